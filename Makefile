@@ -1,0 +1,114 @@
+# Budget — make targets. `make help` lists them. Everything but the docker targets works
+# without Docker: a virtual environment in .venv, SQLite by default, PostgreSQL/Redis when
+# DATABASE_URL/REDIS_URL are set (in the environment or in .env).
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(abspath $(VENV))/bin/python
+MANAGE := cd backend && $(PY) manage.py
+COMPOSE ?= docker compose
+LOCAL := $(COMPOSE) -f docker-compose.yml -f docker-compose.local.yml
+PROD := $(COMPOSE) -f docker-compose.yml -f docker-compose.prod.yml
+STAMP := $(VENV)/.installed-stamp
+
+# Settings may live in .env (the same file honcho reads for `make run`).
+ifneq (,$(wildcard .env))
+include .env
+export
+endif
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test test-backend test-frontend lint format migrate makemigrations \
+	createsuperuser createdefaultsuperuser demo qcluster qmonitor qinfo qhealth \
+	build up up-d down down-v logs build-prod up-prod down-prod
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-22s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): requirements-dev.txt backend/requirements.txt frontend/requirements.txt
+	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the pinned dependencies (skipped when up to date)
+
+run: install ## Migrate, create the demo account on first run, start API + worker + dashboard
+	$(MANAGE) migrate --noinput
+	$(MANAGE) demo_user
+	@echo "API:       http://127.0.0.1:8000/api/v1/docs"
+	@echo "Dashboard: http://127.0.0.1:8501"
+	$(VENV)/bin/honcho -f Procfile start
+
+test: install test-backend test-frontend ## Run every test (SQLite, or PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
+
+test-backend: install
+	cd backend && $(PY) -m pytest $(PYTEST_ARGS)
+
+test-frontend: install
+	cd frontend && $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install ## ruff check, ruff format --check, migrations in step, compose files valid
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(MANAGE) makemigrations --check --dry-run
+	bash scripts/check-compose.sh
+
+format: install ## Format and auto-fix with ruff
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+migrate: install ## Apply database migrations
+	$(MANAGE) migrate --noinput
+
+makemigrations: install ## Create migrations for model changes
+	$(MANAGE) makemigrations
+
+createsuperuser: install ## Create a superuser interactively
+	$(MANAGE) createsuperuser
+
+createdefaultsuperuser: install ## Create a superuser from DJANGO_SUPERUSER_EMAIL/PASSWORD (defaults refused in production)
+	$(MANAGE) createdefaultsuperuser
+
+demo: install ## Create the demo account (local only) and print its sign-in
+	$(MANAGE) demo_user
+
+qcluster: install ## Run a Django-Q2 worker cluster in the foreground
+	$(MANAGE) qcluster
+
+qmonitor: install ## Live monitor of the Django-Q2 clusters
+	$(MANAGE) qmonitor
+
+qinfo: install ## Django-Q2 cluster and queue summary
+	$(MANAGE) qinfo
+
+qhealth: install ## Exit non-zero unless the broker answers and a cluster is alive
+	$(MANAGE) qhealth
+
+build: ## docker: build the local images
+	$(LOCAL) build
+
+up: ## docker: start the local stack in the foreground
+	$(LOCAL) up
+
+up-d: ## docker: start the local stack in the background
+	$(LOCAL) up -d
+
+down: ## docker: stop the local stack
+	$(LOCAL) down
+
+down-v: ## docker: stop the local stack and delete its volumes
+	$(LOCAL) down -v
+
+logs: ## docker: follow the local stack's logs
+	$(LOCAL) logs -f
+
+build-prod: ## docker: build the production images
+	$(PROD) build
+
+up-prod: ## docker: start the production stack in the background
+	$(PROD) up -d
+
+down-prod: ## docker: stop the production stack
+	$(PROD) down

@@ -1,0 +1,20 @@
+"""Bearer authentication: a JWT access token, or an API key (`bk_…`) for scripts."""
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer
+from ninja_jwt.exceptions import TokenError
+from ninja_jwt.tokens import AccessToken
+
+from budget.accounts import services
+from budget.accounts.models import User
+
+
+class BearerAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        if token.startswith(services.API_KEY_PREFIX):
+            return services.api_key_user(raw_key=token)
+        try:
+            user_id = AccessToken(token)["user_id"]
+        except (TokenError, KeyError):
+            return None
+        return User.objects.filter(pk=user_id, is_active=True).first()

@@ -1,0 +1,226 @@
+"""Every write about users, sessions and API keys."""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja_jwt.exceptions import TokenError
+from ninja_jwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from ninja_jwt.tokens import RefreshToken
+
+from budget.accounts.models import ApiKey, User
+from budget.common.errors import Conflict, Invalid, NotAuthenticated, NotFound
+from budget.ledgers.models import Membership, Role
+
+API_KEY_PREFIX = "bk_"
+_LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def _password_check(*, password: str, user: User, field: str) -> None:
+    try:
+        validate_password(password, user=user)
+    except DjangoValidationError as error:
+        messages = list(error.messages)
+        raise Invalid(
+            " ".join(messages), errors=[{"field": field, "message": m} for m in messages]
+        ) from error
+
+
+def user_register(*, email: str, password: str, full_name: str = "") -> User:
+    from budget.ledgers.services import ledger_create
+
+    email = User.objects.normalize_email(email)
+    full_name = full_name.strip()
+    if User.objects.filter(email__iexact=email).exists():
+        raise Conflict("An account with this email already exists.", code="email_taken")
+    _password_check(
+        password=password, user=User(email=email, full_name=full_name), field="password"
+    )
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(email=email, password=password, full_name=full_name)
+            ledger = ledger_create(name=f"{full_name or email}'s budget", owner=user)
+            user.default_ledger = ledger
+            user.save(update_fields=["default_ledger"])
+    except IntegrityError as error:  # a concurrent registration with the same email won
+        raise Conflict("An account with this email already exists.", code="email_taken") from error
+    return user
+
+
+def user_authenticate(*, request: HttpRequest, email: str, password: str) -> User:
+    user = authenticate(request, username=User.objects.normalize_email(email), password=password)
+    if user is None:
+        raise NotAuthenticated("Email or password is incorrect.", code="invalid_credentials")
+    return user
+
+
+def tokens_issue(*, user: User) -> dict[str, str]:
+    refresh = RefreshToken.for_user(user)
+    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+def _refresh_token_load(raw: str) -> RefreshToken:
+    try:
+        return RefreshToken(raw)  # checks signature, expiry, type and the blacklist
+    except TokenError as error:
+        raise NotAuthenticated(
+            "The refresh token is invalid, expired or already used. Sign in again.",
+            code="token_not_valid",
+        ) from error
+
+
+def tokens_refresh(*, refresh: str) -> dict[str, str]:
+    """Rotates: the given refresh token is blacklisted and a new pair is issued."""
+    with transaction.atomic():
+        token = _refresh_token_load(refresh)
+        user = User.objects.filter(pk=token.get("user_id"), is_active=True).first()
+        if user is None:
+            raise NotAuthenticated("This account no longer exists.", code="token_not_valid")
+        _, created = BlacklistedToken.objects.get_or_create(
+            token=OutstandingToken.objects.get(jti=token["jti"])
+        )
+        if not created:  # a concurrent refresh with the same token got there first
+            raise NotAuthenticated("The refresh token was already used.", code="token_not_valid")
+        return tokens_issue(user=user)
+
+
+def tokens_revoke(*, user: User, refresh: str) -> None:
+    try:
+        token = RefreshToken(refresh)
+    except TokenError as error:
+        raise Invalid(
+            "The refresh token is invalid or already revoked.", field="refresh"
+        ) from error
+    if str(token.get("user_id")) != str(user.pk):
+        raise Invalid("The refresh token belongs to another session.", field="refresh")
+    token.blacklist()
+
+
+def user_sessions_end(*, user: User) -> None:
+    """Blacklists every refresh token the user still holds."""
+    open_tokens = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True)
+    BlacklistedToken.objects.bulk_create(
+        [BlacklistedToken(token=t) for t in open_tokens], ignore_conflicts=True
+    )
+
+
+def user_update(
+    *,
+    user: User,
+    full_name: str | None = None,
+    default_ledger_id=None,
+    email_notifications: bool | None = None,
+) -> User:
+    fields = []
+    if full_name is not None:
+        user.full_name = full_name.strip()
+        fields.append("full_name")
+    if default_ledger_id is not None:
+        if not Membership.objects.filter(user=user, ledger_id=default_ledger_id).exists():
+            raise Invalid("You are not a member of that ledger.", field="default_ledger_id")
+        user.default_ledger_id = default_ledger_id
+        fields.append("default_ledger")
+    if email_notifications is not None:
+        user.email_notifications = email_notifications
+        fields.append("email_notifications")
+    if fields:
+        user.save(update_fields=fields)
+    return user
+
+
+def password_change(*, user: User, current_password: str, new_password: str) -> None:
+    if not user.check_password(current_password):
+        raise Invalid("The current password is wrong.", field="current_password")
+    _password_check(password=new_password, user=user, field="new_password")
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        user_sessions_end(user=user)
+
+
+def user_delete(*, user: User, password: str) -> None:
+    """Removes the user and every ledger they were the only member of. Refuses while they
+    are the last owner of a ledger that others still use."""
+    from budget.ledgers.models import Ledger
+
+    if not user.check_password(password):
+        raise Invalid("The password is wrong.", field="password")
+    with transaction.atomic():
+        # Lock the user's ledgers so a concurrent membership change cannot strand one.
+        ledger_ids = list(
+            Ledger.objects.select_for_update()
+            .filter(memberships__user=user)
+            .values_list("pk", flat=True)
+        )
+        ledgers = Ledger.objects.filter(pk__in=ledger_ids).annotate(
+            members=Count("memberships"),
+            owners=Count("memberships", filter=Q(memberships__role=Role.OWNER)),
+            mine=Count(
+                "memberships", filter=Q(memberships__user=user, memberships__role=Role.OWNER)
+            ),
+        )
+        stranded = [
+            ledger.name
+            for ledger in ledgers
+            if ledger.mine and ledger.owners == 1 and ledger.members > 1
+        ]
+        if stranded:
+            raise Conflict(
+                "You are the last owner of "
+                + ", ".join(f"'{name}'" for name in stranded)
+                + ", which other members still use. Make someone else an owner first.",
+                code="last_owner",
+            )
+        Ledger.objects.filter(
+            pk__in=[ledger.pk for ledger in ledgers if ledger.members == 1]
+        ).delete()
+        user.delete()
+
+
+def _api_key_hash(raw_key: str) -> str:
+    return hashlib.sha256(raw_key.encode()).hexdigest()
+
+
+def api_key_create(
+    *, user: User, name: str, expires_at: datetime | None = None
+) -> tuple[ApiKey, str]:
+    if expires_at is not None and expires_at <= timezone.now():
+        raise Invalid("The expiry must be in the future.", field="expires_at")
+    raw_key = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    api_key = ApiKey.objects.create(
+        user=user,
+        name=name.strip(),
+        prefix=raw_key[: len(API_KEY_PREFIX) + 8],
+        key_hash=_api_key_hash(raw_key),
+        expires_at=expires_at,
+    )
+    return api_key, raw_key
+
+
+def api_key_delete(*, user: User, key_id) -> None:
+    deleted, _ = ApiKey.objects.filter(user=user, pk=key_id).delete()
+    if not deleted:
+        raise NotFound("No such API key.")
+
+
+def api_key_user(*, raw_key: str) -> User | None:
+    """The active user an unexpired API key belongs to, or None."""
+    now = timezone.now()
+    api_key = (
+        ApiKey.objects.select_related("user")
+        .filter(key_hash=_api_key_hash(raw_key), user__is_active=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .first()
+    )
+    if api_key is None:
+        return None
+    if api_key.last_used_at is None or now - api_key.last_used_at > _LAST_USED_RESOLUTION:
+        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+    return api_key.user

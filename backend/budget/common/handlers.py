@@ -1,0 +1,90 @@
+"""Exception handlers that give every failure under /api the one JSON error shape."""
+
+import logging
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja_extra.exceptions import APIException as JWTAPIException
+
+from budget.common.errors import ApiError, error_body
+
+logger = logging.getLogger("budget.api")
+
+# Where a value sits in the request; ninja puts these first in a pydantic error's `loc`.
+_SOURCES = {"body", "query", "path", "header", "cookie", "form", "file"}
+
+
+def field_name(loc: tuple | list, param_names: set[str] | None = None) -> str:
+    """`("body", "payload", "amount")` → "amount"; `("body", "payload", "items", 3, "amount")`
+    → "items.3.amount". The parameter name ninja inserts after the source is dropped."""
+    parts = list(loc)
+    if parts and parts[0] in _SOURCES:
+        source = parts.pop(0)
+        if source in {"body", "form"} and len(parts) > 1 and isinstance(parts[0], str):
+            parts.pop(0)
+    return ".".join(str(p) for p in parts) or "body"
+
+
+def clean_message(message: str) -> str:
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if message.startswith(prefix):
+            return message[len(prefix) :]
+    return message
+
+
+def validation_errors(exc: ValidationError) -> list[dict[str, str]]:
+    return [
+        {"field": field_name(err.get("loc", ())), "message": clean_message(err.get("msg", ""))}
+        for err in exc.errors
+    ]
+
+
+def install(api: NinjaAPI) -> None:
+    def respond(request: HttpRequest, status: int, body: dict) -> HttpResponse:
+        return api.create_response(request, body, status=status)
+
+    @api.exception_handler(ApiError)
+    def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+        return respond(request, exc.status, exc.body())
+
+    @api.exception_handler(ValidationError)
+    def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        errors = validation_errors(exc)
+        fields = ", ".join(dict.fromkeys(e["field"] for e in errors))
+        detail = f"Some fields are invalid: {fields}." if fields else None
+        return respond(request, 422, error_body(422, detail, errors=errors))
+
+    @api.exception_handler(AuthenticationError)
+    def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        response = respond(request, 401, error_body(401))
+        response["WWW-Authenticate"] = "Bearer"
+        return response
+
+    @api.exception_handler(JWTAPIException)
+    def on_jwt_error(request: HttpRequest, exc: JWTAPIException) -> HttpResponse:
+        return respond(request, 401, error_body(401, "The token is invalid or expired."))
+
+    @api.exception_handler(HttpError)
+    def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        status = exc.status_code
+        detail = str(exc)
+        if status == 400 and detail.startswith("Cannot parse request body"):
+            detail = "The request body is not valid JSON."
+        elif status == 429:
+            detail = None
+        return respond(request, status, error_body(status, detail))
+
+    @api.exception_handler(Http404)
+    def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return respond(request, 404, error_body(404))
+
+    @api.exception_handler(ObjectDoesNotExist)
+    def on_does_not_exist(request: HttpRequest, exc: ObjectDoesNotExist) -> HttpResponse:
+        return respond(request, 404, error_body(404))
+
+    @api.exception_handler(Exception)
+    def on_unhandled(request: HttpRequest, exc: Exception) -> HttpResponse:
+        logger.exception("Unhandled error on %s %s", request.method, request.path)
+        return respond(request, 500, error_body(500))

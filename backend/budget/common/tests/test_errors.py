@@ -1,0 +1,83 @@
+"""One JSON error shape for every failure under /api."""
+
+import pytest
+from conftest import assert_error
+from django.db.utils import OperationalError
+
+from budget.accounts import selectors
+
+pytestmark = pytest.mark.django_db
+
+
+def test_unknown_api_route_is_json_404(api, user):
+    body = assert_error(api.as_user(user).get("/no-such-thing"), 404, "not_found")
+    assert "<" not in body["detail"]
+
+
+def test_malformed_uuid_in_path_is_json_404(api, user):
+    assert_error(api.as_user(user).get("/ledgers/not-a-uuid"), 404, "not_found")
+
+
+def test_wrong_method_is_json_405(api, user):
+    response = api.as_user(user).put("/auth/me", {})
+    assert_error(response, 405, "method_not_allowed")
+    assert "GET" in response["Allow"]
+
+
+def test_body_that_is_not_json_is_400(api):
+    body = assert_error(api.post("/auth/token", "{not json"), 400, "bad_request")
+    assert body["detail"] == "The request body is not valid JSON."
+
+
+def test_validation_error_lists_fields(api):
+    body = assert_error(api.post("/auth/register", {"email": 5}), 422, "validation_error")
+    fields = {e["field"] for e in body["errors"]}
+    assert fields == {"email", "password"}
+    assert all(e["message"] for e in body["errors"])
+    assert "email" in body["detail"]
+
+
+def test_unauthenticated_is_401_with_challenge(api):
+    response = api.get("/ledgers")
+    assert_error(response, 401, "not_authenticated")
+    assert response["WWW-Authenticate"] == "Bearer"
+
+
+def test_crash_is_json_500_without_internals(api, user, monkeypatch):
+    def explode(**kwargs):
+        raise RuntimeError("secret internals: password=hunter2")
+
+    monkeypatch.setattr(selectors, "user_profile", explode)
+    response = api.as_user(user).get("/auth/me")
+    body = assert_error(response, 500, "server_error")
+    assert "hunter2" not in response.content.decode()
+    assert "Traceback" not in body["detail"]
+
+
+def test_health_reports_database(api):
+    response = api.get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_health_is_503_when_database_is_down(api, monkeypatch):
+    from django.db import connection
+
+    def down():
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", down)
+    response = api.get("/health")
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "database": "unavailable"}
+
+
+def test_openapi_schema_and_docs_are_served(api):
+    schema = api.get("/openapi.json")
+    assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    assert "/api/v1/auth/token" in paths
+    assert "/api/v1/ledgers/{lid}" in paths
+    docs = api.get("/docs")
+    assert docs.status_code == 200
+    assert b"swagger" in docs.content.lower()

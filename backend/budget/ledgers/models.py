@@ -1,0 +1,48 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    EDITOR = "editor", "Editor"
+    VIEWER = "viewer", "Viewer"
+
+    @property
+    def rank(self) -> int:
+        return {"viewer": 0, "editor": 1, "owner": 2}[self.value]
+
+
+class Ledger(models.Model):
+    """The book that all finance data belongs to; shared by its members."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=100)
+    currency = models.CharField(max_length=3, default="EUR")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    id = models.BigAutoField(primary_key=True)
+    ledger = models.ForeignKey(Ledger, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ledger", "user"], name="ledgers_membership_unique"),
+        ]
+        indexes = [models.Index(fields=["user", "ledger"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.role} in {self.ledger_id}"

@@ -1,0 +1,70 @@
+from datetime import datetime
+from uuid import UUID
+
+from ninja import Field, Schema
+from pydantic import field_validator
+
+from budget.ledgers.currencies import ISO_4217
+from budget.ledgers.models import Role
+
+
+def _currency(value: str) -> str:
+    value = value.strip().upper()
+    if value not in ISO_4217:
+        raise ValueError("Use an ISO 4217 currency code such as EUR or USD.")
+    return value
+
+
+def _name(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("The name cannot be empty.")
+    return value
+
+
+class LedgerIn(Schema):
+    name: str = Field(max_length=100)
+    currency: str = "EUR"
+
+    _check_name = field_validator("name")(_name)
+    _check_currency = field_validator("currency")(_currency)
+
+
+class LedgerPatch(Schema):
+    name: str | None = Field(None, max_length=100)
+    currency: str | None = None
+
+    @field_validator("name")
+    @classmethod
+    def name_not_empty(cls, value: str | None) -> str | None:
+        return None if value is None else _name(value)
+
+    @field_validator("currency")
+    @classmethod
+    def currency_known(cls, value: str | None) -> str | None:
+        return None if value is None else _currency(value)
+
+
+class LedgerOut(Schema):
+    id: UUID
+    name: str
+    currency: str
+    role: Role
+    created_at: datetime
+
+
+class MemberIn(Schema):
+    email: str = Field(max_length=254)
+    role: Role = Role.VIEWER
+
+
+class MemberPatch(Schema):
+    role: Role
+
+
+class MemberOut(Schema):
+    user_id: UUID
+    email: str = Field(alias="user.email")
+    full_name: str = Field(alias="user.full_name")
+    role: Role
+    joined_at: datetime = Field(alias="created_at")

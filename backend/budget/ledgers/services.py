@@ -1,0 +1,101 @@
+"""Every write about ledgers and their members."""
+
+from uuid import UUID
+
+from django.db import IntegrityError, transaction
+
+from budget.accounts.models import User
+from budget.common.errors import Conflict, Invalid, NotFound
+from budget.ledgers.models import Ledger, Membership, Role
+
+
+def ledger_create(*, name: str, owner: User, currency: str = "EUR") -> Ledger:
+    with transaction.atomic():
+        ledger = Ledger.objects.create(name=name[:100], currency=currency)
+        Membership.objects.create(ledger=ledger, user=owner, role=Role.OWNER)
+        _ledger_defaults_create(ledger=ledger)
+    ledger.role = Role.OWNER
+    return ledger
+
+
+def _ledger_defaults_create(*, ledger: Ledger) -> None:
+    """The system bucket and default categories every ledger starts with."""
+    try:
+        from budget.money.services import ledger_defaults_create
+    except ImportError:  # the money app is optional until it is installed
+        return
+    ledger_defaults_create(ledger=ledger)
+
+
+def ledger_update(
+    *, ledger: Ledger, name: str | None = None, currency: str | None = None
+) -> Ledger:
+    fields = []
+    if name is not None:
+        ledger.name = name
+        fields.append("name")
+    if currency is not None:
+        ledger.currency = currency
+        fields.append("currency")
+    if fields:
+        ledger.save(update_fields=fields)
+    return ledger
+
+
+def ledger_delete(*, ledger: Ledger) -> None:
+    ledger.delete()
+
+
+def _owners_locked(ledger: Ledger) -> list[Membership]:
+    return list(Membership.objects.select_for_update().filter(ledger=ledger, role=Role.OWNER))
+
+
+def member_add(*, ledger: Ledger, email: str, role: Role) -> Membership:
+    user = User.objects.filter(email__iexact=email.strip()).first()
+    if user is None:
+        raise Invalid("No account uses this email. Ask them to register first.", field="email")
+    try:
+        with transaction.atomic():
+            return Membership.objects.create(ledger=ledger, user=user, role=role)
+    except IntegrityError as error:
+        raise Conflict(
+            f"{user.email} is already a member of this ledger.", code="already_member"
+        ) from error
+
+
+def _membership(ledger: Ledger, user_id: UUID) -> Membership:
+    membership = (
+        Membership.objects.select_for_update()
+        .select_related("user")
+        .filter(ledger=ledger, user_id=user_id)
+        .first()
+    )
+    if membership is None:
+        raise NotFound("That user is not a member of this ledger.")
+    return membership
+
+
+def member_update(*, ledger: Ledger, user_id: UUID, role: Role) -> Membership:
+    with transaction.atomic():
+        owners = _owners_locked(ledger)
+        membership = _membership(ledger, user_id)
+        if membership.role == Role.OWNER and role != Role.OWNER and len(owners) == 1:
+            raise Conflict(
+                "A ledger needs an owner: make someone else an owner first.", code="last_owner"
+            )
+        membership.role = role
+        membership.save(update_fields=["role"])
+    return membership
+
+
+def member_remove(*, ledger: Ledger, user_id: UUID) -> None:
+    with transaction.atomic():
+        owners = _owners_locked(ledger)
+        membership = _membership(ledger, user_id)
+        if membership.role == Role.OWNER and len(owners) == 1:
+            raise Conflict(
+                "The last owner cannot leave: make someone else an owner, or delete the ledger.",
+                code="last_owner",
+            )
+        membership.delete()
+        User.objects.filter(pk=user_id, default_ledger=ledger).update(default_ledger=None)

@@ -1,0 +1,26 @@
+"""The one NinjaAPI of version 1, mounted at /api/v1."""
+
+from ninja import NinjaAPI
+
+from budget.accounts.api import router as accounts_router
+from budget.accounts.auth import BearerAuth
+from budget.common import handlers
+from budget.common.api import router as health_router
+from budget.ledgers.api import router as ledgers_router
+
+api = NinjaAPI(
+    title="Budget API",
+    version="1",
+    description=(
+        "Self-hosted budgeting for people and families. Authenticate with "
+        "`Authorization: Bearer <token>`: a JWT access token from `POST /auth/token`, "
+        "or an API key (`bk_…`) from `POST /auth/api-keys`. Money is a decimal string."
+    ),
+    auth=BearerAuth(),
+    urls_namespace="api-v1",
+)
+handlers.install(api)
+
+api.add_router("", health_router)
+api.add_router("/auth", accounts_router)
+api.add_router("/ledgers", ledgers_router)

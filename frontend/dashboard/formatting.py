@@ -1,0 +1,48 @@
+"""Money as the dashboard shows it: an exact Decimal with two places and the ledger's currency."""
+
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+CENT = Decimal("0.01")
+
+# Optional sign, digits with optional "," thousands groups, optional fraction, and an optional
+# ISO 4217 code before or after, so a string this module printed parses back.
+_MONEY_RE = re.compile(
+    r"^\s*(?:[A-Za-z]{3}\s+)?(?P<sign>[-+])?\s*"
+    r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
+    r"(?:\s+[A-Za-z]{3})?\s*$"
+)
+
+
+def parse_money(value: str | int | Decimal) -> Decimal:
+    """Turn a money value from the API or a person into a Decimal with exactly two places.
+
+    Floats are refused: they cannot hold most cent amounts exactly.
+    """
+    if isinstance(value, bool | float):
+        raise TypeError(f"Money must be a string, int or Decimal, not {type(value).__name__}.")
+    if isinstance(value, int):
+        amount = Decimal(value)
+    elif isinstance(value, Decimal):
+        amount = value
+    else:
+        match = _MONEY_RE.match(value)
+        if match is None:
+            raise ValueError(f"{value!r} is not an amount of money.")
+        amount = Decimal(match["number"].replace(",", ""))
+        if match["sign"] == "-":
+            amount = -amount
+    if not amount.is_finite():
+        raise ValueError(f"{value!r} is not an amount of money.")
+    try:
+        cents = amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation as exc:
+        raise ValueError(f"{value!r} is too large an amount of money.") from exc
+    # "-0.00" would print as a negative zero.
+    return cents if cents else abs(cents)
+
+
+def format_money(value: str | int | Decimal, currency: str | None = None) -> str:
+    """Format money as "1,234.50 EUR" (or "1,234.50" without a currency)."""
+    text = f"{parse_money(value):,.2f}"
+    return f"{text} {currency}" if currency else text

@@ -1,0 +1,295 @@
+import socket
+import time
+from decimal import Decimal
+from typing import Any
+
+import pytest
+import requests
+
+from dashboard.api import (
+    SESSION_EXPIRED_MESSAGE,
+    ApiClient,
+    ApiError,
+    ApiUnavailable,
+    FieldError,
+    MemoryTokenStore,
+    SessionExpired,
+    Tokens,
+)
+from tests.conftest import EMAIL
+from tests.fake_api import PASSWORD, FakeApiState
+
+
+class RecordingSession(requests.Session):
+    """A real requests session that remembers the keyword arguments of every request."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[dict[str, Any]] = []
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:
+        self.sent.append({"method": method, "url": url, **kwargs})
+        return super().request(method, url, *args, **kwargs)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_sign_in_stores_the_token_pair(client: ApiClient) -> None:
+    client.sign_in(EMAIL, PASSWORD)
+
+    assert client.tokens.get() == Tokens(access="access-1", refresh="refresh-1")
+
+
+def test_wrong_password_shows_the_api_detail_and_does_not_refresh(
+    client: ApiClient, api_state: FakeApiState
+) -> None:
+    with pytest.raises(ApiError) as caught:
+        client.sign_in(EMAIL, "wrong")
+
+    assert type(caught.value) is ApiError
+    assert caught.value.status == 401
+    assert caught.value.code == "invalid_credentials"
+    assert str(caught.value) == "Email or password is incorrect."
+    assert client.tokens.get() is None
+    assert api_state.calls_to("/auth/token/refresh") == []
+
+
+def test_authenticated_calls_send_the_access_token(
+    client: ApiClient, api_state: FakeApiState
+) -> None:
+    client.sign_in(EMAIL, PASSWORD)
+
+    assert client.me()["email"] == EMAIL
+    assert api_state.calls_to("/auth/me")[0].headers["Authorization"] == "Bearer access-1"
+
+
+def test_expired_access_token_is_refreshed_once_and_the_request_retried(
+    client: ApiClient, api_state: FakeApiState
+) -> None:
+    client.sign_in(EMAIL, PASSWORD)
+    api_state.expire_access_tokens()
+
+    user = client.me()
+
+    assert user["email"] == EMAIL
+    refreshes = api_state.calls_to("/auth/token/refresh")
+    assert [call.body for call in refreshes] == [{"refresh": "refresh-1"}]
+    me_calls = api_state.calls_to("/auth/me")
+    assert [call.headers["Authorization"] for call in me_calls] == [
+        "Bearer access-1",
+        "Bearer access-2",
+    ]
+    assert client.tokens.get() == Tokens(access="access-2", refresh="refresh-2")
+
+
+def test_failed_refresh_clears_tokens_and_raises_session_expired(
+    client: ApiClient, api_state: FakeApiState
+) -> None:
+    client.sign_in(EMAIL, PASSWORD)
+    api_state.expire_access_tokens()
+    api_state.refresh_disabled = True
+
+    with pytest.raises(SessionExpired) as caught:
+        client.ledgers()
+
+    assert isinstance(caught.value, ApiError)
+    assert str(caught.value) == SESSION_EXPIRED_MESSAGE
+    assert client.tokens.get() is None
+    assert len(api_state.calls_to("/auth/token/refresh")) == 1
+    assert len(api_state.calls_to("/ledgers")) == 1
+
+
+def test_401_after_a_successful_refresh_ends_the_session_without_looping(
+    client: ApiClient, api_state: FakeApiState
+) -> None:
+    client.sign_in(EMAIL, PASSWORD)
+    api_state.reject_every_access_token = True
+
+    with pytest.raises(SessionExpired):
+        client.me()
+
+    assert len(api_state.calls_to("/auth/token/refresh")) == 1
+    assert len(api_state.calls_to("/auth/me")) == 2
+    assert client.tokens.get() is None
+
+
+def test_authenticated_call_without_tokens_is_an_expired_session(
+    client: ApiClient, api_state: FakeApiState
+) -> None:
+    with pytest.raises(SessionExpired):
+        client.me()
+
+    assert api_state.calls_to("/auth/token/refresh") == []
+
+
+def test_error_body_becomes_api_error_with_field_messages(client: ApiClient) -> None:
+    with pytest.raises(ApiError) as caught:
+        client.register("new@example.com", "short", "New Person")
+
+    error = caught.value
+    assert (error.status, error.code, error.detail) == (
+        422,
+        "validation_error",
+        "The password is too weak.",
+    )
+    assert error.errors == [FieldError(field="password", message="This password is too short.")]
+    assert str(error) == "The password is too weak. Password: This password is too short."
+
+
+def test_conflict_keeps_the_api_detail(client: ApiClient) -> None:
+    with pytest.raises(ApiError) as caught:
+        client.register(EMAIL, PASSWORD)
+
+    assert caught.value.status == 409
+    assert caught.value.code == "email_taken"
+    assert str(caught.value) == "An account with this email already exists."
+
+
+def test_register_returns_the_new_user(client: ApiClient, api_state: FakeApiState) -> None:
+    user = client.register("new@example.com", PASSWORD, "New Person")
+
+    assert user["email"] == "new@example.com"
+    assert api_state.calls_to("/auth/register")[0].body == {
+        "email": "new@example.com",
+        "password": PASSWORD,
+        "full_name": "New Person",
+    }
+    assert "Authorization" not in api_state.calls_to("/auth/register")[0].headers
+
+
+def test_row_errors_name_the_row_and_field(client: ApiClient) -> None:
+    client.sign_in(EMAIL, PASSWORD)
+
+    with pytest.raises(ApiError) as caught:
+        client.post("/test/bulk-error", json={"items": []})
+
+    assert caught.value.errors == [
+        FieldError(row=3, field="amount", message="Enter at most 2 decimals.")
+    ]
+    assert str(caught.value) == (
+        "Some rows are not valid; nothing was created. Row 3, amount: Enter at most 2 decimals."
+    )
+
+
+def test_error_without_json_body_still_reads_as_a_sentence(client: ApiClient) -> None:
+    with pytest.raises(ApiError) as caught:
+        client.request("GET", "/test/proxy-error", authenticated=False)
+
+    assert caught.value.status == 502
+    assert str(caught.value) == "The budget server answered with an error (HTTP 502)."
+
+
+def test_connection_refused_is_api_unavailable() -> None:
+    url = f"http://127.0.0.1:{_free_port()}/api/v1"
+    client = ApiClient(url, timeout=2, tokens=MemoryTokenStore())
+
+    with pytest.raises(ApiUnavailable) as caught:
+        client.sign_in(EMAIL, PASSWORD)
+
+    assert isinstance(caught.value, ApiError)
+    assert str(caught.value) == f"The budget server can't be reached at {url}. Is it running?"
+
+
+def test_no_content_answer_returns_none(client: ApiClient) -> None:
+    client.sign_in(EMAIL, PASSWORD)
+
+    assert client.delete("/test/empty") is None
+
+
+def test_money_goes_out_as_strings_and_numbers_come_back_as_decimal(client: ApiClient) -> None:
+    client.sign_in(EMAIL, PASSWORD)
+
+    answer = client.post("/test/echo", json={"amount": Decimal("12.30")})
+
+    assert answer["received"] == {"amount": "12.30"}
+    assert answer["amount"] == Decimal("12.30")
+    assert isinstance(answer["amount"], Decimal)
+
+
+def test_slow_answer_times_out_as_api_unavailable(api_url: str) -> None:
+    client = ApiClient(api_url, timeout=0.2, tokens=MemoryTokenStore())
+
+    started = time.monotonic()
+    with pytest.raises(ApiUnavailable):
+        client.request("GET", "/test/slow", authenticated=False)
+
+    assert time.monotonic() - started < 0.9
+
+
+def test_every_request_passes_the_timeout(api_url: str, api_state: FakeApiState) -> None:
+    http = RecordingSession()
+    client = ApiClient(api_url, timeout=3.5, tokens=MemoryTokenStore(), http=http)
+    client.sign_in(EMAIL, PASSWORD)
+    api_state.expire_access_tokens()
+    client.me()
+    client.ledgers()
+    client.sign_out()
+
+    paths = [sent["url"].removeprefix(api_url) for sent in http.sent]
+    assert paths == [
+        "/auth/token",
+        "/auth/me",
+        "/auth/token/refresh",
+        "/auth/me",
+        "/ledgers",
+        "/auth/logout",
+    ]
+    assert {sent["timeout"] for sent in http.sent} == {3.5}
+
+
+def test_ledgers_reads_every_page(client: ApiClient, api_state: FakeApiState) -> None:
+    api_state.ledgers = [
+        {"id": f"ledger-{n}", "name": f"L{n}", "currency": "EUR", "role": "viewer"}
+        for n in range(120)
+    ]
+    client.sign_in(EMAIL, PASSWORD)
+
+    ledgers = client.ledgers()
+
+    assert [ledger["id"] for ledger in ledgers] == [f"ledger-{n}" for n in range(120)]
+    assert [call.query for call in api_state.calls_to("/ledgers")] == [
+        "page=1&page_size=50",
+        "page=2&page_size=50",
+        "page=3&page_size=50",
+    ]
+
+
+def test_sign_out_blacklists_the_refresh_token_and_forgets_tokens(
+    client: ApiClient, api_state: FakeApiState
+) -> None:
+    client.sign_in(EMAIL, PASSWORD)
+
+    client.sign_out()
+
+    assert api_state.calls_to("/auth/logout")[0].body == {"refresh": "refresh-1"}
+    assert "refresh-1" in api_state.blacklisted
+    assert client.tokens.get() is None
+
+
+def test_sign_out_with_expired_access_blacklists_the_rotated_token(
+    client: ApiClient, api_state: FakeApiState
+) -> None:
+    client.sign_in(EMAIL, PASSWORD)
+    api_state.expire_access_tokens()
+
+    client.sign_out()
+
+    assert [call.body for call in api_state.calls_to("/auth/logout")] == [
+        {"refresh": "refresh-1"},
+        {"refresh": "refresh-2"},
+    ]
+    assert "refresh-2" in api_state.blacklisted
+    assert client.tokens.get() is None
+
+
+def test_sign_out_forgets_tokens_even_when_the_server_is_down() -> None:
+    url = f"http://127.0.0.1:{_free_port()}/api/v1"
+    client = ApiClient(url, timeout=2, tokens=MemoryTokenStore(Tokens("a", "r")))
+
+    client.sign_out()
+
+    assert client.tokens.get() is None
