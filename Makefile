@@ -107,8 +107,8 @@ logs: ## docker: follow the local stack's logs
 build-prod: ## docker: build the production images
 	$(PROD) build
 
-up-prod: ## docker: start the production stack in the background
-	$(PROD) up -d
+up-prod: ## docker: build and start the production stack in the background
+	$(PROD) up -d --build
 
 down-prod: ## docker: stop the production stack
 	$(PROD) down

@@ -9,7 +9,8 @@ _FALSE = {"0", "false", "no", "off", ""}
 
 
 def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
+    """The variable's value; an empty value counts as unset, as in most .env files."""
+    return os.environ.get(name) or default
 
 
 def env_bool(name: str, default: bool) -> bool:

@@ -1,0 +1,212 @@
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+from budget.common.money import MoneyField, PercentField
+from budget.ledgers.models import Ledger
+
+# Stands for "no wallet / bucket / category" in a rollup key (NULLs never match in ON CONFLICT).
+NONE_ID = uuid.UUID(int=0)
+
+
+class WalletKind(models.TextChoices):
+    PHYSICAL = "physical", "Cash"
+    VIRTUAL = "virtual", "Bank account, card or e-wallet"
+    LOAN = "loan", "Loan (positive: they owe you)"
+
+
+class CategoryType(models.TextChoices):
+    INCOME = "income"
+    EXPENSE = "expense"
+    NEUTRAL = "neutral"
+
+
+class Kind(models.TextChoices):
+    INCOME = "income"
+    EXPENSE = "expense"
+    TRANSFER = "transfer"
+    ADJUSTMENT = "adjustment"
+
+
+class AllocationStatus(models.TextChoices):
+    PENDING = "pending"
+    ALLOCATED = "allocated"
+    NOT_APPLICABLE = "not_applicable"
+
+
+def _name_unique(model: str) -> models.UniqueConstraint:
+    return models.UniqueConstraint(
+        "ledger", Lower("name"), name=f"money_{model}_name_ci_unique"
+    )
+
+
+class Wallet(models.Model):
+    """Where money sits: cash, a bank account, or a loan to or from someone."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ledger = models.ForeignKey(Ledger, on_delete=models.CASCADE, related_name="wallets")
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=10, choices=WalletKind.choices)
+    archived = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [_name_unique("wallet")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Bucket(models.Model):
+    """An envelope that money is assigned to. Each ledger has one system bucket,
+    Unallocated, which takes whatever no other bucket does."""
+
+    SYSTEM_NAME = "Unallocated"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ledger = models.ForeignKey(Ledger, on_delete=models.CASCADE, related_name="buckets")
+    name = models.CharField(max_length=100)
+    allocation_percent = PercentField(null=True, blank=True)
+    is_system = models.BooleanField(default=False)
+    archived = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            _name_unique("bucket"),
+            models.UniqueConstraint(
+                fields=["ledger"], condition=Q(is_system=True), name="money_bucket_one_system"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_system=True, allocation_percent__isnull=True, archived=False)
+                | Q(
+                    is_system=False,
+                    allocation_percent__isnull=False,
+                    allocation_percent__gte=0,
+                    allocation_percent__lte=10000,  # hundredths of a percent
+                ),
+                name="money_bucket_percent_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ledger = models.ForeignKey(Ledger, on_delete=models.CASCADE, related_name="categories")
+    name = models.CharField(max_length=100)
+    type = models.CharField(max_length=10, choices=CategoryType.choices)
+    archived = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [_name_unique("category")]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Transaction(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ledger = models.ForeignKey(Ledger, on_delete=models.CASCADE, related_name="transactions")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    date = models.DateField()
+    amount = MoneyField()
+    description = models.CharField(max_length=255, blank=True, default="")
+    notes = models.TextField(max_length=2000, blank=True, default="")
+    tags = models.JSONField(default=list, blank=True)
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.PROTECT, related_name="transactions"
+    )
+    wallet = models.ForeignKey(
+        Wallet, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    bucket = models.ForeignKey(
+        Bucket, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    from_wallet = models.ForeignKey(
+        Wallet, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_wallet = models.ForeignKey(
+        Wallet, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    from_bucket = models.ForeignKey(
+        Bucket, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_bucket = models.ForeignKey(
+        Bucket, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    allocation_status = models.CharField(
+        max_length=15, choices=AllocationStatus.choices, default=AllocationStatus.NOT_APPLICABLE
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["ledger", "-date", "-created_at"], name="money_tx_ledger_date"),
+            models.Index(fields=["ledger", "kind", "date"], name="money_tx_ledger_kind_date"),
+            models.Index(
+                fields=["ledger", "created_at"],
+                condition=Q(allocation_status="pending"),
+                name="money_tx_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount} on {self.date}"
+
+
+class Allocation(models.Model):
+    """The part of a split income that went to one bucket. What stays in Unallocated
+    is not a row."""
+
+    id = models.BigAutoField(primary_key=True)
+    transaction = models.ForeignKey(
+        Transaction, on_delete=models.CASCADE, related_name="allocations"
+    )
+    bucket = models.ForeignKey(Bucket, on_delete=models.PROTECT, related_name="allocations")
+    amount = MoneyField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["transaction", "bucket"], name="money_allocation_unique"
+            ),
+        ]
+
+
+class Rollup(models.Model):
+    """Signed balance movements summed per ledger, month, kind, wallet, bucket and category.
+
+    Kept in step with every write in the same database transaction, so balances and
+    reports read a few hundred rows instead of a ledger's whole history. `amount` is the
+    effect on balances (an expense is negative); `count` is the number of movements.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    ledger = models.ForeignKey(Ledger, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    wallet_id = models.UUIDField()
+    bucket_id = models.UUIDField()
+    category_id = models.UUIDField()
+    amount = MoneyField(default=0)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ledger", "month", "kind", "wallet_id", "bucket_id", "category_id"],
+                name="money_rollup_key",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["ledger", "wallet_id"], name="money_rollup_wallet"),
+            models.Index(fields=["ledger", "bucket_id"], name="money_rollup_bucket"),
+        ]
