@@ -6,7 +6,9 @@ from budget.accounts.api import router as accounts_router
 from budget.accounts.auth import BearerAuth
 from budget.common import handlers
 from budget.common.api import router as health_router
+from budget.common.parser import DecimalParser
 from budget.ledgers.api import router as ledgers_router
+from budget.money import api as money
 
 api = NinjaAPI(
     title="Budget API",
@@ -18,9 +20,17 @@ api = NinjaAPI(
     ),
     auth=BearerAuth(),
     urls_namespace="api-v1",
+    parser=DecimalParser(),
 )
 handlers.install(api)
 
 api.add_router("", health_router)
 api.add_router("/auth", accounts_router)
 api.add_router("/ledgers", ledgers_router)
+
+_LEDGER = "/ledgers/{uuid:lid}"
+api.add_router(f"{_LEDGER}/wallets", money.wallets)
+api.add_router(f"{_LEDGER}/buckets", money.buckets)
+api.add_router(f"{_LEDGER}/categories", money.categories)
+api.add_router(f"{_LEDGER}/transactions", money.transactions)
+api.add_router(f"{_LEDGER}/allocations", money.allocations)

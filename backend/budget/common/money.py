@@ -20,11 +20,11 @@ def to_decimal(value: Any) -> Decimal:
     """A Decimal with two places from a string, int or Decimal; refuses floats' inexactness
     by going through their shortest repr, and refuses a third decimal place."""
     if isinstance(value, bool):
-        raise ValueError("Expected an amount such as \"12.30\".")
+        raise ValueError('Expected an amount such as "12.30".')
     try:
         number = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
     except (InvalidOperation, ValueError) as error:
-        raise ValueError("Expected an amount such as \"12.30\".") from error
+        raise ValueError('Expected an amount such as "12.30".') from error
     if not number.is_finite():
         raise ValueError("Expected a finite amount.")
     if number != number.quantize(CENT, rounding="ROUND_DOWN"):
@@ -56,13 +56,13 @@ _AMOUNT_SCHEMA = {"type": "string", "pattern": r"^-?\d+(\.\d{1,2})?$", "example"
 Money = Annotated[
     Decimal,
     BeforeValidator(money),
-    PlainSerializer(money_str, return_type=str),
+    PlainSerializer(money_str, return_type=str, when_used="json"),
     WithJsonSchema(_AMOUNT_SCHEMA),
 ]
 Percent = Annotated[
     Decimal,
     BeforeValidator(percent),
-    PlainSerializer(money_str, return_type=str),
+    PlainSerializer(money_str, return_type=str, when_used="json"),
     WithJsonSchema({**_AMOUNT_SCHEMA, "example": "40.00"}),
 ]
 
@@ -94,4 +94,4 @@ class MoneyField(HundredthsField):
 
 
 class PercentField(HundredthsField):
-    description = "Percentage 0–100 with two places, stored as integer hundredths"
+    description = "Percentage 0-100 with two places, stored as integer hundredths"

@@ -37,9 +37,7 @@ class AllocationStatus(models.TextChoices):
 
 
 def _name_unique(model: str) -> models.UniqueConstraint:
-    return models.UniqueConstraint(
-        "ledger", Lower("name"), name=f"money_{model}_name_ci_unique"
-    )
+    return models.UniqueConstraint("ledger", Lower("name"), name=f"money_{model}_name_ci_unique")
 
 
 class Wallet(models.Model):
@@ -180,6 +178,9 @@ class Allocation(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.amount} to {self.bucket_id}"
+
 
 class Rollup(models.Model):
     """Signed balance movements summed per ledger, month, kind, wallet, bucket and category.
@@ -210,3 +211,6 @@ class Rollup(models.Model):
             models.Index(fields=["ledger", "wallet_id"], name="money_rollup_wallet"),
             models.Index(fields=["ledger", "bucket_id"], name="money_rollup_bucket"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.ledger_id} {self.month:%Y-%m} {self.kind}: {self.amount}"

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "budget.common",
     "budget.accounts",
     "budget.ledgers",
+    "budget.money",
 ]
 
 MIDDLEWARE = [

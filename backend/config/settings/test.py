@@ -2,6 +2,7 @@
 environment names them, so CI runs the same tests against both."""
 
 from config.settings.base import *  # noqa: F403
+from config.settings.env import env_bool
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -11,3 +12,6 @@ STORAGES = {
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+
+# Tasks run inline when their on-commit hook fires, unless a test starts a real cluster.
+Q_CLUSTER = {**Q_CLUSTER, "sync": env_bool("Q_SYNC", True)}  # noqa: F405

@@ -1,0 +1,265 @@
+"""Wallets, buckets, categories, transactions and allocations of one ledger:
+/ledgers/{lid}/… . Each endpoint checks access, calls a service or selector, and answers."""
+
+from uuid import UUID
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Path, Query, Router, Status
+from ninja.pagination import paginate
+from pydantic import ValidationError as PydanticValidationError
+
+from budget.common.errors import Invalid, NotFound
+from budget.common.handlers import clean_message
+from budget.common.pagination import Pages
+from budget.ledgers.access import LedgerAuth, ledger_access
+from budget.ledgers.models import Role
+from budget.money import selectors, services
+from budget.money.rules import batch_errors
+from budget.money.schemas import (
+    AllocationRunOut,
+    ArchivedFilter,
+    BucketIn,
+    BucketListOut,
+    BucketOut,
+    BucketPatch,
+    BulkIn,
+    CategoryIn,
+    CategoryOut,
+    CategoryPatch,
+    Ordering,
+    PercentsIn,
+    ReconcileIn,
+    ReconcileOut,
+    TransactionFilters,
+    TransactionIn,
+    TransactionOut,
+    TransactionPatch,
+    WalletIn,
+    WalletOut,
+    WalletPatch,
+)
+
+wallets = Router(tags=["wallets"], auth=LedgerAuth())
+buckets = Router(tags=["buckets"], auth=LedgerAuth())
+categories = Router(tags=["categories"], auth=LedgerAuth())
+transactions = Router(tags=["transactions"], auth=LedgerAuth())
+allocations = Router(tags=["allocations"], auth=LedgerAuth())
+
+
+def _one(queryset: QuerySet, pk: UUID, noun: str):
+    obj = queryset.filter(pk=pk).first()
+    if obj is None:
+        raise NotFound(f"{noun} not found.")
+    return obj
+
+
+# --- Wallets ------------------------------------------------------------------------------
+
+
+@wallets.get("", response=list[WalletOut])
+@paginate(Pages)
+def wallet_list(request: HttpRequest, lid: Path[UUID], filters: Query[ArchivedFilter]):
+    return selectors.wallets_of(ledger=ledger_access(request, lid), archived=filters.archived)
+
+
+@wallets.post("", response={201: WalletOut})
+def wallet_create(request: HttpRequest, lid: Path[UUID], payload: WalletIn):
+    ledger = ledger_access(request, lid, Role.EDITOR)
+    wallet = services.wallet_create(ledger=ledger, **payload.dict())
+    return Status(201, _one(selectors.wallets_of(ledger=ledger), wallet.pk, "Wallet"))
+
+
+@wallets.get("/{uuid:wallet_id}", response=WalletOut)
+def wallet_detail(request: HttpRequest, lid: Path[UUID], wallet_id: UUID):
+    return _one(selectors.wallets_of(ledger=ledger_access(request, lid)), wallet_id, "Wallet")
+
+
+@wallets.patch("/{uuid:wallet_id}", response=WalletOut)
+def wallet_update(request: HttpRequest, lid: Path[UUID], wallet_id: UUID, payload: WalletPatch):
+    ledger = ledger_access(request, lid, Role.EDITOR)
+    wallet = _one(selectors.wallets_of(ledger=ledger), wallet_id, "Wallet")
+    services.wallet_update(wallet=wallet, **payload.dict(exclude_unset=True, exclude_none=True))
+    return _one(selectors.wallets_of(ledger=ledger), wallet_id, "Wallet")
+
+
+@wallets.delete("/{uuid:wallet_id}", response={204: None})
+def wallet_delete(request: HttpRequest, lid: Path[UUID], wallet_id: UUID):
+    ledger = ledger_access(request, lid, Role.EDITOR)
+    services.wallet_delete(wallet=_one(ledger.wallets.all(), wallet_id, "Wallet"))
+    return Status(204, None)
+
+
+@wallets.post("/{uuid:wallet_id}/reconcile", response=ReconcileOut)
+def wallet_reconcile(request: HttpRequest, lid: Path[UUID], wallet_id: UUID, payload: ReconcileIn):
+    ledger = ledger_access(request, lid, Role.EDITOR)
+    wallet = _one(ledger.wallets.all(), wallet_id, "Wallet")
+    adjustment = services.wallet_reconcile(
+        wallet=wallet, actual_balance=payload.actual_balance, on=payload.date
+    )
+    return {"adjustment": adjustment, "balance": selectors.wallet_balance(wallet=wallet)}
+
+
+# --- Buckets ------------------------------------------------------------------------------
+
+
+@buckets.get("", response=list[BucketOut])
+@paginate(Pages)
+def bucket_list(request: HttpRequest, lid: Path[UUID], filters: Query[ArchivedFilter]):
+    return selectors.buckets_of(ledger=ledger_access(request, lid), archived=filters.archived)
+
+
+@buckets.post("", response={201: BucketOut})
+def bucket_create(request: HttpRequest, lid: Path[UUID], payload: BucketIn):
+    ledger = ledger_access(request, lid, Role.EDITOR)
+    bucket = services.bucket_create(ledger=ledger, **payload.dict())
+    return Status(201, _one(selectors.buckets_of(ledger=ledger), bucket.pk, "Bucket"))
+
+
+@buckets.put("/allocation", response=BucketListOut)
+def bucket_percents_set(request: HttpRequest, lid: Path[UUID], payload: PercentsIn):
+    ledger = ledger_access(request, lid, Role.EDITOR)
+    services.bucket_percents_set(ledger=ledger, percents=payload.percents)
+    items = list(selectors.buckets_of(ledger=ledger))
+    return {"items": items, "count": len(items)}
+
+
+@buckets.get("/{uuid:bucket_id}", response=BucketOut)
+def bucket_detail(request: HttpRequest, lid: Path[UUID], bucket_id: UUID):
+    return _one(selectors.buckets_of(ledger=ledger_access(request, lid)), bucket_id, "Bucket")
+
+
+@buckets.patch("/{uuid:bucket_id}", response=BucketOut)
+def bucket_update(request: HttpRequest, lid: Path[UUID], bucket_id: UUID, payload: BucketPatch):
+    ledger = ledger_access(request, lid, Role.EDITOR)
+    bucket = _one(ledger.buckets.select_related("ledger"), bucket_id, "Bucket")
+    services.bucket_update(bucket=bucket, **payload.dict(exclude_unset=True, exclude_none=True))
+    return _one(selectors.buckets_of(ledger=ledger), bucket_id, "Bucket")
+
+
+@buckets.delete("/{uuid:bucket_id}", response={204: None})
+def bucket_delete(request: HttpRequest, lid: Path[UUID], bucket_id: UUID):
+    ledger = ledger_access(request, lid, Role.EDITOR)
+    services.bucket_delete(bucket=_one(ledger.buckets.all(), bucket_id, "Bucket"))
+    return Status(204, None)
+
+
+# --- Categories ---------------------------------------------------------------------------
+
+
+@categories.get("", response=list[CategoryOut])
+@paginate(Pages)
+def category_list(request: HttpRequest, lid: Path[UUID], filters: Query[ArchivedFilter]):
+    return selectors.categories_of(ledger=ledger_access(request, lid), archived=filters.archived)
+
+
+@categories.post("", response={201: CategoryOut})
+def category_create(request: HttpRequest, lid: Path[UUID], payload: CategoryIn):
+    ledger = ledger_access(request, lid, Role.EDITOR)
+    return Status(201, services.category_create(ledger=ledger, **payload.dict()))
+
+
+@categories.get("/{uuid:category_id}", response=CategoryOut)
+def category_detail(request: HttpRequest, lid: Path[UUID], category_id: UUID):
+    return _one(ledger_access(request, lid).categories.all(), category_id, "Category")
+
+
+@categories.patch("/{uuid:category_id}", response=CategoryOut)
+def category_update(
+    request: HttpRequest, lid: Path[UUID], category_id: UUID, payload: CategoryPatch
+):
+    ledger = ledger_access(request, lid, Role.EDITOR)
+    category = _one(ledger.categories.all(), category_id, "Category")
+    changes = payload.dict(exclude_unset=True, exclude_none=True)
+    return services.category_update(category=category, **changes)
+
+
+@categories.delete("/{uuid:category_id}", response={204: None})
+def category_delete(request: HttpRequest, lid: Path[UUID], category_id: UUID):
+    ledger = ledger_access(request, lid, Role.EDITOR)
+    services.category_delete(category=_one(ledger.categories.all(), category_id, "Category"))
+    return Status(204, None)
+
+
+# --- Transactions -------------------------------------------------------------------------
+
+
+@transactions.get("", response=list[TransactionOut])
+@paginate(Pages)
+def transaction_list(
+    request: HttpRequest,
+    lid: Path[UUID],
+    filters: Query[TransactionFilters],
+    ordering: Ordering = "-date",
+):
+    ledger = ledger_access(request, lid)
+    return selectors.transactions_of(
+        ledger=ledger, filters=filters.get_filter_expression(), ordering=ordering
+    )
+
+
+@transactions.post("", response={201: TransactionOut})
+def transaction_create(request: HttpRequest, lid: Path[UUID], payload: TransactionIn):
+    ledger = ledger_access(request, lid, Role.EDITOR)
+    return Status(201, services.transaction_create(ledger=ledger, data=payload.dict()))
+
+
+@transactions.post("/bulk", response={201: list[TransactionOut]})
+def transaction_bulk_create(request: HttpRequest, lid: Path[UUID], payload: BulkIn):
+    ledger = ledger_access(request, lid, Role.EDITOR)
+    items, rows, errors = [], [], []
+    for row, raw in enumerate(payload.items):
+        try:
+            items.append(TransactionIn.model_validate(raw).dict())
+            rows.append(row)
+        except PydanticValidationError as error:
+            errors += [
+                {
+                    "row": row,
+                    "field": ".".join(map(str, e["loc"])) or "item",
+                    "message": clean_message(e["msg"]),
+                }
+                for e in error.errors()
+            ]
+    if errors:
+        # Also check the rows that parsed, so one answer names every problem.
+        errors += batch_errors(ledger=ledger, items=items, rows=rows)[1]
+        errors.sort(key=lambda e: e["row"])
+        raise services.invalid_batch(errors, total=len(payload.items))
+    return Status(201, services.transactions_create(ledger=ledger, items=items, bulk=True))
+
+
+@transactions.get("/{uuid:transaction_id}", response=TransactionOut)
+def transaction_detail(request: HttpRequest, lid: Path[UUID], transaction_id: UUID):
+    ledger = ledger_access(request, lid)
+    return _one(selectors.transactions_of(ledger=ledger), transaction_id, "Transaction")
+
+
+@transactions.patch("/{uuid:transaction_id}", response=TransactionOut)
+def transaction_update(
+    request: HttpRequest, lid: Path[UUID], transaction_id: UUID, payload: TransactionPatch
+):
+    ledger = ledger_access(request, lid, Role.EDITOR)
+    tx = _one(ledger.transactions.all(), transaction_id, "Transaction")
+    changes = payload.dict(exclude_unset=True)
+    for name in ("kind", "date", "amount", "description", "notes", "tags"):
+        if name in changes and changes[name] is None:
+            raise Invalid(f"{name} cannot be null.", field=name)
+    services.transaction_update(tx=tx, changes=changes)
+    return _one(selectors.transactions_of(ledger=ledger), transaction_id, "Transaction")
+
+
+@transactions.delete("/{uuid:transaction_id}", response={204: None})
+def transaction_delete(request: HttpRequest, lid: Path[UUID], transaction_id: UUID):
+    ledger = ledger_access(request, lid, Role.EDITOR)
+    services.transaction_delete(tx=_one(ledger.transactions.all(), transaction_id, "Transaction"))
+    return Status(204, None)
+
+
+# --- Allocations --------------------------------------------------------------------------
+
+
+@allocations.post("/run", response=AllocationRunOut)
+def allocation_run(request: HttpRequest, lid: Path[UUID]):
+    ledger = ledger_access(request, lid, Role.EDITOR)
+    return {"allocated": services.incomes_allocate(ledger=ledger)}

@@ -1,0 +1,225 @@
+import datetime as dt
+from typing import Annotated, Literal
+from uuid import UUID
+
+from django.db.models import Q
+from ninja import Field, FilterLookup, FilterSchema, Schema
+from pydantic import field_validator
+
+from budget.common.money import Money, Percent
+from budget.money import selectors
+from budget.money.models import AllocationStatus, CategoryType, Kind, WalletKind
+
+Name = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class _Named(Schema):
+    @field_validator("name", check_fields=False)
+    @classmethod
+    def name_not_blank(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.strip():
+            raise ValueError("The name cannot be empty.")
+        return value.strip()
+
+
+class ArchivedFilter(Schema):
+    archived: bool | None = None
+
+
+# --- Wallets ------------------------------------------------------------------------------
+
+
+class WalletIn(_Named):
+    name: Name
+    kind: WalletKind = WalletKind.VIRTUAL
+    opening_balance: Money | None = None
+    opening_date: dt.date | None = None
+    archived: bool = False
+
+
+class WalletPatch(_Named):
+    name: Name | None = None
+    kind: WalletKind | None = None
+    archived: bool | None = None
+
+
+class WalletOut(Schema):
+    id: UUID
+    name: str
+    kind: WalletKind
+    archived: bool
+    balance: Money
+    created_at: dt.datetime
+
+
+class ReconcileIn(Schema):
+    actual_balance: Money
+    date: dt.date | None = None
+
+
+# --- Buckets ------------------------------------------------------------------------------
+
+
+class BucketIn(_Named):
+    name: Name
+    allocation_percent: Percent = Field(default="0.00")
+    archived: bool = False
+
+
+class BucketPatch(_Named):
+    name: Name | None = None
+    allocation_percent: Percent | None = None
+    archived: bool | None = None
+
+
+class BucketOut(Schema):
+    id: UUID
+    name: str
+    allocation_percent: Percent | None
+    is_system: bool
+    archived: bool
+    balance: Money
+    created_at: dt.datetime
+
+
+class PercentsIn(Schema):
+    percents: dict[UUID, Percent]
+
+
+class BucketListOut(Schema):
+    items: list[BucketOut]
+    count: int
+
+
+# --- Categories ---------------------------------------------------------------------------
+
+
+class CategoryIn(_Named):
+    name: Name
+    type: CategoryType
+    archived: bool = False
+
+
+class CategoryPatch(_Named):
+    name: Name | None = None
+    type: CategoryType | None = None
+    archived: bool | None = None
+
+
+class CategoryOut(Schema):
+    id: UUID
+    name: str
+    type: CategoryType
+    archived: bool
+    created_at: dt.datetime
+
+
+# --- Transactions -------------------------------------------------------------------------
+
+Tag = Annotated[str, Field(min_length=1, max_length=50)]
+
+
+class _TransactionFields(Schema):
+    description: str = Field("", max_length=255)
+    notes: str = Field("", max_length=2000)
+    tags: list[Tag] = Field(default_factory=list, max_length=20)
+    category: UUID | None = None
+    wallet: UUID | None = None
+    bucket: UUID | None = None
+    from_wallet: UUID | None = None
+    to_wallet: UUID | None = None
+    from_bucket: UUID | None = None
+    to_bucket: UUID | None = None
+
+
+class TransactionIn(_TransactionFields):
+    kind: Kind
+    date: dt.date
+    amount: Money
+
+
+class TransactionPatch(_TransactionFields):
+    kind: Kind | None = None
+    date: dt.date | None = None
+    amount: Money | None = None
+    description: str | None = Field(None, max_length=255)
+    notes: str | None = Field(None, max_length=2000)
+    tags: list[Tag] | None = Field(None, max_length=20)
+
+
+class BulkIn(Schema):
+    items: list[dict] = Field(min_length=1, max_length=1000)
+
+
+class AllocationOut(Schema):
+    bucket: UUID = Field(alias="bucket_id")
+    bucket_name: str = Field(alias="bucket.name")
+    amount: Money
+
+
+class TransactionOut(Schema):
+    id: UUID
+    kind: Kind
+    date: dt.date
+    amount: Money
+    description: str
+    notes: str
+    tags: list[str]
+    category: UUID | None = Field(alias="category_id")
+    wallet: UUID | None = Field(alias="wallet_id")
+    bucket: UUID | None = Field(alias="bucket_id")
+    from_wallet: UUID | None = Field(alias="from_wallet_id")
+    to_wallet: UUID | None = Field(alias="to_wallet_id")
+    from_bucket: UUID | None = Field(alias="from_bucket_id")
+    to_bucket: UUID | None = Field(alias="to_bucket_id")
+    allocation_status: AllocationStatus
+    allocations: list[AllocationOut] = Field(alias="prefetched_allocations")
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class TransactionFilters(FilterSchema):
+    date_from: Annotated[dt.date | None, FilterLookup("date__gte")] = None
+    date_to: Annotated[dt.date | None, FilterLookup("date__lte")] = None
+    kind: Kind | None = None
+    category: Annotated[UUID | None, FilterLookup("category_id")] = None
+    wallet: UUID | None = None
+    bucket: UUID | None = None
+    tag: str | None = Field(None, max_length=50)
+    q: str | None = Field(None, max_length=200)
+    min_amount: Money | None = None
+    max_amount: Money | None = None
+
+    def filter_wallet(self, value: UUID | None) -> Q:
+        return selectors.wallet_filter(value) if value else Q()
+
+    def filter_bucket(self, value: UUID | None) -> Q:
+        return selectors.bucket_filter(value) if value else Q()
+
+    def filter_tag(self, value: str | None) -> Q:
+        return selectors.tag_filter(value) if value else Q()
+
+    def filter_q(self, value: str | None) -> Q:
+        if not value:
+            return Q()
+        return Q(description__icontains=value) | Q(notes__icontains=value)
+
+    def filter_min_amount(self, value) -> Q:
+        return selectors.amount_filter(min_amount=value, max_amount=None)
+
+    def filter_max_amount(self, value) -> Q:
+        return selectors.amount_filter(min_amount=None, max_amount=value)
+
+
+Ordering = Literal["date", "-date", "amount", "-amount"]
+
+
+class AllocationRunOut(Schema):
+    allocated: int
+
+
+class ReconcileOut(Schema):
+    adjustment: TransactionOut | None
+    balance: Money

@@ -1,0 +1,159 @@
+"""Every read about wallets, buckets, categories and transactions. Balances come from
+the rollup: a handful of rows per wallet or bucket, whatever the history's length."""
+
+from decimal import Decimal
+from uuid import UUID
+
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Abs, Coalesce
+from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
+
+from budget.common.money import ZERO, MoneyField
+from budget.ledgers.models import Ledger
+from budget.money.models import (
+    Allocation,
+    AllocationStatus,
+    Bucket,
+    Category,
+    Rollup,
+    Transaction,
+    Wallet,
+)
+
+
+def _balance(ledger_ref, column: str) -> Coalesce:
+    sums = (
+        Rollup.objects.filter(ledger_id=ledger_ref, **{column: OuterRef("pk")})
+        .values(column)
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Coalesce(
+        Subquery(sums, output_field=MoneyField()), Value(ZERO), output_field=MoneyField()
+    )
+
+
+def _archived(queryset: QuerySet, archived: bool | None) -> QuerySet:
+    return queryset if archived is None else queryset.filter(archived=archived)
+
+
+def wallets_of(*, ledger: Ledger, archived: bool | None = None) -> QuerySet[Wallet]:
+    wallets = Wallet.objects.filter(ledger=ledger).annotate(
+        balance=_balance(OuterRef("ledger_id"), "wallet_id")
+    )
+    return _archived(wallets, archived).order_by("archived", "name", "id")
+
+
+def buckets_of(*, ledger: Ledger, archived: bool | None = None) -> QuerySet[Bucket]:
+    buckets = Bucket.objects.filter(ledger=ledger).annotate(
+        balance=_balance(OuterRef("ledger_id"), "bucket_id")
+    )
+    return _archived(buckets, archived).order_by("-is_system", "archived", "created_at", "id")
+
+
+def categories_of(*, ledger: Ledger, archived: bool | None = None) -> QuerySet[Category]:
+    return _archived(Category.objects.filter(ledger=ledger), archived).order_by(
+        "type", "name", "id"
+    )
+
+
+def _sum(queryset: QuerySet) -> Decimal:
+    return queryset.aggregate(total=Sum("amount"))["total"] or ZERO
+
+
+def wallet_balance(*, wallet: Wallet) -> Decimal:
+    return _sum(Rollup.objects.filter(ledger_id=wallet.ledger_id, wallet_id=wallet.pk))
+
+
+def bucket_balance(*, bucket: Bucket) -> Decimal:
+    return _sum(Rollup.objects.filter(ledger_id=bucket.ledger_id, bucket_id=bucket.pk))
+
+
+def pending_allocation(*, ledger: Ledger) -> Decimal:
+    return _sum(
+        Transaction.objects.filter(ledger=ledger, allocation_status=AllocationStatus.PENDING)
+    )
+
+
+# --- Transactions -------------------------------------------------------------------------
+
+ORDERINGS = {
+    "-date": ("-date", "-created_at", "-id"),
+    "date": ("date", "created_at", "id"),
+    "-amount": ("-amount", "-date", "-created_at", "-id"),
+    "amount": ("amount", "date", "created_at", "id"),
+}
+
+
+def tag_filter(tag: str) -> Q:
+    """Transactions tagged `tag`: JSON containment on PostgreSQL, json_each on SQLite."""
+    if connection.vendor == "postgresql":
+        return Q(tags__contains=[tag])
+    return Q(
+        RawSQL(
+            'EXISTS (SELECT 1 FROM json_each("money_transaction"."tags") WHERE value = %s)',
+            (tag,),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def wallet_filter(wallet_id: UUID) -> Q:
+    return Q(wallet_id=wallet_id) | Q(from_wallet_id=wallet_id) | Q(to_wallet_id=wallet_id)
+
+
+def bucket_filter(bucket_id: UUID) -> Q:
+    """Transactions that move money in or out of the bucket, incl. incomes split into it
+    (and, when it is Unallocated, incomes still waiting to be split)."""
+    is_system = Bucket.objects.filter(pk=bucket_id, is_system=True)
+    return (
+        Q(bucket_id=bucket_id)
+        | Q(from_bucket_id=bucket_id)
+        | Q(to_bucket_id=bucket_id)
+        | Q(Exists(Allocation.objects.filter(transaction=OuterRef("pk"), bucket_id=bucket_id)))
+        | Q(Exists(is_system), allocation_status=AllocationStatus.PENDING)
+    )
+
+
+def amount_filter(*, min_amount: Decimal | None, max_amount: Decimal | None) -> Q:
+    """Inclusive bounds on the absolute amount (an adjustment can be negative)."""
+    q = Q()
+    if min_amount is not None:
+        q &= Q(GreaterThanOrEqual(Abs("amount"), Value(min_amount, output_field=MoneyField())))
+    if max_amount is not None:
+        q &= Q(LessThanOrEqual(Abs("amount"), Value(max_amount, output_field=MoneyField())))
+    return q
+
+
+def transactions_of(
+    *, ledger: Ledger, filters: Q = Q(), ordering: str = "-date"
+) -> QuerySet[Transaction]:
+    allocations = Prefetch(
+        "allocations",
+        queryset=Allocation.objects.select_related("bucket").order_by(
+            "-amount", "bucket__created_at"
+        ),
+        to_attr="prefetched_allocations",
+    )
+    return (
+        Transaction.objects.filter(ledger=ledger)
+        .filter(filters)
+        .order_by(*ORDERINGS[ordering])
+        .prefetch_related(allocations)
+    )
+
+
+def transaction_get(*, ledger: Ledger, transaction_id: UUID) -> Transaction:
+    return transactions_of(ledger=ledger).get(pk=transaction_id)

@@ -1,0 +1,521 @@
+"""Every write about wallets, buckets, categories, transactions and allocations.
+
+Each function is one database transaction, and every write that moves money updates the
+rollup in that same transaction (`budget.money.rollup`).
+"""
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, RestrictedError, Sum
+from django.utils import timezone
+
+from budget.common.errors import Conflict, Invalid
+from budget.common.money import ZERO
+from budget.ledgers.models import Ledger
+from budget.money import selectors
+from budget.money.allocation import Share, split
+from budget.money.models import (
+    Allocation,
+    AllocationStatus,
+    Bucket,
+    Category,
+    CategoryType,
+    Kind,
+    Transaction,
+    Wallet,
+)
+from budget.money.rollup import rollup_apply, transaction_legs
+from budget.money.rules import (
+    ALLOWED,
+    REFERENCE_FIELDS,
+    batch_errors,
+    references_load,
+    transaction_errors,
+)
+
+DEFAULT_CATEGORIES = {
+    CategoryType.INCOME: ["Salary", "Other income"],
+    CategoryType.EXPENSE: [
+        "Groceries",
+        "Housing",
+        "Utilities",
+        "Transport",
+        "Health",
+        "Leisure",
+        "Other expenses",
+    ],
+    CategoryType.NEUTRAL: ["Transfer", "Loan"],
+}
+TRANSACTION_FIELDS = (
+    "kind",
+    "date",
+    "amount",
+    "description",
+    "notes",
+    "tags",
+    *REFERENCE_FIELDS,
+)
+
+
+def ledger_defaults_create(*, ledger: Ledger) -> None:
+    Bucket.objects.create(ledger=ledger, name=Bucket.SYSTEM_NAME, is_system=True)
+    Category.objects.bulk_create(
+        Category(ledger=ledger, name=name, type=type_)
+        for type_, names in DEFAULT_CATEGORIES.items()
+        for name in names
+    )
+
+
+def _name_taken(noun: str, name: str) -> Conflict:
+    return Conflict(f"A {noun} named '{name}' already exists in this ledger.", code="name_taken")
+
+
+def _still_used(noun: str) -> Conflict:
+    return Conflict(
+        f"This {noun} is still used by transactions; archive it instead.", code="in_use"
+    )
+
+
+def _save(obj, noun: str, fields: list[str] | None = None) -> None:
+    try:
+        with transaction.atomic():
+            obj.save(update_fields=fields) if fields else obj.save()
+    except IntegrityError as error:
+        raise _name_taken(noun, obj.name) from error
+
+
+def _delete(obj, noun: str) -> None:
+    try:
+        with transaction.atomic():
+            obj.delete()
+    except (ProtectedError, RestrictedError) as error:
+        raise _still_used(noun) from error
+
+
+def _apply(obj, changes: dict[str, Any]) -> list[str]:
+    for name, value in changes.items():
+        setattr(obj, name, value)
+    return list(changes)
+
+
+# --- Wallets ------------------------------------------------------------------------------
+
+
+def wallet_create(
+    *,
+    ledger: Ledger,
+    name: str,
+    kind: str,
+    opening_balance: Decimal | None = None,
+    opening_date: date | None = None,
+    archived: bool = False,
+) -> Wallet:
+    with transaction.atomic():
+        wallet = Wallet(ledger=ledger, name=name, kind=kind, archived=archived)
+        _save(wallet, "wallet")
+        if opening_balance:
+            transaction_create(
+                ledger=ledger,
+                data={
+                    "kind": Kind.ADJUSTMENT,
+                    "date": opening_date or timezone.localdate(),
+                    "amount": opening_balance,
+                    "description": "Opening balance",
+                    "wallet": wallet.pk,
+                },
+                allow_archived=True,
+            )
+    return wallet
+
+
+def _archive_guard(balance: Decimal, noun: str) -> None:
+    if balance != ZERO:
+        raise Conflict(
+            f"This {noun} still holds {balance:.2f}; move the money out before archiving it.",
+            code="balance_not_zero",
+        )
+
+
+def wallet_update(*, wallet: Wallet, **changes: Any) -> Wallet:
+    with transaction.atomic():
+        if changes.get("archived") and not wallet.archived:
+            _archive_guard(selectors.wallet_balance(wallet=wallet), "wallet")
+        _save(wallet, "wallet", _apply(wallet, changes))
+    return wallet
+
+
+def wallet_delete(*, wallet: Wallet) -> None:
+    _delete(wallet, "wallet")
+
+
+def wallet_reconcile(
+    *, wallet: Wallet, actual_balance: Decimal, on: date | None = None
+) -> Transaction | None:
+    """Creates the adjustment that makes the wallet's balance `actual_balance`, or None
+    when it already is."""
+    with transaction.atomic():
+        difference = actual_balance - selectors.wallet_balance(wallet=wallet)
+        if difference == ZERO:
+            return None
+        return transaction_create(
+            ledger=wallet.ledger,
+            data={
+                "kind": Kind.ADJUSTMENT,
+                "date": on or timezone.localdate(),
+                "amount": difference,
+                "description": "Reconciliation",
+                "wallet": wallet.pk,
+            },
+            allow_archived=True,
+        )
+
+
+# --- Buckets ------------------------------------------------------------------------------
+
+
+def _system_bucket_guard(bucket: Bucket) -> None:
+    if bucket.is_system:
+        raise Conflict(
+            "Unallocated is the system bucket: it cannot be renamed, archived, deleted or "
+            "given a percentage.",
+            code="system_bucket",
+        )
+
+
+def _percent_sum_check(*, ledger: Ledger, overrides: dict[UUID, Decimal | None]) -> None:
+    """Refuses when the active buckets' percents, with `overrides` applied (None: the
+    bucket stops counting), would exceed 100. Locks the ledger row first, so two
+    concurrent changes are checked one after the other."""
+    Ledger.objects.select_for_update().filter(pk=ledger.pk).first()
+    current = (
+        Bucket.objects.filter(ledger=ledger, is_system=False, archived=False)
+        .exclude(pk__in=list(overrides))
+        .aggregate(total=Sum("allocation_percent"))["total"]
+        or ZERO
+    )
+    total = current + sum((p for p in overrides.values() if p is not None), ZERO)
+    if total > 100:
+        raise Conflict(
+            f"Allocation percentages would add up to {total:.2f} %; the most is 100 %. "
+            f"The other active buckets already use {current:.2f} %.",
+            code="percent_sum_exceeded",
+        )
+
+
+def bucket_create(
+    *, ledger: Ledger, name: str, allocation_percent: Decimal = ZERO, archived: bool = False
+) -> Bucket:
+    with transaction.atomic():
+        bucket = Bucket(
+            ledger=ledger, name=name, allocation_percent=allocation_percent, archived=archived
+        )
+        if not archived:
+            _percent_sum_check(ledger=ledger, overrides={bucket.pk: allocation_percent})
+        _save(bucket, "bucket")
+    return bucket
+
+
+def bucket_update(*, bucket: Bucket, **changes: Any) -> Bucket:
+    _system_bucket_guard(bucket)
+    with transaction.atomic():
+        archived = changes.get("archived", bucket.archived)
+        if archived and not bucket.archived:
+            _archive_guard(selectors.bucket_balance(bucket=bucket), "bucket")
+        percent = changes.get("allocation_percent", bucket.allocation_percent)
+        if "allocation_percent" in changes or not archived:
+            _percent_sum_check(
+                ledger=bucket.ledger, overrides={bucket.pk: None if archived else percent}
+            )
+        _save(bucket, "bucket", _apply(bucket, changes))
+    return bucket
+
+
+def bucket_delete(*, bucket: Bucket) -> None:
+    _system_bucket_guard(bucket)
+    _delete(bucket, "bucket")
+
+
+def bucket_percents_set(*, ledger: Ledger, percents: dict[UUID, Decimal]) -> None:
+    """Sets several buckets' percentages at once; buckets not named keep theirs."""
+    with transaction.atomic():
+        buckets = {b.pk: b for b in Bucket.objects.filter(ledger=ledger, pk__in=list(percents))}
+        errors = []
+        for bucket_id in percents:
+            bucket = buckets.get(bucket_id)
+            if bucket is None:
+                errors.append(
+                    {"field": f"percents.{bucket_id}", "message": "No such bucket in this ledger."}
+                )
+            elif bucket.is_system:
+                errors.append(
+                    {
+                        "field": f"percents.{bucket_id}",
+                        "message": "Unallocated takes what is left; it has no percentage.",
+                    }
+                )
+            elif bucket.archived:
+                errors.append(
+                    {
+                        "field": f"percents.{bucket_id}",
+                        "message": f"The bucket '{bucket.name}' is archived.",
+                    }
+                )
+        if errors:
+            raise Invalid("Some buckets cannot take a percentage.", errors=errors)
+        _percent_sum_check(ledger=ledger, overrides=percents)
+        for bucket_id, value in percents.items():
+            buckets[bucket_id].allocation_percent = value
+        Bucket.objects.bulk_update(buckets.values(), ["allocation_percent"])
+
+
+# --- Categories ---------------------------------------------------------------------------
+
+
+def category_create(*, ledger: Ledger, name: str, type: str, archived: bool = False) -> Category:
+    category = Category(ledger=ledger, name=name, type=type, archived=archived)
+    _save(category, "category")
+    return category
+
+
+def category_update(*, category: Category, **changes: Any) -> Category:
+    with transaction.atomic():
+        if (
+            "type" in changes
+            and changes["type"] != category.type
+            and category.transactions.exists()
+        ):
+            raise Conflict(
+                "Transactions use this category, so its type cannot change; create a new "
+                "category instead.",
+                code="in_use",
+            )
+        _save(category, "category", _apply(category, changes))
+    return category
+
+
+def category_delete(*, category: Category) -> None:
+    _delete(category, "category")
+
+
+# --- Transactions -------------------------------------------------------------------------
+
+
+def invalid_transaction(errors: list[dict]) -> Invalid:
+    fields = ", ".join(dict.fromkeys(e["field"] for e in errors))
+    return Invalid(f"The transaction is invalid: {fields}.", errors=errors)
+
+
+def invalid_batch(errors: list[dict], *, total: int) -> Invalid:
+    bad = len({e["row"] for e in errors})
+    return Invalid(f"{bad} of {total} rows are invalid; nothing was created.", errors=errors)
+
+
+def _transaction_build(ledger: Ledger, data: dict[str, Any], system_bucket: Bucket) -> Transaction:
+    tx = Transaction(ledger=ledger)
+    _transaction_fill(tx, data, system_bucket)
+    return tx
+
+
+def _transaction_fill(tx: Transaction, data: dict[str, Any], system_bucket: Bucket) -> None:
+    tx.kind = data["kind"]
+    tx.date = data["date"]
+    tx.amount = data["amount"]
+    tx.description = data.get("description") or ""
+    tx.notes = data.get("notes") or ""
+    tx.tags = list(data.get("tags") or [])
+    for name in REFERENCE_FIELDS:
+        setattr(tx, f"{name}_id", data.get(name))
+    if tx.kind in (Kind.EXPENSE, Kind.ADJUSTMENT) and not tx.bucket_id:
+        tx.bucket_id = system_bucket.pk
+    if tx.kind == Kind.INCOME and not tx.bucket_id:
+        tx.allocation_status = AllocationStatus.PENDING
+    else:
+        tx.allocation_status = AllocationStatus.NOT_APPLICABLE
+
+
+def _allocation_enqueue(ids: list[UUID]) -> None:
+    if not ids:
+        return
+    from django_q.tasks import async_task
+
+    def enqueue() -> None:
+        async_task(
+            "budget.money.tasks.incomes_allocate_task",
+            [str(i) for i in ids],
+            task_name="allocate incomes",
+        )
+
+    transaction.on_commit(enqueue)
+
+
+def transactions_create(
+    *, ledger: Ledger, items: list[dict[str, Any]], bulk: bool = False, allow_archived: bool = False
+) -> list[Transaction]:
+    """Creates every item or none. Bulk errors carry the item's 0-based `row`."""
+    refs, errors = batch_errors(
+        ledger=ledger,
+        items=items,
+        rows=list(range(len(items))) if bulk else None,
+        allow_archived=allow_archived,
+    )
+    if errors:
+        raise invalid_batch(errors, total=len(items)) if bulk else invalid_transaction(errors)
+    txs = [_transaction_build(ledger, data, refs.system_bucket) for data in items]
+    with transaction.atomic():
+        Transaction.objects.bulk_create(txs, batch_size=1000)
+        rollup_apply(
+            plus=[
+                leg
+                for tx in txs
+                for leg in transaction_legs(tx, system_bucket_id=refs.system_bucket.pk)
+            ]
+        )
+        _allocation_enqueue(
+            [tx.pk for tx in txs if tx.allocation_status == AllocationStatus.PENDING]
+        )
+    for tx in txs:
+        tx.prefetched_allocations = []
+    return txs
+
+
+def transaction_create(
+    *, ledger: Ledger, data: dict[str, Any], allow_archived: bool = False
+) -> Transaction:
+    return transactions_create(ledger=ledger, items=[data], allow_archived=allow_archived)[0]
+
+
+def _transaction_data(tx: Transaction) -> dict[str, Any]:
+    data = {
+        name: getattr(tx, name)
+        for name in ("kind", "date", "amount", "description", "notes", "tags")
+    }
+    data.update({name: getattr(tx, f"{name}_id") for name in REFERENCE_FIELDS})
+    return data
+
+
+def _allocations_of(tx: Transaction) -> dict[UUID, Decimal]:
+    return dict(tx.allocations.values_list("bucket_id", "amount"))
+
+
+def _split_key(tx: Transaction) -> tuple:
+    return (tx.kind, tx.amount, tx.date, tx.bucket_id)
+
+
+def transaction_update(*, tx: Transaction, changes: dict[str, Any]) -> Transaction:
+    """Applies `changes`. An allocated income whose amount, date or bucket changes is
+    split again with the current percentages; other edits keep its split."""
+    with transaction.atomic():
+        tx = Transaction.objects.select_for_update().get(pk=tx.pk)
+        data = _transaction_data(tx)
+        if changes.get("kind", tx.kind) != tx.kind:
+            # References the new kind has no use for go, unless the caller set them; so
+            # does the Unallocated default an expense or adjustment was given.
+            for name in set(REFERENCE_FIELDS) - set(changes) - ALLOWED[Kind(changes["kind"])]:
+                data[name] = None
+            if tx.kind in (Kind.EXPENSE, Kind.ADJUSTMENT) and "bucket" not in changes:
+                data["bucket"] = None
+        data.update(changes)
+        refs = references_load(ledger=tx.ledger, items=[data])
+        errors = transaction_errors(data, refs, changed=set(changes))
+        if errors:
+            raise invalid_transaction(errors)
+
+        system_id = refs.system_bucket.pk
+        was_allocated = tx.allocation_status == AllocationStatus.ALLOCATED
+        allocations = _allocations_of(tx) if was_allocated else {}
+        old_legs = transaction_legs(tx, system_bucket_id=system_id, allocations=allocations)
+        split_before = _split_key(tx)
+        _transaction_fill(tx, data, refs.system_bucket)
+        resplit = was_allocated and tx.allocation_status == AllocationStatus.PENDING
+        if resplit and _split_key(tx) == split_before:
+            tx.allocation_status, resplit = AllocationStatus.ALLOCATED, False  # split stands
+        elif was_allocated:
+            tx.allocations.all().delete()
+            allocations = {}
+        tx.save()
+        rollup_apply(
+            plus=transaction_legs(tx, system_bucket_id=system_id, allocations=allocations),
+            minus=old_legs,
+        )
+        if resplit:
+            incomes_allocate(ids=[tx.pk])
+    tx.refresh_from_db()
+    return tx
+
+
+def transaction_delete(*, tx: Transaction) -> None:
+    """Deletes the transaction and its allocations in one database transaction."""
+    with transaction.atomic():
+        tx = Transaction.objects.select_for_update().get(pk=tx.pk)
+        system_id = Bucket.objects.values_list("pk", flat=True).get(
+            ledger_id=tx.ledger_id, is_system=True
+        )
+        allocations = (
+            _allocations_of(tx) if tx.allocation_status == AllocationStatus.ALLOCATED else {}
+        )
+        legs = transaction_legs(tx, system_bucket_id=system_id, allocations=allocations)
+        tx.delete()
+        rollup_apply(minus=legs)
+
+
+# --- Allocation ---------------------------------------------------------------------------
+
+ALLOCATE_BATCH = 500
+
+
+def incomes_allocate(*, ids: Iterable[UUID] | None = None, ledger: Ledger | None = None) -> int:
+    """Splits pending incomes across their ledger's buckets; returns how many it split.
+
+    Idempotent: the incomes are locked and re-read as pending inside the transaction, so
+    a second task, or a second worker on the same income, finds nothing left to do.
+    """
+    ids = list(ids) if ids is not None else None
+    allocated = 0
+    while True:
+        with transaction.atomic():
+            pending = Transaction.objects.select_for_update().filter(
+                kind=Kind.INCOME, allocation_status=AllocationStatus.PENDING, bucket__isnull=True
+            )
+            if ids is not None:
+                pending = pending.filter(pk__in=ids)
+            if ledger is not None:
+                pending = pending.filter(ledger=ledger)
+            batch = list(pending.order_by("created_at", "id")[:ALLOCATE_BATCH])
+            if not batch:
+                return allocated
+            _allocate(batch)
+            allocated += len(batch)
+        if ids is not None and len(batch) < ALLOCATE_BATCH:
+            return allocated
+
+
+def _allocate(incomes: list[Transaction]) -> None:
+    ledger_ids = {tx.ledger_id for tx in incomes}
+    shares: dict[UUID, list[Share]] = {lid: [] for lid in ledger_ids}
+    system: dict[UUID, UUID] = {}
+    for bucket in Bucket.objects.filter(ledger_id__in=ledger_ids, archived=False).order_by(
+        "created_at", "id"
+    ):
+        if bucket.is_system:
+            system[bucket.ledger_id] = bucket.pk
+        elif bucket.allocation_percent:
+            shares[bucket.ledger_id].append(
+                Share(bucket.pk, bucket.allocation_percent, bucket.created_at)
+            )
+    rows, plus, minus = [], [], []
+    for tx in incomes:
+        minus += transaction_legs(tx, system_bucket_id=system[tx.ledger_id])
+        parts, _ = split(tx.amount, shares[tx.ledger_id])
+        rows += [Allocation(transaction=tx, bucket_id=b, amount=a) for b, a in parts.items()]
+        tx.allocation_status = AllocationStatus.ALLOCATED
+        plus += transaction_legs(tx, system_bucket_id=system[tx.ledger_id], allocations=parts)
+    Allocation.objects.bulk_create(rows)
+    Transaction.objects.filter(pk__in=[tx.pk for tx in incomes]).update(
+        allocation_status=AllocationStatus.ALLOCATED, updated_at=timezone.now()
+    )
+    rollup_apply(plus=plus, minus=minus)

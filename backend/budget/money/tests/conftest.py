@@ -1,0 +1,104 @@
+"""A household to test money with: two wallets, three buckets, the default categories."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from budget.money import services
+from budget.money.models import Bucket, Category, Wallet
+
+
+@dataclass
+class Household:
+    ledger: Any
+    bank: Wallet
+    cash: Wallet
+    unallocated: Bucket
+    savings: Bucket
+    fun: Bucket
+    bills: Bucket
+    salary: Category
+    groceries: Category
+    transfer: Category
+
+    def category(self, name: str) -> Category:
+        return Category.objects.get(ledger=self.ledger, name=name)
+
+
+@pytest.fixture
+def household(ledger) -> Household:
+    bank = services.wallet_create(ledger=ledger, name="Bank", kind="virtual")
+    cash = services.wallet_create(ledger=ledger, name="Cash", kind="physical")
+    savings = services.bucket_create(
+        ledger=ledger, name="Savings", allocation_percent=Decimal("20.00")
+    )
+    fun = services.bucket_create(ledger=ledger, name="Fun", allocation_percent=Decimal("10.00"))
+    bills = services.bucket_create(ledger=ledger, name="Bills", allocation_percent=Decimal("50.00"))
+    categories = {c.name: c for c in Category.objects.filter(ledger=ledger)}
+    return Household(
+        ledger=ledger,
+        bank=bank,
+        cash=cash,
+        unallocated=Bucket.objects.get(ledger=ledger, is_system=True),
+        savings=savings,
+        fun=fun,
+        bills=bills,
+        salary=categories["Salary"],
+        groceries=categories["Groceries"],
+        transfer=categories["Transfer"],
+    )
+
+
+@pytest.fixture
+def owner_api(api, user):
+    return api.as_user(user)
+
+
+def tx_path(ledger, tx_id=None) -> str:
+    path = f"/ledgers/{ledger.pk}/transactions"
+    return f"{path}/{tx_id}" if tx_id else path
+
+
+def income(h: Household, amount: str = "1000.00", **extra) -> dict:
+    return {
+        "kind": "income",
+        "date": "2025-03-01",
+        "amount": amount,
+        "wallet": str(h.bank.pk),
+        "category": str(h.salary.pk),
+        **extra,
+    }
+
+
+def expense(h: Household, amount: str = "25.50", **extra) -> dict:
+    return {
+        "kind": "expense",
+        "date": "2025-03-02",
+        "amount": amount,
+        "wallet": str(h.bank.pk),
+        "category": str(h.groceries.pk),
+        **extra,
+    }
+
+
+def transfer(h: Household, amount: str = "100.00", **extra) -> dict:
+    return {
+        "kind": "transfer",
+        "date": "2025-03-03",
+        "amount": amount,
+        "from_wallet": str(h.bank.pk),
+        "to_wallet": str(h.cash.pk),
+        **extra,
+    }
+
+
+def adjustment(h: Household, amount: str = "-5.00", **extra) -> dict:
+    return {
+        "kind": "adjustment",
+        "date": "2025-03-04",
+        "amount": amount,
+        "wallet": str(h.cash.pk),
+        **extra,
+    }
