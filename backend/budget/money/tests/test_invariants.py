@@ -75,7 +75,8 @@ class Scenario:
         return f"{Decimal(cents).scaleb(-2):.2f}"
 
     def day(self) -> str:
-        return f"20{self.rnd.randint(23, 26)}-{self.rnd.randint(1, 12):02d}-{self.rnd.randint(1, 28):02d}"
+        year, month, day = self.rnd.randint(2023, 2026), self.rnd.randint(1, 12), self.rnd.randint(1, 28)
+        return f"{year}-{month:02d}-{day:02d}"
 
     def body(self) -> dict:
         h, rnd = self.h, self.rnd
