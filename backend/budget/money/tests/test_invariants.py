@@ -75,7 +75,8 @@ class Scenario:
         return f"{Decimal(cents).scaleb(-2):.2f}"
 
     def day(self) -> str:
-        year, month, day = self.rnd.randint(2023, 2026), self.rnd.randint(1, 12), self.rnd.randint(1, 28)
+        rnd = self.rnd
+        year, month, day = rnd.randint(2023, 2026), rnd.randint(1, 12), rnd.randint(1, 28)
         return f"{year}-{month:02d}-{day:02d}"
 
     def body(self) -> dict:
