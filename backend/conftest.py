@@ -90,6 +90,12 @@ def ledger(user):
 
 
 @pytest.fixture
+def owner_api(api: ApiClient, user: User) -> ApiClient:
+    """The API as the owner of `ledger`."""
+    return api.as_user(user)
+
+
+@pytest.fixture
 def stranger(make_user) -> User:
     return make_user("mallory@example.com", full_name="Mallory")
 

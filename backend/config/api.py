@@ -9,6 +9,7 @@ from budget.common.api import router as health_router
 from budget.common.parser import DecimalParser
 from budget.ledgers.api import router as ledgers_router
 from budget.money import api as money
+from budget.reports.api import router as reports_router
 
 api = NinjaAPI(
     title="Budget API",
@@ -34,3 +35,4 @@ api.add_router(f"{_LEDGER}/buckets", money.buckets)
 api.add_router(f"{_LEDGER}/categories", money.categories)
 api.add_router(f"{_LEDGER}/transactions", money.transactions)
 api.add_router(f"{_LEDGER}/allocations", money.allocations)
+api.add_router(f"{_LEDGER}/reports", reports_router)

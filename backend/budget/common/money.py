@@ -59,6 +59,12 @@ Money = Annotated[
     PlainSerializer(money_str, return_type=str, when_used="json"),
     WithJsonSchema(_AMOUNT_SCHEMA),
 ]
+# Output only: a balance or a report total may exceed what one transaction may carry.
+MoneyOut = Annotated[
+    Decimal,
+    PlainSerializer(money_str, return_type=str, when_used="json"),
+    WithJsonSchema(_AMOUNT_SCHEMA),
+]
 Percent = Annotated[
     Decimal,
     BeforeValidator(percent),

@@ -21,6 +21,9 @@ class Ledger(models.Model):
     name = models.CharField(max_length=100)
     currency = models.CharField(max_length=3, default="EUR")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Bumped in the same database transaction as every write that changes what a report
+    # shows; report cache keys carry it, so a cached report is never stale.
+    version = models.BigIntegerField(default=0)
 
     class Meta:
         ordering = ["created_at"]

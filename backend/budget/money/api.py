@@ -47,6 +47,15 @@ transactions = Router(tags=["transactions"], auth=LedgerAuth())
 allocations = Router(tags=["allocations"], auth=LedgerAuth())
 
 
+def _changes(payload, required: tuple[str, ...]) -> dict:
+    """The fields the caller sent; null is refused for those that cannot be empty."""
+    changes = payload.dict(exclude_unset=True)
+    for name in required:
+        if name in changes and changes[name] is None:
+            raise Invalid(f"{name} cannot be null.", field=name)
+    return changes
+
+
 def _one(queryset: QuerySet, pk: UUID, noun: str):
     obj = queryset.filter(pk=pk).first()
     if obj is None:
@@ -79,7 +88,7 @@ def wallet_detail(request: HttpRequest, lid: Path[UUID], wallet_id: UUID):
 def wallet_update(request: HttpRequest, lid: Path[UUID], wallet_id: UUID, payload: WalletPatch):
     ledger = ledger_access(request, lid, Role.EDITOR)
     wallet = _one(selectors.wallets_of(ledger=ledger), wallet_id, "Wallet")
-    services.wallet_update(wallet=wallet, **payload.dict(exclude_unset=True, exclude_none=True))
+    services.wallet_update(wallet=wallet, **_changes(payload, ("name", "kind", "archived")))
     return _one(selectors.wallets_of(ledger=ledger), wallet_id, "Wallet")
 
 
@@ -133,7 +142,8 @@ def bucket_detail(request: HttpRequest, lid: Path[UUID], bucket_id: UUID):
 def bucket_update(request: HttpRequest, lid: Path[UUID], bucket_id: UUID, payload: BucketPatch):
     ledger = ledger_access(request, lid, Role.EDITOR)
     bucket = _one(ledger.buckets.select_related("ledger"), bucket_id, "Bucket")
-    services.bucket_update(bucket=bucket, **payload.dict(exclude_unset=True, exclude_none=True))
+    changes = _changes(payload, ("name", "allocation_percent", "archived"))
+    services.bucket_update(bucket=bucket, **changes)
     return _one(selectors.buckets_of(ledger=ledger), bucket_id, "Bucket")
 
 
@@ -170,7 +180,7 @@ def category_update(
 ):
     ledger = ledger_access(request, lid, Role.EDITOR)
     category = _one(ledger.categories.all(), category_id, "Category")
-    changes = payload.dict(exclude_unset=True, exclude_none=True)
+    changes = _changes(payload, ("name", "type", "archived"))
     return services.category_update(category=category, **changes)
 
 
@@ -241,10 +251,7 @@ def transaction_update(
 ):
     ledger = ledger_access(request, lid, Role.EDITOR)
     tx = _one(ledger.transactions.all(), transaction_id, "Transaction")
-    changes = payload.dict(exclude_unset=True)
-    for name in ("kind", "date", "amount", "description", "notes", "tags"):
-        if name in changes and changes[name] is None:
-            raise Invalid(f"{name} cannot be null.", field=name)
+    changes = _changes(payload, ("kind", "date", "amount", "description", "notes", "tags"))
     services.transaction_update(tx=tx, changes=changes)
     return _one(selectors.transactions_of(ledger=ledger), transaction_id, "Transaction")
 

@@ -2,7 +2,6 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
 
 from budget.common.money import MoneyField, PercentField
 from budget.ledgers.models import Ledger
@@ -37,15 +36,32 @@ class AllocationStatus(models.TextChoices):
 
 
 def _name_unique(model: str) -> models.UniqueConstraint:
-    return models.UniqueConstraint("ledger", Lower("name"), name=f"money_{model}_name_ci_unique")
+    return models.UniqueConstraint(fields=["ledger", "name_key"], name=f"money_{model}_name_unique")
 
 
-class Wallet(models.Model):
+class Named(models.Model):
+    """A name unique per ledger, whatever its case. The key is Python's casefold(), so
+    "Épargne" and "ÉPARGNE" clash on SQLite too, whose LOWER() only folds ASCII."""
+
+    name = models.CharField(max_length=100)
+    name_key = models.CharField(max_length=100, editable=False, default="")
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        self.name_key = self.name.casefold()[:100]
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = [*update_fields, "name_key"]
+        super().save(*args, **kwargs)
+
+
+class Wallet(Named):
     """Where money sits: cash, a bank account, or a loan to or from someone."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     ledger = models.ForeignKey(Ledger, on_delete=models.CASCADE, related_name="wallets")
-    name = models.CharField(max_length=100)
     kind = models.CharField(max_length=10, choices=WalletKind.choices)
     archived = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -57,7 +73,7 @@ class Wallet(models.Model):
         return self.name
 
 
-class Bucket(models.Model):
+class Bucket(Named):
     """An envelope that money is assigned to. Each ledger has one system bucket,
     Unallocated, which takes whatever no other bucket does."""
 
@@ -65,7 +81,6 @@ class Bucket(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     ledger = models.ForeignKey(Ledger, on_delete=models.CASCADE, related_name="buckets")
-    name = models.CharField(max_length=100)
     allocation_percent = PercentField(null=True, blank=True)
     is_system = models.BooleanField(default=False)
     archived = models.BooleanField(default=False)
@@ -93,10 +108,9 @@ class Bucket(models.Model):
         return self.name
 
 
-class Category(models.Model):
+class Category(Named):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     ledger = models.ForeignKey(Ledger, on_delete=models.CASCADE, related_name="categories")
-    name = models.CharField(max_length=100)
     type = models.CharField(max_length=10, choices=CategoryType.choices)
     archived = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -14,7 +14,9 @@ from typing import NamedTuple
 from uuid import UUID
 
 from django.db import connection
+from django.db.models import F
 
+from budget.ledgers.models import Ledger
 from budget.money.models import NONE_ID, AllocationStatus, Kind, Rollup, Transaction
 
 
@@ -60,7 +62,15 @@ def transaction_legs(
     ]
 
 
+def ledgers_touch(ledger_ids: Iterable[UUID]) -> None:
+    """Bumps the ledgers' version: one UPDATE, and every cached report of them is gone."""
+    Ledger.objects.filter(pk__in=set(ledger_ids)).update(version=F("version") + 1)
+
+
 def rollup_apply(*, plus: Iterable[Leg] = (), minus: Iterable[Leg] = ()) -> None:
+    plus, minus = list(plus), list(minus)
+    # The ledger row first, then rollup rows in key order: every writer locks in that order.
+    ledgers_touch(leg.ledger_id for leg in (*plus, *minus))
     net: dict[tuple, list] = defaultdict(lambda: [Decimal("0.00"), 0])
     for sign, legs in ((1, plus), (-1, minus)):
         for leg in legs:
@@ -96,3 +106,137 @@ def rollup_apply(*, plus: Iterable[Leg] = (), minus: Iterable[Leg] = ()) -> None
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
+
+
+# --- Rebuilding from the rows ---------------------------------------------------------------
+
+Key = tuple  # (ledger_id, month, kind, wallet_id, bucket_id, category_id)
+
+
+def rollup_expected(*, ledger_ids: list[UUID]) -> dict[Key, tuple[Decimal, int]]:
+    """The rollup recomputed from transactions and allocations by grouped SQL queries,
+    independently of the incremental path: (amount, count) per key."""
+    from django.db.models import Count, ExpressionWrapper, OuterRef, Subquery, Sum, Value
+    from django.db.models.functions import Coalesce, TruncMonth
+
+    from budget.common.money import ZERO, MoneyField
+    from budget.money.models import Allocation, Bucket
+
+    system = dict(
+        Bucket.objects.filter(ledger_id__in=ledger_ids, is_system=True).values_list(
+            "ledger_id", "pk"
+        )
+    )
+    rows = Transaction.objects.filter(ledger_id__in=ledger_ids)
+    month = TruncMonth("date")
+    expected: dict[Key, list] = defaultdict(lambda: [Decimal("0.00"), 0])
+
+    def add(
+        queryset,
+        *,
+        wallet: str,
+        bucket: str | None,
+        sign: int = 1,
+        kind: str | None = None,
+        amount: str = "amount",
+        month_of=month,
+        category: str = "category_id",
+        ledger: str = "ledger_id",
+    ):
+        grouped = queryset.annotate(m=month_of).values(
+            ledger,
+            "m",
+            wallet,
+            *([bucket] if bucket else []),
+            category,
+            *([] if kind else ["kind"]),
+        )
+        for row in grouped.annotate(total=Sum(amount), n=Count("pk")).order_by():
+            key = (
+                row[ledger],
+                row["m"],
+                kind or row["kind"],
+                row[wallet] or NONE_ID,
+                (row[bucket] if bucket else system[row[ledger]]) or NONE_ID,
+                row[category] or NONE_ID,
+            )
+            expected[key][0] += sign * row["total"]
+            expected[key][1] += row["n"]
+
+    add(rows.filter(kind=Kind.EXPENSE), wallet="wallet_id", bucket="bucket_id", sign=-1)
+    add(rows.filter(kind=Kind.ADJUSTMENT), wallet="wallet_id", bucket="bucket_id")
+    add(rows.filter(kind=Kind.INCOME, bucket__isnull=False), wallet="wallet_id", bucket="bucket_id")
+    add(
+        rows.filter(kind=Kind.INCOME, allocation_status=AllocationStatus.PENDING),
+        wallet="wallet_id",
+        bucket=None,
+    )
+    add(rows.filter(kind=Kind.TRANSFER), wallet="from_wallet_id", bucket="from_bucket_id", sign=-1)
+    add(rows.filter(kind=Kind.TRANSFER), wallet="to_wallet_id", bucket="to_bucket_id")
+    add(
+        Allocation.objects.filter(transaction__ledger_id__in=ledger_ids),
+        ledger="transaction__ledger_id",
+        month_of=TruncMonth("transaction__date"),
+        kind=Kind.INCOME,
+        wallet="transaction__wallet_id",
+        bucket="bucket_id",
+        category="transaction__category_id",
+    )
+    split = (
+        Allocation.objects.filter(transaction=OuterRef("pk"))
+        .values("transaction")
+        .annotate(s=Sum("amount"))
+        .values("s")
+    )
+    rests = rows.filter(kind=Kind.INCOME, allocation_status=AllocationStatus.ALLOCATED).annotate(
+        rest=ExpressionWrapper(
+            F("amount")
+            - Coalesce(
+                Subquery(split, output_field=MoneyField()), Value(ZERO), output_field=MoneyField()
+            ),
+            output_field=MoneyField(),
+        )
+    )
+    add(rests.filter(rest__gt=0), wallet="wallet_id", bucket=None, amount="rest", kind=Kind.INCOME)
+    return {key: (amount, count) for key, (amount, count) in expected.items()}
+
+
+def rollup_drift(*, ledger_id: UUID) -> list[tuple[Key, tuple, tuple]]:
+    """Keys where the stored rollup differs from a fresh aggregation: (key, stored, expected)."""
+    expected = rollup_expected(ledger_ids=[ledger_id])
+    stored = {
+        (r.ledger_id, r.month, r.kind, r.wallet_id, r.bucket_id, r.category_id): (r.amount, r.count)
+        for r in Rollup.objects.filter(ledger_id=ledger_id)
+        if r.amount or r.count
+    }
+    zero = (Decimal("0.00"), 0)
+    return [
+        (key, stored.get(key, zero), expected.get(key, zero))
+        for key in sorted(set(stored) | set(expected), key=str)
+        if stored.get(key, zero) != expected.get(key, zero)
+    ]
+
+
+def rollup_rebuild(*, ledger_id: UUID) -> int:
+    """Replaces the ledger's rollup with a fresh aggregation; returns the number of rows."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        Ledger.objects.select_for_update().filter(pk=ledger_id).first()  # writers wait
+        Rollup.objects.filter(ledger_id=ledger_id).delete()
+        expected = rollup_expected(ledger_ids=[ledger_id])
+        Rollup.objects.bulk_create(
+            Rollup(
+                ledger_id=key[0],
+                month=key[1],
+                kind=key[2],
+                wallet_id=key[3],
+                bucket_id=key[4],
+                category_id=key[5],
+                amount=amount,
+                count=count,
+            )
+            for key, (amount, count) in expected.items()
+        )
+        ledgers_touch([ledger_id])
+    return len(expected)

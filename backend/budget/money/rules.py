@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from budget.common.money import MAX_AMOUNT
 from budget.ledgers.models import Ledger
 from budget.money.models import Bucket, Category, CategoryType, Kind, Wallet
 
@@ -114,7 +115,9 @@ def transaction_errors(
 
     kind = Kind(data["kind"])
     amount: Decimal = data["amount"]
-    if kind == Kind.ADJUSTMENT:
+    if abs(amount) > MAX_AMOUNT:
+        error("amount", "The amount is too large (at most 999999999999.99).")
+    elif kind == Kind.ADJUSTMENT:
         if amount == 0:
             error("amount", "An adjustment cannot be zero.")
     elif amount <= 0:
@@ -152,18 +155,14 @@ def transaction_errors(
 
 
 def batch_errors(
-    *,
-    ledger: Ledger,
-    items: list[dict[str, Any]],
-    rows: list[int] | None = None,
-    allow_archived: bool = False,
+    *, ledger: Ledger, items: list[dict[str, Any]], rows: list[int] | None = None
 ) -> tuple[References, list[dict[str, Any]]]:
     """Checks a batch; errors carry `row` (the item's index, or `rows[i]`) when `rows` is
     given. Returns the loaded references too, for the caller that goes on to write."""
     refs = references_load(ledger=ledger, items=items)
     errors = []
     for index, data in enumerate(items):
-        found = transaction_errors(data, refs, changed=set() if allow_archived else None)
+        found = transaction_errors(data, refs)
         if rows is not None:
             found = [{"row": rows[index], **e} for e in found]
         errors += found

@@ -6,7 +6,7 @@ from django.db.models import Q
 from ninja import Field, FilterLookup, FilterSchema, Schema
 from pydantic import field_validator
 
-from budget.common.money import Money, Percent
+from budget.common.money import ZERO, Money, MoneyOut, Percent
 from budget.money import selectors
 from budget.money.models import AllocationStatus, CategoryType, Kind, WalletKind
 
@@ -33,7 +33,7 @@ class ArchivedFilter(Schema):
 
 class WalletIn(_Named):
     name: Name
-    kind: WalletKind = WalletKind.VIRTUAL
+    kind: WalletKind
     opening_balance: Money | None = None
     opening_date: dt.date | None = None
     archived: bool = False
@@ -50,7 +50,7 @@ class WalletOut(Schema):
     name: str
     kind: WalletKind
     archived: bool
-    balance: Money
+    balance: MoneyOut
     created_at: dt.datetime
 
 
@@ -64,7 +64,7 @@ class ReconcileIn(Schema):
 
 class BucketIn(_Named):
     name: Name
-    allocation_percent: Percent = Field(default="0.00")
+    allocation_percent: Percent = ZERO
     archived: bool = False
 
 
@@ -80,7 +80,7 @@ class BucketOut(Schema):
     allocation_percent: Percent | None
     is_system: bool
     archived: bool
-    balance: Money
+    balance: MoneyOut
     created_at: dt.datetime
 
 
@@ -222,4 +222,4 @@ class AllocationRunOut(Schema):
 
 class ReconcileOut(Schema):
     adjustment: TransactionOut | None
-    balance: Money
+    balance: MoneyOut

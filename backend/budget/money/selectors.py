@@ -33,9 +33,10 @@ from budget.money.models import (
 )
 
 
-def _balance(ledger_ref, column: str) -> Coalesce:
+def _balance(column: str, **scope: UUID) -> Coalesce:
+    """The sum of the rollup rows of each wallet or bucket (`column`), within `scope`."""
     sums = (
-        Rollup.objects.filter(ledger_id=ledger_ref, **{column: OuterRef("pk")})
+        Rollup.objects.filter(ledger_id=OuterRef("ledger_id"), **{column: OuterRef("pk")}, **scope)
         .values(column)
         .annotate(total=Sum("amount"))
         .values("total")
@@ -49,17 +50,21 @@ def _archived(queryset: QuerySet, archived: bool | None) -> QuerySet:
     return queryset if archived is None else queryset.filter(archived=archived)
 
 
-def wallets_of(*, ledger: Ledger, archived: bool | None = None) -> QuerySet[Wallet]:
-    wallets = Wallet.objects.filter(ledger=ledger).annotate(
-        balance=_balance(OuterRef("ledger_id"), "wallet_id")
-    )
+def wallets_of(
+    *, ledger: Ledger, archived: bool | None = None, bucket: Bucket | None = None
+) -> QuerySet[Wallet]:
+    """Wallets with `balance`; with `bucket`, only the money of that bucket in each."""
+    scope = {"bucket_id": bucket.pk} if bucket else {}
+    wallets = Wallet.objects.filter(ledger=ledger).annotate(balance=_balance("wallet_id", **scope))
     return _archived(wallets, archived).order_by("archived", "name", "id")
 
 
-def buckets_of(*, ledger: Ledger, archived: bool | None = None) -> QuerySet[Bucket]:
-    buckets = Bucket.objects.filter(ledger=ledger).annotate(
-        balance=_balance(OuterRef("ledger_id"), "bucket_id")
-    )
+def buckets_of(
+    *, ledger: Ledger, archived: bool | None = None, wallet: Wallet | None = None
+) -> QuerySet[Bucket]:
+    """Buckets with `balance`; with `wallet`, only the money of each held in that wallet."""
+    scope = {"wallet_id": wallet.pk} if wallet else {}
+    buckets = Bucket.objects.filter(ledger=ledger).annotate(balance=_balance("bucket_id", **scope))
     return _archived(buckets, archived).order_by("-is_system", "archived", "created_at", "id")
 
 

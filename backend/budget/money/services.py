@@ -15,7 +15,7 @@ from django.db.models import ProtectedError, RestrictedError, Sum
 from django.utils import timezone
 
 from budget.common.errors import Conflict, Invalid
-from budget.common.money import ZERO
+from budget.common.money import MAX_AMOUNT, ZERO
 from budget.ledgers.models import Ledger
 from budget.money import selectors
 from budget.money.allocation import Share, split
@@ -29,7 +29,7 @@ from budget.money.models import (
     Transaction,
     Wallet,
 )
-from budget.money.rollup import rollup_apply, transaction_legs
+from budget.money.rollup import ledgers_touch, rollup_apply, transaction_legs
 from budget.money.rules import (
     ALLOWED,
     REFERENCE_FIELDS,
@@ -65,7 +65,7 @@ TRANSACTION_FIELDS = (
 def ledger_defaults_create(*, ledger: Ledger) -> None:
     Bucket.objects.create(ledger=ledger, name=Bucket.SYSTEM_NAME, is_system=True)
     Category.objects.bulk_create(
-        Category(ledger=ledger, name=name, type=type_)
+        Category(ledger=ledger, name=name, name_key=name.casefold(), type=type_)
         for type_, names in DEFAULT_CATEGORIES.items()
         for name in names
     )
@@ -85,6 +85,7 @@ def _save(obj, noun: str, fields: list[str] | None = None) -> None:
     try:
         with transaction.atomic():
             obj.save(update_fields=fields) if fields else obj.save()
+            ledgers_touch([obj.ledger_id])  # names, kinds and percents show in reports
     except IntegrityError as error:
         raise _name_taken(noun, obj.name) from error
 
@@ -93,6 +94,7 @@ def _delete(obj, noun: str) -> None:
     try:
         with transaction.atomic():
             obj.delete()
+            ledgers_touch([obj.ledger_id])
     except (ProtectedError, RestrictedError) as error:
         raise _still_used(noun) from error
 
@@ -115,6 +117,8 @@ def wallet_create(
     opening_date: date | None = None,
     archived: bool = False,
 ) -> Wallet:
+    if archived and opening_balance:
+        _archive_guard(opening_balance, "wallet")
     with transaction.atomic():
         wallet = Wallet(ledger=ledger, name=name, kind=kind, archived=archived)
         _save(wallet, "wallet")
@@ -128,7 +132,6 @@ def wallet_create(
                     "description": "Opening balance",
                     "wallet": wallet.pk,
                 },
-                allow_archived=True,
             )
     return wallet
 
@@ -158,10 +161,17 @@ def wallet_reconcile(
 ) -> Transaction | None:
     """Creates the adjustment that makes the wallet's balance `actual_balance`, or None
     when it already is."""
+    if wallet.archived:
+        raise Invalid(f"The wallet '{wallet.name}' is archived.", field="wallet")
     with transaction.atomic():
         difference = actual_balance - selectors.wallet_balance(wallet=wallet)
         if difference == ZERO:
             return None
+        if abs(difference) > MAX_AMOUNT:
+            raise Invalid(
+                "The correction would be larger than one transaction may be (999999999999.99).",
+                field="actual_balance",
+            )
         return transaction_create(
             ledger=wallet.ledger,
             data={
@@ -171,7 +181,6 @@ def wallet_reconcile(
                 "description": "Reconciliation",
                 "wallet": wallet.pk,
             },
-            allow_archived=True,
         )
 
 
@@ -223,6 +232,8 @@ def bucket_create(
 def bucket_update(*, bucket: Bucket, **changes: Any) -> Bucket:
     _system_bucket_guard(bucket)
     with transaction.atomic():
+        # Under the ledger lock an allocation cannot split into a bucket being archived.
+        Ledger.objects.select_for_update().filter(pk=bucket.ledger_id).first()
         archived = changes.get("archived", bucket.archived)
         if archived and not bucket.archived:
             _archive_guard(selectors.bucket_balance(bucket=bucket), "bucket")
@@ -271,6 +282,7 @@ def bucket_percents_set(*, ledger: Ledger, percents: dict[UUID, Decimal]) -> Non
         for bucket_id, value in percents.items():
             buckets[bucket_id].allocation_percent = value
         Bucket.objects.bulk_update(buckets.values(), ["allocation_percent"])
+        ledgers_touch([ledger.pk])
 
 
 # --- Categories ---------------------------------------------------------------------------
@@ -354,14 +366,13 @@ def _allocation_enqueue(ids: list[UUID]) -> None:
 
 
 def transactions_create(
-    *, ledger: Ledger, items: list[dict[str, Any]], bulk: bool = False, allow_archived: bool = False
+    *, ledger: Ledger, items: list[dict[str, Any]], bulk: bool = False
 ) -> list[Transaction]:
     """Creates every item or none. Bulk errors carry the item's 0-based `row`."""
     refs, errors = batch_errors(
         ledger=ledger,
         items=items,
         rows=list(range(len(items))) if bulk else None,
-        allow_archived=allow_archived,
     )
     if errors:
         raise invalid_batch(errors, total=len(items)) if bulk else invalid_transaction(errors)
@@ -383,10 +394,8 @@ def transactions_create(
     return txs
 
 
-def transaction_create(
-    *, ledger: Ledger, data: dict[str, Any], allow_archived: bool = False
-) -> Transaction:
-    return transactions_create(ledger=ledger, items=[data], allow_archived=allow_archived)[0]
+def transaction_create(*, ledger: Ledger, data: dict[str, Any]) -> Transaction:
+    return transactions_create(ledger=ledger, items=[data])[0]
 
 
 def _transaction_data(tx: Transaction) -> dict[str, Any]:
@@ -496,6 +505,13 @@ def incomes_allocate(*, ids: Iterable[UUID] | None = None, ledger: Ledger | None
 
 def _allocate(incomes: list[Transaction]) -> None:
     ledger_ids = {tx.ledger_id for tx in incomes}
+    # Buckets are read under the ledger lock that bucket changes take too.
+    list(
+        Ledger.objects.select_for_update()
+        .filter(pk__in=ledger_ids)
+        .order_by("pk")
+        .values_list("pk")
+    )
     shares: dict[UUID, list[Share]] = {lid: [] for lid in ledger_ids}
     system: dict[UUID, UUID] = {}
     for bucket in Bucket.objects.filter(ledger_id__in=ledger_ids, archived=False).order_by(

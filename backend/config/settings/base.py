@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "budget.accounts",
     "budget.ledgers",
     "budget.money",
+    "budget.reports",
 ]
 
 MIDDLEWARE = [
@@ -159,6 +160,9 @@ NINJA_JWT = {
 
 AUTH_THROTTLE_IP_RATE = env_str("AUTH_THROTTLE_IP_RATE", "20/min")
 AUTH_THROTTLE_EMAIL_RATE = env_str("AUTH_THROTTLE_EMAIL_RATE", "10/min")
+
+# Reports are cached under the ledger's version (never stale); 0 turns the cache off.
+REPORT_CACHE_SECONDS = env_int("REPORT_CACHE_SECONDS", 600)
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 500

@@ -51,11 +51,6 @@ def household(ledger) -> Household:
     )
 
 
-@pytest.fixture
-def owner_api(api, user):
-    return api.as_user(user)
-
-
 def tx_path(ledger, tx_id=None) -> str:
     path = f"/ledgers/{ledger.pk}/transactions"
     return f"{path}/{tx_id}" if tx_id else path

@@ -1,0 +1,340 @@
+"""The four reports, aggregated by the database.
+
+Totals, categories, months and years come from the rollup (a few hundred rows per ledger
+and year, whatever the number of transactions); only the monthly report's `days` reads the
+month's transactions. Each report runs a fixed number of queries. Python only reshapes the
+grouped rows (at most categories by months) into the report's form.
+"""
+
+import calendar
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from uuid import UUID
+
+from django.db.models import (
+    Case,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, ExtractYear
+
+from budget.common.money import ZERO, MoneyField
+from budget.ledgers.models import Ledger
+from budget.money import selectors as money
+from budget.money.models import (
+    NONE_ID,
+    Allocation,
+    AllocationStatus,
+    Bucket,
+    Category,
+    Kind,
+    Rollup,
+    Transaction,
+    Wallet,
+)
+
+REPORTED = (Kind.INCOME, Kind.EXPENSE, Kind.ADJUSTMENT)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A report's optional filters, already checked to belong to the ledger."""
+
+    wallet: Wallet | None = None
+    bucket: Bucket | None = None
+
+    def rollup(self, ledger: Ledger) -> QuerySet[Rollup]:
+        rows = Rollup.objects.filter(ledger=ledger, count__gt=0)
+        if self.wallet:
+            rows = rows.filter(wallet_id=self.wallet.pk)
+        if self.bucket:
+            rows = rows.filter(bucket_id=self.bucket.pk)
+        return rows
+
+
+def _totals(income: Decimal, expense: Decimal, adjustments: Decimal | None = None) -> dict:
+    totals = {"income": income, "expense": expense, "net": income - expense}
+    if adjustments is not None:
+        totals["adjustments"] = adjustments
+    return totals
+
+
+def _signed(kind: str, amount: Decimal) -> Decimal:
+    """Report amounts are positive: an expense's movements are negative in the rollup."""
+    return -amount if kind == Kind.EXPENSE else amount
+
+
+def _category_names(ids: set[UUID]) -> dict[UUID, dict]:
+    return {c["id"]: c for c in Category.objects.filter(pk__in=ids).values("id", "name", "type")}
+
+
+def _by_category(rows: QuerySet, period: str):
+    """Grouped rollup rows: (category, kind, period) → amount. One query (+1 for names)."""
+    grouped = (
+        rows.filter(kind__in=REPORTED)
+        .values("category_id", "kind", period)
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    return [
+        (r["category_id"], r["kind"], r[period], _signed(r["kind"], r["total"])) for r in grouped
+    ]
+
+
+def _categories(grouped, names: dict[UUID, dict], periods) -> list[dict]:
+    """Category rows sorted by total, with a per-period breakdown built by `periods`."""
+    per_category: dict[UUID, dict] = defaultdict(lambda: defaultdict(Decimal))
+    for category_id, kind, period, amount in grouped:
+        if kind != Kind.ADJUSTMENT and category_id != NONE_ID:
+            per_category[category_id][period] += amount
+    result = []
+    for category_id, amounts in per_category.items():
+        info = names[category_id]
+        total = sum(amounts.values(), ZERO)
+        result.append({**info, "total": total, **periods(amounts)})
+    result.sort(key=lambda c: (-c["total"], c["name"].lower()))
+    return result
+
+
+def _fold(grouped, key) -> tuple[dict, dict]:
+    """Totals by kind, and by (period, kind)."""
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    per_period: dict = defaultdict(lambda: defaultdict(Decimal))
+    for _category, kind, period, amount in grouped:
+        totals[kind] += amount
+        per_period[key(period)][kind] += amount
+    return totals, per_period
+
+
+def _report_totals(totals: dict) -> dict:
+    return _totals(
+        totals.get(Kind.INCOME, ZERO),
+        totals.get(Kind.EXPENSE, ZERO),
+        totals.get(Kind.ADJUSTMENT, ZERO),
+    )
+
+
+# --- Balances -----------------------------------------------------------------------------
+
+
+def balances(*, ledger: Ledger, scope: Scope) -> dict:
+    wallets = money.wallets_of(ledger=ledger, bucket=scope.bucket)
+    buckets = money.buckets_of(ledger=ledger, wallet=scope.wallet)
+    if scope.wallet:
+        wallets = wallets.filter(pk=scope.wallet.pk)
+    if scope.bucket:
+        buckets = buckets.filter(pk=scope.bucket.pk)
+    wallets, buckets = list(wallets), list(buckets)
+    pending = Transaction.objects.filter(ledger=ledger, allocation_status=AllocationStatus.PENDING)
+    if scope.wallet:
+        pending = pending.filter(wallet_id=scope.wallet.pk)
+    if scope.bucket and not scope.bucket.is_system:
+        pending = pending.none()
+    return {
+        "currency": ledger.currency,
+        "net_worth": sum((w.balance for w in wallets), ZERO),
+        "pending_allocation": pending.aggregate(total=Sum("amount"))["total"] or ZERO,
+        "wallets": [
+            {
+                "id": w.pk,
+                "name": w.name,
+                "kind": w.kind,
+                "archived": w.archived,
+                "balance": w.balance,
+            }
+            for w in wallets
+        ],
+        "buckets": [
+            {
+                "id": b.pk,
+                "name": b.name,
+                "is_system": b.is_system,
+                "allocation_percent": b.allocation_percent,
+                "archived": b.archived,
+                "balance": b.balance,
+            }
+            for b in buckets
+        ],
+    }
+
+
+# --- Monthly ------------------------------------------------------------------------------
+
+
+def _day_part(scope: Scope):
+    """The part of each transaction that belongs to the scope's bucket (all of it without one)."""
+    if not scope.bucket:
+        return F("amount")
+    bucket = scope.bucket
+    allocations = Allocation.objects.filter(transaction=OuterRef("pk"))
+    share = Coalesce(
+        Subquery(
+            allocations.filter(bucket_id=bucket.pk).values("amount")[:1], output_field=MoneyField()
+        ),
+        Value(ZERO),
+        output_field=MoneyField(),
+    )
+    whens = [When(bucket_id=bucket.pk, then=F("amount"))]
+    if bucket.is_system:
+        split_total = Coalesce(
+            Subquery(
+                allocations.values("transaction").annotate(s=Sum("amount")).values("s"),
+                output_field=MoneyField(),
+            ),
+            Value(ZERO),
+            output_field=MoneyField(),
+        )
+        whens += [
+            When(allocation_status=AllocationStatus.PENDING, then=F("amount")),
+            When(
+                allocation_status=AllocationStatus.ALLOCATED,
+                then=ExpressionWrapper(F("amount") - split_total, output_field=MoneyField()),
+            ),
+        ]
+    else:
+        whens.append(When(allocation_status=AllocationStatus.ALLOCATED, then=share))
+    return Case(*whens, default=Value(ZERO), output_field=MoneyField())
+
+
+def _days(*, ledger: Ledger, scope: Scope, year: int, month: int) -> list[dict]:
+    first = date(year, month, 1)
+    last = date(year, month, calendar.monthrange(year, month)[1])
+    rows = Transaction.objects.filter(
+        ledger=ledger, date__range=(first, last), kind__in=(Kind.INCOME, Kind.EXPENSE)
+    )
+    if scope.wallet:
+        rows = rows.filter(wallet_id=scope.wallet.pk)
+    part = _day_part(scope)
+    zero = Value(ZERO, output_field=MoneyField())
+    sums = {
+        r["date"]: r
+        for r in rows.values("date")
+        .annotate(
+            income=Sum(
+                Case(When(kind=Kind.INCOME, then=part), default=zero, output_field=MoneyField())
+            ),
+            expense=Sum(
+                Case(When(kind=Kind.EXPENSE, then=part), default=zero, output_field=MoneyField())
+            ),
+        )
+        .order_by()
+    }
+    days = []
+    for day in range(1, last.day + 1):
+        current = date(year, month, day)
+        row = sums.get(current, {})
+        days.append(
+            {
+                "date": current,
+                "income": row.get("income") or ZERO,
+                "expense": row.get("expense") or ZERO,
+            }
+        )
+    return days
+
+
+def monthly(*, ledger: Ledger, scope: Scope, year: int, month: int) -> dict:
+    rows = scope.rollup(ledger).filter(month=date(year, month, 1))
+    grouped = _by_category(rows, "month")
+    names = _category_names({c for c, kind, _, _ in grouped if kind != Kind.ADJUSTMENT})
+    totals, _ = _fold(grouped, key=lambda m: m)
+    movements = (
+        rows.filter(kind=Kind.EXPENSE)
+        .values("bucket_id")
+        .annotate(total=Sum("amount"))  # negative: money left the bucket
+        .filter(total__lt=0)
+        .order_by()
+    )
+    spent = {r["bucket_id"]: -r["total"] for r in movements}
+    buckets = [
+        {"id": b.pk, "name": b.name, "spent": spent[b.pk]}
+        for b in Bucket.objects.filter(pk__in=list(spent))
+    ]
+    buckets.sort(key=lambda b: (-b["spent"], b["name"].lower()))
+    return {
+        "period": {"year": year, "month": month},
+        "totals": _report_totals(totals),
+        "categories": _categories(grouped, names, periods=lambda amounts: {}),
+        "days": _days(ledger=ledger, scope=scope, year=year, month=month),
+        "buckets": buckets,
+    }
+
+
+# --- Yearly -------------------------------------------------------------------------------
+
+
+def yearly(*, ledger: Ledger, scope: Scope, year: int) -> dict:
+    rows = scope.rollup(ledger).filter(month__gte=date(year, 1, 1), month__lte=date(year, 12, 1))
+    grouped = _by_category(rows, "month")
+    names = _category_names({c for c, kind, _, _ in grouped if kind != Kind.ADJUSTMENT})
+    totals, per_month = _fold(grouped, key=lambda m: m.month)
+    months = [
+        {
+            "month": number,
+            **_totals(
+                per_month[number].get(Kind.INCOME, ZERO), per_month[number].get(Kind.EXPENSE, ZERO)
+            ),
+        }
+        for number in range(1, 13)
+    ]
+
+    def by_month(amounts: dict) -> dict:
+        totals_by_month = defaultdict(Decimal)
+        for month_start, amount in amounts.items():
+            totals_by_month[month_start.month] += amount
+        return {"months": [totals_by_month.get(n, ZERO) for n in range(1, 13)]}
+
+    return {
+        "period": {"year": year},
+        "totals": _report_totals(totals),
+        "months": months,
+        "categories": _categories(grouped, names, periods=by_month),
+    }
+
+
+# --- Historical ---------------------------------------------------------------------------
+
+
+def historical(*, ledger: Ledger, scope: Scope) -> dict:
+    rows = scope.rollup(ledger).annotate(year=ExtractYear("month"))
+    span = rows.aggregate(first=Min("month"), last=Max("month"))
+    if span["first"] is None:
+        return {
+            "period": {"from_year": None, "to_year": None},
+            "totals": _totals(ZERO, ZERO, ZERO),
+            "years": [],
+            "categories": [],
+        }
+    grouped = _by_category(rows, "year")
+    names = _category_names({c for c, kind, _, _ in grouped if kind != Kind.ADJUSTMENT})
+    totals, per_year = _fold(grouped, key=lambda y: y)
+    first, last = span["first"].year, span["last"].year
+    years = [
+        {
+            "year": year,
+            **_totals(
+                per_year[year].get(Kind.INCOME, ZERO), per_year[year].get(Kind.EXPENSE, ZERO)
+            ),
+        }
+        for year in range(first, last + 1)
+    ]
+
+    def by_year(amounts: dict) -> dict:
+        return {"years": [{"year": y, "total": amounts[y]} for y in sorted(amounts)]}
+
+    return {
+        "period": {"from_year": first, "to_year": last},
+        "totals": _report_totals(totals),
+        "years": years,
+        "categories": _categories(grouped, names, periods=by_year),
+    }
