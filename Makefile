@@ -20,7 +20,7 @@ endif
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test test-backend test-frontend lint format migrate makemigrations \
-	createsuperuser createdefaultsuperuser demo qcluster qmonitor qinfo qhealth \
+	seed clear rollup-check bench createsuperuser createdefaultsuperuser demo qcluster qmonitor qinfo qhealth \
 	build up up-d down down-v logs build-prod up-prod down-prod
 
 help: ## List the targets
@@ -70,6 +70,18 @@ createsuperuser: install ## Create a superuser interactively
 
 createdefaultsuperuser: install ## Create a superuser from DJANGO_SUPERUSER_EMAIL/PASSWORD (defaults refused in production)
 	$(MANAGE) createdefaultsuperuser
+
+seed: install ## Seed the demo ledger with two years of data (ARGS="--transactions 100000" for more)
+	$(MANAGE) seed $(ARGS)
+
+clear: install ## Remove the demo ledger's data (ARGS="--all-demo" removes the account too)
+	$(MANAGE) clear --yes $(ARGS)
+
+rollup-check: install ## Compare every ledger's rollup with its rows (ARGS="--fix" rebuilds drifted ones)
+	$(MANAGE) rollup_check $(ARGS)
+
+bench: install ## Benchmark on PostgreSQL + Redis at 127.0.0.1 (BENCH_ARGS="--transactions 100000")
+	cd backend && $(PY) bench/run_bench.py $(BENCH_ARGS)
 
 demo: install ## Create the demo account (local only) and print its sign-in
 	$(MANAGE) demo_user

@@ -11,7 +11,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from budget.common.errors import Invalid, NotFound
 from budget.common.handlers import clean_message
-from budget.common.pagination import Pages
+from budget.common.pagination import LedgerPages, Pages
 from budget.ledgers.access import LedgerAuth, ledger_access
 from budget.ledgers.models import Role
 from budget.money import selectors, services
@@ -195,7 +195,7 @@ def category_delete(request: HttpRequest, lid: Path[UUID], category_id: UUID):
 
 
 @transactions.get("", response=list[TransactionOut])
-@paginate(Pages)
+@paginate(LedgerPages)
 def transaction_list(
     request: HttpRequest,
     lid: Path[UUID],

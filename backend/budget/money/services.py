@@ -4,6 +4,7 @@ Each function is one database transaction, and every write that moves money upda
 rollup in that same transaction (`budget.money.rollup`).
 """
 
+import functools
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
@@ -350,6 +351,14 @@ def _transaction_fill(tx: Transaction, data: dict[str, Any], system_bucket: Buck
         tx.allocation_status = AllocationStatus.NOT_APPLICABLE
 
 
+@functools.cache
+def _broker():
+    """One broker per process: a new Redis connection per income costs more than the rest."""
+    from django_q.brokers import get_broker
+
+    return get_broker()
+
+
 def _allocation_enqueue(ids: list[UUID]) -> None:
     if not ids:
         return
@@ -360,6 +369,7 @@ def _allocation_enqueue(ids: list[UUID]) -> None:
             "budget.money.tasks.incomes_allocate_task",
             [str(i) for i in ids],
             task_name="allocate incomes",
+            broker=_broker(),
         )
 
     transaction.on_commit(enqueue)

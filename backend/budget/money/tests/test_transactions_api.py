@@ -515,3 +515,18 @@ def test_list_query_count_is_constant(owner_api, household, django_assert_max_nu
         ).json()
     assert body["count"] == 30
     assert all(len(t["allocations"]) == 3 for t in body["items"])
+
+
+def test_cached_list_count_follows_every_write(owner_api, household, django_assert_max_num_queries):
+    h = household
+    path = tx_path(h.ledger)
+    for n in range(3):
+        create(owner_api, h, expense(h, f"{n + 1}.00"))
+    assert owner_api.get(path, {"kind": "expense"}).json()["count"] == 3
+    with django_assert_max_num_queries(4):  # user, membership, page, allocations: no COUNT
+        assert owner_api.get(path, {"kind": "expense", "page": 1}).json()["count"] == 3
+    created = create(owner_api, h, expense(h, "9.00"))
+    assert owner_api.get(path, {"kind": "expense"}).json()["count"] == 4
+    owner_api.delete(tx_path(h.ledger, created["id"]))
+    assert owner_api.get(path, {"kind": "expense"}).json()["count"] == 3
+    assert owner_api.get(path, {"kind": "income"}).json()["count"] == 0
