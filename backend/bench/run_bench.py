@@ -310,9 +310,9 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
 
 
-def measure(request, samples: int) -> dict[str, float]:
-    """Times `request(i)` `samples` times after WARMUP untimed calls."""
-    for i in range(WARMUP):
+def measure(request, samples: int, warmup: int = WARMUP) -> dict[str, float]:
+    """Times `request(i)` `samples` times after `warmup` untimed calls."""
+    for i in range(warmup):
         request(i)
     timings = []
     for i in range(samples):

@@ -9,12 +9,19 @@ from budget.accounts import services
 from budget.accounts.models import User
 
 
+def jwt_user_id(token: str) -> str | None:
+    """The user id in a valid, unexpired access token, or None."""
+    try:
+        return AccessToken(token)["user_id"]
+    except (TokenError, KeyError):
+        return None
+
+
 class BearerAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         if token.startswith(services.API_KEY_PREFIX):
             return services.api_key_user(raw_key=token)
-        try:
-            user_id = AccessToken(token)["user_id"]
-        except (TokenError, KeyError):
+        user_id = jwt_user_id(token)
+        if user_id is None:
             return None
         return User.objects.filter(pk=user_id, is_active=True).first()

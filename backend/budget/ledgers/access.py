@@ -9,7 +9,7 @@ from uuid import UUID
 
 from django.http import HttpRequest
 
-from budget.accounts.auth import BearerAuth
+from budget.accounts.auth import BearerAuth, jwt_user_id
 from budget.accounts.models import User
 from budget.common.errors import Forbidden, NotFound
 from budget.ledgers.models import Ledger, Membership, Role
@@ -29,9 +29,20 @@ def _membership(user: User, lid) -> Membership:
 
 class LedgerAuth(BearerAuth):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        user = super().authenticate(request, token)
         match = getattr(request, "resolver_match", None)
         lid = match.kwargs.get("lid") if match else None
+        user_id = jwt_user_id(token) if lid is not None else None
+        if user_id is not None:
+            # The common case in one query: the user, their membership and the ledger.
+            membership = (
+                Membership.objects.select_related("ledger", "user")
+                .filter(ledger_id=lid, user_id=user_id, user__is_active=True)
+                .first()
+            )
+            if membership is not None:
+                request.ledger_membership = membership
+                return membership.user
+        user = super().authenticate(request, token)  # tells 401 (who?) from 404 (which ledger?)
         if user is not None and lid is not None:
             request.ledger_membership = _membership(user, lid)
         return user

@@ -2,8 +2,8 @@
 
 from uuid import UUID
 
-from django.http import HttpRequest
-from ninja import Path, Query, Router
+from django.http import HttpRequest, HttpResponse
+from ninja import Path, Query, Router, Schema
 
 from budget.common.errors import Invalid
 from budget.ledgers.access import LedgerAuth, ledger_access
@@ -37,11 +37,19 @@ def _scope(ledger: Ledger, filters: ReportFilters) -> selectors.Scope:
     return selectors.Scope(wallet=wallet, bucket=bucket)
 
 
-def _report(request: HttpRequest, lid: UUID, name: str, filters: ReportFilters, build):
+def _report(
+    request: HttpRequest, lid: UUID, name: str, filters: ReportFilters, schema: type[Schema], build
+) -> HttpResponse:
+    """The report as JSON, built and serialised once per ledger version and filters."""
     ledger = ledger_access(request, lid)
     scope = _scope(ledger, filters)
-    params = filters.dict()
-    return cached_report(ledger, name, params, lambda: build(ledger, scope))
+    body = cached_report(
+        ledger,
+        name,
+        filters.dict(),
+        lambda: schema.model_validate(build(ledger, scope)).model_dump_json(),
+    )
+    return HttpResponse(body, content_type="application/json")
 
 
 @router.get("/balances", response=BalancesOut)
@@ -51,6 +59,7 @@ def balances(request: HttpRequest, lid: Path[UUID], filters: Query[ReportFilters
         lid,
         "balances",
         filters,
+        BalancesOut,
         lambda ledger, scope: selectors.balances(ledger=ledger, scope=scope),
     )
 
@@ -62,6 +71,7 @@ def monthly(request: HttpRequest, lid: Path[UUID], filters: Query[MonthFilters])
         lid,
         "monthly",
         filters,
+        MonthlyOut,
         lambda ledger, scope: selectors.monthly(
             ledger=ledger, scope=scope, year=filters.year, month=filters.month
         ),
@@ -75,6 +85,7 @@ def yearly(request: HttpRequest, lid: Path[UUID], filters: Query[YearFilters]):
         lid,
         "yearly",
         filters,
+        YearlyOut,
         lambda ledger, scope: selectors.yearly(ledger=ledger, scope=scope, year=filters.year),
     )
 
@@ -86,5 +97,6 @@ def historical(request: HttpRequest, lid: Path[UUID], filters: Query[ReportFilte
         lid,
         "historical",
         filters,
+        HistoricalOut,
         lambda ledger, scope: selectors.historical(ledger=ledger, scope=scope),
     )

@@ -1,0 +1,726 @@
+"""Benchmark of the four reports (SPEC §5) over HTTP, on PostgreSQL and Redis.
+
+    cd backend && ../.venv/bin/python bench/run_reports_bench.py [--sizes 100000,1000000]
+        [--samples 100] [--database-url postgres://postgres@127.0.0.1:5432/budget_reports_bench]
+        [--redis-url redis://127.0.0.1:6379/14]
+
+For each size it drops and recreates the bench database and migrates it; sets up one user's
+ledger through the API (3 wallets, 4 buckets with percents, 15 categories); COPYs N
+transactions dated 2016-01-01 … 2025-12-31, and the allocation rows of the split incomes,
+straight into the tables; rebuilds the rollup with `manage.py rollup_check --rebuild`, checks
+it with `manage.py rollup_check` and runs VACUUM ANALYZE. Then it times the reports on two
+gunicorn servers (2 workers each): one uncached (REPORT_CACHE_SECONDS=0), one with the
+default Redis cache; the transaction list of one year on the uncached one; and the bare
+GROUP BY over the raw rows through psycopg. Prints one Markdown table per size and writes
+bench-results/reports.json. The database is kept for inspection; the Django-Q2 queue keys of
+the `bench` cluster are deleted from Redis. The helpers come from run_bench.py.
+"""
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+import psycopg
+from run_bench import (
+    BACKEND,
+    EXPENSES,
+    RESULTS,
+    Api,
+    _pg_url,
+    database_analyze,
+    database_label,
+    database_recreate,
+    machine_facts,
+    measure,
+    percentile,
+    redis_cleanup,
+    server_env,
+    server_start,
+    server_stop,
+)
+
+WARMUP = 10
+BARE_RUNS = 10
+COPY_CHUNK = 100_000
+FIRST_DAY, LAST_DAY = date(2016, 1, 1), date(2025, 12, 31)
+YEAR, MONTH = 2024, 6
+CACHED_TARGET_MS = 5.0
+LIST_TARGET_MS = 30.0
+
+EXTRA_EXPENSES = {  # added to run_bench's seven default expense categories
+    "Insurance": (30, 900, ["Car insurance", "Home insurance"]),
+    "Education": (15, 2000, ["Course", "Tuition", "School supplies"]),
+    "Clothing": (10, 300, ["Shoes", "Jacket", "Clothes"]),
+}
+EXTRA_INCOMES = ["Freelance", "Interest"]  # added to Salary and Other income
+BUCKETS = {"Essentials": "50.00", "Savings": "20.00", "Fun": "10.00", "Travel": "5.00"}
+WALLETS = [
+    {"name": "Checking", "kind": "virtual", "opening_balance": "5000.00"},
+    {"name": "Cash", "kind": "physical", "opening_balance": "200.00"},
+    {"name": "Savings account", "kind": "virtual"},
+]
+# Share of each kind; incomes split further into explicit bucket / allocated / pending.
+MIX = {"expense": 0.78, "income": 0.12, "transfer": 0.08, "adjustment": 0.02}
+INCOME_MIX = {"bucket": 0.30, "allocated": 0.68, "pending": 0.02}
+COLUMNS = (
+    "id",
+    "ledger_id",
+    "kind",
+    "date",
+    "amount",
+    "description",
+    "notes",
+    "tags",
+    "allocation_status",
+    "created_at",
+    "updated_at",
+    "category_id",
+    "wallet_id",
+    "bucket_id",
+    "from_wallet_id",
+    "to_wallet_id",
+    "from_bucket_id",
+    "to_bucket_id",
+)
+BARE = {  # the yardstick: the same sums straight over the raw rows
+    "balances": """
+        SELECT wallet, sum(amount) FROM (
+            SELECT wallet_id AS wallet,
+                   CASE WHEN kind = 'expense' THEN -amount ELSE amount END AS amount
+              FROM money_transaction WHERE ledger_id = %(lid)s AND wallet_id IS NOT NULL
+            UNION ALL
+            SELECT from_wallet_id, -amount
+              FROM money_transaction WHERE ledger_id = %(lid)s AND from_wallet_id IS NOT NULL
+            UNION ALL
+            SELECT to_wallet_id, amount
+              FROM money_transaction WHERE ledger_id = %(lid)s AND to_wallet_id IS NOT NULL
+        ) AS movements GROUP BY wallet""",
+    "monthly": """
+        SELECT date, kind, category_id, sum(amount) FROM money_transaction
+         WHERE ledger_id = %(lid)s AND date BETWEEN '2024-06-01' AND '2024-06-30'
+         GROUP BY 1, 2, 3""",
+    "yearly": """
+        SELECT date_trunc('month', date), kind, category_id, sum(amount) FROM money_transaction
+         WHERE ledger_id = %(lid)s AND date BETWEEN '2024-01-01' AND '2024-12-31'
+         GROUP BY 1, 2, 3""",
+    "historical": """
+        SELECT extract(year from date), kind, category_id, sum(amount) FROM money_transaction
+         WHERE ledger_id = %(lid)s GROUP BY 1, 2, 3""",
+}
+LABELS = {
+    "balances": "balances",
+    "monthly": f"monthly {YEAR}-{MONTH:02d}",
+    "yearly": f"yearly {YEAR}",
+    "historical": "historical",
+    "transaction_list": f"transactions {YEAR}, page 1-5 of 50",
+}
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="100000,1000000", help="comma-separated row counts")
+    parser.add_argument("--samples", type=int, default=100)
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "BENCH_REPORTS_DATABASE_URL",
+            "postgres://postgres@127.0.0.1:5432/budget_reports_bench",
+        ),
+    )
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+    )
+    parser.add_argument("--seed", type=int, default=42)
+    args = parser.parse_args()
+    if urlsplit(args.database_url).scheme not in {"postgres", "postgresql", "pgsql"}:
+        parser.error(
+            "the benchmark measures the production setup and needs PostgreSQL: pass "
+            "--database-url postgres://USER@HOST:PORT/DBNAME (SQLite is not supported)."
+        )
+    try:
+        args.sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    except ValueError:
+        parser.error("--sizes takes comma-separated integers, e.g. 100000,1000000.")
+    if not args.sizes or min(args.sizes) < 1 or args.samples < 1:
+        parser.error("--sizes and --samples must be at least 1.")
+    return args
+
+
+def allocation_rule():
+    """budget.money.allocation (plain Python: the split rule, cent-exact). A script in bench/
+    does not have the backend on its path, so it is put there first."""
+    if str(BACKEND) not in sys.path:
+        sys.path.insert(0, str(BACKEND))
+    from budget.money import allocation
+
+    return allocation
+
+
+def uncached_target(size: int) -> float:
+    return 30.0 if size <= 100_000 else 60.0
+
+
+def load_1m() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+# --- Setting up the ledger through the API --------------------------------------------------
+
+
+@dataclass
+class Ledger:
+    """The ids the generator needs, as the API answered them (strings)."""
+
+    id: str
+    wallets: list[str]
+    buckets: list[str]  # the four buckets with a percent
+    system_bucket: str
+    shares: list  # budget.money.allocation.Share, in the order the worker splits by
+    expenses: dict[str, tuple[str, int, int, list[str]]]  # name → (id, low, high, descriptions)
+    incomes: list[str]  # Salary first
+    transfer: str
+
+
+def ledger_setup(api: Api) -> Ledger:
+    lid = api.ledger
+    wallets = [
+        api.call("POST", f"{lid}/wallets", 201, json={**body, "opening_date": str(FIRST_DAY)})["id"]
+        for body in WALLETS
+    ]
+    for name, percent in BUCKETS.items():
+        api.call("POST", f"{lid}/buckets", 201, json={"name": name, "allocation_percent": percent})
+    for name in EXTRA_EXPENSES:
+        api.call("POST", f"{lid}/categories", 201, json={"name": name, "type": "expense"})
+    for name in EXTRA_INCOMES:
+        api.call("POST", f"{lid}/categories", 201, json={"name": name, "type": "income"})
+
+    buckets = api.call("GET", f"{lid}/buckets", params={"page_size": 500})["items"]
+    system = next(b["id"] for b in buckets if b["is_system"])
+    user = sorted(
+        (b for b in buckets if not b["is_system"]), key=lambda b: (b["created_at"], b["id"])
+    )
+    shares = [  # as services._allocate builds them: created_at, id order
+        allocation_rule().Share(
+            uuid.UUID(b["id"]),
+            Decimal(b["allocation_percent"]),
+            datetime.fromisoformat(b["created_at"]),
+        )
+        for b in user
+    ]
+    categories = api.call("GET", f"{lid}/categories", params={"page_size": 500})["items"]
+    by_name = {c["name"]: c for c in categories}
+    incomes = [c["id"] for c in categories if c["type"] == "income"]
+    incomes.sort(key=lambda cid: cid != by_name["Salary"]["id"])
+    return Ledger(
+        id=lid.rsplit("/", 1)[-1],
+        wallets=wallets,
+        buckets=[b["id"] for b in user],
+        system_bucket=system,
+        shares=shares,
+        expenses={
+            name: (by_name[name]["id"], low, high, descriptions)
+            for name, (low, high, descriptions) in (EXPENSES | EXTRA_EXPENSES).items()
+        },
+        incomes=incomes,
+        transfer=by_name["Transfer"]["id"],
+    )
+
+
+# --- Generating and copying the rows --------------------------------------------------------
+
+
+class Rows:
+    """Transactions as Django stores them (amount in cents, UUID pks, allocation_status,
+    tags '[]'), with the allocation rows of split incomes computed by `split`."""
+
+    def __init__(self, rng: random.Random, ledger: Ledger) -> None:
+        self.rng = rng
+        self.ledger = ledger
+        self.split = allocation_rule().split
+        days = (LAST_DAY - FIRST_DAY).days + 1
+        self.days = [str(FIRST_DAY + timedelta(days=d)) for d in range(days)]
+        self.expense_names = list(ledger.expenses)
+        self.all_buckets = [*ledger.buckets, ledger.system_bucket]
+        edges, total = [], 0.0
+        for kind, share in MIX.items():
+            total += share
+            edges.append((total, kind))
+        self.edges = edges
+        self.counts: dict[str, int] = dict.fromkeys([*MIX, *(f"income_{k}" for k in INCOME_MIX)], 0)
+
+    def _uuid(self) -> str:
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def _kind(self) -> str:
+        roll = self.rng.random()
+        for edge, kind in self.edges:
+            if roll < edge:
+                return kind
+        return self.edges[-1][1]
+
+    def chunk(self, count: int) -> tuple[list[tuple], list[tuple]]:
+        rng, ledger = self.rng, self.ledger
+        transactions, allocations = [], []
+        for _ in range(count):
+            kind = self._kind()
+            self.counts[kind] += 1
+            day = rng.choice(self.days)
+            micro = rng.randrange(86_400_000_000)
+            seconds, micro = divmod(micro, 1_000_000)
+            minutes, seconds = divmod(seconds, 60)
+            hours, minutes = divmod(minutes, 60)
+            stamp = f"{day} {hours:02d}:{minutes:02d}:{seconds:02d}.{micro:06d}+00"
+            tx_id = self._uuid()
+            status = "not_applicable"
+            category = wallet = bucket = None
+            from_wallet = to_wallet = from_bucket = to_bucket = None
+            if kind == "expense":
+                name = rng.choice(self.expense_names)
+                category, low, high, descriptions = ledger.expenses[name]
+                amount = rng.randint(low * 100, high * 100)
+                description = rng.choice(descriptions)
+                wallet = rng.choice(ledger.wallets)
+                bucket = rng.choice(ledger.buckets) if rng.random() < 0.6 else ledger.system_bucket
+            elif kind == "income":
+                amount = rng.randint(300_00, 2000_00)
+                salary = rng.random() < 0.6
+                category = ledger.incomes[0] if salary else rng.choice(ledger.incomes[1:])
+                description = "Salary" if salary else "Income"
+                wallet = ledger.wallets[0] if rng.random() < 0.8 else rng.choice(ledger.wallets)
+                roll = rng.random()
+                if roll < INCOME_MIX["bucket"]:
+                    self.counts["income_bucket"] += 1
+                    bucket = rng.choice(ledger.buckets)
+                elif roll < INCOME_MIX["bucket"] + INCOME_MIX["allocated"]:
+                    self.counts["income_allocated"] += 1
+                    status = "allocated"
+                    parts, _ = self.split(Decimal(amount).scaleb(-2), ledger.shares)
+                    allocations += [
+                        (tx_id, str(bucket_id), int(part.scaleb(2)))
+                        for bucket_id, part in parts.items()
+                    ]
+                else:
+                    self.counts["income_pending"] += 1
+                    status = "pending"
+            elif kind == "transfer":
+                amount = rng.randint(100, 2000_00)
+                category = ledger.transfer
+                if rng.random() < 0.5:
+                    from_wallet, to_wallet = rng.sample(ledger.wallets, 2)
+                    description = "Transfer"
+                else:
+                    from_bucket, to_bucket = rng.sample(self.all_buckets, 2)
+                    description = "Move between buckets"
+            else:
+                amount = rng.randint(100, 2000_00) * rng.choice((1, -1))
+                description = "Correction"
+                wallet = rng.choice(ledger.wallets)
+                bucket = rng.choice(ledger.buckets) if rng.random() < 0.3 else ledger.system_bucket
+            transactions.append(
+                (
+                    tx_id,
+                    ledger.id,
+                    kind,
+                    day,
+                    amount,
+                    description,
+                    "",
+                    "[]",
+                    status,
+                    stamp,
+                    stamp,
+                    category,
+                    wallet,
+                    bucket,
+                    from_wallet,
+                    to_wallet,
+                    from_bucket,
+                    to_bucket,
+                )
+            )
+        return transactions, allocations
+
+
+def bulk_copy(database_url: str, rows: Rows, size: int) -> dict:
+    """Generates and COPYs `size` transactions in chunks, one database transaction each."""
+    generating = copying = 0.0
+    allocation_rows = 0
+    with psycopg.connect(_pg_url(database_url)) as conn:
+        for offset in range(0, size, COPY_CHUNK):
+            started = time.perf_counter()
+            transactions, allocations = rows.chunk(min(COPY_CHUNK, size - offset))
+            generating += time.perf_counter() - started
+            started = time.perf_counter()
+            with conn.transaction(), conn.cursor() as cursor:
+                with cursor.copy(
+                    f"COPY money_transaction ({', '.join(COLUMNS)}) FROM STDIN"
+                ) as copy:
+                    for row in transactions:
+                        copy.write_row(row)
+                with cursor.copy(
+                    "COPY money_allocation (transaction_id, bucket_id, amount) FROM STDIN"
+                ) as copy:
+                    for row in allocations:
+                        copy.write_row(row)
+            copying += time.perf_counter() - started
+            allocation_rows += len(allocations)
+            print(f"  {offset + len(transactions)} rows", flush=True)
+    return {
+        "rows": size,
+        "allocation_rows": allocation_rows,
+        "seconds": round(generating + copying, 2),
+        "generate_seconds": round(generating, 2),
+        "copy_seconds": round(copying, 2),
+        "rows_per_second": round(size / (generating + copying)),
+        "chunk": COPY_CHUNK,
+        "kinds": rows.counts,
+    }
+
+
+def manage(env: dict[str, str], *arguments: str) -> tuple[float, str]:
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "manage.py", *arguments],
+        cwd=BACKEND,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    seconds = time.perf_counter() - started
+    if done.returncode:
+        raise SystemExit(
+            f"manage.py {' '.join(arguments)} exited with {done.returncode}:\n"
+            f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+        )
+    return seconds, done.stdout.strip()
+
+
+# --- Measuring ------------------------------------------------------------------------------
+
+
+def bare_timings(database_url: str, ledger_id: str) -> tuple[dict, dict]:
+    """p50/p95 of each bare query over BARE_RUNS runs (after one untimed run), and the
+    raw per-wallet sums (in cents) for checking the balances."""
+    timings: dict[str, dict] = {}
+    with psycopg.connect(_pg_url(database_url), autocommit=True) as conn:
+        params = {"lid": ledger_id}
+        raw = {str(w): total for w, total in conn.execute(BARE["balances"], params).fetchall()}
+        for name, query in BARE.items():
+            runs = []
+            for _ in range(BARE_RUNS):
+                started = time.perf_counter()
+                conn.execute(query, params).fetchall()
+                runs.append((time.perf_counter() - started) * 1000)
+            timings[name] = {
+                "p50_ms": round(percentile(runs, 0.50), 2),
+                "p95_ms": round(percentile(runs, 0.95), 2),
+                "runs": BARE_RUNS,
+            }
+    return timings, raw
+
+
+def cents_of(amount: str) -> int:
+    return int(Decimal(amount).scaleb(2))
+
+
+def balances_check(balances: dict, raw: dict[str, int]) -> dict:
+    wallets = sum(cents_of(w["balance"]) for w in balances["wallets"])
+    buckets = sum(cents_of(b["balance"]) for b in balances["buckets"])
+    per_wallet = {w["id"]: cents_of(w["balance"]) for w in balances["wallets"]}
+    if not (wallets == buckets == cents_of(balances["net_worth"])):
+        raise SystemExit(f"Σ wallets {wallets} != Σ buckets {buckets} (cents): {balances}")
+    if per_wallet != raw:
+        raise SystemExit(f"Wallet balances {per_wallet} != sums over the raw rows {raw}")
+    return {
+        "sum_wallets": f"{Decimal(wallets).scaleb(-2):.2f}",
+        "sum_buckets": f"{Decimal(buckets).scaleb(-2):.2f}",
+        "net_worth": balances["net_worth"],
+        "pending_allocation": balances["pending_allocation"],
+        "wallets_equal_raw_rows": True,
+    }
+
+
+def reports(api: Api, ledger: Ledger, samples: int, *, vary: bool) -> dict:
+    """The four reports; with `vary`, yearly and historical alternate no filter / one wallet."""
+    base = f"{api.ledger}/reports"
+
+    def filters(i: int) -> dict:
+        if not vary or i % 2 == 0:
+            return {}
+        return {"wallet": ledger.wallets[(i // 2) % len(ledger.wallets)]}
+
+    return {
+        "balances": measure(lambda i: api.call("GET", f"{base}/balances"), samples, WARMUP),
+        "monthly": measure(
+            lambda i: api.call("GET", f"{base}/monthly", params={"year": YEAR, "month": MONTH}),
+            samples,
+            WARMUP,
+        ),
+        "yearly": measure(
+            lambda i: api.call("GET", f"{base}/yearly", params={"year": YEAR, **filters(i)}),
+            samples,
+            WARMUP,
+        ),
+        "historical": measure(
+            lambda i: api.call("GET", f"{base}/historical", params=filters(i)), samples, WARMUP
+        ),
+    }
+
+
+def transaction_list(api: Api, samples: int) -> tuple[dict, int]:
+    params = {"date_from": f"{YEAR}-01-01", "date_to": f"{YEAR}-12-31", "page_size": 50}
+    count = api.call("GET", f"{api.ledger}/transactions", params=params)["count"]
+
+    def page(i: int) -> None:
+        answer = api.call("GET", f"{api.ledger}/transactions", params={**params, "page": i % 5 + 1})
+        assert len(answer["items"]) == 50, answer
+
+    return measure(page, samples, WARMUP), count
+
+
+def block(name: str, loads: dict, work):
+    """Runs `work()`, recording the 1-minute load average before and after."""
+    before = load_1m()
+    print(f"  measuring {name} (load {before}) ...", flush=True)
+    result = work()
+    loads[name] = {"before": before, "after": load_1m()}
+    return result
+
+
+# --- One size -------------------------------------------------------------------------------
+
+
+def run_size(args: argparse.Namespace, size: int, rng: random.Random) -> dict:
+    print(f"\n== {size} transactions ==", flush=True)
+    name = urlsplit(args.database_url).path.lstrip("/")
+    print(f"Recreating {name} and migrating ...", flush=True)
+    pg_version = database_recreate(args.database_url)
+    env = server_env(args)
+    env.pop("REPORT_CACHE_SECONDS", None)
+    manage(env, "migrate", "--noinput", "-v", "0")
+    uncached_env = {**env, "REPORT_CACHE_SECONDS": "0"}
+    servers = []
+    loads: dict[str, dict] = {}
+    try:
+        process, base = server_start(
+            uncached_env, RESULTS / f"gunicorn-reports-{size}-uncached.log"
+        )
+        servers.append(process)
+        api = Api(base).sign_in(f"reports-{size}-{int(time.time())}@example.com")
+        ledger = ledger_setup(api)
+
+        print(f"Generating and COPYing {size} transactions (2016-2025) ...", flush=True)
+        load = bulk_copy(args.database_url, Rows(rng, ledger), size)
+        print(f"  {load['seconds']:.1f} s ({load['rows_per_second']} rows/s)", flush=True)
+        rebuild_seconds, rebuild_out = manage(env, "rollup_check", "--rebuild")
+        print(f"  rollup_check --rebuild: {rebuild_seconds:.1f} s", flush=True)
+        check_seconds, check_out = manage(env, "rollup_check")
+        if not check_out.endswith(", 0 drifted"):
+            raise SystemExit(f"rollup_check found drift after the rebuild:\n{check_out}")
+        print(f"  rollup_check: {check_seconds:.1f} s, {check_out}", flush=True)
+        started = time.perf_counter()
+        autovacuum = database_analyze(args.database_url)
+        analyze_seconds = time.perf_counter() - started
+        with psycopg.connect(_pg_url(args.database_url)) as conn:
+            rollup_rows = conn.execute(
+                "SELECT count(*) FROM money_rollup WHERE ledger_id = %s", (ledger.id,)
+            ).fetchone()[0]
+            total_rows = conn.execute(
+                "SELECT count(*) FROM money_transaction WHERE ledger_id = %s", (ledger.id,)
+            ).fetchone()[0]
+            year_rows = conn.execute(
+                "SELECT count(*) FROM money_transaction WHERE ledger_id = %s "
+                "AND date BETWEEN %s AND %s",
+                (ledger.id, date(YEAR, 1, 1), date(YEAR, 12, 31)),
+            ).fetchone()[0]
+
+        process, cached_base = server_start(env, RESULTS / f"gunicorn-reports-{size}-cached.log")
+        servers.append(process)
+        cached = Api(cached_base)
+        cached.session.headers.update(api.session.headers)
+        cached.ledger = api.ledger
+
+        balances = api.call("GET", f"{api.ledger}/reports/balances")
+        _, raw = bare_timings(args.database_url, ledger.id)  # also warms the buffers
+        checks = balances_check(balances, {w: raw.get(w, 0) for w in ledger.wallets})
+
+        print(f"Measuring ({args.samples} samples after {WARMUP} warm-ups) ...", flush=True)
+        uncached_m = block(
+            "uncached reports", loads, lambda: reports(api, ledger, args.samples, vary=True)
+        )
+        list_m, list_count = block(
+            "transaction list (uncached)", loads, lambda: transaction_list(api, args.samples)
+        )
+        if list_count != year_rows:
+            raise SystemExit(f"The list counted {list_count} rows of {YEAR}, psql {year_rows}.")
+        cached_m = block(
+            "cached reports", loads, lambda: reports(cached, ledger, args.samples, vary=False)
+        )
+        floor_m = block(
+            "HTTP floor",
+            loads,
+            lambda: measure(lambda i: cached.call("GET", "/health"), args.samples, WARMUP),
+        )
+        bare_m, _ = block(
+            "bare GROUP BY", loads, lambda: bare_timings(args.database_url, ledger.id)
+        )
+    finally:
+        for process in servers:
+            server_stop(process)
+        removed = redis_cleanup(args.redis_url)
+        print(f"Removed {removed} Redis key(s) of the Django-Q2 'bench' queue.", flush=True)
+
+    return {
+        "size": size,
+        "ledger_rows": total_rows,
+        "rows_in_year": year_rows,
+        "database": database_label(args.database_url),
+        "machine": {**machine_facts(pg_version), "autovacuum": autovacuum},
+        "load": load,
+        "rollup_rebuild": {
+            "command": "manage.py rollup_check --rebuild",
+            "seconds": round(rebuild_seconds, 2),
+            "output": rebuild_out.splitlines()[-2:],
+        },
+        "rollup_check": {
+            "command": "manage.py rollup_check",
+            "seconds": round(check_seconds, 2),
+            "output": check_out,
+        },
+        "vacuum_analyze_seconds": round(analyze_seconds, 2),
+        "rollup_rows": rollup_rows,
+        "checks": {**checks, "list_count": list_count},
+        "measurements": {
+            "uncached": uncached_m,
+            "cached": cached_m,
+            "transaction_list_uncached": list_m,
+            "bare_group_by": bare_m,
+            "http_floor_health": floor_m,
+        },
+        "targets": {
+            "uncached_p50_ms": uncached_target(size),
+            "cached_p50_ms": CACHED_TARGET_MS,
+            "transaction_list_p50_ms": LIST_TARGET_MS,
+        },
+        "load_average_1m": loads,
+    }
+
+
+def table(result: dict) -> str:
+    size, m = result["size"], result["measurements"]
+    target = uncached_target(size)
+    lines = [
+        f"### {size:,} transactions".replace(",", " "),
+        "",
+        "| report | uncached p50 | uncached p95 | cached p50 | cached p95 | bare GROUP BY p50 "
+        "| target | ok? |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for key in BARE:
+        u, c, b = m["uncached"][key], m["cached"][key], m["bare_group_by"][key]
+        missed = [
+            label
+            for label, value, limit in (("uncached", u, target), ("cached", c, CACHED_TARGET_MS))
+            if value["p50_ms"] > limit
+        ]
+        label = LABELS[key] + (" ¹" if key in {"yearly", "historical"} else "")
+        lines.append(
+            f"| {label} | {u['p50_ms']:.1f} | {u['p95_ms']:.1f} | {c['p50_ms']:.1f} | "
+            f"{c['p95_ms']:.1f} | {b['p50_ms']:.1f} | uncached ≤ {target:.0f} ms, cached ≤ "
+            f"{CACHED_TARGET_MS:.0f} ms | {'NO (' + ', '.join(missed) + ')' if missed else 'yes'} |"
+        )
+    t = m["transaction_list_uncached"]
+    ok = "yes" if t["p50_ms"] <= LIST_TARGET_MS else "NO"
+    lines.append(
+        f"| {LABELS['transaction_list']} ² | {t['p50_ms']:.1f} | {t['p95_ms']:.1f} | - | - | - "
+        f"| ≤ {LIST_TARGET_MS:.0f} ms | {ok} |"
+    )
+    load, kinds = result["load"], result["load"]["kinds"]
+    machine, loads = result["machine"], result["load_average_1m"]
+    lines += [
+        "",
+        "Times in ms, p50/p95 of "
+        f"{m['uncached']['balances']['samples']} HTTP requests after {WARMUP} warm-ups "
+        f"(gunicorn 2 workers x 1 thread each); bare GROUP BY: p50 of {BARE_RUNS} runs "
+        "through psycopg on the same database. ¹ uncached: alternating no filter / a wallet "
+        f"filter. ² on the uncached server, so the count of the {result['rows_in_year']} rows "
+        "of the year is computed on every request. HTTP floor (GET /health: no auth, no "
+        f"database) p50 {m['http_floor_health']['p50_ms']:.1f} ms, p95 "
+        f"{m['http_floor_health']['p95_ms']:.1f} ms.",
+        "",
+        f"- Load: {load['rows']} transactions (+ {result['ledger_rows'] - load['rows']} opening "
+        f"balances made through the API) and {load['allocation_rows']} allocation rows in "
+        f"{load['seconds']:.1f} s ({load['rows_per_second']} rows/s; generating "
+        f"{load['generate_seconds']:.1f} s, COPY {load['copy_seconds']:.1f} s, "
+        f"{load['chunk']} rows per transaction). Mix: {kinds['expense']} expenses, "
+        f"{kinds['income']} incomes ({kinds['income_allocated']} split, "
+        f"{kinds['income_bucket']} to a bucket, {kinds['income_pending']} pending), "
+        f"{kinds['transfer']} transfers, {kinds['adjustment']} adjustments.",
+        f"- Rollup rebuild (`manage.py rollup_check --rebuild`, incl. its drift pass and "
+        f"Django start-up): {result['rollup_rebuild']['seconds']:.1f} s → "
+        f"{result['rollup_rows']} rollup rows; check (`manage.py rollup_check`): "
+        f'{result["rollup_check"]["seconds"]:.1f} s, "{result["rollup_check"]["output"]}"; '
+        f"VACUUM ANALYZE {result['vacuum_analyze_seconds']:.1f} s.",
+        f"- Balances: Σ wallets {result['checks']['sum_wallets']} = Σ buckets "
+        f"{result['checks']['sum_buckets']} = net worth; each wallet equals its sum over the "
+        f"raw rows. The list's count ({result['checks']['list_count']}) equals psql's.",
+        f"- Machine: nproc {machine['nproc']}, RAM {machine['ram']}, PostgreSQL "
+        f"{machine['postgresql']}, Python {machine['python']} ({machine['platform']}); "
+        f"autovacuum {machine['autovacuum']}.",
+        "- 1-minute load average before → after each block (other work may share the "
+        "machine): "
+        + "; ".join(f"{name} {v['before']} → {v['after']}" for name, v in loads.items())
+        + ".",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    args = parse_args()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(args.seed)
+    out = RESULTS / "reports.json"
+    results = {
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "config": {
+            "sizes": args.sizes,
+            "samples": args.samples,
+            "warmup": WARMUP,
+            "bare_runs": BARE_RUNS,
+            "seed": args.seed,
+            "gunicorn": "2 workers x 1 thread, one server uncached, one with the Redis cache",
+            "database": database_label(args.database_url),
+            "dates": [str(FIRST_DAY), str(LAST_DAY)],
+            "mix": MIX,
+            "income_mix": INCOME_MIX,
+        },
+        "sizes": {},
+    }
+    tables = []
+    for size in args.sizes:
+        result = run_size(args, size, rng)
+        results["sizes"][str(size)] = result
+        out.write_text(json.dumps(results, indent=2) + "\n")
+        tables.append(table(result))
+        print()
+        print(tables[-1])
+    print()
+    print("\n\n".join(tables))
+    print()
+    print(
+        f"Results written to {out}. The database {database_label(args.database_url)} is kept "
+        f"for inspection, with the last size ({args.sizes[-1]} rows); the next run recreates it."
+    )
+
+
+if __name__ == "__main__":
+    main()
