@@ -51,6 +51,35 @@ def household(ledger) -> Household:
     )
 
 
+@pytest.fixture
+def bob(make_user):
+    return make_user("bob@example.com", full_name="Bob")
+
+
+def member_api(api, ledger, user, role: str):
+    """The API as `user`, made a member of `ledger` with `role`."""
+    from budget.ledgers.models import Membership
+
+    Membership.objects.create(ledger=ledger, user=user, role=role)
+    return api.as_user(user)
+
+
+def assert_books_balance(ledger) -> None:
+    """Invariant 1: Σ wallet balances = Σ bucket balances (Unallocated included)."""
+    from budget.money import selectors
+
+    wallets = sum(w.balance for w in selectors.wallets_of(ledger=ledger))
+    buckets = sum(b.balance for b in selectors.buckets_of(ledger=ledger))
+    assert wallets == buckets
+
+
+def post_ok(owner_api, ledger, body: dict) -> dict:
+    """POSTs a transaction that must be created; its JSON."""
+    response = owner_api.post(tx_path(ledger), body)
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
 def tx_path(ledger, tx_id=None) -> str:
     path = f"/ledgers/{ledger.pk}/transactions"
     return f"{path}/{tx_id}" if tx_id else path

@@ -10,11 +10,19 @@ from django.db import connection, connections
 from django.test import Client
 
 from budget.accounts import services as account_services
-from budget.ledgers.models import Membership
 from budget.ledgers.services import ledger_create
-from budget.money import selectors, services
+from budget.money import services
 from budget.money.models import Allocation, Bucket
-from budget.money.tests.conftest import adjustment, expense, income, transfer, tx_path
+from budget.money.tests.conftest import (
+    adjustment,
+    assert_books_balance,
+    expense,
+    income,
+    member_api,
+    post_ok,
+    transfer,
+    tx_path,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -55,29 +63,6 @@ def active_sum(ledger) -> Decimal:
         ),
         Decimal("0.00"),
     )
-
-
-def assert_books_balance(ledger) -> None:
-    """Invariant 1: Σ wallet balances = Σ bucket balances (Unallocated included)."""
-    wallets = sum(w.balance for w in selectors.wallets_of(ledger=ledger))
-    buckets = sum(b.balance for b in selectors.buckets_of(ledger=ledger))
-    assert wallets == buckets
-
-
-def post_ok(owner_api, ledger, body: dict) -> dict:
-    response = owner_api.post(tx_path(ledger), body)
-    assert response.status_code == 201, response.content
-    return response.json()
-
-
-@pytest.fixture
-def bob(make_user):
-    return make_user("bob@example.com", full_name="Bob")
-
-
-def member_api(api, ledger, user, role: str):
-    Membership.objects.create(ledger=ledger, user=user, role=role)
-    return api.as_user(user)
 
 
 HOUSEHOLD_PERCENTS = {"Unallocated": None, "Savings": "20.00", "Fun": "10.00", "Bills": "50.00"}

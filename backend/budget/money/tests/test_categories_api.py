@@ -5,11 +5,10 @@ import uuid
 import pytest
 from conftest import assert_error
 
-from budget.ledgers.models import Membership
 from budget.ledgers.services import ledger_create
 from budget.money import services
 from budget.money.models import Category
-from budget.money.tests.conftest import expense, income, transfer, tx_path
+from budget.money.tests.conftest import expense, income, member_api, post_ok, transfer, tx_path
 
 pytestmark = pytest.mark.django_db
 
@@ -39,22 +38,6 @@ def categories_path(ledger, category=None) -> str:
 def listed(owner_api, ledger, **query) -> list[tuple[str, str]]:
     body = owner_api.get(categories_path(ledger), {"page_size": 500, **query}).json()
     return [(c["name"], c["type"]) for c in body["items"]]
-
-
-def post_ok(owner_api, ledger, body: dict) -> dict:
-    response = owner_api.post(tx_path(ledger), body)
-    assert response.status_code == 201, response.content
-    return response.json()
-
-
-@pytest.fixture
-def bob(make_user):
-    return make_user("bob@example.com", full_name="Bob")
-
-
-def member_api(api, ledger, user, role: str):
-    Membership.objects.create(ledger=ledger, user=user, role=role)
-    return api.as_user(user)
 
 
 # --- Defaults -------------------------------------------------------------------------------

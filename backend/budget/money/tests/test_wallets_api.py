@@ -7,11 +7,19 @@ import pytest
 from conftest import assert_error
 from django.utils import timezone
 
-from budget.ledgers.models import Membership
 from budget.ledgers.services import ledger_create
 from budget.money import selectors, services
 from budget.money.models import Bucket, Transaction, Wallet
-from budget.money.tests.conftest import adjustment, expense, income, transfer, tx_path
+from budget.money.tests.conftest import (
+    adjustment,
+    assert_books_balance,
+    expense,
+    income,
+    member_api,
+    post_ok,
+    transfer,
+    tx_path,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -33,28 +41,6 @@ def balances(owner_api, ledger) -> dict[str, str]:
 
 def bucket_total(ledger) -> str:
     return f"{sum(b.balance for b in selectors.buckets_of(ledger=ledger)):.2f}"
-
-
-def assert_books_balance(ledger) -> None:
-    """Invariant 1: Σ wallet balances = Σ bucket balances."""
-    wallets = sum(w.balance for w in selectors.wallets_of(ledger=ledger))
-    assert f"{wallets:.2f}" == bucket_total(ledger)
-
-
-def post_ok(owner_api, ledger, body: dict) -> dict:
-    response = owner_api.post(tx_path(ledger), body)
-    assert response.status_code == 201, response.content
-    return response.json()
-
-
-@pytest.fixture
-def bob(make_user):
-    return make_user("bob@example.com", full_name="Bob")
-
-
-def member_api(api, ledger, user, role: str):
-    Membership.objects.create(ledger=ledger, user=user, role=role)
-    return api.as_user(user)
 
 
 # --- Create ---------------------------------------------------------------------------------
