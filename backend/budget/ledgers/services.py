@@ -7,24 +7,17 @@ from django.db import IntegrityError, transaction
 from budget.accounts.models import User
 from budget.common.errors import Conflict, Invalid, NotFound
 from budget.ledgers.models import Ledger, Membership, Role
+from budget.money.services import ledger_defaults_create
 
 
 def ledger_create(*, name: str, owner: User, currency: str = "EUR") -> Ledger:
     with transaction.atomic():
         ledger = Ledger.objects.create(name=name[:100], currency=currency)
         Membership.objects.create(ledger=ledger, user=owner, role=Role.OWNER)
-        _ledger_defaults_create(ledger=ledger)
+        # The system bucket and default categories every ledger starts with.
+        ledger_defaults_create(ledger=ledger)
     ledger.role = Role.OWNER
     return ledger
-
-
-def _ledger_defaults_create(*, ledger: Ledger) -> None:
-    """The system bucket and default categories every ledger starts with."""
-    try:
-        from budget.money.services import ledger_defaults_create
-    except ImportError:  # the money app is optional until it is installed
-        return
-    ledger_defaults_create(ledger=ledger)
 
 
 def ledger_update(
