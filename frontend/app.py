@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from dashboard import session
-from dashboard.views import home, overview, reports, sign_in
+from dashboard import api, data, session
+from dashboard.views import account, home, overview, reports, setup, sign_in, transactions
 
 # Pages for a signed-in user; a new page is one more line here.
 SIGNED_IN_PAGES = [
@@ -14,7 +14,15 @@ SIGNED_IN_PAGES = [
         url_path="overview",
         default=True,
     ),
+    st.Page(
+        transactions.render,
+        title="Transactions",
+        icon=":material/receipt_long:",
+        url_path="transactions",
+    ),
+    st.Page(setup.render, title="Setup", icon=":material/tune:", url_path="setup"),
     st.Page(home.render, title="Home", icon=":material/home:", url_path="home"),
+    st.Page(account.render, title="Account", icon=":material/person:", url_path="account"),
 ]
 
 REPORT_PAGES = [
@@ -34,15 +42,51 @@ REPORT_PAGES = [
 ]
 
 
+SWITCHER_KEY = "ledger_switcher"
+ROLE_NOTES = {
+    "owner": "You own **{name}**.",
+    "editor": "You can change **{name}**.",
+    "viewer": "You can view **{name}**; changes are off.",
+}
+
+
+def _switch_ledger() -> None:
+    # Runs before the page, so the whole run already reads the chosen ledger.
+    session.set_current_ledger_id(st.session_state[SWITCHER_KEY])
+    data.changed()
+
+
 def _sidebar() -> None:
+    """Who is signed in, the ledger switcher and sign-out: on every page."""
     user = session.current_user()
     ledger = session.current_ledger()
+    ledgers = session.ledgers()
     with st.sidebar:
         st.caption("Signed in as")
         st.markdown(f"**{user['email']}**")
         if ledger is not None:
-            st.caption("Current ledger")
-            st.markdown(f"**{ledger['name']}** ({ledger['currency']})")
+            names = {item["id"]: f"{item['name']} ({item['currency']})" for item in ledgers}
+            ids = list(names)
+            # A page may switch ledgers too (creating or leaving one): the box follows. Set,
+            # not deleted: the browser would keep showing the old choice otherwise.
+            if st.session_state.get(SWITCHER_KEY, ledger["id"]) != ledger["id"]:
+                st.session_state[SWITCHER_KEY] = ledger["id"]
+            st.selectbox(
+                "Current ledger",
+                ids,
+                index=ids.index(ledger["id"]),
+                format_func=names.__getitem__,
+                key=SWITCHER_KEY,
+                on_change=_switch_ledger,
+            )
+            note = ROLE_NOTES.get(ledger.get("role"), "**{name}**")
+            st.markdown(note.format(name=ledger["name"]))
+        else:
+            st.caption("No ledger yet: create one under Account.")
+        if st.button("Sign out", key="sign_out"):
+            api.get_client().sign_out()
+            session.end()
+            st.rerun()
 
 
 st.set_page_config(page_title="Budget", layout="wide")

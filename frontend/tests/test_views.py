@@ -3,6 +3,7 @@ from typing import Any
 from unittest.mock import patch
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import session
@@ -15,6 +16,8 @@ from dashboard.api import (
 )
 from tests.conftest import EMAIL
 from tests.fake_api import PASSWORD, FakeApiState
+from tests.pages import open_page
+from tests.report_data import FakeReportClient
 
 APP = "../app.py"
 USER = {
@@ -36,6 +39,8 @@ class FakeClient:
     def __init__(self) -> None:
         self.calls: list[str] = []
         self.failures: dict[str, ApiError] = {}
+        # The overview (the landing page) reads reports through get/get_all.
+        self.reports = FakeReportClient()
 
     def _call(self, name: str) -> None:
         self.calls.append(name)
@@ -60,12 +65,20 @@ class FakeClient:
     def sign_out(self) -> None:
         self._call("sign_out")
 
+    def get(self, path: str, json: Any = None, params: Any = None) -> Any:
+        return self.reports.get(path, params=params)
+
+    def get_all(self, path: str, params: Any = None) -> list[dict[str, Any]]:
+        return self.reports.get_all(path, params=params)
+
 
 @pytest.fixture
 def client() -> Iterator[FakeClient]:
     fake = FakeClient()
+    st.cache_data.clear()
     with patch("dashboard.api.get_client", return_value=fake):
         yield fake
+    st.cache_data.clear()
 
 
 def _app() -> AppTest:
@@ -99,12 +112,17 @@ def test_signed_out_shows_only_sign_in(client: FakeClient) -> None:
     assert client.calls == []
 
 
-def test_sign_in_shows_home_with_the_user_and_their_ledgers(client: FakeClient) -> None:
+def test_sign_in_lands_on_the_overview_and_home_lists_the_ledgers(client: FakeClient) -> None:
     at = _app().run()
 
     _sign_in(at)
 
     assert not at.exception
+    assert client.calls == ["sign_in", "me", "ledgers"]
+    assert at.title[0].value == "Overview"
+
+    open_page(at, "home")
+
     assert client.calls == ["sign_in", "me", "ledgers", "ledgers"]
     assert at.title[0].value == "Home"
     assert "ada@example.com" in _text(at)
@@ -160,12 +178,12 @@ def test_register_signs_the_new_user_in(client: FakeClient) -> None:
     at.button(key="register_submit").click().run()
 
     assert client.calls[:4] == ["register", "sign_in", "me", "ledgers"]
-    assert at.title[0].value == "Home"
+    assert at.title[0].value == "Overview"
 
 
 def test_expired_session_returns_to_sign_in_with_the_message(client: FakeClient) -> None:
     client.failures["ledgers"] = SessionExpired()
-    at = _signed_in_app().run()
+    at = open_page(_signed_in_app(), "home")
 
     assert not at.exception
     assert at.title[0].value == "Budget"
@@ -174,7 +192,7 @@ def test_expired_session_returns_to_sign_in_with_the_message(client: FakeClient)
 
 
 def test_switching_ledger_changes_the_current_ledger(client: FakeClient) -> None:
-    at = _signed_in_app().run()
+    at = open_page(_signed_in_app(), "home")
 
     at.selectbox(key="ledger_switcher").select("ledger-1").run()
 
@@ -183,7 +201,7 @@ def test_switching_ledger_changes_the_current_ledger(client: FakeClient) -> None
 
 
 def test_sign_out_calls_logout_and_returns_to_sign_in(client: FakeClient) -> None:
-    at = _signed_in_app().run()
+    at = open_page(_signed_in_app(), "home")
 
     at.button(key="sign_out").click().run()
 
@@ -194,7 +212,7 @@ def test_sign_out_calls_logout_and_returns_to_sign_in(client: FakeClient) -> Non
 
 def test_unreachable_api_on_home_shows_the_message_and_keeps_the_page(client: FakeClient) -> None:
     client.failures["ledgers"] = ApiUnavailable("http://127.0.0.1:8000/api/v1")
-    at = _signed_in_app().run()
+    at = open_page(_signed_in_app(), "home")
 
     assert not at.exception
     assert [error.value for error in at.error] == [
@@ -212,7 +230,9 @@ def test_real_client_signs_in_and_expires_against_a_running_api(
         at.text_input(key="sign_in_email").input(EMAIL)
         at.text_input(key="sign_in_password").input(PASSWORD)
         at.button(key="sign_in_submit").click().run()
+        assert at.title[0].value == "Overview"
 
+        open_page(at, "home")
         assert at.title[0].value == "Home"
         assert at.dataframe[0].value["Name"].tolist() == ["Ada's budget"]
 

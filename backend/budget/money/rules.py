@@ -124,10 +124,11 @@ def transaction_errors(
         error("amount", "The amount must be greater than zero.")
 
     given = {name for name in REFERENCE_FIELDS if data.get(name)}
+    a_kind = f"{'An' if kind[0] in 'aeiou' else 'A'} {kind} transaction"
     for name in sorted(given - ALLOWED[kind]):
-        error(name, f"A {kind} transaction has no {name}.")
+        error(name, f"{a_kind} has no {name}.")
     for name in sorted(REQUIRED[kind] - given):
-        error(name, f"A {kind} transaction needs a {name}.")
+        error(name, f"{a_kind} needs a {name}.")
 
     for name in sorted(given & ALLOWED[kind]):
         target = refs.lookup(name).get(data[name])
@@ -136,7 +137,9 @@ def transaction_errors(
         elif target.archived and (changed is None or name in changed):
             error(name, f"The {_NOUN[name]} '{target.name}' is archived.")
         elif name == "category" and target.type != CATEGORY_TYPE[kind]:
-            error(name, f"A {kind} needs a {CATEGORY_TYPE[kind]} category, not {target.type}.")
+            needed = CATEGORY_TYPE[kind]
+            article = "an" if needed[0] in "aeiou" else "a"
+            error(name, f"{a_kind} needs {article} {needed} category, not {target.type}.")
 
     if kind == Kind.TRANSFER:
         pairs = (("from_wallet", "to_wallet"), ("from_bucket", "to_bucket"))

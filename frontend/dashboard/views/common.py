@@ -15,14 +15,34 @@ def show_error(error: ApiError) -> None:
     st.error(str(error))
 
 
-def money_table(frame: pd.DataFrame, currency: str, **kwargs) -> None:
-    """A table whose money columns read "1,234.50 EUR", right-aligned."""
+def money_table(
+    frame: pd.DataFrame,
+    currency: str,
+    *,
+    pin_first: bool = False,
+    column_config: dict | None = None,
+    **kwargs,
+) -> None:
+    """A table whose money columns read "1,234.50 EUR", right-aligned.
+
+    ``pin_first`` keeps the first column in view when a wide table scrolls sideways.
+    """
+    config = {
+        column: st.column_config.TextColumn(column, alignment="right")
+        for column in tables.money_columns(frame)
+    }
+    if pin_first and len(frame.columns):
+        first = frame.columns[0]
+        config[first] = st.column_config.Column(first, pinned=True)
+    config.update(column_config or {})
     st.dataframe(
-        tables.for_display(frame, currency),
-        hide_index=True,
-        column_config={
-            column: st.column_config.TextColumn(column, alignment="right")
-            for column in tables.money_columns(frame)
-        },
-        **kwargs,
+        tables.for_display(frame, currency), hide_index=True, column_config=config, **kwargs
     )
+
+
+def metric_row(metrics: list[tuple[str, str, str | None]]) -> None:
+    """Metrics side by side as (label, value, help); a value too long for its share of the
+    row (a ledger with millions) moves the next metric to a new line instead of being cut."""
+    with st.container(horizontal=True, gap="medium"):
+        for label, value, help_text in metrics:
+            st.metric(label, value, help=help_text, width="stretch")

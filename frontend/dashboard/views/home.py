@@ -1,4 +1,4 @@
-"""Home: who is signed in, their ledgers, the ledger switcher and sign-out."""
+"""Home: who is signed in and their ledgers (the switcher and sign-out are in the sidebar)."""
 
 import pandas as pd
 import streamlit as st
@@ -25,14 +25,9 @@ def render() -> None:
     st.subheader("Your ledgers")
     if ledgers:
         _ledger_table(ledgers)
-        _ledger_switcher(ledgers)
+        st.caption("Switch ledgers in the sidebar; manage them under Account.")
     else:
-        st.info("You are not a member of any ledger yet.")
-
-    if st.button("Sign out", key="sign_out"):
-        api.get_client().sign_out()
-        session.end()
-        st.rerun()
+        st.info("You are not a member of any ledger yet. Create one under Account.")
 
 
 def _ledger_table(ledgers: list[dict]) -> None:
@@ -44,17 +39,3 @@ def _ledger_table(ledgers: list[dict]) -> None:
         }
     )
     st.dataframe(table, hide_index=True)
-
-
-def _ledger_switcher(ledgers: list[dict]) -> None:
-    names = {ledger["id"]: f"{ledger['name']} ({ledger['currency']})" for ledger in ledgers}
-    ids = list(names)
-    current = session.current_ledger_id()
-    st.selectbox(
-        "Current ledger",
-        ids,
-        index=ids.index(current) if current in ids else 0,
-        format_func=names.__getitem__,
-        key="ledger_switcher",
-        on_change=lambda: session.set_current_ledger_id(st.session_state["ledger_switcher"]),
-    )

@@ -1,0 +1,237 @@
+"""Altair charts of the report answers, without Streamlit.
+
+Frame builders turn a report's list into a tidy DataFrame; amounts become floats only there,
+for plotting, while every tooltip shows the exact amount formatted from the API's string.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from dashboard.formatting import format_money, parse_money
+
+INCOME = "Income"
+EXPENSE = "Expense"
+NET = "Net"
+INCOME_COLOR = "#2e9e5b"
+EXPENSE_COLOR = "#e0575b"
+NET_COLOR = "#31333f"
+POSITIVE_COLOR = "#4c78a8"
+NEGATIVE_COLOR = "#e0575b"
+FLOW_SCALE = alt.Scale(domain=[INCOME, EXPENSE], range=[INCOME_COLOR, EXPENSE_COLOR])
+BAR_HEIGHT = 26
+# Whole units with thousands separators: "12,000", never "12k" or "0.2k".
+AXIS_FORMAT = ",.0f"
+
+Item = Mapping[str, Any]
+
+
+def _plot(value: Any) -> float:
+    """The chart boundary: an exact amount becomes a float for plotting only."""
+    return float(parse_money(value))
+
+
+# --- frames -----------------------------------------------------------------------------------
+
+
+def balance_frame(items: Iterable[Item], currency: str | None = None) -> pd.DataFrame:
+    """name, balance (float), label (formatted), sign ("Positive"/"Negative") per wallet/bucket."""
+    rows = [
+        {
+            "name": item["name"],
+            "balance": _plot(item["balance"]),
+            "label": format_money(item["balance"], currency),
+            "sign": "Negative" if parse_money(item["balance"]) < 0 else "Positive",
+        }
+        for item in items
+    ]
+    return pd.DataFrame(rows, columns=["name", "balance", "label", "sign"])
+
+
+def category_frame(categories: Iterable[Item], currency: str | None = None) -> pd.DataFrame:
+    rows = [
+        {
+            "name": c["name"],
+            "type": INCOME if c["type"] == "income" else EXPENSE,
+            "total": _plot(c["total"]),
+            "label": format_money(c["total"], currency),
+        }
+        for c in categories
+    ]
+    return pd.DataFrame(rows, columns=["name", "type", "total", "label"])
+
+
+def daily_frame(days: Iterable[Item], currency: str | None = None) -> pd.DataFrame:
+    """Long form: one row per day and flow (Income, Expense)."""
+    rows = []
+    for day in days:
+        date = str(day["date"])
+        for flow, key in ((INCOME, "income"), (EXPENSE, "expense")):
+            rows.append(
+                {
+                    "date": date,
+                    "day": int(date[-2:]),
+                    "flow": flow,
+                    "amount": _plot(day[key]),
+                    "label": format_money(day[key], currency),
+                }
+            )
+    return pd.DataFrame(rows, columns=["date", "day", "flow", "amount", "label"])
+
+
+def period_frame(
+    rows: Iterable[Item], key: str, currency: str | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(flows, net) for months or years; `period` is the axis label, `order` sorts it."""
+    flows, net = [], []
+    for row in rows:
+        period = _period_label(key, row[key])
+        for flow, field in ((INCOME, "income"), (EXPENSE, "expense")):
+            flows.append(
+                {
+                    "period": period,
+                    "order": int(row[key]),
+                    "flow": flow,
+                    "amount": _plot(row[field]),
+                    "label": format_money(row[field], currency),
+                }
+            )
+        net.append(
+            {
+                "period": period,
+                "order": int(row[key]),
+                "net": _plot(row["net"]),
+                "label": format_money(row["net"], currency),
+            }
+        )
+    flow_columns = ["period", "order", "flow", "amount", "label"]
+    net_columns = ["period", "order", "net", "label"]
+    return pd.DataFrame(flows, columns=flow_columns), pd.DataFrame(net, columns=net_columns)
+
+
+def _period_label(key: str, value: Any) -> str:
+    return calendar.month_abbr[int(value)] if key == "month" else str(value)
+
+
+# --- charts -----------------------------------------------------------------------------------
+
+
+# One fixed band per row, so labels never collide however many rows there are.
+ROW_HEIGHT = alt.Step(BAR_HEIGHT)
+
+
+def balance_bars(items: Iterable[Item], currency: str | None = None) -> alt.LayerChart:
+    """Horizontal bars from a zero line: positive balances right, negative ones left in red."""
+    frame = balance_frame(items, currency)
+    base = alt.Chart(frame)
+    bars = base.mark_bar(cornerRadius=2).encode(
+        x=alt.X("balance:Q", title=None, axis=alt.Axis(format=AXIS_FORMAT)),
+        y=alt.Y("name:N", sort="-x", title=None),
+        color=alt.Color(
+            "sign:N",
+            scale=alt.Scale(
+                domain=["Positive", "Negative"], range=[POSITIVE_COLOR, NEGATIVE_COLOR]
+            ),
+            legend=None,
+        ),
+        tooltip=[alt.Tooltip("name:N", title="Name"), alt.Tooltip("label:N", title="Balance")],
+    )
+    zero = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color=NET_COLOR).encode(x="zero:Q")
+    return alt.layer(bars, zero).properties(height=ROW_HEIGHT)
+
+
+def category_bars(categories: Iterable[Item], currency: str | None = None) -> alt.Chart:
+    """Horizontal bars per category, largest first, coloured income/expense."""
+    frame = category_frame(categories, currency)
+    return (
+        alt.Chart(frame)
+        .mark_bar(cornerRadius=2)
+        .encode(
+            x=alt.X("total:Q", title=None, axis=alt.Axis(format=AXIS_FORMAT)),
+            y=alt.Y("name:N", sort="-x", title=None),
+            color=alt.Color(
+                "type:N", scale=FLOW_SCALE, legend=alt.Legend(title=None, orient="top")
+            ),
+            tooltip=[
+                alt.Tooltip("name:N", title="Category"),
+                alt.Tooltip("type:N", title="Type"),
+                alt.Tooltip("label:N", title="Total"),
+            ],
+        )
+        .properties(height=ROW_HEIGHT)
+    )
+
+
+def daily_income_expense(days: Iterable[Item], currency: str | None = None) -> alt.Chart:
+    """Income and expense side by side for every day of the month."""
+    frame = daily_frame(days, currency)
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("day:O", title="Day of month", axis=alt.Axis(labelAngle=0)),
+            xOffset=alt.XOffset("flow:N", sort=[INCOME, EXPENSE]),
+            y=alt.Y("amount:Q", title=None, axis=alt.Axis(format=AXIS_FORMAT)),
+            color=alt.Color(
+                "flow:N", scale=FLOW_SCALE, legend=alt.Legend(title=None, orient="top")
+            ),
+            tooltip=[
+                alt.Tooltip("date:N", title="Date"),
+                alt.Tooltip("flow:N", title="Flow"),
+                alt.Tooltip("label:N", title="Amount"),
+            ],
+        )
+        .properties(height=320)
+    )
+
+
+def monthly_bars_with_net(months: Iterable[Item], currency: str | None = None) -> alt.LayerChart:
+    """Income and expense bars per month with the net as a line."""
+    return _bars_with_net(*period_frame(months, "month", currency), title="Month")
+
+
+def yearly_bars_with_net(years: Iterable[Item], currency: str | None = None) -> alt.LayerChart:
+    """Income and expense bars per year with the net as a line."""
+    return _bars_with_net(*period_frame(years, "year", currency), title="Year")
+
+
+def _bars_with_net(flows: pd.DataFrame, net: pd.DataFrame, title: str) -> alt.LayerChart:
+    order = net.sort_values("order")["period"].tolist()
+    x = alt.X("period:N", sort=order, title=None, axis=alt.Axis(labelAngle=0))
+    bars = (
+        alt.Chart(flows)
+        .mark_bar()
+        .encode(
+            x=x,
+            xOffset=alt.XOffset("flow:N", sort=[INCOME, EXPENSE]),
+            y=alt.Y("amount:Q", title=None, axis=alt.Axis(format=AXIS_FORMAT)),
+            color=alt.Color(
+                "flow:N",
+                scale=alt.Scale(
+                    domain=[INCOME, EXPENSE, NET], range=[INCOME_COLOR, EXPENSE_COLOR, NET_COLOR]
+                ),
+                legend=alt.Legend(title=None, orient="top"),
+            ),
+            tooltip=[
+                alt.Tooltip("period:N", title=title),
+                alt.Tooltip("flow:N", title="Flow"),
+                alt.Tooltip("label:N", title="Amount"),
+            ],
+        )
+    )
+    line = (
+        alt.Chart(net)
+        .mark_line(color=NET_COLOR, point=alt.OverlayMarkDef(color=NET_COLOR, size=40))
+        .encode(
+            x=x,
+            y=alt.Y("net:Q"),
+            tooltip=[alt.Tooltip("period:N", title=title), alt.Tooltip("label:N", title=NET)],
+        )
+    )
+    zero = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color="#b0b3bb").encode(y="zero:Q")
+    return alt.layer(bars, line, zero).properties(height=340)

@@ -1,0 +1,449 @@
+"""What the dashboard's forms need to know, without Streamlit's layout: which fields a
+transaction kind takes, how typed text becomes an API body, what an edit changed, how ids
+become names, and how a list of transactions becomes a CSV file.
+
+Money typed by a person is parsed exactly (`parse_amount`): more than two decimals is an error
+here too, never rounded away, and no float is ever involved.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import streamlit as st
+
+from dashboard.api import ApiError, FieldError
+
+KINDS = ("expense", "income", "transfer", "adjustment")
+KIND_LABELS = {
+    "expense": "Expense",
+    "income": "Income",
+    "transfer": "Transfer",
+    "adjustment": "Adjustment",
+}
+KIND_HELP = {
+    "expense": "Money leaves a wallet and a bucket.",
+    "income": "Money enters a wallet; without a bucket it is split by the bucket percentages.",
+    "transfer": "Money moves between two wallets, between two buckets, or both.",
+    "adjustment": "Corrects a wallet's balance: positive adds, negative removes.",
+}
+
+TEXT_FIELDS = ("description", "notes", "tags")
+REFERENCE_FIELDS = (
+    "wallet",
+    "from_wallet",
+    "to_wallet",
+    "bucket",
+    "from_bucket",
+    "to_bucket",
+    "category",
+)
+# The references each kind takes, in the order the form shows them (mirrors the API's rules).
+KIND_REFERENCES = {
+    "income": ("wallet", "category", "bucket"),
+    "expense": ("wallet", "category", "bucket"),
+    "transfer": ("from_wallet", "to_wallet", "from_bucket", "to_bucket", "category"),
+    "adjustment": ("wallet", "bucket"),
+}
+REQUIRED_REFERENCES = {
+    "income": ("wallet", "category"),
+    "expense": ("wallet", "category"),
+    "transfer": (),
+    "adjustment": ("wallet",),
+}
+# The category type a kind needs; an adjustment takes no category.
+CATEGORY_TYPE = {"income": "income", "expense": "expense", "transfer": "neutral"}
+
+FIELD_LABELS = {
+    "kind": "Kind",
+    "date": "Date",
+    "amount": "Amount",
+    "description": "Description",
+    "notes": "Notes",
+    "tags": "Tags",
+    "category": "Category",
+    "wallet": "Wallet",
+    "bucket": "Bucket",
+    "from_wallet": "From wallet",
+    "to_wallet": "To wallet",
+    "from_bucket": "From bucket",
+    "to_bucket": "To bucket",
+}
+
+CSV_COLUMNS = (
+    "date",
+    "kind",
+    "amount",
+    "description",
+    "category",
+    "wallet",
+    "bucket",
+    "notes",
+    "tags",
+)
+TAG_SEPARATOR = "|"
+MAX_TAGS = 20
+MAX_TAG_LENGTH = 50
+
+_AMOUNT_RE = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)?(\.\d*)?$")
+
+
+class FormErrors(Exception):
+    """Problems found before anything was sent; shown like the API's field errors."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(str(e) for e in errors))
+
+
+def fields_for(kind: str) -> tuple[str, ...]:
+    """Every field the form for ``kind`` shows, in order (``kind`` itself is chosen first)."""
+    return ("date", "amount", *KIND_REFERENCES[kind], *TEXT_FIELDS)
+
+
+def field_label(name: str) -> str:
+    # "percents.<uuid>" and bulk names like "items.3.amount" keep their last part.
+    last = name.rsplit(".", 1)[-1]
+    return FIELD_LABELS.get(last, last.replace("_", " ").capitalize())
+
+
+def _exact(text: str, field_name: str) -> Decimal:
+    """Typed text → Decimal, refusing anything but a plain number with at most two decimals."""
+    cleaned = (text or "").strip().replace(" ", "")
+    if not cleaned:
+        raise FormErrors([FieldError(field=field_name, message="Enter an amount.")])
+    if not _AMOUNT_RE.match(cleaned) or not any(ch.isdigit() for ch in cleaned):
+        raise FormErrors([FieldError(field=field_name, message="Enter a number such as 12.50.")])
+    amount = Decimal(cleaned.replace(",", ""))
+    if -amount.as_tuple().exponent > 2:
+        raise FormErrors([FieldError(field=field_name, message="Use at most 2 decimal places.")])
+    return amount.quantize(Decimal("0.01"))
+
+
+def parse_amount(text: str, *, signed: bool = False, field_name: str = "amount") -> Decimal:
+    """Money as a person typed it ("1,234.5", "-20") → an exact Decimal with two places.
+
+    Raises FormErrors for anything that is not a plain amount with at most two decimals, and
+    for zero or a negative amount (a negative one passes when ``signed``).
+    """
+    amount = _exact(text, field_name)
+    if signed and amount == 0:
+        raise FormErrors([FieldError(field=field_name, message="Enter a non-zero amount.")])
+    if not signed and amount <= 0:
+        raise FormErrors([FieldError(field=field_name, message="Enter an amount above zero.")])
+    return amount
+
+
+def parse_balance(text: str, *, field_name: str, required: bool = False) -> Decimal | None:
+    """A balance (opening or counted): any sign, zero included; empty means "not given"."""
+    if not (text or "").strip() and not required:
+        return None
+    return _exact(text, field_name)
+
+
+def parse_filter_amount(text: str, *, field_name: str) -> Decimal | None:
+    """A min/max amount filter: empty means "any"; otherwise zero or more."""
+    if not (text or "").strip():
+        return None
+    amount = _exact(text, field_name)
+    if amount < 0:
+        raise FormErrors([FieldError(field=field_name, message="Amounts compare without sign.")])
+    return amount
+
+
+def parse_percent(text: str, *, field_name: str) -> Decimal:
+    """A bucket percentage: 0 to 100 with at most two decimals ("" counts as 0)."""
+    cleaned = (text or "").strip().rstrip("%").strip()
+    if not cleaned:
+        return Decimal("0.00")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation as exc:
+        raise FormErrors([FieldError(field=field_name, message="Enter a number.")]) from exc
+    if not value.is_finite():
+        raise FormErrors([FieldError(field=field_name, message="Enter a number.")])
+    if -value.as_tuple().exponent > 2:
+        raise FormErrors([FieldError(field=field_name, message="Use at most 2 decimal places.")])
+    if value < 0 or value > 100:
+        raise FormErrors([FieldError(field=field_name, message="Enter 0 to 100.")])
+    return value.quantize(Decimal("0.01"))
+
+
+def percent_split(percents: Iterable[Decimal]) -> tuple[Decimal, Decimal]:
+    """(total of the bucket percentages, what Unallocated gets — never below zero)."""
+    total = sum(percents, Decimal("0.00"))
+    return total, max(Decimal("100.00") - total, Decimal("0.00"))
+
+
+def parse_tags(text: str) -> list[str]:
+    """ "food, weekly | shop" → ["food", "weekly", "shop"] (commas or |; duplicates dropped)."""
+    parts = re.split(r"[,|]", text or "")
+    tags = [part.strip() for part in parts if part.strip()]
+    return list(dict.fromkeys(tags))
+
+
+def build_payload(kind: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The POST body for a new transaction from the form's values.
+
+    ``values`` holds ``date`` (a date), ``amount`` (the typed text), the references (ids or
+    None) and the text fields (``tags`` as typed). Only the kind's fields go out, amounts as
+    strings. Raises FormErrors naming every field that is missing or malformed.
+    """
+    if kind not in KIND_REFERENCES:
+        raise FormErrors([FieldError(field="kind", message="Choose a kind.")])
+    errors: list[FieldError] = []
+    payload: dict[str, Any] = {"kind": kind}
+
+    when = values.get("date")
+    if not isinstance(when, date):
+        errors.append(FieldError(field="date", message="Choose a date."))
+    else:
+        payload["date"] = when.isoformat()
+
+    try:
+        payload["amount"] = str(parse_amount(values.get("amount", ""), signed=kind == "adjustment"))
+    except FormErrors as error:
+        errors += error.errors
+
+    for name in KIND_REFERENCES[kind]:
+        ref = values.get(name)
+        if ref:
+            payload[name] = str(ref)
+        elif name in REQUIRED_REFERENCES[kind]:
+            errors.append(FieldError(field=name, message=f"Choose a {field_label(name).lower()}."))
+
+    if kind == "transfer":
+        errors += _transfer_errors(payload)
+
+    payload["description"] = (values.get("description") or "").strip()
+    payload["notes"] = (values.get("notes") or "").strip()
+    tags = parse_tags(values.get("tags") or "")
+    errors += _tag_errors(tags)
+    payload["tags"] = tags
+
+    if errors:
+        raise FormErrors(errors)
+    return payload
+
+
+def _transfer_errors(payload: Mapping[str, Any]) -> list[FieldError]:
+    errors = []
+    pairs = [("from_wallet", "to_wallet"), ("from_bucket", "to_bucket")]
+    complete = 0
+    for source, target in pairs:
+        has_source, has_target = bool(payload.get(source)), bool(payload.get(target))
+        if has_source != has_target:
+            missing = target if has_source else source
+            errors.append(
+                FieldError(field=missing, message=f"Choose a {field_label(missing).lower()} too.")
+            )
+        elif has_source and payload[source] == payload[target]:
+            errors.append(FieldError(field=target, message="Choose a different one."))
+        elif has_source:
+            complete += 1
+    if not errors and not complete:
+        errors.append(
+            FieldError(
+                field="from_wallet",
+                message="Choose two wallets, two buckets, or both.",
+            )
+        )
+    return errors
+
+
+def _tag_errors(tags: Sequence[str]) -> list[FieldError]:
+    if len(tags) > MAX_TAGS:
+        return [FieldError(field="tags", message=f"Use at most {MAX_TAGS} tags.")]
+    long = [tag for tag in tags if len(tag) > MAX_TAG_LENGTH]
+    if long:
+        return [FieldError(field="tags", message=f"Keep each tag to {MAX_TAG_LENGTH} characters.")]
+    return []
+
+
+def changes(original: Mapping[str, Any], payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The PATCH body: only what differs from ``original`` (a transaction from the API).
+
+    References the (possibly new) kind has no use for, or that were emptied, go out as null
+    so the API clears them.
+    """
+    diff: dict[str, Any] = {}
+    kind = payload["kind"]
+    if kind != original.get("kind"):
+        diff["kind"] = kind
+    if payload.get("date") != str(original.get("date")):
+        diff["date"] = payload["date"]
+    if Decimal(payload["amount"]) != _decimal(original.get("amount")):
+        diff["amount"] = payload["amount"]
+    for name in ("description", "notes"):
+        if payload.get(name, "") != (original.get(name) or ""):
+            diff[name] = payload.get(name, "")
+    if list(payload.get("tags", [])) != list(original.get("tags") or []):
+        diff["tags"] = list(payload.get("tags", []))
+    for name in REFERENCE_FIELDS:
+        new = payload.get(name)
+        old = original.get(name)
+        if (str(new) if new else None) != (str(old) if old else None):
+            diff[name] = new
+    return diff
+
+
+def _decimal(value: Any) -> Decimal | None:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, TypeError):
+        return None
+
+
+def form_values(transaction: Mapping[str, Any]) -> dict[str, Any]:
+    """A transaction from the API → the values the edit form starts with."""
+    values: dict[str, Any] = {
+        "date": date.fromisoformat(str(transaction["date"])),
+        "amount": f"{Decimal(str(transaction['amount'])):.2f}",
+        "description": transaction.get("description") or "",
+        "notes": transaction.get("notes") or "",
+        "tags": ", ".join(transaction.get("tags") or []),
+    }
+    for name in REFERENCE_FIELDS:
+        ref = transaction.get(name)
+        values[name] = str(ref) if ref else None
+    return values
+
+
+# --- names ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Names:
+    """Id → name of a ledger's wallets, buckets and categories (archived ones included)."""
+
+    wallets: dict[str, str] = field(default_factory=dict)
+    buckets: dict[str, str] = field(default_factory=dict)
+    categories: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(
+        cls,
+        wallets: Iterable[Mapping[str, Any]] = (),
+        buckets: Iterable[Mapping[str, Any]] = (),
+        categories: Iterable[Mapping[str, Any]] = (),
+    ) -> Names:
+        def index(items: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+            return {str(item["id"]): item["name"] for item in items}
+
+        return cls(index(wallets), index(buckets), index(categories))
+
+    def lookup(self, group: str, ref: Any) -> str:
+        if not ref:
+            return ""
+        return getattr(self, group).get(str(ref), "Unknown")
+
+
+def resolve(transaction: Mapping[str, Any], names: Names) -> dict[str, str]:
+    """The category, wallet and bucket a transaction shows, by name.
+
+    A transfer's wallet and bucket read "Bank → Cash"; an income split across buckets has no
+    single bucket, so it stays empty (the split lives in ``allocations``).
+    """
+    wallet = names.lookup("wallets", transaction.get("wallet"))
+    bucket = names.lookup("buckets", transaction.get("bucket"))
+    if transaction.get("kind") == "transfer":
+        wallet = _pair(names, "wallets", transaction, "wallet")
+        bucket = _pair(names, "buckets", transaction, "bucket")
+    return {
+        "category": names.lookup("categories", transaction.get("category")),
+        "wallet": wallet,
+        "bucket": bucket,
+    }
+
+
+def _pair(names: Names, group: str, transaction: Mapping[str, Any], name: str) -> str:
+    source, target = transaction.get(f"from_{name}"), transaction.get(f"to_{name}")
+    if not source and not target:
+        return ""
+    return f"{names.lookup(group, source)} → {names.lookup(group, target)}"
+
+
+def transaction_label(transaction: Mapping[str, Any], currency: str) -> str:
+    """One line that names a transaction: "2025-03-01 · Expense · Rent · 950.00 EUR"."""
+    parts = [str(transaction["date"]), KIND_LABELS.get(transaction["kind"], transaction["kind"])]
+    if transaction.get("description"):
+        parts.append(transaction["description"])
+    parts.append(f"{Decimal(str(transaction['amount'])):,.2f} {currency}")
+    return " · ".join(parts)
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+
+def transactions_csv(transactions: Iterable[Mapping[str, Any]], names: Names) -> str:
+    """CSV with the columns date,kind,amount,description,category,wallet,bucket,notes,tags:
+    names instead of ids, amounts as plain decimals with two places, tags joined by "|"."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for tx in transactions:
+        shown = resolve(tx, names)
+        writer.writerow(
+            [
+                str(tx["date"]),
+                tx["kind"],
+                f"{Decimal(str(tx['amount'])):.2f}",
+                tx.get("description") or "",
+                shown["category"],
+                shown["wallet"],
+                shown["bucket"],
+                tx.get("notes") or "",
+                TAG_SEPARATOR.join(tx.get("tags") or []),
+            ]
+        )
+    return out.getvalue()
+
+
+# --- resetting widgets ------------------------------------------------------------------------
+
+_RESETS_KEY = "forms_pending_resets"
+
+
+def reset_later(values: Mapping[str, Any]) -> None:
+    """Give these widgets (by key) new values at the start of the next run.
+
+    A widget's value can only be set before it is drawn, and deleting its state is not
+    enough: the browser keeps showing (and later sends back) what was typed. So a form that
+    was sent asks for its fields to be emptied here, and the page calls `apply_resets` first.
+    """
+    st.session_state.setdefault(_RESETS_KEY, {}).update(values)
+
+
+def apply_resets() -> None:
+    for key, value in st.session_state.pop(_RESETS_KEY, {}).items():
+        st.session_state[key] = value
+
+
+# --- showing problems -------------------------------------------------------------------------
+
+
+def show_form_error(error: ApiError | FormErrors) -> None:
+    """Under a form: the API's sentence, then one line per field problem with its label.
+
+    An expired session (or any error without field problems) goes the usual way.
+    """
+    from dashboard.views.common import show_error
+
+    if isinstance(error, ApiError) and not error.errors:
+        show_error(error)
+        return
+    lines = []
+    for problem in error.errors:
+        where = field_label(problem.field) if problem.field else ""
+        if problem.row is not None:
+            where = f"Row {problem.row}" + (f", {where}" if where else "")
+        lines.append(f"- **{where}**: {problem.message}" if where else f"- {problem.message}")
+    heading = error.detail if isinstance(error, ApiError) else "Please check the form:"
+    st.error("\n".join([heading, "", *lines]))

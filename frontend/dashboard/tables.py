@@ -1,0 +1,268 @@
+"""Report answers → tables (pandas), without Streamlit.
+
+Every builder returns money as exact ``Decimal`` values with two places. The same frame feeds
+the screen (`for_display`: "1,234.50 EUR") and the CSV download (`to_csv`: "1234.50").
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from dashboard.formatting import format_money, parse_money
+
+MONTHS = [calendar.month_abbr[number] for number in range(1, 13)]
+KIND_LABELS = {"physical": "Cash", "virtual": "Bank / card", "loan": "Loan"}
+TYPE_LABELS = {"income": "Income", "expense": "Expense", "neutral": "Neutral"}
+TRANSACTION_LABELS = {
+    "income": "Income",
+    "expense": "Expense",
+    "transfer": "Transfer",
+    "adjustment": "Adjustment",
+}
+PENDING_LABEL = "Pending allocation"
+SPLIT_SEPARATOR = " · "
+ZERO = Decimal("0.00")
+
+Item = Mapping[str, Any]
+
+
+# --- balances ---------------------------------------------------------------------------------
+
+
+def wallet_table(wallets: Iterable[Item], show_archived: bool = False) -> pd.DataFrame:
+    """Wallet, Kind, Balance (and Status when archived ones are shown)."""
+    rows = [w for w in wallets if show_archived or not w["archived"]]
+    frame = pd.DataFrame(
+        {
+            "Wallet": [w["name"] for w in rows],
+            "Kind": [KIND_LABELS.get(w["kind"], w["kind"]) for w in rows],
+            "Balance": [parse_money(w["balance"]) for w in rows],
+        },
+        columns=["Wallet", "Kind", "Balance"],
+    )
+    if show_archived:
+        frame["Status"] = ["Archived" if w["archived"] else "Active" for w in rows]
+    return frame
+
+
+def bucket_table(buckets: Iterable[Item], show_archived: bool = False) -> pd.DataFrame:
+    """Bucket, Allocation (the system bucket takes the rest), Balance (and Status)."""
+    rows = [b for b in buckets if show_archived or not b["archived"]]
+    frame = pd.DataFrame(
+        {
+            "Bucket": [b["name"] for b in rows],
+            "Allocation": [_allocation(b) for b in rows],
+            "Balance": [parse_money(b["balance"]) for b in rows],
+        },
+        columns=["Bucket", "Allocation", "Balance"],
+    )
+    if show_archived:
+        frame["Status"] = ["Archived" if b["archived"] else "Active" for b in rows]
+    return frame
+
+
+def _allocation(bucket: Item) -> str:
+    if bucket.get("is_system"):
+        return "The rest"
+    percent = bucket.get("allocation_percent")
+    if percent is None:
+        return "—"
+    return f"{parse_money(percent)} %"
+
+
+# --- recent transactions ----------------------------------------------------------------------
+
+
+def transaction_table(
+    items: Iterable[Item],
+    wallets: Iterable[Item],
+    buckets: Iterable[Item],
+    categories: Iterable[Item] = (),
+) -> pd.DataFrame:
+    """Date, Kind, Description, Category, Wallet, Bucket, Amount — names resolved from the lists.
+
+    An expense shows a negative amount; an allocated income lists its split
+    ("Savings 20.00 · Fun 10.00"); a pending one says so.
+    """
+    wallet_names = {str(w["id"]): w["name"] for w in wallets}
+    bucket_names = {str(b["id"]): b["name"] for b in buckets}
+    system = next((b["name"] for b in buckets if b.get("is_system")), "Unallocated")
+    category_names = {str(c["id"]): c["name"] for c in categories}
+    rows = []
+    for item in items:
+        rows.append(
+            {
+                "Date": str(item["date"]),
+                "Kind": TRANSACTION_LABELS.get(item["kind"], item["kind"]),
+                "Description": item.get("description") or "",
+                "Category": _name(category_names, item.get("category")),
+                "Wallet": _pair(wallet_names, item, "wallet"),
+                "Bucket": _bucket_text(item, bucket_names, system),
+                "Amount": _signed_amount(item),
+            }
+        )
+    columns = ["Date", "Kind", "Description", "Category", "Wallet", "Bucket", "Amount"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _name(names: Mapping[str, str], ref: Any) -> str:
+    if ref is None:
+        return ""
+    return names.get(str(ref), "Unknown")
+
+
+def _pair(names: Mapping[str, str], item: Item, field: str) -> str:
+    """`wallet`, or "From → To" for a transfer."""
+    if item.get(field):
+        return _name(names, item[field])
+    source, target = item.get(f"from_{field}"), item.get(f"to_{field}")
+    if source or target:
+        return f"{_name(names, source)} → {_name(names, target)}"
+    return ""
+
+
+def _bucket_text(item: Item, names: Mapping[str, str], system: str) -> str:
+    if item["kind"] == "income" and not item.get("bucket"):
+        if item.get("allocation_status") == "pending":
+            return PENDING_LABEL
+        return split_text(item, system)
+    if item["kind"] in ("expense", "adjustment") and not item.get("bucket"):
+        return system
+    return _pair(names, item, "bucket")
+
+
+def split_text(item: Item, system: str = "Unallocated") -> str:
+    """An allocated income's allocation rows ("Savings 20.00 · Fun 10.00").
+
+    What stayed in the system bucket is not a row (SPEC §10), so it is named only when
+    nothing went to a bucket at all.
+    """
+    parts = [
+        f"{allocation['bucket_name']} {parse_money(allocation['amount']):,.2f}"
+        for allocation in item.get("allocations") or []
+    ]
+    if not parts:
+        return f"{system} {parse_money(item['amount']):,.2f}"
+    return SPLIT_SEPARATOR.join(parts)
+
+
+def _signed_amount(item: Item) -> Decimal:
+    amount = parse_money(item["amount"])
+    return -amount if item["kind"] == "expense" else amount
+
+
+# --- reports ----------------------------------------------------------------------------------
+
+
+def category_table(categories: Iterable[Item]) -> pd.DataFrame:
+    """Category, Type, Total — in the API's order (total descending)."""
+    rows = list(categories)
+    return pd.DataFrame(
+        {
+            "Category": [c["name"] for c in rows],
+            "Type": [TYPE_LABELS.get(c["type"], c["type"]) for c in rows],
+            "Total": [parse_money(c["total"]) for c in rows],
+        },
+        columns=["Category", "Type", "Total"],
+    )
+
+
+def bucket_spent_table(buckets: Iterable[Item]) -> pd.DataFrame:
+    rows = list(buckets)
+    return pd.DataFrame(
+        {"Bucket": [b["name"] for b in rows], "Spent": [parse_money(b["spent"]) for b in rows]},
+        columns=["Bucket", "Spent"],
+    )
+
+
+def day_table(days: Iterable[Item]) -> pd.DataFrame:
+    rows = list(days)
+    return pd.DataFrame(
+        {
+            "Date": [str(d["date"]) for d in rows],
+            "Income": [parse_money(d["income"]) for d in rows],
+            "Expense": [parse_money(d["expense"]) for d in rows],
+        },
+        columns=["Date", "Income", "Expense"],
+    )
+
+
+def month_table(months: Iterable[Item]) -> pd.DataFrame:
+    return _period_table(months, "month", "Month", lambda m: MONTHS[int(m) - 1])
+
+
+def year_table(years: Iterable[Item]) -> pd.DataFrame:
+    return _period_table(years, "year", "Year", str)
+
+
+def _period_table(rows: Iterable[Item], key: str, label: str, name: Any) -> pd.DataFrame:
+    rows = list(rows)
+    return pd.DataFrame(
+        {
+            label: [name(r[key]) for r in rows],
+            "Income": [parse_money(r["income"]) for r in rows],
+            "Expense": [parse_money(r["expense"]) for r in rows],
+            "Net": [parse_money(r["net"]) for r in rows],
+        },
+        columns=[label, "Income", "Expense", "Net"],
+    )
+
+
+def category_month_table(categories: Iterable[Item]) -> pd.DataFrame:
+    """Category by month: Category, Type, Total, Jan … Dec (the total first: the table is wide)."""
+    rows = []
+    for category in categories:
+        row = {
+            "Category": category["name"],
+            "Type": TYPE_LABELS.get(category["type"], ""),
+            "Total": parse_money(category["total"]),
+        }
+        row.update(zip(MONTHS, (parse_money(v) for v in category["months"]), strict=True))
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["Category", "Type", "Total", *MONTHS])
+
+
+def category_year_table(categories: Iterable[Item], years: Sequence[int]) -> pd.DataFrame:
+    """Category by year: Category, Type, one column per year (0.00 where none), Total."""
+    labels = [str(year) for year in years]
+    rows = []
+    for category in categories:
+        totals = {str(y["year"]): parse_money(y["total"]) for y in category["years"]}
+        row = {"Category": category["name"], "Type": TYPE_LABELS.get(category["type"], "")}
+        row.update((label, totals.get(label, ZERO)) for label in labels)
+        row["Total"] = parse_money(category["total"])
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["Category", "Type", *labels, "Total"])
+
+
+# --- output -----------------------------------------------------------------------------------
+
+
+def money_columns(frame: pd.DataFrame) -> list[str]:
+    """The columns that hold money (every value a Decimal)."""
+    return [
+        column
+        for column in frame.columns
+        if len(frame) and all(isinstance(value, Decimal) for value in frame[column])
+    ]
+
+
+def for_display(frame: pd.DataFrame, currency: str) -> pd.DataFrame:
+    """A copy with every money column as text: "1,234.50 EUR"."""
+    shown = frame.copy()
+    for column in money_columns(frame):
+        shown[column] = [format_money(value, currency) for value in frame[column]]
+    return shown
+
+
+def to_csv(frame: pd.DataFrame) -> bytes:
+    """UTF-8 CSV; money as plain decimals with two places ("1234.50"), no currency."""
+    plain = frame.copy()
+    for column in money_columns(frame):
+        plain[column] = [f"{parse_money(value):.2f}" for value in frame[column]]
+    return plain.to_csv(index=False).encode("utf-8")

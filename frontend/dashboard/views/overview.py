@@ -1,0 +1,125 @@
+"""Overview: net worth, wallet and bucket balances, and the latest transactions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from dashboard import charts, data, session, tables
+from dashboard.api import ApiError
+from dashboard.formatting import format_money, parse_money
+from dashboard.views.common import metric_row, money_table, show_error
+
+RECENT_COUNT = 10
+PENDING_HELP = (
+    "Incomes not yet split across your buckets. The split runs in the background within a few "
+    "minutes; until then the money counts in Unallocated."
+)
+NET_WORTH_HELP = "The sum of all wallet balances, loans included."
+UNALLOCATED_HELP = "Money in no bucket yet: the rest of every income split, and pending incomes."
+
+
+def render() -> None:
+    st.title("Overview")
+    ledger = session.current_ledger()
+    if ledger is None:
+        st.info("You are not a member of any ledger yet.")
+        return
+    try:
+        balances = data.get(data.ledger_path("/reports/balances"))
+    except ApiError as error:
+        show_error(error)
+        return
+    currency = balances.get("currency") or ledger["currency"]
+
+    _metrics(balances, currency)
+    show_archived = st.toggle(
+        "Show archived wallets and buckets", key="overview_show_archived", value=False
+    )
+    wallet_column, bucket_column = st.columns(2, gap="large")
+    with wallet_column:
+        _wallets(balances["wallets"], currency, show_archived)
+    with bucket_column:
+        _buckets(balances["buckets"], currency, show_archived)
+
+    st.subheader("Recent transactions")
+    _recent(balances, currency)
+
+
+def _metrics(balances: dict[str, Any], currency: str) -> None:
+    system = next((b for b in balances["buckets"] if b.get("is_system")), None)
+    metrics = [("Net worth", format_money(balances["net_worth"], currency), NET_WORTH_HELP)]
+    if system is not None:
+        metrics.append(
+            (system["name"], format_money(system["balance"], currency), UNALLOCATED_HELP)
+        )
+    metrics.append(
+        ("Pending allocation", format_money(balances["pending_allocation"], currency), PENDING_HELP)
+    )
+    metric_row(metrics)
+
+
+def _wallets(wallets: list[dict[str, Any]], currency: str, show_archived: bool) -> None:
+    st.subheader("Wallets")
+    shown = [w for w in wallets if show_archived or not w["archived"]]
+    if not shown:
+        if wallets:
+            st.info("Every wallet is archived — add a wallet on the Setup page.")
+        else:
+            st.info("No wallets yet — add a wallet on the Setup page.")
+        return
+    money_table(tables.wallet_table(shown, show_archived), currency, width="stretch")
+    _distribution(shown, currency)
+
+
+def _buckets(buckets: list[dict[str, Any]], currency: str, show_archived: bool) -> None:
+    st.subheader("Buckets")
+    shown = [b for b in buckets if show_archived or not b["archived"]]
+    if not shown:
+        st.info("No buckets yet — add a bucket on the Setup page.")
+        return
+    money_table(tables.bucket_table(shown, show_archived), currency, width="stretch")
+    if not _distribution(shown, currency):
+        st.caption(
+            "Every income is split across the buckets by their percentages; set them on the "
+            "Setup page."
+        )
+
+
+def _distribution(items: list[dict[str, Any]], currency: str) -> bool:
+    """The balance bars, unless every balance is zero (a lone zero line says nothing)."""
+    if not any(parse_money(item["balance"]) for item in items):
+        return False
+    st.altair_chart(charts.balance_bars(items, currency), width="stretch")
+    return True
+
+
+def _recent(balances: dict[str, Any], currency: str) -> None:
+    try:
+        page = data.get(
+            data.ledger_path("/transactions"),
+            {"page": 1, "page_size": RECENT_COUNT, "ordering": "-date"},
+        )
+        categories = data.categories()
+    except ApiError as error:
+        show_error(error)
+        return
+    if not page["items"]:
+        st.info("No transactions yet — add one on the Transactions page.")
+        return
+    frame = tables.transaction_table(
+        page["items"], balances["wallets"], balances["buckets"], categories
+    )
+    money_table(
+        frame,
+        currency,
+        # Room for a split like "Essentials 500.00 · Savings 200.00 · Fun 100.00".
+        column_config={"Bucket": st.column_config.TextColumn("Bucket", width="large")},
+        width="stretch",
+    )
+    if page["count"] > len(page["items"]):
+        st.caption(
+            f"The {len(page['items'])} most recent of {page['count']:,} transactions — "
+            "see them all on the Transactions page."
+        )

@@ -1,0 +1,418 @@
+"""A stand-in for ApiClient with one realistic ledger, for the AppTest tests of the pages.
+
+Reads answer from the data below; writes are recorded in ``calls`` and answered with what the
+real API would send back. ``fail(method, path, error)`` makes one endpoint raise.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+from unittest.mock import patch
+
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from dashboard import session
+from dashboard.api import ApiError
+
+LEDGER_ID = "ledger-1"
+LP = f"/ledgers/{LEDGER_ID}"
+
+USER = {
+    "id": "user-1",
+    "email": "ada@example.com",
+    "full_name": "Ada Lovelace",
+    "default_ledger_id": LEDGER_ID,
+    "email_notifications": False,
+    "date_joined": "2025-01-01T00:00:00Z",
+}
+LEDGERS = [
+    {
+        "id": LEDGER_ID,
+        "name": "Family",
+        "currency": "EUR",
+        "role": "owner",
+        "created_at": "2025-01-01T00:00:00Z",
+    },
+    {
+        "id": "ledger-2",
+        "name": "Club",
+        "currency": "USD",
+        "role": "viewer",
+        "created_at": "2025-02-01T00:00:00Z",
+    },
+]
+
+WALLETS = [
+    {
+        "id": "w-bank",
+        "name": "Bank",
+        "kind": "virtual",
+        "archived": False,
+        "balance": "2450.10",
+        "created_at": "2025-01-01T00:00:00Z",
+    },
+    {
+        "id": "w-cash",
+        "name": "Cash",
+        "kind": "physical",
+        "archived": False,
+        "balance": "80.00",
+        "created_at": "2025-01-01T00:00:00Z",
+    },
+    {
+        "id": "w-old",
+        "name": "Old card",
+        "kind": "virtual",
+        "archived": True,
+        "balance": "0.00",
+        "created_at": "2025-01-01T00:00:00Z",
+    },
+]
+BUCKETS = [
+    {
+        "id": "b-unalloc",
+        "name": "Unallocated",
+        "allocation_percent": None,
+        "is_system": True,
+        "archived": False,
+        "balance": "1030.10",
+        "created_at": "2025-01-01T00:00:00Z",
+    },
+    {
+        "id": "b-savings",
+        "name": "Savings",
+        "allocation_percent": "40.00",
+        "is_system": False,
+        "archived": False,
+        "balance": "1200.00",
+        "created_at": "2025-01-02T00:00:00Z",
+    },
+    {
+        "id": "b-fun",
+        "name": "Fun",
+        "allocation_percent": "10.00",
+        "is_system": False,
+        "archived": False,
+        "balance": "300.00",
+        "created_at": "2025-01-03T00:00:00Z",
+    },
+    {
+        "id": "b-gone",
+        "name": "Old trip",
+        "allocation_percent": "0.00",
+        "is_system": False,
+        "archived": True,
+        "balance": "0.00",
+        "created_at": "2025-01-04T00:00:00Z",
+    },
+]
+CATEGORIES = [
+    {"id": "c-salary", "name": "Salary", "type": "income", "archived": False},
+    {"id": "c-groceries", "name": "Groceries", "type": "expense", "archived": False},
+    {"id": "c-housing", "name": "Housing", "type": "expense", "archived": False},
+    {"id": "c-oldexp", "name": "Old stuff", "type": "expense", "archived": True},
+    {"id": "c-transfer", "name": "Transfer", "type": "neutral", "archived": False},
+]
+for _category in CATEGORIES:
+    _category["created_at"] = "2025-01-01T00:00:00Z"
+
+
+def transaction(tid: str, kind: str, amount: str, **fields: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "id": tid,
+        "kind": kind,
+        "date": "2025-03-01",
+        "amount": amount,
+        "description": "",
+        "notes": "",
+        "tags": [],
+        "category": None,
+        "wallet": None,
+        "bucket": None,
+        "from_wallet": None,
+        "to_wallet": None,
+        "from_bucket": None,
+        "to_bucket": None,
+        "allocation_status": "not_applicable",
+        "allocations": [],
+        "created_at": "2025-03-01T10:00:00Z",
+        "updated_at": "2025-03-01T10:00:00Z",
+    }
+    base.update(fields)
+    return base
+
+
+TRANSACTIONS = [
+    transaction(
+        "tx-1",
+        "expense",
+        "1234.50",
+        date="2025-03-04",
+        description="Rent",
+        category="c-housing",
+        wallet="w-bank",
+        bucket="b-unalloc",
+        tags=["home"],
+    ),
+    transaction(
+        "tx-2",
+        "income",
+        "3000.00",
+        date="2025-03-03",
+        description="March salary",
+        category="c-salary",
+        wallet="w-bank",
+        allocation_status="allocated",
+        allocations=[
+            {"bucket": "b-savings", "bucket_name": "Savings", "amount": "1200.00"},
+            {"bucket": "b-fun", "bucket_name": "Fun", "amount": "300.00"},
+        ],
+    ),
+    transaction(
+        "tx-3",
+        "transfer",
+        "100.00",
+        date="2025-03-02",
+        description="ATM",
+        from_wallet="w-bank",
+        to_wallet="w-cash",
+    ),
+    transaction(
+        "tx-4",
+        "income",
+        "250.00",
+        date="2025-03-01",
+        description="Gift",
+        category="c-salary",
+        wallet="w-cash",
+        allocation_status="pending",
+    ),
+]
+
+
+@dataclass
+class Call:
+    method: str
+    path: str
+    json: Any = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+class FakeLedgerClient:
+    """Answers like the budget API for one user who owns ledger-1 and views ledger-2."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.failures: dict[tuple[str, str], ApiError] = {}
+        self.wallets = [dict(w) for w in WALLETS]
+        self.buckets = [dict(b) for b in BUCKETS]
+        self.categories = [dict(c) for c in CATEGORIES]
+        self.transactions = [dict(t) for t in TRANSACTIONS]
+        self.transaction_count: int | None = None  # pretend there are more rows
+        self.pending = "250.00"
+        self.user = dict(USER)
+        self.ledger_list = [dict(ledger) for ledger in LEDGERS]
+        self.members = [
+            {
+                "user_id": "user-1",
+                "email": "ada@example.com",
+                "full_name": "Ada Lovelace",
+                "role": "owner",
+                "joined_at": "2025-01-01T00:00:00Z",
+            },
+            {
+                "user_id": "user-2",
+                "email": "charles@example.com",
+                "full_name": "Charles Babbage",
+                "role": "editor",
+                "joined_at": "2025-01-05T00:00:00Z",
+            },
+        ]
+        self.api_keys = [
+            {
+                "id": "key-1",
+                "name": "Backup script",
+                "prefix": "bk_AbCd",
+                "created_at": "2025-02-01T08:00:00Z",
+                "expires_at": None,
+                "last_used_at": "2025-03-01T06:00:00Z",
+            }
+        ]
+        self.answers: dict[tuple[str, str], Any] = {}
+
+    # --- what the tests look at ---------------------------------------------------------
+
+    def fail(self, method: str, path: str, error: ApiError) -> None:
+        self.failures[(method, path)] = error
+
+    def writes(self) -> list[Call]:
+        return [c for c in self.calls if c.method != "GET"]
+
+    def gets(self, path: str) -> list[Call]:
+        return [c for c in self.calls if c.method == "GET" and c.path == path]
+
+    # --- the ApiClient surface the dashboard uses ---------------------------------------
+
+    def me(self) -> dict[str, Any]:
+        return self.get("/auth/me")
+
+    def ledgers(self) -> list[dict[str, Any]]:
+        return self.get_all("/ledgers")
+
+    def sign_out(self) -> None:
+        self.calls.append(Call("POST", "/auth/logout"))
+
+    def get(self, path: str, json: Any = None, params: Mapping[str, Any] | None = None) -> Any:
+        return self._request("GET", path, json, params)
+
+    def get_all(self, path: str, params: Mapping[str, Any] | None = None) -> list[dict]:
+        return self._request("GET", path, None, params)["items"]
+
+    def post(self, path: str, json: Any = None, params: Mapping[str, Any] | None = None) -> Any:
+        return self._request("POST", path, json, params)
+
+    def patch(self, path: str, json: Any = None, params: Mapping[str, Any] | None = None) -> Any:
+        return self._request("PATCH", path, json, params)
+
+    def put(self, path: str, json: Any = None, params: Mapping[str, Any] | None = None) -> Any:
+        return self._request("PUT", path, json, params)
+
+    def delete(self, path: str, json: Any = None, params: Mapping[str, Any] | None = None) -> Any:
+        return self._request("DELETE", path, json, params)
+
+    # --- routing ------------------------------------------------------------------------
+
+    def _request(self, method: str, path: str, json: Any, params: Any) -> Any:
+        self.calls.append(Call(method, path, json, dict(params or {})))
+        if (method, path) in self.failures:
+            raise self.failures[(method, path)]
+        if (method, path) in self.answers:
+            return self.answers[(method, path)]
+        if method == "GET":
+            return self._read(path, dict(params or {}))
+        return self._write(method, path, json)
+
+    def _read(self, path: str, params: dict[str, Any]) -> Any:
+        lists = {
+            "/auth/me": None,
+            "/ledgers": self.ledger_list,
+            "/auth/api-keys": self.api_keys,
+            f"{LP}/wallets": self.wallets,
+            f"{LP}/buckets": self.buckets,
+            f"{LP}/categories": self.categories,
+            f"{LP}/members": self.members,
+            "/ledgers/ledger-2/wallets": [],
+            "/ledgers/ledger-2/buckets": [],
+            "/ledgers/ledger-2/categories": [],
+            "/ledgers/ledger-2/members": [
+                {**self.members[0], "role": "viewer"},
+                {**self.members[1], "role": "owner"},
+            ],
+        }
+        if path == "/auth/me":
+            return self.user
+        if path in lists:
+            items = lists[path]
+            archived = params.get("archived")
+            if archived is not None:
+                items = [i for i in items if str(i["archived"]).lower() == str(archived).lower()]
+            return {"items": items, "count": len(items)}
+        if path.endswith("/transactions"):
+            items = self.transactions
+            if path != f"{LP}/transactions":
+                items = []
+            if params.get("kind"):
+                items = [t for t in items if t["kind"] == params["kind"]]
+            size = int(params.get("page_size", 50))
+            page = int(params.get("page", 1))
+            count = self.transaction_count if self.transaction_count is not None else len(items)
+            start = (page - 1) * size
+            shown = items[start : start + size] if self.transaction_count is None else items
+            return {"items": shown, "count": count}
+        if path.endswith("/reports/balances"):
+            return {"currency": "EUR", "pending_allocation": self.pending}
+        raise ApiError(404, "not_found", f"The fake API has no GET {path}.")
+
+    def _write(self, method: str, path: str, body: Any) -> Any:
+        if method == "DELETE":
+            left = re.fullmatch(r"/ledgers/([^/]+)/members/user-1", path)
+            if left:  # leaving a ledger: it is no longer among the user's ledgers
+                self.ledger_list = [x for x in self.ledger_list if x["id"] != left[1]]
+            return None
+        if path == f"{LP}/transactions" and method == "POST":
+            return transaction("tx-new", **{k: v for k, v in body.items() if k != "id"})
+        if re.fullmatch(rf"{LP}/transactions/[^/]+", path):
+            tid = path.rsplit("/", 1)[-1]
+            old = next(t for t in self.transactions if t["id"] == tid)
+            return {**old, **body}
+        if path == f"{LP}/allocations/run":
+            return {"allocated": 1}
+        if path.endswith("/reconcile"):
+            return {"adjustment": None, "balance": body["actual_balance"]}
+        if path == f"{LP}/buckets/allocation":
+            return {"items": self.buckets, "count": len(self.buckets)}
+        if path == "/auth/password":
+            return None
+        if path == "/auth/api-keys":
+            return {
+                "id": "key-2",
+                "name": body["name"],
+                "prefix": "bk_XyZ1",
+                "key": "bk_XyZ1_the-whole-secret-key",
+                "created_at": "2025-03-05T08:00:00Z",
+                "expires_at": body.get("expires_at"),
+                "last_used_at": None,
+            }
+        if path == "/auth/me":
+            self.user = {**self.user, **body}
+            return self.user
+        return {"id": "new", **(body or {})}
+
+
+@contextmanager
+def served() -> Iterator[FakeLedgerClient]:
+    """A fresh fake behind get_client(), with no cached reads of earlier tests."""
+    client = FakeLedgerClient()
+    st.cache_data.clear()  # cached reads are keyed by user and ledger, and both repeat here
+    with patch("dashboard.api.get_client", return_value=client):
+        yield client
+    st.cache_data.clear()
+
+
+def _page_script(view: str) -> None:
+    """What app.py does for one page: the page when signed in, otherwise sign-in."""
+    import importlib
+
+    from dashboard import session
+    from dashboard.views import sign_in
+
+    if session.is_signed_in():
+        importlib.import_module(f"dashboard.views.{view}").render()
+    else:
+        sign_in.render()
+
+
+def app_on(view: str, *, ledger_id: str = LEDGER_ID, role: str | None = None) -> AppTest:
+    """One page (``dashboard.views.<view>``), signed in as Ada with ``ledger_id`` current."""
+    at = AppTest.from_function(_page_script, args=(view,), default_timeout=15)
+    ledgers = [dict(ledger) for ledger in LEDGERS]
+    if role is not None:
+        next(ledger for ledger in ledgers if ledger["id"] == ledger_id)["role"] = role
+    at.session_state[session.USER_KEY] = dict(USER)
+    at.session_state[session.LEDGERS_KEY] = ledgers
+    at.session_state[session.CURRENT_LEDGER_KEY] = ledger_id
+    return at
+
+
+def texts(at: AppTest) -> str:
+    """Every piece of text on the page, for "does it say X" assertions."""
+    parts = []
+    for kind in ("markdown", "caption", "info", "success", "warning", "error", "subheader"):
+        parts += [str(element.value) for element in getattr(at, kind)]
+    parts += [str(element.value) for element in at.get("code")]
+    return "\n".join(parts)
