@@ -1,5 +1,6 @@
 """Page-number pagination that answers 422 above the page-size limit instead of clamping."""
 
+import hashlib
 from typing import Any
 
 from django.conf import settings
@@ -43,7 +44,9 @@ class LedgerPages(Pages):
         if ledger is None or settings.REPORT_CACHE_SECONDS <= 0:
             return queryset.count()
         query = sorted((k, v) for k, v in request.GET.lists() if k not in {"page", "page_size"})
-        key = f"count:{ledger.pk}:{ledger.version}:{request.path}:{query}"
+        # Filters hold free text (q): hashed, the key stays short and safe for any backend.
+        digest = hashlib.sha256(f"{request.path}?{query}".encode()).hexdigest()[:32]
+        key = f"count:{ledger.pk}:{ledger.version}:{digest}"
         count = cache.get(key)
         if count is None:
             count = queryset.count()
