@@ -80,9 +80,10 @@ clear: install ## Remove the demo ledger's data (ARGS="--all-demo" removes the a
 rollup-check: install ## Compare every ledger's rollup with its rows (ARGS="--fix" rebuilds drifted ones)
 	$(MANAGE) rollup_check $(ARGS)
 
-bench: install ## Benchmarks on PostgreSQL + Redis at 127.0.0.1: money API, then reports at 100k and 1M rows
+bench: install ## Benchmarks on PostgreSQL + Redis at 127.0.0.1: money API, reports at 100k and 1M rows, dashboard pages
 	cd backend && $(PY) bench/run_bench.py $(BENCH_ARGS)
 	cd backend && $(PY) bench/run_reports_bench.py $(REPORTS_BENCH_ARGS)
+	cd backend && $(PY) bench/run_dashboard_bench.py $(DASHBOARD_BENCH_ARGS)
 
 demo: install ## Create the demo account (local only) and print its sign-in
 	$(MANAGE) demo_user

@@ -59,8 +59,9 @@ EXPENSES = {  # category → (lowest, highest amount, descriptions)
 TAGS = ["family", "weekend", "work", "kids", "vacation", "online"]
 
 
-def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def parse_args(parser: argparse.ArgumentParser | None = None) -> argparse.Namespace:
+    """The bench's options; another bench passes its own parser to add options of its own."""
+    parser = parser or argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--transactions", type=int, default=100_000)
     parser.add_argument("--ledgers", type=int, default=20)
     parser.add_argument("--samples", type=int, default=200)
@@ -385,7 +386,13 @@ def report(results: dict) -> str:
 # --- The run ------------------------------------------------------------------------------
 
 
-def run(args: argparse.Namespace, base: str, pg_version: str) -> dict:
+def load(
+    args: argparse.Namespace, base: str
+) -> tuple[random.Random, date, Household, dict, dict, str]:
+    """Registers the users, sets up their ledgers, bulk-loads `args.transactions` rows into
+    the first (big) one and SMALL_LEDGER_ROWS into each other, runs the allocations and
+    VACUUM ANALYZE. Returns the random generator, today, the big ledger's household, the
+    bulk-load and allocation-run facts and the server's autovacuum setting."""
     rng = random.Random(args.seed)
     today = datetime.now(UTC).date()  # the server's TIME_ZONE defaults to UTC
     stamp = int(time.time())
@@ -418,7 +425,11 @@ def run(args: argparse.Namespace, base: str, pg_version: str) -> dict:
     print(f"  allocations/run: {allocated} incomes in {allocation_run['seconds']:.2f} s")
     autovacuum = database_analyze(args.database_url)
     print(f"VACUUM ANALYZE done (this server has autovacuum {autovacuum}).", flush=True)
+    return rng, today, big, bulk, allocation_run, autovacuum
 
+
+def run(args: argparse.Namespace, base: str, pg_version: str) -> dict:
+    rng, today, big, bulk, allocation_run, autovacuum = load(args, base)
     api, lid = big.api, big.api.ledger
     checking = big.wallets[0]
     year_ago = (today - timedelta(days=365)).isoformat()
