@@ -20,7 +20,7 @@ endif
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test test-backend test-frontend lint format migrate makemigrations \
-	seed clear rollup-check bench createsuperuser createdefaultsuperuser demo qcluster qmonitor qinfo qhealth \
+	seed clear rollup-check backup restore bench createsuperuser createdefaultsuperuser demo qcluster qmonitor qinfo qhealth \
 	build up up-d down down-v logs build-prod up-prod down-prod
 
 help: ## List the targets
@@ -79,6 +79,13 @@ clear: install ## Remove the demo ledger's data (ARGS="--all-demo" removes the a
 
 rollup-check: install ## Compare every ledger's rollup with its rows (ARGS="--fix" rebuilds drifted ones)
 	$(MANAGE) rollup_check $(ARGS)
+
+backup: install ## Back up the whole database to backups/budget-<UTC time>.dump (PostgreSQL) or .sqlite3
+	$(MANAGE) backup --dir $(abspath backups)
+
+restore: install ## Replace the whole database with a backup: make restore FILE=backups/budget-….dump (ARGS=--yes skips the question)
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/budget-<time>.<dump|sqlite3> [ARGS=--yes]"; exit 2; }
+	$(MANAGE) restore --file $(abspath $(FILE)) $(ARGS)
 
 bench: install ## Benchmarks on PostgreSQL + Redis at 127.0.0.1: money API, reports at 100k and 1M rows, dashboard pages
 	cd backend && $(PY) bench/run_bench.py $(BENCH_ARGS)

@@ -7,8 +7,10 @@ from budget.accounts.auth import BearerAuth
 from budget.common import handlers
 from budget.common.api import router as health_router
 from budget.common.parser import DecimalParser
+from budget.exchange import api as exchange
 from budget.ledgers.api import router as ledgers_router
 from budget.money import api as money
+from budget.planning.api import router as recurring_router
 from budget.reports.api import router as reports_router
 
 api = NinjaAPI(
@@ -28,6 +30,7 @@ handlers.install(api)
 api.add_router("", health_router)
 api.add_router("/auth", accounts_router)
 api.add_router("/ledgers", ledgers_router)
+api.add_router("/ledgers/import-json", exchange.imports)  # no clash: {lid} is a uuid
 
 _LEDGER = "/ledgers/{uuid:lid}"
 api.add_router(f"{_LEDGER}/wallets", money.wallets)
@@ -36,3 +39,5 @@ api.add_router(f"{_LEDGER}/categories", money.categories)
 api.add_router(f"{_LEDGER}/transactions", money.transactions)
 api.add_router(f"{_LEDGER}/allocations", money.allocations)
 api.add_router(f"{_LEDGER}/reports", reports_router)
+api.add_router(f"{_LEDGER}/recurring", recurring_router)
+api.add_router(_LEDGER, exchange.exports)  # export.csv, export.json

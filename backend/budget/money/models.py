@@ -123,6 +123,9 @@ class Category(Named):
         return self.name
 
 
+# References from transactions (and allocations, templates) use RESTRICT, not PROTECT: a wallet,
+# bucket or category that transactions use cannot be deleted on its own (409, "archive it
+# instead"), but deleting the whole ledger removes both in one cascade.
 class Transaction(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     ledger = models.ForeignKey(Ledger, on_delete=models.CASCADE, related_name="transactions")
@@ -133,33 +136,49 @@ class Transaction(models.Model):
     notes = models.TextField(max_length=2000, blank=True, default="")
     tags = models.JSONField(default=list, blank=True)
     category = models.ForeignKey(
-        Category, null=True, blank=True, on_delete=models.PROTECT, related_name="transactions"
+        Category, null=True, blank=True, on_delete=models.RESTRICT, related_name="transactions"
     )
     wallet = models.ForeignKey(
-        Wallet, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Wallet, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
     bucket = models.ForeignKey(
-        Bucket, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Bucket, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
     from_wallet = models.ForeignKey(
-        Wallet, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Wallet, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
     to_wallet = models.ForeignKey(
-        Wallet, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Wallet, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
     from_bucket = models.ForeignKey(
-        Bucket, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Bucket, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
     to_bucket = models.ForeignKey(
-        Bucket, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Bucket, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
     allocation_status = models.CharField(
         max_length=15, choices=AllocationStatus.choices, default=AllocationStatus.NOT_APPLICABLE
     )
+    # The recurring template this is an occurrence of, and the schedule date it stands for.
+    recurring = models.ForeignKey(
+        "planning.RecurringTransaction",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="occurrences",
+    )
+    recurring_date = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recurring", "recurring_date"],
+                condition=Q(recurring__isnull=False),
+                name="money_tx_recurring_once",
+            ),
+        ]
         indexes = [
             models.Index(fields=["ledger", "-date", "-created_at"], name="money_tx_ledger_date"),
             models.Index(fields=["ledger", "kind", "date"], name="money_tx_ledger_kind_date"),
@@ -189,7 +208,7 @@ class Allocation(models.Model):
     transaction = models.ForeignKey(
         Transaction, on_delete=models.CASCADE, related_name="allocations"
     )
-    bucket = models.ForeignKey(Bucket, on_delete=models.PROTECT, related_name="allocations")
+    bucket = models.ForeignKey(Bucket, on_delete=models.RESTRICT, related_name="allocations")
     amount = MoneyField()
 
     class Meta:

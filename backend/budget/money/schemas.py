@@ -176,6 +176,7 @@ class TransactionOut(Schema):
     to_bucket: UUID | None = Field(alias="to_bucket_id")
     allocation_status: AllocationStatus
     allocations: list[AllocationOut] = Field(alias="prefetched_allocations")
+    recurring: UUID | None = Field(None, alias="recurring_id")
     created_at: dt.datetime
     updated_at: dt.datetime
 

@@ -343,6 +343,8 @@ def _transaction_fill(tx: Transaction, data: dict[str, Any], system_bucket: Buck
     tx.tags = list(data.get("tags") or [])
     for name in REFERENCE_FIELDS:
         setattr(tx, f"{name}_id", data.get(name))
+    if "recurring" in data:  # an occurrence of a recurring template (budget.planning)
+        tx.recurring_id, tx.recurring_date = data["recurring"], data.get("recurring_date")
     if tx.kind in (Kind.EXPENSE, Kind.ADJUSTMENT) and not tx.bucket_id:
         tx.bucket_id = system_bucket.pk
     if tx.kind == Kind.INCOME and not tx.bucket_id:

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "budget.ledgers",
     "budget.money",
     "budget.reports",
+    "budget.exchange",
+    "budget.planning",
 ]
 
 MIDDLEWARE = [

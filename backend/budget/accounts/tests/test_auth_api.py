@@ -239,3 +239,28 @@ def test_delete_me_refused_while_last_owner_of_shared_ledger(api, user, stranger
     response = api.as_user(user).delete("/auth/me", {"password": PASSWORD})
     assert_error(response, 409, "last_owner")
     assert User.objects.filter(pk=user.pk).exists()
+
+
+def test_delete_me_with_finance_data_removes_it(api, user):
+    from datetime import date
+    from decimal import Decimal
+
+    from budget.money import services as money
+    from budget.money.models import Transaction
+
+    ledger = user.default_ledger
+    wallet = money.wallet_create(
+        ledger=ledger, name="Bank", kind="virtual", opening_balance=Decimal("5.00")
+    )
+    money.transaction_create(
+        ledger=ledger,
+        data={
+            "kind": "expense",
+            "date": date(2025, 1, 2),
+            "amount": Decimal("1.00"),
+            "wallet": wallet.pk,
+            "category": ledger.categories.get(name="Groceries").pk,
+        },
+    )
+    assert api.as_user(user).delete("/auth/me", {"password": PASSWORD}).status_code == 204
+    assert not Transaction.objects.exists()

@@ -104,3 +104,56 @@ def test_ledger_list_query_count_is_constant(api, user, django_assert_max_num_qu
         authed.post("/ledgers", {"name": f"L{n}"})
     with django_assert_max_num_queries(3):
         assert authed.get("/ledgers").json()["count"] == 11
+
+
+def test_owner_deletes_a_ledger_full_of_data(api, user, ledger):
+    from datetime import date
+    from decimal import Decimal
+
+    from budget.money import services as money
+    from budget.money.models import Allocation, Rollup, Transaction
+
+    wallet = money.wallet_create(
+        ledger=ledger, name="Bank", kind="virtual", opening_balance=Decimal("5.00")
+    )
+    money.bucket_create(ledger=ledger, name="Savings", allocation_percent=Decimal("50"))
+    salary = ledger.categories.get(name="Salary")
+    money.transaction_create(
+        ledger=ledger,
+        data={
+            "kind": "income",
+            "date": date(2025, 1, 1),
+            "amount": Decimal("10.00"),
+            "wallet": wallet.pk,
+            "category": salary.pk,
+        },
+    )
+    money.incomes_allocate(ledger=ledger)
+    assert Allocation.objects.exists()
+
+    assert api.as_user(user).delete(f"/ledgers/{ledger.pk}").status_code == 204
+    assert not Ledger.objects.filter(pk=ledger.pk).exists()
+    assert not Transaction.objects.exists()
+    assert not Allocation.objects.exists()
+    assert not Rollup.objects.filter(ledger_id=ledger.pk).exists()
+
+
+def test_a_used_wallet_still_cannot_be_deleted_alone(api, user, ledger):
+    from datetime import date
+    from decimal import Decimal
+
+    from budget.money import services as money
+
+    wallet = money.wallet_create(ledger=ledger, name="Bank", kind="virtual")
+    money.transaction_create(
+        ledger=ledger,
+        data={
+            "kind": "adjustment",
+            "date": date(2025, 1, 1),
+            "amount": Decimal("1.00"),
+            "wallet": wallet.pk,
+        },
+    )
+    response = api.as_user(user).delete(f"/ledgers/{ledger.pk}/wallets/{wallet.pk}")
+    assert response.status_code == 409
+    assert response.json()["code"] == "in_use"

@@ -527,6 +527,7 @@ def test_reconcile_creates_the_adjustment_that_makes_the_balance_actual(
         "to_bucket": None,
         "allocation_status": "not_applicable",
         "allocations": [],
+        "recurring": None,
         "created_at": adjustment_out["created_at"],
         "updated_at": adjustment_out["updated_at"],
     }

@@ -1,0 +1,1 @@
+from budget.money.tests.conftest import bob, household  # noqa: F401

@@ -1,0 +1,27 @@
+"""Django-Q2 tasks: they only load ids and call services."""
+
+import logging
+
+from django.utils import timezone
+
+from budget.common.errors import Invalid
+from budget.planning import selectors, services
+from budget.planning.models import RecurringTransaction
+
+logger = logging.getLogger(__name__)
+
+
+def recurring_materialise_all() -> int:
+    """The daily job: makes every occurrence due up to today, for every active template.
+    Safe to run twice; a template that cannot be made (e.g. its wallet was archived) is
+    logged and does not stop the others."""
+    today = timezone.localdate()
+    created = 0
+    for pk in selectors.recurring_due_ids(today=today):
+        try:
+            created += services.recurring_materialise(
+                template=RecurringTransaction(pk=pk), today=today
+            )[0]
+        except Invalid as error:
+            logger.warning("Recurring transaction %s was not made: %s", pk, error.errors)
+    return created

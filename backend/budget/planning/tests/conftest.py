@@ -1,0 +1,71 @@
+"""Recurring transactions are tested on the money tests' household."""
+
+from datetime import date
+
+import pytest
+
+from budget.money.models import Transaction
+from budget.money.rollup import rollup_drift
+from budget.money.tests import conftest as money_conftest
+from budget.money.tests.conftest import Household
+
+household = money_conftest.household
+bob = money_conftest.bob
+
+
+def recurring_path(ledger, template_id=None, action: str = "") -> str:
+    path = f"/ledgers/{ledger.pk}/recurring"
+    if template_id:
+        path += f"/{template_id}"
+    return path + (f"/{action}" if action else "")
+
+
+def salary(h: Household, **extra) -> dict:
+    return {
+        "kind": "income",
+        "amount": "2500.00",
+        "description": "Salary",
+        "wallet": str(h.bank.pk),
+        "category": str(h.salary.pk),
+        "frequency": "monthly",
+        "interval": 1,
+        "start_date": "2025-01-31",
+        **extra,
+    }
+
+
+def rent(h: Household, **extra) -> dict:
+    return {
+        "kind": "expense",
+        "amount": "900.00",
+        "description": "Rent",
+        "wallet": str(h.bank.pk),
+        "category": str(h.category("Housing").pk),
+        "frequency": "monthly",
+        "start_date": "2025-01-01",
+        **extra,
+    }
+
+
+def occurrence_dates(template_id) -> list[date]:
+    return list(
+        Transaction.objects.filter(recurring_id=template_id)
+        .order_by("date")
+        .values_list("date", flat=True)
+    )
+
+
+def assert_no_drift(ledger) -> None:
+    assert rollup_drift(ledger_id=ledger.pk) == []
+
+
+@pytest.fixture
+def create(owner_api, household):
+    """POSTs a template that must be created; its JSON."""
+
+    def make(body: dict) -> dict:
+        response = owner_api.post(recurring_path(household.ledger), body)
+        assert response.status_code == 201, response.content
+        return response.json()
+
+    return make
