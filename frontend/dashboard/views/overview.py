@@ -6,18 +6,23 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import charts, data, session, tables
-from dashboard.api import ApiError
+from dashboard import api, charts, data, session, tables
+from dashboard.api import ApiError, SessionExpired
 from dashboard.formatting import format_money, parse_money
 from dashboard.views.common import metric_row, money_table, show_error
 
 RECENT_COUNT = 10
+RECENT_COLUMNS = ("Date", "Kind", "Description", "Category", "Wallet", "Amount", "Bucket")
 PENDING_HELP = (
     "Incomes not yet split across your buckets. The split runs in the background within a few "
     "minutes; until then the money counts in Unallocated."
 )
 NET_WORTH_HELP = "The sum of all wallet balances, loans included."
 UNALLOCATED_HELP = "Money in no bucket yet: the rest of every income split, and pending incomes."
+# While incomes wait for the worker, the page looks again this often and redraws once they are
+# split; the worker usually needs a second or two.
+PENDING_POLL_SECONDS = 3
+WATCHING_KEY = "overview_watching_allocation"
 
 
 def render() -> None:
@@ -34,6 +39,9 @@ def render() -> None:
     currency = balances.get("currency") or ledger["currency"]
 
     _metrics(balances, currency)
+    if parse_money(balances["pending_allocation"]) > 0:
+        st.session_state[WATCHING_KEY] = False
+        _watch_allocation(data.ledger_path("/reports/balances"), balances["pending_allocation"])
     show_archived = st.toggle(
         "Show archived wallets and buckets", key="overview_show_archived", value=False
     )
@@ -58,6 +66,31 @@ def _metrics(balances: dict[str, Any], currency: str) -> None:
         ("Pending allocation", format_money(balances["pending_allocation"], currency), PENDING_HELP)
     )
     metric_row(metrics)
+
+
+@st.fragment(run_every=PENDING_POLL_SECONDS)
+def _watch_allocation(path: str, pending: str) -> None:
+    """Every few seconds while incomes are pending: when the worker has split them, the whole
+    page runs again with fresh data. (Without this, the page kept showing them as pending,
+    from a cached answer, until something else made it run again.)"""
+    st.caption(
+        ":material/hourglass_top: New incomes are being split across your buckets; this page "
+        "updates by itself when that is done."
+    )
+    if not st.session_state.get(WATCHING_KEY):
+        # The page's own run: it has just read the balances.
+        st.session_state[WATCHING_KEY] = True
+        return
+    try:
+        fresh = api.get_client().get(path)
+    except SessionExpired as error:
+        show_error(error)
+        return
+    except ApiError:
+        return  # a hiccup: look again next time
+    if fresh.get("pending_allocation") != pending:
+        data.changed()
+        st.rerun()
 
 
 def _wallets(wallets: list[dict[str, Any]], currency: str, show_archived: bool) -> None:
@@ -114,8 +147,10 @@ def _recent(balances: dict[str, Any], currency: str) -> None:
     money_table(
         frame,
         currency,
-        # Room for a split like "Essentials 500.00 · Savings 200.00 · Fun 100.00".
-        column_config={"Bucket": st.column_config.TextColumn("Bucket", width="large")},
+        # The amount before the bucket: a split like "Essentials 500.00 · Savings 200.00 ·
+        # Fun 100.00" is wide, and last it can take the rest of the row without pushing the
+        # amount out of sight.
+        column_order=RECENT_COLUMNS,
         width="stretch",
     )
     if page["count"] > len(page["items"]):

@@ -98,7 +98,8 @@ def render_yearly() -> None:
     st.altair_chart(charts.monthly_bars_with_net(report["months"], currency), width="stretch")
     months = tables.month_table(report["months"])
     with st.expander("Months as a table"):
-        money_table(months, currency, width="stretch")
+        # All twelve months in view: the default height stops at ten rows.
+        money_table(months, currency, width="stretch", height="content")
     _download("Download months (CSV)", months, f"months-{year}")
 
     st.subheader("Categories by month")
@@ -143,7 +144,7 @@ def render_historical() -> None:
     st.altair_chart(charts.yearly_bars_with_net(report["years"], currency), width="stretch")
     years = tables.year_table(report["years"])
     with st.expander("Years as a table"):
-        money_table(years, currency, width="stretch")
+        money_table(years, currency, width="stretch", height="content")
     _download("Download years (CSV)", years, f"years-{span}")
 
     st.subheader("Categories by year")

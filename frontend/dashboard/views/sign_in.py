@@ -8,16 +8,20 @@ from dashboard.views.common import show_error
 
 
 def render() -> None:
-    st.title("Budget")
-    notice = session.pop_notice()
-    if notice:
-        st.warning(notice)
+    # The page uses the wide layout; keep the forms to a readable width in the middle.
+    _, middle, _ = st.columns([1, 2, 1])
+    with middle:
+        st.title("Budget")
+        st.caption("Sign in to your budget, or register to start one.")
+        notice = session.pop_notice()
+        if notice:
+            st.warning(notice)
 
-    sign_in_tab, register_tab = st.tabs(["Sign in", "Register"])
-    with sign_in_tab:
-        _sign_in_form()
-    with register_tab:
-        _register_form()
+        sign_in_tab, register_tab = st.tabs(["Sign in", "Register"])
+        with sign_in_tab:
+            _sign_in_form()
+        with register_tab:
+            _register_form()
 
 
 def _sign_in_form() -> None:
@@ -38,7 +42,7 @@ def _register_form() -> None:
         full_name = st.text_input("Full name (optional)", key="register_full_name")
         password = st.text_input("Password", type="password", key="register_password")
         confirm = st.text_input("Repeat password", type="password", key="register_confirm")
-        submitted = st.form_submit_button("Create account", key="register_submit")
+        submitted = st.form_submit_button("Create account", type="primary", key="register_submit")
     if not submitted:
         return
     if not email or not password:

@@ -146,7 +146,8 @@ def _pending_allocations(currency: str) -> None:
     pending = parse_money(balances.get("pending_allocation") or "0")
     if pending <= 0:
         return
-    left, right = st.columns([3, 1], vertical_alignment="center")
+    # Room for the whole button label next to the message, at a laptop's width.
+    left, right = st.columns([2, 1], vertical_alignment="center")
     left.info(
         f"{format_money(pending, currency)} of income is waiting to be split into buckets.",
         icon=":material/hourglass_top:",
