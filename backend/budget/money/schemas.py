@@ -121,7 +121,9 @@ class CategoryOut(Schema):
 Tag = Annotated[str, Field(min_length=1, max_length=50)]
 
 
-class _TransactionFields(Schema):
+class TransactionFields(Schema):
+    """The fields a transaction and a recurring template share (SPEC §2)."""
+
     description: str = Field("", max_length=255)
     notes: str = Field("", max_length=2000)
     tags: list[Tag] = Field(default_factory=list, max_length=20)
@@ -134,13 +136,13 @@ class _TransactionFields(Schema):
     to_bucket: UUID | None = None
 
 
-class TransactionIn(_TransactionFields):
+class TransactionIn(TransactionFields):
     kind: Kind
     date: dt.date
     amount: Money
 
 
-class TransactionPatch(_TransactionFields):
+class TransactionPatch(TransactionFields):
     kind: Kind | None = None
     date: dt.date | None = None
     amount: Money | None = None

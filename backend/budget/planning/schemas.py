@@ -5,26 +5,13 @@ from ninja import Field, Schema
 
 from budget.common.money import Money
 from budget.money.models import Kind
-from budget.money.schemas import Tag
+from budget.money.schemas import Tag, TransactionFields
 from budget.planning.models import Frequency
 
 Interval = Field(1, ge=1, le=1000)
 
 
-class _TemplateFields(Schema):
-    description: str = Field("", max_length=255)
-    notes: str = Field("", max_length=2000)
-    tags: list[Tag] = Field(default_factory=list, max_length=20)
-    category: UUID | None = None
-    wallet: UUID | None = None
-    bucket: UUID | None = None
-    from_wallet: UUID | None = None
-    to_wallet: UUID | None = None
-    from_bucket: UUID | None = None
-    to_bucket: UUID | None = None
-
-
-class RecurringIn(_TemplateFields):
+class RecurringIn(TransactionFields):
     kind: Kind
     amount: Money
     frequency: Frequency
@@ -34,7 +21,7 @@ class RecurringIn(_TemplateFields):
     active: bool = True
 
 
-class RecurringPatch(_TemplateFields):
+class RecurringPatch(TransactionFields):
     kind: Kind | None = None
     amount: Money | None = None
     description: str | None = Field(None, max_length=255)
