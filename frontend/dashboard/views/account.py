@@ -36,7 +36,7 @@ def render() -> None:
         show_error(error)
 
     profile, ledgers, members, keys = st.tabs(
-        ["Profile", "Ledgers", "Members", "API keys"], key="account_tab"
+        ["Profile", "Ledgers", "Members", "API keys"], key="account_tab", on_change="rerun"
     )
     with profile:
         left, right = st.columns(2, gap="large")

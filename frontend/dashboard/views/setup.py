@@ -44,8 +44,10 @@ def render() -> None:
     if not can_write:
         st.caption(VIEWER_NOTE)
 
+    # Tabs that track their state survive reruns that change what is drawn above them (a
+    # success message): untracked tabs would jump back to the first one.
     wallets_tab, buckets_tab, categories_tab = st.tabs(
-        ["Wallets", "Buckets", "Categories"], key="setup_tab"
+        ["Wallets", "Buckets", "Categories"], key="setup_tab", on_change="rerun"
     )
     with wallets_tab:
         _wallets(currency, can_write)
@@ -102,7 +104,9 @@ def _wallets(currency: str, can_write: bool) -> None:
         wallet = _pick("Wallet", wallets, "setup_wallet_pick")
         path = data.ledger_path(f"/wallets/{wallet['id']}")
         rename, reconcile, remove = st.tabs(
-            ["Rename", "Reconcile", "Archive or delete"], key="setup_wallet_actions"
+            ["Rename", "Reconcile", "Archive or delete"],
+            key="setup_wallet_actions",
+            on_change="rerun",
         )
         with rename:
             _rename(wallet, path, "wallet")
@@ -227,7 +231,9 @@ def _buckets(currency: str, can_write: bool) -> None:
             return
         bucket = _pick("Bucket", user_buckets, "setup_bucket_pick")
         path = data.ledger_path(f"/buckets/{bucket['id']}")
-        rename, remove = st.tabs(["Rename", "Archive or delete"], key="setup_bucket_actions")
+        rename, remove = st.tabs(
+            ["Rename", "Archive or delete"], key="setup_bucket_actions", on_change="rerun"
+        )
         with rename:
             _rename(bucket, path, "bucket")
         with remove:
@@ -364,7 +370,9 @@ def _categories(can_write: bool) -> None:
             lambda c: f"{c['name']} ({CATEGORY_TYPES.get(c['type'], c['type']).lower()})",
         )
         path = data.ledger_path(f"/categories/{category['id']}")
-        rename, remove = st.tabs(["Rename", "Archive or delete"], key="setup_category_actions")
+        rename, remove = st.tabs(
+            ["Rename", "Archive or delete"], key="setup_category_actions", on_change="rerun"
+        )
         with rename:
             _rename(category, path, "category")
         with remove:
