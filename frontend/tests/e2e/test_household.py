@@ -105,6 +105,8 @@ def _set_up(page: Page) -> None:
 
     # Buckets: Savings gets 20 % straight from the add form.
     tab(page, "Buckets").click()
+    expect(tab(page, "Buckets")).to_have_attribute("aria-selected", "true")
+    wait_until_idle(page)  # the page runs again to remember the open tab
     buckets = tab_panel(page, "Buckets")
     expect(buckets.get_by_role("heading", name="Add a bucket")).to_be_visible(timeout=TIMEOUT_MS)
     _add_bucket(page, "Savings", "20")
