@@ -308,10 +308,13 @@ def _wait_until(
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM to the process group this fixture started (the worker's children included),
-    then SIGKILL if it is still there after STOP_TIMEOUT_SECONDS."""
+    """SIGTERM to the process this fixture started, SIGKILL if it is still there after
+    STOP_TIMEOUT_SECONDS, and then SIGKILL to whatever is left of its process group.
+
+    Only the leader gets SIGTERM: a Django-Q2 cluster stops its own workers then, but when
+    they all get SIGTERM at once, the cluster waits for them forever."""
     if process.poll() is None:
-        _signal_group(process, signal.SIGTERM)
+        process.terminate()
         try:
             process.wait(timeout=STOP_TIMEOUT_SECONDS)
         except subprocess.TimeoutExpired:
