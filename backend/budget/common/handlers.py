@@ -3,6 +3,7 @@
 import logging
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -83,6 +84,16 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(ObjectDoesNotExist)
     def on_does_not_exist(request: HttpRequest, exc: ObjectDoesNotExist) -> HttpResponse:
         return respond(request, 404, error_body(404))
+
+    @api.exception_handler(OperationalError)
+    def on_database_unavailable(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+        # The database is busy (SQLite's write lock held past its timeout, e.g. by a long
+        # import) or unreachable: the request changed nothing and can be sent again.
+        logger.warning("Database unavailable on %s %s: %s", request.method, request.path, exc)
+        detail = "The database is busy or unreachable; nothing was changed. Try again shortly."
+        response = respond(request, 503, error_body(503, detail))
+        response["Retry-After"] = "5"
+        return response
 
     @api.exception_handler(Exception)
     def on_unhandled(request: HttpRequest, exc: Exception) -> HttpResponse:

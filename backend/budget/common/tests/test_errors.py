@@ -54,6 +54,17 @@ def test_crash_is_json_500_without_internals(api, user, monkeypatch):
     assert "Traceback" not in body["detail"]
 
 
+def test_busy_database_is_503_with_retry_after(api, user, monkeypatch):
+    def locked(**kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(selectors, "user_profile", locked)
+    response = api.as_user(user).get("/auth/me")
+    body = assert_error(response, 503, "service_unavailable")
+    assert "nothing was changed" in body["detail"]
+    assert response["Retry-After"] == "5"
+
+
 def test_health_reports_database(api):
     response = api.get("/health")
     assert response.status_code == 200
