@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "ninja_jwt",
     "ninja_jwt.token_blacklist",
     "django_q",
+    "ninja",  # serves the Swagger UI of /api/v1/docs from our static files, not a CDN
     "budget.common",
     "budget.accounts",
     "budget.ledgers",

@@ -92,3 +92,6 @@ def test_openapi_schema_and_docs_are_served(api):
     docs = api.get("/docs")
     assert docs.status_code == 200
     assert b"swagger" in docs.content.lower()
+    # The UI comes from our own static files: the docs work without internet.
+    assert b"cdn.jsdelivr" not in docs.content
+    assert b"/static/ninja/swagger-ui-bundle.js" in docs.content
