@@ -35,6 +35,13 @@ __all__ = [
 
 SESSION_EXPIRED_MESSAGE = "Your session has expired. Please sign in again."
 PAGE_SIZE = 50
+# Uploads (a CSV to check, a ledger to restore) and downloads (exports) move whole files and
+# the server works through every row first: they may take far longer than a JSON answer.
+TRANSFER_TIMEOUT_SECONDS = 300.0
+
+# A file for a multipart upload: (file name, content, content type). Bytes, not a stream, so
+# the request can be sent again after a token refresh.
+UploadFile = tuple[str, bytes, str]
 
 
 @dataclass(frozen=True)
@@ -217,6 +224,20 @@ class ApiClient:
         """Every item of a paginated list endpoint (``{"items": [...], "count": N}``)."""
         return list(self._iter_pages(path, params))
 
+    def upload(
+        self,
+        path: str,
+        *,
+        files: Mapping[str, UploadFile],
+        data: Mapping[str, str] | None = None,
+    ) -> Any:
+        """POST a multipart form: ``files`` by field name, ``data`` as plain form fields."""
+        return self.request("POST", path, files=files, data=data)
+
+    def download(self, path: str, params: Mapping[str, Any] | None = None) -> bytes:
+        """GET a file (an export) as the server sent it, byte for byte."""
+        return self.request("GET", path, params=params, raw=True)
+
     def request(
         self,
         method: str,
@@ -224,16 +245,29 @@ class ApiClient:
         *,
         json: Any = None,
         params: Mapping[str, Any] | None = None,
+        files: Mapping[str, UploadFile] | None = None,
+        data: Mapping[str, str] | None = None,
+        raw: bool = False,
         authenticated: bool = True,
     ) -> Any:
-        """Send one request; JSON answers come back parsed (numbers as Decimal), 204 as None."""
-        response = self._send(method, path, json, params, authenticated)
+        """Send one request; JSON answers come back parsed (numbers as Decimal), 204 as None.
+
+        ``json`` may also be a document already encoded (bytes), sent as it is. With ``files``
+        (and ``data``) the body is a multipart form. ``raw`` returns the answer's bytes.
+        """
+        # Files go up and exports come down whole: they get the longer timeout.
+        form = _Form(files, data, transfer=raw or isinstance(json, bytes) or files is not None)
+        response = self._send(method, path, json, params, authenticated, form)
         if response.status_code == 401 and authenticated:
             self._refresh()
-            response = self._send(method, path, json, params, authenticated)
+            response = self._send(method, path, json, params, authenticated, form)
             if response.status_code == 401:
                 self.tokens.clear()
                 raise SessionExpired()
+        if raw:
+            if not response.ok:
+                raise error_from_response(response)
+            return response.content
         return _read(response)
 
     # --- internals --------------------------------------------------------------------------
@@ -256,12 +290,20 @@ class ApiClient:
         json: Any,
         params: Mapping[str, Any] | None,
         authenticated: bool,
+        form: _Form | None = None,
     ) -> requests.Response:
         headers = {"Accept": "application/json"}
-        data = None
+        data: Any = None
+        files = None
+        timeout = self.timeout
+        if form is not None:
+            # With files, requests writes the multipart Content-Type (and boundary) itself.
+            data, files = form.data, form.files
+            if form.transfer:
+                timeout = max(self.timeout, TRANSFER_TIMEOUT_SECONDS)
         if json is not None:
             headers["Content-Type"] = "application/json"
-            data = jsonlib.dumps(json, default=_encode)
+            data = json if isinstance(json, bytes) else jsonlib.dumps(json, default=_encode)
         tokens = self.tokens.get()
         if authenticated and tokens is not None:
             headers["Authorization"] = f"Bearer {tokens.access}"
@@ -270,9 +312,10 @@ class ApiClient:
                 method,
                 self.base_url + path,
                 data=data,
+                files=files,
                 params=params,
                 headers=headers,
-                timeout=self.timeout,
+                timeout=timeout,
             )
         except requests.RequestException as exc:
             raise ApiUnavailable(self.base_url) from exc
@@ -296,6 +339,13 @@ class ApiClient:
             raise SessionExpired() from exc
         self.tokens.set(fresh)
         return fresh
+
+
+@dataclass(frozen=True)
+class _Form:
+    files: Mapping[str, UploadFile] | None
+    data: Mapping[str, str] | None
+    transfer: bool
 
 
 def get_client() -> ApiClient:

@@ -1,6 +1,6 @@
 """What the dashboard's forms need to know, without Streamlit's layout: which fields a
-transaction kind takes, how typed text becomes an API body, what an edit changed, how ids
-become names, and how a list of transactions becomes a CSV file.
+transaction kind takes, how typed text becomes an API body, what an edit changed, and how ids
+become names.
 
 Money typed by a person is parsed exactly (`parse_amount`): more than two decimals is an error
 here too, never rounded away, and no float is ever involved.
@@ -8,8 +8,6 @@ here too, never rounded away, and no float is ever involved.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -77,6 +75,7 @@ FIELD_LABELS = {
     "to_bucket": "To bucket",
 }
 
+# The columns of a transactions CSV (SPEC §10): what the import reads by default.
 CSV_COLUMNS = (
     "date",
     "kind",
@@ -377,33 +376,6 @@ def transaction_label(transaction: Mapping[str, Any], currency: str) -> str:
         parts.append(transaction["description"])
     parts.append(f"{Decimal(str(transaction['amount'])):,.2f} {currency}")
     return " · ".join(parts)
-
-
-# --- CSV --------------------------------------------------------------------------------------
-
-
-def transactions_csv(transactions: Iterable[Mapping[str, Any]], names: Names) -> str:
-    """CSV with the columns date,kind,amount,description,category,wallet,bucket,notes,tags:
-    names instead of ids, amounts as plain decimals with two places, tags joined by "|"."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for tx in transactions:
-        shown = resolve(tx, names)
-        writer.writerow(
-            [
-                str(tx["date"]),
-                tx["kind"],
-                f"{Decimal(str(tx['amount'])):.2f}",
-                tx.get("description") or "",
-                shown["category"],
-                shown["wallet"],
-                shown["bucket"],
-                tx.get("notes") or "",
-                TAG_SEPARATOR.join(tx.get("tags") or []),
-            ]
-        )
-    return out.getvalue()
 
 
 # --- resetting widgets ------------------------------------------------------------------------

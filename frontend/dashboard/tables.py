@@ -240,6 +240,107 @@ def category_year_table(categories: Iterable[Item], years: Sequence[int]) -> pd.
     return pd.DataFrame(rows, columns=["Category", "Type", *labels, "Total"])
 
 
+# --- CSV import -------------------------------------------------------------------------------
+
+IMPORT_STATUS = {"ok": "OK", "error": "Error", "duplicate": "Possible duplicate"}
+
+
+def import_preview_table(preview: Iterable[Item], currency: str) -> pd.DataFrame:
+    """The first rows of a checked CSV file as the import job read them: Row (the line in the
+    file), Status, Date, Kind, Description, Category, Wallet, Bucket, Amount, Tags.
+
+    Amounts are text here ("-12.30 EUR"): a row with an error keeps the cell as written.
+    """
+    rows = []
+    for item in preview:
+        valid = bool(item.get("valid"))
+        status = "duplicate" if valid and item.get("duplicate") else "ok" if valid else "error"
+        tags = item.get("tags") or []
+        rows.append(
+            {
+                "Row": int(item["row"]),
+                "Status": IMPORT_STATUS[status],
+                "Date": str(item.get("date") or ""),
+                "Kind": TRANSACTION_LABELS.get(item.get("kind") or "", item.get("kind") or ""),
+                "Description": item.get("description") or "",
+                "Category": item.get("category") or "",
+                "Wallet": _plain_pair(item, "wallet"),
+                "Bucket": _plain_pair(item, "bucket"),
+                "Amount": _preview_amount(item, valid, currency),
+                "Tags": ", ".join(tags) if isinstance(tags, list) else str(tags),
+            }
+        )
+    columns = [
+        "Row",
+        "Status",
+        "Date",
+        "Kind",
+        "Description",
+        "Category",
+        "Wallet",
+        "Bucket",
+        "Amount",
+        "Tags",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _plain_pair(item: Item, field: str) -> str:
+    """A name, or "From → To" for a transfer; the preview holds names, not ids."""
+    if item.get(field):
+        return str(item[field])
+    source, target = item.get(f"from_{field}"), item.get(f"to_{field}")
+    if source or target:
+        return f"{source or ''} → {target or ''}"
+    return ""
+
+
+def _preview_amount(item: Item, valid: bool, currency: str) -> str:
+    raw = item.get("amount")
+    if not valid or raw in (None, ""):
+        return "" if raw is None else str(raw)
+    amount = parse_money(raw)
+    return format_money(-amount if item.get("kind") == "expense" else amount, currency)
+
+
+def import_error_table(errors: Iterable[Item]) -> pd.DataFrame:
+    """Row (the line in the file), Field, Message."""
+    rows = list(errors)
+    return pd.DataFrame(
+        {
+            "Row": [e.get("row") for e in rows],
+            "Field": [_field_name(e.get("field")) for e in rows],
+            "Message": [e.get("message") or "" for e in rows],
+        },
+        columns=["Row", "Field", "Message"],
+    )
+
+
+def _field_name(field: Any) -> str:
+    if not field:
+        return ""
+    text = str(field).replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+def import_duplicate_table(
+    duplicates: Iterable[Item], described: Mapping[str, str]
+) -> pd.DataFrame:
+    """Row (the line in the file) and the transaction already in the ledger that it matches,
+    described where ``described`` knows it."""
+    rows = list(duplicates)
+    return pd.DataFrame(
+        {
+            "Row": [d["row"] for d in rows],
+            "Already in the ledger": [
+                described.get(str(d["transaction"]), "A transaction with the same details")
+                for d in rows
+            ],
+        },
+        columns=["Row", "Already in the ledger"],
+    )
+
+
 # --- output -----------------------------------------------------------------------------------
 
 

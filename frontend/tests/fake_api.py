@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import email
+import email.policy
 import json
 import threading
 import time
@@ -79,7 +81,7 @@ class _Handler(BaseHTTPRequestHandler):
         path, _, query = self.path.partition("?")
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
-        body = json.loads(raw) if raw else None
+        body = _body(self.headers.get("Content-Type", ""), raw)
         state = self.server.state
         with state.lock:
             state.calls.append(Call(method, path, query, dict(self.headers), body))
@@ -119,6 +121,23 @@ class _Handler(BaseHTTPRequestHandler):
             },
         )
         return False
+
+
+def _body(content_type: str, raw: bytes) -> Any:
+    """JSON as parsed; a multipart form as {field: text, or (file name, bytes) for a file}."""
+    if not raw:
+        return None
+    if not content_type.startswith("multipart/form-data"):
+        return json.loads(raw)
+    head = f"Content-Type: {content_type}\r\n\r\n".encode()
+    message = email.message_from_bytes(head + raw, policy=email.policy.HTTP)
+    form: dict[str, Any] = {}
+    for part in message.iter_parts():
+        content = part.get_payload(decode=True)
+        name = part.get_param("name", header="content-disposition")
+        filename = part.get_filename()
+        form[name] = (filename, content) if filename else content.decode()
+    return form
 
 
 def _register(handler: _Handler, state: FakeApiState, body: dict, _query: str) -> None:
@@ -217,6 +236,20 @@ def _bulk_error(handler: _Handler, state: FakeApiState, _body: Any, _query: str)
         )
 
 
+def _upload(handler: _Handler, state: FakeApiState, body: Any, _query: str) -> None:
+    if handler._authorised(state):
+        files = {
+            k: {"name": v[0], "text": v[1].decode()} for k, v in body.items() if type(v) is tuple
+        }
+        fields = {k: v for k, v in body.items() if type(v) is str}
+        handler._answer(201, {"files": files, "fields": fields})
+
+
+def _download(handler: _Handler, state: FakeApiState, _body: Any, query: str) -> None:
+    if handler._authorised(state):
+        handler._answer(200, f"date,amount\r\n{query}\r\n".encode(), content_type="text/csv")
+
+
 def _proxy_error(handler: _Handler, _state: FakeApiState, _body: Any, _query: str) -> None:
     handler._answer(502, b"<html>Bad gateway</html>", content_type="text/html")
 
@@ -233,6 +266,8 @@ _ROUTES = {
     ("GET", "/test/slow"): _slow,
     ("POST", "/test/bulk-error"): _bulk_error,
     ("GET", "/test/proxy-error"): _proxy_error,
+    ("POST", "/test/upload"): _upload,
+    ("GET", "/test/download"): _download,
 }
 
 

@@ -201,6 +201,73 @@ class Call:
     path: str
     json: Any = None
     params: dict[str, Any] = field(default_factory=dict)
+    files: dict[str, Any] | None = None  # a multipart upload: {field: (name, bytes, type)}
+    data: dict[str, str] | None = None  # ...and its plain form fields
+
+
+# --- CSV import jobs and exports ---------------------------------------------------------------
+
+IMPORT_ID = "imp-1"
+EXPORT_CSV = b"date,kind,amount,description\r\n2025-03-04,expense,1234.50,Rent\r\n"
+EXPORT_JSON = b'{"format": "budget-ledger", "version": 1, "ledger": {"name": "Family"}}'
+
+
+def preview_row(row: int, **fields: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "row": row,
+        "valid": True,
+        "kind": "expense",
+        "date": "2025-03-05",
+        "amount": "12.30",
+        "description": "Bakery",
+        "category": "Groceries",
+        "wallet": "Bank",
+        "bucket": None,
+        "from_wallet": None,
+        "to_wallet": None,
+        "from_bucket": None,
+        "to_bucket": None,
+        "notes": "",
+        "tags": [],
+        "duplicate": None,
+    }
+    base.update(fields)
+    return base
+
+
+def import_job(status: str = "validated", **fields: Any) -> dict[str, Any]:
+    """A job as the import endpoints answer it: by default a checked file of 3 good rows."""
+    job: dict[str, Any] = {
+        "id": IMPORT_ID,
+        "status": status,
+        "filename": "bank.csv",
+        "total_rows": 3,
+        "valid_rows": 3,
+        "error_count": 0,
+        "errors": [],
+        "errors_truncated": False,
+        "duplicate_count": 0,
+        "duplicates": [],
+        "duplicates_truncated": False,
+        "preview": [
+            preview_row(2),
+            preview_row(
+                3, kind="income", amount="2000.00", description="Salary", category="Salary"
+            ),
+            preview_row(4, description="Rent", amount="950.00", category="Housing"),
+        ],
+        "processed": 0,
+        "total": 3,
+        "created": 0,
+        "skip_duplicates": False,
+        "stale": False,
+        "detail": "",
+        "created_at": "2025-03-05T10:00:00Z",
+        "started_at": None,
+        "finished_at": None,
+    }
+    job.update(fields)
+    return job
 
 
 class FakeLedgerClient:
@@ -244,6 +311,11 @@ class FakeLedgerClient:
             }
         ]
         self.answers: dict[tuple[str, str], Any] = {}
+        # The import job: what a check answers, then one answer per progress poll (the last
+        # one repeats). Exports: the bytes each export path sends.
+        self.import_check = import_job()
+        self.import_progress = [import_job("done", processed=3, created=3)]
+        self.exports = {f"{LP}/export.csv": EXPORT_CSV, f"{LP}/export.json": EXPORT_JSON}
 
     # --- what the tests look at ---------------------------------------------------------
 
@@ -284,6 +356,19 @@ class FakeLedgerClient:
 
     def delete(self, path: str, json: Any = None, params: Mapping[str, Any] | None = None) -> Any:
         return self._request("DELETE", path, json, params)
+
+    def upload(
+        self, path: str, *, files: Mapping[str, Any], data: Mapping[str, str] | None = None
+    ) -> Any:
+        self.calls.append(Call("POST", path, files=dict(files), data=dict(data or {})))
+        if ("POST", path) in self.failures:
+            raise self.failures[("POST", path)]
+        if path == f"{LP}/imports":
+            return dict(self.import_check)
+        return {"id": "new"}
+
+    def download(self, path: str, params: Mapping[str, Any] | None = None) -> bytes:
+        return self._request("GET", path, None, params)
 
     # --- routing ------------------------------------------------------------------------
 
@@ -336,6 +421,18 @@ class FakeLedgerClient:
             return {"items": shown, "count": count}
         if path.endswith("/reports/balances"):
             return {"currency": "EUR", "pending_allocation": self.pending}
+        if path in self.exports:
+            return self.exports[path]
+        if path == f"{LP}/imports/{IMPORT_ID}":
+            answer = self.import_progress[0]
+            if len(self.import_progress) > 1:
+                self.import_progress.pop(0)
+            return dict(answer)
+        if re.fullmatch(rf"{LP}/transactions/[^/]+", path):
+            tid = path.rsplit("/", 1)[-1]
+            found = next((t for t in self.transactions if t["id"] == tid), None)
+            if found is not None:
+                return found
         raise ApiError(404, "not_found", f"The fake API has no GET {path}.")
 
     def _write(self, method: str, path: str, body: Any) -> Any:
@@ -350,6 +447,16 @@ class FakeLedgerClient:
             tid = path.rsplit("/", 1)[-1]
             old = next(t for t in self.transactions if t["id"] == tid)
             return {**old, **body}
+        if path == f"{LP}/imports/{IMPORT_ID}/commit":
+            return {
+                **self.import_check,
+                "status": "running",
+                "skip_duplicates": body["skip_duplicates"],
+            }
+        if path == "/ledgers/import-json":
+            restored = {"id": "ledger-3", "name": "Family", "currency": "EUR", "role": "owner"}
+            self.ledger_list.append({**restored, "created_at": "2025-03-05T10:00:00Z"})
+            return restored
         if path == f"{LP}/allocations/run":
             return {"allocated": 1}
         if path.endswith("/reconcile"):

@@ -1,5 +1,3 @@
-import csv
-import io
 from datetime import date
 from decimal import Decimal
 
@@ -290,60 +288,6 @@ def test_archived_and_unknown_references_still_get_a_name() -> None:
     tx = transaction("t", "expense", "1.00", wallet="w-old", category="c-gone")
     assert forms.resolve(tx, NAMES)["wallet"] == "Old card"
     assert forms.resolve(tx, NAMES)["category"] == "Unknown"
-
-
-def test_csv_has_the_columns_names_and_plain_amounts() -> None:
-    tx = transaction(
-        "t",
-        "adjustment",
-        "-4.5",
-        date="2025-03-09",
-        description='Counted, "again"',
-        wallet="w-cash",
-        bucket="b-unalloc",
-        notes="line one\nline two",
-        tags=["cash", "check"],
-    )
-    text = forms.transactions_csv([TRANSACTIONS[0], TRANSACTIONS[2], tx], NAMES)
-    rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == [
-        "date",
-        "kind",
-        "amount",
-        "description",
-        "category",
-        "wallet",
-        "bucket",
-        "notes",
-        "tags",
-    ]
-    assert rows[1] == [
-        "2025-03-04",
-        "expense",
-        "1234.50",
-        "Rent",
-        "Housing",
-        "Bank",
-        "Unallocated",
-        "",
-        "home",
-    ]
-    assert rows[2][:7] == ["2025-03-02", "transfer", "100.00", "ATM", "", "Bank → Cash", ""]
-    assert rows[3] == [
-        "2025-03-09",
-        "adjustment",
-        "-4.50",
-        'Counted, "again"',
-        "",
-        "Cash",
-        "Unallocated",
-        "line one\nline two",
-        "cash|check",
-    ]
-
-
-def test_csv_of_nothing_is_just_the_header() -> None:
-    assert forms.transactions_csv([], NAMES) == ",".join(forms.CSV_COLUMNS) + "\n"
 
 
 def test_transaction_label_names_it_in_one_line() -> None:

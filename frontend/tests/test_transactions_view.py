@@ -1,5 +1,3 @@
-import csv
-import io
 from collections.abc import Iterator
 from typing import Any
 
@@ -337,50 +335,6 @@ def test_an_empty_ledger_says_how_to_start(fake: FakeLedgerClient) -> None:
     assert not at.exception
     assert "No transactions yet" in texts(at)
     assert not at.dataframe
-
-
-def test_export_builds_a_csv_of_the_filtered_transactions(fake: FakeLedgerClient) -> None:
-    at = _page()
-    at.button(key="tx_export_prepare").click().run()
-
-    assert not at.exception
-    fetch = fake.gets(TX)[-1]
-    assert fetch.params["page_size"] == 500
-    [download] = at.get("download_button")
-    assert "4 rows" in download.label
-    csv_text = at.session_state[transactions.EXPORT_KEY]["csv"]
-    rows = list(csv.reader(io.StringIO(csv_text)))
-    assert rows[0] == list(forms.CSV_COLUMNS)
-    assert rows[1][:7] == [
-        "2025-03-04",
-        "expense",
-        "1234.50",
-        "Rent",
-        "Housing",
-        "Bank",
-        "Unallocated",
-    ]
-    assert len(rows) == 5
-
-
-def test_export_says_when_it_is_capped(fake: FakeLedgerClient) -> None:
-    fake.transaction_count = 25_000
-    at = _page()
-
-    assert "The CSV holds the first 10,000 of the 25,000 matching transactions" in texts(at)
-
-
-def test_export_stops_at_ten_thousand_rows(
-    fake: FakeLedgerClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    fake.transaction_count = 25_000
-    fake.transactions = [dict(fake.transactions[0], id=f"t{i}") for i in range(500)]
-    at = _page()
-    at.button(key="tx_export_prepare").click().run()
-
-    pages = [c.params["page"] for c in fake.gets(TX) if c.params.get("page_size") == 500]
-    assert pages == list(range(1, 21))
-    assert at.session_state[transactions.EXPORT_KEY]["rows"] == 10_000
 
 
 def test_an_api_error_shows_its_detail(fake: FakeLedgerClient) -> None:

@@ -1,5 +1,5 @@
-"""Account: profile and password, ledgers (create, rename, delete), the members of the current
-ledger, and API keys for scripts."""
+"""Account: profile and password, ledgers (create, rename, delete, export, restore), the members
+of the current ledger, and API keys for scripts."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from dashboard.forms import FormErrors
 from dashboard.views.common import show_error
 
 FLASH_KEY = "account_flash"
+EXPORT_KEY = "account_export"
+RESTORE_KEY = "account_restore"
 NEW_KEY_KEY = "account_new_api_key"
 CONFIRM_KEY = "account_confirm"
 ROLES = {"owner": "Owner", "editor": "Editor", "viewer": "Viewer"}
@@ -46,6 +48,7 @@ def render() -> None:
             _password()
     with ledgers:
         _ledgers()
+        _backup()
     with members:
         _members()
     with keys:
@@ -282,6 +285,95 @@ def _ledger_delete(ledger: dict[str, Any]) -> None:
             show_error(error)
             return
         _written(f"Deleted the ledger {ledger['name']}.")
+
+
+# --- export and restore -----------------------------------------------------------------------
+
+
+def _backup() -> None:
+    st.divider()
+    export, restore = st.columns(2, gap="large")
+    with export:
+        st.subheader("Export a ledger")
+        _ledger_export()
+    with restore:
+        st.subheader("Restore a ledger")
+        _ledger_restore()
+
+
+def _ledger_export() -> None:
+    ledgers = session.ledgers()
+    if not ledgers:
+        st.caption("Ledgers you belong to can be exported here.")
+        return
+    by_id = {str(ledger["id"]): ledger for ledger in ledgers}
+    ids = list(by_id)
+    current = session.current_ledger_id()
+    chosen = st.selectbox(
+        "Ledger",
+        ids,
+        index=ids.index(current) if current in ids else 0,
+        format_func=lambda lid: _ledger_name(by_id[lid]),
+        key="account_export_pick",
+    )
+    st.caption(
+        "The whole ledger as one JSON file: wallets, buckets, categories, transactions and "
+        "their splits. Keep it as a backup, or restore it (here, or on another server) as a "
+        "new ledger."
+    )
+    # Fetched on request: a large ledger takes a moment, and the file is only wanted now
+    # and then. A write anywhere in the dashboard makes a prepared file stale.
+    signature = (chosen, st.session_state.get(data.DATA_VERSION_KEY, 0))
+    prepared = st.session_state.get(EXPORT_KEY)
+    if prepared is None or prepared["signature"] != signature:
+        if st.button("Prepare export", icon=":material/data_object:", key="account_export_prepare"):
+            try:
+                content = api.get_client().download(f"/ledgers/{chosen}/export.json")
+            except ApiError as error:
+                show_error(error)
+                return
+            st.session_state[EXPORT_KEY] = {"signature": signature, "json": content}
+            st.rerun()
+        return
+    name = by_id[chosen]["name"]
+    st.download_button(
+        f"Download {name} (JSON)",
+        prepared["json"],
+        file_name=f"{name}-{datetime.now(UTC).date().isoformat()}.json",
+        mime="application/json",
+        icon=":material/download:",
+        type="primary",
+        key="account_export_download",
+    )
+
+
+def _ledger_restore() -> None:
+    st.caption(
+        "A file from **Export a ledger** becomes a new ledger of the same name that you own, "
+        "with every wallet, bucket, category and transaction in it. Nothing existing changes."
+    )
+    # A new key empties the uploader after a restore (its file can't be cleared otherwise).
+    generation = st.session_state.get(RESTORE_KEY, 0)
+    upload = st.file_uploader(
+        "Ledger file (JSON)", type=["json"], key=f"account_restore_file_{generation}"
+    )
+    clicked = st.button(
+        "Restore as a new ledger",
+        icon=":material/restore:",
+        disabled=upload is None,
+        key="account_restore_submit",
+    )
+    if not clicked or upload is None:
+        return
+    try:
+        created = api.get_client().post("/ledgers/import-json", json=upload.getvalue())
+        _refresh_ledgers()
+    except ApiError as error:
+        forms.show_form_error(error)
+        return
+    session.set_current_ledger_id(str(created["id"]))
+    st.session_state[RESTORE_KEY] = generation + 1
+    _written(f"Restored the ledger {created['name']} from {upload.name} and switched to it.")
 
 
 # --- members ----------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
-"""Transactions: filter, browse page by page, add, edit, delete, allocate pending incomes and
-export to CSV. Everything is filtered and paginated by the API, so a ledger of 100 000
-transactions costs one page of 50 per view."""
+"""Transactions: filter, browse page by page, add, edit, delete, allocate pending incomes, import
+a CSV file (views/imports.py) and export to CSV. Everything is filtered and paginated by the
+API, so a ledger of 100 000 transactions costs one page of 50 per view."""
 
 from __future__ import annotations
 
@@ -17,14 +17,13 @@ from dashboard import api, data, forms, session, tables
 from dashboard.api import ApiError
 from dashboard.formatting import format_money, parse_money
 from dashboard.forms import FormErrors
+from dashboard.views import imports
 from dashboard.views.common import show_error
 
 PAGE_SIZE = 50
 ROW_PX = 35
 VISIBLE_ROWS = 15
 TABLE_HEADER_PX = 38
-EXPORT_PAGE_SIZE = 500
-EXPORT_MAX_ROWS = 10_000
 
 FILTERS_KEY = "tx_filters"
 PAGE_KEY = "tx_page"
@@ -107,6 +106,8 @@ def render() -> None:
         _pending_allocations(currency)
         with st.expander("Add a transaction", icon=":material/add:", key="tx_add_open"):
             _add_form(lists, currency)
+        with st.expander("Import CSV", icon=":material/upload_file:", key="tx_import_open"):
+            imports.render(lists, currency)
     else:
         st.caption(VIEWER_NOTE)
 
@@ -545,7 +546,7 @@ def _browse(filters: dict[str, str], lists: Lists, currency: str, can_write: boo
         selected = _table(items, lists, currency, table_key(generation))
     if selected is not None:
         _selected(items[selected], lists, currency, can_write)
-    _export(filters, count, lists)
+    _export(filters, count)
 
 
 def transaction_frame(items: list[dict[str, Any]], lists: Lists) -> pd.DataFrame:
@@ -666,41 +667,19 @@ def _delete(tx: dict[str, Any], tid: str, currency: str) -> None:
 # --- export -----------------------------------------------------------------------------------
 
 
-def fetch_for_export(filters: Mapping[str, str]) -> tuple[list[dict[str, Any]], int]:
-    """Up to EXPORT_MAX_ROWS matching transactions (pages of 500) and how many match in all."""
-    client = api.get_client()
-    path = data.ledger_path("/transactions")
-    rows: list[dict[str, Any]] = []
-    page, total = 1, 0
-    progress = st.progress(0.0, text="Fetching transactions…")
-    while len(rows) < EXPORT_MAX_ROWS:
-        answer = client.get(path, params={**filters, "page": page, "page_size": EXPORT_PAGE_SIZE})
-        total = int(answer["count"])
-        rows += answer["items"]
-        wanted = min(total, EXPORT_MAX_ROWS)
-        progress.progress(min(1.0, len(rows) / wanted) if wanted else 1.0)
-        if not answer["items"] or len(rows) >= wanted:
-            break
-        page += 1
-    progress.empty()
-    return rows[:EXPORT_MAX_ROWS], total
+def export_params(filters: Mapping[str, str]) -> dict[str, str]:
+    """The page's filters for GET /export.csv, in the table's order (newest first unless the
+    filters say otherwise)."""
+    return {"ordering": "-date", **filters}
 
 
-def _export(filters: dict[str, str], count: int, lists: Lists) -> None:
+def _export(filters: dict[str, str], count: int) -> None:
     st.subheader("Export")
-    capped = count > EXPORT_MAX_ROWS
-    rows = min(count, EXPORT_MAX_ROWS)
-    if capped:
-        note = (
-            f"The CSV holds the first {EXPORT_MAX_ROWS:,} of the {count:,} matching "
-            "transactions, the most for now. Narrow the filters (by date, say) to export the "
-            "rest in parts."
-        )
-    elif rows == 1:
-        note = "A CSV of the one transaction that matches the filters."
-    else:
-        note = f"A CSV of the {rows:,} transactions that match the filters."
-    st.caption(f"{note} Columns: {', '.join(forms.CSV_COLUMNS)}.")
+    what = "the one transaction" if count == 1 else f"the {count:,} transactions"
+    st.caption(
+        f"A CSV of {what} that match the filters, made by the server: one row per "
+        "transaction, wallets, buckets and categories by name, amounts as plain decimals."
+    )
     signature = (
         session.current_ledger_id(),
         st.session_state.get(data.DATA_VERSION_KEY, 0),
@@ -708,21 +687,20 @@ def _export(filters: dict[str, str], count: int, lists: Lists) -> None:
     )
     prepared = st.session_state.get(EXPORT_KEY)
     if prepared is None or prepared["signature"] != signature:
+        # Fetched on request, not on every run: a large ledger's CSV takes a moment.
         if st.button("Prepare CSV", icon=":material/table_view:", key="tx_export_prepare"):
             try:
-                items, _total = fetch_for_export(filters)
+                content = api.get_client().download(
+                    data.ledger_path("/export.csv"), export_params(filters)
+                )
             except ApiError as error:
                 show_error(error)
                 return
-            st.session_state[EXPORT_KEY] = {
-                "signature": signature,
-                "csv": forms.transactions_csv(items, lists.names),
-                "rows": len(items),
-            }
+            st.session_state[EXPORT_KEY] = {"signature": signature, "csv": content, "rows": count}
             st.rerun()
         return
     st.download_button(
-        f"Download CSV ({prepared['rows']:,} rows)",
+        f"Download CSV ({prepared['rows']:,} row{'s' if prepared['rows'] != 1 else ''})",
         prepared["csv"],
         file_name=f"transactions-{_today().isoformat()}.csv",
         mime="text/csv",

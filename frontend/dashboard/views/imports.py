@@ -1,0 +1,541 @@
+"""CSV import on the Transactions page, as the server's import job (SPEC §9).
+
+Check a file (the server reads every row and writes nothing), look at what it made of it — the
+first rows, the errors, the possible duplicates — then import it with a progress bar while the
+worker inserts the rows, and undo it if it was the wrong file.
+
+The job in hand lives in the session (``JOB_KEY``), so the page can be used while it runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from dashboard import api, data, forms, session, tables
+from dashboard.api import ApiError
+from dashboard.forms import FormErrors
+from dashboard.views.common import metric_row, show_error
+
+JOB_KEY = "imp_job"
+UPLOADER_KEY = "imp_uploader"  # a generation number: a new key empties the uploader
+POLL_SECONDS = 0.5
+HEADER_BYTES = 64 * 1024  # enough for any header line; the file itself goes to the server
+DUPLICATES_DESCRIBED = 10  # possible duplicates shown with the existing transaction's details
+
+DATE_FORMATS = {
+    "iso": "2025-03-31 (ISO)",
+    "DD/MM/YYYY": "31/03/2025",
+    "MM/DD/YYYY": "03/31/2025",
+    "DD.MM.YYYY": "31.03.2025",
+}
+DECIMALS = {".": "1234.56 (point)", ",": "1234,56 or 1.234,56 (comma)"}
+DELIMITERS = {"": "Detect", ",": "Comma ,", ";": "Semicolon ;", "tab": "Tab"}
+# Our fields that a column can be mapped to, in the order the mapping shows them.
+MAPPED_FIELDS = (
+    "date",
+    "kind",
+    "amount",
+    "signed_amount",
+    "description",
+    "category",
+    "wallet",
+    "bucket",
+    "notes",
+    "tags",
+    "from_wallet",
+    "to_wallet",
+    "from_bucket",
+    "to_bucket",
+)
+FIELD_LABELS = {"signed_amount": "Signed amount", "date_format": "Date format", "file": "File"}
+SAME_NAME = ""  # a mapping choice: the column named like the field, if the file has one
+RUNNING = ("running",)
+CHECKED = ("validated", "invalid")
+ROW_HELP = "Row = the line in the file; the header is line 1."
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the form sends with the file, as the API's form fields."""
+
+    date_format: str = "iso"
+    decimal: str = "."
+    delimiter: str = ""
+    wallet: str | None = None
+    income_category: str | None = None
+    expense_category: str | None = None
+    mapping: tuple[tuple[str, str], ...] = ()
+
+    def fields(self) -> dict[str, str]:
+        fields = {"date_format": self.date_format, "decimal": self.decimal}
+        if self.delimiter:
+            fields["delimiter"] = self.delimiter
+        for name in ("wallet", "income_category", "expense_category"):
+            value = getattr(self, name)
+            if value:
+                fields[name] = str(value)
+        if self.mapping:
+            fields["mapping"] = json.dumps(dict(self.mapping))
+        return fields
+
+
+# --- reading the header in the browser session --------------------------------------------------
+
+
+def header_of(head: bytes, delimiter: str = "") -> list[str]:
+    """The column names on the first line of ``head`` (the file's first bytes), as the server
+    reads them: UTF-8 with or without a BOM; the delimiter guessed when not given."""
+    text = head.decode("utf-8-sig", errors="replace")
+    first = text.splitlines()[0] if text.strip() else ""
+    if not first.strip():
+        return []
+    sep = {"tab": "\t"}.get(delimiter, delimiter)
+    if not sep:
+        # The candidate that splits the header into the most columns.
+        sep = max((",", ";", "\t"), key=lambda candidate: first.count(candidate))
+    [names] = list(csv.reader([first], delimiter=sep, skipinitialspace=True)) or [[]]
+    return [name.strip() for name in names if name.strip()]
+
+
+def mapping_for(header: Sequence[str], chosen: Mapping[str, str]) -> dict[str, str]:
+    """Only the fields whose column is not already found by its own name."""
+    same = {name.casefold() for name in header}
+    return {
+        field: column
+        for field, column in chosen.items()
+        if column and not (column.casefold() == field.casefold() and field.casefold() in same)
+    }
+
+
+def missing_columns(
+    header: Sequence[str],
+    mapping: Mapping[str, str],
+    *,
+    signed: bool,
+    default_wallet: bool,
+    default_category: bool,
+) -> list[str]:
+    """The required fields that the file (as mapped) and the defaults leave without a value."""
+    found = {name.casefold() for name in header} | set(mapping)
+    needed = ["date", "signed_amount"] if signed else ["date", "kind", "amount"]
+    needed.append("description")
+    if not default_category:
+        needed.append("category")
+    if not default_wallet:
+        needed.append("wallet")
+    return [field for field in needed if field not in found]
+
+
+def field_label(name: str) -> str:
+    return FIELD_LABELS.get(name) or forms.field_label(name)
+
+
+# --- the page section ---------------------------------------------------------------------------
+
+
+def render(lists: Any, currency: str) -> None:
+    """The import section: ``lists`` is the page's wallets, buckets and categories."""
+    entry = _entry()
+    job = entry["job"] if entry else None
+    status = job["status"] if job else None
+    if status in RUNNING:
+        if job.get("stale"):
+            _stale(job)
+        else:
+            _progress()
+        return
+    if status == "done":
+        _done(job)
+        return
+    if status in ("failed", "undone"):
+        _finished(job)
+        return
+    _check_form(lists, currency, entry)
+
+
+def _entry() -> dict[str, Any] | None:
+    """The job in hand for the current ledger (a job of another ledger is left alone)."""
+    entry = st.session_state.get(JOB_KEY)
+    if entry and entry["ledger"] == session.current_ledger_id():
+        return entry
+    return None
+
+
+def _keep(job: dict[str, Any], signature: Any = None) -> None:
+    old = st.session_state.get(JOB_KEY) or {}
+    st.session_state[JOB_KEY] = {
+        "ledger": session.current_ledger_id(),
+        "job": job,
+        "signature": signature if signature is not None else old.get("signature"),
+    }
+
+
+def _discard() -> None:
+    """Put the job down; one that was checked but never imported is deleted on the server."""
+    entry = _entry()
+    st.session_state.pop(JOB_KEY, None)
+    if entry and entry["job"]["status"] in CHECKED:
+        # A job nobody imports is harmless: the page goes on without it whatever happens.
+        with contextlib.suppress(ApiError):
+            api.get_client().delete(_job_path(entry["job"]))
+
+
+def _start_over() -> None:
+    """Back to an empty form: no job, no file."""
+    _discard()
+    st.session_state[UPLOADER_KEY] = st.session_state.get(UPLOADER_KEY, 0) + 1
+    st.rerun()
+
+
+def _job_path(job: Mapping[str, Any], suffix: str = "") -> str:
+    return data.ledger_path(f"/imports/{job['id']}{suffix}")
+
+
+# --- choose and check ---------------------------------------------------------------------------
+
+
+def _check_form(lists: Any, currency: str, entry: dict[str, Any] | None) -> None:
+    st.caption(
+        "A CSV with a header line. By default the columns are "
+        f"`{','.join(forms.CSV_COLUMNS)}` (tags separated by `{forms.TAG_SEPARATOR}`), as in "
+        "the export below; a bank's file with other column names can be mapped. Nothing is "
+        "written until you import the checked file."
+    )
+    generation = st.session_state.get(UPLOADER_KEY, 0)
+    upload = st.file_uploader("CSV file", type=["csv", "txt"], key=f"imp_file_{generation}")
+    row = st.columns(3)
+    date_format = row[0].selectbox(
+        "Date format", list(DATE_FORMATS), format_func=DATE_FORMATS.__getitem__, key="imp_date"
+    )
+    decimal = row[1].selectbox(
+        "Decimal separator", list(DECIMALS), format_func=DECIMALS.__getitem__, key="imp_decimal"
+    )
+    delimiter = row[2].selectbox(
+        "Delimiter", list(DELIMITERS), format_func=DELIMITERS.__getitem__, key="imp_delimiter"
+    )
+    row = st.columns(3)
+    wallet = _default_select(row[0], "Wallet", lists.active_wallets(), "imp_wallet")
+    income = _default_select(
+        row[1], "Income category", lists.active_categories("income"), "imp_income_category"
+    )
+    expense = _default_select(
+        row[2], "Expense category", lists.active_categories("expense"), "imp_expense_category"
+    )
+
+    header = header_of(upload.read(HEADER_BYTES), delimiter) if upload is not None else []
+    if upload is not None:
+        upload.seek(0)
+    mapping: dict[str, str] = {}
+    if upload is not None:
+        mapping = _mapping(header, wallet=bool(wallet), category=bool(income or expense))
+
+    options = Options(
+        date_format=date_format,
+        decimal=decimal,
+        delimiter=delimiter,
+        wallet=wallet,
+        income_category=income,
+        expense_category=expense,
+        mapping=tuple(sorted(mapping.items())),
+    )
+    signature = (upload.file_id, options) if upload is not None else None
+    job = entry["job"] if entry else None
+    current = job is not None and entry["signature"] == signature
+    if job is not None and not current:
+        st.caption("The file or the options changed since the last check: check it again.")
+
+    if st.button(
+        "Check file",
+        icon=":material/fact_check:",
+        disabled=upload is None,
+        type="secondary" if current else "primary",
+        key="imp_check",
+    ):
+        _check(upload, options, signature)
+    if current:
+        _checked(job, currency)
+
+
+def _default_select(column: Any, label: str, items: list[dict[str, Any]], key: str) -> str | None:
+    names = {str(item["id"]): item["name"] for item in items}
+    return column.selectbox(
+        f"{label} for rows without one",
+        [None, *names],
+        format_func=lambda value: "—" if value is None else names[value],
+        key=key,
+    )
+
+
+def _mapping(header: list[str], *, wallet: bool, category: bool) -> dict[str, str]:
+    """The column mapping: a choice per field among the file's own column names."""
+    st.caption(
+        f"The file's columns: {', '.join(f'`{name}`' for name in header)}."
+        if header
+        else "The file's first line holds no column names."
+    )
+    signed = st.toggle(
+        "One signed amount column (positive = income, negative = expense)",
+        key="imp_signed",
+        help="For a bank's export: no kind column, and spending written as -12.30.",
+    )
+    fields = [
+        f for f in MAPPED_FIELDS if f not in (("kind", "amount") if signed else ("signed_amount",))
+    ]
+    folded = {name.casefold(): name for name in header}
+    missing_now = missing_columns(
+        header, {}, signed=signed, default_wallet=wallet, default_category=category
+    )
+    show = st.toggle(
+        "Map the file's columns",
+        value=bool(missing_now),
+        key="imp_map",
+        help="Needed when the file names its columns differently, e.g. Booking date for date.",
+    )
+    chosen: dict[str, str] = {}
+    if show:
+        grid = st.columns(4)
+        for index, field in enumerate(fields):
+            own = folded.get(field.casefold())
+
+            def shown(value: str, own: str | None = own) -> str:
+                if value != SAME_NAME:
+                    return value
+                return f"{own} (same name)" if own else "— not in the file"
+
+            chosen[field] = grid[index % 4].selectbox(
+                field_label(field),
+                [SAME_NAME, *header],
+                format_func=shown,
+                key=f"imp_map_{field}",
+            )
+    mapping = mapping_for(header, chosen)
+    missing = missing_columns(
+        header, mapping, signed=signed, default_wallet=wallet, default_category=category
+    )
+    if header and missing:
+        names = ", ".join(field_label(f).lower() for f in missing)
+        st.warning(f"No column for: {names}. Map them above, or choose a default.")
+    return mapping
+
+
+def _check(upload: Any, options: Options, signature: Any) -> None:
+    _discard()  # the previous check, if any, is of no use now
+    try:
+        job = api.get_client().upload(
+            data.ledger_path("/imports"),
+            files={"file": (upload.name, upload.getvalue(), "text/csv")},
+            data=options.fields(),
+        )
+    except ApiError as error:
+        _show_problems(error)
+        return
+    _keep(job, signature)
+    st.rerun()
+
+
+def _show_problems(error: ApiError | FormErrors) -> None:
+    """Like forms.show_form_error, with the import's own field names (file, mapping…)."""
+    if isinstance(error, ApiError) and not error.errors:
+        show_error(error)
+        return
+    lines = []
+    for problem in error.errors:
+        where = field_label(problem.field) if problem.field else ""
+        if problem.row is not None:
+            where = f"Row {problem.row}" + (f", {where}" if where else "")
+        lines.append(f"- **{where}**: {problem.message}" if where else f"- {problem.message}")
+    heading = error.detail if isinstance(error, ApiError) else "Please check the form:"
+    st.error("\n".join([heading, "", *lines]))
+
+
+def _checked(job: dict[str, Any], currency: str) -> None:
+    """What the server made of the file, and the way on: import, or check another."""
+    errors, duplicates = int(job.get("error_count", 0)), int(job.get("duplicate_count", 0))
+    metric_row(
+        [
+            ("Rows in the file", f"{int(job['total_rows']):,}", None),
+            ("Valid rows", f"{int(job['valid_rows']):,}", None),
+            ("Rows with errors", f"{errors:,}", None),
+            ("Possible duplicates", f"{duplicates:,}", _DUPLICATE_HELP),
+        ]
+    )
+    if job.get("preview"):
+        st.markdown("**First rows, as they will be imported**")
+        st.dataframe(
+            tables.import_preview_table(job["preview"], currency),
+            hide_index=True,
+            key="imp_preview",
+        )
+    if errors:
+        st.error(
+            f"{job.get('detail') or 'Some rows are not valid.'} Nothing was imported: fix the "
+            "file (or the options) and check it again.",
+            icon=":material/error:",
+        )
+        more = " " + _truncated(job, "errors", errors) if job.get("errors_truncated") else ""
+        st.markdown("**Errors**")
+        st.dataframe(tables.import_error_table(job.get("errors") or []), hide_index=True)
+        st.caption(ROW_HELP + more)
+    skip = False
+    if duplicates:
+        st.markdown("**Possible duplicates**")
+        st.dataframe(_duplicate_table(job, currency), hide_index=True)
+        more = (
+            " " + _truncated(job, "duplicates", duplicates)
+            if job.get("duplicates_truncated")
+            else ""
+        )
+        st.caption(_DUPLICATE_HELP + more)
+        skip = st.checkbox(
+            f"Skip the {duplicates:,} possible duplicate{'s' if duplicates != 1 else ''}",
+            value=True,
+            key="imp_skip",
+        )
+    left, right, _ = st.columns([2, 1, 3])
+    if job["status"] == "validated":
+        count = int(job["valid_rows"]) - (duplicates if skip else 0)
+        if left.button(
+            f"Import {count:,} row{'s' if count != 1 else ''}",
+            type="primary",
+            icon=":material/upload:",
+            disabled=count <= 0,
+            key="imp_commit",
+        ):
+            _commit(job, skip)
+    if right.button("Start over", key="imp_discard"):
+        _start_over()
+
+
+_DUPLICATE_HELP = (
+    "A possible duplicate has the same date, amount, wallet and description as a transaction "
+    "already in the ledger."
+)
+
+
+def _truncated(job: Mapping[str, Any], what: str, count: int) -> str:
+    return f"Showing the first {len(job.get(what) or []):,} of {count:,}."
+
+
+def _duplicate_table(job: Mapping[str, Any], currency: str) -> Any:
+    """Row, and the transaction already in the ledger that it looks like (for the first few)."""
+    described = {}
+    for duplicate in (job.get("duplicates") or [])[:DUPLICATES_DESCRIBED]:
+        tid = duplicate["transaction"]
+        try:
+            existing = data.get(data.ledger_path(f"/transactions/{tid}"))
+        except ApiError:
+            continue  # deleted since the check, say: the row still shows
+        described[str(tid)] = forms.transaction_label(existing, currency)
+    return tables.import_duplicate_table(job.get("duplicates") or [], described)
+
+
+def _commit(job: Mapping[str, Any], skip: bool) -> None:
+    try:
+        started = api.get_client().post(_job_path(job, "/commit"), json={"skip_duplicates": skip})
+    except ApiError as error:
+        show_error(error)
+        return
+    _keep(started)
+    if started["status"] == "done":
+        data.changed()
+    st.rerun()
+
+
+# --- running, done, undone ------------------------------------------------------------------------
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def _progress() -> None:
+    """The progress bar: this part alone runs again every POLL_SECONDS until the job ends."""
+    entry = _entry()
+    if entry is None:
+        return
+    job = entry["job"]
+    try:
+        job = api.get_client().get(_job_path(job))
+    except ApiError as error:
+        show_error(error)
+        return
+    processed, total = int(job.get("processed") or 0), int(job.get("total") or 0)
+    st.progress(
+        min(1.0, processed / total) if total else 0.0,
+        text=f"Importing {job.get('filename') or 'the file'}: {processed:,} of {total:,} rows",
+    )
+    if job["status"] != entry["job"]["status"] or job.get("stale"):
+        _keep(job)
+        if job["status"] == "done":
+            data.changed()
+        st.rerun(scope="app")
+    _keep(job)
+    st.caption("You can go on using the dashboard; the import runs on the server.")
+
+
+def _stale(job: Mapping[str, Any]) -> None:
+    st.warning(
+        f"The import of {job.get('filename') or 'the file'} has made no progress for a while: "
+        "the server's worker may have stopped. Nothing of it has been written yet.",
+        icon=":material/hourglass_disabled:",
+    )
+    left, right, _ = st.columns([1, 1, 3])
+    if left.button("Try again", type="primary", key="imp_retry"):
+        _commit(job, bool(job.get("skip_duplicates")))
+    if right.button("Discard", key="imp_discard_stale"):
+        try:
+            api.get_client().delete(_job_path(job))
+        except ApiError as error:
+            show_error(error)
+            return
+        _start_over()
+
+
+def _done(job: Mapping[str, Any]) -> None:
+    created = int(job.get("created") or 0)
+    message = (
+        f"Imported {created:,} transaction{'s' if created != 1 else ''} from "
+        f"{job.get('filename') or 'the file'}."
+    )
+    skipped = int(job.get("valid_rows") or 0) - created
+    if job.get("skip_duplicates") and skipped > 0:
+        message += f" Skipped {skipped:,} possible duplicate{'s' if skipped != 1 else ''}."
+    st.success(message, icon=":material/check_circle:")
+    left, right, _ = st.columns([1, 1, 3])
+    if left.button("Undo import", icon=":material/undo:", key="imp_undo"):
+        try:
+            api.get_client().delete(_job_path(job))
+        except ApiError as error:
+            show_error(error)
+            return
+        _keep({**job, "status": "undone"})
+        data.changed()
+        st.rerun()
+    if right.button("Import another file", key="imp_again"):
+        _start_over()
+
+
+def _finished(job: Mapping[str, Any]) -> None:
+    name = job.get("filename") or "the file"
+    if job["status"] == "undone":
+        created = int(job.get("created") or 0)
+        st.success(
+            f"Undid the import of {name}: its {created:,} transaction"
+            f"{'s are' if created != 1 else ' is'} gone.",
+            icon=":material/undo:",
+        )
+    else:
+        st.error(
+            f"The import of {name} failed; nothing of it was written. "
+            f"{job.get('detail') or ''}".strip(),
+            icon=":material/error:",
+        )
+        if job.get("errors"):
+            st.dataframe(tables.import_error_table(job["errors"]), hide_index=True)
+            st.caption(ROW_HELP)
+    if st.button("Import another file", key="imp_again"):
+        _start_over()
