@@ -3,7 +3,18 @@
 import streamlit as st
 
 from dashboard import api, data, session
-from dashboard.views import account, home, overview, reports, setup, sign_in, transactions
+from dashboard.api import ApiError, SessionExpired
+from dashboard.views import (
+    account,
+    home,
+    notifications,
+    overview,
+    planning,
+    reports,
+    setup,
+    sign_in,
+    transactions,
+)
 
 # Pages for a signed-in user; a new page is one more line here.
 SIGNED_IN_PAGES = [
@@ -21,9 +32,19 @@ SIGNED_IN_PAGES = [
         url_path="transactions",
     ),
     st.Page(setup.render, title="Setup", icon=":material/tune:", url_path="setup"),
+    st.Page(planning.render, title="Planning", icon=":material/savings:", url_path="planning"),
     st.Page(home.render, title="Home", icon=":material/home:", url_path="home"),
     st.Page(account.render, title="Account", icon=":material/person:", url_path="account"),
 ]
+
+# Reached from the sidebar's link, which carries the unread count (on every page).
+NOTIFICATIONS_PAGE = st.Page(
+    notifications.render,
+    title="Notifications",
+    icon=":material/notifications:",
+    url_path="notifications",
+    visibility="hidden",
+)
 
 REPORT_PAGES = [
     st.Page(
@@ -56,6 +77,23 @@ def _switch_ledger() -> None:
     data.changed()
 
 
+def _notifications_link() -> None:
+    """The unread count on every page, as a link to the notifications ("Notifications (3)").
+    Read through the cached data layer: one small request per data version."""
+    try:
+        unread = data.unread_notifications()
+    except SessionExpired as error:
+        session.end(notice=str(error))
+        st.rerun()
+    except ApiError:
+        unread = 0  # the page itself shows what is wrong with the API
+    st.page_link(
+        NOTIFICATIONS_PAGE,
+        label=notifications.nav_label(unread),
+        icon=":material/notifications_active:" if unread else ":material/notifications:",
+    )
+
+
 def _sidebar() -> None:
     """Who is signed in, the ledger switcher and sign-out: on every page."""
     user = session.current_user()
@@ -64,6 +102,7 @@ def _sidebar() -> None:
     with st.sidebar:
         st.caption("Signed in as")
         st.markdown(f"**{user['email']}**")
+        _notifications_link()
         if ledger is not None:
             names = {item["id"]: f"{item['name']} ({item['currency']})" for item in ledgers}
             ids = list(names)
@@ -91,7 +130,7 @@ def _sidebar() -> None:
 
 st.set_page_config(page_title="Budget", layout="wide")
 if session.is_signed_in():
-    page = st.navigation({"": SIGNED_IN_PAGES, "Reports": REPORT_PAGES})
+    page = st.navigation({"": [*SIGNED_IN_PAGES, NOTIFICATIONS_PAGE], "Reports": REPORT_PAGES})
     _sidebar()
 else:
     page = st.navigation(

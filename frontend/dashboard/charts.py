@@ -13,7 +13,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from dashboard.formatting import format_money, parse_money
+from dashboard.formatting import format_money, format_percent, parse_money
 
 INCOME = "Income"
 EXPENSE = "Expense"
@@ -235,3 +235,88 @@ def _bars_with_net(flows: pd.DataFrame, net: pd.DataFrame, title: str) -> alt.La
     )
     zero = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color="#b0b3bb").encode(y="zero:Q")
     return alt.layer(bars, line, zero).properties(height=340)
+
+
+# --- budgets ----------------------------------------------------------------------------------
+
+BUDGET_OK = "OK"
+BUDGET_WARNING = "Warning"
+BUDGET_EXCEEDED = "Exceeded"
+BUDGET_STATES = {"ok": BUDGET_OK, "warning": BUDGET_WARNING, "exceeded": BUDGET_EXCEEDED}
+BUDGET_SCALE = alt.Scale(
+    domain=[BUDGET_OK, BUDGET_WARNING, BUDGET_EXCEEDED],
+    range=["#2e9e5b", "#f0a020", "#e0575b"],  # green, amber, red
+)
+
+
+def budget_name(item: Item, category_names: Mapping[str, str] | None = None) -> str:
+    """The budget's category by name: from the item, else looked up by id."""
+    names = category_names or {}
+    return item.get("category_name") or names.get(str(item["category"]), "Unknown category")
+
+
+def budget_frame(
+    status: Iterable[Item],
+    category_names: Mapping[str, str] | None = None,
+    currency: str | None = None,
+) -> pd.DataFrame:
+    """name, used (float percent of the limit), alert (float percent, none when unknown),
+    state (OK/Warning/Exceeded) and the exact labels (used, spent, limit, remaining) per
+    budget of a month's status."""
+    rows = [
+        {
+            "name": budget_name(item, category_names),
+            "used": _plot(item["percent_used"]),
+            "alert": _plot(item["alert_percent"]) if item.get("alert_percent") else None,
+            "state": BUDGET_STATES.get(item["state"], str(item["state"])),
+            "used_label": format_percent(item["percent_used"]),
+            "spent": format_money(item["spent"], currency),
+            "limit": format_money(item["limit"], currency),
+            "remaining": format_money(item["remaining"], currency),
+        }
+        for item in status
+    ]
+    columns = ["name", "used", "alert", "state", "used_label", "spent", "limit", "remaining"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def budget_bars(
+    status: Iterable[Item],
+    category_names: Mapping[str, str] | None = None,
+    currency: str | None = None,
+) -> alt.LayerChart:
+    """One horizontal bar per budget: the share of its limit spent, coloured by state, with
+    the percentage at the bar's end, a tick at the budget's alert percentage and a rule at
+    100 %."""
+    frame = budget_frame(status, category_names, currency)
+    top = max([100.0, *frame["used"].tolist()])
+    base = alt.Chart(frame).encode(
+        y=alt.Y("name:N", sort="-x", title=None),
+        tooltip=[
+            alt.Tooltip("name:N", title="Category"),
+            alt.Tooltip("spent:N", title="Spent"),
+            alt.Tooltip("limit:N", title="Limit"),
+            alt.Tooltip("remaining:N", title="Remaining"),
+            alt.Tooltip("used_label:N", title="Used"),
+            alt.Tooltip("state:N", title="State"),
+        ],
+    )
+    x = alt.X(
+        "used:Q",
+        title="Spent, % of the limit",
+        # Room on the right for the label of the longest bar.
+        scale=alt.Scale(domain=[0, top * 1.15], nice=False),
+        axis=alt.Axis(format=",.0f"),
+    )
+    bars = base.mark_bar(cornerRadius=2).encode(
+        x=x,
+        color=alt.Color("state:N", scale=BUDGET_SCALE, legend=alt.Legend(title=None, orient="top")),
+    )
+    labels = base.mark_text(align="left", dx=4, color=NET_COLOR).encode(x=x, text="used_label:N")
+    alerts = base.mark_tick(color=NET_COLOR, thickness=2).encode(x=alt.X("alert:Q"))
+    limit = (
+        alt.Chart(pd.DataFrame({"limit": [100.0]}))
+        .mark_rule(color=NET_COLOR, strokeDash=[4, 3])
+        .encode(x="limit:Q")
+    )
+    return alt.layer(bars, labels, alerts, limit).properties(height=ROW_HEIGHT)

@@ -76,3 +76,9 @@ def buckets(archived: bool | None = None) -> list[dict[str, Any]]:
 
 def categories(archived: bool | None = None) -> list[dict[str, Any]]:
     return get_all(ledger_path("/categories"), {"archived": archived})
+
+
+def unread_notifications() -> int:
+    """How many notifications the signed-in user has not read (one small read per data
+    version: the count, not the items)."""
+    return int(get("/notifications", {"unread": "true", "page_size": 1})["count"])

@@ -46,3 +46,8 @@ def format_money(value: str | int | Decimal, currency: str | None = None) -> str
     """Format money as "1,234.50 EUR" (or "1,234.50" without a currency)."""
     text = f"{parse_money(value):,.2f}"
     return f"{text} {currency}" if currency else text
+
+
+def format_percent(value: str | int | Decimal) -> str:
+    """A percentage from the API ("85.5", "85.50") as "85.50 %"."""
+    return f"{parse_money(value):,.2f} %"

@@ -311,6 +311,11 @@ class FakeLedgerClient:
             }
         ]
         self.answers: dict[tuple[str, str], Any] = {}
+        self.budgets = [dict(b) for b in BUDGETS]
+        self.budget_status = [dict(s) for s in BUDGET_STATUS]
+        self.goals = [dict(g) for g in GOALS]
+        self.recurring = [dict(r) for r in RECURRING]
+        self.notifications = [dict(n) for n in NOTIFICATIONS]
         # The import job: what a check answers, then one answer per progress poll (the last
         # one repeats). Exports: the bytes each export path sends.
         self.import_check = import_job()
@@ -433,6 +438,17 @@ class FakeLedgerClient:
             found = next((t for t in self.transactions if t["id"] == tid), None)
             if found is not None:
                 return found
+        if path in (f"{LP}/budgets", f"{LP}/goals", f"{LP}/recurring"):
+            items = getattr(self, path.rsplit("/", 1)[-1])
+            return {"items": items, "count": len(items)}
+        if path == f"{LP}/budgets/status":
+            return self.budget_status
+        if path == "/notifications":
+            items = self.notifications
+            if params.get("unread") == "true":
+                items = [n for n in items if n["read_at"] is None]
+            size, page = int(params.get("page_size", 50)), int(params.get("page", 1))
+            return {"items": items[(page - 1) * size : page * size], "count": len(items)}
         raise ApiError(404, "not_found", f"The fake API has no GET {path}.")
 
     def _write(self, method: str, path: str, body: Any) -> Any:
@@ -478,7 +494,222 @@ class FakeLedgerClient:
         if path == "/auth/me":
             self.user = {**self.user, **body}
             return self.user
+        planned = re.fullmatch(rf"{LP}/recurring/([^/]+)(/run)?", path)
+        if planned and planned[2]:
+            return {"created": 2, "next_date": "2025-05-01"}
+        if planned and method == "PATCH":
+            old = next(r for r in self.recurring if r["id"] == planned[1])
+            return {**old, **body}
+        if path == f"{LP}/recurring":
+            return recurring("rec-new", **{**body, "next_date": "2025-04-01"})
+        read = re.fullmatch(r"/notifications/([^/]+)/read", path)
+        if read:
+            item = next(n for n in self.notifications if n["id"] == read[1])
+            item["read_at"] = "2025-03-05T08:00:00Z"
+            return dict(item)
+        if path == "/notifications/read-all":
+            unread = [n for n in self.notifications if n["read_at"] is None]
+            for item in unread:
+                item["read_at"] = "2025-03-05T08:00:00Z"
+            return {"read": len(unread)}
         return {"id": "new", **(body or {})}
+
+
+# --- planning: budgets, goals, recurring transactions, notifications --------------------------
+
+
+def budget(bid: str, category: str, name: str, amount: str, **fields: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "id": bid,
+        "category": category,
+        "category_name": name,
+        "amount": amount,
+        "alert_percent": 80,
+        "start_month": "2025-01",
+        "end_month": None,
+        "created_at": "2025-01-01T00:00:00Z",
+        "updated_at": "2025-01-01T00:00:00Z",
+    }
+    base.update(fields)
+    return base
+
+
+BUDGETS = [
+    budget("bu-groceries", "c-groceries", "Groceries", "400.00"),
+    budget("bu-housing", "c-housing", "Housing", "1200.00", alert_percent=90, end_month="2025-12"),
+    # A budget of a category archived since still reports.
+    budget("bu-old", "c-oldexp", "Old stuff", "50.00"),
+]
+
+
+def budget_status(
+    item: Mapping[str, Any], spent: str, remaining: str, percent: str, state: str
+) -> dict[str, Any]:
+    return {
+        "budget": item["id"],
+        "category": item["category"],
+        "category_name": item["category_name"],
+        "limit": item["amount"],
+        "spent": spent,
+        "remaining": remaining,
+        "percent_used": percent,
+        "alert_percent": item["alert_percent"],
+        "state": state,
+    }
+
+
+# The status of every month the tests look at: one budget per state.
+BUDGET_STATUS = [
+    budget_status(BUDGETS[0], "340.00", "60.00", "85.00", "warning"),
+    budget_status(BUDGETS[1], "1234.50", "-34.50", "102.88", "exceeded"),
+    budget_status(BUDGETS[2], "10.00", "40.00", "20.00", "ok"),
+]
+
+
+def goal(gid: str, name: str, bucket: str, bucket_name: str, **fields: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "id": gid,
+        "name": name,
+        "bucket": bucket,
+        "bucket_name": bucket_name,
+        "target_amount": "1000.00",
+        "target_date": None,
+        "saved": "0.00",
+        "progress_percent": "0.00",
+        "monthly_needed": None,
+        "on_track": True,
+        "created_at": "2025-01-01T00:00:00Z",
+        "updated_at": "2025-01-01T00:00:00Z",
+    }
+    base.update(fields)
+    return base
+
+
+GOALS = [
+    goal(
+        "g-holiday",
+        "Summer holiday",
+        "b-fun",
+        "Fun",
+        target_date="2025-08-31",
+        saved="300.00",
+        progress_percent="30.00",
+        monthly_needed="140.00",
+        on_track=False,
+    ),
+    goal(
+        "g-house",
+        "House deposit",
+        "b-savings",
+        "Savings",
+        target_date="2026-12-31",
+        saved="1200.00",
+        progress_percent="120.00",
+        monthly_needed="0.00",
+    ),
+    goal(
+        "g-rainy",
+        "Rainy day",
+        "b-savings",
+        "Savings",
+        target_amount="5000.00",
+        saved="1200.00",
+        progress_percent="24.00",
+    ),
+]
+
+
+def recurring(rid: str, kind: str, amount: str, **fields: Any) -> dict[str, Any]:
+    base = transaction(rid, kind, amount)
+    for name in ("date", "allocation_status", "allocations"):
+        base.pop(name)
+    base.update(
+        frequency="monthly",
+        interval=1,
+        start_date="2025-01-01",
+        end_date=None,
+        active=True,
+        next_date="2025-04-01",
+    )
+    base.update(fields)
+    return base
+
+
+RECURRING = [
+    recurring(
+        "rec-rent",
+        "expense",
+        "950.00",
+        description="Rent",
+        category="c-housing",
+        wallet="w-bank",
+        bucket="b-unalloc",
+    ),
+    recurring(
+        "rec-salary",
+        "income",
+        "3000.00",
+        description="Salary",
+        category="c-salary",
+        wallet="w-bank",
+        start_date="2025-01-28",
+        next_date="2025-03-28",
+        active=False,
+    ),
+    recurring(
+        "rec-gym",
+        "expense",
+        "30.00",
+        description="Gym",
+        category="c-groceries",
+        wallet="w-cash",
+        bucket="b-fun",
+        frequency="weekly",
+        interval=2,
+        end_date="2025-02-28",
+        next_date=None,
+    ),
+]
+
+
+def notification(nid: str, title: str, created_at: str, **fields: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "id": nid,
+        "ledger": LEDGER_ID,
+        "kind": "budget_warning",
+        "title": title,
+        "message": "",
+        "data": {},
+        "created_at": created_at,
+        "read_at": None,
+    }
+    base.update(fields)
+    return base
+
+
+# Newest first, as the API lists them; two unread.
+NOTIFICATIONS = [
+    notification(
+        "n-housing",
+        "Housing is over its budget",
+        "2025-03-04T10:05:00Z",
+        kind="budget_exceeded",
+        message="1,234.50 EUR spent of 1,200.00 EUR in March 2025 (102.88 %).",
+    ),
+    notification(
+        "n-groceries",
+        "Groceries reached 80 % of its budget",
+        "2025-03-03T09:00:00Z",
+        message="340.00 EUR spent of 400.00 EUR in March 2025 (85.00 %).",
+    ),
+    notification(
+        "n-february",
+        "Groceries reached 80 % of its budget",
+        "2025-02-20T18:30:00Z",
+        message="330.00 EUR spent of 400.00 EUR in February 2025 (82.50 %).",
+        read_at="2025-02-21T08:00:00Z",
+    ),
+]
 
 
 @contextmanager

@@ -332,6 +332,8 @@ class FakeReportClient:
             "/wallets": WALLETS,
             "/buckets": BUCKETS,
             "/categories": CATEGORIES,
+            # Not below the ledger: the sidebar's unread count, on every page.
+            "/notifications": {"items": [], "count": 0},
             **(answers or {}),
         }
         self.calls: list[tuple[str, dict[str, Any]]] = []
@@ -340,7 +342,7 @@ class FakeReportClient:
         params = dict(params or {})
         self.calls.append((path, params))
         prefix = f"/ledgers/{LEDGER_ID}"
-        assert path.startswith(prefix), path
+        assert path.startswith(prefix) or path == "/notifications", path
         answer = self.answers[path.removeprefix(prefix)]
         if isinstance(answer, ApiError):
             raise answer

@@ -25,8 +25,9 @@ def test_overview_is_the_default_page_with_net_worth_and_pending_allocation() ->
     }
     pending = next(metric for metric in at.metric if metric.label == "Pending allocation")
     assert "not yet split" in pending.help
-    # Only the report endpoints and one small page of transactions.
+    # The sidebar's unread count, the report endpoints and one small page of transactions.
     assert [path for path, _ in client.calls] == [
+        "/notifications",
         "/ledgers/ledger-2/reports/balances",
         "/ledgers/ledger-2/transactions",
         "/ledgers/ledger-2/categories",
