@@ -10,7 +10,8 @@ from budget.common.parser import DecimalParser
 from budget.exchange import api as exchange
 from budget.ledgers.api import router as ledgers_router
 from budget.money import api as money
-from budget.planning.api import router as recurring_router
+from budget.notifications.api import router as notifications_router
+from budget.planning import api as planning
 from budget.reports.api import router as reports_router
 
 api = NinjaAPI(
@@ -30,6 +31,7 @@ handlers.install(api)
 api.add_router("", health_router)
 api.add_router("/auth", accounts_router)
 api.add_router("/ledgers", ledgers_router)
+api.add_router("/notifications", notifications_router)
 api.add_router("/ledgers/import-json", exchange.imports)  # no clash: {lid} is a uuid
 
 _LEDGER = "/ledgers/{uuid:lid}"
@@ -39,5 +41,7 @@ api.add_router(f"{_LEDGER}/categories", money.categories)
 api.add_router(f"{_LEDGER}/transactions", money.transactions)
 api.add_router(f"{_LEDGER}/allocations", money.allocations)
 api.add_router(f"{_LEDGER}/reports", reports_router)
-api.add_router(f"{_LEDGER}/recurring", recurring_router)
+api.add_router(f"{_LEDGER}/recurring", planning.recurring)
+api.add_router(f"{_LEDGER}/budgets", planning.budgets)
+api.add_router(f"{_LEDGER}/goals", planning.goals)
 api.add_router(_LEDGER, exchange.exports)  # export.csv, export.json

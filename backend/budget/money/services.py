@@ -377,6 +377,26 @@ def _allocation_enqueue(ids: list[UUID]) -> None:
     transaction.on_commit(enqueue)
 
 
+def _budget_check_enqueue(ledger_id: UUID, txs: Iterable[Transaction]) -> None:
+    """Budgets watch expenses: one task per write checks the months it spent in
+    (budget.planning); a write without an expense queues nothing."""
+    months = sorted({tx.date.replace(day=1).isoformat() for tx in txs if tx.kind == Kind.EXPENSE})
+    if not months:
+        return
+    from django_q.tasks import async_task
+
+    def enqueue() -> None:
+        async_task(
+            "budget.planning.tasks.budget_alerts_task",
+            str(ledger_id),
+            months,
+            task_name="check budgets",
+            broker=_broker(),
+        )
+
+    transaction.on_commit(enqueue)
+
+
 def transactions_create(
     *, ledger: Ledger, items: list[dict[str, Any]], bulk: bool = False
 ) -> list[Transaction]:
@@ -401,6 +421,7 @@ def transactions_create(
         _allocation_enqueue(
             [tx.pk for tx in txs if tx.allocation_status == AllocationStatus.PENDING]
         )
+        _budget_check_enqueue(ledger.pk, txs)
     for tx in txs:
         tx.prefetched_allocations = []
     return txs
@@ -465,6 +486,7 @@ def transaction_update(*, tx: Transaction, changes: dict[str, Any]) -> Transacti
         )
         if resplit:
             incomes_allocate(ids=[tx.pk])
+        _budget_check_enqueue(tx.ledger_id, [tx])
     tx.refresh_from_db()
     return tx
 

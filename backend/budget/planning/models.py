@@ -78,3 +78,93 @@ class RecurringTransaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount} {self.frequency}/{self.interval} from {self.start_date}"
+
+
+class Budget(models.Model):
+    """A monthly spending limit for one expense category, from `start_month` to `end_month`
+    (inclusive; none: open-ended). Months are stored as their first day.
+
+    Two budgets of one category never cover the same month (the service refuses it with
+    409), so a category's status in a month is one budget's.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ledger = models.ForeignKey(Ledger, on_delete=models.CASCADE, related_name="budgets")
+    category = models.ForeignKey(Category, on_delete=models.RESTRICT, related_name="budgets")
+    amount = MoneyField()
+    alert_percent = models.PositiveSmallIntegerField(default=80)
+    start_month = models.DateField()
+    end_month = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="planning_budget_amount"),
+            models.CheckConstraint(
+                condition=Q(alert_percent__gte=1, alert_percent__lte=100),
+                name="planning_budget_alert_percent",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_month__isnull=True) | Q(end_month__gte=models.F("start_month")),
+                name="planning_budget_end_after_start",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["ledger", "category", "start_month"], name="planning_budget_cat"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} a month for {self.category_id} from {self.start_month:%Y-%m}"
+
+
+class Threshold(models.TextChoices):
+    WARNING = "warning"  # alert_percent reached
+    EXCEEDED = "exceeded"  # over 100 %
+
+
+class BudgetAlert(models.Model):
+    """That a budget's threshold was crossed in a month, and its notification sent.
+
+    The unique key is what makes the notification go out once: two checks at once (two
+    workers, the on-commit task and the daily job) both try to insert the row, one wins.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="alerts")
+    month = models.DateField()
+    threshold = models.CharField(max_length=10, choices=Threshold.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["budget", "month", "threshold"], name="planning_budget_alert_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.budget_id} {self.month:%Y-%m} {self.threshold}"
+
+
+class Goal(models.Model):
+    """Saving `target_amount` in a bucket, optionally by `target_date`."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ledger = models.ForeignKey(Ledger, on_delete=models.CASCADE, related_name="goals")
+    name = models.CharField(max_length=100)
+    bucket = models.ForeignKey(Bucket, on_delete=models.RESTRICT, related_name="goals")
+    target_amount = MoneyField()
+    target_date = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target_amount__gt=0), name="planning_goal_target_amount"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,12 +1,17 @@
 import datetime as dt
+import re
+from decimal import Decimal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from ninja import Field, Schema
+from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
-from budget.common.money import Money
+from budget.common.money import Money, MoneyOut
 from budget.money.models import Kind
-from budget.money.schemas import Tag, TransactionFields
+from budget.money.schemas import Name, Tag, TransactionFields, _Named
 from budget.planning.models import Frequency
+from budget.planning.selectors import progress_of
 
 Interval = Field(1, ge=1, le=1000)
 
@@ -61,3 +66,135 @@ class RecurringOut(Schema):
 class RunOut(Schema):
     created: int
     next_date: dt.date | None
+
+
+# --- Budgets ------------------------------------------------------------------------------
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def month_parse(value: Any) -> dt.date:
+    """Parses "2025-03" as date(2025, 3, 1): a month is stored as its first day."""
+    if isinstance(value, dt.date):
+        return value.replace(day=1)
+    found = _MONTH.match(value.strip()) if isinstance(value, str) else None
+    if not found or not 1 <= int(found[2]) <= 12 or int(found[1]) < 1:
+        raise ValueError('Expected a month as "YYYY-MM", such as "2025-03".')
+    return dt.date(int(found[1]), int(found[2]), 1)
+
+
+_MONTH_SCHEMA = {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$", "example": "2025-03"}
+
+# "YYYY-MM" in, a date (the month's first day) in Python…
+Month = Annotated[dt.date, BeforeValidator(month_parse), WithJsonSchema(_MONTH_SCHEMA)]
+# …and "YYYY-MM" out.
+MonthOut = Annotated[
+    dt.date,
+    PlainSerializer(lambda day: f"{day.year:04d}-{day.month:02d}", return_type=str),
+    WithJsonSchema(_MONTH_SCHEMA),
+]
+AlertPercent = Field(
+    80, ge=1, le=100, description="Percent of the limit at which the budget turns `warning`"
+)
+
+
+class BudgetIn(Schema):
+    category: UUID = Field(description="An expense category of the ledger")
+    amount: Money = Field(description="The monthly limit, greater than zero")
+    alert_percent: int = AlertPercent
+    start_month: Month
+    end_month: Month | None = Field(None, description="Inclusive; none: open-ended")
+
+
+class BudgetPatch(Schema):
+    category: UUID | None = None
+    amount: Money | None = None
+    alert_percent: int | None = Field(None, ge=1, le=100)
+    start_month: Month | None = None
+    end_month: Month | None = None
+
+
+class BudgetOut(Schema):
+    id: UUID
+    category: UUID = Field(alias="category_id")
+    category_name: str = Field(alias="category.name")
+    amount: Money
+    alert_percent: int
+    start_month: MonthOut
+    end_month: MonthOut | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class BudgetStatusFilters(Schema):
+    year: int = Field(ge=1900, le=9999)
+    month: int = Field(ge=1, le=12)
+
+
+class BudgetStatusOut(Schema):
+    budget: UUID
+    category: UUID
+    category_name: str
+    limit: MoneyOut
+    spent: MoneyOut = Field(description="Expenses of the category in the month")
+    remaining: MoneyOut = Field(description="limit - spent; negative when exceeded")
+    percent_used: MoneyOut = Field(description="spent / limit · 100, two decimals")
+    alert_percent: int
+    state: Literal["ok", "warning", "exceeded"] = Field(
+        description="warning: percent used ≥ alert_percent; exceeded: spent > limit"
+    )
+
+
+# --- Goals --------------------------------------------------------------------------------
+
+
+class GoalIn(_Named):
+    name: Name
+    bucket: UUID = Field(description="The bucket whose balance counts as saved")
+    target_amount: Money = Field(description="Greater than zero")
+    target_date: dt.date | None = None
+
+
+class GoalPatch(_Named):
+    name: Name | None = None
+    bucket: UUID | None = None
+    target_amount: Money | None = None
+    target_date: dt.date | None = None
+
+
+class GoalOut(Schema):
+    id: UUID
+    name: str
+    bucket: UUID = Field(alias="bucket_id")
+    bucket_name: str = Field(alias="bucket.name")
+    target_amount: Money
+    target_date: dt.date | None
+    saved: MoneyOut = Field(description="The bucket's balance")
+    progress_percent: MoneyOut = Field(
+        description="saved / target_amount · 100, rounded down to two decimals (100.00 means "
+        "reached); 0 when saved is negative; not capped at 100"
+    )
+    monthly_needed: MoneyOut | None = Field(
+        description="What still has to go into the bucket in each month from the current one "
+        "through target_date's month, rounded up to the cent; the whole remainder once "
+        "target_date is past; null without a target_date"
+    )
+    on_track: bool = Field(
+        description="True when the target is reached, or there is no target_date, or the "
+        "target_date is still ahead and the bucket's balance grew this month by at least "
+        "monthly_needed; false once the target_date is past and the target not reached"
+    )
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_progress_percent(goal) -> Decimal:
+        return progress_of(goal).progress_percent
+
+    @staticmethod
+    def resolve_monthly_needed(goal) -> Decimal | None:
+        return progress_of(goal).monthly_needed
+
+    @staticmethod
+    def resolve_on_track(goal) -> bool:
+        return progress_of(goal).on_track

@@ -1,12 +1,25 @@
-"""Reads of recurring transactions."""
+"""Reads of recurring transactions, budgets and goals.
 
+Budget spending and goal balances come from the money rollup (`money_rollup`): a few rows
+per category or bucket and month, whatever the number of transactions.
+"""
+
+import math
+from dataclasses import dataclass
 from datetime import date
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from uuid import UUID
 
-from django.db.models import QuerySet
+from django.db.models import DateField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
+from budget.common.money import CENT, ZERO, MoneyField
 from budget.ledgers.models import Ledger
-from budget.planning.models import RecurringTransaction
+from budget.money import selectors as money
+from budget.money.models import Kind, Rollup
+from budget.planning.models import Budget, Goal, RecurringTransaction
+
+# --- Recurring ----------------------------------------------------------------------------
 
 
 def recurring_of(*, ledger: Ledger) -> QuerySet[RecurringTransaction]:
@@ -20,3 +33,165 @@ def recurring_due_ids(*, today: date) -> list[UUID]:
         .order_by("next_date", "id")
         .values_list("pk", flat=True)
     )
+
+
+# --- Budgets ------------------------------------------------------------------------------
+
+
+def budgets_of(*, ledger: Ledger) -> QuerySet[Budget]:
+    return (
+        Budget.objects.filter(ledger=ledger)
+        .select_related("category")
+        .order_by("category__name_key", "start_month", "id")
+    )
+
+
+def active_in(month: date) -> Q:
+    """Budgets whose months include `month` (a first of month)."""
+    return Q(start_month__lte=month) & (Q(end_month__isnull=True) | Q(end_month__gte=month))
+
+
+def budget_state(*, spent: Decimal, limit: Decimal, alert_percent: int) -> str:
+    """`exceeded` above 100 %, `warning` from alert_percent on (exactly 100 % is a warning),
+    else `ok`. Compared exactly, not on the rounded percent_used."""
+    if spent > limit:
+        return "exceeded"
+    if spent * 100 >= limit * alert_percent:
+        return "warning"
+    return "ok"
+
+
+def budget_status(*, ledger: Ledger, month: date) -> list[dict]:
+    """The status of every budget active in `month`: two queries, whatever their number."""
+    budgets = list(budgets_of(ledger=ledger).filter(active_in(month)))
+    if not budgets:
+        return []
+    spent = dict(
+        Rollup.objects.filter(
+            ledger=ledger,
+            month=month,
+            kind=Kind.EXPENSE,
+            category_id__in={b.category_id for b in budgets},
+        )
+        .values("category_id")
+        .annotate(total=Sum("amount"))  # negative: money left the wallet
+        .order_by()
+        .values_list("category_id", "total")
+    )
+    rows = []
+    for budget in budgets:
+        used = -spent.get(budget.category_id, ZERO)
+        limit = budget.amount
+        rows.append(
+            {
+                "budget": budget.pk,
+                "category": budget.category_id,
+                "category_name": budget.category.name,
+                "limit": limit,
+                "spent": used,
+                "remaining": limit - used,
+                "percent_used": (used * 100 / limit).quantize(CENT, rounding=ROUND_HALF_UP),
+                "alert_percent": budget.alert_percent,
+                "state": budget_state(spent=used, limit=limit, alert_percent=budget.alert_percent),
+            }
+        )
+    return rows
+
+
+def budget_ledgers_active(*, month: date) -> list[UUID]:
+    """Ledgers with at least one budget active in `month`."""
+    return list(
+        Budget.objects.filter(active_in(month))
+        .values_list("ledger_id", flat=True)
+        .distinct()
+        .order_by("ledger_id")
+    )
+
+
+# --- Goals --------------------------------------------------------------------------------
+
+
+def _bucket_change(month: date) -> Coalesce:
+    """How much the goal's bucket balance changed in `month` (deposits minus withdrawals)."""
+    rows = (
+        Rollup.objects.filter(
+            ledger_id=OuterRef("ledger_id"), bucket_id=OuterRef("bucket_id"), month=month
+        )
+        .values("bucket_id")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Coalesce(
+        Subquery(rows, output_field=MoneyField()), Value(ZERO), output_field=MoneyField()
+    )
+
+
+def goals_of(*, ledger: Ledger, today: date) -> QuerySet[Goal]:
+    """Goals with `saved` (the bucket's balance, as the buckets API computes it),
+    `saved_this_month` and `as_of` (today); one query for the whole list."""
+    balance = money.buckets_of(ledger=ledger).filter(pk=OuterRef("bucket_id")).values("balance")
+    return (
+        Goal.objects.filter(ledger=ledger)
+        .select_related("bucket")
+        .annotate(
+            saved=Coalesce(
+                Subquery(balance[:1], output_field=MoneyField()),
+                Value(ZERO),
+                output_field=MoneyField(),
+            ),
+            saved_this_month=_bucket_change(today.replace(day=1)),
+            as_of=Value(today, output_field=DateField()),
+        )
+        .order_by("created_at", "id")
+    )
+
+
+@dataclass(frozen=True)
+class Progress:
+    progress_percent: Decimal
+    monthly_needed: Decimal | None
+    on_track: bool
+
+
+def months_through(today: date, target: date) -> int:
+    """Months from today's month through target's month, both counted (0 or less: past)."""
+    return (target.year - today.year) * 12 + target.month - today.month + 1
+
+
+def goal_progress(
+    *,
+    saved: Decimal,
+    saved_this_month: Decimal,
+    target_amount: Decimal,
+    target_date: date | None,
+    today: date,
+) -> Progress:
+    """The figures of SPEC §8 for a goal (see GoalOut's field descriptions)."""
+    percent = (max(saved, ZERO) * 100 / target_amount).quantize(CENT, rounding=ROUND_DOWN)
+    left = max(ZERO, target_amount - saved)
+    if target_date is None:
+        return Progress(percent, None, True)
+    months = months_through(today, target_date)
+    if months < 1:
+        needed = left
+        on_track = left == ZERO
+    else:
+        # Up to the cent, so that paying it every month does reach the target.
+        needed = Decimal(math.ceil(left * 100 / months)) / 100
+        needed = needed.quantize(CENT)
+        on_track = left == ZERO or saved_this_month >= needed
+    return Progress(percent, needed, on_track)
+
+
+def progress_of(goal: Goal) -> Progress:
+    """The figures of a goal from `goals_of`, computed once per goal object."""
+    cached = getattr(goal, "_progress", None)
+    if cached is None:
+        cached = goal._progress = goal_progress(
+            saved=goal.saved,
+            saved_this_month=goal.saved_this_month,
+            target_amount=goal.target_amount,
+            target_date=goal.target_date,
+            today=goal.as_of,
+        )
+    return cached

@@ -1,25 +1,36 @@
-"""Every write about recurring transactions.
+"""Every write about recurring transactions, budgets (and their alerts) and goals.
 
-A template holds the transaction fields of SPEC §2 and a schedule. Its fields are checked
-with the very rules a new transaction is (`budget.money.rules`), and its occurrences are
-made by `budget.money.services.transactions_create`, so balances, allocation and the report
-cache behave as for any other transaction.
+A recurring template holds the transaction fields of SPEC §2 and a schedule. Its fields are
+checked with the very rules a new transaction is (`budget.money.rules`), and its occurrences
+are made by `budget.money.services.transactions_create`, so balances, allocation and the
+report cache behave as for any other transaction.
 """
 
+import logging
 from datetime import date
+from decimal import Decimal
+from itertools import islice
 from typing import Any
+from uuid import UUID
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from budget.common.errors import Invalid
-from budget.ledgers.models import Ledger
+from budget.accounts.models import User
+from budget.common.errors import Conflict, Invalid
+from budget.ledgers.models import Ledger, Role
 from budget.money import services as money
-from budget.money.models import Kind, Transaction
+from budget.money.models import Bucket, Category, CategoryType, Kind, Transaction
 from budget.money.rules import ALLOWED, REFERENCE_FIELDS, references_load, transaction_errors
-from budget.planning.models import RecurringTransaction
+from budget.notifications.models import NotificationKind
+from budget.notifications.services import notifications_create
+from budget.planning import selectors
+from budget.planning.models import Budget, BudgetAlert, Goal, RecurringTransaction, Threshold
 from budget.planning.schedule import occurrences
+
+logger = logging.getLogger(__name__)
 
 TEMPLATE_FIELDS = ("kind", "amount", "description", "notes", "tags", *REFERENCE_FIELDS)
 SCHEDULE_FIELDS = ("frequency", "interval", "start_date", "end_date", "active")
@@ -32,10 +43,16 @@ def _data(template: RecurringTransaction) -> dict[str, Any]:
 
 
 def _check(
-    *, ledger: Ledger, data: dict[str, Any], schedule: dict[str, Any], changed: set[str] | None
+    *,
+    ledger: Ledger,
+    data: dict[str, Any],
+    schedule: dict[str, Any],
+    changed: set[str] | None,
+    last_date: date | None = None,
 ) -> None:
     """The transaction rules, as for a new transaction dated `start_date`, plus the
-    schedule's own: the end is not before the start."""
+    schedule's own: the end is not before the start, and catching up to today (the
+    occurrences after `last_date`) makes at most RECURRING_MAX_CATCH_UP transactions."""
     refs = references_load(ledger=ledger, items=[data])
     errors = transaction_errors({**data, "date": schedule["start_date"]}, refs, changed=changed)
     end, start = schedule.get("end_date"), schedule["start_date"]
@@ -43,9 +60,39 @@ def _check(
         errors.append(
             {"field": "end_date", "message": "The end date cannot be before the start date."}
         )
+    elif schedule.get("active", True):
+        limit = settings.RECURRING_MAX_CATCH_UP
+        due = _due_dates(schedule, after=last_date, today=timezone.localdate(), limit=limit + 1)
+        if len(due) > limit:
+            errors.append(
+                {
+                    "field": "start_date",
+                    "message": f"From this start date more than {limit} transactions would "
+                    "be made at once to catch up to today; choose a later start date.",
+                }
+            )
     if errors:
         fields = ", ".join(dict.fromkeys(e["field"] for e in errors))
         raise Invalid(f"The recurring transaction is invalid: {fields}.", errors=errors)
+
+
+def _due_dates(
+    schedule: dict[str, Any], *, after: date | None, today: date, limit: int
+) -> list[date]:
+    """The schedule's dates after `after` up to today (and its end), at most `limit`."""
+    end = schedule.get("end_date")
+    return list(
+        islice(
+            occurrences(
+                start=schedule["start_date"],
+                frequency=schedule["frequency"],
+                interval=schedule.get("interval") or 1,
+                end=min(today, end or today),
+                after=after,
+            ),
+            limit,
+        )
+    )
 
 
 def _next_date(template: RecurringTransaction) -> date | None:
@@ -101,7 +148,13 @@ def recurring_update(
         data.update({k: v for k, v in changes.items() if k in TEMPLATE_FIELDS})
         schedule = {name: getattr(template, name) for name in SCHEDULE_FIELDS}
         schedule.update({k: v for k, v in changes.items() if k in SCHEDULE_FIELDS})
-        _check(ledger=template.ledger, data=data, schedule=schedule, changed=set(changes))
+        _check(
+            ledger=template.ledger,
+            data=data,
+            schedule=schedule,
+            changed=set(changes),
+            last_date=template.last_date,
+        )
         _fill(template, data)
         for name, value in schedule.items():
             setattr(template, name, value)
@@ -123,7 +176,8 @@ def recurring_materialise(
     not exist yet; returns (how many were created, the next date).
 
     The template row is locked and the last occurrence re-read under the lock, so two runs
-    at once (two workers, a worker and the API) make each occurrence once.
+    at once (two workers, a worker and the API) make each occurrence once. One run makes at
+    most RECURRING_MAX_CATCH_UP occurrences; after a long downtime the next runs go on.
     """
     today = today or timezone.localdate()
     with transaction.atomic():
@@ -142,15 +196,18 @@ def recurring_materialise(
         )
         dates = []
         if template.active:
-            dates = list(
-                occurrences(
-                    start=template.start_date,
-                    frequency=template.frequency,
-                    interval=template.interval,
-                    end=min(today, template.end_date or today),
-                    after=template.last_date,
+            limit = settings.RECURRING_MAX_CATCH_UP
+            schedule = {name: getattr(template, name) for name in SCHEDULE_FIELDS}
+            dates = _due_dates(schedule, after=template.last_date, today=today, limit=limit + 1)
+            if len(dates) > limit:
+                dates = dates[:limit]
+                logger.warning(
+                    "Recurring transaction %s: made %s occurrences, the most one run makes "
+                    "(RECURRING_MAX_CATCH_UP); the next run goes on from %s.",
+                    template.pk,
+                    limit,
+                    dates[-1],
                 )
-            )
         if dates:
             data = _data(template)
             try:
@@ -178,3 +235,300 @@ def recurring_materialise(
             last_date=template.last_date, next_date=template.next_date
         )
     return len(dates), template.next_date
+
+
+# --- Budgets ------------------------------------------------------------------------------
+
+BUDGET_FIELDS = ("category", "amount", "alert_percent", "start_month", "end_month")
+
+
+def _month(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def _category_error(ledger: Ledger, category_id: Any) -> str | None:
+    category = Category.objects.filter(ledger=ledger, pk=category_id).first()
+    if category is None:
+        return "No such category in this ledger."
+    if category.type != CategoryType.EXPENSE:
+        return f"A budget needs an expense category; '{category.name}' is {category.type}."
+    if category.archived:
+        return f"The category '{category.name}' is archived."
+    return None
+
+
+def _budget_check(
+    *, ledger: Ledger, data: dict[str, Any], changed: set[str] | None, budget_id: UUID | None
+) -> None:
+    """The budget's rules: 422 per field, then 409 when another budget of the category
+    covers one of its months. Call under the ledger lock (see `_ledger_lock`)."""
+    errors = []
+    if changed is None or "category" in changed:
+        message = _category_error(ledger, data["category"])
+        if message:
+            errors.append({"field": "category", "message": message})
+    if data["amount"] <= 0:
+        errors.append({"field": "amount", "message": "The limit must be greater than zero."})
+    if not 1 <= data["alert_percent"] <= 100:
+        errors.append(
+            {"field": "alert_percent", "message": "The alert percent is between 1 and 100."}
+        )
+    start, end = data["start_month"], data["end_month"]
+    if end is not None and end < start:
+        errors.append(
+            {"field": "end_month", "message": "The end month cannot be before the start month."}
+        )
+    if errors:
+        fields = ", ".join(dict.fromkeys(e["field"] for e in errors))
+        raise Invalid(f"The budget is invalid: {fields}.", errors=errors)
+
+    others = Budget.objects.filter(ledger=ledger, category_id=data["category"]).exclude(
+        pk=budget_id
+    )
+    if end is not None:
+        others = others.filter(start_month__lte=end)
+    other = others.exclude(end_month__lt=start).order_by("start_month").first()
+    if other is not None:
+        until = _month(other.end_month) if other.end_month else "with no end"
+        raise Conflict(
+            f"This category already has a budget for some of these months (from "
+            f"{_month(other.start_month)}, {until}); change that one or pick other months.",
+            code="budget_overlap",
+        )
+
+
+def _ledger_lock(ledger_id: UUID) -> None:
+    """Budget writes of one ledger go one at a time, so two cannot overlap unseen."""
+    Ledger.objects.select_for_update().filter(pk=ledger_id).first()
+
+
+def budget_create(
+    *,
+    ledger: Ledger,
+    category: UUID,
+    amount: Decimal,
+    start_month: date,
+    alert_percent: int = 80,
+    end_month: date | None = None,
+) -> Budget:
+    data = {
+        "category": category,
+        "amount": amount,
+        "alert_percent": alert_percent,
+        "start_month": start_month.replace(day=1),
+        "end_month": end_month.replace(day=1) if end_month else None,
+    }
+    with transaction.atomic():
+        _ledger_lock(ledger.pk)
+        _budget_check(ledger=ledger, data=data, changed=None, budget_id=None)
+        budget = Budget(
+            ledger=ledger,
+            category_id=data.pop("category"),
+            **data,
+        )
+        budget.save()
+    return budget
+
+
+def budget_update(*, budget: Budget, changes: dict[str, Any]) -> Budget:
+    """Applies `changes`; an archived category the budget already had does not block them."""
+    with transaction.atomic():
+        _ledger_lock(budget.ledger_id)
+        budget = Budget.objects.select_related("ledger").get(pk=budget.pk)
+        data = {name: getattr(budget, name) for name in BUDGET_FIELDS if name != "category"}
+        data["category"] = budget.category_id
+        data.update({k: v for k, v in changes.items() if k in BUDGET_FIELDS})
+        for name in ("start_month", "end_month"):
+            if data[name] is not None:
+                data[name] = data[name].replace(day=1)
+        # Sending the category it already has (a whole form) is no change.
+        changed = {k for k in changes if k != "category" or changes[k] != budget.category_id}
+        _budget_check(ledger=budget.ledger, data=data, changed=changed, budget_id=budget.pk)
+        budget.category_id = data.pop("category")
+        for name, value in data.items():
+            setattr(budget, name, value)
+        budget.save()
+    return Budget.objects.select_related("category").get(pk=budget.pk)
+
+
+def budget_delete(*, budget: Budget) -> None:
+    """Deletes the budget and the record of its alerts; notifications already sent stay."""
+    with transaction.atomic():
+        budget.delete()
+
+
+# --- Budget alerts ------------------------------------------------------------------------
+
+# The thresholds a state has crossed, lowest first.
+_CROSSED = {"ok": (), "warning": (Threshold.WARNING,), "exceeded": tuple(Threshold)}
+
+
+def _alert_text(ledger: Ledger, status: dict, month: date, threshold: str) -> tuple[str, str]:
+    name, currency = status["category_name"], ledger.currency
+    spent, limit = f"{status['spent']:.2f}", f"{status['limit']:.2f}"
+    when = f"{month:%B %Y}"
+    if threshold == Threshold.EXCEEDED:
+        over = f"{-status['remaining']:.2f}"
+        return (
+            f"Budget exceeded: {name}",
+            f"{ledger.name}: {spent} {currency} spent on {name} in {when}, over the budget "
+            f"of {limit} {currency} by {over} {currency} ({status['percent_used']:.2f} %).",
+        )
+    return (
+        f"Budget warning: {name} at {status['percent_used']:.2f} %",
+        f"{ledger.name}: {spent} of {limit} {currency} spent on {name} in {when} "
+        f"({status['percent_used']:.2f} %; you asked to be told at "
+        f"{status['alert_percent']} %).",
+    )
+
+
+def budget_alerts_check(*, ledger_id: UUID, months: list[date]) -> int:
+    """Notifies every owner and editor of the ledger of each budget threshold crossed in
+    `months` (firsts of months); returns how many alerts it sent.
+
+    Each (budget, month, threshold) is sent once, ever: the alert row is inserted with
+    get_or_create under its unique key, in the same database transaction as the
+    notifications, so a check run twice, or by two workers at once, sends it once. When
+    one check finds both thresholds newly crossed, only `exceeded` is sent (the warning is
+    recorded as sent: it would only repeat old news).
+    """
+    ledger = Ledger.objects.filter(pk=ledger_id).first()
+    if ledger is None:
+        return 0
+    due = []
+    for month in sorted(set(months)):
+        for status in selectors.budget_status(ledger=ledger, month=month):
+            if _CROSSED[status["state"]]:
+                due.append((month, status))
+    if not due:
+        return 0
+    done = set(
+        BudgetAlert.objects.filter(
+            budget_id__in={s["budget"] for _, s in due}, month__in={m for m, _ in due}
+        ).values_list("budget_id", "month", "threshold")
+    )
+    todo = []
+    for month, status in due:
+        new = [t for t in _CROSSED[status["state"]] if (status["budget"], month, t) not in done]
+        if new:
+            todo.append((month, status, new))
+    if not todo:
+        return 0
+    recipients = list(
+        User.objects.filter(
+            memberships__ledger=ledger,
+            memberships__role__in=(Role.OWNER, Role.EDITOR),
+            is_active=True,
+        ).order_by("email")
+    )
+    sent = 0
+    for month, status, thresholds in todo:
+        with transaction.atomic():
+            won = [
+                threshold
+                for threshold in thresholds
+                if BudgetAlert.objects.get_or_create(
+                    budget_id=status["budget"], month=month, threshold=threshold
+                )[1]
+            ]
+            if not won:
+                continue  # another check sent it meanwhile
+            threshold = won[-1]
+            title, message = _alert_text(ledger, status, month, threshold)
+            notifications_create(
+                users=recipients,
+                ledger=ledger,
+                kind=(
+                    NotificationKind.BUDGET_EXCEEDED
+                    if threshold == Threshold.EXCEEDED
+                    else NotificationKind.BUDGET_WARNING
+                ),
+                title=title,
+                message=message,
+                data={
+                    "budget": str(status["budget"]),
+                    "category": str(status["category"]),
+                    "category_name": status["category_name"],
+                    "month": _month(month),
+                    "threshold": str(threshold),
+                    "limit": f"{status['limit']:.2f}",
+                    "spent": f"{status['spent']:.2f}",
+                    "percent_used": f"{status['percent_used']:.2f}",
+                },
+            )
+            sent += 1
+    return sent
+
+
+def budget_alerts_check_all(*, today: date | None = None) -> int:
+    """The daily check: the current month of every ledger with a budget active in it."""
+    month = (today or timezone.localdate()).replace(day=1)
+    return sum(
+        budget_alerts_check(ledger_id=ledger_id, months=[month])
+        for ledger_id in selectors.budget_ledgers_active(month=month)
+    )
+
+
+# --- Goals --------------------------------------------------------------------------------
+
+GOAL_FIELDS = ("name", "bucket", "target_amount", "target_date")
+
+
+def _goal_check(*, ledger: Ledger, data: dict[str, Any], changed: set[str] | None) -> None:
+    errors = []
+    if changed is None or "bucket" in changed:
+        bucket = Bucket.objects.filter(ledger=ledger, pk=data["bucket"]).first()
+        if bucket is None:
+            errors.append({"field": "bucket", "message": "No such bucket in this ledger."})
+        elif bucket.archived:
+            errors.append(
+                {"field": "bucket", "message": f"The bucket '{bucket.name}' is archived."}
+            )
+    if data["target_amount"] <= 0:
+        errors.append(
+            {"field": "target_amount", "message": "The target must be greater than zero."}
+        )
+    if errors:
+        fields = ", ".join(dict.fromkeys(e["field"] for e in errors))
+        raise Invalid(f"The goal is invalid: {fields}.", errors=errors)
+
+
+def goal_create(
+    *,
+    ledger: Ledger,
+    name: str,
+    bucket: UUID,
+    target_amount: Decimal,
+    target_date: date | None = None,
+) -> Goal:
+    data = {
+        "name": name,
+        "bucket": bucket,
+        "target_amount": target_amount,
+        "target_date": target_date,
+    }
+    _goal_check(ledger=ledger, data=data, changed=None)
+    with transaction.atomic():
+        goal = Goal(ledger=ledger, bucket_id=data.pop("bucket"), **data)
+        goal.save()
+    return goal
+
+
+def goal_update(*, goal: Goal, changes: dict[str, Any]) -> Goal:
+    with transaction.atomic():
+        goal = Goal.objects.select_for_update().select_related("ledger").get(pk=goal.pk)
+        data = {name: getattr(goal, name) for name in GOAL_FIELDS if name != "bucket"}
+        data["bucket"] = goal.bucket_id
+        data.update({k: v for k, v in changes.items() if k in GOAL_FIELDS})
+        changed = {k for k in changes if k != "bucket" or changes[k] != goal.bucket_id}
+        _goal_check(ledger=goal.ledger, data=data, changed=changed)
+        goal.bucket_id = data.pop("bucket")
+        for name, value in data.items():
+            setattr(goal, name, value)
+        goal.save()
+    return goal
+
+
+def goal_delete(*, goal: Goal) -> None:
+    with transaction.atomic():
+        goal.delete()

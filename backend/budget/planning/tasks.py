@@ -1,6 +1,8 @@
 """Django-Q2 tasks: they only load ids and call services."""
 
 import logging
+from datetime import date
+from uuid import UUID
 
 from django.utils import timezone
 
@@ -25,3 +27,17 @@ def recurring_materialise_all() -> int:
         except Invalid as error:
             logger.warning("Recurring transaction %s was not made: %s", pk, error.errors)
     return created
+
+
+def budget_alerts_task(ledger_id: str, months: list[str]) -> int:
+    """Queued on commit by every write that creates or changes expenses
+    (`budget.money.services`): checks the ledger's budgets in the months it spent in."""
+    return services.budget_alerts_check(
+        ledger_id=UUID(ledger_id), months=[date.fromisoformat(m) for m in months]
+    )
+
+
+def budget_alerts_daily() -> int:
+    """The daily job: checks the current month's budgets of every ledger. Catches what no
+    on-commit task did (a worker that was down, a budget created or lowered today)."""
+    return services.budget_alerts_check_all()

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "budget.reports",
     "budget.exchange",
     "budget.planning",
+    "budget.notifications",
 ]
 
 MIDDLEWARE = [
@@ -166,6 +167,10 @@ AUTH_THROTTLE_EMAIL_RATE = env_str("AUTH_THROTTLE_EMAIL_RATE", "10/min")
 
 # Reports are cached under the ledger's version (never stale); 0 turns the cache off.
 REPORT_CACHE_SECONDS = env_int("REPORT_CACHE_SECONDS", 600)
+
+# The most occurrences of one recurring template made at once: creating or changing a
+# template that would catch up more is refused, and the daily job goes on the next day.
+RECURRING_MAX_CATCH_UP = env_int("RECURRING_MAX_CATCH_UP", 3660)
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 500

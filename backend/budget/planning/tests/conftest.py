@@ -69,3 +69,35 @@ def create(owner_api, household):
         return response.json()
 
     return make
+
+
+def budget_path(ledger, budget_id=None) -> str:
+    path = f"/ledgers/{ledger.pk}/budgets"
+    return f"{path}/{budget_id}" if budget_id else path
+
+
+def status_path(ledger) -> str:
+    return f"/ledgers/{ledger.pk}/budgets/status"
+
+
+def goal_path(ledger, goal_id=None) -> str:
+    path = f"/ledgers/{ledger.pk}/goals"
+    return f"{path}/{goal_id}" if goal_id else path
+
+
+def spend(h: Household, amount: str, on: date, category: str = "Groceries") -> None:
+    """An expense, written by the service like any other (no HTTP, no on-commit task)."""
+    from decimal import Decimal
+
+    from budget.money import services as money
+
+    money.transaction_create(
+        ledger=h.ledger,
+        data={
+            "kind": "expense",
+            "date": on,
+            "amount": Decimal(amount),
+            "wallet": h.bank.pk,
+            "category": h.category(category).pk,
+        },
+    )
