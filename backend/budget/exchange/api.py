@@ -1,5 +1,6 @@
-"""Exports of one ledger (/ledgers/{lid}/export.csv, /ledgers/{lid}/export.json) and the
-restore of an exported ledger into a new one (POST /ledgers/import-json)."""
+"""Exports of one ledger (/ledgers/{lid}/export.csv, /ledgers/{lid}/export.json), the
+restore of an exported ledger into a new one (POST /ledgers/import-json), and CSV import
+jobs (/ledgers/{lid}/imports/…)."""
 
 import json
 from decimal import Decimal
@@ -8,16 +9,28 @@ from uuid import UUID
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
-from ninja import Path, Query, Router, Status
+from ninja import File, Form, Path, Query, Router, Status
+from ninja.files import UploadedFile
+from ninja.pagination import paginate
 
-from budget.common.errors import ApiError
-from budget.exchange import selectors, services
-from budget.exchange.schemas import ImportedLedgerOut
+from budget.common.errors import ApiError, NotFound
+from budget.common.pagination import Pages
+from budget.exchange import import_services, selectors, services
+from budget.exchange.models import ImportJob
+from budget.exchange.schemas import (
+    CommitIn,
+    ImportedLedgerOut,
+    ImportJobOut,
+    ImportJobSummaryOut,
+    ImportOptionsIn,
+)
 from budget.ledgers.access import LedgerAuth, ledger_access
+from budget.ledgers.models import Ledger, Role
 from budget.money.schemas import Ordering, TransactionFilters
 
 exports = Router(tags=["exports"], auth=LedgerAuth())
 imports = Router(tags=["exports"])
+imports_jobs = Router(tags=["imports"], auth=LedgerAuth())
 
 MAX_IMPORT_BYTES = 200 * 1024 * 1024
 
@@ -97,3 +110,63 @@ def import_json(request: HttpRequest):
         201,
         {"id": str(ledger.pk), "name": ledger.name, "currency": ledger.currency, "role": "owner"},
     )
+
+
+# --- CSV import jobs ------------------------------------------------------------------------
+
+
+def _job(ledger: Ledger, job_id: UUID) -> ImportJob:
+    job = selectors.import_job_get(ledger=ledger, job_id=job_id)
+    if job is None:
+        raise NotFound("Import not found.")
+    return job
+
+
+@imports_jobs.post("", response={201: ImportJobOut})
+def import_create(
+    request: HttpRequest,
+    lid: Path[UUID],
+    file: File[UploadedFile],
+    options: Form[ImportOptionsIn],
+):
+    """Checks every row of a CSV file; nothing is written to the ledger yet. The answer
+    says `validated` (ready to commit) or `invalid` (row errors, line numbers of the file)."""
+    ledger = ledger_access(request, lid, Role.EDITOR)
+    job = import_services.import_validate(
+        ledger=ledger, user=request.auth, upload=file, options=options.dict()
+    )
+    return Status(201, job)
+
+
+@imports_jobs.get("", response=list[ImportJobSummaryOut])
+@paginate(Pages)
+def import_list(request: HttpRequest, lid: Path[UUID]):
+    return selectors.import_jobs_of(ledger=ledger_access(request, lid))
+
+
+@imports_jobs.get("/{uuid:job_id}", response=ImportJobOut)
+def import_detail(request: HttpRequest, lid: Path[UUID], job_id: UUID):
+    """The job; while it runs, `processed` of `total` rows for a progress bar."""
+    return _job(ledger_access(request, lid), job_id)
+
+
+@imports_jobs.post("/{uuid:job_id}/commit", response={202: ImportJobOut})
+def import_commit(
+    request: HttpRequest, lid: Path[UUID], job_id: UUID, payload: CommitIn | None = None
+):
+    """Queues the import: a worker inserts every row in one database transaction. The
+    body may be left out (`skip_duplicates` false)."""
+    ledger = ledger_access(request, lid, Role.EDITOR)
+    job = import_services.import_commit(
+        job=_job(ledger, job_id), skip_duplicates=bool(payload and payload.skip_duplicates)
+    )
+    return Status(202, job)
+
+
+@imports_jobs.delete("/{uuid:job_id}", response={204: None})
+def import_delete(request: HttpRequest, lid: Path[UUID], job_id: UUID):
+    """Undoes a done import (its transactions and their allocations), or discards a job
+    that was never committed."""
+    ledger = ledger_access(request, lid, Role.EDITOR)
+    import_services.import_delete(job=_job(ledger, job_id))
+    return Status(204, None)

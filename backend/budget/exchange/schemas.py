@@ -1,15 +1,22 @@
-"""The exported ledger document (`GET …/export.json`, `POST /ledgers/import-json`).
+"""The exported ledger document (`GET …/export.json`, `POST /ledgers/import-json`), and the
+CSV import job (`/ledgers/{lid}/imports`).
 
-Plain pydantic models: a document holds many thousand transactions, and validating plain
-dicts this way is several times faster than through ninja's Schema."""
+The document's models are plain pydantic models: a document holds many thousand
+transactions, and validating plain dicts this way is several times faster than through
+ninja's Schema."""
 
 import datetime as dt
-from typing import Annotated, Literal
+import json
+from typing import Annotated, Any, Literal
+from uuid import UUID
 
 from ninja import Schema
 from pydantic import BaseModel, Field, field_validator
 
 from budget.common.money import Money, Percent
+from budget.exchange.csv_rows import FIELDS
+from budget.exchange.models import ImportJob, ImportStatus
+from budget.exchange.progress import is_stale, processed_of
 from budget.ledgers.schemas import _currency, _name
 from budget.money.models import AllocationStatus, CategoryType, Kind, WalletKind
 from budget.money.schemas import Name, Tag
@@ -72,6 +79,14 @@ class TransactionDoc(BaseModel):
     allocations: list[AllocationDoc] = Field(default_factory=list, max_length=1000)
 
 
+class ImportedText(BaseModel):
+    """The text fields of an imported row, with the limits of `TransactionFields`."""
+
+    description: str = Field("", max_length=255)
+    notes: str = Field("", max_length=2000)
+    tags: list[Tag] = Field(default_factory=list, max_length=20)
+
+
 class LedgerDocument(BaseModel):
     format: Literal["budget-ledger"]
     version: Literal[1]
@@ -87,3 +102,131 @@ class ImportedLedgerOut(Schema):
     name: str
     currency: str
     role: str
+
+
+# --- CSV import jobs --------------------------------------------------------------------------
+
+DateFormat = Literal["iso", "DD/MM/YYYY", "MM/DD/YYYY", "DD.MM.YYYY"]
+Delimiter = Literal[",", ";", "tab", "\t"]
+OptionalName = Annotated[str, Field(max_length=100)] | None
+
+
+def _blank_is_none(value: Any) -> Any:
+    """A form sends an empty string for a field left empty; a tab is a delimiter, kept."""
+    if isinstance(value, str) and value != "\t":
+        return value.strip() or None
+    return value
+
+
+class ImportOptionsIn(Schema):
+    """The form fields next to the file of `POST /ledgers/{lid}/imports`."""
+
+    mapping: dict[str, str] | None = Field(
+        None,
+        description='JSON object: our field → the file\'s column, e.g. {"date": "Booking date", '
+        '"signed_amount": "Amount", "description": "Text"}.',
+    )
+    date_format: DateFormat | None = "iso"
+    decimal: Literal[".", ","] | None = "."
+    delimiter: Delimiter | None = Field(None, description="Omitted: guessed from the header.")
+    wallet: OptionalName = Field(None, description="Default wallet (id or name).")
+    income_category: OptionalName = Field(None, description="Default income category.")
+    expense_category: OptionalName = Field(None, description="Default expense category.")
+
+    _blank = field_validator(
+        "date_format",
+        "decimal",
+        "delimiter",
+        "wallet",
+        "income_category",
+        "expense_category",
+        mode="before",
+    )(_blank_is_none)
+
+    @field_validator("mapping", mode="before")
+    @classmethod
+    def mapping_json(cls, value: Any) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError as error:
+                raise ValueError(
+                    'The mapping must be a JSON object, e.g. {"date": "Booking date"}.'
+                ) from error
+        if not isinstance(value, dict):
+            raise ValueError('The mapping must be a JSON object, e.g. {"date": "Booking date"}.')
+        unknown = [key for key in value if key not in FIELDS]
+        if unknown:
+            raise ValueError(
+                f"Unknown field{'s' if len(unknown) > 1 else ''} in the mapping: "
+                f"{', '.join(map(str, unknown))}. Use: {', '.join(FIELDS)}."
+            )
+        for key, column in value.items():
+            if not isinstance(column, str) or not column.strip() or len(column) > 200:
+                raise ValueError(f"The mapping of {key} must name a column of the file.")
+        if "signed_amount" in value and {"kind", "amount"} & set(value):
+            raise ValueError(
+                "Map either signed_amount (its sign gives the kind) or kind and amount, not both."
+            )
+        return value
+
+
+class CommitIn(Schema):
+    skip_duplicates: bool = False
+
+
+class RowErrorOut(Schema):
+    row: int
+    field: str
+    message: str
+
+
+class DuplicateOut(Schema):
+    row: int
+    transaction: UUID
+
+
+class ImportJobSummaryOut(Schema):
+    id: UUID
+    status: ImportStatus
+    filename: str
+    total_rows: int
+    valid_rows: int
+    error_count: int
+    duplicate_count: int
+    processed: int
+    total: int
+    created: int = Field(alias="created_count")
+    skip_duplicates: bool
+    stale: bool
+    detail: str
+    options: dict[str, Any]
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_processed(job: ImportJob) -> int:
+        return processed_of(job)
+
+    @staticmethod
+    def resolve_stale(job: ImportJob) -> bool:
+        return is_stale(job)
+
+
+class ImportJobOut(ImportJobSummaryOut):
+    errors: list[RowErrorOut]
+    errors_truncated: bool
+    duplicates: list[DuplicateOut]
+    duplicates_truncated: bool
+    preview: list[dict[str, Any]]
+
+    @staticmethod
+    def resolve_errors_truncated(job: ImportJob) -> bool:
+        return job.error_count > len(job.errors)
+
+    @staticmethod
+    def resolve_duplicates_truncated(job: ImportJob) -> bool:
+        return job.duplicate_count > len(job.duplicates)

@@ -1,6 +1,7 @@
-"""Reads for exports: a ledger as CSV rows (streamed) or as one JSON document.
+"""Reads for exports: a ledger as CSV rows (streamed) or as one JSON document; and the
+CSV import jobs of a ledger.
 
-Both read with `values_list()` and names joined in SQL, in chunks, so memory stays flat
+The exports read with `values_list()` and names joined in SQL, in chunks, so memory stays flat
 whatever the ledger's size.
 """
 
@@ -8,10 +9,12 @@ import csv
 import io
 from collections.abc import Iterator
 from typing import Any
+from uuid import UUID
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from budget.common.money import money_str
+from budget.exchange.models import ImportJob
 from budget.ledgers.models import Ledger
 from budget.money.models import Allocation, Bucket, Category, Transaction, Wallet
 from budget.money.selectors import ORDERINGS, transactions_of
@@ -173,3 +176,19 @@ def _transactions(ledger: Ledger) -> Iterator[dict[str, Any]]:
         tx["tags"] = list(tx["tags"] or [])
         refs = dict(zip(_REFERENCES, map(_id, row[len(fields) :]), strict=True))
         yield {**tx, **refs, "allocations": allocations.get(row[0], [])}
+
+
+# --- CSV import jobs -------------------------------------------------------------------------
+
+
+def import_jobs_of(*, ledger: Ledger) -> QuerySet[ImportJob]:
+    """The ledger's import jobs, newest first, without their lists (errors, preview)."""
+    return (
+        ImportJob.objects.filter(ledger=ledger)
+        .defer("errors", "duplicates", "preview")
+        .order_by("-created_at", "-id")
+    )
+
+
+def import_job_get(*, ledger: Ledger, job_id: UUID) -> ImportJob | None:
+    return ImportJob.objects.filter(ledger=ledger, pk=job_id).first()

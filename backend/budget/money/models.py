@@ -168,6 +168,14 @@ class Transaction(models.Model):
         related_name="occurrences",
     )
     recurring_date = models.DateField(null=True, blank=True)
+    # The CSV import that created this, so the import can be undone (budget.exchange).
+    import_job = models.ForeignKey(
+        "exchange.ImportJob",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="transactions",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

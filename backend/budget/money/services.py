@@ -12,7 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError, RestrictedError, Sum
+from django.db.models import ProtectedError, Q, RestrictedError, Sum
 from django.utils import timezone
 
 from budget.common.errors import Conflict, Invalid
@@ -345,6 +345,8 @@ def _transaction_fill(tx: Transaction, data: dict[str, Any], system_bucket: Buck
         setattr(tx, f"{name}_id", data.get(name))
     if "recurring" in data:  # an occurrence of a recurring template (budget.planning)
         tx.recurring_id, tx.recurring_date = data["recurring"], data.get("recurring_date")
+    if "import_job" in data:  # created by a CSV import (budget.exchange)
+        tx.import_job_id = data["import_job"]
     if tx.kind in (Kind.EXPENSE, Kind.ADJUSTMENT) and not tx.bucket_id:
         tx.bucket_id = system_bucket.pk
     if tx.kind == Kind.INCOME and not tx.bucket_id:
@@ -504,6 +506,43 @@ def transaction_delete(*, tx: Transaction) -> None:
         legs = transaction_legs(tx, system_bucket_id=system_id, allocations=allocations)
         tx.delete()
         rollup_apply(minus=legs)
+
+
+DELETE_BATCH = 1000
+
+
+def transactions_delete(*, ledger: Ledger, filters: Q) -> int:
+    """Deletes the ledger's transactions that match `filters`, and their allocations, in
+    one database transaction, keeping the rollup in step; returns how many went.
+
+    For many rows at once (undoing an import). The rows are locked in the order the
+    allocation locks them, so a concurrent allocation task waits instead of deadlocking."""
+    with transaction.atomic():
+        ids = list(
+            Transaction.objects.select_for_update()
+            .filter(filters, ledger=ledger)
+            .order_by("created_at", "id")
+            .values_list("pk", flat=True)
+        )
+        system_id = Bucket.objects.values_list("pk", flat=True).get(ledger=ledger, is_system=True)
+        for offset in range(0, len(ids), DELETE_BATCH):
+            chunk = ids[offset : offset + DELETE_BATCH]
+            parts: dict[UUID, dict[UUID, Decimal]] = {}
+            for tx_id, bucket_id, amount in Allocation.objects.filter(
+                transaction_id__in=chunk
+            ).values_list("transaction_id", "bucket_id", "amount"):
+                parts.setdefault(tx_id, {})[bucket_id] = amount
+            legs = [
+                leg
+                for tx in Transaction.objects.filter(pk__in=chunk)
+                for leg in transaction_legs(
+                    tx, system_bucket_id=system_id, allocations=parts.get(tx.pk, {})
+                )
+            ]
+            Allocation.objects.filter(transaction_id__in=chunk).delete()
+            Transaction.objects.filter(pk__in=chunk).delete()
+            rollup_apply(minus=legs)
+    return len(ids)
 
 
 # --- Allocation ---------------------------------------------------------------------------

@@ -172,6 +172,16 @@ REPORT_CACHE_SECONDS = env_int("REPORT_CACHE_SECONDS", 600)
 # template that would catch up more is refused, and the daily job goes on the next day.
 RECURRING_MAX_CATCH_UP = env_int("RECURRING_MAX_CATCH_UP", 3660)
 
+# --- CSV import jobs (budget.exchange) --------------------------------------------------------
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
+# A running import without progress for this long counts as stopped: committing it again
+# restarts it (its database transaction died with the worker, so nothing was half-written).
+IMPORT_STALE_SECONDS = env_int("IMPORT_STALE_SECONDS", 120)
+# The worker writes an import's progress outside the import's database transaction, to a
+# cache every process shares: Redis, or the file cache of the embedded default.
+IMPORT_PROGRESS_CACHE = "default" if REDIS_URL else "qcluster"
+
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 500
 

@@ -1,0 +1,482 @@
+"""The CSV import job (SPEC §9): check a file, commit it in a worker, undo it.
+
+- `import_validate` reads the upload row by row (memory stays flat whatever its size),
+  checks each row with the rules every transaction follows (`budget.money.rules`), keeps
+  the checked rows in the database (`ImportRow`: the worker that commits them may run in
+  another container, so not on the web process's disk) and marks possible duplicates with
+  one SQL UPDATE. The ledger itself is not touched.
+- `import_commit` hands a validated job to a Django-Q2 task; `import_run` is that task's
+  work: every row in ONE database transaction, through `transactions_create(bulk=True)` in
+  chunks, so the rollup, the ledger's version and allocation stay right. A worker killed
+  half-way leaves nothing behind; the job then looks stale and can be committed again.
+- `import_delete` undoes a finished import (its transactions and their allocations, nothing
+  else) or discards one that was never committed.
+"""
+
+import logging
+import uuid
+from datetime import date
+from itertools import islice
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from pydantic import ValidationError as PydanticValidationError
+
+from budget.accounts.models import User
+from budget.common.errors import ApiError, Conflict, Invalid
+from budget.common.handlers import clean_message
+from budget.exchange.csv_rows import (
+    DELIMITERS,
+    MAX_LINE_BYTES,
+    REFERENCE_NAMES,
+    CsvReader,
+    FileProblem,
+    Names,
+    Options,
+    ParsedRow,
+    RowParser,
+    columns_resolve,
+    preview_row,
+)
+from budget.exchange.models import LIST_LIMIT, ImportJob, ImportRow, ImportStatus
+from budget.exchange.progress import is_stale, progress_set
+from budget.exchange.schemas import ImportedText
+from budget.ledgers.models import Ledger
+from budget.money import services as money_services
+from budget.money.models import Bucket, Category, CategoryType, Transaction, Wallet
+from budget.money.rules import References, transaction_errors
+
+logger = logging.getLogger(__name__)
+
+ROWS_PER_INSERT = 2000  # checked rows stored per INSERT
+COMMIT_CHUNK = 2000  # rows per transactions_create call in the worker
+PREVIEW_ROWS = 20
+
+
+class PayloadTooLarge(ApiError):
+    status = 413
+    code = "payload_too_large"
+
+
+def _state_conflict(detail: str) -> Conflict:
+    return Conflict(detail, code="import_state")
+
+
+# --- Checking a file ------------------------------------------------------------------------
+
+
+def _ledger_names(ledger: Ledger) -> tuple[Names, References, dict[UUID, str]]:
+    """Every wallet, bucket and category of the ledger (archived ones too, so the rules can
+    say they are archived): by name for reading the file, by id for the rules."""
+    names, refs, by_id = Names(), References(), {}
+    for noun, model, lookup in (
+        ("wallet", Wallet, refs.wallets),
+        ("bucket", Bucket, refs.buckets),
+        ("category", Category, refs.categories),
+    ):
+        for obj in model.objects.filter(ledger=ledger):
+            names.add(noun, obj)
+            lookup[obj.pk] = obj
+            by_id[obj.pk] = obj.name
+            if noun == "bucket" and obj.is_system:
+                refs.system_bucket = obj
+    return names, refs, by_id
+
+
+def _default(names: Names, noun: str, field: str, text: str | None, type_: str | None = None):
+    if not text:
+        return None
+    obj = names.find(noun, text)
+    if obj is None:
+        raise Invalid(f"No {noun} named '{text}' in this ledger.", field=field)
+    if obj.archived:
+        raise Invalid(f"The {noun} '{obj.name}' is archived.", field=field)
+    if type_ and obj.type != type_:
+        raise Invalid(f"'{obj.name}' is not an {type_} category.", field=field)
+    return obj.pk
+
+
+def _options(raw: dict[str, Any], names: Names) -> Options:
+    return Options(
+        mapping=raw.get("mapping") or {},
+        date_format=raw.get("date_format") or "iso",
+        decimal=raw.get("decimal") or ".",
+        delimiter=DELIMITERS[raw["delimiter"]] if raw.get("delimiter") else None,
+        wallet=_default(names, "wallet", "wallet", raw.get("wallet")),
+        income_category=_default(
+            names, "category", "income_category", raw.get("income_category"), CategoryType.INCOME
+        ),
+        expense_category=_default(
+            names,
+            "category",
+            "expense_category",
+            raw.get("expense_category"),
+            CategoryType.EXPENSE,
+        ),
+    )
+
+
+def _options_json(options: Options) -> dict[str, Any]:
+    def ref(value: UUID | None) -> str | None:
+        return None if value is None else str(value)
+
+    return {
+        "mapping": options.mapping,
+        "date_format": options.date_format,
+        "decimal": options.decimal,
+        "delimiter": options.delimiter,
+        "wallet": ref(options.wallet),
+        "income_category": ref(options.income_category),
+        "expense_category": ref(options.expense_category),
+    }
+
+
+def _field_errors(data: dict[str, Any], refs: References) -> list[dict[str, str]]:
+    """The rules of every new transaction: the limits of the text fields, then
+    `transaction_errors` (kind, references, archived, amounts)."""
+    try:
+        ImportedText(description=data["description"], notes=data["notes"], tags=data["tags"])
+    except PydanticValidationError as error:
+        return [
+            {"field": str(e["loc"][0]) if e["loc"] else "row", "message": clean_message(e["msg"])}
+            for e in error.errors()
+        ]
+    return transaction_errors(data, refs)
+
+
+def _stored(job: ImportJob, line: int, data: dict[str, Any]) -> ImportRow:
+    rest = {"kind": str(data["kind"]), "notes": data["notes"], "tags": data["tags"]}
+    rest |= {name: str(data[name]) for name in REFERENCE_NAMES if data.get(name)}
+    return ImportRow(
+        job_id=job.pk,
+        line=line,
+        date=data["date"],
+        amount=data["amount"],
+        wallet_id=data.get("wallet") or data.get("from_wallet"),
+        description=data["description"],
+        data=rest,
+    )
+
+
+class _Tally:
+    """Counts and the first LIST_LIMIT errors of a check; the valid rows it buffers."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.valid = 0
+        self.error_count = 0
+        self.errors: list[dict[str, Any]] = []
+        self.preview: list[dict[str, Any]] = []
+        self.pending: list[ImportRow] = []
+        self.first: date | None = None
+        self.last: date | None = None
+
+    def error(self, line: int, errors: list[dict[str, str]]) -> None:
+        self.error_count += len(errors)
+        room = LIST_LIMIT - len(self.errors)
+        self.errors += [{"row": line, **e} for e in errors[:room]]
+
+    def dated(self, day: date) -> None:
+        self.first = day if self.first is None else min(self.first, day)
+        self.last = day if self.last is None else max(self.last, day)
+
+
+def import_validate(
+    *, ledger: Ledger, user: User, upload: UploadedFile, options: dict[str, Any]
+) -> ImportJob:
+    """Checks every row of `upload` and stores the job; 413/422 when the file as a whole
+    cannot be read (nothing is stored then)."""
+    if upload.size is not None and upload.size > settings.IMPORT_MAX_BYTES:
+        megabytes = settings.IMPORT_MAX_BYTES / 1024 / 1024
+        raise PayloadTooLarge(
+            f"The file is {upload.size} bytes; an import takes at most {megabytes:g} MB. "
+            "Split it into smaller files."
+        )
+    names, refs, names_by_id = _ledger_names(ledger)
+    parsed_options = _options(options, names)
+    upload.seek(0)
+    try:
+        reader = CsvReader(
+            upload.file, delimiter=parsed_options.delimiter, max_rows=settings.IMPORT_MAX_ROWS
+        )
+        parsed_options.delimiter = reader.delimiter
+        rows = reader.rows()
+        header = next(rows, (0, None))[1]
+        if header is None:
+            raise FileProblem(
+                "The first line must be a header naming the columns; it could not be read."
+            )
+        columns = columns_resolve(header, parsed_options)
+        parser = RowParser(header=header, columns=columns, options=parsed_options, names=names)
+        with transaction.atomic():
+            job = ImportJob.objects.create(
+                ledger=ledger,
+                created_by=user,
+                filename=(upload.name or "")[:255],
+                options=_options_json(parsed_options),
+                status=ImportStatus.VALIDATED,
+            )
+            tally = _check_rows(job, rows, parser, refs, names_by_id)
+            _finish_check(job, tally)
+    except FileProblem as problem:
+        if problem.too_large:
+            raise PayloadTooLarge(problem.message) from problem
+        raise Invalid(problem.message, field=problem.field) from problem
+    return job
+
+
+def _check_rows(job, rows, parser: RowParser, refs: References, names_by_id) -> _Tally:
+    tally = _Tally()
+    for line, cells in rows:
+        tally.total += 1
+        if cells is None:
+            parsed = ParsedRow(None, [], {})
+            errors = [
+                {
+                    "field": "row",
+                    "message": f"The line is longer than {MAX_LINE_BYTES // 1024} KiB, or a "
+                    "quoted cell in it never ends.",
+                }
+            ]
+        else:
+            parsed = parser.parse(cells)
+            errors = parsed.errors or _field_errors(parsed.data, refs)
+        if len(tally.preview) < PREVIEW_ROWS:
+            tally.preview.append(
+                preview_row(line, parsed, valid=not errors, names_by_id=names_by_id)
+            )
+        if errors:
+            tally.error(line, errors)
+            continue
+        tally.valid += 1
+        tally.dated(parsed.data["date"])
+        if not tally.error_count:  # once a row is bad nothing will be committed
+            tally.pending.append(_stored(job, line, parsed.data))
+            if len(tally.pending) >= ROWS_PER_INSERT:
+                ImportRow.objects.bulk_create(tally.pending)
+                tally.pending = []
+    if tally.total == 0:
+        raise FileProblem("The file has a header but no rows.")
+    if not tally.error_count and tally.pending:
+        ImportRow.objects.bulk_create(tally.pending)
+    tally.pending = []
+    return tally
+
+
+def _finish_check(job: ImportJob, tally: _Tally) -> None:
+    job.total_rows, job.valid_rows = tally.total, tally.valid
+    job.error_count, job.errors = tally.error_count, tally.errors
+    if tally.error_count:
+        ImportRow.objects.filter(job=job).delete()
+        bad = tally.total - tally.valid
+        job.status = ImportStatus.INVALID
+        job.detail = (
+            f"{bad} of {tally.total} row{'s' if tally.total > 1 else ''} "
+            f"{'are' if bad > 1 else 'is'} invalid; correct the file and upload it again."
+        )
+    else:
+        job.total = tally.valid
+        job.duplicate_count = _duplicates_mark(job, tally.first, tally.last)
+        job.duplicates = [
+            {"row": line, "transaction": str(tx_id)}
+            for line, tx_id in ImportRow.objects.filter(job=job, duplicate_of__isnull=False)
+            .order_by("line")
+            .values_list("line", "duplicate_of")[:LIST_LIMIT]
+        ]
+        duplicate_of = {d["row"]: d["transaction"] for d in job.duplicates}
+        for row in tally.preview:
+            row["duplicate"] = duplicate_of.get(row["row"])
+        job.detail = f"{tally.valid} row{'s are' if tally.valid > 1 else ' is'} ready to import."
+    job.preview = tally.preview
+    job.save()
+
+
+def _duplicates_mark(job: ImportJob, first: date, last: date) -> int:
+    """Marks each row with an existing transaction of the same date, amount, wallet (a
+    transfer's: its from_wallet) and description, searched in the file's date range only."""
+    existing = (
+        Transaction.objects.filter(ledger_id=job.ledger_id, date__gte=first, date__lte=last)
+        .annotate(main_wallet=Coalesce("wallet_id", "from_wallet_id"))
+        .filter(
+            date=OuterRef("date"),
+            amount=OuterRef("amount"),
+            description=OuterRef("description"),
+            main_wallet=OuterRef("wallet_id"),
+        )
+        .order_by("created_at", "id")
+        .values("pk")[:1]
+    )
+    ImportRow.objects.filter(job=job, wallet_id__isnull=False).update(
+        duplicate_of=Subquery(existing)
+    )
+    return ImportRow.objects.filter(job=job, duplicate_of__isnull=False).count()
+
+
+# --- Committing -----------------------------------------------------------------------------
+
+
+def _locked(job: ImportJob) -> ImportJob:
+    """The job re-read under a row lock. On PostgreSQL a worker running the import holds
+    that lock, so instead of waiting for it this answers 409 at once."""
+    locked = ImportJob.objects.select_for_update(skip_locked=True).filter(pk=job.pk).first()
+    if locked is None:
+        raise _state_conflict("This import is running; wait until it is done.")
+    return locked
+
+
+def import_commit(*, job: ImportJob, skip_duplicates: bool) -> ImportJob:
+    """Queues the worker for a validated job (or for a running one whose worker stopped)."""
+    with transaction.atomic():
+        job = _locked(job)
+        if job.status == ImportStatus.RUNNING and not is_stale(job):
+            raise _state_conflict("This import is already running.")
+        if job.status not in (ImportStatus.VALIDATED, ImportStatus.RUNNING):
+            raise _state_conflict(_not_committable(job))
+        rows = ImportRow.objects.filter(job=job)
+        if skip_duplicates:
+            rows = rows.filter(duplicate_of__isnull=True)
+        job.status = ImportStatus.RUNNING
+        job.skip_duplicates = skip_duplicates
+        job.total = rows.count()
+        job.run_id = uuid.uuid4()
+        job.attempts += 1
+        job.started_at = timezone.now()
+        job.finished_at = None
+        job.detail = f"Importing {job.total} row{'s' if job.total != 1 else ''}."
+        job.save()
+        transaction.on_commit(lambda: _enqueue(job.pk, job.run_id))
+    return job
+
+
+def _not_committable(job: ImportJob) -> str:
+    return {
+        ImportStatus.INVALID: "This file has invalid rows; correct it and upload it again.",
+        ImportStatus.DONE: "This import is already done.",
+        ImportStatus.FAILED: f"This import failed ({job.detail}); upload the file again.",
+        ImportStatus.UNDONE: "This import was undone; upload the file again to import it anew.",
+    }.get(job.status, f"An import that is {job.status} cannot be committed.")
+
+
+def _enqueue(job_id: UUID, run_id: UUID) -> None:
+    from django_q.tasks import async_task
+
+    async_task(
+        "budget.exchange.tasks.import_run_task",
+        str(job_id),
+        str(run_id),
+        task_name=f"import {job_id}",
+    )
+
+
+class _ImportFailed(Exception):
+    def __init__(self, detail: str, errors: list[dict[str, Any]]) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+
+
+def import_run(*, job_id: UUID, run_id: UUID) -> str:
+    """The worker's part: inserts every row of the job in one database transaction.
+
+    Safe to run twice: it only acts on a job that is running under `run_id`, and holds the
+    job's row lock throughout, so a second worker waits and then finds the job done."""
+    try:
+        with transaction.atomic():
+            job = (
+                ImportJob.objects.select_for_update()
+                .select_related("ledger")
+                .filter(pk=job_id)
+                .first()
+            )
+            if job is None or job.status != ImportStatus.RUNNING or job.run_id != run_id:
+                return "skipped"
+            progress_set(job_id=job_id, run_id=run_id, processed=0)
+            created = _rows_insert(job, run_id)
+            ImportRow.objects.filter(job=job).delete()
+            job.status = ImportStatus.DONE
+            job.created_count = created
+            job.finished_at = timezone.now()
+            job.detail = f"{created} transaction{'s were' if created != 1 else ' was'} imported."
+            job.save()
+    except _ImportFailed as failure:
+        _failed(job_id, run_id, failure.detail, failure.errors)
+        return "failed"
+    except Exception:
+        logger.exception("Import %s failed", job_id)
+        _failed(job_id, run_id, "The import failed on the server; nothing was imported.", [])
+        return "failed"
+    progress_set(job_id=job_id, run_id=run_id, processed=created)
+    return "done"
+
+
+def _rows_insert(job: ImportJob, run_id: UUID) -> int:
+    rows = ImportRow.objects.filter(job=job)
+    if job.skip_duplicates:
+        rows = rows.filter(duplicate_of__isnull=True)
+    stream = (
+        rows.order_by("line")
+        .values_list("line", "date", "amount", "description", "data")
+        .iterator(chunk_size=COMMIT_CHUNK)
+    )
+    created = 0
+    while chunk := list(islice(stream, COMMIT_CHUNK)):
+        items = [
+            {
+                **data,
+                "date": day,
+                "amount": amount,
+                "description": description,
+                "import_job": job.pk,
+            }
+            for _, day, amount, description, data in chunk
+        ]
+        try:
+            money_services.transactions_create(ledger=job.ledger, items=items, bulk=True)
+        except Invalid as error:
+            lines = [line for line, *_ in chunk]
+            errors = [{**e, "row": lines[e["row"]]} for e in (error.errors or [])]
+            bad = len({e["row"] for e in errors})
+            raise _ImportFailed(
+                f"{bad} row{'s' if bad != 1 else ''} no longer pass the checks (e.g. a wallet "
+                "was archived since the file was checked); nothing was imported.",
+                errors[:LIST_LIMIT],
+            ) from error
+        created += len(chunk)
+        progress_set(job_id=job.pk, run_id=run_id, processed=created)
+    return created
+
+
+def _failed(job_id: UUID, run_id: UUID, detail: str, errors: list[dict[str, Any]]) -> None:
+    ImportJob.objects.filter(pk=job_id, run_id=run_id, status=ImportStatus.RUNNING).update(
+        status=ImportStatus.FAILED,
+        detail=detail,
+        errors=errors,
+        error_count=len(errors),
+        finished_at=timezone.now(),
+    )
+
+
+# --- Undoing and discarding -----------------------------------------------------------------
+
+
+def import_delete(*, job: ImportJob) -> None:
+    """Undoes a done import (the job stays, `undone`); discards any other job, except one
+    that is running."""
+    with transaction.atomic():
+        job = _locked(job)
+        if job.status == ImportStatus.RUNNING and not is_stale(job):
+            raise _state_conflict("This import is running; wait until it is done, then undo it.")
+        if job.status != ImportStatus.DONE:
+            job.delete()
+            return
+        removed = money_services.transactions_delete(ledger=job.ledger, filters=Q(import_job=job))
+        job.status = ImportStatus.UNDONE
+        job.finished_at = timezone.now()
+        job.detail = f"Undone: {removed} transaction{'s were' if removed != 1 else ' was'} removed."
+        job.save()

@@ -1,0 +1,87 @@
+"""The CSV import job (SPEC §9): a file checked row by row, then committed by a worker.
+
+Checked rows wait in the database (`ImportRow`), not on the web process's disk: the worker
+that commits them may run in another container. Once an import is done its rows are
+deleted; the transactions it created point back to the job (`Transaction.import_job`), so
+it can be undone.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from budget.common.money import MoneyField
+from budget.ledgers.models import Ledger
+
+LIST_LIMIT = 1000  # errors and duplicates kept (and answered) per job; the counts are exact
+
+
+class ImportStatus(models.TextChoices):
+    VALIDATED = "validated"  # every row is valid; waiting for a commit
+    INVALID = "invalid"  # some rows are not; cannot be committed
+    RUNNING = "running"  # committed; a worker is inserting the rows
+    DONE = "done"
+    FAILED = "failed"
+    UNDONE = "undone"  # was done; its transactions were removed
+
+
+class ImportJob(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ledger = models.ForeignKey(Ledger, on_delete=models.CASCADE, related_name="import_jobs")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filename = models.CharField(max_length=255, blank=True, default="")
+    options = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=ImportStatus.choices)
+    total_rows = models.IntegerField(default=0)
+    valid_rows = models.IntegerField(default=0)
+    error_count = models.IntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)  # the first LIST_LIMIT
+    duplicate_count = models.IntegerField(default=0)
+    duplicates = models.JSONField(default=list, blank=True)  # the first LIST_LIMIT
+    preview = models.JSONField(default=list, blank=True)
+    skip_duplicates = models.BooleanField(default=False)
+    total = models.IntegerField(default=0)  # rows a commit inserts
+    created_count = models.IntegerField(default=0)
+    # Each commit gets a new run id; a task whose run id is no longer the job's does nothing.
+    run_id = models.UUIDField(null=True, blank=True)
+    attempts = models.IntegerField(default=0)
+    detail = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["ledger", "-created_at"], name="exchange_import_ledger_created")
+        ]
+
+    def __str__(self) -> str:
+        return f"import {self.filename or self.pk} ({self.status})"
+
+
+class ImportRow(models.Model):
+    """One checked row of a file, ready for `transactions_create`.
+
+    Date, amount, wallet and description are columns so that possible duplicates are found
+    by one SQL UPDATE; the other fields are in `data`."""
+
+    id = models.BigAutoField(primary_key=True)
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")
+    line = models.IntegerField()  # in the file; the header is line 1
+    date = models.DateField()
+    amount = MoneyField()
+    wallet_id = models.UUIDField(null=True, blank=True)  # wallet, or a transfer's from_wallet
+    description = models.CharField(max_length=255, blank=True, default="")
+    duplicate_of = models.UUIDField(null=True, blank=True)  # an existing transaction's id
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["job", "line"], name="exchange_import_row_line")
+        ]
+
+    def __str__(self) -> str:
+        return f"line {self.line} of {self.job_id}"

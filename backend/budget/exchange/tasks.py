@@ -1,0 +1,10 @@
+"""Django-Q2 tasks: they only load ids and call services."""
+
+from uuid import UUID
+
+from budget.exchange import import_services
+
+
+def import_run_task(job_id: str, run_id: str) -> str:
+    """Commits a CSV import (queued by `import_commit`); "done", "failed" or "skipped"."""
+    return import_services.import_run(job_id=UUID(job_id), run_id=UUID(run_id))
