@@ -375,8 +375,7 @@ def _checked(job: dict[str, Any], currency: str) -> None:
         )
     if errors:
         st.error(
-            f"{job.get('detail') or 'Some rows are not valid.'} Nothing was imported: fix the "
-            "file (or the options) and check it again.",
+            f"{job.get('detail') or 'Some rows are not valid.'} Nothing was imported.",
             icon=":material/error:",
         )
         more = " " + _truncated(job, "errors", errors) if job.get("errors_truncated") else ""
@@ -398,10 +397,10 @@ def _checked(job: dict[str, Any], currency: str) -> None:
             value=True,
             key="imp_skip",
         )
-    left, right, _ = st.columns([2, 1, 3])
+    buttons = st.container(horizontal=True)
     if job["status"] == "validated":
         count = int(job["valid_rows"]) - (duplicates if skip else 0)
-        if left.button(
+        if buttons.button(
             f"Import {count:,} row{'s' if count != 1 else ''}",
             type="primary",
             icon=":material/upload:",
@@ -409,7 +408,7 @@ def _checked(job: dict[str, Any], currency: str) -> None:
             key="imp_commit",
         ):
             _commit(job, skip)
-    if right.button("Start over", key="imp_discard"):
+    if buttons.button("Start over", key="imp_discard"):
         _start_over()
 
 
@@ -483,10 +482,10 @@ def _stale(job: Mapping[str, Any]) -> None:
         "the server's worker may have stopped. Nothing of it has been written yet.",
         icon=":material/hourglass_disabled:",
     )
-    left, right, _ = st.columns([1, 1, 3])
-    if left.button("Try again", type="primary", key="imp_retry"):
+    buttons = st.container(horizontal=True)
+    if buttons.button("Try again", type="primary", key="imp_retry"):
         _commit(job, bool(job.get("skip_duplicates")))
-    if right.button("Discard", key="imp_discard_stale"):
+    if buttons.button("Discard", key="imp_discard_stale"):
         try:
             api.get_client().delete(_job_path(job))
         except ApiError as error:
@@ -505,8 +504,8 @@ def _done(job: Mapping[str, Any]) -> None:
     if job.get("skip_duplicates") and skipped > 0:
         message += f" Skipped {skipped:,} possible duplicate{'s' if skipped != 1 else ''}."
     st.success(message, icon=":material/check_circle:")
-    left, right, _ = st.columns([1, 1, 3])
-    if left.button("Undo import", icon=":material/undo:", key="imp_undo"):
+    buttons = st.container(horizontal=True)
+    if buttons.button("Undo import", icon=":material/undo:", key="imp_undo"):
         try:
             api.get_client().delete(_job_path(job))
         except ApiError as error:
@@ -515,7 +514,7 @@ def _done(job: Mapping[str, Any]) -> None:
         _keep({**job, "status": "undone"})
         data.changed()
         st.rerun()
-    if right.button("Import another file", key="imp_again"):
+    if buttons.button("Import another file", key="imp_again"):
         _start_over()
 
 

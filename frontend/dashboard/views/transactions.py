@@ -677,8 +677,8 @@ def _export(filters: dict[str, str], count: int) -> None:
     st.subheader("Export")
     what = "the one transaction" if count == 1 else f"the {count:,} transactions"
     st.caption(
-        f"A CSV of {what} that match the filters, made by the server: one row per "
-        "transaction, wallets, buckets and categories by name, amounts as plain decimals."
+        f"A CSV of {what} that match the filters, in the table's order: wallets, buckets "
+        "and categories by name, amounts as plain decimals. **Import CSV** reads it back."
     )
     signature = (
         session.current_ledger_id(),
