@@ -40,6 +40,7 @@ class FakeApiState:
     issued: int = 0
     refresh_disabled: bool = False
     reject_every_access_token: bool = False
+    unread_notifications: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def issue_pair(self) -> dict[str, str]:
@@ -200,6 +201,12 @@ def _me(handler: _Handler, state: FakeApiState, _body: Any, _query: str) -> None
         handler._answer(200, {k: v for k, v in user.items() if k != "password"})
 
 
+def _notifications(handler: _Handler, state: FakeApiState, _body: Any, query: str) -> None:
+    """Only the unread count (the sidebar's ``?unread=true&page_size=1``)."""
+    if handler._authorised(state):
+        handler._answer(200, {"items": [], "count": state.unread_notifications})
+
+
 def _ledgers(handler: _Handler, state: FakeApiState, _body: Any, query: str) -> None:
     if not handler._authorised(state):
         return
@@ -261,6 +268,7 @@ _ROUTES = {
     ("POST", "/auth/logout"): _logout,
     ("GET", "/auth/me"): _me,
     ("GET", "/ledgers"): _ledgers,
+    ("GET", "/notifications"): _notifications,
     ("DELETE", "/test/empty"): _empty,
     ("POST", "/test/echo"): _echo,
     ("GET", "/test/slow"): _slow,

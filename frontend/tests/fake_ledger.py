@@ -691,22 +691,25 @@ def notification(nid: str, title: str, created_at: str, **fields: Any) -> dict[s
 NOTIFICATIONS = [
     notification(
         "n-housing",
-        "Housing is over its budget",
+        "Budget exceeded: Housing",
         "2025-03-04T10:05:00Z",
         kind="budget_exceeded",
-        message="1,234.50 EUR spent of 1,200.00 EUR in March 2025 (102.88 %).",
+        message="Family: 1234.50 EUR spent on Housing in March 2025, over the budget of "
+        "1200.00 EUR by 34.50 EUR (102.88 %).",
     ),
     notification(
         "n-groceries",
-        "Groceries reached 80 % of its budget",
+        "Budget warning: Groceries at 85.00 %",
         "2025-03-03T09:00:00Z",
-        message="340.00 EUR spent of 400.00 EUR in March 2025 (85.00 %).",
+        message="Family: 340.00 of 400.00 EUR spent on Groceries in March 2025 (85.00 %; you "
+        "asked to be told at 80 %).",
     ),
     notification(
         "n-february",
-        "Groceries reached 80 % of its budget",
+        "Budget warning: Groceries at 82.50 %",
         "2025-02-20T18:30:00Z",
-        message="330.00 EUR spent of 400.00 EUR in February 2025 (82.50 %).",
+        message="Family: 330.00 of 400.00 EUR spent on Groceries in February 2025 (82.50 %; "
+        "you asked to be told at 80 %).",
         read_at="2025-02-21T08:00:00Z",
     ),
 ]

@@ -1,5 +1,6 @@
 from collections.abc import Iterator
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -8,6 +9,8 @@ from dashboard import data, session
 from dashboard.api import SESSION_EXPIRED_MESSAGE, ApiError, ApiUnavailable, SessionExpired
 from dashboard.views import notifications
 from tests import pages
+from tests.conftest import EMAIL
+from tests.fake_api import PASSWORD, FakeApiState
 from tests.fake_ledger import FakeLedgerClient, app_on, notification, served, texts
 from tests.report_data import FakeReportClient
 
@@ -24,7 +27,7 @@ def _page(**kwargs: Any) -> AppTest:
 
 def _titles(at: AppTest) -> list[str]:
     shown = [m.value for m in at.markdown]
-    return [text for text in shown if "budget" in text]
+    return [text for text in shown if text.strip("*").startswith("Budget")]
 
 
 def _versions(at: AppTest) -> int:
@@ -43,15 +46,16 @@ def test_notifications_are_listed_newest_first_with_the_unread_marked(
     assert at.title[0].value == "Notifications"
     # Unread titles in bold, each under a "New" badge; the read one plain.
     assert _titles(at) == [
-        "**Housing is over its budget**",
-        "**Groceries reached 80 % of its budget**",
-        "Groceries reached 80 % of its budget",
+        "**Budget exceeded: Housing**",
+        "**Budget warning: Groceries at 85.00 %**",
+        "Budget warning: Groceries at 82.50 %",
     ]
-    assert [m.value for m in at.markdown].count(":blue-badge[:material/fiber_new: New]") == 2
+    assert [m.value for m in at.markdown].count(":blue-badge[New]") == 2
     page = texts(at)
     assert "2 unread notifications." in page
-    assert "1,234.50 EUR spent of 1,200.00 EUR in March 2025 (102.88 %)." in page
+    assert "over the budget of 1200.00 EUR by 34.50 EUR (102.88 %)." in page
     assert [b.key for b in at.button] == [
+        notifications.REFRESH_KEY,
         notifications.READ_ALL_KEY,
         "notification_read_n-housing",
         "notification_read_n-groceries",
@@ -72,7 +76,7 @@ def test_marking_one_read_posts_and_refreshes(fake: FakeLedgerClient) -> None:
     assert (post.method, post.path) == ("POST", "/notifications/n-groceries/read")
     assert _versions(at) == 1
     assert "1 unread notification." in texts(at)
-    assert [b.key for b in at.button][1:] == ["notification_read_n-housing"]
+    assert [b.key for b in at.button][2:] == ["notification_read_n-housing"]
 
 
 def test_marking_all_read(fake: FakeLedgerClient) -> None:
@@ -85,8 +89,23 @@ def test_marking_all_read(fake: FakeLedgerClient) -> None:
     assert "Marked 2 notifications read." in texts(at)
     assert "Everything is read." in texts(at)
     assert at.button(key=notifications.READ_ALL_KEY).disabled
-    assert [b.key for b in at.button] == [notifications.READ_ALL_KEY]
-    assert ":blue-badge[:material/fiber_new: New]" not in texts(at)
+    assert [b.key for b in at.button] == [notifications.REFRESH_KEY, notifications.READ_ALL_KEY]
+    assert ":blue-badge[New]" not in texts(at)
+
+
+def test_refresh_reads_again(fake: FakeLedgerClient) -> None:
+    at = _page()
+    fake.notifications.insert(
+        0, notification("n-new", "Budget warning: Leisure at 80.00 %", "2025-03-05T07:00:00Z")
+    )
+    at.run()
+    assert "2 unread notifications." in texts(at)  # cached
+
+    at.button(key=notifications.REFRESH_KEY).click().run()
+
+    assert _versions(at) == 1
+    assert "3 unread notifications." in texts(at)
+    assert _titles(at)[0] == "**Budget warning: Leisure at 80.00 %**"
 
 
 def test_unread_only(fake: FakeLedgerClient) -> None:
@@ -99,8 +118,8 @@ def test_unread_only(fake: FakeLedgerClient) -> None:
         "unread": "true",
     }
     assert _titles(at) == [
-        "**Housing is over its budget**",
-        "**Groceries reached 80 % of its budget**",
+        "**Budget exceeded: Housing**",
+        "**Budget warning: Groceries at 85.00 %**",
     ]
 
     at.button(key=notifications.READ_ALL_KEY).click().run()
@@ -118,23 +137,23 @@ def test_no_notifications_says_what_comes_here(fake: FakeLedgerClient) -> None:
 
 def test_many_notifications_come_a_page_at_a_time(fake: FakeLedgerClient) -> None:
     fake.notifications = [
-        notification(f"n-{i}", f"Groceries budget {i}", f"2025-03-01T10:{i:02d}:00Z")
+        notification(f"n-{i}", f"Budget warning {i}", f"2025-03-01T10:{i:02d}:00Z")
         for i in range(45)
     ]
     at = _page()
 
     assert len(_titles(at)) == notifications.PAGE_SIZE
-    assert _titles(at)[0] == "**Groceries budget 0**"
+    assert _titles(at)[0] == "**Budget warning 0**"
     at.session_state[notifications.PAGE_KEY] = 3
     at.run()
 
-    assert _titles(at) == [f"**Groceries budget {i}**" for i in range(40, 45)]
+    assert _titles(at) == [f"**Budget warning {i}**" for i in range(40, 45)]
     assert fake.calls[-1].params == {"page": "3", "page_size": str(notifications.PAGE_SIZE)}
 
 
 def test_other_ledgers_are_named(fake: FakeLedgerClient) -> None:
     fake.notifications = [
-        notification("n-club", "Drinks reached 80 % of its budget", "2025-03-01T10:00:00Z")
+        notification("n-club", "Budget warning: Drinks at 90.00 %", "2025-03-01T10:00:00Z")
     ]
     fake.notifications[0]["ledger"] = "ledger-2"
     at = _page()
@@ -268,3 +287,17 @@ def test_an_expired_session_while_counting_returns_to_sign_in() -> None:
     assert at.title[0].value == "Budget"
     assert [w.value for w in at.warning] == [SESSION_EXPIRED_MESSAGE]
     assert session.USER_KEY not in at.session_state
+
+
+def test_the_real_client_reads_the_count_over_http(api_url: str, api_state: FakeApiState) -> None:
+    api_state.unread_notifications = 4
+    with patch("dashboard.config.API_URL", api_url):
+        at = AppTest.from_file(pages.APP, default_timeout=10).run()
+        at.text_input(key="sign_in_email").input(EMAIL)
+        at.text_input(key="sign_in_password").input(PASSWORD)
+        at.button(key="sign_in_submit").click().run()
+
+    assert not at.exception
+    assert _link(at).proto.label == "Notifications (4)"
+    [call] = api_state.calls_to("/notifications")
+    assert sorted(call.query.split("&")) == ["page_size=1", "unread=true"]

@@ -113,6 +113,18 @@ def test_the_month_picker_starts_at_this_month_and_asks_for_the_chosen_one(
     assert f"Over the limit in March {today.year - 1}: Housing." in texts(at)
 
 
+def test_refresh_reads_the_status_again(fake: FakeLedgerClient) -> None:
+    at = _page()
+    fake.budget_status = [BUDGET_STATUS[2]]
+    at.run()
+    assert len(_table(at, "Category", "Limit")) == 3  # cached for a while
+
+    at.button(key="plan_refresh").click().run()
+
+    assert _versions(at) == 1
+    assert _table(at, "Category", "Limit")["Category"].tolist() == ["Old stuff"]
+
+
 def test_all_within_their_limits_says_so(fake: FakeLedgerClient) -> None:
     fake.budget_status = [BUDGET_STATUS[2]]
     at = _page()
@@ -602,7 +614,7 @@ def test_a_viewer_sees_everything_but_no_controls(fake: FakeLedgerClient) -> Non
     assert len(pages.charts(at)) == 1
     assert len(at.dataframe) == 3  # status, all budgets, recurring
     assert len(at.get("progress")) == 3
-    assert not at.button
+    assert [button.key for button in at.button] == ["plan_refresh"]
     assert not at.text_input
     assert not at.number_input
     assert not at.date_input

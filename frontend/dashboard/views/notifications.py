@@ -20,6 +20,7 @@ FLASH_KEY = "notifications_flash"
 PAGE_KEY = "notifications_page"
 UNREAD_ONLY_KEY = "notifications_unread_only"
 READ_ALL_KEY = "notifications_read_all"
+REFRESH_KEY = "notifications_refresh"
 
 
 def render() -> None:
@@ -33,12 +34,24 @@ def render() -> None:
         show_error(error)
         return
 
-    left, right = st.columns([3, 1], vertical_alignment="center")
+    left, refresh, read_all = st.columns([4, 1, 1], vertical_alignment="center")
     with left:
         unread_only = st.toggle("Unread only", key=UNREAD_ONLY_KEY)
         st.caption(unread_label(unread))
-    if right.button(
-        "Mark all read", icon=":material/done_all:", disabled=unread == 0, key=READ_ALL_KEY
+    if refresh.button(
+        "Refresh",
+        icon=":material/refresh:",
+        help="Look for new notifications now (otherwise the page looks within half a minute).",
+        key=REFRESH_KEY,
+        width="stretch",
+    ):
+        _written()
+    if read_all.button(
+        "Mark all read",
+        icon=":material/done_all:",
+        disabled=unread == 0,
+        key=READ_ALL_KEY,
+        width="stretch",
     ):
         try:
             answer = api.get_client().post(f"{PATH}/read-all")
@@ -129,7 +142,7 @@ def _item(item: Mapping[str, Any], ledgers: Mapping[str, str]) -> None:
         text, action = st.columns([5, 1], vertical_alignment="center")
         with text:
             if unread:
-                st.badge("New", icon=":material/fiber_new:", color="blue")
+                st.badge("New", color="blue")
             st.markdown(f"**{item['title']}**" if unread else item["title"])
             if item.get("message"):
                 st.markdown(item["message"])

@@ -27,6 +27,10 @@ YEARS_BACK = 10
 # The months a budget can start or end in: a few years around today.
 MONTHS_BACK, MONTHS_AHEAD = 36, 36
 DEFAULT_ALERT_PERCENT = 80
+REFRESH_HELP = (
+    "Show what changed elsewhere (spending added on another device or by a family member, "
+    "the daily jobs) now; otherwise it shows within half a minute."
+)
 FREQUENCIES = {"daily": "day", "weekly": "week", "monthly": "month", "yearly": "year"}
 FREQUENCY_LABELS = {"daily": "Daily", "weekly": "Weekly", "monthly": "Monthly", "yearly": "Yearly"}
 
@@ -118,7 +122,18 @@ def month_options(today: date, *also: str | None) -> list[str]:
 
 
 def _month_picker(today: date) -> tuple[int, int]:
-    month_column, year_column, _ = st.columns([2, 1, 3])
+    month_column, year_column, _, refresh_column = st.columns(
+        [2, 1, 2, 1], vertical_alignment="bottom"
+    )
+    if refresh_column.button(
+        "Refresh",
+        icon=":material/refresh:",
+        help=REFRESH_HELP,
+        key="plan_refresh",
+        width="stretch",
+    ):
+        data.changed()
+        st.rerun()  # the sidebar's unread count too
     month = month_column.selectbox(
         "Month",
         list(range(1, 13)),
