@@ -91,6 +91,24 @@ def test_budget_status_shows_a_bar_and_a_row_per_budget_with_its_state(
     assert [w.value for w in at.warning] == [f"Close to the limit in {month}: Groceries."]
 
 
+def test_one_cached_read_per_list(fake: FakeLedgerClient) -> None:
+    at = _page()
+
+    assert sorted(c.path for c in fake.calls) == [
+        f"{LP}/buckets",
+        f"{LP}/budgets",
+        f"{LP}/budgets/status",
+        f"{LP}/categories",
+        f"{LP}/goals",
+        f"{LP}/recurring",
+        f"{LP}/wallets",
+    ]
+    fake.calls.clear()
+    at.selectbox(key="plan_goal_pick").select("g-house").run()  # any rerun
+
+    assert not fake.calls
+
+
 def test_the_month_picker_starts_at_this_month_and_asks_for_the_chosen_one(
     fake: FakeLedgerClient,
 ) -> None:

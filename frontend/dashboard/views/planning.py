@@ -102,7 +102,7 @@ def month_value(year: int, month: int) -> str:
 
 
 def month_label(value: str | None) -> str:
-    """ "2025-03" → "March 2025"."""
+    """The API's month in words: "2025-03" → "March 2025"."""
     if not value:
         return "—"
     year, month = (int(part) for part in str(value)[:7].split("-"))
@@ -407,7 +407,7 @@ def _differs(new: Any, old: Any) -> bool:
 
 
 def goal_summary(goal: Mapping[str, Any], currency: str) -> str:
-    """ "1,200.00 EUR of 5,000.00 EUR (24.00 %)"."""
+    """Saved of target: "1,200.00 EUR of 5,000.00 EUR (24.00 %)"."""
     saved = format_money(goal["saved"], currency)
     target = format_money(goal["target_amount"], currency)
     return f"{saved} of {target} ({format_percent(goal['progress_percent'])})"
@@ -607,7 +607,7 @@ def _goal_edit(
 
 
 def every(frequency: str, interval: int) -> str:
-    """ "Monthly", or "Every 2 weeks"."""
+    """A schedule in words: "Monthly", or "Every 2 weeks"."""
     if int(interval) == 1:
         return FREQUENCY_LABELS.get(frequency, frequency)
     return f"Every {int(interval)} {FREQUENCIES.get(frequency, frequency)}s"
