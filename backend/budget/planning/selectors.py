@@ -166,7 +166,18 @@ def goal_progress(
     target_date: date | None,
     today: date,
 ) -> Progress:
-    """The figures of SPEC §8 for a goal (see GoalOut's field descriptions)."""
+    """The figures of SPEC §8 for a goal.
+
+    - progress_percent = saved / target · 100, rounded down (100.00 only once reached),
+      0 while saved is negative, not capped at 100.
+    - monthly_needed = what is left (target - saved, at least 0) spread over the months
+      from today's through target_date's, both counted, rounded up to the cent so that
+      paying it every month reaches the target; all of it once target_date's month is
+      past; None without a target_date.
+    - on_track: the target is reached; or there is no target_date (nothing to keep up
+      with); or target_date's month is still ahead (or current) and the bucket's balance
+      grew this month by at least monthly_needed. Past target_date and not reached: False.
+    """
     percent = (max(saved, ZERO) * 100 / target_amount).quantize(CENT, rounding=ROUND_DOWN)
     left = max(ZERO, target_amount - saved)
     if target_date is None:

@@ -321,11 +321,7 @@ def budget_create(
     with transaction.atomic():
         _ledger_lock(ledger.pk)
         _budget_check(ledger=ledger, data=data, changed=None, budget_id=None)
-        budget = Budget(
-            ledger=ledger,
-            category_id=data.pop("category"),
-            **data,
-        )
+        budget = Budget(ledger=ledger, category_id=data.pop("category"), **data)
         budget.save()
     return budget
 
