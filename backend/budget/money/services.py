@@ -76,9 +76,24 @@ def _name_taken(noun: str, name: str) -> Conflict:
     return Conflict(f"A {noun} named '{name}' already exists in this ledger.", code="name_taken")
 
 
-def _still_used(noun: str) -> Conflict:
+_USERS = {
+    "Transaction": "transactions",
+    "RecurringTransaction": "recurring transactions",
+    "Budget": "budgets",
+    "Goal": "goals",
+}
+
+
+def _still_used(noun: str, error: ProtectedError | RestrictedError) -> Conflict:
+    """409 naming what still uses the object: transactions, budgets, goals…"""
+    users = (
+        error.restricted_objects if isinstance(error, RestrictedError) else error.protected_objects
+    )
+    kinds = sorted({type(obj).__name__ for obj in users})
+    names = " and ".join(_USERS.get(kind, f"{kind.lower()}s") for kind in kinds)
     return Conflict(
-        f"This {noun} is still used by transactions; archive it instead.", code="in_use"
+        f"This {noun} is still used by {names or 'transactions'}; archive it instead.",
+        code="in_use",
     )
 
 
@@ -97,7 +112,7 @@ def _delete(obj, noun: str) -> None:
             obj.delete()
             ledgers_touch([obj.ledger_id])
     except (ProtectedError, RestrictedError) as error:
-        raise _still_used(noun) from error
+        raise _still_used(noun, error) from error
 
 
 def _apply(obj, changes: dict[str, Any]) -> list[str]:

@@ -249,7 +249,8 @@ def test_a_category_with_a_budget_cannot_be_deleted(owner_api, household):
     response = owner_api.delete(
         f"/ledgers/{household.ledger.pk}/categories/{household.groceries.pk}"
     )
-    assert_error(response, 409, "in_use")
+    body = assert_error(response, 409, "in_use")
+    assert "still used by budgets" in body["detail"]
     assert Category.objects.filter(pk=household.groceries.pk).exists()
 
 

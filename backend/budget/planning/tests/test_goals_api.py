@@ -246,7 +246,7 @@ def test_a_bucket_with_a_goal_cannot_be_deleted_but_the_ledger_can(owner_api, ho
     h = household
     post(owner_api, h, holiday(h))
     response = owner_api.delete(f"/ledgers/{h.ledger.pk}/buckets/{h.savings.pk}")
-    assert_error(response, 409, "in_use")
+    assert "still used by goals" in assert_error(response, 409, "in_use")["detail"]
     assert owner_api.delete(f"/ledgers/{h.ledger.pk}").status_code == 204
     assert not Ledger.objects.filter(pk=h.ledger.pk).exists()
     assert not Goal.objects.exists()
