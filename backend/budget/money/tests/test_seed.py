@@ -83,6 +83,20 @@ def test_seed_spans_two_years_ending_today(seeded):
     assert today - timedelta(days=10) <= span["last"] <= today
 
 
+def test_seed_plans_budgets_goals_and_next_months_payments(seeded):
+    from budget.planning.models import Budget, Goal, RecurringTransaction
+
+    budgets = Budget.objects.filter(ledger=seeded).values_list("category__name", flat=True)
+    assert set(budgets) == {"Groceries", "Leisure", "Transport"}
+    assert Goal.objects.filter(ledger=seeded).count() == 2
+    today = timezone.localdate()
+    templates = RecurringTransaction.objects.filter(ledger=seeded)
+    assert {t.description for t in templates} == {"Salary ACME GmbH", "Rent", "Internet"}
+    # They start next month, so they make nothing the history already holds.
+    assert all(t.next_date > today and t.next_date.day in (1, 12, 25) for t in templates)
+    assert not Transaction.objects.filter(ledger=seeded, recurring__isnull=False).exists()
+
+
 def test_seed_twice_adds_nothing(seeded):
     count = Transaction.objects.filter(ledger=seeded).count()
     assert "nothing to do" in run("seed")

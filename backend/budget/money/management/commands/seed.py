@@ -80,6 +80,14 @@ EXPENSE_WEIGHTS = {
     "Health": 6,
     "Housing": 4,
 }
+# Monthly limits per expense category, from the first month of the history.
+BUDGETS = [("Groceries", D("450.00")), ("Leisure", D("180.00")), ("Transport", D("220.00"))]
+# (description, kind, category, amount, day of the month): from next month on.
+RECURRING = [
+    ("Salary ACME GmbH", Kind.INCOME, "Salary", D("3780.00"), 25),
+    ("Rent", Kind.EXPENSE, "Housing", D("1050.00"), 1),
+    ("Internet", Kind.EXPENSE, "Utilities", D("39.99"), 12),
+]
 TAGS = ["family", "weekend", "work", "kids", "vacation", "online", "recurring", "birthday"]
 
 
@@ -88,6 +96,12 @@ def _months(start: date, end: date) -> Iterator[date]:
     while month <= end:
         yield month
         month = (month + timedelta(days=32)).replace(day=1)
+
+
+def _month_start(day: date, months: int) -> date:
+    """The first day of the month `months` after `day`'s month."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
 
 
 def _day(month: date, day: int) -> date:
@@ -102,6 +116,7 @@ class Household:
     """Ids of what the demo ledger holds, by name, for building transaction rows."""
 
     def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
         wallets = Wallet.objects.filter(ledger=ledger, archived=False).order_by("created_at", "id")
         self.wallets = {w.name: w for w in wallets}
         # Ordered, so that the same --seed picks the same rows.
@@ -171,6 +186,7 @@ class Command(BaseCommand):
             if not Wallet.objects.filter(ledger=ledger).exists():
                 self._household_create(ledger)
                 self._create(ledger, self._history(Household(ledger), rng))
+                self._planning_create(Household(ledger))
             target = options["transactions"]
             existing = Transaction.objects.filter(ledger=ledger).count()
             if target is not None and target > existing:
@@ -235,6 +251,46 @@ class Command(BaseCommand):
         for offset in range(0, len(rows), CHUNK):
             services.transactions_create(
                 ledger=ledger, items=rows[offset : offset + CHUNK], bulk=True
+            )
+
+    def _planning_create(self, h: Household) -> None:
+        """Budgets, goals and the fixed monthly payments from next month on (the history
+        already holds this month's), so the planning page has something to show."""
+        from budget.planning import services as planning
+
+        for category, limit in BUDGETS:
+            planning.budget_create(
+                ledger=h.ledger,
+                category=h.category(category),
+                amount=limit,
+                start_month=self.start.replace(day=1),
+            )
+        planning.goal_create(
+            ledger=h.ledger,
+            name="Summer holiday",
+            bucket=h.bucket("Fun"),
+            target_amount=D("1500.00"),
+            target_date=_month_start(self.end, 8),
+        )
+        planning.goal_create(
+            ledger=h.ledger,
+            name="Emergency fund",
+            bucket=h.bucket("Emergency"),
+            target_amount=D("6000.00"),
+        )
+        next_month = _month_start(self.end, 1)
+        for description, kind, category, amount, day in RECURRING:
+            planning.recurring_create(
+                ledger=h.ledger,
+                kind=kind,
+                amount=amount,
+                description=description,
+                category=h.category(category),
+                wallet=h.wallet("Checking account"),
+                frequency="monthly",
+                interval=1,
+                start_date=_day(next_month, day),
+                active=True,
             )
 
     # --- The household's history ------------------------------------------------------------
