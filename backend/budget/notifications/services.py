@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from budget.accounts.models import User
 from budget.ledgers.models import Ledger
+from budget.notifications import selectors
 from budget.notifications.models import Notification
 
 logger = logging.getLogger(__name__)
@@ -78,7 +79,5 @@ def notification_read(*, notification: Notification) -> Notification:
 
 
 def notifications_read_all(*, user: User) -> int:
-    """Marks every unread notification of the user read; returns how many it marked."""
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    """Marks every unread notification the user sees read; returns how many it marked."""
+    return selectors.visible_to(user).filter(read_at__isnull=True).update(read_at=timezone.now())

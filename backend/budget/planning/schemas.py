@@ -98,10 +98,20 @@ AlertPercent = Field(
 )
 
 
+def _not_a_bool(value: Any) -> Any:
+    if isinstance(value, bool):  # pydantic would read true as 1
+        raise ValueError("Expected a whole number from 1 to 100.")
+    return value
+
+
+# A whole percent: a JSON number or a numeric string, never true/false.
+WholePercent = Annotated[int, BeforeValidator(_not_a_bool)]
+
+
 class BudgetIn(Schema):
     category: UUID = Field(description="An expense category of the ledger")
     amount: Money = Field(description="The monthly limit, greater than zero")
-    alert_percent: int = AlertPercent
+    alert_percent: WholePercent = AlertPercent
     start_month: Month
     end_month: Month | None = Field(None, description="Inclusive; none: open-ended")
 
@@ -109,7 +119,7 @@ class BudgetIn(Schema):
 class BudgetPatch(Schema):
     category: UUID | None = None
     amount: Money | None = None
-    alert_percent: int | None = Field(None, ge=1, le=100)
+    alert_percent: WholePercent | None = Field(None, ge=1, le=100)
     start_month: Month | None = None
     end_month: Month | None = None
 
@@ -138,7 +148,10 @@ class BudgetStatusOut(Schema):
     limit: MoneyOut
     spent: MoneyOut = Field(description="Expenses of the category in the month")
     remaining: MoneyOut = Field(description="limit - spent; negative when exceeded")
-    percent_used: MoneyOut = Field(description="spent / limit · 100, two decimals")
+    percent_used: MoneyOut = Field(
+        description="spent / limit · 100, two decimals, rounded towards 100 (down up to the "
+        "limit, up past it): 100.00 means exactly the limit"
+    )
     alert_percent: int
     state: Literal["ok", "warning", "exceeded"] = Field(
         description="warning: percent used ≥ alert_percent; exceeded: spent > limit"
@@ -182,7 +195,9 @@ class GoalOut(Schema):
     on_track: bool = Field(
         description="True when the target is reached, or there is no target_date, or the "
         "target_date is still ahead and the bucket's balance grew this month by at least "
-        "monthly_needed; false once the target_date is past and the target not reached"
+        "this month's share of what was left when the month began (that remainder divided "
+        "by the months from this one through target_date's); false once the target_date is "
+        "past and the target not reached"
     )
     created_at: dt.datetime
     updated_at: dt.datetime

@@ -7,7 +7,7 @@ per category or bucket and month, whatever the number of transactions.
 import math
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_UP, Decimal
 from uuid import UUID
 
 from django.db.models import DateField, OuterRef, Q, QuerySet, Subquery, Sum, Value
@@ -61,6 +61,14 @@ def budget_state(*, spent: Decimal, limit: Decimal, alert_percent: int) -> str:
     return "ok"
 
 
+def percent_used(*, spent: Decimal, limit: Decimal) -> Decimal:
+    """spent / limit · 100 to two decimals, rounded towards 100 % (down up to the limit, up
+    past it), so that it agrees with `budget_state`: 80.00 shows only once 80 % is reached,
+    100.00 only at the limit itself, and anything over the limit shows over 100.00."""
+    rounding = ROUND_UP if spent > limit else ROUND_DOWN
+    return (spent * 100 / limit).quantize(CENT, rounding=rounding)
+
+
 def budget_status(*, ledger: Ledger, month: date) -> list[dict]:
     """The status of every budget active in `month`: two queries, whatever their number."""
     budgets = list(budgets_of(ledger=ledger).filter(active_in(month)))
@@ -90,7 +98,7 @@ def budget_status(*, ledger: Ledger, month: date) -> list[dict]:
                 "limit": limit,
                 "spent": used,
                 "remaining": limit - used,
-                "percent_used": (used * 100 / limit).quantize(CENT, rounding=ROUND_HALF_UP),
+                "percent_used": percent_used(spent=used, limit=limit),
                 "alert_percent": budget.alert_percent,
                 "state": budget_state(spent=used, limit=limit, alert_percent=budget.alert_percent),
             }
@@ -176,7 +184,10 @@ def goal_progress(
       past; None without a target_date.
     - on_track: the target is reached; or there is no target_date (nothing to keep up
       with); or target_date's month is still ahead (or current) and the bucket's balance
-      grew this month by at least monthly_needed. Past target_date and not reached: False.
+      grew this month by at least this month's share of what was left when the month
+      began (that remainder / the months counted, compared exactly: putting in 95 of the
+      100 a month needed is behind, although the 1105 left then needs less than 95 a
+      month). Past target_date and not reached: False.
     """
     percent = (max(saved, ZERO) * 100 / target_amount).quantize(CENT, rounding=ROUND_DOWN)
     left = max(ZERO, target_amount - saved)
@@ -190,7 +201,8 @@ def goal_progress(
         # Up to the cent, so that paying it every month does reach the target.
         needed = Decimal(math.ceil(left * 100 / months)) / 100
         needed = needed.quantize(CENT)
-        on_track = left == ZERO or saved_this_month >= needed
+        left_when_month_began = max(ZERO, target_amount - (saved - saved_this_month))
+        on_track = left == ZERO or saved_this_month * months >= left_when_month_began
     return Progress(percent, needed, on_track)
 
 

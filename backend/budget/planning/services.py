@@ -302,6 +302,25 @@ def _ledger_lock(ledger_id: UUID) -> None:
     Ledger.objects.select_for_update().filter(pk=ledger_id).first()
 
 
+def _alerts_enqueue(budget: Budget) -> None:
+    """After a budget is set or changed, its ledger's current month is checked at once (on
+    commit, in a worker) rather than at the next daily check; earlier months are not news."""
+    month = timezone.localdate().replace(day=1)
+    if not budget.start_month <= month <= (budget.end_month or month):
+        return
+    from django_q.tasks import async_task
+
+    def enqueue() -> None:
+        async_task(
+            "budget.planning.tasks.budget_alerts_task",
+            str(budget.ledger_id),
+            [month.isoformat()],
+            task_name="check budgets",
+        )
+
+    transaction.on_commit(enqueue)
+
+
 def budget_create(
     *,
     ledger: Ledger,
@@ -323,11 +342,13 @@ def budget_create(
         _budget_check(ledger=ledger, data=data, changed=None, budget_id=None)
         budget = Budget(ledger=ledger, category_id=data.pop("category"), **data)
         budget.save()
+        _alerts_enqueue(budget)
     return budget
 
 
 def budget_update(*, budget: Budget, changes: dict[str, Any]) -> Budget:
-    """Applies `changes`; an archived category the budget already had does not block them."""
+    """Applies `changes`; an archived category the budget already had does not block them.
+    Another category starts the budget's alerts afresh."""
     with transaction.atomic():
         _ledger_lock(budget.ledger_id)
         budget = Budget.objects.select_related("ledger").get(pk=budget.pk)
@@ -340,10 +361,14 @@ def budget_update(*, budget: Budget, changes: dict[str, Any]) -> Budget:
         # Sending the category it already has (a whole form) is no change.
         changed = {k for k in changes if k != "category" or changes[k] != budget.category_id}
         _budget_check(ledger=budget.ledger, data=data, changed=changed, budget_id=budget.pk)
+        if "category" in changed:
+            # The alerts sent were about the old category's spending; the new one's is news.
+            budget.alerts.all().delete()
         budget.category_id = data.pop("category")
         for name, value in data.items():
             setattr(budget, name, value)
         budget.save()
+        _alerts_enqueue(budget)
     return Budget.objects.select_related("category").get(pk=budget.pk)
 
 

@@ -39,5 +39,5 @@ def budget_alerts_task(ledger_id: str, months: list[str]) -> int:
 
 def budget_alerts_daily() -> int:
     """The daily job: checks the current month's budgets of every ledger. Catches what no
-    on-commit task did (a worker that was down, a budget created or lowered today)."""
+    on-commit task did (a worker that was down, a task that failed)."""
     return services.budget_alerts_check_all()

@@ -7,6 +7,7 @@ import pytest
 from conftest import assert_error
 from django.core.mail.backends.base import BaseEmailBackend
 
+from budget.ledgers.models import Membership
 from budget.notifications.models import Notification
 from budget.notifications.services import notifications_create
 
@@ -128,6 +129,17 @@ def test_the_list_is_paginated(api, user):
     assert (page["count"], [n["title"] for n in page["items"]]) == (3, ["0"])
 
 
+def test_the_list_costs_the_same_few_queries_whatever_its_length(
+    api, user, django_assert_max_num_queries
+):
+    client = api.as_user(user)
+    for n in range(30):
+        notify(user, title=str(n), ledger=user.default_ledger if n % 2 else None)
+    with django_assert_max_num_queries(3):  # the user, the page, the count
+        body = client.get("/notifications", {"page_size": 500}).json()
+    assert body["count"] == len(body["items"]) == 30
+
+
 def test_deleting_the_user_or_the_ledger_deletes_their_notifications(api, user, make_user):
     other = make_user("bob@example.com")
     notify(user, other, ledger=user.default_ledger)
@@ -137,6 +149,28 @@ def test_deleting_the_user_or_the_ledger_deletes_their_notifications(api, user, 
     assert Notification.objects.filter(user=other).count() == 1
     other.delete()
     assert not Notification.objects.exists()
+
+
+def test_a_ledger_the_user_has_left_takes_its_notifications_out_of_sight(api, user, make_user):
+    """Invariant 4: a former member learns nothing more of the ledger, its notifications
+    included (they name its categories and sums); they come back if the user rejoins."""
+    family = user.default_ledger
+    eddie = make_user("eddie@example.com")
+    Membership.objects.create(ledger=family, user=eddie, role="editor")
+    theirs = notify(eddie, title="family", ledger=family)[0]
+    own = notify(eddie, title="own", ledger=eddie.default_ledger)[0]
+    notify(eddie, title="no ledger")
+    client = api.as_user(eddie)
+    assert client.delete(f"/ledgers/{family.pk}/members/{eddie.pk}").status_code == 204
+    body = client.get("/notifications").json()
+    assert (body["count"], [n["title"] for n in body["items"]]) == (2, ["no ledger", "own"])
+    assert client.get("/notifications", {"unread": "true"}).json()["count"] == 2
+    assert_error(client.post(f"/notifications/{theirs.pk}/read"), 404)
+    assert client.post("/notifications/read-all").json() == {"read": 2}
+    assert Notification.objects.get(pk=theirs.pk).read_at is None
+    assert Notification.objects.get(pk=own.pk).read_at is not None
+    Membership.objects.create(ledger=family, user=eddie, role="viewer")
+    assert client.post(f"/notifications/{theirs.pk}/read").status_code == 200
 
 
 # --- Email ------------------------------------------------------------------------------------

@@ -163,6 +163,23 @@ def test_deleting_a_budget_keeps_its_notifications(household, family):
     assert Notification.objects.count() == 3
 
 
+def test_a_budget_moved_to_another_category_alerts_for_that_category(household, family):
+    """The alerts already sent were about the old category's spending: the new one's
+    crossing is news, in the same months too."""
+    h = household
+    b = budget(h)
+    spend(h, "90.00", date(2025, 3, 5))
+    spend(h, "95.00", date(2025, 3, 5), category="Leisure")
+    assert check(h) == 1
+    services.budget_update(budget=b, changes={"category": h.category("Leisure").pk})
+    assert check(h) == 1
+    assert sorted(
+        n.data["category_name"] for n in Notification.objects.filter(user=family["editor"])
+    ) == ["Groceries", "Leisure"]
+    services.budget_update(budget=b, changes={"amount": Decimal("96.00")})  # same category
+    assert check(h) == 0
+
+
 def test_a_deleted_ledger_is_nothing_to_check(household):
     ledger_id = household.ledger.pk
     household.ledger.delete()
@@ -240,6 +257,31 @@ def test_writes_without_an_expense_queue_no_check(
         tx = post_ok(owner_api, h.ledger, income(h, "5.00", bucket=str(h.savings.pk)))
         owner_api.patch(tx_path(h.ledger, tx["id"]), {"amount": "6.00"})
     assert budget_tasks() == []
+
+
+def test_a_budget_created_or_lowered_is_checked_at_once_for_the_current_month(
+    api, user, household, family, django_capture_on_commit_callbacks
+):
+    """Not only at the next daily check: the family hears of it when the limit is set."""
+    h = household
+    spend(h, "90.00", date(2025, 2, 10))  # a month before: not news now
+    spend(h, "90.00", MARCH)
+    path = f"/ledgers/{h.ledger.pk}/budgets"
+    body = {"category": str(h.groceries.pk), "amount": "100.00", "start_month": "2025-01"}
+    with time_machine.travel(datetime(2025, 3, 20, 12, tzinfo=UTC), tick=False):
+        owner_api = api.as_user(user)  # a token of that day
+        with django_capture_on_commit_callbacks(execute=True):
+            created = owner_api.post(path, body).json()
+        assert sent() == everyone("budget_warning")
+        assert budget_tasks() == [(str(h.ledger.pk), ["2025-03-01"])]
+        with django_capture_on_commit_callbacks(execute=True):
+            owner_api.patch(f"{path}/{created['id']}", {"amount": "80.00"})
+        assert sent(kind="budget_exceeded") == everyone("budget_exceeded")
+        # A budget that only starts next month has nothing to say yet.
+        leisure = {**body, "category": str(h.category("Leisure").pk), "start_month": "2025-04"}
+        with django_capture_on_commit_callbacks(execute=True):
+            assert owner_api.post(path, leisure).status_code == 201
+    assert len(budget_tasks()) == 2
 
 
 def test_a_bulk_write_queues_one_check_for_all_its_months(

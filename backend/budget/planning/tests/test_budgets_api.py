@@ -176,6 +176,8 @@ def test_category_must_be_an_active_expense_category_of_the_ledger(
         ({"alert_percent": 101}, "alert_percent"),
         ({"alert_percent": 50.5}, "alert_percent"),
         ({"alert_percent": "high"}, "alert_percent"),
+        ({"alert_percent": True}, "alert_percent"),  # not 1
+        ({"alert_percent": None}, "alert_percent"),
         ({"start_month": None}, "start_month"),
         ({"start_month": "2025-13"}, "start_month"),
         ({"start_month": "2025-00"}, "start_month"),
@@ -206,6 +208,7 @@ def test_each_invalid_field_is_a_422_naming_it(owner_api, household, change, fie
         ({"start_month": None}, "start_month"),
         ({"amount": "0.00"}, "amount"),
         ({"alert_percent": 0}, "alert_percent"),
+        ({"alert_percent": False}, "alert_percent"),
         ({"start_month": "2025-07"}, "end_month"),  # after the end
         ({"end_month": "2024-12"}, "end_month"),
         ({"end_month": "12/2025"}, "end_month"),
@@ -346,7 +349,7 @@ def test_status_sums_the_categorys_expenses_of_that_month_only(owner_api, househ
             "limit": "200.00",
             "spent": "75.25",
             "remaining": "124.75",
-            "percent_used": "37.63",  # 37.625 rounded half up
+            "percent_used": "37.62",  # 37.625 rounded down: under the limit
             "alert_percent": 80,
             "state": "ok",
         }
@@ -379,12 +382,26 @@ def test_status_states_at_their_boundaries(owner_api, household, spent, percent,
     )
 
 
-def test_exceeded_is_decided_exactly_not_on_the_rounded_percent(owner_api, household):
+@pytest.mark.parametrize(
+    ("spent", "percent", "state"),
+    [
+        ("7999.99", "79.99", "ok"),  # 79.9999 %: not yet at 80 %, so not shown as 80.00
+        ("8000.00", "80.00", "warning"),
+        ("9999.99", "99.99", "warning"),  # 99.9999 %: 100.00 only at the limit itself
+        ("10000.00", "100.00", "warning"),
+        ("10000.01", "100.01", "exceeded"),  # 100.0001 %: over the limit, shown over 100
+    ],
+)
+def test_percent_used_agrees_with_the_state_near_the_thresholds(
+    owner_api, household, spent, percent, state
+):
+    """The state is decided exactly; percent_used is rounded towards 100 % (down below
+    the limit, up above it), so a percent shown at or over a threshold is one reached."""
     h = household
     post(owner_api, h, groceries(h, amount="10000.00"))
-    spend(h, "10000.01", date(2025, 3, 15))
+    spend(h, spent, date(2025, 3, 15))
     [row] = status(owner_api, h)
-    assert (row["percent_used"], row["remaining"], row["state"]) == ("100.00", "-0.01", "exceeded")
+    assert (row["percent_used"], row["state"]) == (percent, state)
 
 
 def test_alert_percent_100_warns_at_exactly_the_limit(owner_api, household):
