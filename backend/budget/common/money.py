@@ -27,6 +27,8 @@ def to_decimal(value: Any) -> Decimal:
         raise ValueError('Expected an amount such as "12.30".') from error
     if not number.is_finite():
         raise ValueError("Expected a finite amount.")
+    if number.adjusted() >= 18:  # far above any limit; quantize would overflow the context
+        raise ValueError("The number is too large.")
     if number != number.quantize(CENT, rounding="ROUND_DOWN"):
         raise ValueError("Use at most 2 decimal places.")
     return number.quantize(CENT)

@@ -12,11 +12,12 @@ from ninja.pagination import PageNumberPagination
 
 MAX_PAGE_SIZE = 500
 DEFAULT_PAGE_SIZE = 50
+MAX_PAGE = 1_000_000  # offsets stay far inside a 64-bit integer
 
 
 class Pages(PageNumberPagination):
     class Input(Schema):
-        page: int = Field(1, ge=1)
+        page: int = Field(1, ge=1, le=MAX_PAGE)
         page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
     def __init__(self, **kwargs) -> None:

@@ -145,6 +145,9 @@ INVALID = [
     ("income", {"amount": 1.005}, "amount"),
     ("income", {"amount": "1000000000000.00"}, "amount"),
     ("income", {"amount": "abc"}, "amount"),
+    ("income", {"amount": "1e27"}, "amount"),
+    ("income", {"amount": "-1e30"}, "amount"),
+    ("income", {"amount": 1e300}, "amount"),
     ("income", {"amount": "NaN"}, "amount"),
     ("income", {"amount": None}, "amount"),
     ("income", {"amount": True}, "amount"),
@@ -498,6 +501,9 @@ def test_list_filters_by_reference(owner_api, household, listed):
         ({"min_amount": "1.001"}, "min_amount"),
         ({"wallet": "nope"}, "wallet"),
         ({"page_size": 501}, "page_size"),
+        ({"page": 10**20}, "page"),
+        ({"page": 10**15}, "page"),
+        ({"min_amount": "1e30"}, "min_amount"),
     ],
 )
 def test_list_rejects_bad_filters(owner_api, household, params, field):
