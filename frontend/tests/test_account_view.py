@@ -53,6 +53,18 @@ def test_saving_the_profile_patches_only_what_changed(fake: FakeLedgerClient) ->
     assert "Saved your profile." in texts(at)
 
 
+def test_alert_emails_are_switched_on_in_the_profile(fake: FakeLedgerClient) -> None:
+    at = _page()
+    assert at.checkbox(key="account_email_notifications").value is False
+    at.checkbox(key="account_email_notifications").check()
+    at.button(key="account_profile_save").click().run()
+
+    assert not at.exception
+    [patch_call] = fake.writes()
+    assert (patch_call.path, patch_call.json) == ("/auth/me", {"email_notifications": True})
+    assert at.session_state[session.USER_KEY]["email_notifications"] is True
+
+
 def test_changing_the_password(fake: FakeLedgerClient) -> None:
     at = _page()
     at.text_input(key="account_pw_current").input("old secret 1")

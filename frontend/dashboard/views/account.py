@@ -109,6 +109,12 @@ def _profile() -> None:
                 format_func=names.__getitem__,
                 key="account_default_ledger",
             )
+        emails = st.checkbox(
+            "Email me budget alerts too",
+            value=bool(user.get("email_notifications")),
+            help="Alerts always appear under Notifications; this also sends them by email.",
+            key="account_email_notifications",
+        )
         submitted = st.form_submit_button(
             "Save profile", type="primary", key="account_profile_save"
         )
@@ -119,6 +125,8 @@ def _profile() -> None:
         body["full_name"] = full_name.strip()
     if default_ledger and default_ledger != default:
         body["default_ledger_id"] = default_ledger
+    if emails != bool(user.get("email_notifications")):
+        body["email_notifications"] = emails
     if not body:
         st.info("Nothing changed.")
         return
