@@ -20,6 +20,8 @@ from budget.exchange.progress import is_stale, processed_of
 from budget.ledgers.schemas import _currency, _name
 from budget.money.models import AllocationStatus, CategoryType, Kind, WalletKind
 from budget.money.schemas import Name, Tag
+from budget.planning.models import Frequency, Threshold
+from budget.planning.schemas import Month, WholePercent
 
 Ref = Annotated[str, Field(min_length=1, max_length=64)]
 OptionalRef = Ref | None
@@ -60,10 +62,10 @@ class AllocationDoc(BaseModel):
     amount: Money
 
 
-class TransactionDoc(BaseModel):
-    id: OptionalRef = None
+class _TransactionFieldsDoc(BaseModel):
+    """The fields of SPEC §2 that a transaction and a recurring template share."""
+
     kind: Kind
-    date: dt.date
     amount: Money
     description: str = Field("", max_length=255)
     notes: str = Field("", max_length=2000)
@@ -75,8 +77,63 @@ class TransactionDoc(BaseModel):
     to_wallet: OptionalRef = None
     from_bucket: OptionalRef = None
     to_bucket: OptionalRef = None
+
+
+class TransactionDoc(_TransactionFieldsDoc):
+    id: OptionalRef = None
+    date: dt.date
     allocation_status: AllocationStatus | None = None
     allocations: list[AllocationDoc] = Field(default_factory=list, max_length=1000)
+    # An occurrence of a template: the template's document id and the schedule date it
+    # stands for. Deleting a template keeps its transactions and their recurring_date, so
+    # recurring_date may come alone; recurring never comes without it.
+    recurring: OptionalRef = None
+    recurring_date: dt.date | None = None
+
+
+class RecurringDoc(_TransactionFieldsDoc):
+    id: Ref
+    frequency: Frequency
+    interval: int = Field(1, ge=1, le=1000)
+    start_date: dt.date
+    end_date: dt.date | None = None
+    active: bool = True
+    # Where the schedule stands: the newest occurrence made, and the next one to make.
+    # Left out, next_date is worked out from the schedule and last_date.
+    last_date: dt.date | None = None
+    next_date: dt.date | None = None
+
+
+class BudgetAlertDoc(BaseModel):
+    """A threshold whose notification was already sent for that month."""
+
+    month: Month
+    threshold: Threshold
+
+
+class BudgetDoc(BaseModel):
+    id: Ref
+    category: Ref
+    amount: Money
+    alert_percent: WholePercent = Field(80, ge=1, le=100)
+    start_month: Month
+    end_month: Month | None = None
+    alerts: list[BudgetAlertDoc] = Field(default_factory=list, max_length=10_000)
+
+
+class GoalDoc(BaseModel):
+    id: Ref
+    name: Name
+    bucket: Ref
+    target_amount: Money
+    target_date: dt.date | None = None
+
+    @field_validator("name")
+    @classmethod
+    def name_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("The name cannot be empty.")
+        return value.strip()
 
 
 class ImportedText(BaseModel):
@@ -88,13 +145,19 @@ class ImportedText(BaseModel):
 
 
 class LedgerDocument(BaseModel):
+    """Version 2 added `recurring`, `budgets`, `goals` and the transactions' `recurring`
+    and `recurring_date`; a version 1 document has none of them, and restores as such."""
+
     format: Literal["budget-ledger"]
-    version: Literal[1]
+    version: Literal[1, 2]
     ledger: LedgerDoc
     wallets: list[WalletDoc] = Field(default_factory=list, max_length=1000)
     buckets: list[BucketDoc] = Field(min_length=1, max_length=1000)
     categories: list[CategoryDoc] = Field(default_factory=list, max_length=1000)
     transactions: list[TransactionDoc] = Field(default_factory=list)
+    recurring: list[RecurringDoc] = Field(default_factory=list, max_length=10_000)
+    budgets: list[BudgetDoc] = Field(default_factory=list, max_length=10_000)
+    goals: list[GoalDoc] = Field(default_factory=list, max_length=10_000)
 
 
 class ImportedLedgerOut(Schema):

@@ -18,9 +18,12 @@ from budget.exchange.models import ImportJob
 from budget.ledgers.models import Ledger
 from budget.money.models import Allocation, Bucket, Category, Transaction, Wallet
 from budget.money.selectors import ORDERINGS, transactions_of
+from budget.planning.models import Budget, BudgetAlert, Goal, RecurringTransaction
 
 FORMAT = "budget-ledger"
-VERSION = 1
+# 2: planning (recurring, budgets, goals; a transaction's recurring and recurring_date).
+# An older server refuses a version 2 document instead of silently leaving its planning out.
+VERSION = 2
 
 # SPEC §10's columns, then the transfer's four references: without them a transfer's
 # wallets and buckets would be lost.
@@ -112,9 +115,20 @@ def _id(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+def _date(value: Any) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _month(value: Any) -> str | None:
+    return None if value is None else f"{value.year:04d}-{value.month:02d}"
+
+
 def ledger_document(*, ledger: Ledger) -> dict[str, Any]:
     """Everything of the ledger, with its ids as local references (the restore maps them
-    to new ones). Money and percents are strings; lists are in creation order."""
+    to new ones). Money and percents are strings; lists are in creation order.
+
+    Members, API keys, notifications and import jobs belong to people or to the moment,
+    not to the ledger's data, and stay out."""
     wallets = [
         {"id": _id(pk), "name": name, "kind": kind, "archived": archived}
         for pk, name, kind, archived in Wallet.objects.filter(ledger=ledger)
@@ -147,7 +161,85 @@ def ledger_document(*, ledger: Ledger) -> dict[str, Any]:
         "buckets": buckets,
         "categories": categories,
         "transactions": list(_transactions(ledger)),
+        "recurring": _recurring(ledger),
+        "budgets": _budgets(ledger),
+        "goals": [
+            {
+                "id": _id(pk),
+                "name": name,
+                "bucket": _id(bucket),
+                "target_amount": money_str(target),
+                "target_date": _date(target_date),
+            }
+            for pk, name, bucket, target, target_date in Goal.objects.filter(ledger=ledger)
+            .order_by("created_at", "id")
+            .values_list("pk", "name", "bucket_id", "target_amount", "target_date")
+        ],
     }
+
+
+def _recurring(ledger: Ledger) -> list[dict[str, Any]]:
+    """Templates with where their schedule stands (`last_date`, `next_date`), so the daily
+    job of the restored ledger goes on where this one's stopped."""
+    fields = (
+        "id",
+        "kind",
+        "amount",
+        "description",
+        "notes",
+        "tags",
+        *(f"{name}_id" for name in _REFERENCES),
+        "frequency",
+        "interval",
+        "start_date",
+        "end_date",
+        "active",
+        "last_date",
+        "next_date",
+    )
+    templates = []
+    for row in (
+        RecurringTransaction.objects.filter(ledger=ledger)
+        .order_by("created_at", "id")
+        .values(*fields)
+    ):
+        item = {name.removesuffix("_id"): value for name, value in row.items()}
+        item["id"] = _id(item["id"])
+        item["amount"] = money_str(item["amount"])
+        item["tags"] = list(item["tags"] or [])
+        for name in _REFERENCES:
+            item[name] = _id(item[name])
+        for name in ("start_date", "end_date", "last_date", "next_date"):
+            item[name] = _date(item[name])
+        templates.append(item)
+    return templates
+
+
+def _budgets(ledger: Ledger) -> list[dict[str, Any]]:
+    """Budgets with the alerts already sent, so the restored ledger does not announce
+    again what its members were told (each alert goes out once per budget, month and
+    threshold)."""
+    alerts: dict[Any, list[dict[str, str]]] = {}
+    for budget_id, month, threshold in (
+        BudgetAlert.objects.filter(budget__ledger=ledger)
+        .order_by("budget_id", "month", "threshold")
+        .values_list("budget_id", "month", "threshold")
+    ):
+        alerts.setdefault(budget_id, []).append({"month": _month(month), "threshold": threshold})
+    return [
+        {
+            "id": _id(pk),
+            "category": _id(category),
+            "amount": money_str(amount),
+            "alert_percent": alert_percent,
+            "start_month": _month(start),
+            "end_month": _month(end),
+            "alerts": alerts.get(pk, []),
+        }
+        for pk, category, amount, alert_percent, start, end in Budget.objects.filter(ledger=ledger)
+        .order_by("created_at", "id")
+        .values_list("pk", "category_id", "amount", "alert_percent", "start_month", "end_month")
+    ]
 
 
 def _transactions(ledger: Ledger) -> Iterator[dict[str, Any]]:
@@ -161,7 +253,18 @@ def _transactions(ledger: Ledger) -> Iterator[dict[str, Any]]:
         allocations.setdefault(tx_id, []).append(
             {"bucket": _id(bucket_id), "amount": money_str(amount)}
         )
-    fields = ("id", "kind", "date", "amount", "description", "notes", "tags", "allocation_status")
+    fields = (
+        "id",
+        "kind",
+        "date",
+        "amount",
+        "description",
+        "notes",
+        "tags",
+        "allocation_status",
+        "recurring",
+        "recurring_date",
+    )
     rows = (
         Transaction.objects.filter(ledger=ledger)
         .order_by(*ORDERINGS["date"])
@@ -174,6 +277,8 @@ def _transactions(ledger: Ledger) -> Iterator[dict[str, Any]]:
         tx["date"] = tx["date"].isoformat()
         tx["amount"] = money_str(tx["amount"])
         tx["tags"] = list(tx["tags"] or [])
+        tx["recurring"] = _id(tx["recurring"])
+        tx["recurring_date"] = _date(tx["recurring_date"])
         refs = dict(zip(_REFERENCES, map(_id, row[len(fields) :]), strict=True))
         yield {**tx, **refs, "allocations": allocations.get(row[0], [])}
 

@@ -5,9 +5,16 @@ The whole document is checked first, with the same transaction rules as every ot
 everything is created in one database transaction, in bulk. Split incomes keep their
 stored allocations exactly (no re-split with today's percents), and the rollup is rebuilt
 from the rows at the end.
+
+Planning comes back as it was: templates keep `last_date`/`next_date` and no occurrence is
+made (the daily job goes on from there); budgets keep the record of alerts already sent and
+nothing is queued, so no notification goes out for the past. Budgets and goals are checked
+by the planning services' own rules once the ledger's categories and buckets exist, in the
+same database transaction; every error of the document still comes in one 422.
 """
 
 import uuid
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -16,9 +23,9 @@ from django.db import transaction
 from pydantic import ValidationError as PydanticValidationError
 
 from budget.accounts.models import User
-from budget.common.errors import Invalid
+from budget.common.errors import Conflict, Invalid
 from budget.common.handlers import clean_message
-from budget.exchange.schemas import LedgerDocument
+from budget.exchange.schemas import LedgerDocument, RecurringDoc
 from budget.ledgers.models import Ledger
 from budget.ledgers.services import ledger_create
 from budget.money.models import (
@@ -26,12 +33,15 @@ from budget.money.models import (
     AllocationStatus,
     Bucket,
     Category,
+    CategoryType,
     Kind,
     Transaction,
     Wallet,
 )
 from budget.money.rollup import rollup_rebuild
 from budget.money.rules import REFERENCE_FIELDS, References, transaction_errors
+from budget.planning.models import Budget, BudgetAlert, Goal, RecurringTransaction
+from budget.planning.services import _budget_check, _goal_check, _next_date
 
 ZERO = Decimal("0.00")
 MAX_TRANSACTIONS = 200_000
@@ -202,7 +212,135 @@ def _allocation_errors(index: int, tx, refs: References) -> list[dict[str, str]]
     return errors
 
 
+def _error(field: str, message: str) -> dict[str, str]:
+    return {"field": field, "message": message}
+
+
+def _template_errors(doc: LedgerDocument, refs: References) -> list[dict[str, str]]:
+    """Each template's fields as a new transaction dated `start_date` (what planning's
+    `_check` does), its schedule, and where the schedule stands.
+
+    RECURRING_MAX_CATCH_UP is not checked: it bounds what one run makes at once, and a
+    restore makes nothing; a template far behind catches up in runs, as it would have."""
+    errors: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for index, item in enumerate(doc.recurring):
+        prefix = f"recurring.{index}"
+        if item.id in seen:
+            errors.append(_error(f"{prefix}.id", "This id is used twice."))
+        seen.add(item.id)
+        data = {**item.model_dump(), "date": item.start_date}
+        for e in transaction_errors(data, refs, changed=set()):
+            errors.append(_error(f"{prefix}.{e['field']}", e["message"]))
+        if item.end_date is not None and item.end_date < item.start_date:
+            errors.append(
+                _error(f"{prefix}.end_date", "The end date cannot be before the start date.")
+            )
+        elif "next_date" in item.model_fields_set and item.next_date != (
+            expected := _schedule_next(item)
+        ):
+            errors.append(
+                _error(
+                    f"{prefix}.next_date",
+                    "The next date must be the schedule's first date after last_date: "
+                    f"{expected.isoformat() if expected else 'none (the schedule is over)'}.",
+                )
+            )
+    return errors
+
+
+def _schedule_next(item: RecurringDoc) -> date | None:
+    """The schedule's first date after `last_date`: what planning stores as `next_date`."""
+    template = RecurringTransaction(
+        start_date=item.start_date,
+        frequency=item.frequency,
+        interval=item.interval,
+        end_date=item.end_date,
+        last_date=item.last_date,
+    )
+    return _next_date(template)
+
+
+def _occurrence_errors(doc: LedgerDocument) -> list[dict[str, str]]:
+    """A transaction's `recurring` is a template of the document; an occurrence has its
+    date, is made once, and is not newer than its template's `last_date`."""
+    errors: list[dict[str, str]] = []
+    templates = {item.id: item for item in doc.recurring}
+    made: dict[tuple[str, Any], int] = {}
+    for index, tx in enumerate(doc.transactions):
+        if tx.recurring is None:
+            continue
+        prefix = f"transactions.{index}"
+        template = templates.get(tx.recurring)
+        if template is None:
+            errors.append(_error(f"{prefix}.recurring", "No such recurring transaction."))
+        elif tx.recurring_date is None:
+            errors.append(
+                _error(
+                    f"{prefix}.recurring_date",
+                    "An occurrence of a recurring transaction needs its recurring_date.",
+                )
+            )
+        elif (tx.recurring, tx.recurring_date) in made:
+            other = made[tx.recurring, tx.recurring_date]
+            errors.append(
+                _error(
+                    f"{prefix}.recurring_date",
+                    f"transactions.{other} is already this occurrence of the template.",
+                )
+            )
+        else:
+            made[tx.recurring, tx.recurring_date] = index
+            if template.last_date is None or template.last_date < tx.recurring_date:
+                last = template.last_date.isoformat() if template.last_date else "none"
+                errors.append(
+                    _error(
+                        f"{prefix}.recurring_date",
+                        f"This occurrence is newer than its template's last_date ({last}), "
+                        "which is the newest occurrence made.",
+                    )
+                )
+    return errors
+
+
+def _budget_goal_errors(doc: LedgerDocument, refs: References) -> list[dict[str, str]]:
+    """What needs the document's categories and buckets: a budget's category is one of
+    them and an expense category (archived is fine: it was not when the budget was set),
+    a goal's bucket is one of them. The other rules are the planning services' own, run
+    by `_planning_create`."""
+    errors: list[dict[str, str]] = []
+    for section, items in (("budgets", doc.budgets), ("goals", doc.goals)):
+        seen: set[str] = set()
+        for index, item in enumerate(items):
+            if item.id in seen:
+                errors.append(_error(f"{section}.{index}.id", "This id is used twice."))
+            seen.add(item.id)
+    for index, budget in enumerate(doc.budgets):
+        category = refs.categories.get(budget.category)
+        if category is None:
+            errors.append(_error(f"budgets.{index}.category", "No such category in this ledger."))
+        elif category.type != CategoryType.EXPENSE:
+            errors.append(
+                _error(
+                    f"budgets.{index}.category",
+                    f"A budget needs an expense category; '{category.name}' is {category.type}.",
+                )
+            )
+        sent: set[tuple[Any, str]] = set()
+        for j, alert in enumerate(budget.alerts):
+            key = (alert.month, alert.threshold)
+            if key in sent:
+                errors.append(_error(f"budgets.{index}.alerts.{j}", "This alert appears twice."))
+            sent.add(key)
+    for index, goal in enumerate(doc.goals):
+        if goal.bucket not in refs.buckets:
+            errors.append(_error(f"goals.{index}.bucket", "No such bucket in this ledger."))
+    return errors
+
+
 def document_errors(doc: LedgerDocument) -> list[dict[str, str]]:
+    """Every error found without the database; `_planning_create` adds those of budgets
+    and goals that the planning services find."""
     errors: list[dict[str, str]] = []
     refs = _stand_ins(doc, errors)
     if refs.system_bucket is None:
@@ -220,6 +358,9 @@ def document_errors(doc: LedgerDocument) -> list[dict[str, str]]:
         for e in transaction_errors(data, refs, changed=set()):
             errors.append({"field": f"transactions.{index}.{e['field']}", "message": e["message"]})
         errors += _allocation_errors(index, tx, refs)
+    errors += _occurrence_errors(doc)
+    errors += _template_errors(doc, refs)
+    errors += _budget_goal_errors(doc, refs)
     return errors
 
 
@@ -230,75 +371,50 @@ def _ordered_ids(count: int) -> list[uuid.UUID]:
     return [uuid.UUID(int=base + i) for i in range(count)]
 
 
+_BASE_SECTIONS = ("ledger", "wallets", "buckets", "categories")
+
+
 def ledger_restore(*, owner: User, document: LedgerDocument) -> Ledger:
     """Creates a new ledger, owned by `owner`, from an exported document; all or nothing."""
-    errors = document_errors(document)
-    if errors:
-        raise _invalid(errors)
     doc = document
+    errors = document_errors(doc)
+    if any(e["field"].split(".")[0] in _BASE_SECTIONS for e in errors):
+        # Without sound wallets, buckets and categories there is nothing to check the
+        # budgets and goals against.
+        raise _invalid(errors)
     with transaction.atomic():
-        ledger = ledger_create(name=doc.ledger.name, owner=owner, currency=doc.ledger.currency)
-        # The document brings its own categories instead of the defaults.
-        Category.objects.filter(ledger=ledger).delete()
-        system = Bucket.objects.get(ledger=ledger, is_system=True)
-        ids: dict[str, dict[str, uuid.UUID]] = {"wallets": {}, "buckets": {}, "categories": {}}
+        ledger, ids, system = _base_create(owner, doc)
+        errors += _planning_create(ledger, doc, ids, skip={e["field"] for e in errors})
+        if errors:
+            raise _invalid(errors)  # rolls back what was created
 
-        wallets = [
-            Wallet(
+        templates = []
+        for pk, item in zip(_ordered_ids(len(doc.recurring)), doc.recurring, strict=True):
+            template = RecurringTransaction(
                 id=pk,
                 ledger=ledger,
-                name=w.name,
-                name_key=w.name.casefold()[:100],
-                kind=w.kind,
-                archived=w.archived,
+                kind=item.kind,
+                amount=item.amount,
+                description=item.description,
+                notes=item.notes,
+                tags=list(item.tags),
+                frequency=item.frequency,
+                interval=item.interval,
+                start_date=item.start_date,
+                end_date=item.end_date,
+                active=item.active,
+                last_date=item.last_date,
             )
-            for pk, w in zip(_ordered_ids(len(doc.wallets)), doc.wallets, strict=True)
-        ]
-        Wallet.objects.bulk_create(wallets)
-        ids["wallets"] = {w.id: obj.pk for w, obj in zip(doc.wallets, wallets, strict=True)}
-
-        others = [b for b in doc.buckets if not b.is_system]
-        buckets = [
-            Bucket(
-                id=pk,
-                ledger=ledger,
-                name=b.name,
-                name_key=b.name.casefold()[:100],
-                allocation_percent=b.allocation_percent,
-                archived=b.archived,
-            )
-            for pk, b in zip(_ordered_ids(len(others)), others, strict=True)
-        ]
-        Bucket.objects.bulk_create(buckets)
-        ids["buckets"] = {b.id: obj.pk for b, obj in zip(others, buckets, strict=True)}
-        system_doc = next(b for b in doc.buckets if b.is_system)
-        ids["buckets"][system_doc.id] = system.pk
-        if system.name != system_doc.name:
-            system.name = system_doc.name
-            system.save(update_fields=["name"])
-
-        categories = [
-            Category(
-                id=pk,
-                ledger=ledger,
-                name=c.name,
-                name_key=c.name.casefold()[:100],
-                type=c.type,
-                archived=c.archived,
-            )
-            for pk, c in zip(_ordered_ids(len(doc.categories)), doc.categories, strict=True)
-        ]
-        Category.objects.bulk_create(categories)
-        ids["categories"] = {
-            c.id: obj.pk for c, obj in zip(doc.categories, categories, strict=True)
+            # As exported (checked above); worked out when the document leaves it out.
+            given = "next_date" in item.model_fields_set
+            template.next_date = item.next_date if given else _schedule_next(item)
+            _references_set(template, item, ids)
+            templates.append(template)
+        RecurringTransaction.objects.bulk_create(templates)
+        ids["recurring"] = {
+            item.id: obj.pk for item, obj in zip(doc.recurring, templates, strict=True)
         }
 
-        group = {
-            "category": "categories",
-            "wallet": "wallets",
-            "from_wallet": "wallets",
-            "to_wallet": "wallets",
-        }
         txs, allocations = [], []
         for pk, item in zip(_ordered_ids(len(doc.transactions)), doc.transactions, strict=True):
             tx = Transaction(
@@ -311,11 +427,10 @@ def ledger_restore(*, owner: User, document: LedgerDocument) -> Ledger:
                 notes=item.notes,
                 tags=list(item.tags),
                 allocation_status=item.allocation_status or _default_status(item),
+                recurring_id=ids["recurring"][item.recurring] if item.recurring else None,
+                recurring_date=item.recurring_date,
             )
-            for name in REFERENCE_FIELDS:
-                ref = getattr(item, name)
-                mapped = ids[group.get(name, "buckets")][ref] if ref else None
-                setattr(tx, f"{name}_id", mapped)
+            _references_set(tx, item, ids)
             if tx.kind in (Kind.EXPENSE, Kind.ADJUSTMENT) and not tx.bucket_id:
                 tx.bucket_id = system.pk
             txs.append(tx)
@@ -323,10 +438,154 @@ def ledger_restore(*, owner: User, document: LedgerDocument) -> Ledger:
                 Allocation(transaction_id=pk, bucket_id=ids["buckets"][a.bucket], amount=a.amount)
                 for a in item.allocations
             ]
+        # Straight to the table, not through transactions_create: nothing is queued (no
+        # allocation, no budget check), and the rollup is rebuilt once below.
         Transaction.objects.bulk_create(txs, batch_size=1000)
         Allocation.objects.bulk_create(allocations, batch_size=1000)
         rollup_rebuild(ledger_id=ledger.pk)
     return ledger
+
+
+_GROUPS = {
+    "category": "categories",
+    "wallet": "wallets",
+    "from_wallet": "wallets",
+    "to_wallet": "wallets",
+    "bucket": "buckets",
+    "from_bucket": "buckets",
+    "to_bucket": "buckets",
+}
+
+
+def _references_set(obj, item, ids: dict[str, dict[str, uuid.UUID]]) -> None:
+    """The document's references of a transaction or template, as the new ids."""
+    for name in REFERENCE_FIELDS:
+        ref = getattr(item, name)
+        setattr(obj, f"{name}_id", ids[_GROUPS[name]][ref] if ref else None)
+
+
+def _base_create(
+    owner: User, doc: LedgerDocument
+) -> tuple[Ledger, dict[str, dict[str, uuid.UUID]], Bucket]:
+    """The ledger, its wallets, buckets and categories; the document's ids → new ids."""
+    ledger = ledger_create(name=doc.ledger.name, owner=owner, currency=doc.ledger.currency)
+    # The document brings its own categories instead of the defaults.
+    Category.objects.filter(ledger=ledger).delete()
+    system = Bucket.objects.get(ledger=ledger, is_system=True)
+    ids: dict[str, dict[str, uuid.UUID]] = {}
+
+    wallets = [
+        Wallet(
+            id=pk,
+            ledger=ledger,
+            name=w.name,
+            name_key=w.name.casefold()[:100],
+            kind=w.kind,
+            archived=w.archived,
+        )
+        for pk, w in zip(_ordered_ids(len(doc.wallets)), doc.wallets, strict=True)
+    ]
+    Wallet.objects.bulk_create(wallets)
+    ids["wallets"] = {w.id: obj.pk for w, obj in zip(doc.wallets, wallets, strict=True)}
+
+    others = [b for b in doc.buckets if not b.is_system]
+    buckets = [
+        Bucket(
+            id=pk,
+            ledger=ledger,
+            name=b.name,
+            name_key=b.name.casefold()[:100],
+            allocation_percent=b.allocation_percent,
+            archived=b.archived,
+        )
+        for pk, b in zip(_ordered_ids(len(others)), others, strict=True)
+    ]
+    Bucket.objects.bulk_create(buckets)
+    ids["buckets"] = {b.id: obj.pk for b, obj in zip(others, buckets, strict=True)}
+    system_doc = next(b for b in doc.buckets if b.is_system)
+    ids["buckets"][system_doc.id] = system.pk
+    if system.name != system_doc.name:
+        system.name = system_doc.name
+        system.save(update_fields=["name"])
+
+    categories = [
+        Category(
+            id=pk,
+            ledger=ledger,
+            name=c.name,
+            name_key=c.name.casefold()[:100],
+            type=c.type,
+            archived=c.archived,
+        )
+        for pk, c in zip(_ordered_ids(len(doc.categories)), doc.categories, strict=True)
+    ]
+    Category.objects.bulk_create(categories)
+    ids["categories"] = {c.id: obj.pk for c, obj in zip(doc.categories, categories, strict=True)}
+    return ledger, ids, system
+
+
+def _planning_create(
+    ledger: Ledger,
+    doc: LedgerDocument,
+    ids: dict[str, dict[str, uuid.UUID]],
+    *,
+    skip: set[str],
+) -> list[dict[str, str]]:
+    """Budgets (with the alerts already sent) and goals, each checked by the planning
+    services' own rules (`_budget_check`, `_goal_check`; changed=set(): an archived
+    category or bucket was not archived when it was chosen); their errors, named
+    `budgets.2.amount`. Items the document check already refused (`skip`) are left out.
+
+    Budgets are saved one by one so that each is checked for overlap against the ones
+    before it; nothing is queued (`budget_create` would check the current month's alerts)."""
+    errors: list[dict[str, str]] = []
+    refused = {".".join(field.split(".")[:2]) for field in skip}
+    alerts = []
+    for pk, (index, item) in zip(
+        _ordered_ids(len(doc.budgets)), enumerate(doc.budgets), strict=True
+    ):
+        if f"budgets.{index}" in refused:
+            continue
+        data = {
+            "category": ids["categories"][item.category],
+            "amount": item.amount,
+            "alert_percent": item.alert_percent,
+            "start_month": item.start_month,
+            "end_month": item.end_month,
+        }
+        try:
+            _budget_check(ledger=ledger, data=data, changed=set(), budget_id=None)
+        except Invalid as error:
+            errors += [_error(f"budgets.{index}.{e['field']}", e["message"]) for e in error.errors]
+            continue
+        except Conflict as error:
+            errors.append(_error(f"budgets.{index}.start_month", error.detail))
+            continue
+        budget = Budget(id=pk, ledger=ledger, category_id=data.pop("category"), **data)
+        budget.save(force_insert=True)
+        alerts += [
+            BudgetAlert(budget=budget, month=a.month, threshold=a.threshold) for a in item.alerts
+        ]
+    BudgetAlert.objects.bulk_create(alerts, batch_size=1000)
+
+    goals = []
+    for pk, (index, item) in zip(_ordered_ids(len(doc.goals)), enumerate(doc.goals), strict=True):
+        if f"goals.{index}" in refused:
+            continue
+        data = {
+            "name": item.name,
+            "bucket": ids["buckets"][item.bucket],
+            "target_amount": item.target_amount,
+            "target_date": item.target_date,
+        }
+        try:
+            _goal_check(ledger=ledger, data=data, changed=set())
+        except Invalid as error:
+            errors += [_error(f"goals.{index}.{e['field']}", e["message"]) for e in error.errors]
+            continue
+        goals.append(Goal(id=pk, ledger=ledger, bucket_id=data.pop("bucket"), **data))
+    Goal.objects.bulk_create(goals)
+    return errors
 
 
 def _default_status(item) -> str:

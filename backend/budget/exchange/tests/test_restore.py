@@ -1,20 +1,26 @@
 """export.json → POST /ledgers/import-json → export.json gives the same ledger but for ids:
-same splits (not re-split with today's percents), balances, reports and a clean rollup."""
+same splits (not re-split with today's percents), balances, reports and a clean rollup;
+the same recurring templates standing at the same dates, budgets (with the alerts already
+sent) and goals."""
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 from budget.ledgers.models import Membership
 from budget.money import selectors, services
 from budget.money.models import AllocationStatus, Transaction
 from budget.money.rollup import rollup_drift
+from budget.notifications.models import Notification
+from budget.planning import services as planning
+from budget.planning.models import BudgetAlert, RecurringTransaction
 
 pytestmark = pytest.mark.django_db
 
-SECTIONS = ("wallets", "buckets", "categories", "transactions")
+SECTIONS = ("wallets", "buckets", "categories", "transactions", "recurring", "budgets", "goals")
 REFERENCES = (
     "category",
     "wallet",
@@ -103,6 +109,106 @@ def full_book(household):
     return h
 
 
+def _at(day: date):
+    return time_machine.travel(datetime(day.year, day.month, day.day, 12, tzinfo=UTC), tick=False)
+
+
+@pytest.fixture
+def planned_book(full_book):
+    """full_book with planning: templates made on 15 April 2025 (a monthly rent on the
+    31st, made for January to March, February's occurrence deleted since; a finished
+    fortnightly transfer; an inactive salary; the occurrences of a deleted template); then
+    budgets, one past both alerts in March; goals, one on a bucket archived since."""
+    h = full_book
+    housing = h.category("Housing")
+    with _at(date(2025, 4, 15)):
+        rent = planning.recurring_create(
+            ledger=h.ledger,
+            kind="expense",
+            amount=Decimal("900.00"),
+            description="Rent",
+            tags=["home"],
+            wallet=h.bank.pk,
+            category=housing.pk,
+            bucket=h.bills.pk,
+            frequency="monthly",
+            interval=1,
+            start_date=date(2025, 1, 31),
+        )
+        planning.recurring_create(
+            ledger=h.ledger,
+            kind="transfer",
+            amount=Decimal("40.00"),
+            notes="pocket money",
+            from_wallet=h.bank.pk,
+            to_wallet=h.cash.pk,
+            frequency="weekly",
+            interval=2,
+            start_date=date(2025, 3, 1),
+            end_date=date(2025, 3, 31),
+        )
+        planning.recurring_create(
+            ledger=h.ledger,
+            kind="income",
+            amount=Decimal("2500.00"),
+            wallet=h.bank.pk,
+            category=h.salary.pk,
+            frequency="yearly",
+            interval=1,
+            start_date=date(2025, 6, 1),
+            active=False,
+        )
+        gone = planning.recurring_create(
+            ledger=h.ledger,
+            kind="adjustment",
+            amount=Decimal("-1.50"),
+            wallet=h.cash.pk,
+            frequency="daily",
+            interval=1,
+            start_date=date(2025, 4, 13),
+        )
+        planning.recurring_delete(template=gone)
+        feb = Transaction.objects.get(recurring=rent, recurring_date=date(2025, 2, 28))
+        services.transaction_delete(tx=feb)
+
+    planning.budget_create(
+        ledger=h.ledger,
+        category=h.groceries.pk,
+        amount=Decimal("20.00"),
+        alert_percent=75,
+        start_month=date(2025, 3, 1),
+        end_month=date(2025, 3, 1),
+    )
+    planning.budget_create(
+        ledger=h.ledger,
+        category=h.groceries.pk,
+        amount=Decimal("300.00"),
+        start_month=date(2025, 4, 1),
+    )
+    planning.budget_create(
+        ledger=h.ledger,
+        category=housing.pk,
+        amount=Decimal("1000.00"),
+        start_month=date(2025, 1, 1),
+    )
+    assert planning.budget_alerts_check(ledger_id=h.ledger.pk, months=[date(2025, 3, 1)])
+    assert BudgetAlert.objects.filter(budget__ledger=h.ledger).count() == 3
+
+    trip = services.bucket_create(ledger=h.ledger, name="Trip", allocation_percent=Decimal("0.00"))
+    planning.goal_create(
+        ledger=h.ledger,
+        name="Emergency fund",
+        bucket=h.savings.pk,
+        target_amount=Decimal("5000.00"),
+        target_date=date(2026, 12, 31),
+    )
+    planning.goal_create(
+        ledger=h.ledger, name="Summer trip", bucket=trip.pk, target_amount=Decimal("800.00")
+    )
+    services.bucket_update(bucket=trip, archived=True)
+    return h
+
+
 def _export(api, ledger_id) -> dict:
     response = api.get(f"/ledgers/{ledger_id}/export.json")
     assert response.status_code == 200, response.content
@@ -122,25 +228,61 @@ def _normalized(doc: dict) -> dict:
     for section in SECTIONS:
         for item in doc[section]:
             item["id"] = ids[item["id"]]
-    for tx in doc["transactions"]:
+    for item in doc["transactions"] + doc["recurring"]:
         for name in REFERENCES:
-            tx[name] = ids.get(tx[name], tx[name])
+            item[name] = ids.get(item[name], item[name])
+    for tx in doc["transactions"]:
         for part in tx["allocations"]:
             part["bucket"] = ids[part["bucket"]]
+        tx["recurring"] = ids.get(tx["recurring"], tx["recurring"])
+    for budget in doc["budgets"]:
+        budget["category"] = ids[budget["category"]]
+    for goal in doc["goals"]:
+        goal["bucket"] = ids[goal["bucket"]]
     return doc
 
 
-def test_export_restore_export_is_identical_but_for_ids(owner_api, user, full_book):
-    h = full_book
+def test_export_restore_export_is_identical_but_for_ids(
+    owner_api, user, planned_book, django_capture_on_commit_callbacks
+):
+    h = planned_book
+    # The rent of 30 April onwards is due by now, but the daily job has not run.
     original = _export(owner_api, h.ledger.pk)
     assert original["format"] == "budget-ledger"
-    assert original["version"] == 1
+    assert original["version"] == 2
     split = next(t for t in original["transactions"] if t["description"] == "January salary")
     assert split["allocation_status"] == "allocated"
     assert [p["amount"] for p in split["allocations"]] == ["200.00", "100.00", "500.01"]
+    rent = next(t for t in original["recurring"] if t["description"] == "Rent")
+    assert (rent["description"], rent["last_date"], rent["next_date"]) == (
+        "Rent",
+        "2025-03-31",
+        "2025-04-30",
+    )
+    occurrences = [t for t in original["transactions"] if t["recurring"] == rent["id"]]
+    assert [t["recurring_date"] for t in occurrences] == ["2025-01-31", "2025-03-31"]
+    orphans = [t for t in original["transactions"] if t["kind"] == "adjustment"]
+    assert [(t["recurring"], t["recurring_date"]) for t in orphans][-3:] == [
+        (None, "2025-04-13"),
+        (None, "2025-04-14"),
+        (None, "2025-04-15"),
+    ]
+    assert [b["alerts"] for b in original["budgets"]] == [
+        [
+            {"month": "2025-03", "threshold": "exceeded"},
+            {"month": "2025-03", "threshold": "warning"},
+        ],
+        [],
+        [{"month": "2025-03", "threshold": "warning"}],
+    ]
+    assert [g["name"] for g in original["goals"]] == ["Emergency fund", "Summer trip"]
 
-    response = owner_api.post("/ledgers/import-json", original)
+    notifications = Notification.objects.count()
+    with django_capture_on_commit_callbacks() as queued:
+        response = owner_api.post("/ledgers/import-json", original)
     assert response.status_code == 201, response.content
+    assert queued == []  # no occurrence, allocation or budget check queued
+    assert Notification.objects.count() == notifications
     created = response.json()
     assert created["name"] == h.ledger.name
     assert created["currency"] == h.ledger.currency
@@ -150,14 +292,59 @@ def test_export_restore_export_is_identical_but_for_ids(owner_api, user, full_bo
     restored = _export(owner_api, created["id"])
     assert _normalized(restored) == _normalized(original)
     assert set(_id_map(restored)).isdisjoint(_id_map(original))
+    assert Transaction.objects.filter(ledger_id=created["id"]).count() == len(
+        original["transactions"]
+    )
+
+    def standing(ledger_id):
+        response = owner_api.get(f"/ledgers/{ledger_id}/recurring")
+        assert response.status_code == 200, response.content
+        return [(t["description"], t["next_date"]) for t in response.json()["items"]]
+
+    assert standing(created["id"]) == standing(h.ledger.pk)
+    assert ("Rent", "2025-04-30") in standing(created["id"])
 
     assert rollup_drift(ledger_id=created["id"]) == []
     new_pending = Transaction.objects.get(ledger_id=created["id"], date=date(2025, 4, 1))
     assert new_pending.allocation_status == AllocationStatus.PENDING
 
 
-def test_restored_balances_and_reports_equal_the_originals(owner_api, full_book):
-    h = full_book
+def test_the_restored_schedule_goes_on_where_the_original_stopped(owner_api, planned_book):
+    h = planned_book
+    created = owner_api.post("/ledgers/import-json", _export(owner_api, h.ledger.pk))
+    ledger_id = created.json()["id"]
+    for template in RecurringTransaction.objects.filter(ledger_id=ledger_id):
+        planning.recurring_materialise(template=template, today=date(2025, 6, 5))
+    rent = RecurringTransaction.objects.get(ledger_id=ledger_id, description="Rent")
+    made = Transaction.objects.filter(recurring=rent).order_by("recurring_date")
+    # The deleted February is not made again; April and May are made once.
+    assert [t.recurring_date for t in made] == [
+        date(2025, 1, 31),
+        date(2025, 3, 31),
+        date(2025, 4, 30),
+        date(2025, 5, 31),
+    ]
+    assert (rent.last_date, rent.next_date) == (date(2025, 5, 31), date(2025, 6, 30))
+    assert not Transaction.objects.filter(ledger_id=ledger_id, recurring__active=False).exists()
+    assert rollup_drift(ledger_id=ledger_id) == []
+
+
+def test_the_restored_budgets_do_not_announce_old_alerts(owner_api, planned_book):
+    h = planned_book
+    created = owner_api.post("/ledgers/import-json", _export(owner_api, h.ledger.pk)).json()
+    assert planning.budget_alerts_check(ledger_id=created["id"], months=[date(2025, 3, 1)]) == 0
+    assert not Notification.objects.filter(ledger_id=created["id"]).exists()
+    status = owner_api.get(
+        f"/ledgers/{created['id']}/budgets/status", {"year": 2025, "month": 3}
+    ).json()
+    assert [(s["category_name"], s["state"]) for s in status] == [
+        ("Groceries", "exceeded"),
+        ("Housing", "warning"),
+    ]
+
+
+def test_restored_balances_and_reports_equal_the_originals(owner_api, planned_book):
+    h = planned_book
     original = _export(owner_api, h.ledger.pk)
     created = owner_api.post("/ledgers/import-json", original).json()
     restored = _export(owner_api, created["id"])
