@@ -8,3 +8,8 @@ from budget.exchange import import_services
 def import_run_task(job_id: str, run_id: str) -> str:
     """Commits a CSV import (queued by `import_commit`); "done", "failed" or "skipped"."""
     return import_services.import_run(job_id=UUID(job_id), run_id=UUID(run_id))
+
+
+def import_jobs_sweep() -> dict[str, int]:
+    """Scheduled every 5 minutes: restarts stale imports, discards old uncommitted ones."""
+    return import_services.import_jobs_sweep()

@@ -523,41 +523,53 @@ def transaction_delete(*, tx: Transaction) -> None:
         rollup_apply(minus=legs)
 
 
-DELETE_BATCH = 1000
+DELETE_BATCH = 2000
+_LEG_FIELDS = ("ledger", "kind", "date", "amount", "allocation_status", *REFERENCE_FIELDS)
 
 
 def transactions_delete(*, ledger: Ledger, filters: Q) -> int:
     """Deletes the ledger's transactions that match `filters`, and their allocations, in
     one database transaction, keeping the rollup in step; returns how many went.
 
-    For many rows at once (undoing an import). The rows are locked in the order the
-    allocation locks them, so a concurrent allocation task waits instead of deadlocking."""
+    For many rows at once (undoing an import of 100 000): the rows and their allocations
+    are read in two streams ordered by transaction id, and deleted with one statement
+    each. They are locked first, in the order the allocation locks them, so a concurrent
+    allocation task waits instead of deadlocking."""
+    rows = Transaction.objects.filter(filters, ledger=ledger)
     with transaction.atomic():
-        ids = list(
-            Transaction.objects.select_for_update()
-            .filter(filters, ledger=ledger)
-            .order_by("created_at", "id")
-            .values_list("pk", flat=True)
+        count = len(
+            rows.select_for_update().order_by("created_at", "id").values_list("pk", flat=True)
         )
+        if not count:
+            return 0
         system_id = Bucket.objects.values_list("pk", flat=True).get(ledger=ledger, is_system=True)
-        for offset in range(0, len(ids), DELETE_BATCH):
-            chunk = ids[offset : offset + DELETE_BATCH]
-            parts: dict[UUID, dict[UUID, Decimal]] = {}
-            for tx_id, bucket_id, amount in Allocation.objects.filter(
-                transaction_id__in=chunk
-            ).values_list("transaction_id", "bucket_id", "amount"):
-                parts.setdefault(tx_id, {})[bucket_id] = amount
-            legs = [
-                leg
-                for tx in Transaction.objects.filter(pk__in=chunk)
-                for leg in transaction_legs(
-                    tx, system_bucket_id=system_id, allocations=parts.get(tx.pk, {})
-                )
-            ]
-            Allocation.objects.filter(transaction_id__in=chunk).delete()
-            Transaction.objects.filter(pk__in=chunk).delete()
-            rollup_apply(minus=legs)
-    return len(ids)
+        allocations = Allocation.objects.filter(transaction__in=rows.values("pk"))
+        parts = (
+            allocations.order_by("transaction_id")
+            .values_list("transaction_id", "bucket_id", "amount")
+            .iterator(chunk_size=DELETE_BATCH)
+        )
+        part = next(parts, None)
+        legs = []
+        for tx in rows.only(*_LEG_FIELDS).order_by("pk").iterator(chunk_size=DELETE_BATCH):
+            split: dict[UUID, Decimal] = {}
+            while part is not None and part[0] <= tx.pk:  # both streams in id order
+                if part[0] == tx.pk:
+                    split[part[1]] = part[2]
+                part = next(parts, None)
+            legs += transaction_legs(tx, system_bucket_id=system_id, allocations=split)
+            if len(legs) >= DELETE_BATCH:
+                rollup_apply(minus=legs)
+                legs = []
+        rollup_apply(minus=legs)
+        allocations.delete()
+        if {rel.related_model for rel in Transaction._meta.related_objects} == {Allocation}:
+            # Nothing but the allocations (gone above) points at a transaction, so one
+            # DELETE does; Django's collector would first fetch every row.
+            rows._raw_delete(rows.db)
+        else:
+            rows.delete()
+    return count
 
 
 # --- Allocation ---------------------------------------------------------------------------

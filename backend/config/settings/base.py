@@ -175,9 +175,11 @@ RECURRING_MAX_CATCH_UP = env_int("RECURRING_MAX_CATCH_UP", 3660)
 # --- CSV import jobs (budget.exchange) --------------------------------------------------------
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
-# A running import without progress for this long counts as stopped: committing it again
-# restarts it (its database transaction died with the worker, so nothing was half-written).
+# A running import without progress for this long counts as stopped: the sweep (or a new
+# commit) restarts it; its database transaction died with the worker, so nothing was written.
 IMPORT_STALE_SECONDS = env_int("IMPORT_STALE_SECONDS", 120)
+# Days a checked but never committed (or failed) import is kept, with its rows.
+IMPORT_KEEP_DAYS = env_int("IMPORT_KEEP_DAYS", 7)
 # The worker writes an import's progress outside the import's database transaction, to a
 # cache every process shares: Redis, or the file cache of the embedded default.
 IMPORT_PROGRESS_CACHE = "default" if REDIS_URL else "qcluster"

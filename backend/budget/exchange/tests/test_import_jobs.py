@@ -11,7 +11,7 @@ import pytest
 from conftest import assert_error
 from django.utils import timezone
 
-from budget.exchange import import_services
+from budget.exchange import import_services, tasks
 from budget.exchange.models import ImportJob, ImportRow, ImportStatus
 from budget.exchange.progress import progress_set
 from budget.exchange.tests.conftest import HEADER, csv_text, imports_path, upload, validated
@@ -549,3 +549,69 @@ def test_an_unknown_job_is_404(owner_api, household):
     assert_error(owner_api.get(imports_path(household.ledger, missing)), 404, "not_found")
     assert_error(owner_api.post(imports_path(household.ledger, missing, "commit"), {}), 404)
     assert_error(owner_api.delete(imports_path(household.ledger, missing)), 404)
+
+
+def test_undoing_many_split_incomes_leaves_other_splits_alone(owner_api, household, commit):
+    h = household
+    kept = _tx(
+        h,
+        kind="income",
+        date=date(2025, 3, 1),
+        amount=Decimal("77.77"),
+        wallet=h.cash.pk,
+        category=h.salary.pk,
+    )
+    lines = [
+        f"2025-03-{n % 28 + 1:02d},income,{n}.{n % 100:02d},Pay {n},Salary,Bank,,,"
+        for n in range(1, 61)
+    ]
+    job = validated(owner_api, h.ledger, csv_text(*lines))
+    assert commit(owner_api, h.ledger, job["id"])["created"] == 60
+    services.incomes_allocate(ledger=h.ledger)
+    assert Allocation.objects.filter(transaction__import_job_id=job["id"]).count() == 180
+    kept_parts = list(Allocation.objects.filter(transaction=kept).values_list("bucket", "amount"))
+    assert len(kept_parts) == 3
+
+    assert owner_api.delete(imports_path(h.ledger, job["id"])).status_code == 204
+    assert rollup_drift(ledger_id=h.ledger.pk) == []
+    assert list(Transaction.objects.filter(ledger=h.ledger)) == [kept]
+    assert list(Allocation.objects.values_list("bucket", "amount")) == kept_parts
+
+
+# --- The sweep --------------------------------------------------------------------------------
+
+
+def test_the_sweep_restarts_a_stale_import(
+    owner_api, household, settings, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_STALE_SECONDS = 60
+    stale = validated(owner_api, household.ledger, csv_text(*ROWS))
+    fresh = validated(owner_api, household.ledger, csv_text(*ROWS))
+    _running(stale["id"], started_ago=61)
+    _running(fresh["id"], started_ago=30)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.import_jobs_sweep() == {"restarted": 1, "discarded": 0}
+    assert _job(stale["id"]).status == ImportStatus.DONE
+    assert Transaction.objects.filter(import_job_id=stale["id"]).count() == 4
+    assert _job(fresh["id"]).status == ImportStatus.RUNNING
+    assert rollup_drift(ledger_id=household.ledger.pk) == []
+
+
+def test_the_sweep_discards_old_jobs_never_committed(owner_api, household, commit, settings):
+    settings.IMPORT_KEEP_DAYS = 7
+    old = timezone.now() - timedelta(days=8)
+    ids = {}
+    for status in ("validated", "invalid", "failed", "done"):
+        ids[status] = validated(owner_api, household.ledger, csv_text(*ROWS))["id"]
+    commit(owner_api, household.ledger, ids["done"])
+    ImportJob.objects.filter(pk=ids["invalid"]).update(status="invalid")
+    ImportJob.objects.filter(pk=ids["failed"]).update(status="failed")
+    ImportJob.objects.update(created_at=old)
+    recent = validated(owner_api, household.ledger, csv_text(*ROWS))["id"]
+    assert tasks.import_jobs_sweep()["discarded"] == 3
+    assert set(ImportJob.objects.values_list("pk", flat=True)) == {
+        uuid.UUID(ids["done"]),
+        uuid.UUID(recent),
+    }
+    assert ImportRow.objects.filter(job_id=recent).count() == 4
+    assert Transaction.objects.filter(import_job_id=ids["done"]).count() == 4

@@ -30,7 +30,7 @@ from budget.money.models import Transaction
 from budget.money.rollup import rollup_drift
 
 BACKEND = Path(__file__).resolve().parents[3]
-ROWS = 20_000
+ROWS = 30_000
 TIMEOUT = 120
 
 
@@ -163,9 +163,11 @@ def test_killing_the_worker_leaves_nothing_and_the_job_can_finish(
             )
             assert (done["status"], done["created"], done["processed"]) == ("done", ROWS, ROWS)
             wait_for(
-                lambda: not Transaction.objects.filter(
-                    ledger=h.ledger, allocation_status="pending"
-                ).exists(),
+                lambda: (
+                    not Transaction.objects.filter(
+                        ledger=h.ledger, allocation_status="pending"
+                    ).exists()
+                ),
                 "allocations",
                 log,
                 process,
