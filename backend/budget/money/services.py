@@ -97,6 +97,18 @@ def _still_used(noun: str, error: ProtectedError | RestrictedError) -> Conflict:
     )
 
 
+def _users_of(obj) -> str:
+    """What refers to `obj` ("transactions and budgets"), from every foreign key pointing
+    at its model (transactions, recurring templates, budgets, goals…); "" when nothing."""
+    kinds = sorted(
+        rel.related_model.__name__
+        for rel in obj._meta.get_fields(include_hidden=True)
+        if rel.one_to_many
+        and rel.related_model._base_manager.filter(**{rel.field.name: obj}).exists()
+    )
+    return " and ".join(_USERS.get(kind, f"{kind.lower()}s") for kind in kinds)
+
+
 def _save(obj, noun: str, fields: list[str] | None = None) -> None:
     try:
         with transaction.atomic():
@@ -312,16 +324,14 @@ def category_create(*, ledger: Ledger, name: str, type: str, archived: bool = Fa
 
 def category_update(*, category: Category, **changes: Any) -> Category:
     with transaction.atomic():
-        if (
-            "type" in changes
-            and changes["type"] != category.type
-            and category.transactions.exists()
-        ):
-            raise Conflict(
-                "Transactions use this category, so its type cannot change; create a new "
-                "category instead.",
-                code="in_use",
-            )
+        if "type" in changes and changes["type"] != category.type:
+            users = _users_of(category)
+            if users:
+                raise Conflict(
+                    f"{users.capitalize()} use this category, so its type cannot change; "
+                    "create a new category instead.",
+                    code="in_use",
+                )
         _save(category, "category", _apply(category, changes))
     return category
 

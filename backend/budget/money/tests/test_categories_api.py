@@ -1,6 +1,8 @@
 """Categories: /ledgers/{lid}/categories (SPEC §2, §4, §10)."""
 
 import uuid
+from datetime import date
+from decimal import Decimal
 
 import pytest
 from conftest import assert_error
@@ -274,6 +276,33 @@ def test_type_can_change_once_its_transactions_are_gone(owner_api, household):
     assert response.status_code == 200
     assert response.json()["type"] == "income"
     post_ok(owner_api, h.ledger, income(h, category=str(h.groceries.pk)))
+
+
+def test_type_cannot_change_while_a_budget_or_template_uses_it(owner_api, household):
+    from budget.planning import services as planning
+
+    h = household
+    planning.budget_create(
+        ledger=h.ledger,
+        category=h.groceries.pk,
+        amount=Decimal("300.00"),
+        start_month=date(2025, 1, 1),
+    )
+    response = owner_api.patch(categories_path(h.ledger, h.groceries), {"type": "income"})
+    body = assert_error(response, 409, "in_use")
+    assert body["detail"].startswith("Budgets use this category")
+    planning.recurring_create(
+        ledger=h.ledger,
+        kind="income",
+        amount=Decimal("10.00"),
+        wallet=h.bank.pk,
+        category=h.salary.pk,
+        frequency="monthly",
+        interval=1,
+        start_date=date(2099, 1, 1),
+    )
+    response = owner_api.patch(categories_path(h.ledger, h.salary), {"type": "expense"})
+    assert "Recurring transactions use" in assert_error(response, 409, "in_use")["detail"]
 
 
 # --- Archive --------------------------------------------------------------------------------
