@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from ninja import Schema
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, WithJsonSchema, field_validator
 
 from budget.common.money import Money, Percent
 from budget.exchange.csv_rows import FIELDS
@@ -184,11 +184,17 @@ def _blank_is_none(value: Any) -> Any:
 class ImportOptionsIn(Schema):
     """The form fields next to the file of `POST /ledgers/{lid}/imports`."""
 
-    mapping: dict[str, str] | None = Field(
-        None,
-        description='JSON object: our field → the file\'s column, e.g. {"date": "Booking date", '
-        '"signed_amount": "Amount", "description": "Text"}.',
-    )
+    # A JSON text in the form; documented as a string so the docs page offers a text box.
+    mapping: Annotated[
+        dict[str, str] | None,
+        WithJsonSchema(
+            {
+                "type": "string",
+                "description": "JSON object: our field → the file's column, e.g. "
+                '{"date": "Booking date", "signed_amount": "Amount", "description": "Text"}.',
+            }
+        ),
+    ] = None
     date_format: DateFormat | None = "iso"
     decimal: Literal[".", ","] | None = "."
     delimiter: Delimiter | None = Field(None, description="Omitted: guessed from the header.")
