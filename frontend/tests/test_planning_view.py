@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import charts, data
 from dashboard.api import SESSION_EXPIRED_MESSAGE, ApiError, FieldError, SessionExpired
-from dashboard.views import planning
+from dashboard.views import common, planning
 from tests import pages
 from tests.fake_ledger import BUDGET_STATUS, LP, FakeLedgerClient, app_on, served, texts
 from tests.report_data import FakeReportClient
@@ -628,7 +628,7 @@ def test_a_viewer_sees_everything_but_no_controls(fake: FakeLedgerClient) -> Non
     at = _page(role="viewer")
 
     assert not at.exception
-    assert planning.VIEWER_NOTE in texts(at)
+    assert common.VIEWER_NOTE in texts(at)
     assert len(pages.charts(at)) == 1
     assert len(at.dataframe) == 3  # status, all budgets, recurring
     assert len(at.get("progress")) == 3

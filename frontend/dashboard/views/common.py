@@ -3,8 +3,28 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import session, tables
+from dashboard import forms, session, tables
 from dashboard.api import ApiError, SessionExpired
+
+VIEWER_NOTE = "You can view this ledger; only its owners and editors can change it."
+
+
+def ledger_page(title: str, flash_key: str) -> tuple[dict, bool] | None:
+    """The top of a page about the current ledger: the title, the last write's success
+    message and, for viewers, a note. Returns (ledger, can_write), or None without a ledger."""
+    st.title(title)
+    ledger = session.current_ledger()
+    if ledger is None:
+        st.info("You have no ledger yet. Create one on the Account page.")
+        return None
+    can_write = ledger.get("role") != "viewer"
+    forms.apply_resets()
+    message = st.session_state.pop(flash_key, None)
+    if message:
+        st.success(message, icon=":material/check_circle:")
+    if not can_write:
+        st.caption(VIEWER_NOTE)
+    return ledger, can_write
 
 
 def show_error(error: ApiError) -> None:

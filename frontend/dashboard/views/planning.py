@@ -12,16 +12,15 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import api, charts, data, forms, session
+from dashboard import api, charts, data, forms
 from dashboard.api import ApiError, FieldError
 from dashboard.formatting import format_money, format_percent, parse_money
 from dashboard.forms import FormErrors
-from dashboard.views.common import money_table, show_error
+from dashboard.views.common import ledger_page, money_table, show_error
 
 FLASH_KEY = "plan_flash"
 CONFIRM_KEY = "plan_confirm_delete"
 RECURRING_KIND_KEY = "plan_recurring_kind"
-VIEWER_NOTE = "You can view this ledger; only its owners and editors can change it."
 NO_END = ""
 YEARS_BACK = 10
 # The months a budget can start or end in: a few years around today.
@@ -36,19 +35,11 @@ FREQUENCY_LABELS = {"daily": "Daily", "weekly": "Weekly", "monthly": "Monthly", 
 
 
 def render() -> None:
-    st.title("Planning")
-    ledger = session.current_ledger()
-    if ledger is None:
-        st.info("You have no ledger yet. Create one on the Account page.")
+    page = ledger_page("Planning", FLASH_KEY)
+    if page is None:
         return
+    ledger, can_write = page
     currency = ledger["currency"]
-    can_write = ledger.get("role") != "viewer"
-    forms.apply_resets()
-    message = st.session_state.pop(FLASH_KEY, None)
-    if message:
-        st.success(message, icon=":material/check_circle:")
-    if not can_write:
-        st.caption(VIEWER_NOTE)
 
     budgets_tab, goals_tab, recurring_tab = st.tabs(
         ["Budgets", "Goals", "Recurring"], key="plan_tab", on_change="rerun"

@@ -10,11 +10,11 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import api, data, forms, session, tables
+from dashboard import api, data, forms, tables
 from dashboard.api import ApiError, FieldError
 from dashboard.formatting import format_money, parse_money
 from dashboard.forms import FormErrors
-from dashboard.views.common import money_table, show_error
+from dashboard.views.common import ledger_page, money_table, show_error
 
 FLASH_KEY = "setup_flash"
 CONFIRM_KEY = "setup_confirm_delete"
@@ -26,23 +26,14 @@ WALLET_KINDS = {
     "loan": "Loan (money lent or borrowed)",
 }
 CATEGORY_TYPES = {"income": "Income", "expense": "Expense", "neutral": "Neutral"}
-VIEWER_NOTE = "You can view this ledger; only its owners and editors can change it."
 
 
 def render() -> None:
-    st.title("Setup")
-    ledger = session.current_ledger()
-    if ledger is None:
-        st.info("You have no ledger yet. Create one on the Account page.")
+    page = ledger_page("Setup", FLASH_KEY)
+    if page is None:
         return
+    ledger, can_write = page
     currency = ledger["currency"]
-    can_write = ledger.get("role") != "viewer"
-    forms.apply_resets()
-    message = st.session_state.pop(FLASH_KEY, None)
-    if message:
-        st.success(message, icon=":material/check_circle:")
-    if not can_write:
-        st.caption(VIEWER_NOTE)
 
     # Tabs that track their state survive reruns that change what is drawn above them (a
     # success message): untracked tabs would jump back to the first one.

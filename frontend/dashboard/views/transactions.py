@@ -18,7 +18,7 @@ from dashboard.api import ApiError
 from dashboard.formatting import format_money, parse_money
 from dashboard.forms import FormErrors
 from dashboard.views import imports
-from dashboard.views.common import show_error
+from dashboard.views.common import VIEWER_NOTE, show_error
 
 PAGE_SIZE = 50
 ROW_PX = 35
@@ -55,7 +55,6 @@ FILTER_DEFAULTS = {
     "tx_filter_min_amount": "",
     "tx_filter_max_amount": "",
 }
-VIEWER_NOTE = "You can view this ledger; only its owners and editors can change it."
 
 
 @dataclass(frozen=True)
