@@ -41,7 +41,7 @@ from budget.money.models import (
 from budget.money.rollup import rollup_rebuild
 from budget.money.rules import REFERENCE_FIELDS, References, transaction_errors
 from budget.planning.models import Budget, BudgetAlert, Goal, RecurringTransaction
-from budget.planning.services import _budget_check, _goal_check, _next_date
+from budget.planning.services import budget_check, goal_check, template_next_date
 
 ZERO = Decimal("0.00")
 MAX_TRANSACTIONS = 200_000
@@ -258,7 +258,7 @@ def _schedule_next(item: RecurringDoc) -> date | None:
         end_date=item.end_date,
         last_date=item.last_date,
     )
-    return _next_date(template)
+    return template_next_date(template)
 
 
 def _occurrence_errors(doc: LedgerDocument) -> list[dict[str, str]]:
@@ -532,7 +532,7 @@ def _planning_create(
     skip: set[str],
 ) -> list[dict[str, str]]:
     """Budgets (with the alerts already sent) and goals, each checked by the planning
-    services' own rules (`_budget_check`, `_goal_check`; changed=set(): an archived
+    services' own rules (`budget_check`, `goal_check`; changed=set(): an archived
     category or bucket was not archived when it was chosen); their errors, named
     `budgets.2.amount`. Items the document check already refused (`skip`) are left out.
 
@@ -554,7 +554,7 @@ def _planning_create(
             "end_month": item.end_month,
         }
         try:
-            _budget_check(ledger=ledger, data=data, changed=set(), budget_id=None)
+            budget_check(ledger=ledger, data=data, changed=set(), budget_id=None)
         except Invalid as error:
             errors += [_error(f"budgets.{index}.{e['field']}", e["message"]) for e in error.errors]
             continue
@@ -579,7 +579,7 @@ def _planning_create(
             "target_date": item.target_date,
         }
         try:
-            _goal_check(ledger=ledger, data=data, changed=set())
+            goal_check(ledger=ledger, data=data, changed=set())
         except Invalid as error:
             errors += [_error(f"goals.{index}.{e['field']}", e["message"]) for e in error.errors]
             continue

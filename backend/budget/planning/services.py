@@ -95,7 +95,7 @@ def _due_dates(
     )
 
 
-def _next_date(template: RecurringTransaction) -> date | None:
+def template_next_date(template: RecurringTransaction) -> date | None:
     return next(
         occurrences(
             start=template.start_date,
@@ -116,7 +116,7 @@ def recurring_create(*, ledger: Ledger, **fields: Any) -> RecurringTransaction:
     with transaction.atomic():
         template = RecurringTransaction(ledger=ledger, **schedule)
         _fill(template, data)
-        template.next_date = _next_date(template)
+        template.next_date = template_next_date(template)
         template.save()
         recurring_materialise(template=template)
     template.refresh_from_db()
@@ -158,7 +158,7 @@ def recurring_update(
         _fill(template, data)
         for name, value in schedule.items():
             setattr(template, name, value)
-        template.next_date = _next_date(template)
+        template.next_date = template_next_date(template)
         template.save()
     return template
 
@@ -230,7 +230,7 @@ def recurring_materialise(
                     errors=errors,
                 ) from error
             template.last_date = dates[-1]
-        template.next_date = _next_date(template)
+        template.next_date = template_next_date(template)
         RecurringTransaction.objects.filter(pk=template.pk).update(
             last_date=template.last_date, next_date=template.next_date
         )
@@ -257,7 +257,7 @@ def _category_error(ledger: Ledger, category_id: Any) -> str | None:
     return None
 
 
-def _budget_check(
+def budget_check(
     *, ledger: Ledger, data: dict[str, Any], changed: set[str] | None, budget_id: UUID | None
 ) -> None:
     """The budget's rules: 422 per field, then 409 when another budget of the category
@@ -339,7 +339,7 @@ def budget_create(
     }
     with transaction.atomic():
         _ledger_lock(ledger.pk)
-        _budget_check(ledger=ledger, data=data, changed=None, budget_id=None)
+        budget_check(ledger=ledger, data=data, changed=None, budget_id=None)
         budget = Budget(ledger=ledger, category_id=data.pop("category"), **data)
         budget.save()
         _alerts_enqueue(budget)
@@ -360,7 +360,7 @@ def budget_update(*, budget: Budget, changes: dict[str, Any]) -> Budget:
                 data[name] = data[name].replace(day=1)
         # Sending the category it already has (a whole form) is no change.
         changed = {k for k in changes if k != "category" or changes[k] != budget.category_id}
-        _budget_check(ledger=budget.ledger, data=data, changed=changed, budget_id=budget.pk)
+        budget_check(ledger=budget.ledger, data=data, changed=changed, budget_id=budget.pk)
         if "category" in changed:
             # The alerts sent were about the old category's spending; the new one's is news.
             budget.alerts.all().delete()
@@ -495,7 +495,7 @@ def budget_alerts_check_all(*, today: date | None = None) -> int:
 GOAL_FIELDS = ("name", "bucket", "target_amount", "target_date")
 
 
-def _goal_check(*, ledger: Ledger, data: dict[str, Any], changed: set[str] | None) -> None:
+def goal_check(*, ledger: Ledger, data: dict[str, Any], changed: set[str] | None) -> None:
     errors = []
     if changed is None or "bucket" in changed:
         bucket = Bucket.objects.filter(ledger=ledger, pk=data["bucket"]).first()
@@ -528,7 +528,7 @@ def goal_create(
         "target_amount": target_amount,
         "target_date": target_date,
     }
-    _goal_check(ledger=ledger, data=data, changed=None)
+    goal_check(ledger=ledger, data=data, changed=None)
     with transaction.atomic():
         goal = Goal(ledger=ledger, bucket_id=data.pop("bucket"), **data)
         goal.save()
@@ -542,7 +542,7 @@ def goal_update(*, goal: Goal, changes: dict[str, Any]) -> Goal:
         data["bucket"] = goal.bucket_id
         data.update({k: v for k, v in changes.items() if k in GOAL_FIELDS})
         changed = {k for k in changes if k != "bucket" or changes[k] != goal.bucket_id}
-        _goal_check(ledger=goal.ledger, data=data, changed=changed)
+        goal_check(ledger=goal.ledger, data=data, changed=changed)
         goal.bucket_id = data.pop("bucket")
         for name, value in data.items():
             setattr(goal, name, value)
