@@ -49,18 +49,33 @@ REFERENCE_NAMES = {
 KINDS = {kind.value: kind for kind in Kind}
 DEFAULT_COLUMNS = ("date", "kind", "amount", "description", "category", "wallet")
 DATE_FORMATS = {
-    "iso": (re.compile(r"(\d{4})-(\d{2})-(\d{2})"), ("y", "m", "d"), "2025-03-31"),
-    "DD/MM/YYYY": (re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})"), ("d", "m", "y"), "31/03/2025"),
-    "MM/DD/YYYY": (re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})"), ("m", "d", "y"), "03/31/2025"),
-    "DD.MM.YYYY": (re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})"), ("d", "m", "y"), "31.03.2025"),
+    "iso": (re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})"), ("y", "m", "d"), "2025-03-31"),
+    "DD/MM/YYYY": (
+        re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})"),
+        ("d", "m", "y"),
+        "31/03/2025",
+    ),
+    "MM/DD/YYYY": (
+        re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})"),
+        ("m", "d", "y"),
+        "03/31/2025",
+    ),
+    "DD.MM.YYYY": (
+        re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})"),
+        ("d", "m", "y"),
+        "31.03.2025",
+    ),
 }
 DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\t": "\t"}
 # With a decimal point: no thousands separators (a comma there would be ambiguous). With a
 # decimal comma: groups of three digits separated by dots or by spaces (also the no-break
 # spaces spreadsheets write), consistently.
-_POINT_AMOUNT = re.compile(r"[+-]?\d+(?:\.\d+)?")
+# Digits are ASCII only (Python's \d takes any script's), and a group never starts with 0:
+# "0.001" is no amount with a decimal comma.
+_POINT_AMOUNT = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
 _COMMA_AMOUNT = re.compile(
-    r"[+-]?(?:\d+|\d{1,3}(?:\.\d{3})+|\d{1,3}(?:[ \u00a0\u202f]\d{3})+)(?:,\d+)?"
+    r"[+-]?(?:[0-9]+|[1-9][0-9]{0,2}(?:\.[0-9]{3})+|[1-9][0-9]{0,2}(?:[ \u00a0\u202f][0-9]{3})+)"
+    r"(?:,[0-9]+)?"
 )
 AMOUNT_EXAMPLES = {".": "1234.56", ",": "1234,56 or 1.234,56"}
 
@@ -119,6 +134,11 @@ class CsvReader:
                     )
                 if raw.startswith(codecs.BOM_UTF8):
                     raw, start = raw[len(codecs.BOM_UTF8) :], start + len(codecs.BOM_UTF8)
+                if b"\r" in raw.rstrip(b"\r\n"):
+                    raise FileProblem(
+                        "The lines of the file end with a carriage return only (an old Mac "
+                        'format); save it as "CSV UTF-8" and upload it again.'
+                    )
             if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
                 self._skip_rest_of_line()
                 self.long_lines.add(number)
@@ -287,9 +307,12 @@ def parse_amount(text: str, decimal: str) -> Decimal:
     """An exact Decimal with two places; a third decimal place is refused, never rounded."""
     pattern = _COMMA_AMOUNT if decimal == "," else _POINT_AMOUNT
     if not pattern.fullmatch(text):
+        hint = ""
+        if decimal == "." and "," in text and _COMMA_AMOUNT.fullmatch(text):
+            hint = " If the file writes a decimal comma, choose decimal ','."
         raise ValueError(
             f"'{text}' is not an amount; write it like {AMOUNT_EXAMPLES[decimal]} "
-            "(no currency sign)."
+            f"(no currency sign).{hint}"
         )
     if decimal == ",":
         text = re.sub(r"[. \u00a0\u202f]", "", text).replace(",", ".")

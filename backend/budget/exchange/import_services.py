@@ -24,8 +24,7 @@ from uuid import UUID
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
-from django.db.models import OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.utils import timezone
 from pydantic import ValidationError as PydanticValidationError
 
@@ -58,6 +57,7 @@ logger = logging.getLogger(__name__)
 ROWS_PER_INSERT = 2000  # checked rows stored per INSERT
 COMMIT_CHUNK = 10_000  # rows per transactions_create call: fewer, larger rollup upserts
 PREVIEW_ROWS = 20
+MAX_ATTEMPTS = 3  # runs the sweep starts before it gives a job up (its worker keeps dying)
 
 
 class PayloadTooLarge(ApiError):
@@ -322,23 +322,56 @@ def _finish_check(job: ImportJob, tally: _Tally) -> None:
 
 
 def _duplicates_mark(job: ImportJob, first: date, last: date) -> int:
-    """Marks each row with an existing transaction of the same date, amount, wallet (a
-    transfer's: its from_wallet) and description, searched in the file's date range only."""
-    existing = (
-        Transaction.objects.filter(ledger_id=job.ledger_id, date__gte=first, date__lte=last)
-        .annotate(main_wallet=Coalesce("wallet_id", "from_wallet_id"))
-        .filter(
-            date=OuterRef("date"),
-            amount=OuterRef("amount"),
-            description=OuterRef("description"),
-            main_wallet=OuterRef("wallet_id"),
+    """Pairs rows with existing transactions of the same date, amount, wallet (a transfer's:
+    its from_wallet) and description, its case and surrounding spaces aside; searched in the
+    file's date range only, in one SQL statement. Identical rows pair one by one, in the
+    order of the file, with identical transactions, oldest first: a file with two equal
+    coffees against a ledger with one has one duplicate, so skipping duplicates imports the
+    other."""
+    qn = connection.ops.quote_name
+    rows, txs = qn(ImportRow._meta.db_table), qn(Transaction._meta.db_table)
+    text = f"LOWER(TRIM({qn('description')}))"
+    # Rows and transactions in one list, each numbered among its identical ones; a row and
+    # a transaction of the same key and number pair up (LEAD, no join: SQLite would not
+    # index one).
+    sql = f"""
+        WITH u AS (
+            SELECT 0 AS src, {qn("id")} AS rid, NULL AS tid, {qn("date")} AS day,
+                {qn("amount")} AS amount, {qn("wallet_id")} AS wallet, {text} AS text,
+                {qn("line")} AS o_line, NULL AS o_created
+            FROM {rows} WHERE {qn("job_id")} = %s AND {qn("wallet_id")} IS NOT NULL
+            UNION ALL
+            SELECT 1, NULL, {qn("id")}, {qn("date")}, {qn("amount")},
+                COALESCE({qn("wallet_id")}, {qn("from_wallet_id")}), {text}, NULL,
+                {qn("created_at")}
+            FROM {txs}
+            WHERE {qn("ledger_id")} = %s AND {qn("date")} >= %s AND {qn("date")} <= %s
+        ), ranked AS (
+            SELECT src, rid, tid, day, amount, wallet, text, ROW_NUMBER() OVER (
+                PARTITION BY src, day, amount, wallet, text ORDER BY o_line, o_created, tid
+            ) AS n
+            FROM u
+        ), paired AS (
+            SELECT src, rid, LEAD(tid) OVER (
+                PARTITION BY day, amount, wallet, text, n ORDER BY src
+            ) AS tid
+            FROM ranked
         )
-        .order_by("created_at", "id")
-        .values("pk")[:1]
+        UPDATE {rows} SET {qn("duplicate_of")} = paired.tid FROM paired
+        WHERE paired.src = 0 AND paired.tid IS NOT NULL AND {rows}.{qn("id")} = paired.rid
+    """
+    uuid_field, date_field = (
+        ImportRow._meta.get_field("wallet_id"),
+        ImportRow._meta.get_field("date"),
     )
-    ImportRow.objects.filter(job=job, wallet_id__isnull=False).update(
-        duplicate_of=Subquery(existing)
-    )
+    params = [
+        uuid_field.get_db_prep_value(job.pk, connection),
+        uuid_field.get_db_prep_value(job.ledger_id, connection),
+        date_field.get_db_prep_value(first, connection),
+        date_field.get_db_prep_value(last, connection),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
     return ImportRow.objects.filter(job=job, duplicate_of__isnull=False).count()
 
 
@@ -406,10 +439,11 @@ def _enqueue(job_id: UUID, run_id: UUID) -> None:
 
 
 class _ImportFailed(Exception):
-    def __init__(self, detail: str, errors: list[dict[str, Any]]) -> None:
+    def __init__(self, detail: str, errors: list[dict[str, Any]], count: int) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = errors
+        self.count = count
 
 
 def import_run(*, job_id: UUID, run_id: UUID) -> str:
@@ -436,11 +470,11 @@ def import_run(*, job_id: UUID, run_id: UUID) -> str:
             job.detail = f"{created} transaction{'s were' if created != 1 else ' was'} imported."
             job.save()
     except _ImportFailed as failure:
-        _failed(job_id, run_id, failure.detail, failure.errors)
+        _failed(job_id, run_id, failure.detail, failure.errors, failure.count)
         return "failed"
     except Exception:
         logger.exception("Import %s failed", job_id)
-        _failed(job_id, run_id, "The import failed on the server; nothing was imported.", [])
+        _failed(job_id, run_id, "The import failed on the server; nothing was imported.", [], 0)
         return "failed"
     progress_set(job_id=job_id, run_id=run_id, processed=created)
     return "done"
@@ -477,18 +511,21 @@ def _rows_insert(job: ImportJob, run_id: UUID) -> int:
                 f"{bad} row{'s' if bad != 1 else ''} no longer pass the checks (e.g. a wallet "
                 "was archived since the file was checked); nothing was imported.",
                 errors[:LIST_LIMIT],
+                len(errors),
             ) from error
         created += len(chunk)
         progress_set(job_id=job.pk, run_id=run_id, processed=created)
     return created
 
 
-def _failed(job_id: UUID, run_id: UUID, detail: str, errors: list[dict[str, Any]]) -> None:
+def _failed(
+    job_id: UUID, run_id: UUID, detail: str, errors: list[dict[str, Any]], count: int
+) -> None:
     ImportJob.objects.filter(pk=job_id, run_id=run_id, status=ImportStatus.RUNNING).update(
         status=ImportStatus.FAILED,
         detail=detail,
         errors=errors,
-        error_count=len(errors),
+        error_count=count,
         finished_at=timezone.now(),
     )
 
@@ -530,9 +567,21 @@ def import_jobs_sweep() -> dict[str, int]:
                 .filter(pk=job.pk, status=ImportStatus.RUNNING, run_id=job.run_id)
                 .first()
             )
-            if locked is not None:  # not taken meanwhile by a live worker, or a commit
-                _queue(locked, skip_duplicates=locked.skip_duplicates)
-                restarted += 1
+            if locked is None:  # taken meanwhile by a live worker, or a commit
+                continue
+            if locked.attempts >= MAX_ATTEMPTS:
+                _failed(
+                    locked.pk,
+                    locked.run_id,
+                    f"The import's worker stopped {locked.attempts} times before it was done "
+                    "(too slow for the task timeout, or out of memory?); nothing was imported. "
+                    "Split the file and upload the parts.",
+                    [],
+                    0,
+                )
+                continue
+            _queue(locked, skip_duplicates=locked.skip_duplicates)
+            restarted += 1
     cutoff = timezone.now() - timedelta(days=settings.IMPORT_KEEP_DAYS)
     _, deleted = ImportJob.objects.filter(
         status__in=[ImportStatus.VALIDATED, ImportStatus.INVALID, ImportStatus.FAILED],
