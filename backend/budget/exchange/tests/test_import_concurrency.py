@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 from django.db import connection
 from django_q.conf import Conf
+from tests.cluster import BACKEND, shared_database
 
 from budget.exchange import import_services
 from budget.exchange.models import ImportJob, ImportStatus
 from budget.exchange.tests.conftest import csv_text, imports_path, validated
-from budget.exchange.tests.test_import_worker import BACKEND, shared_database
 from budget.money.models import Transaction
 from budget.money.rollup import rollup_drift
 

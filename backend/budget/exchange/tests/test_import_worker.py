@@ -12,99 +12,18 @@ PostgreSQL both use the test database, with Redis as broker and cache.
 
 import os
 import signal
-import sqlite3
-import subprocess
-import sys
-import time
-from contextlib import contextmanager, suppress
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django_q.conf import Conf
+from tests.cluster import cluster, shared_database, wait_for
 
 from budget.exchange.models import ImportRow
 from budget.exchange.tests.conftest import csv_text, imports_path, validated
 from budget.money.models import Transaction
 from budget.money.rollup import rollup_drift
 
-BACKEND = Path(__file__).resolve().parents[3]
 ROWS = 30_000
-TIMEOUT = 120
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-@contextmanager
-def shared_database(tmp: Path, django_settings):
-    """The environment a cluster process needs to work on the test's database. On SQLite
-    the connection moves to a file copy meanwhile; the in-memory database stays open
-    (closing its last connection would drop it) and comes back afterwards."""
-    if connection.vendor != "sqlite":
-        yield {"DATABASE_URL": _database_url(), "REDIS_URL": settings.REDIS_URL}
-        return
-    path = tmp / "db.sqlite3"
-    connection.ensure_connection()
-    memory = connection.connection
-    with sqlite3.connect(path) as copy:
-        memory.backup(copy)
-    name = connection.settings_dict["NAME"]
-    connection.connection = None
-    connection.settings_dict["NAME"] = str(path)
-    caches = {**django_settings.CACHES}
-    caches["qcluster"] = {**caches["qcluster"], "LOCATION": str(tmp / "qcluster-cache")}
-    django_settings.CACHES = caches  # the progress cache the cluster writes (VAR_DIR)
-    try:
-        yield {"VAR_DIR": str(tmp)}
-    finally:
-        connection.close()
-        connection.settings_dict["NAME"] = name
-        connection.connection = memory
-
-
-@contextmanager
-def cluster(env: dict[str, str], log: Path):
-    """`manage.py qcluster` in a process group of its own."""
-    base = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            [sys.executable, "manage.py", "qcluster"],
-            cwd=BACKEND,
-            env={
-                **base,
-                "DJANGO_SETTINGS_MODULE": "config.settings.test",
-                "Q_SYNC": "false",
-                "Q_WORKERS": "2",
-                "PYTHONUNBUFFERED": "1",
-                **env,
-            },
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            yield process
-        finally:
-            with suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=30)
-
-
-def wait_for(check, what: str, log: Path, process=None):
-    deadline = time.monotonic() + TIMEOUT
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        if process is not None and process.poll() is not None:
-            pytest.fail(f"the cluster exited while waiting for {what}:\n{log.read_text()[-3000:]}")
-        time.sleep(0.05)
-    pytest.fail(f"no {what} within {TIMEOUT} s:\n{log.read_text()[-3000:]}")
 
 
 @pytest.mark.cluster
