@@ -7,7 +7,7 @@ report cache behave as for any other transaction.
 """
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from itertools import islice
 from typing import Any
@@ -405,7 +405,8 @@ def _alert_text(ledger: Ledger, status: dict, month: date, threshold: str) -> tu
 
 def budget_alerts_check(*, ledger_id: UUID, months: list[date]) -> int:
     """Notifies every owner and editor of the ledger of each budget threshold crossed in
-    `months` (firsts of months); returns how many alerts it sent.
+    `months` (firsts of months; months before the previous one are history and skipped);
+    returns how many alerts it sent.
 
     Each (budget, month, threshold) is sent once, ever: the alert row is inserted with
     get_or_create under its unique key, in the same database transaction as the
@@ -416,8 +417,12 @@ def budget_alerts_check(*, ledger_id: UUID, months: list[date]) -> int:
     ledger = Ledger.objects.filter(pk=ledger_id).first()
     if ledger is None:
         return 0
+    # Only this month and the last are news: importing or back-dating a year of history must
+    # not send a year of alerts.
+    this_month = timezone.localdate().replace(day=1)
+    oldest = (this_month - timedelta(days=1)).replace(day=1)
     due = []
-    for month in sorted(set(months)):
+    for month in sorted(m for m in set(months) if m >= oldest):
         for status in selectors.budget_status(ledger=ledger, month=month):
             if _CROSSED[status["state"]]:
                 due.append((month, status))

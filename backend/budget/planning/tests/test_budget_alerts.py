@@ -26,6 +26,13 @@ MARCH = date(2025, 3, 1)
 TASK = "budget.planning.tasks.budget_alerts_task"
 
 
+@pytest.fixture(autouse=True)
+def _in_march_2025():
+    """Alerts are news for this month and the last only: the tests live in March 2025."""
+    with time_machine.travel(datetime(2025, 3, 15, 12, tzinfo=UTC)):
+        yield
+
+
 @pytest.fixture
 def family(household, make_user):
     """The household's owner (alice), an editor, a second owner and a viewer."""
@@ -46,6 +53,15 @@ def budget(h: Household, amount: str = "100.00", **extra) -> Budget:
         start_month=extra.pop("start_month", date(2025, 1, 1)),
         **extra,
     )
+
+
+def test_months_before_last_month_are_history_and_send_nothing(household, family):
+    h = household
+    budget(h, start_month=date(2024, 1, 1))
+    spend(h, "150.00", date(2025, 1, 10))  # January: two months back
+    spend(h, "85.00", date(2025, 2, 10))  # February: last month, still news
+    assert check(h, date(2025, 1, 1), date(2025, 2, 1)) == 1
+    assert {n.data["month"] for n in Notification.objects.all()} == {"2025-02"}
 
 
 def check(h: Household, *months: date) -> int:
