@@ -42,6 +42,15 @@ def validation_errors(exc: ValidationError) -> list[dict[str, str]]:
     ]
 
 
+_TRANSIENT = ("locked", "busy", "connect", "server closed", "terminating connection")
+
+
+def _transient(exc: OperationalError) -> bool:
+    """A lock timeout or a lost connection, as opposed to a broken query."""
+    message = str(exc).lower()
+    return any(word in message for word in _TRANSIENT)
+
+
 def install(api: NinjaAPI) -> None:
     def respond(request: HttpRequest, status: int, body: dict) -> HttpResponse:
         return api.create_response(request, body, status=status)
@@ -88,7 +97,10 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(OperationalError)
     def on_database_unavailable(request: HttpRequest, exc: OperationalError) -> HttpResponse:
         # The database is busy (SQLite's write lock held past its timeout, e.g. by a long
-        # import) or unreachable: the request changed nothing and can be sent again.
+        # import) or unreachable: the request changed nothing and can be sent again. Any
+        # other OperationalError is a bug, and a 500 with its traceback in the log.
+        if not _transient(exc):
+            return on_unhandled(request, exc)
         logger.warning("Database unavailable on %s %s: %s", request.method, request.path, exc)
         detail = "The database is busy or unreachable; nothing was changed. Try again shortly."
         response = respond(request, 503, error_body(503, detail))

@@ -65,6 +65,16 @@ def test_busy_database_is_503_with_retry_after(api, user, monkeypatch):
     assert response["Retry-After"] == "5"
 
 
+def test_a_broken_query_is_a_500_not_a_busy_database(api, user, monkeypatch):
+    def broken(**kwargs):
+        raise OperationalError("no such column: accounts_user.nickname")
+
+    monkeypatch.setattr(selectors, "user_profile", broken)
+    response = api.as_user(user).get("/auth/me")
+    assert_error(response, 500, "server_error")
+    assert "nickname" not in response.content.decode()
+
+
 def test_health_reports_database(api):
     response = api.get("/health")
     assert response.status_code == 200
