@@ -217,8 +217,16 @@ class ApiClient:
     def put(self, path: str, json: Any = None, params: Mapping[str, Any] | None = None) -> Any:
         return self.request("PUT", path, json=json, params=params)
 
-    def delete(self, path: str, json: Any = None, params: Mapping[str, Any] | None = None) -> Any:
-        return self.request("DELETE", path, json=json, params=params)
+    def delete(
+        self,
+        path: str,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        *,
+        slow: bool = False,
+    ) -> Any:
+        """``slow``: the server works for a while (undoing an import): the long timeout."""
+        return self.request("DELETE", path, json=json, params=params, slow=slow)
 
     def get_all(self, path: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """Every item of a paginated list endpoint (``{"items": [...], "count": N}``)."""
@@ -248,6 +256,7 @@ class ApiClient:
         files: Mapping[str, UploadFile] | None = None,
         data: Mapping[str, str] | None = None,
         raw: bool = False,
+        slow: bool = False,
         authenticated: bool = True,
     ) -> Any:
         """Send one request; JSON answers come back parsed (numbers as Decimal), 204 as None.
@@ -255,8 +264,9 @@ class ApiClient:
         ``json`` may also be a document already encoded (bytes), sent as it is. With ``files``
         (and ``data``) the body is a multipart form. ``raw`` returns the answer's bytes.
         """
-        # Files go up and exports come down whole: they get the longer timeout.
-        form = _Form(files, data, transfer=raw or isinstance(json, bytes) or files is not None)
+        # Files go up, exports come down whole and slow requests work long: the longer timeout.
+        transfer = slow or raw or isinstance(json, bytes) or files is not None
+        form = _Form(files, data, transfer=transfer)
         response = self._send(method, path, json, params, authenticated, form)
         if response.status_code == 401 and authenticated:
             self._refresh()

@@ -359,7 +359,14 @@ class FakeLedgerClient:
     def put(self, path: str, json: Any = None, params: Mapping[str, Any] | None = None) -> Any:
         return self._request("PUT", path, json, params)
 
-    def delete(self, path: str, json: Any = None, params: Mapping[str, Any] | None = None) -> Any:
+    def delete(
+        self,
+        path: str,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        *,
+        slow: bool = False,
+    ) -> Any:
         return self._request("DELETE", path, json, params)
 
     def upload(

@@ -1,3 +1,4 @@
+import contextlib
 import socket
 import time
 from decimal import Decimal
@@ -8,6 +9,7 @@ import requests
 
 from dashboard.api import (
     SESSION_EXPIRED_MESSAGE,
+    TRANSFER_TIMEOUT_SECONDS,
     ApiClient,
     ApiError,
     ApiUnavailable,
@@ -293,3 +295,14 @@ def test_sign_out_forgets_tokens_even_when_the_server_is_down() -> None:
     client.sign_out()
 
     assert client.tokens.get() is None
+
+
+def test_a_slow_delete_gets_the_transfer_timeout(api_url: str, api_state: FakeApiState) -> None:
+    http = RecordingSession()
+    client = ApiClient(api_url, timeout=3.5, tokens=MemoryTokenStore(), http=http)
+    client.sign_in(EMAIL, PASSWORD)
+    for slow in (False, True):
+        with contextlib.suppress(ApiError):
+            client.delete("/ledgers/x/imports/y", slow=slow)
+
+    assert [sent["timeout"] for sent in http.sent[1:]] == [3.5, TRANSFER_TIMEOUT_SECONDS]

@@ -507,7 +507,8 @@ def _done(job: Mapping[str, Any]) -> None:
     buttons = st.container(horizontal=True)
     if buttons.button("Undo import", icon=":material/undo:", key="imp_undo"):
         try:
-            api.get_client().delete(_job_path(job))
+            with st.spinner(f"Removing the {created:,} imported transactions…"):
+                api.get_client().delete(_job_path(job), slow=True)
         except ApiError as error:
             show_error(error)
             return
