@@ -24,7 +24,7 @@ from uuid import UUID
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 from pydantic import ValidationError as PydanticValidationError
 
@@ -375,6 +375,17 @@ def _duplicates_mark(job: ImportJob, first: date, last: date) -> int:
     return ImportRow.objects.filter(job=job, duplicate_of__isnull=False).count()
 
 
+def _duplicates_refresh(job: ImportJob) -> int:
+    """The duplicates marked again as the ledger is now (another import or new transactions
+    since the check may have added some); returns how many rows remain to insert."""
+    rows = ImportRow.objects.filter(job=job)
+    rows.update(duplicate_of=None)
+    span = rows.aggregate(first=Min("date"), last=Max("date"))
+    if span["first"] is not None:
+        _duplicates_mark(job, span["first"], span["last"])
+    return rows.filter(duplicate_of__isnull=True).count()
+
+
 # --- Committing -----------------------------------------------------------------------------
 
 
@@ -462,6 +473,8 @@ def import_run(*, job_id: UUID, run_id: UUID) -> str:
             if job is None or job.status != ImportStatus.RUNNING or job.run_id != run_id:
                 return "skipped"
             progress_set(job_id=job_id, run_id=run_id, processed=0)
+            if job.skip_duplicates:
+                job.total = _duplicates_refresh(job)
             created = _rows_insert(job, run_id)
             ImportRow.objects.filter(job=job).delete()
             job.status = ImportStatus.DONE

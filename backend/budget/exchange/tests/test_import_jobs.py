@@ -281,6 +281,28 @@ def test_skip_duplicates_leaves_them_out(owner_api, household, commit):
     assert Transaction.objects.filter(ledger=h.ledger, description="Salary").count() == 1
 
 
+def test_skip_duplicates_sees_what_came_into_the_ledger_after_the_check(
+    owner_api, household, commit
+):
+    h = household
+    job = validated(owner_api, h.ledger, csv_text(*ROWS))
+    assert job["duplicate_count"] == 0
+    # Between the check and the commit, the salary arrives another way (another import, by
+    # hand): skipping duplicates must not make it twice.
+    _tx(
+        h,
+        kind="income",
+        date=date(2025, 3, 1),
+        amount=Decimal("1000.00"),
+        description="Salary",
+        wallet=h.bank.pk,
+        category=h.salary.pk,
+    )
+    done = commit(owner_api, h.ledger, job["id"], skip_duplicates=True)
+    assert (done["status"], done["total"], done["created"]) == ("done", 3, 3)
+    assert Transaction.objects.filter(ledger=h.ledger, description="Salary").count() == 1
+
+
 def test_duplicates_are_kept_unless_skipped(owner_api, household, commit):
     h = household
     _tx(

@@ -109,6 +109,13 @@ def full_book(household):
     return h
 
 
+MARCH = date(2025, 3, 1)
+
+
+def _in_march_2025():
+    return time_machine.travel(datetime(2025, 3, 15, 12, tzinfo=UTC))
+
+
 def _at(day: date):
     return time_machine.travel(datetime(day.year, day.month, day.day, 12, tzinfo=UTC), tick=False)
 
@@ -191,7 +198,8 @@ def planned_book(full_book):
         amount=Decimal("1000.00"),
         start_month=date(2025, 1, 1),
     )
-    assert planning.budget_alerts_check(ledger_id=h.ledger.pk, months=[date(2025, 3, 1)])
+    with _in_march_2025():  # alerts are news in their month and the next only
+        assert planning.budget_alerts_check(ledger_id=h.ledger.pk, months=[date(2025, 3, 1)])
     assert BudgetAlert.objects.filter(budget__ledger=h.ledger).count() == 3
 
     trip = services.bucket_create(ledger=h.ledger, name="Trip", allocation_percent=Decimal("0.00"))
@@ -332,7 +340,8 @@ def test_the_restored_schedule_goes_on_where_the_original_stopped(owner_api, pla
 def test_the_restored_budgets_do_not_announce_old_alerts(owner_api, planned_book):
     h = planned_book
     created = owner_api.post("/ledgers/import-json", _export(owner_api, h.ledger.pk)).json()
-    assert planning.budget_alerts_check(ledger_id=created["id"], months=[date(2025, 3, 1)]) == 0
+    with _in_march_2025():
+        assert planning.budget_alerts_check(ledger_id=created["id"], months=[MARCH]) == 0
     assert not Notification.objects.filter(ledger_id=created["id"]).exists()
     status = owner_api.get(
         f"/ledgers/{created['id']}/budgets/status", {"year": 2025, "month": 3}
