@@ -269,14 +269,14 @@ class Command(BaseCommand):
             ledger=h.ledger,
             name="Summer holiday",
             bucket=h.bucket("Fun"),
-            target_amount=D("1500.00"),
+            target_amount=D("7500.00"),
             target_date=_month_start(self.end, 8),
         )
         planning.goal_create(
             ledger=h.ledger,
             name="Emergency fund",
             bucket=h.bucket("Emergency"),
-            target_amount=D("6000.00"),
+            target_amount=D("15000.00"),
         )
         next_month = _month_start(self.end, 1)
         for description, kind, category, amount, day in RECURRING:
