@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import forms, session, tables
+from dashboard import api, forms, session, tables
 from dashboard.api import ApiError, SessionExpired
 
 VIEWER_NOTE = "You can view this ledger; only its owners and editors can change it."
@@ -25,6 +25,36 @@ def ledger_page(title: str, flash_key: str) -> tuple[dict, bool] | None:
     if not can_write:
         st.caption(VIEWER_NOTE)
     return ledger, can_write
+
+
+def delete_confirmed(
+    confirm_key: str, key: str, noun: str, label: str, path: str, in_use_hint: str = ""
+) -> bool:
+    """A delete button that asks first, then DELETEs `path`; True once it is deleted.
+
+    `confirm_key` holds which item is being asked about, so one question is open at a time;
+    `in_use_hint` is shown under the API's 409 when something still uses the item."""
+    if st.session_state.get(confirm_key) != key:
+        if st.button(f"Delete {noun}", icon=":material/delete:", key=f"{key}_delete"):
+            st.session_state[confirm_key] = key
+            st.rerun()
+        return False
+    st.warning(f"Delete the {noun} {label}? This cannot be undone.")
+    yes, no = st.columns(2)
+    if no.button("Cancel", key=f"{key}_delete_cancel"):
+        st.session_state.pop(confirm_key, None)
+        st.rerun()
+    if not yes.button("Yes, delete it", type="primary", key=f"{key}_delete_confirm"):
+        return False
+    st.session_state.pop(confirm_key, None)
+    try:
+        api.get_client().delete(path)
+    except ApiError as error:
+        show_error(error)
+        if in_use_hint and error.code == "in_use":
+            st.info(in_use_hint)
+        return False
+    return True
 
 
 def show_error(error: ApiError) -> None:

@@ -16,7 +16,7 @@ from dashboard import api, charts, data, forms
 from dashboard.api import ApiError, FieldError
 from dashboard.formatting import format_money, format_percent, parse_money
 from dashboard.forms import FormErrors
-from dashboard.views.common import ledger_page, money_table, show_error
+from dashboard.views.common import delete_confirmed, ledger_page, money_table, show_error
 
 FLASH_KEY = "plan_flash"
 CONFIRM_KEY = "plan_confirm_delete"
@@ -64,23 +64,7 @@ def _today() -> date:
 
 def _confirm_delete(key: str, noun: str, label: str, path: str, done: str) -> None:
     """A delete button that asks first; ``done`` is the message after deleting."""
-    if st.session_state.get(CONFIRM_KEY) != key:
-        if st.button(f"Delete {noun}", icon=":material/delete:", key=f"{key}_delete"):
-            st.session_state[CONFIRM_KEY] = key
-            st.rerun()
-        return
-    st.warning(f"Delete the {noun} {label}? This cannot be undone.")
-    yes, no = st.columns(2)
-    if no.button("Cancel", key=f"{key}_delete_cancel"):
-        st.session_state.pop(CONFIRM_KEY, None)
-        st.rerun()
-    if yes.button("Yes, delete it", type="primary", key=f"{key}_delete_confirm"):
-        st.session_state.pop(CONFIRM_KEY, None)
-        try:
-            api.get_client().delete(path)
-        except ApiError as error:
-            show_error(error)
-            return
+    if delete_confirmed(CONFIRM_KEY, key, noun, label, path):
         _written(done)
 
 

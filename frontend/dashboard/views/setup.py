@@ -14,7 +14,7 @@ from dashboard import api, data, forms, tables
 from dashboard.api import ApiError, FieldError
 from dashboard.formatting import format_money, parse_money
 from dashboard.forms import FormErrors
-from dashboard.views.common import ledger_page, money_table, show_error
+from dashboard.views.common import delete_confirmed, ledger_page, money_table, show_error
 
 FLASH_KEY = "setup_flash"
 CONFIRM_KEY = "setup_confirm_delete"
@@ -460,28 +460,11 @@ def _archive_or_delete(item: dict[str, Any], path: str, noun: str) -> None:
             _patch_archived(item, path, noun, archived=True)
 
     st.caption(f"Deleting works only for a {noun} no transaction uses.")
-    if st.session_state.get(CONFIRM_KEY) != key:
-        if st.button(f"Delete {noun}", icon=":material/delete:", key=f"{key}_delete"):
-            st.session_state[CONFIRM_KEY] = key
-            st.rerun()
-        return
-    st.warning(f"Delete the {noun} {item['name']}? This cannot be undone.")
-    yes, no = st.columns(2)
-    if no.button("Cancel", key=f"{key}_delete_cancel"):
-        st.session_state.pop(CONFIRM_KEY, None)
-        st.rerun()
-    if yes.button("Yes, delete it", type="primary", key=f"{key}_delete_confirm"):
-        st.session_state.pop(CONFIRM_KEY, None)
-        try:
-            api.get_client().delete(path)
-        except ApiError as error:
-            show_error(error)
-            if error.code == "in_use":
-                st.info(
-                    f"Archive it instead: the {noun} stays on its transactions but is no "
-                    "longer offered for new ones."
-                )
-            return
+    hint = (
+        f"Archive it instead: the {noun} stays on its transactions but is no longer offered "
+        "for new ones."
+    )
+    if delete_confirmed(CONFIRM_KEY, key, noun, item["name"], path, in_use_hint=hint):
         _written(f"Deleted the {noun} {item['name']}.")
 
 
