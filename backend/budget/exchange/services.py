@@ -37,6 +37,7 @@ from budget.money.models import (
     Kind,
     Transaction,
     Wallet,
+    name_key,
 )
 from budget.money.rollup import rollup_rebuild
 from budget.money.rules import REFERENCE_FIELDS, References, transaction_errors
@@ -479,7 +480,7 @@ def _base_create(
             id=pk,
             ledger=ledger,
             name=w.name,
-            name_key=w.name.casefold()[:100],
+            name_key=name_key(w.name),
             kind=w.kind,
             archived=w.archived,
         )
@@ -494,7 +495,7 @@ def _base_create(
             id=pk,
             ledger=ledger,
             name=b.name,
-            name_key=b.name.casefold()[:100],
+            name_key=name_key(b.name),
             allocation_percent=b.allocation_percent,
             archived=b.archived,
         )
@@ -513,7 +514,7 @@ def _base_create(
             id=pk,
             ledger=ledger,
             name=c.name,
-            name_key=c.name.casefold()[:100],
+            name_key=name_key(c.name),
             type=c.type,
             archived=c.archived,
         )

@@ -39,6 +39,11 @@ def _name_unique(model: str) -> models.UniqueConstraint:
     return models.UniqueConstraint(fields=["ledger", "name_key"], name=f"money_{model}_name_unique")
 
 
+def name_key(name: str) -> str:
+    """What names clash on: Python's casefold(), cut to the column's length."""
+    return name.casefold()[:100]
+
+
 class Named(models.Model):
     """A name unique per ledger, whatever its case. The key is Python's casefold(), so
     "Épargne" and "ÉPARGNE" clash on SQLite too, whose LOWER() only folds ASCII."""
@@ -50,7 +55,7 @@ class Named(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs) -> None:
-        self.name_key = self.name.casefold()[:100]
+        self.name_key = name_key(self.name)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "name" in update_fields:
             kwargs["update_fields"] = [*update_fields, "name_key"]

@@ -29,6 +29,7 @@ from budget.money.models import (
     Kind,
     Transaction,
     Wallet,
+    name_key,
 )
 from budget.money.rollup import ledgers_touch, rollup_apply, transaction_legs
 from budget.money.rules import (
@@ -66,7 +67,7 @@ TRANSACTION_FIELDS = (
 def ledger_defaults_create(*, ledger: Ledger) -> None:
     Bucket.objects.create(ledger=ledger, name=Bucket.SYSTEM_NAME, is_system=True)
     Category.objects.bulk_create(
-        Category(ledger=ledger, name=name, name_key=name.casefold(), type=type_)
+        Category(ledger=ledger, name=name, name_key=name_key(name), type=type_)
         for type_, names in DEFAULT_CATEGORIES.items()
         for name in names
     )
