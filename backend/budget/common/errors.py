@@ -86,6 +86,11 @@ class NotFound(ApiError):
     code = "not_found"
 
 
+class PayloadTooLarge(ApiError):
+    status = 413
+    code = "payload_too_large"
+
+
 class Conflict(ApiError):
     status = 409
     code = "conflict"

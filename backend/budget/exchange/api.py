@@ -13,7 +13,7 @@ from ninja import File, Form, Path, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from budget.common.errors import ApiError, NotFound
+from budget.common.errors import ApiError, NotFound, PayloadTooLarge
 from budget.common.pagination import Pages
 from budget.exchange import import_services, selectors, services
 from budget.exchange.models import ImportJob
@@ -33,11 +33,6 @@ imports = Router(tags=["exports"])
 imports_jobs = Router(tags=["imports"], auth=LedgerAuth())
 
 MAX_IMPORT_BYTES = 200 * 1024 * 1024
-
-
-class PayloadTooLarge(ApiError):
-    status = 413
-    code = "payload_too_large"
 
 
 class BadBody(ApiError):

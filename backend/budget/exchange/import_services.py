@@ -29,7 +29,7 @@ from django.utils import timezone
 from pydantic import ValidationError as PydanticValidationError
 
 from budget.accounts.models import User
-from budget.common.errors import ApiError, Conflict, Invalid
+from budget.common.errors import Conflict, Invalid, PayloadTooLarge
 from budget.common.handlers import clean_message
 from budget.exchange.csv_rows import (
     DELIMITERS,
@@ -58,11 +58,6 @@ ROWS_PER_INSERT = 2000  # checked rows stored per INSERT
 COMMIT_CHUNK = 10_000  # rows per transactions_create call: fewer, larger rollup upserts
 PREVIEW_ROWS = 20
 MAX_ATTEMPTS = 3  # runs the sweep starts before it gives a job up (its worker keeps dying)
-
-
-class PayloadTooLarge(ApiError):
-    status = 413
-    code = "payload_too_large"
 
 
 def _state_conflict(detail: str) -> Conflict:

@@ -18,7 +18,13 @@ from budget.exchange.models import ImportJob
 from budget.ledgers.models import Ledger
 from budget.money.models import Allocation, Bucket, Category, Transaction, Wallet
 from budget.money.selectors import ORDERINGS, transactions_of
-from budget.planning.models import Budget, BudgetAlert, Goal, RecurringTransaction
+from budget.planning.models import (
+    Budget,
+    BudgetAlert,
+    Goal,
+    RecurringTransaction,
+    month_text,
+)
 
 FORMAT = "budget-ledger"
 # 2: planning (recurring, budgets, goals; a transaction's recurring and recurring_date).
@@ -120,7 +126,7 @@ def _date(value: Any) -> str | None:
 
 
 def _month(value: Any) -> str | None:
-    return None if value is None else f"{value.year:04d}-{value.month:02d}"
+    return None if value is None else month_text(value)
 
 
 def ledger_document(*, ledger: Ledger) -> dict[str, Any]:

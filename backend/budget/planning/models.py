@@ -1,4 +1,5 @@
 import uuid
+from datetime import date
 
 from django.db import models
 from django.db.models import Q
@@ -6,6 +7,11 @@ from django.db.models import Q
 from budget.common.money import MoneyField
 from budget.ledgers.models import Ledger
 from budget.money.models import Bucket, Category, Kind, Wallet
+
+
+def month_text(day: date) -> str:
+    """A month as the API writes it: "2025-03"."""
+    return f"{day.year:04d}-{day.month:02d}"
 
 
 class Frequency(models.TextChoices):

@@ -10,7 +10,7 @@ from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 from budget.common.money import Money, MoneyOut
 from budget.money.models import Kind
 from budget.money.schemas import Name, Tag, TransactionFields, _Named
-from budget.planning.models import Frequency
+from budget.planning.models import Frequency, month_text
 from budget.planning.selectors import progress_of
 
 Interval = Field(1, ge=1, le=1000)
@@ -90,7 +90,7 @@ Month = Annotated[dt.date, BeforeValidator(month_parse), WithJsonSchema(_MONTH_S
 # …and "YYYY-MM" out.
 MonthOut = Annotated[
     dt.date,
-    PlainSerializer(lambda day: f"{day.year:04d}-{day.month:02d}", return_type=str),
+    PlainSerializer(month_text, return_type=str),
     WithJsonSchema(_MONTH_SCHEMA),
 ]
 AlertPercent = Field(

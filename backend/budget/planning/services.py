@@ -27,7 +27,14 @@ from budget.money.rules import ALLOWED, REFERENCE_FIELDS, references_load, trans
 from budget.notifications.models import NotificationKind
 from budget.notifications.services import notifications_create
 from budget.planning import selectors
-from budget.planning.models import Budget, BudgetAlert, Goal, RecurringTransaction, Threshold
+from budget.planning.models import (
+    Budget,
+    BudgetAlert,
+    Goal,
+    RecurringTransaction,
+    Threshold,
+    month_text,
+)
 from budget.planning.schedule import occurrences
 
 logger = logging.getLogger(__name__)
@@ -242,10 +249,6 @@ def recurring_materialise(
 BUDGET_FIELDS = ("category", "amount", "alert_percent", "start_month", "end_month")
 
 
-def _month(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
 def _category_error(ledger: Ledger, category_id: Any) -> str | None:
     category = Category.objects.filter(ledger=ledger, pk=category_id).first()
     if category is None:
@@ -289,10 +292,10 @@ def budget_check(
         others = others.filter(start_month__lte=end)
     other = others.exclude(end_month__lt=start).order_by("start_month").first()
     if other is not None:
-        until = _month(other.end_month) if other.end_month else "with no end"
+        until = month_text(other.end_month) if other.end_month else "with no end"
         raise Conflict(
             f"This category already has a budget for some of these months (from "
-            f"{_month(other.start_month)}, {until}); change that one or pick other months.",
+            f"{month_text(other.start_month)}, {until}); change that one or pick other months.",
             code="budget_overlap",
         )
 
@@ -475,7 +478,7 @@ def budget_alerts_check(*, ledger_id: UUID, months: list[date]) -> int:
                     "budget": str(status["budget"]),
                     "category": str(status["category"]),
                     "category_name": status["category_name"],
-                    "month": _month(month),
+                    "month": month_text(month),
                     "threshold": str(threshold),
                     "limit": f"{status['limit']:.2f}",
                     "spent": f"{status['spent']:.2f}",
