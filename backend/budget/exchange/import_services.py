@@ -31,6 +31,7 @@ from pydantic import ValidationError as PydanticValidationError
 from budget.accounts.models import User
 from budget.common.errors import Conflict, Invalid, PayloadTooLarge
 from budget.common.handlers import clean_message
+from budget.common.tasks import enqueue_on_commit
 from budget.exchange.csv_rows import (
     DELIMITERS,
     MAX_LINE_BYTES,
@@ -420,8 +421,12 @@ def _queue(job: ImportJob, *, skip_duplicates: bool) -> None:
     job.finished_at = None
     job.detail = f"Importing {job.total} row{'s' if job.total != 1 else ''}."
     job.save()
-    job_id, run_id = job.pk, job.run_id
-    transaction.on_commit(lambda: _enqueue(job_id, run_id))
+    enqueue_on_commit(
+        "budget.exchange.tasks.import_run_task",
+        str(job.pk),
+        str(job.run_id),
+        task_name=f"import {job.pk}",
+    )
 
 
 def _not_committable(job: ImportJob) -> str:
@@ -431,17 +436,6 @@ def _not_committable(job: ImportJob) -> str:
         ImportStatus.FAILED: f"This import failed ({job.detail}); upload the file again.",
         ImportStatus.UNDONE: "This import was undone; upload the file again to import it anew.",
     }.get(job.status, f"An import that is {job.status} cannot be committed.")
-
-
-def _enqueue(job_id: UUID, run_id: UUID) -> None:
-    from django_q.tasks import async_task
-
-    async_task(
-        "budget.exchange.tasks.import_run_task",
-        str(job_id),
-        str(run_id),
-        task_name=f"import {job_id}",
-    )
 
 
 class _ImportFailed(Exception):

@@ -4,7 +4,6 @@ Each function is one database transaction, and every write that moves money upda
 rollup in that same transaction (`budget.money.rollup`).
 """
 
-import functools
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
@@ -17,6 +16,7 @@ from django.utils import timezone
 
 from budget.common.errors import Conflict, Invalid
 from budget.common.money import MAX_AMOUNT, ZERO
+from budget.common.tasks import enqueue_on_commit
 from budget.ledgers.models import Ledger
 from budget.money import selectors
 from budget.money.allocation import Share, split
@@ -381,48 +381,26 @@ def _transaction_fill(tx: Transaction, data: dict[str, Any], system_bucket: Buck
         tx.allocation_status = AllocationStatus.NOT_APPLICABLE
 
 
-@functools.cache
-def _broker():
-    """One broker per process: a new Redis connection per income costs more than the rest."""
-    from django_q.brokers import get_broker
-
-    return get_broker()
-
-
 def _allocation_enqueue(ids: list[UUID]) -> None:
-    if not ids:
-        return
-    from django_q.tasks import async_task
-
-    def enqueue() -> None:
-        async_task(
+    if ids:
+        enqueue_on_commit(
             "budget.money.tasks.incomes_allocate_task",
             [str(i) for i in ids],
             task_name="allocate incomes",
-            broker=_broker(),
         )
-
-    transaction.on_commit(enqueue)
 
 
 def _budget_check_enqueue(ledger_id: UUID, txs: Iterable[Transaction]) -> None:
     """Budgets watch expenses: one task per write checks the months it spent in
     (budget.planning); a write without an expense queues nothing."""
     months = sorted({tx.date.replace(day=1).isoformat() for tx in txs if tx.kind == Kind.EXPENSE})
-    if not months:
-        return
-    from django_q.tasks import async_task
-
-    def enqueue() -> None:
-        async_task(
+    if months:
+        enqueue_on_commit(
             "budget.planning.tasks.budget_alerts_task",
             str(ledger_id),
             months,
             task_name="check budgets",
-            broker=_broker(),
         )
-
-    transaction.on_commit(enqueue)
 
 
 def transactions_create(

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from budget.accounts.models import User
 from budget.common.errors import Conflict, Invalid
+from budget.common.tasks import enqueue_on_commit
 from budget.ledgers.models import Ledger, Role
 from budget.money import services as money
 from budget.money.models import Bucket, Category, CategoryType, Kind, Transaction
@@ -309,19 +310,13 @@ def _alerts_enqueue(budget: Budget) -> None:
     """After a budget is set or changed, its ledger's current month is checked at once (on
     commit, in a worker) rather than at the next daily check; earlier months are not news."""
     month = timezone.localdate().replace(day=1)
-    if not budget.start_month <= month <= (budget.end_month or month):
-        return
-    from django_q.tasks import async_task
-
-    def enqueue() -> None:
-        async_task(
+    if budget.start_month <= month <= (budget.end_month or month):
+        enqueue_on_commit(
             "budget.planning.tasks.budget_alerts_task",
             str(budget.ledger_id),
             [month.isoformat()],
             task_name="check budgets",
         )
-
-    transaction.on_commit(enqueue)
 
 
 def budget_create(
