@@ -16,7 +16,7 @@ from budget.accounts.schemas import (
     UserOut,
     UserPatch,
 )
-from budget.accounts.throttles import auth_throttles
+from budget.accounts.throttles import auth_throttles, password_check_throttles
 from budget.common.pagination import Pages
 
 router = Router(tags=["auth"])
@@ -60,13 +60,13 @@ def me_update(request: HttpRequest, payload: UserPatch):
     return selectors.user_profile(user=request.auth)
 
 
-@router.delete("/me", response={204: None})
+@router.delete("/me", response={204: None}, throttle=password_check_throttles())
 def me_delete(request: HttpRequest, payload: PasswordIn):
     services.user_delete(user=request.auth, password=payload.password)
     return Status(204, None)
 
 
-@router.post("/password", response={204: None})
+@router.post("/password", response={204: None}, throttle=password_check_throttles())
 def password_change(request: HttpRequest, payload: PasswordChangeIn):
     services.password_change(
         user=request.auth,

@@ -164,6 +164,13 @@ NINJA_JWT = {
 
 AUTH_THROTTLE_IP_RATE = env_str("AUTH_THROTTLE_IP_RATE", "20/min")
 AUTH_THROTTLE_EMAIL_RATE = env_str("AUTH_THROTTLE_EMAIL_RATE", "10/min")
+# How many reverse proxies in front of the app append to X-Forwarded-For. 0: the client is
+# the socket address and the header is ignored (anyone can write it); N: the N-th address
+# from the right of X-Forwarded-For (see budget/common/client_ip.py).
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
+# The Django admin at /admin/ (its sign-in form is throttled like POST /auth/token).
+# Production turns it off unless this is set to true.
+ADMIN_ENABLED = env_bool("ADMIN_ENABLED", True)
 
 # Reports are cached under the ledger's version (never stale); 0 turns the cache off.
 REPORT_CACHE_SECONDS = env_int("REPORT_CACHE_SECONDS", 600)
