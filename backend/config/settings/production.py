@@ -1,5 +1,10 @@
 """Production: refuses to start when it would be unsafe."""
 
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.base import *  # noqa: F403
@@ -16,18 +21,31 @@ if env_bool("DEBUG", False):
 DEBUG = False
 IS_PRODUCTION = True
 
-if (
-    SECRET_KEY == DEFAULT_SECRET_KEY
-    or SECRET_KEY.startswith("django-insecure")
-    or len(SECRET_KEY) < 50
-):
+
+def secret_key_problem(key: str) -> str | None:
+    """What makes a key unfit for production, by the rule of Django's own deploy check
+    (security.W009), which only warns; None for a good key."""
+    if key == DEFAULT_SECRET_KEY or key.startswith(SECRET_KEY_INSECURE_PREFIX):
+        return "is unset or the development key"
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        return f"is shorter than {SECRET_KEY_MIN_LENGTH} characters"
+    if len(set(key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS:
+        return f"has fewer than {SECRET_KEY_MIN_UNIQUE_CHARACTERS} different characters"
+    return None
+
+
+if problem := secret_key_problem(SECRET_KEY):
     raise ImproperlyConfigured(
-        "SECRET_KEY must be set to a long random value in production (50+ characters), "
+        f"SECRET_KEY {problem}. Production needs a long random value (50+ characters), "
         "for example: python -c 'import secrets; print(secrets.token_urlsafe(64))'"
     )
 
 if DJANGO_SUPERUSER_PASSWORD and DJANGO_SUPERUSER_PASSWORD in DEFAULT_SUPERUSER_PASSWORDS:
     raise ImproperlyConfigured("DJANGO_SUPERUSER_PASSWORD is a default password; choose your own.")
+
+# The admin's sign-in form is one more place to guess passwords; a deployment that wants
+# the admin says so.
+ADMIN_ENABLED = env_bool("ADMIN_ENABLED", False)
 
 # TLS usually ends at a proxy (compose's reverse proxy or the PaaS router).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -42,6 +42,7 @@ def test_production_starts_with_safe_settings():
         ({"SECRET_KEY": ""}, "SECRET_KEY"),
         ({"SECRET_KEY": "django-insecure-local-development-key-change-me"}, "SECRET_KEY"),
         ({"SECRET_KEY": "short"}, "SECRET_KEY"),
+        ({"SECRET_KEY": "abcd" * 20}, "5 different characters"),
         ({"SECRET_KEY": STRONG_KEY, "DJANGO_SUPERUSER_PASSWORD": "admin"}, "default password"),
     ],
 )
@@ -60,6 +61,20 @@ def test_production_deploy_check_is_clean():
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(("enabled", "expected"), [(None, "absent"), ("true", "served")])
+def test_production_serves_the_admin_only_when_enabled(enabled, expected):
+    result = run(
+        "import django; django.setup()\n"
+        "from django.urls import Resolver404, resolve\n"
+        "try:\n    resolve('/admin/login/'); print('served')\n"
+        "except Resolver404:\n    print('absent')",
+        SECRET_KEY=STRONG_KEY,
+        ADMIN_ENABLED=enabled,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
 
 
 def test_createdefaultsuperuser_refuses_defaults_in_production():
