@@ -23,7 +23,9 @@ API_KEY_PREFIX = "bk_"
 _LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
-def _password_check(*, password: str, user: User, field: str) -> None:
+def password_validate(*, password: str, user: User, field: str) -> None:
+    """Every password set for a user passes here first (AUTH_PASSWORD_VALIDATORS, which
+    compare it with the user's email and name); 422 naming `field` otherwise."""
     try:
         validate_password(password, user=user)
     except DjangoValidationError as error:
@@ -40,7 +42,7 @@ def user_register(*, email: str, password: str, full_name: str = "") -> User:
     full_name = full_name.strip()
     if User.objects.filter(email__iexact=email).exists():
         raise Conflict("An account with this email already exists.", code="email_taken")
-    _password_check(
+    password_validate(
         password=password, user=User(email=email, full_name=full_name), field="password"
     )
     try:
@@ -138,7 +140,7 @@ def user_update(
 def password_change(*, user: User, current_password: str, new_password: str) -> None:
     if not user.check_password(current_password):
         raise Invalid("The current password is wrong.", field="current_password")
-    _password_check(password=new_password, user=user, field="new_password")
+    password_validate(password=new_password, user=user, field="new_password")
     with transaction.atomic():
         user.set_password(new_password)
         user.save(update_fields=["password"])

@@ -75,6 +75,22 @@ def test_register_rejects_password_like_email(api):
 
 
 @pytest.mark.parametrize(
+    ("password", "full_name"),
+    [
+        ("          ", ""),
+        (" \t \n \t  \u3000 ", ""),
+        ("Giuseppe Verdi", "Giuseppe Verdi"),
+        ("giuseppeverdi", "Giuseppe Verdi"),
+        ("francesca.rossi@example.com", ""),
+    ],
+)
+def test_register_rejects_blank_password_or_one_like_name_or_email(api, password, full_name):
+    body = {"email": "francesca.rossi@example.com", "password": password, "full_name": full_name}
+    assert_error(api.post("/auth/register", body), 422, "validation_error", field="password")
+    assert not User.objects.exists()
+
+
+@pytest.mark.parametrize(
     ("body", "field"),
     [
         ({"email": "not-an-email", "password": PASSWORD}, "email"),
@@ -208,6 +224,16 @@ def test_password_change_validates_new_password(api, user):
     assert_error(response, 422, field="new_password")
 
 
+@pytest.mark.parametrize("new_password", ["            ", "Alice Adams", "alice@example.com"])
+def test_password_change_refuses_blank_password_or_one_like_name_or_email(api, user, new_password):
+    response = api.as_user(user).post(
+        "/auth/password", {"current_password": PASSWORD, "new_password": new_password}
+    )
+    assert_error(response, 422, "validation_error", field="new_password")
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+
+
 def test_password_change_swaps_password_and_ends_sessions(api, user):
     old_refresh = sign_in(api).json()["refresh"]
     response = api.as_user(user).post(
@@ -217,6 +243,18 @@ def test_password_change_swaps_password_and_ends_sessions(api, user):
     assert sign_in(api).status_code == 401
     assert sign_in(api, password="another-long-pass-99").status_code == 200
     assert_error(api.post("/auth/token/refresh", {"refresh": old_refresh}), 401)
+
+
+def test_password_change_refuses_every_refresh_token_issued_before(api, user):
+    laptop = sign_in(api).json()["refresh"]
+    phone = sign_in(api, REMOTE_ADDR="10.0.3.1").json()["refresh"]
+    rotated = api.post("/auth/token/refresh", {"refresh": phone}).json()["refresh"]
+    response = api.as_user(user).post(
+        "/auth/password", {"current_password": PASSWORD, "new_password": "another-long-pass-99"}
+    )
+    assert response.status_code == 204
+    for refresh in (laptop, phone, rotated):
+        assert_error(api.post("/auth/token/refresh", {"refresh": refresh}), 401)
 
 
 def test_delete_me_needs_the_password(api, user):

@@ -1,5 +1,5 @@
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from budget.accounts.models import User
@@ -17,6 +17,16 @@ def test_createdefaultsuperuser_reads_environment_and_is_idempotent():
     assert user.email == "root@example.com"
     assert user.is_superuser
     assert user.check_password("s3cret-pass-x")
+
+
+@pytest.mark.parametrize("password", ["           ", "Administrator", "root@example.com"])
+def test_createdefaultsuperuser_refuses_a_weak_password(password):
+    weak = override_settings(
+        DJANGO_SUPERUSER_EMAIL="root@example.com", DJANGO_SUPERUSER_PASSWORD=password
+    )
+    with weak, pytest.raises(CommandError, match="DJANGO_SUPERUSER_PASSWORD"):
+        call_command("createdefaultsuperuser")
+    assert not User.objects.exists()
 
 
 @override_settings(DEMO_USER_EMAIL="demo@example.com", DEMO_USER_PASSWORD="demo-budget-2026")

@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from budget.accounts import services
 from budget.accounts.models import User
+from budget.common.errors import Invalid
 
 LOCAL_DEFAULT_EMAIL = "admin@example.com"
 LOCAL_DEFAULT_PASSWORD = "budget-admin"
@@ -28,5 +30,14 @@ class Command(BaseCommand):
         if User.objects.filter(email__iexact=email).exists():
             self.stdout.write(f"Superuser {email} already exists.")
             return
-        User.objects.create_superuser(email=email, password=password, full_name="Administrator")
+        full_name = "Administrator"
+        try:
+            services.password_validate(
+                password=password,
+                user=User(email=email, full_name=full_name),
+                field="DJANGO_SUPERUSER_PASSWORD",
+            )
+        except Invalid as error:
+            raise CommandError(f"DJANGO_SUPERUSER_PASSWORD is too weak: {error}") from error
+        User.objects.create_superuser(email=email, password=password, full_name=full_name)
         self.stdout.write(self.style.SUCCESS(f"Created superuser {email}."))
