@@ -148,8 +148,8 @@ AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "budget.accounts.validators.NotBlankPasswordValidator"},
     {
-        # Django's default list names username/first_name/last_name; our user has neither
-        # of the first three, so the name would never be compared.
+        # Django's default compares username, first_name, last_name and email; our user has none
+        # of the first three, so its full_name would never be compared.
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
         "OPTIONS": {"user_attributes": ("email", "full_name")},
     },
