@@ -16,7 +16,7 @@ from django.test.client import encode_multipart
 from tests.routes import fill, ledger_operations
 
 from budget.accounts import services as account_services
-from budget.common.idempotency import answer_is_kept, covers
+from budget.common.idempotency import answer_is_kept, covers, record_claim, record_finish
 from budget.common.models import IdempotencyRecord
 from budget.exchange.models import ImportJob
 from budget.ledgers.models import Ledger, Membership
@@ -229,6 +229,37 @@ NOT_KEPT = [401, 429, 500, 502, 503]
 @pytest.mark.parametrize("status", KEPT + NOT_KEPT)
 def test_2xx_and_4xx_answers_are_kept_but_not_5xx_401_or_429(status):
     assert answer_is_kept(HttpResponse(status=status)) is (status in KEPT)
+
+
+def test_a_5xx_answer_releases_the_key_so_the_retry_runs(user):
+    scope = {"user": user, "key": KEY, "method": "POST", "path": "/api/v1/ledgers/x/y"}
+    record, claimed = record_claim(**scope, body_hash="abc")
+    assert claimed
+
+    record_finish(record=record, response=HttpResponse(status=503))
+
+    assert record_claim(**scope, body_hash="abc")[1] is True
+
+
+def test_a_kept_answer_is_not_claimed_again(user):
+    scope = {"user": user, "key": KEY, "method": "POST", "path": "/api/v1/ledgers/x/y"}
+    record, _ = record_claim(**scope, body_hash="abc")
+
+    record_finish(record=record, response=HttpResponse(b"{}", status=201))
+
+    again, claimed = record_claim(**scope, body_hash="abc")
+    assert not claimed
+    assert (again.status, bytes(again.content)) == (201, b"{}")
+
+
+def test_a_body_over_the_upload_limit_with_a_key_is_413(owner_api, ledger, expense, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+
+    response = owner_api.post(tx_path(ledger), expense, **key())
+
+    assert_error(response, 413, "payload_too_large")
+    assert not Transaction.objects.exists()
+    assert not IdempotencyRecord.objects.exists()
 
 
 CSV = (
