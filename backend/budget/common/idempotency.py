@@ -48,10 +48,30 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 KEY_LIFETIME = timedelta(hours=24)
 KEY_MAX_LENGTH = 255
 # Printable ASCII, space included (but an HTTP header loses leading and trailing spaces).
-_KEY = re.compile(rf"[\x20-\x7e]{{1,{KEY_MAX_LENGTH}}}")
+_KEY_CHARACTER = r"[\x20-\x7e]"
+_KEY = re.compile(rf"{_KEY_CHARACTER}{{1,{KEY_MAX_LENGTH}}}")
 # A ledger's or group's sub-resources (a path template like /ledgers/{lid}/wallets matches
 # too); not /ledgers itself nor /ledgers/import-json.
 _SCOPED_PATH = re.compile(r"/api/v1/(?:ledgers|groups)/[^/]+/.")
+
+
+# The header as an OpenAPI parameter, for the schema of every operation `covers` accepts.
+OPENAPI_PARAMETER = {
+    "name": HEADER,
+    "in": "header",
+    "required": False,
+    "description": (
+        "Any unique value per action, e.g. a UUID. Sent again with the same body within 24 "
+        "hours, the first answer comes back (with `Idempotent-Replayed: true`) and nothing is "
+        "written; with another body → 409 `idempotency_key_reused`."
+    ),
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": KEY_MAX_LENGTH,
+        "pattern": rf"^{_KEY_CHARACTER}+$",
+    },
+}
 
 
 def covers(method: str, path: str) -> bool:
