@@ -6,6 +6,8 @@ Views never call ``requests`` themselves; they call ``get_client()`` and catch `
 from __future__ import annotations
 
 import json as jsonlib
+import re
+import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -38,6 +40,10 @@ PAGE_SIZE = 50
 # Uploads (a CSV to check, a ledger to restore) and downloads (exports) move whole files and
 # the server works through every row first: they may take far longer than a JSON answer.
 TRANSFER_TIMEOUT_SECONDS = 300.0
+
+# POSTs under a ledger (or a group) take an Idempotency-Key: the server runs one key once.
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+_IDEMPOTENT_PATH = re.compile(r"/(?:ledgers|groups)/[^/]+/.")
 
 # A file for a multipart upload: (file name, content, content type). Bytes, not a stream, so
 # the request can be sent again after a token refresh.
@@ -267,10 +273,13 @@ class ApiClient:
         # Files go up, exports come down whole and slow requests work long: the longer timeout.
         transfer = slow or raw or isinstance(json, bytes) or files is not None
         form = _Form(files, data, transfer=transfer)
-        response = self._send(method, path, json, params, authenticated, form)
+        # One call is one user action, so one key: the retry after a token refresh sends the
+        # same key, and the server writes once even if the first attempt did get through.
+        key = idempotency_key(method, path)
+        response = self._send(method, path, json, params, authenticated, form, key)
         if response.status_code == 401 and authenticated:
             self._refresh()
-            response = self._send(method, path, json, params, authenticated, form)
+            response = self._send(method, path, json, params, authenticated, form, key)
             if response.status_code == 401:
                 self.tokens.clear()
                 raise SessionExpired()
@@ -301,8 +310,11 @@ class ApiClient:
         params: Mapping[str, Any] | None,
         authenticated: bool,
         form: _Form | None = None,
+        key: str | None = None,
     ) -> requests.Response:
         headers = {"Accept": "application/json"}
+        if key is not None:
+            headers[IDEMPOTENCY_HEADER] = key
         data: Any = None
         files = None
         timeout = self.timeout
@@ -356,6 +368,13 @@ class _Form:
     files: Mapping[str, UploadFile] | None
     data: Mapping[str, str] | None
     transfer: bool
+
+
+def idempotency_key(method: str, path: str) -> str | None:
+    """A fresh key for a POST under /ledgers/{lid}/ or /groups/{gid}/, else None."""
+    if method.upper() != "POST" or not _IDEMPOTENT_PATH.match(path):
+        return None
+    return str(uuid.uuid4())
 
 
 def get_client() -> ApiClient:

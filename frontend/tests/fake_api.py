@@ -276,6 +276,9 @@ _ROUTES = {
     ("GET", "/test/proxy-error"): _proxy_error,
     ("POST", "/test/upload"): _upload,
     ("GET", "/test/download"): _download,
+    # Under a ledger, where POSTs carry an Idempotency-Key.
+    ("POST", "/ledgers/ledger-1/test/echo"): _echo,
+    ("POST", "/ledgers/ledger-1/test/upload"): _upload,
 }
 
 

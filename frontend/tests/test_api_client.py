@@ -306,3 +306,73 @@ def test_a_slow_delete_gets_the_transfer_timeout(api_url: str, api_state: FakeAp
             client.delete("/ledgers/x/imports/y", slow=slow)
 
     assert [sent["timeout"] for sent in http.sent[1:]] == [3.5, TRANSFER_TIMEOUT_SECONDS]
+
+
+LEDGER_ECHO = "/ledgers/ledger-1/test/echo"
+
+
+def _keys(api_state: FakeApiState, path: str) -> list[str | None]:
+    return [call.headers.get("Idempotency-Key") for call in api_state.calls_to(path)]
+
+
+def test_each_post_under_a_ledger_sends_a_fresh_idempotency_key(
+    client: ApiClient, api_state: FakeApiState
+) -> None:
+    client.sign_in(EMAIL, PASSWORD)
+
+    client.post(LEDGER_ECHO, json={"amount": "1.00"})
+    client.post(LEDGER_ECHO, json={"amount": "1.00"})
+
+    first, second = _keys(api_state, LEDGER_ECHO)
+    assert first
+    assert second
+    assert first != second
+    assert 1 <= len(first) <= 255
+    assert first.isascii()
+    assert first.isprintable()
+
+
+def test_the_retry_after_a_token_refresh_sends_the_same_key(
+    client: ApiClient, api_state: FakeApiState
+) -> None:
+    client.sign_in(EMAIL, PASSWORD)
+    api_state.expire_access_tokens()
+
+    client.post(LEDGER_ECHO, json={"amount": "1.00"})
+
+    calls = api_state.calls_to(LEDGER_ECHO)
+    assert [call.headers["Authorization"] for call in calls] == [
+        "Bearer access-1",
+        "Bearer access-2",
+    ]
+    first, retry = _keys(api_state, LEDGER_ECHO)
+    assert first is not None
+    assert retry == first
+
+
+def test_an_upload_under_a_ledger_keeps_its_key_on_the_retry(
+    client: ApiClient, api_state: FakeApiState
+) -> None:
+    client.sign_in(EMAIL, PASSWORD)
+    api_state.expire_access_tokens()
+    path = "/ledgers/ledger-1/test/upload"
+
+    answer = client.upload(path, files={"file": ("bank.csv", b"date\n", "text/csv")})
+
+    assert answer["files"]["file"]["name"] == "bank.csv"
+    first, retry = _keys(api_state, path)
+    assert first is not None
+    assert retry == first
+
+
+def test_other_requests_send_no_idempotency_key(client: ApiClient, api_state: FakeApiState) -> None:
+    client.sign_in(EMAIL, PASSWORD)
+    client.post("/test/echo", json={"amount": "1.00"})
+    client.ledgers()
+    with contextlib.suppress(ApiError):
+        client.patch("/ledgers/ledger-1/wallets/w1", json={"name": "Bank"})
+    with contextlib.suppress(ApiError):
+        client.post("/ledgers", json={"name": "Trip", "currency": "EUR"})
+
+    assert all("Idempotency-Key" not in call.headers for call in api_state.calls)
+    assert len(api_state.calls) == 5
