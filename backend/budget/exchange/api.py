@@ -52,7 +52,9 @@ def export_csv(
     filters: Query[TransactionFilters],
     ordering: Ordering = "date",
 ):
-    """The transactions that match the filters, as CSV, streamed (constant memory)."""
+    """The transactions that match the filters, as CSV, streamed (constant memory). Text
+    cells a spreadsheet would run (starting with = + - @, tab or CR) carry a leading `'`,
+    which the import takes off again; amounts are plain numbers."""
     ledger = ledger_access(request, lid)
     chunks = selectors.csv_chunks(
         ledger=ledger, filters=filters.get_filter_expression(), ordering=ordering

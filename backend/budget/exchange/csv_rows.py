@@ -18,6 +18,7 @@ from typing import IO, Any
 from uuid import UUID
 
 from budget.common.money import MAX_AMOUNT, money_str
+from budget.exchange.csv_cells import csv_cell_restore
 from budget.money.models import Kind
 
 # Our field names, in the order of the default format, then the optional ones.
@@ -327,6 +328,19 @@ def parse_amount(text: str, decimal: str) -> Decimal:
     return number.quantize(Decimal("0.01"))
 
 
+NUMBER_FIELDS = frozenset({"amount", "signed_amount"})
+
+
+def _cell_text(name: str, cell: str) -> str:
+    """A cell's text. One our export neutralised (SPEC §19) is read back exactly, its quote
+    off; every other cell is trimmed of the spaces banks pad cells with."""
+    if name not in NUMBER_FIELDS:
+        restored = csv_cell_restore(cell)
+        if restored != cell:
+            return restored
+    return cell.strip()
+
+
 def parse_tags(text: str) -> list[str]:
     return [tag.strip() for tag in text.split("|") if tag.strip()]
 
@@ -383,7 +397,7 @@ class RowParser:
                 "values that contain the delimiter, and close every quote.",
             )
             return ParsedRow(None, errors, {})
-        text = {name: cells[index].strip() for name, index in self.columns.items()}
+        text = {name: _cell_text(name, cells[index]) for name, index in self.columns.items()}
         for name, value in text.items():
             if len(value) > MAX_FIELD_CHARS:
                 error(name, f"The cell holds {len(value)} characters; far more than allowed.")

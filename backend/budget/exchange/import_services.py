@@ -147,15 +147,23 @@ def _field_errors(data: dict[str, Any], refs: References) -> list[dict[str, str]
     return transaction_errors(data, refs)
 
 
-_STORED = ("line", "date", "amount", "wallet_id", "description", "data")
+_STORED = ("line", "date", "kind", "amount", "wallet_id", "description", "data")
 
 
 def _stored(line: int, data: dict[str, Any]) -> tuple:
     """A checked row as stored: the columns of _STORED."""
-    rest = {"kind": str(data["kind"]), "notes": data["notes"], "tags": data["tags"]}
+    rest = {"notes": data["notes"], "tags": data["tags"]}
     rest |= {name: str(data[name]) for name in REFERENCE_NAMES if data.get(name)}
     wallet = data.get("wallet") or data.get("from_wallet")
-    return (line, data["date"], data["amount"], wallet, data["description"], rest)
+    return (
+        line,
+        data["date"],
+        str(data["kind"]),
+        data["amount"],
+        wallet,
+        data["description"],
+        rest,
+    )
 
 
 def _rows_store(job: ImportJob, rows: list[tuple]) -> None:
@@ -170,12 +178,13 @@ def _rows_store(job: ImportJob, rows: list[tuple]) -> None:
     columns = ", ".join(ImportRow._meta.get_field(name).column for name in ("job", *_STORED))
     copy_sql = f"COPY {ImportRow._meta.db_table} ({columns}) FROM STDIN"
     with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
-        for line, day, value, wallet, description, data in rows:
+        for line, day, kind, value, wallet, description, data in rows:
             copy.write_row(
                 (
                     job.pk,
                     line,
                     day,
+                    kind,
                     amount.get_prep_value(value),
                     wallet,
                     description,
@@ -318,12 +327,14 @@ def _finish_check(job: ImportJob, tally: _Tally) -> None:
 
 
 def _duplicates_mark(job: ImportJob, first: date, last: date) -> int:
-    """Pairs rows with existing transactions of the same date, amount, wallet (a transfer's:
-    its from_wallet) and description, its case and surrounding spaces aside; searched in the
-    file's date range only, in one SQL statement. Identical rows pair one by one, in the
-    order of the file, with identical transactions, oldest first: a file with two equal
-    coffees against a ledger with one has one duplicate, so skipping duplicates imports the
-    other."""
+    """Pairs rows with existing transactions of the same date, kind, amount, wallet (a
+    transfer's: its from_wallet) and description, its case and surrounding spaces aside;
+    searched in the file's date range only, in one SQL statement. Identical rows pair one by
+    one, in the order of the file, with identical transactions, oldest first: a file with two
+    equal coffees against a ledger with one has one duplicate, so skipping duplicates imports
+    the other. The kind is in the key (SPEC §11) because a card charge and its refund share
+    everything else: paired across kinds, skipping duplicates dropped charges and imported
+    their refunds twice."""
     qn = connection.ops.quote_name
     rows, txs = qn(ImportRow._meta.db_table), qn(Transaction._meta.db_table)
     text = f"LOWER(TRIM({qn('description')}))"
@@ -333,23 +344,23 @@ def _duplicates_mark(job: ImportJob, first: date, last: date) -> int:
     sql = f"""
         WITH u AS (
             SELECT 0 AS src, {qn("id")} AS rid, NULL AS tid, {qn("date")} AS day,
-                {qn("amount")} AS amount, {qn("wallet_id")} AS wallet, {text} AS text,
-                {qn("line")} AS o_line, NULL AS o_created
+                {qn("kind")} AS kind, {qn("amount")} AS amount, {qn("wallet_id")} AS wallet,
+                {text} AS text, {qn("line")} AS o_line, NULL AS o_created
             FROM {rows} WHERE {qn("job_id")} = %s AND {qn("wallet_id")} IS NOT NULL
             UNION ALL
-            SELECT 1, NULL, {qn("id")}, {qn("date")}, {qn("amount")},
+            SELECT 1, NULL, {qn("id")}, {qn("date")}, {qn("kind")}, {qn("amount")},
                 COALESCE({qn("wallet_id")}, {qn("from_wallet_id")}), {text}, NULL,
                 {qn("created_at")}
             FROM {txs}
             WHERE {qn("ledger_id")} = %s AND {qn("date")} >= %s AND {qn("date")} <= %s
         ), ranked AS (
-            SELECT src, rid, tid, day, amount, wallet, text, ROW_NUMBER() OVER (
-                PARTITION BY src, day, amount, wallet, text ORDER BY o_line, o_created, tid
+            SELECT src, rid, tid, day, kind, amount, wallet, text, ROW_NUMBER() OVER (
+                PARTITION BY src, day, kind, amount, wallet, text ORDER BY o_line, o_created, tid
             ) AS n
             FROM u
         ), paired AS (
             SELECT src, rid, LEAD(tid) OVER (
-                PARTITION BY day, amount, wallet, text, n ORDER BY src
+                PARTITION BY day, kind, amount, wallet, text, n ORDER BY src
             ) AS tid
             FROM ranked
         )
@@ -488,7 +499,7 @@ def _rows_insert(job: ImportJob, run_id: UUID) -> int:
         rows = rows.filter(duplicate_of__isnull=True)
     stream = (
         rows.order_by("line")
-        .values_list("line", "date", "amount", "description", "data")
+        .values_list("line", "date", "kind", "amount", "description", "data")
         .iterator(chunk_size=COMMIT_CHUNK)
     )
     created = 0
@@ -497,11 +508,12 @@ def _rows_insert(job: ImportJob, run_id: UUID) -> int:
             {
                 **data,
                 "date": day,
+                "kind": kind,
                 "amount": amount,
                 "description": description,
                 "import_job": job.pk,
             }
-            for _, day, amount, description, data in chunk
+            for _, day, kind, amount, description, data in chunk
         ]
         try:
             money_services.transactions_create(ledger=job.ledger, items=items, bulk=True)

@@ -13,6 +13,7 @@ from django.db import models
 
 from budget.common.money import MoneyField
 from budget.ledgers.models import Ledger
+from budget.money.models import Kind
 
 LIST_LIMIT = 1000  # errors and duplicates kept (and answered) per job; the counts are exact
 
@@ -65,13 +66,14 @@ class ImportJob(models.Model):
 class ImportRow(models.Model):
     """One checked row of a file, ready for `transactions_create`.
 
-    Date, amount, wallet and description are columns so that possible duplicates are found
-    by one SQL UPDATE; the other fields are in `data`."""
+    Date, kind, amount, wallet and description are columns so that possible duplicates are
+    found by one SQL UPDATE; the other fields are in `data`."""
 
     id = models.BigAutoField(primary_key=True)
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")
     line = models.IntegerField()  # in the file; the header is line 1
     date = models.DateField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
     amount = MoneyField()
     wallet_id = models.UUIDField(null=True, blank=True)  # wallet, or a transfer's from_wallet
     description = models.CharField(max_length=255, blank=True, default="")

@@ -14,6 +14,7 @@ from uuid import UUID
 from django.db.models import Q, QuerySet
 
 from budget.common.money import money_str
+from budget.exchange.csv_cells import csv_cell_neutralise
 from budget.exchange.models import ImportJob
 from budget.ledgers.models import Ledger
 from budget.money.models import Allocation, Bucket, Category, Transaction, Wallet
@@ -71,14 +72,16 @@ CHUNK_SIZE = 2000  # rows fetched per database round trip
 CSV_ROWS_PER_CHUNK = 500  # rows per piece of the streamed response
 
 
-def _csv_cell(name: str, value: Any) -> Any:
+def _csv_cell(name: str, value: Any) -> str:
+    """The amount is a number, written plain; every other cell is text, neutralised where a
+    spreadsheet would run it (SPEC §19)."""
     if value is None:
         return ""
     if name == "amount":
         return money_str(value)
     if name == "tags":
-        return "|".join(value or [])
-    return value
+        return csv_cell_neutralise("|".join(value or []))
+    return csv_cell_neutralise(str(value))
 
 
 def csv_chunks(*, ledger: Ledger, filters: Q = Q(), ordering: str = "date") -> Iterator[bytes]:
