@@ -51,3 +51,27 @@ def format_money(value: str | int | Decimal, currency: str | None = None) -> str
 def format_percent(value: str | int | Decimal) -> str:
     """A percentage from the API ("85.5", "85.50") as "85.50 %"."""
     return f"{parse_money(value):,.2f} %"
+
+
+# --- user text in Streamlit's Markdown --------------------------------------------------------
+
+ZERO_WIDTH_SPACE = "\u200b"
+# Every ASCII punctuation character may be backslash-escaped in CommonMark; escaping them all
+# covers links, emphasis, code, headings, lists, tables, HTML, entities and `$` math.
+_PUNCTUATION = re.compile(r"""([!"#$%&'()*+,\-./;<=>?@\[\\\]^_`{|}~])""")
+_INDENT = re.compile(r"^[ \t]+", re.MULTILINE)
+
+
+def literal(text: object) -> str:
+    """``text`` (a name, a description, a message from the API) as Markdown that shows it
+    exactly as written: in st.markdown, st.caption, alerts, widget labels and the like.
+
+    A colon is followed by a zero-width space instead of a backslash: Streamlit replaces
+    `:emoji:` shortcodes and `:material/icon:` in the text after Markdown has dropped its
+    escapes, and a `:color[…]` directive needs the name right after the colon. A line's
+    indentation becomes no-break spaces, so it starts no code block.
+    """
+    if text is None:
+        return ""
+    escaped = _PUNCTUATION.sub(r"\\\1", str(text)).replace(":", ":" + ZERO_WIDTH_SPACE)
+    return _INDENT.sub(lambda match: "\u00a0" * len(match.group()), escaped)

@@ -361,9 +361,26 @@ def for_display(frame: pd.DataFrame, currency: str) -> pd.DataFrame:
     return shown
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula gets a leading "'" (the server's
+    export follows the same rule); anything else, numbers included, is left as it is."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def to_csv(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV; money as plain decimals with two places ("1234.50"), no currency."""
+    """UTF-8 CSV; money as plain decimals with two places ("1234.50", "-12.30"), no currency;
+    text that would start a formula quoted (`csv_cell`)."""
+    money = money_columns(frame)
     plain = frame.copy()
-    for column in money_columns(frame):
-        plain[column] = [f"{parse_money(value):.2f}" for value in frame[column]]
+    for column in frame.columns:
+        if column in money:
+            plain[column] = [f"{parse_money(value):.2f}" for value in frame[column]]
+        else:
+            plain[column] = [csv_cell(value) for value in frame[column]]
     return plain.to_csv(index=False).encode("utf-8")
