@@ -56,22 +56,37 @@ def format_percent(value: str | int | Decimal) -> str:
 # --- user text in Streamlit's Markdown --------------------------------------------------------
 
 ZERO_WIDTH_SPACE = "\u200b"
-# Every ASCII punctuation character may be backslash-escaped in CommonMark; escaping them all
-# covers links, emphasis, code, headings, lists, tables, HTML, entities and `$` math.
-_PUNCTUATION = re.compile(r"""([!"#$%&'()*+,\-./;<=>?@\[\\\]^_`{|}~])""")
+# Characters that mean something wherever they stand: emphasis, code, links and images, HTML
+# and autolinks, tables, strikethrough, `$` math, and the escape character itself.
+_ANYWHERE = re.compile(r"([\\`*_\[\]<$|~])")
+# An entity ("&amp;", "&#60;") would show as the character it names.
+_ENTITY = re.compile(r"&(?=#?\w+;)")
+# "www." and the "://" of a bare URL: GFM turns them into links.
+_WWW = re.compile(r"(?<=www)\.", re.IGNORECASE)
+# A colon before a name: `:emoji:` shortcodes, `:material/icon:`, `:red[…]` directives, and
+# "://". Streamlit replaces shortcodes and icons after Markdown has dropped its escapes, so a
+# zero-width space, not a backslash, keeps them apart.
+_COLON = re.compile(r":(?=[\w/+-])")
 _INDENT = re.compile(r"^[ \t]+", re.MULTILINE)
+# At the start of a line: headings, block quotes, bullet and numbered list items, setext
+# underlines and thematic breaks.
+_LINE_START = re.compile(r"^(\u00a0*(?:\d+(?=[.)]))?)([-+=#>.)])", re.MULTILINE)
 
 
 def literal(text: object) -> str:
     """``text`` (a name, a description, a message from the API) as Markdown that shows it
     exactly as written: in st.markdown, st.caption, alerts, widget labels and the like.
 
-    A colon is followed by a zero-width space instead of a backslash: Streamlit replaces
-    `:emoji:` shortcodes and `:material/icon:` in the text after Markdown has dropped its
-    escapes, and a `:color[…]` directive needs the name right after the colon. A line's
-    indentation becomes no-break spaces, so it starts no code block.
+    Only what Markdown (as Streamlit reads it: GFM, math, emoji, directives) would give a
+    meaning is escaped, so an ordinary sentence stays as it is. A line's indentation becomes
+    no-break spaces, so it starts no code block. An email address stays a mailto link to
+    itself.
     """
     if text is None:
         return ""
-    escaped = _PUNCTUATION.sub(r"\\\1", str(text)).replace(":", ":" + ZERO_WIDTH_SPACE)
-    return _INDENT.sub(lambda match: "\u00a0" * len(match.group()), escaped)
+    escaped = _ANYWHERE.sub(r"\\\1", str(text))
+    escaped = _ENTITY.sub(r"\\&", escaped)
+    escaped = _WWW.sub(r"\\.", escaped)
+    escaped = _COLON.sub(":" + ZERO_WIDTH_SPACE, escaped)
+    escaped = _INDENT.sub(lambda match: "\u00a0" * len(match.group()), escaped)
+    return _LINE_START.sub(r"\1\\\2", escaped)

@@ -24,6 +24,8 @@ HOSTILE = [
     "![image](http://evil.example/x.png) <http://evil.example> &amp; &lt;",
     "back\\slash \\*",
     "Rent === \n---",
+    "see http://evil.example or www.evil.example",
+    "3) third\n10. tenth\n* star",
 ]
 
 
@@ -76,9 +78,13 @@ def test_literal_text_has_no_dollar_emoji_or_directive_left(text: str) -> None:
     # colon followed by a name.
     assert re.search(r"(?<!\\)\$", escaped) is None
     assert re.search(r":[\w/+-]", escaped) is None
+    # Bare URLs, which GFM links by itself.
+    assert "://" not in escaped
+    assert "www." not in escaped.lower()
 
 
 def test_literal_keeps_plain_text_and_accepts_none() -> None:
-    assert literal("Groceries 2025") == "Groceries 2025"
+    sentence = "Added Ada's budget (EUR) for 12.50 EUR, 50 % of it: ok? Yes! bob@example.com"
+    assert literal(sentence) == sentence
     assert literal(None) == ""
     assert literal(12) == "12"
