@@ -48,6 +48,11 @@ def format_money(value: str | int | Decimal, currency: str | None = None) -> str
     return f"{text} {currency}" if currency else text
 
 
+def day(value: object) -> str:
+    """The day of an API timestamp ("2025-03-04T10:05:00Z" → "2025-03-04"); "" for none."""
+    return str(value)[:10] if value else ""
+
+
 def format_percent(value: str | int | Decimal) -> str:
     """A percentage from the API ("85.5", "85.50") as "85.50 %"."""
     return f"{parse_money(value):,.2f} %"

@@ -31,6 +31,17 @@ CATEGORY_TYPES = {"income": "Income", "expense": "Expense", "neutral": "Neutral"
 # A member's role in a ledger.
 ROLES = {"owner": "Owner", "editor": "Editor", "viewer": "Viewer"}
 
+ROLE_HELP = (
+    "Owners can do everything, including members and deleting the ledger; editors change "
+    "finance data; viewers only look."
+)
+
+
+def ledger_label(ledger: dict) -> str:
+    """A ledger in a list: "Family · EUR"."""
+    return f"{ledger['name']} · {ledger['currency']}"
+
+
 # A recurring transaction's frequency: as a schedule, and as the unit of "every 2 weeks".
 FREQUENCIES = {"daily": "Daily", "weekly": "Weekly", "monthly": "Monthly", "yearly": "Yearly"}
 FREQUENCY_UNITS = {"daily": "day", "weekly": "week", "monthly": "month", "yearly": "year"}
