@@ -20,6 +20,7 @@ import streamlit as st
 
 from dashboard import api, data, forms, session, tables
 from dashboard.api import ApiError
+from dashboard.formatting import literal
 from dashboard.forms import FormErrors
 from dashboard.views.common import metric_row, show_error
 
@@ -478,8 +479,8 @@ def _progress() -> None:
 
 def _stale(job: Mapping[str, Any]) -> None:
     st.warning(
-        f"The import of {job.get('filename') or 'the file'} has made no progress for a while: "
-        "the server's worker may have stopped. Nothing of it has been written yet.",
+        f"The import of {literal(job.get('filename') or 'the file')} has made no progress for a "
+        "while: the server's worker may have stopped. Nothing of it has been written yet.",
         icon=":material/hourglass_disabled:",
     )
     buttons = st.container(horizontal=True)
@@ -498,7 +499,7 @@ def _done(job: Mapping[str, Any]) -> None:
     created = int(job.get("created") or 0)
     message = (
         f"Imported {created:,} transaction{'s' if created != 1 else ''} from "
-        f"{job.get('filename') or 'the file'}."
+        f"{literal(job.get('filename') or 'the file')}."
     )
     skipped = int(job.get("valid_rows") or 0) - created
     if job.get("skip_duplicates") and skipped > 0:
@@ -520,7 +521,7 @@ def _done(job: Mapping[str, Any]) -> None:
 
 
 def _finished(job: Mapping[str, Any]) -> None:
-    name = job.get("filename") or "the file"
+    name = literal(job.get("filename") or "the file")
     if job["status"] == "undone":
         created = int(job.get("created") or 0)
         st.success(

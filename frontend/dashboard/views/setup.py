@@ -4,32 +4,24 @@ their live total) and categories."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import streamlit as st
 
-from dashboard import api, data, forms, tables
+from dashboard import api, data, forms, labels, tables
 from dashboard.api import ApiError, FieldError
-from dashboard.formatting import format_money, parse_money
+from dashboard.formatting import format_money, literal, parse_money
 from dashboard.forms import FormErrors
-from dashboard.views.common import delete_confirmed, ledger_page, money_table, show_error
+from dashboard.views.common import Page, ledger_page, money_table, show_error, today
 
-FLASH_KEY = "setup_flash"
-CONFIRM_KEY = "setup_confirm_delete"
+PAGE = Page(flash_key="setup_flash", confirm_key="setup_confirm_delete")
 PERCENT_PREFIX = "setup_percent_"
 SAVE_PERCENTS_KEY = "setup_percents_save"
-WALLET_KINDS = {
-    "virtual": "Bank account, card or e-wallet",
-    "physical": "Cash",
-    "loan": "Loan (money lent or borrowed)",
-}
-CATEGORY_TYPES = {"income": "Income", "expense": "Expense", "neutral": "Neutral"}
 
 
 def render() -> None:
-    page = ledger_page("Setup", FLASH_KEY)
+    page = ledger_page("Setup", PAGE.flash_key)
     if page is None:
         return
     ledger, can_write = page
@@ -46,16 +38,6 @@ def render() -> None:
         _buckets(currency, can_write)
     with categories_tab:
         _categories(can_write)
-
-
-def _written(message: str) -> None:
-    data.changed()
-    st.session_state[FLASH_KEY] = message
-    st.rerun()
-
-
-def _today():
-    return datetime.now(UTC).astimezone().date()
 
 
 # --- wallets ----------------------------------------------------------------------------------
@@ -112,8 +94,8 @@ def _wallet_add(currency: str) -> None:
         name = st.text_input("Name", placeholder="Bank account", key="setup_wallet_name")
         kind = st.selectbox(
             "Kind",
-            list(WALLET_KINDS),
-            format_func=WALLET_KINDS.__getitem__,
+            list(labels.WALLET_KIND_CHOICES),
+            format_func=labels.WALLET_KIND_CHOICES.__getitem__,
             key="setup_wallet_kind",
         )
         left, right = st.columns(2)
@@ -123,7 +105,7 @@ def _wallet_add(currency: str) -> None:
             help="What it holds today. For a loan: positive when they owe you.",
             key="setup_wallet_opening",
         )
-        opening_date = right.date_input("Opening date", value=_today(), key="setup_wallet_date")
+        opening_date = right.date_input("Opening date", value=today(), key="setup_wallet_date")
         submitted = st.form_submit_button("Add wallet", type="primary", key="setup_wallet_submit")
     if not submitted:
         return
@@ -138,7 +120,7 @@ def _wallet_add(currency: str) -> None:
         forms.show_form_error(error)
         return
     forms.reset_later({"setup_wallet_name": "", "setup_wallet_opening": ""})
-    _written(f"Added the wallet {body['name']}.")
+    PAGE.written(f"Added the wallet {body['name']}.")
 
 
 def _reconcile(wallet: dict[str, Any], path: str, currency: str) -> None:
@@ -151,7 +133,7 @@ def _reconcile(wallet: dict[str, Any], path: str, currency: str) -> None:
     with st.form(key, border=False):
         left, right = st.columns(2)
         actual = left.text_input(f"Actual balance ({currency})", key=f"{key}_actual")
-        on = right.date_input("Date", value=_today(), key=f"{key}_date")
+        on = right.date_input("Date", value=today(), key=f"{key}_date")
         submitted = st.form_submit_button("Reconcile", key=f"{key}_submit")
     if not submitted:
         return
@@ -163,7 +145,7 @@ def _reconcile(wallet: dict[str, Any], path: str, currency: str) -> None:
         forms.show_form_error(error)
         return
     forms.reset_later({f"{key}_actual": ""})
-    _written(reconcile_message(wallet["name"], answer, currency))
+    PAGE.written(reconcile_message(wallet["name"], answer, currency))
 
 
 def reconcile_message(name: str, answer: dict[str, Any], currency: str) -> str:
@@ -242,7 +224,9 @@ def _percent_editor(buckets: list[dict[str, Any]]) -> None:
     for index, bucket in enumerate(buckets):
         current = parse_money(bucket["allocation_percent"] or "0")
         text = columns[index % len(columns)].text_input(
-            f"{bucket['name']} (%)", value=f"{current:.2f}", key=f"{PERCENT_PREFIX}{bucket['id']}"
+            f"{literal(bucket['name'])} (%)",
+            value=f"{current:.2f}",
+            key=f"{PERCENT_PREFIX}{bucket['id']}",
         )
         try:
             percents[str(bucket["id"])] = forms.parse_percent(text, field_name=bucket["name"])
@@ -252,7 +236,7 @@ def _percent_editor(buckets: list[dict[str, Any]]) -> None:
     over = total > 100
     st.markdown(f"**Total {total:.2f} %** — Unallocated gets {rest:.2f} %")
     if errors:
-        st.error("\n".join(f"- **{e.field}**: {e.message}" for e in errors))
+        st.error("\n".join(f"- **{literal(e.field)}**: {e.message}" for e in errors))
     if over:
         st.warning(
             f"The percentages add up to {total:.2f} %, more than 100 %. Lower some before saving.",
@@ -276,7 +260,9 @@ def _percent_editor(buckets: list[dict[str, Any]]) -> None:
         forms.show_form_error(_with_bucket_names(error, names))
         return
     forms.reset_later({f"{PERCENT_PREFIX}{k}": f"{v:.2f}" for k, v in percents.items()})
-    _written(f"Saved the percentages: {total:.2f} % to buckets, {rest:.2f} % stays unallocated.")
+    PAGE.written(
+        f"Saved the percentages: {total:.2f} % to buckets, {rest:.2f} % stays unallocated."
+    )
 
 
 def _with_bucket_names(error: ApiError, names: dict[str, str]) -> ApiError:
@@ -314,7 +300,7 @@ def _bucket_add() -> None:
         forms.show_form_error(error)
         return
     forms.reset_later({"setup_bucket_name": "", "setup_bucket_percent": "0"})
-    _written(f"Added the bucket {body['name']}.")
+    PAGE.written(f"Added the bucket {body['name']}.")
 
 
 # --- categories -------------------------------------------------------------------------------
@@ -337,7 +323,7 @@ def _categories(can_write: bool) -> None:
             "Rent); neutral ones label transfers."
         )
     columns = st.columns(3)
-    for column, (type_, label) in zip(columns, CATEGORY_TYPES.items(), strict=True):
+    for column, (type_, label) in zip(columns, labels.CATEGORY_TYPES.items(), strict=True):
         with column:
             st.markdown(f"**{label}**")
             names = sorted((_category_name(c) for c in shown if c["type"] == type_), key=str.lower)
@@ -358,7 +344,7 @@ def _categories(can_write: bool) -> None:
             "Category",
             sorted(categories, key=lambda c: (c["type"], c["name"].lower())),
             "setup_category_pick",
-            lambda c: f"{c['name']} ({CATEGORY_TYPES.get(c['type'], c['type']).lower()})",
+            lambda c: f"{c['name']} ({labels.CATEGORY_TYPES.get(c['type'], c['type']).lower()})",
         )
         path = data.ledger_path(f"/categories/{category['id']}")
         rename, remove = st.tabs(
@@ -371,7 +357,7 @@ def _categories(can_write: bool) -> None:
 
 
 def _category_name(category: dict[str, Any]) -> str:
-    return category["name"] + (" *(archived)*" if category["archived"] else "")
+    return literal(category["name"]) + (" *(archived)*" if category["archived"] else "")
 
 
 def _category_add() -> None:
@@ -379,9 +365,9 @@ def _category_add() -> None:
         name = st.text_input("Name", placeholder="Groceries", key="setup_category_name")
         type_ = st.selectbox(
             "Type",
-            list(CATEGORY_TYPES),
+            list(labels.CATEGORY_TYPES),
             index=1,
-            format_func=CATEGORY_TYPES.__getitem__,
+            format_func=labels.CATEGORY_TYPES.__getitem__,
             key="setup_category_type",
         )
         submitted = st.form_submit_button(
@@ -396,7 +382,7 @@ def _category_add() -> None:
         forms.show_form_error(error)
         return
     forms.reset_later({"setup_category_name": ""})
-    _written(f"Added the {type_} category {body['name']}.")
+    PAGE.written(f"Added the {type_} category {body['name']}.")
 
 
 # --- shared: pick, rename, archive, delete ----------------------------------------------------
@@ -442,13 +428,13 @@ def _rename(item: dict[str, Any], path: str, noun: str) -> None:
     except (ApiError, FormErrors) as error:
         forms.show_form_error(error)
         return
-    _written(f"Renamed the {noun} {item['name']} to {new}.")
+    PAGE.written(f"Renamed the {noun} {item['name']} to {new}.")
 
 
 def _archive_or_delete(item: dict[str, Any], path: str, noun: str) -> None:
     key = f"setup_{noun}_{item['id']}"
     if item["archived"]:
-        st.caption(f"{item['name']} is archived: it is not offered for new transactions.")
+        st.caption(f"{literal(item['name'])} is archived: it is not offered for new transactions.")
         if st.button("Unarchive", key=f"{key}_unarchive"):
             _patch_archived(item, path, noun, archived=False)
     else:
@@ -464,8 +450,7 @@ def _archive_or_delete(item: dict[str, Any], path: str, noun: str) -> None:
         f"Archive it instead: the {noun} stays on its transactions but is no longer offered "
         "for new ones."
     )
-    if delete_confirmed(CONFIRM_KEY, key, noun, item["name"], path, in_use_hint=hint):
-        _written(f"Deleted the {noun} {item['name']}.")
+    PAGE.delete(key, noun, item["name"], path, f"Deleted the {noun} {item['name']}.", hint)
 
 
 def _patch_archived(item: dict[str, Any], path: str, noun: str, *, archived: bool) -> None:
@@ -474,4 +459,4 @@ def _patch_archived(item: dict[str, Any], path: str, noun: str, *, archived: boo
     except ApiError as error:
         show_error(error)
         return
-    _written(f"{'Archived' if archived else 'Unarchived'} the {noun} {item['name']}.")
+    PAGE.written(f"{'Archived' if archived else 'Unarchived'} the {noun} {item['name']}.")
