@@ -181,4 +181,4 @@ def metric_row(metrics: list[tuple[str, str, str | None]]) -> None:
     row (a ledger with millions) moves the next metric to a new line instead of being cut."""
     with st.container(horizontal=True, gap="medium"):
         for label, value, help_text in metrics:
-            st.metric(label, value, help=help_text, width="stretch")
+            st.metric(literal(label), value, help=help_text, width="stretch")
