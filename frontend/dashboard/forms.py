@@ -9,7 +9,7 @@ here too, never rounded away, and no float is ever involved.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -448,8 +448,11 @@ def apply_resets() -> None:
 # --- showing problems -------------------------------------------------------------------------
 
 
-def show_form_error(error: ApiError | FormErrors) -> None:
-    """Under a form: the API's sentence, then one line per field problem with its label.
+def show_form_error(
+    error: ApiError | FormErrors, label: Callable[[str], str] = field_label
+) -> None:
+    """Under a form: the API's sentence, then one line per field problem with its label
+    (``label`` names a field: the import form has its own names).
 
     An expired session (or any error without field problems) goes the usual way.
     """
@@ -460,7 +463,7 @@ def show_form_error(error: ApiError | FormErrors) -> None:
         return
     lines = []
     for problem in error.errors:
-        where = field_label(problem.field) if problem.field else ""
+        where = label(problem.field) if problem.field else ""
         if problem.row is not None:
             where = f"Row {problem.row}" + (f", {where}" if where else "")
         lines.append(f"- **{where}**: {problem.message}" if where else f"- {problem.message}")

@@ -12,7 +12,7 @@ from dashboard import api, data, forms
 from dashboard.api import ApiError, FieldError
 from dashboard.formatting import day, literal
 from dashboard.forms import FormErrors
-from dashboard.views.common import Page, show_error, today
+from dashboard.views.common import Page, add_and_change, show_error, today
 
 NEW_KEY_KEY = "account_new_api_key"
 
@@ -54,16 +54,13 @@ def section(page: Page) -> None:
     else:
         st.info("No API keys yet. Create one for a script that imports or reads your budget.")
 
-    create, revoke = st.columns(2, gap="large")
-    with create:
-        st.subheader("Create a key")
-        _api_key_create(page)
-    with revoke:
-        st.subheader("Revoke a key")
-        if keys:
-            _api_key_revoke(page, keys)
-        else:
-            st.caption("Keys you create can be revoked here at any time.")
+    add_and_change(
+        "Create a key",
+        lambda: _api_key_create(page),
+        "Revoke a key",
+        lambda: _api_key_revoke(page, keys),
+        nothing_to_change=None if keys else "Keys you create can be revoked here at any time.",
+    )
 
 
 def _api_key_create(page: Page) -> None:

@@ -15,7 +15,7 @@ from dashboard.api import ApiError
 from dashboard.formatting import format_money, literal, parse_money
 from dashboard.forms import FormErrors
 from dashboard.plans import DEFAULT_ALERT_PERCENT, NO_END, month_label, month_options, month_value
-from dashboard.views.common import Page, money_table, show_error, today
+from dashboard.views.common import Page, add_and_change, money_table, show_error, today
 
 YEARS_BACK = 10
 REFRESH_HELP = (
@@ -86,15 +86,8 @@ def section(page: Page, currency: str, can_write: bool) -> None:
         (c for c in categories if c["type"] == "expense" and not c["archived"]),
         key=lambda c: c["name"].lower(),
     )
-    add, change = st.columns(2, gap="large")
-    with add:
-        st.subheader("Add a budget")
-        _budget_add(page, expense, currency, day)
-    with change:
-        st.subheader("Change a budget")
-        if not budgets:
-            st.caption("Budgets you add can be changed or deleted here.")
-            return
+
+    def change() -> None:
         by_id = {str(b["id"]): b for b in budgets}
         chosen = st.selectbox(
             "Budget",
@@ -103,6 +96,14 @@ def section(page: Page, currency: str, can_write: bool) -> None:
             key="plan_budget_pick",
         )
         _budget_edit(page, by_id[chosen], names, currency, day)
+
+    add_and_change(
+        "Add a budget",
+        lambda: _budget_add(page, expense, currency, day),
+        "Change a budget",
+        change,
+        nothing_to_change=None if budgets else "Budgets you add can be changed or deleted here.",
+    )
 
 
 def _status_note(status: list[dict[str, Any]], names: Mapping[str, str], period: str) -> None:

@@ -2,6 +2,7 @@
 "written", confirm-then-act, today, what a page does with an API error, and how it shows a
 table with money."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, NoReturn
@@ -141,6 +142,28 @@ def delete_confirmed(
             st.info(in_use_hint)
         return False
     return True
+
+
+def add_and_change(
+    add_title: str,
+    add: Callable[[], object],
+    change_title: str,
+    change: Callable[[], object],
+    *,
+    nothing_to_change: str | None = None,
+) -> None:
+    """The foot of a list that can be written: on the left a form to add one; on the right
+    what changes one, or the hint ``nothing_to_change`` while there is nothing to change."""
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.subheader(add_title)
+        add()
+    with right:
+        st.subheader(change_title)
+        if nothing_to_change is None:
+            change()
+        else:
+            st.caption(nothing_to_change)
 
 
 def show_error(error: ApiError) -> None:

@@ -14,7 +14,7 @@ from dashboard import api, data, forms, plans
 from dashboard.api import ApiError
 from dashboard.formatting import literal, parse_money
 from dashboard.forms import FormErrors
-from dashboard.views.common import Page, show_error
+from dashboard.views.common import Page, add_and_change, show_error
 
 
 def section(page: Page, currency: str, can_write: bool) -> None:
@@ -37,20 +37,21 @@ def section(page: Page, currency: str, can_write: bool) -> None:
         return
 
     choices = [b for b in buckets if not b.get("is_system") and not b["archived"]]
-    add, change = st.columns(2, gap="large")
-    with add:
-        st.subheader("Add a goal")
-        _goal_add(page, choices, currency)
-    with change:
-        st.subheader("Change a goal")
-        if not goals:
-            st.caption("Goals you add can be changed or deleted here.")
-            return
+
+    def change() -> None:
         by_id = {str(g["id"]): g for g in goals}
         chosen = st.selectbox(
             "Goal", list(by_id), format_func=lambda gid: by_id[gid]["name"], key="plan_goal_pick"
         )
         _goal_edit(page, by_id[chosen], choices, bucket_names, currency)
+
+    add_and_change(
+        "Add a goal",
+        lambda: _goal_add(page, choices, currency),
+        "Change a goal",
+        change,
+        nothing_to_change=None if goals else "Goals you add can be changed or deleted here.",
+    )
 
 
 def _goal_card(goal: dict[str, Any], bucket_names: Mapping[str, str], currency: str) -> None:

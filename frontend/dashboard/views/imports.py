@@ -21,7 +21,6 @@ import streamlit as st
 from dashboard import api, data, forms, session, tables
 from dashboard.api import ApiError
 from dashboard.formatting import literal
-from dashboard.forms import FormErrors
 from dashboard.views.common import metric_row, show_error
 
 JOB_KEY = "imp_job"
@@ -335,25 +334,10 @@ def _check(upload: Any, options: Options, signature: Any) -> None:
             data=options.fields(),
         )
     except ApiError as error:
-        _show_problems(error)
+        forms.show_form_error(error, field_label)
         return
     _keep(job, signature)
     st.rerun()
-
-
-def _show_problems(error: ApiError | FormErrors) -> None:
-    """Like forms.show_form_error, with the import's own field names (file, mapping…)."""
-    if isinstance(error, ApiError) and not error.errors:
-        show_error(error)
-        return
-    lines = []
-    for problem in error.errors:
-        where = field_label(problem.field) if problem.field else ""
-        if problem.row is not None:
-            where = f"Row {problem.row}" + (f", {where}" if where else "")
-        lines.append(f"- **{where}**: {problem.message}" if where else f"- {problem.message}")
-    heading = error.detail if isinstance(error, ApiError) else "Please check the form:"
-    st.error("\n".join([heading, "", *lines]))
 
 
 def _checked(job: dict[str, Any], currency: str) -> None:

@@ -12,7 +12,7 @@ from dashboard import api, data, forms, labels, session
 from dashboard.api import ApiError, FieldError
 from dashboard.formatting import day, literal
 from dashboard.forms import FormErrors
-from dashboard.views.common import Page, show_error
+from dashboard.views.common import Page, add_and_change, show_error
 from dashboard.views.ledgers import refresh_ledgers
 
 
@@ -41,16 +41,15 @@ def section(page: Page) -> None:
     st.caption(labels.ROLE_HELP)
     if ledger["role"] == "owner":
         others = [m for m in members if str(m["user_id"]) != str(me)]
-        add, change = st.columns(2, gap="large")
-        with add:
-            st.subheader("Add a member")
-            _member_add(page)
-        with change:
-            st.subheader("Change a member")
-            if others:
-                _member_change(page, others)
-            else:
-                st.caption("Add family members on the left; they need an account first.")
+        add_and_change(
+            "Add a member",
+            lambda: _member_add(page),
+            "Change a member",
+            lambda: _member_change(page, others),
+            nothing_to_change=None
+            if others
+            else "Add family members on the left; they need an account first.",
+        )
     st.divider()
     owners = [m for m in members if m["role"] == "owner"]
     if [str(m["user_id"]) for m in owners] == [str(me)]:

@@ -14,7 +14,7 @@ from dashboard.formatting import format_money
 from dashboard.forms import FormErrors
 from dashboard.plans import every, recurring_name
 from dashboard.views import transaction_form
-from dashboard.views.common import Page, money_table, show_error
+from dashboard.views.common import Page, add_and_change, money_table, show_error
 
 RECURRING_KIND_KEY = "plan_recurring_kind"
 
@@ -40,16 +40,15 @@ def section(page: Page, currency: str, can_write: bool) -> None:
     if not can_write:
         return
 
-    add, change = st.columns(2, gap="large")
-    with change:
-        st.subheader("Pause, run or delete")
-        if templates:
-            _recurring_actions(page, templates, currency)
-        else:
-            st.caption("Recurring transactions you add can be paused, run or deleted here.")
-    with add:
-        st.subheader("Add a recurring transaction")
-        _recurring_add(page, currency)
+    add_and_change(
+        "Add a recurring transaction",
+        lambda: _recurring_add(page, currency),
+        "Pause, run or delete",
+        lambda: _recurring_actions(page, templates, currency),
+        nothing_to_change=None
+        if templates
+        else "Recurring transactions you add can be paused, run or deleted here.",
+    )
 
 
 def _recurring_actions(page: Page, templates: list[dict[str, Any]], currency: str) -> None:
@@ -107,15 +106,7 @@ def _recurring_add(page: Page, currency: str) -> None:
     except ApiError as error:
         show_error(error)
         return
-    kind = st.segmented_control(
-        "Kind",
-        forms.KINDS,
-        default="expense",
-        required=True,
-        format_func=labels.TRANSACTION_KINDS.__getitem__,
-        key=RECURRING_KIND_KEY,
-    )
-    st.caption(labels.TRANSACTION_KIND_HELP[kind])
+    kind = transaction_form.kind_choice(RECURRING_KIND_KEY)
     prefix = f"plan_rec_add_{kind}"
     initial = transaction_form.defaults(kind, lists)
     with st.form(f"plan_rec_add_form_{kind}", border=True):

@@ -13,7 +13,7 @@ from dashboard import api, data, forms, labels, tables
 from dashboard.api import ApiError, FieldError
 from dashboard.formatting import format_money, literal, parse_money
 from dashboard.forms import FormErrors
-from dashboard.views.common import Page, ledger_page, money_table, show_error, today
+from dashboard.views.common import Page, add_and_change, ledger_page, money_table, show_error, today
 
 PAGE = Page(flash_key="setup_flash", confirm_key="setup_confirm_delete")
 PERCENT_PREFIX = "setup_percent_"
@@ -65,15 +65,7 @@ def _wallets(currency: str, can_write: bool) -> None:
     if not can_write:
         return
 
-    add, change = st.columns(2, gap="large")
-    with add:
-        st.subheader("Add a wallet")
-        _wallet_add(currency)
-    with change:
-        st.subheader("Change a wallet")
-        if not wallets:
-            st.caption("Wallets you add can be renamed, reconciled, archived or deleted here.")
-            return
+    def change() -> None:
         wallet = _pick("Wallet", wallets, "setup_wallet_pick")
         path = data.ledger_path(f"/wallets/{wallet['id']}")
         rename, reconcile, remove = st.tabs(
@@ -87,6 +79,16 @@ def _wallets(currency: str, can_write: bool) -> None:
             _reconcile(wallet, path, currency)
         with remove:
             _archive_or_delete(wallet, path, "wallet")
+
+    add_and_change(
+        "Add a wallet",
+        lambda: _wallet_add(currency),
+        "Change a wallet",
+        change,
+        nothing_to_change=None
+        if wallets
+        else "Wallets you add can be renamed, reconciled, archived or deleted here.",
+    )
 
 
 def _wallet_add(currency: str) -> None:
@@ -193,15 +195,7 @@ def _buckets(currency: str, can_write: bool) -> None:
             "Car…) and give them a share of every income."
         )
 
-    add, change = st.columns(2, gap="large")
-    with add:
-        st.subheader("Add a bucket")
-        _bucket_add()
-    with change:
-        st.subheader("Change a bucket")
-        if not user_buckets:
-            st.caption("Buckets you add can be renamed, archived or deleted here.")
-            return
+    def change() -> None:
         bucket = _pick("Bucket", user_buckets, "setup_bucket_pick")
         path = data.ledger_path(f"/buckets/{bucket['id']}")
         rename, remove = st.tabs(
@@ -211,6 +205,16 @@ def _buckets(currency: str, can_write: bool) -> None:
             _rename(bucket, path, "bucket")
         with remove:
             _archive_or_delete(bucket, path, "bucket")
+
+    add_and_change(
+        "Add a bucket",
+        _bucket_add,
+        "Change a bucket",
+        change,
+        nothing_to_change=None
+        if user_buckets
+        else "Buckets you add can be renamed, archived or deleted here.",
+    )
 
 
 def _percent_editor(buckets: list[dict[str, Any]]) -> None:
@@ -331,15 +335,7 @@ def _categories(can_write: bool) -> None:
     if not can_write:
         return
 
-    add, change = st.columns(2, gap="large")
-    with add:
-        st.subheader("Add a category")
-        _category_add()
-    with change:
-        st.subheader("Change a category")
-        if not categories:
-            st.caption("Categories you add can be renamed, archived or deleted here.")
-            return
+    def change() -> None:
         category = _pick(
             "Category",
             sorted(categories, key=lambda c: (c["type"], c["name"].lower())),
@@ -354,6 +350,16 @@ def _categories(can_write: bool) -> None:
             _rename(category, path, "category")
         with remove:
             _archive_or_delete(category, path, "category")
+
+    add_and_change(
+        "Add a category",
+        _category_add,
+        "Change a category",
+        change,
+        nothing_to_change=None
+        if categories
+        else "Categories you add can be renamed, archived or deleted here.",
+    )
 
 
 def _category_name(category: dict[str, Any]) -> str:

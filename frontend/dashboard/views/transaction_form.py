@@ -18,6 +18,20 @@ ADD_KIND_KEY = "tx_add_kind"
 _KEPT_ON_KIND_CHANGE = ("date", "amount", "description", "notes", "tags")
 
 
+def kind_choice(key: str) -> str:
+    """The kind of a new transaction (an expense unless chosen), with what it means."""
+    kind = st.segmented_control(
+        "Kind",
+        forms.KINDS,
+        default="expense",
+        required=True,
+        format_func=labels.TRANSACTION_KINDS.__getitem__,
+        key=key,
+    )
+    st.caption(labels.TRANSACTION_KIND_HELP[kind])
+    return kind
+
+
 def defaults(kind: str, lists: Lists) -> dict[str, Any]:
     """A new transaction's values: today, and the wallet and bucket most take."""
     values: dict[str, Any] = {"date": today(), "amount": "", "description": "", "notes": ""}
@@ -132,15 +146,7 @@ def add_form(page: Page, lists: Lists, currency: str) -> None:
             "Add a wallet first (Setup → Wallets): every income, expense and adjustment "
             "needs a wallet the money sits in."
         )
-    kind = st.segmented_control(
-        "Kind",
-        forms.KINDS,
-        default="expense",
-        required=True,
-        format_func=labels.TRANSACTION_KINDS.__getitem__,
-        key=ADD_KIND_KEY,
-    )
-    st.caption(labels.TRANSACTION_KIND_HELP[kind])
+    kind = kind_choice(ADD_KIND_KEY)
     prefix = f"tx_add_{kind}"
     with st.form(f"tx_add_form_{kind}", border=False):
         values = _transaction_fields(kind, prefix, defaults(kind, lists), lists, currency)
