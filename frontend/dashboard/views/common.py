@@ -166,6 +166,42 @@ def add_and_change(
             st.caption(nothing_to_change)
 
 
+def prepared_download(
+    key: str,
+    signature: tuple,
+    fetch: Callable[[], bytes],
+    *,
+    prepare: str,
+    prepare_icon: str,
+    label: str,
+    file_name: str,
+    mime: str,
+) -> None:
+    """A file fetched from the API on request (a large ledger's export takes a moment, and it
+    is wanted now and then), then offered for download until ``signature`` changes (another
+    choice, or any write). The buttons are ``<key>_prepare`` and ``<key>_download``."""
+    prepared = st.session_state.get(key)
+    if prepared is None or prepared["signature"] != signature:
+        if st.button(prepare, icon=prepare_icon, key=f"{key}_prepare"):
+            try:
+                content = fetch()
+            except ApiError as error:
+                show_error(error)
+                return
+            st.session_state[key] = {"signature": signature, "content": content}
+            st.rerun()
+        return
+    st.download_button(
+        label,
+        prepared["content"],
+        file_name=file_name,
+        mime=mime,
+        icon=":material/download:",
+        type="primary",
+        key=f"{key}_download",
+    )
+
+
 def show_error(error: ApiError) -> None:
     """Show the API's message; an expired session goes back to sign in with the message."""
     if isinstance(error, SessionExpired):

@@ -12,9 +12,9 @@ from dashboard import api, data, forms, labels, session
 from dashboard.api import ApiError, FieldError
 from dashboard.formatting import literal
 from dashboard.forms import FormErrors
-from dashboard.views.common import Page, show_error, today
+from dashboard.views.common import Page, prepared_download, show_error, today
 
-EXPORT_KEY = "account_export"
+EXPORT_KEY = "account_export"  # also the prefix of its buttons' keys
 RESTORE_KEY = "account_restore"
 
 
@@ -174,29 +174,17 @@ def _ledger_export() -> None:
         "their splits. Keep it as a backup, or restore it (here, or on another server) as a "
         "new ledger."
     )
-    # Fetched on request: a large ledger takes a moment, and the file is only wanted now
-    # and then. A write anywhere in the dashboard makes a prepared file stale.
-    signature = (chosen, st.session_state.get(data.DATA_VERSION_KEY, 0))
-    prepared = st.session_state.get(EXPORT_KEY)
-    if prepared is None or prepared["signature"] != signature:
-        if st.button("Prepare export", icon=":material/data_object:", key="account_export_prepare"):
-            try:
-                content = api.get_client().download(f"/ledgers/{chosen}/export.json")
-            except ApiError as error:
-                show_error(error)
-                return
-            st.session_state[EXPORT_KEY] = {"signature": signature, "json": content}
-            st.rerun()
-        return
+    # A write anywhere in the dashboard makes a prepared file stale.
     name = by_id[chosen]["name"]
-    st.download_button(
-        f"Download {literal(name)} (JSON)",
-        prepared["json"],
+    prepared_download(
+        EXPORT_KEY,
+        (chosen, st.session_state.get(data.DATA_VERSION_KEY, 0)),
+        lambda: api.get_client().download(f"/ledgers/{chosen}/export.json"),
+        prepare="Prepare export",
+        prepare_icon=":material/data_object:",
+        label=f"Download {literal(name)} (JSON)",
         file_name=f"{name}-{today().isoformat()}.json",
         mime="application/json",
-        icon=":material/download:",
-        type="primary",
-        key="account_export_download",
     )
 
 

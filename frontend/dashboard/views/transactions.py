@@ -17,7 +17,14 @@ from dashboard.api import ApiError
 from dashboard.formatting import format_money, literal, parse_money
 from dashboard.forms import Lists
 from dashboard.views import imports, transaction_filters, transaction_form
-from dashboard.views.common import VIEWER_NOTE, Page, ledger_page, show_error, today
+from dashboard.views.common import (
+    VIEWER_NOTE,
+    Page,
+    ledger_page,
+    prepared_download,
+    show_error,
+    today,
+)
 from dashboard.views.transaction_filters import PAGE_KEY
 
 PAGE = Page(flash_key="tx_flash", confirm_key="tx_confirm_delete")
@@ -246,27 +253,15 @@ def _export(filters: dict[str, str], count: int) -> None:
         session.current_ledger_id(),
         st.session_state.get(data.DATA_VERSION_KEY, 0),
         tuple(sorted(filters.items())),
+        count,  # a write elsewhere changes it too: the label says how many rows the file has
     )
-    prepared = st.session_state.get(EXPORT_KEY)
-    if prepared is None or prepared["signature"] != signature:
-        # Fetched on request, not on every run: a large ledger's CSV takes a moment.
-        if st.button("Prepare CSV", icon=":material/table_view:", key="tx_export_prepare"):
-            try:
-                content = api.get_client().download(
-                    data.ledger_path("/export.csv"), export_params(filters)
-                )
-            except ApiError as error:
-                show_error(error)
-                return
-            st.session_state[EXPORT_KEY] = {"signature": signature, "csv": content, "rows": count}
-            st.rerun()
-        return
-    st.download_button(
-        f"Download CSV ({prepared['rows']:,} row{'s' if prepared['rows'] != 1 else ''})",
-        prepared["csv"],
+    prepared_download(
+        EXPORT_KEY,
+        signature,
+        lambda: api.get_client().download(data.ledger_path("/export.csv"), export_params(filters)),
+        prepare="Prepare CSV",
+        prepare_icon=":material/table_view:",
+        label=f"Download CSV ({count:,} row{'s' if count != 1 else ''})",
         file_name=f"transactions-{today().isoformat()}.csv",
         mime="text/csv",
-        icon=":material/download:",
-        type="primary",
-        key="tx_export_download",
     )
