@@ -66,12 +66,10 @@ ZERO_WIDTH_SPACE = "\u200b"
 _ANYWHERE = re.compile(r"([\\`*_\[\]<$|~])")
 # An entity ("&amp;", "&#60;") would show as the character it names.
 _ENTITY = re.compile(r"&(?=#?\w+;)")
-# "www." and the "://" of a bare URL: GFM turns them into links.
-_WWW = re.compile(r"(?<=www)\.", re.IGNORECASE)
-# A colon before a name: `:emoji:` shortcodes, `:material/icon:`, `:red[…]` directives, and
-# "://". Streamlit replaces shortcodes and icons after Markdown has dropped its escapes, so a
+# A colon before a name: `:emoji:` shortcodes, `:material/icon:` and `:red[…]` directives.
+# Streamlit replaces shortcodes and icons after Markdown has dropped its escapes, so a
 # zero-width space, not a backslash, keeps them apart.
-_COLON = re.compile(r":(?=[\w/+-])")
+_COLON = re.compile(r":(?=[\w+-]+(?:/[\w-]+)?[:\[])")
 _INDENT = re.compile(r"^[ \t]+", re.MULTILINE)
 # At the start of a line: headings, block quotes, bullet and numbered list items, setext
 # underlines and thematic breaks.
@@ -84,14 +82,13 @@ def literal(text: object) -> str:
 
     Only what Markdown (as Streamlit reads it: GFM, math, emoji, directives) would give a
     meaning is escaped, so an ordinary sentence stays as it is. A line's indentation becomes
-    no-break spaces, so it starts no code block. An email address stays a mailto link to
-    itself.
+    no-break spaces, so it starts no code block. A bare URL or email address stays what GFM
+    makes of it, a link that shows its own target; a link whose text hides it cannot be made.
     """
     if text is None:
         return ""
     escaped = _ANYWHERE.sub(r"\\\1", str(text))
     escaped = _ENTITY.sub(r"\\&", escaped)
-    escaped = _WWW.sub(r"\\.", escaped)
     escaped = _COLON.sub(":" + ZERO_WIDTH_SPACE, escaped)
     escaped = _INDENT.sub(lambda match: "\u00a0" * len(match.group()), escaped)
     return _LINE_START.sub(r"\1\\\2", escaped)

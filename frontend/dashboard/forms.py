@@ -19,6 +19,7 @@ import streamlit as st
 
 from dashboard import labels
 from dashboard.api import ApiError, FieldError
+from dashboard.formatting import literal
 
 KINDS = tuple(labels.TRANSACTION_KINDS)
 
@@ -466,6 +467,8 @@ def show_form_error(
         where = label(problem.field) if problem.field else ""
         if problem.row is not None:
             where = f"Row {problem.row}" + (f", {where}" if where else "")
-        lines.append(f"- **{where}**: {problem.message}" if where else f"- {problem.message}")
-    heading = error.detail if isinstance(error, ApiError) else "Please check the form:"
+        # Field names may be users' names (a bucket's), messages may quote them: literal.
+        message = literal(problem.message)
+        lines.append(f"- **{literal(where)}**: {message}" if where else f"- {message}")
+    heading = literal(error.detail) if isinstance(error, ApiError) else "Please check the form:"
     st.error("\n".join([heading, "", *lines]))

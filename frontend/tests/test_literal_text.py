@@ -24,7 +24,7 @@ HOSTILE = [
     "![image](http://evil.example/x.png) <http://evil.example> &amp; &lt;",
     "back\\slash \\*",
     "Rent === \n---",
-    "see http://evil.example or www.evil.example",
+    "see http://evil.example or www.evil.example (shown as they are)",
     "3) third\n10. tenth\n* star",
 ]
 
@@ -77,14 +77,14 @@ def test_literal_text_has_no_dollar_emoji_or_directive_left(text: str) -> None:
     # Streamlit's math, emoji shortcodes, icons and colour directives: an unescaped $, or a
     # colon followed by a name.
     assert re.search(r"(?<!\\)\$", escaped) is None
-    assert re.search(r":[\w/+-]", escaped) is None
-    # Bare URLs, which GFM links by itself.
-    assert "://" not in escaped
-    assert "www." not in escaped.lower()
+    assert re.search(r":[\w+-]+(/[\w-]+)?[:\[]", escaped) is None
 
 
 def test_literal_keeps_plain_text_and_accepts_none() -> None:
-    sentence = "Added Ada's budget (EUR) for 12.50 EUR, 50 % of it: ok? Yes! bob@example.com"
+    sentence = (
+        "Added Ada's budget (EUR) for 12.50 EUR, 50 % of it: ok? Yes! bob@example.com at "
+        "10:05, see http://127.0.0.1:8000/api/v1."
+    )
     assert literal(sentence) == sentence
     assert literal(None) == ""
     assert literal(12) == "12"

@@ -9,8 +9,9 @@ from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
 from dashboard import session
+from dashboard.api import ApiError
 from dashboard.formatting import ZERO_WIDTH_SPACE
-from tests.fake_ledger import LEDGER_ID, FakeLedgerClient, app_on, served
+from tests.fake_ledger import LEDGER_ID, LP, FakeLedgerClient, app_on, served
 
 HOSTILE = "**URGENT** [verify](http://evil.example) <b>now</b> :red[x] $1$"
 # CommonMark with GFM tables and strikethrough: the syntax Streamlit's Markdown builds on.
@@ -104,3 +105,16 @@ def test_a_notification_in_markdown_shows_as_typed(fake: FakeLedgerClient) -> No
     assert not at.exception
     assert _shows_literally(at.markdown, f"Budget exceeded: {HOSTILE}")
     assert _shows_literally(at.markdown, f"Spent on {HOSTILE}.")
+
+
+def test_an_api_message_quoting_a_name_in_markdown_shows_as_typed(
+    fake: FakeLedgerClient,
+) -> None:
+    detail = f"A wallet named '{HOSTILE}' already exists in this ledger."
+    fake.fail("POST", f"{LP}/wallets", ApiError(409, "name_taken", detail))
+    at = app_on("setup").run()
+    at.text_input(key="setup_wallet_name").input(HOSTILE)
+    at.button(key="setup_wallet_submit").click().run()
+
+    assert not at.exception
+    assert _shows_literally(at.error, detail)

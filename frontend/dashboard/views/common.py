@@ -207,7 +207,8 @@ def show_error(error: ApiError) -> None:
     if isinstance(error, SessionExpired):
         session.end(notice=str(error))
         st.rerun()
-    st.error(str(error))
+    # The API's messages quote names users gave (a wallet, a category): shown literally.
+    st.error(literal(str(error)))
 
 
 def money_table(

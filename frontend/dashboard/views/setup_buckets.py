@@ -94,7 +94,7 @@ def _percent_editor(page: Page, buckets: list[dict[str, Any]]) -> None:
     over = total > 100
     st.markdown(f"**Total {total:.2f} %** — Unallocated gets {rest:.2f} %")
     if errors:
-        st.error("\n".join(f"- **{literal(e.field)}**: {e.message}" for e in errors))
+        st.error("\n".join(f"- **{literal(e.field)}**: {literal(e.message)}" for e in errors))
     if over:
         st.warning(
             f"The percentages add up to {total:.2f} %, more than 100 %. Lower some before saving.",
