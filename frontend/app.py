@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard import api, data, session
 from dashboard.api import ApiError, SessionExpired
+from dashboard.formatting import literal
 from dashboard.views import (
     account,
     home,
@@ -101,7 +102,7 @@ def _sidebar() -> None:
     ledgers = session.ledgers()
     with st.sidebar:
         st.caption("Signed in as")
-        st.markdown(f"**{user['email']}**")
+        st.markdown(f"**{literal(user['email'])}**")
         _notifications_link()
         if ledger is not None:
             names = {item["id"]: f"{item['name']} ({item['currency']})" for item in ledgers}
@@ -119,7 +120,7 @@ def _sidebar() -> None:
                 on_change=_switch_ledger,
             )
             note = ROLE_NOTES.get(ledger.get("role"), "**{name}**")
-            st.markdown(note.format(name=ledger["name"]))
+            st.markdown(note.format(name=literal(ledger["name"])))
         else:
             st.caption("No ledger yet: create one under Account.")
         if st.button("Sign out", key="sign_out"):

@@ -48,6 +48,47 @@ def format_money(value: str | int | Decimal, currency: str | None = None) -> str
     return f"{text} {currency}" if currency else text
 
 
+def day(value: object) -> str:
+    """The day of an API timestamp ("2025-03-04T10:05:00Z" → "2025-03-04"); "" for none."""
+    return str(value)[:10] if value else ""
+
+
 def format_percent(value: str | int | Decimal) -> str:
     """A percentage from the API ("85.5", "85.50") as "85.50 %"."""
     return f"{parse_money(value):,.2f} %"
+
+
+# --- user text in Streamlit's Markdown --------------------------------------------------------
+
+ZERO_WIDTH_SPACE = "\u200b"
+# Characters that mean something wherever they stand: emphasis, code, links and images, HTML
+# and autolinks, tables, strikethrough, `$` math, and the escape character itself.
+_ANYWHERE = re.compile(r"([\\`*_\[\]<$|~])")
+# An entity ("&amp;", "&#60;") would show as the character it names.
+_ENTITY = re.compile(r"&(?=#?\w+;)")
+# A colon before a name: `:emoji:` shortcodes, `:material/icon:` and `:red[…]` directives.
+# Streamlit replaces shortcodes and icons after Markdown has dropped its escapes, so a
+# zero-width space, not a backslash, keeps them apart.
+_COLON = re.compile(r":(?=[\w+-]+(?:/[\w-]+)?[:\[])")
+_INDENT = re.compile(r"^[ \t]+", re.MULTILINE)
+# At the start of a line: headings, block quotes, bullet and numbered list items, setext
+# underlines and thematic breaks.
+_LINE_START = re.compile(r"^(\u00a0*(?:\d+(?=[.)]))?)([-+=#>.)])", re.MULTILINE)
+
+
+def literal(text: object) -> str:
+    """``text`` (a name, a description, a message from the API) as Markdown that shows it
+    exactly as written: in st.markdown, st.caption, alerts, widget labels and the like.
+
+    Only what Markdown (as Streamlit reads it: GFM, math, emoji, directives) would give a
+    meaning is escaped, so an ordinary sentence stays as it is. A line's indentation becomes
+    no-break spaces, so it starts no code block. A bare URL or email address stays what GFM
+    makes of it, a link that shows its own target; a link whose text hides it cannot be made.
+    """
+    if text is None:
+        return ""
+    escaped = _ANYWHERE.sub(r"\\\1", str(text))
+    escaped = _ENTITY.sub(r"\\&", escaped)
+    escaped = _COLON.sub(":" + ZERO_WIDTH_SPACE, escaped)
+    escaped = _INDENT.sub(lambda match: "\u00a0" * len(match.group()), escaped)
+    return _LINE_START.sub(r"\1\\\2", escaped)

@@ -9,7 +9,7 @@ here too, never rounded away, and no float is ever involved.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -17,21 +17,11 @@ from typing import Any
 
 import streamlit as st
 
+from dashboard import labels
 from dashboard.api import ApiError, FieldError
+from dashboard.formatting import literal
 
-KINDS = ("expense", "income", "transfer", "adjustment")
-KIND_LABELS = {
-    "expense": "Expense",
-    "income": "Income",
-    "transfer": "Transfer",
-    "adjustment": "Adjustment",
-}
-KIND_HELP = {
-    "expense": "Money leaves a wallet and a bucket.",
-    "income": "Money enters a wallet; without a bucket it is split by the bucket percentages.",
-    "transfer": "Money moves between two wallets, between two buckets, or both.",
-    "adjustment": "Corrects a wallet's balance: positive adds, negative removes.",
-}
+KINDS = tuple(labels.TRANSACTION_KINDS)
 
 TEXT_FIELDS = ("description", "notes", "tags")
 REFERENCE_FIELDS = (
@@ -155,6 +145,37 @@ def parse_filter_amount(text: str, *, field_name: str) -> Decimal | None:
     if amount < 0:
         raise FormErrors([FieldError(field=field_name, message="Amounts compare without sign.")])
     return amount
+
+
+def filter_params(typed: Mapping[str, Any]) -> dict[str, str]:
+    """The filter form's values → the list endpoint's query parameters (empty ones left out)."""
+    errors = []
+    params: dict[str, str] = {}
+    for name in ("date_from", "date_to"):
+        if typed.get(name):
+            params[name] = typed[name].isoformat()
+    for name in ("kind", "category", "wallet", "bucket"):
+        if typed.get(name):
+            params[name] = str(typed[name])
+    for name in ("q", "tag"):
+        text = (typed.get(name) or "").strip()
+        if text:
+            params[name] = text
+    for name in ("min_amount", "max_amount"):
+        try:
+            amount = parse_filter_amount(typed.get(name) or "", field_name=name)
+        except FormErrors as error:
+            errors += error.errors
+            continue
+        if amount is not None:
+            params[name] = str(amount)
+    if "date_from" in params and "date_to" in params and params["date_from"] > params["date_to"]:
+        errors.append(FieldError(field="date_to", message="The end is before the start."))
+    if typed.get("ordering") and typed["ordering"] != "-date":
+        params["ordering"] = typed["ordering"]
+    if errors:
+        raise FormErrors(errors)
+    return params
 
 
 def parse_percent(text: str, *, field_name: str) -> Decimal:
@@ -344,6 +365,33 @@ class Names:
         return getattr(self, group).get(str(ref), "Unknown")
 
 
+@dataclass(frozen=True)
+class Lists:
+    """The ledger's wallets, buckets and categories (archived included) and their names."""
+
+    wallets: list[dict[str, Any]]
+    buckets: list[dict[str, Any]]
+    categories: list[dict[str, Any]]
+
+    @property
+    def names(self) -> Names:
+        return Names.of(self.wallets, self.buckets, self.categories)
+
+    def active_wallets(self) -> list[dict[str, Any]]:
+        return [w for w in self.wallets if not w["archived"]]
+
+    def active_buckets(self) -> list[dict[str, Any]]:
+        # The system bucket first: it is where money waits until it is given a purpose.
+        active = [b for b in self.buckets if not b["archived"]]
+        return sorted(active, key=lambda b: not b.get("is_system"))
+
+    def active_categories(self, type_: str) -> list[dict[str, Any]]:
+        return [c for c in self.categories if c["type"] == type_ and not c["archived"]]
+
+    def system_bucket_id(self) -> str | None:
+        return next((str(b["id"]) for b in self.buckets if b.get("is_system")), None)
+
+
 def resolve(transaction: Mapping[str, Any], names: Names) -> dict[str, str]:
     """The category, wallet and bucket a transaction shows, by name.
 
@@ -371,7 +419,7 @@ def _pair(names: Names, group: str, transaction: Mapping[str, Any], name: str) -
 
 def transaction_label(transaction: Mapping[str, Any], currency: str) -> str:
     """One line that names a transaction: "2025-03-01 · Expense · Rent · 950.00 EUR"."""
-    parts = [str(transaction["date"]), KIND_LABELS.get(transaction["kind"], transaction["kind"])]
+    parts = [str(transaction["date"]), labels.label(labels.TRANSACTION_KINDS, transaction["kind"])]
     if transaction.get("description"):
         parts.append(transaction["description"])
     parts.append(f"{Decimal(str(transaction['amount'])):,.2f} {currency}")
@@ -401,8 +449,11 @@ def apply_resets() -> None:
 # --- showing problems -------------------------------------------------------------------------
 
 
-def show_form_error(error: ApiError | FormErrors) -> None:
-    """Under a form: the API's sentence, then one line per field problem with its label.
+def show_form_error(
+    error: ApiError | FormErrors, label: Callable[[str], str] = field_label
+) -> None:
+    """Under a form: the API's sentence, then one line per field problem with its label
+    (``label`` names a field: the import form has its own names).
 
     An expired session (or any error without field problems) goes the usual way.
     """
@@ -413,9 +464,11 @@ def show_form_error(error: ApiError | FormErrors) -> None:
         return
     lines = []
     for problem in error.errors:
-        where = field_label(problem.field) if problem.field else ""
+        where = label(problem.field) if problem.field else ""
         if problem.row is not None:
             where = f"Row {problem.row}" + (f", {where}" if where else "")
-        lines.append(f"- **{where}**: {problem.message}" if where else f"- {problem.message}")
-    heading = error.detail if isinstance(error, ApiError) else "Please check the form:"
+        # Field names may be users' names (a bucket's), messages may quote them: literal.
+        message = literal(problem.message)
+        lines.append(f"- **{literal(where)}**: {message}" if where else f"- {message}")
+    heading = literal(error.detail) if isinstance(error, ApiError) else "Please check the form:"
     st.error("\n".join([heading, "", *lines]))

@@ -13,17 +13,10 @@ from typing import Any
 
 import pandas as pd
 
+from dashboard import labels
 from dashboard.formatting import format_money, parse_money
 
 MONTHS = [calendar.month_abbr[number] for number in range(1, 13)]
-KIND_LABELS = {"physical": "Cash", "virtual": "Bank / card", "loan": "Loan"}
-TYPE_LABELS = {"income": "Income", "expense": "Expense", "neutral": "Neutral"}
-TRANSACTION_LABELS = {
-    "income": "Income",
-    "expense": "Expense",
-    "transfer": "Transfer",
-    "adjustment": "Adjustment",
-}
 PENDING_LABEL = "Pending allocation"
 SPLIT_SEPARATOR = " · "
 ZERO = Decimal("0.00")
@@ -40,7 +33,7 @@ def wallet_table(wallets: Iterable[Item], show_archived: bool = False) -> pd.Dat
     frame = pd.DataFrame(
         {
             "Wallet": [w["name"] for w in rows],
-            "Kind": [KIND_LABELS.get(w["kind"], w["kind"]) for w in rows],
+            "Kind": [labels.label(labels.WALLET_KINDS, w["kind"]) for w in rows],
             "Balance": [parse_money(w["balance"]) for w in rows],
         },
         columns=["Wallet", "Kind", "Balance"],
@@ -98,7 +91,7 @@ def transaction_table(
         rows.append(
             {
                 "Date": str(item["date"]),
-                "Kind": TRANSACTION_LABELS.get(item["kind"], item["kind"]),
+                "Kind": labels.label(labels.TRANSACTION_KINDS, item["kind"]),
                 "Description": item.get("description") or "",
                 "Category": _name(category_names, item.get("category")),
                 "Wallet": _pair(wallet_names, item, "wallet"),
@@ -165,7 +158,7 @@ def category_table(categories: Iterable[Item]) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Category": [c["name"] for c in rows],
-            "Type": [TYPE_LABELS.get(c["type"], c["type"]) for c in rows],
+            "Type": [labels.label(labels.CATEGORY_TYPES, c["type"]) for c in rows],
             "Total": [parse_money(c["total"]) for c in rows],
         },
         columns=["Category", "Type", "Total"],
@@ -219,7 +212,7 @@ def category_month_table(categories: Iterable[Item]) -> pd.DataFrame:
     for category in categories:
         row = {
             "Category": category["name"],
-            "Type": TYPE_LABELS.get(category["type"], ""),
+            "Type": labels.CATEGORY_TYPES.get(category["type"], ""),
             "Total": parse_money(category["total"]),
         }
         row.update(zip(MONTHS, (parse_money(v) for v in category["months"]), strict=True))
@@ -229,15 +222,18 @@ def category_month_table(categories: Iterable[Item]) -> pd.DataFrame:
 
 def category_year_table(categories: Iterable[Item], years: Sequence[int]) -> pd.DataFrame:
     """Category by year: Category, Type, one column per year (0.00 where none), Total."""
-    labels = [str(year) for year in years]
+    year_labels = [str(year) for year in years]
     rows = []
     for category in categories:
         totals = {str(y["year"]): parse_money(y["total"]) for y in category["years"]}
-        row = {"Category": category["name"], "Type": TYPE_LABELS.get(category["type"], "")}
-        row.update((label, totals.get(label, ZERO)) for label in labels)
+        row = {
+            "Category": category["name"],
+            "Type": labels.CATEGORY_TYPES.get(category["type"], ""),
+        }
+        row.update((label, totals.get(label, ZERO)) for label in year_labels)
         row["Total"] = parse_money(category["total"])
         rows.append(row)
-    return pd.DataFrame(rows, columns=["Category", "Type", *labels, "Total"])
+    return pd.DataFrame(rows, columns=["Category", "Type", *year_labels, "Total"])
 
 
 # --- CSV import -------------------------------------------------------------------------------
@@ -261,7 +257,7 @@ def import_preview_table(preview: Iterable[Item], currency: str) -> pd.DataFrame
                 "Row": int(item["row"]),
                 "Status": IMPORT_STATUS[status],
                 "Date": str(item.get("date") or ""),
-                "Kind": TRANSACTION_LABELS.get(item.get("kind") or "", item.get("kind") or ""),
+                "Kind": labels.label(labels.TRANSACTION_KINDS, item.get("kind") or ""),
                 "Description": item.get("description") or "",
                 "Category": item.get("category") or "",
                 "Wallet": _plain_pair(item, "wallet"),
@@ -361,9 +357,26 @@ def for_display(frame: pd.DataFrame, currency: str) -> pd.DataFrame:
     return shown
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula gets a leading "'" (the server's
+    export follows the same rule); anything else, numbers included, is left as it is."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def to_csv(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV; money as plain decimals with two places ("1234.50"), no currency."""
+    """UTF-8 CSV; money as plain decimals with two places ("1234.50", "-12.30"), no currency;
+    text that would start a formula quoted (`csv_cell`)."""
+    money = money_columns(frame)
     plain = frame.copy()
-    for column in money_columns(frame):
-        plain[column] = [f"{parse_money(value):.2f}" for value in frame[column]]
+    for column in frame.columns:
+        if column in money:
+            plain[column] = [f"{parse_money(value):.2f}" for value in frame[column]]
+        else:
+            plain[column] = [csv_cell(value) for value in frame[column]]
     return plain.to_csv(index=False).encode("utf-8")

@@ -5,9 +5,8 @@ from unittest.mock import patch
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import session
+from dashboard import labels, session
 from dashboard.api import SESSION_EXPIRED_MESSAGE, ApiError, FieldError, SessionExpired
-from dashboard.views import account
 from tests.fake_ledger import LP, FakeLedgerClient, app_on, served, texts
 
 
@@ -380,4 +379,4 @@ def test_the_sidebar_switcher_follows_a_ledger_a_page_switched_to(
         at.session_state[session.CURRENT_LEDGER_KEY] = "ledger-1"  # as a page would
         at.run()
         assert at.sidebar.selectbox(key="ledger_switcher").value == "ledger-1"
-    assert account.ROLES["viewer"] == "Viewer"
+    assert labels.ROLES["viewer"] == "Viewer"

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import session
 from dashboard.api import ApiClient, ApiError, FieldError
-from dashboard.views import account
+from dashboard.views import ledgers
 from tests.conftest import EMAIL
 from tests.fake_api import PASSWORD, FakeApiState
 from tests.fake_ledger import EXPORT_CSV, EXPORT_JSON, LP, FakeLedgerClient, app_on, served, texts
@@ -215,7 +215,7 @@ def test_a_document_the_server_refuses_shows_each_problem(fake: FakeLedgerClient
     assert "This is not a ledger export." in error.value
     assert "**Format**: Expected budget-ledger." in error.value
     assert at.session_state[session.CURRENT_LEDGER_KEY] == "ledger-1"
-    assert account.RESTORE_KEY not in at.session_state
+    assert ledgers.RESTORE_KEY not in at.session_state
 
 
 def test_bad_json_shows_the_servers_sentence(fake: FakeLedgerClient) -> None:

@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import data, tables
+from dashboard import data, importing, tables
 from dashboard.api import ApiClient, ApiError, FieldError
 from dashboard.views import imports
 from tests.conftest import EMAIL
@@ -96,11 +96,11 @@ def _frame(at: AppTest, *columns: str) -> Any:
 def test_the_header_is_read_from_the_first_line(
     head: bytes, delimiter: str, header: list[str]
 ) -> None:
-    assert imports.header_of(head, delimiter) == header
+    assert importing.header_of(head, delimiter) == header
 
 
 def test_a_header_that_is_not_utf8_still_gives_names() -> None:
-    assert imports.header_of(b"Datum;Betr\xe4g\n", "") == ["Datum", "Betr\ufffdg"]
+    assert importing.header_of(b"Datum;Betr\xe4g\n", "") == ["Datum", "Betr\ufffdg"]
 
 
 def test_the_mapping_leaves_out_columns_found_by_their_own_name() -> None:
@@ -110,10 +110,13 @@ def test_the_mapping_leaves_out_columns_found_by_their_own_name() -> None:
         "description": "Text",
         "signed_amount": "Betrag",
         "wallet": "wallet",
-        "category": imports.SAME_NAME,
+        "category": importing.SAME_NAME,
     }
 
-    assert imports.mapping_for(header, chosen) == {"description": "Text", "signed_amount": "Betrag"}
+    assert importing.mapping_for(header, chosen) == {
+        "description": "Text",
+        "signed_amount": "Betrag",
+    }
 
 
 @pytest.mark.parametrize(
@@ -136,15 +139,15 @@ def test_the_mapping_leaves_out_columns_found_by_their_own_name() -> None:
 def test_missing_columns_count_the_mapping_and_the_defaults(
     header: list[str], mapping: dict[str, str], signed: bool, defaults: bool, missing: list[str]
 ) -> None:
-    found = imports.missing_columns(
+    found = importing.missing_columns(
         header, mapping, signed=signed, default_wallet=defaults, default_category=defaults
     )
     assert found == missing
 
 
 def test_options_become_the_form_fields_the_api_reads() -> None:
-    assert imports.Options().fields() == {"date_format": "iso", "decimal": "."}
-    options = imports.Options(
+    assert importing.Options().fields() == {"date_format": "iso", "decimal": "."}
+    options = importing.Options(
         date_format="DD.MM.YYYY",
         decimal=",",
         delimiter=";",

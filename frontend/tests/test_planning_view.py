@@ -7,9 +7,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard import charts, data
+from dashboard import charts, data, plans
 from dashboard.api import SESSION_EXPIRED_MESSAGE, ApiError, FieldError, SessionExpired
-from dashboard.views import common, planning
+from dashboard.views import common, recurring
 from tests import pages
 from tests.fake_ledger import BUDGET_STATUS, LP, FakeLedgerClient, app_on, served, texts
 from tests.report_data import FakeReportClient
@@ -304,7 +304,7 @@ def test_changing_a_budget_patches_only_what_changed(fake: FakeLedgerClient) -> 
     assert at.selectbox(key=f"{key}_end").value == "2025-12"
 
     at.text_input(key=f"{key}_amount").input("1300")
-    at.selectbox(key=f"{key}_end").select(planning.NO_END)
+    at.selectbox(key=f"{key}_end").select(plans.NO_END)
     at.button(key=f"{key}_submit").click().run()
 
     assert not at.exception
@@ -504,10 +504,10 @@ def test_run_now_says_how_many_were_created(fake: FakeLedgerClient) -> None:
 
 
 def test_run_messages() -> None:
-    assert planning.run_message("Rent", {"created": 1, "next_date": None}) == (
+    assert plans.run_message("Rent", {"created": 1, "next_date": None}) == (
         "Ran Rent: 1 transaction created; nothing more is due."
     )
-    assert planning.run_message("Rent", {"created": 0, "next_date": "2025-05-01"}) == (
+    assert plans.run_message("Rent", {"created": 0, "next_date": "2025-05-01"}) == (
         "Ran Rent: 0 transactions created; the next is due on 2025-05-01."
     )
 
@@ -567,7 +567,7 @@ def test_adding_a_recurring_expense_posts_its_fields_and_schedule(fake: FakeLedg
 
 def test_a_recurring_income_without_a_bucket_is_split(fake: FakeLedgerClient) -> None:
     at = _page()
-    at.button_group(key=planning.RECURRING_KIND_KEY).set_value("income").run()
+    at.button_group(key=recurring.RECURRING_KIND_KEY).set_value("income").run()
     prefix = "plan_rec_add_income"
     assert at.selectbox(key=f"{prefix}_bucket").value is None  # split by the percentages
     at.text_input(key=f"{prefix}_amount").input("3000")
@@ -779,17 +779,17 @@ def test_budget_bars_accept_an_empty_month() -> None:
 
 
 def test_months_around_today_and_a_budget_s_own() -> None:
-    options = planning.month_options(date(2025, 3, 15), "2019-05", None)
+    options = plans.month_options(date(2025, 3, 15), "2019-05", None)
 
     assert options[0] == "2019-05"
     assert options[1] == "2022-03"
     assert options[-1] == "2028-03"
     assert "2025-03" in options
-    assert planning.month_label("2025-03") == "March 2025"
-    assert planning.month_label(None) == "—"
+    assert plans.month_label("2025-03") == "March 2025"
+    assert plans.month_label(None) == "—"
 
 
 def test_repeats_in_words() -> None:
-    assert planning.every("monthly", 1) == "Monthly"
-    assert planning.every("daily", 3) == "Every 3 days"
-    assert planning.every("yearly", 2) == "Every 2 years"
+    assert plans.every("monthly", 1) == "Monthly"
+    assert plans.every("daily", 3) == "Every 3 days"
+    assert plans.every("yearly", 2) == "Every 2 years"

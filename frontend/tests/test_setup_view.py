@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import data
 from dashboard.api import SESSION_EXPIRED_MESSAGE, ApiError, FieldError, SessionExpired
-from dashboard.views import setup
+from dashboard.views import setup_buckets
 from tests.fake_ledger import LP, FakeLedgerClient, app_on, served, texts
 
 
@@ -25,11 +25,11 @@ def _table(at: AppTest, first_column: str) -> Any:
 
 
 def _percent(at: AppTest, bucket_id: str) -> Any:
-    return at.text_input(key=f"{setup.PERCENT_PREFIX}{bucket_id}")
+    return at.text_input(key=f"{setup_buckets.PERCENT_PREFIX}{bucket_id}")
 
 
 def _save_button(at: AppTest) -> Any:
-    return at.button(key=setup.SAVE_PERCENTS_KEY)
+    return at.button(key=setup_buckets.SAVE_PERCENTS_KEY)
 
 
 # --- wallets ----------------------------------------------------------------------------------
@@ -175,7 +175,7 @@ def test_buckets_show_percent_and_balance_and_the_system_bucket(fake: FakeLedger
         {"Bucket": "Fun", "Allocation": "10.00 %", "Balance": "300.00 EUR"},
     ]
     # The system bucket takes no percentage and cannot be picked for a change.
-    assert not [w for w in at.text_input if w.key == f"{setup.PERCENT_PREFIX}b-unalloc"]
+    assert not [w for w in at.text_input if w.key == f"{setup_buckets.PERCENT_PREFIX}b-unalloc"]
     assert at.selectbox(key="setup_bucket_pick").options == [
         "Savings",
         "Fun",

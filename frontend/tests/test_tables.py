@@ -2,6 +2,8 @@ import csv
 import io
 from decimal import Decimal
 
+import pytest
+
 from dashboard import tables
 from tests.report_data import (
     BALANCES,
@@ -260,3 +262,35 @@ def test_empty_report_tables() -> None:
     assert tables.category_year_table([], []).columns.tolist() == ["Category", "Type", "Total"]
     assert tables.year_table([]).empty
     assert tables.to_csv(tables.year_table([])) == b"Year,Income,Expense,Net\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "cell"),
+    [
+        ('=HYPERLINK("http://evil.example")', '\'=HYPERLINK("http://evil.example")'),
+        ("+1", "'+1"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tTab", "'\tTab"),
+        ("\rReturn", "'\rReturn"),
+        ("Groceries", "Groceries"),
+        ("a=b", "a=b"),
+        ("", ""),
+    ],
+)
+def test_csv_text_starting_like_a_formula_is_quoted(text: str, cell: str) -> None:
+    assert tables.csv_cell(text) == cell
+
+
+def test_csv_amounts_stay_plain_numbers_while_text_is_quoted() -> None:
+    frame = tables.category_table(
+        [
+            {"name": "-2+3", "type": "expense", "total": "-12.30"},
+            {"name": "=cmd|' /C calc'!A0", "type": "income", "total": "5.00"},
+        ]
+    )
+
+    rows = _csv_rows(tables.to_csv(frame))
+
+    assert rows[1] == ["'-2+3", "Expense", "-12.30"]
+    assert rows[2] == ["'=cmd|' /C calc'!A0", "Income", "5.00"]

@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import data, forms
 from dashboard.api import SESSION_EXPIRED_MESSAGE, ApiError, FieldError, SessionExpired
-from dashboard.views import transactions
+from dashboard.views import transaction_filters, transaction_form, transactions
 from tests.fake_ledger import LP, FakeLedgerClient, app_on, served, texts
 
 
@@ -34,7 +34,7 @@ def _add_fields(at: AppTest, kind: str) -> set[str]:
 
 
 def _choose_kind(at: AppTest, kind: str) -> AppTest:
-    at.button_group(key=transactions.ADD_KIND_KEY).set_value(kind).run()
+    at.button_group(key=transaction_form.ADD_KIND_KEY).set_value(kind).run()
     return at
 
 
@@ -307,7 +307,7 @@ def test_filters_go_to_the_api(fake: FakeLedgerClient) -> None:
 
     at.button(key="tx_filter_clear").click().run()
     assert len(at.dataframe[0].value) == 4
-    assert at.selectbox(key="tx_filter_kind").value == transactions.ANY
+    assert at.selectbox(key="tx_filter_kind").value == transaction_filters.ANY
     assert at.text_input(key="tx_filter_q").value == ""
     assert "Filters" in [e.label for e in at.expander]
 
@@ -383,4 +383,4 @@ def test_an_expired_session_while_saving_returns_to_sign_in(fake: FakeLedgerClie
 
 
 def test_filter_params_leave_out_empty_values() -> None:
-    assert transactions.filter_params({"q": "  ", "ordering": "-date", "kind": None}) == {}
+    assert forms.filter_params({"q": "  ", "ordering": "-date", "kind": None}) == {}

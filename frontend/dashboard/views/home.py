@@ -3,18 +3,17 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import api, session
+from dashboard import api, labels, session
 from dashboard.api import ApiError
+from dashboard.formatting import literal
 from dashboard.views.common import show_error
-
-ROLE_LABELS = {"owner": "Owner", "editor": "Editor", "viewer": "Viewer"}
 
 
 def render() -> None:
     user = session.current_user()
     st.title("Home")
     name = user.get("full_name") or user["email"]
-    st.markdown(f"Signed in as **{name}** ({user['email']})")
+    st.markdown(f"Signed in as **{literal(name)}** ({literal(user['email'])})")
 
     try:
         session.set_ledgers(api.get_client().ledgers())
@@ -35,7 +34,7 @@ def _ledger_table(ledgers: list[dict]) -> None:
         {
             "Name": [ledger["name"] for ledger in ledgers],
             "Currency": [ledger["currency"] for ledger in ledgers],
-            "Role": [ROLE_LABELS.get(ledger["role"], ledger["role"]) for ledger in ledgers],
+            "Role": [labels.label(labels.ROLES, ledger["role"]) for ledger in ledgers],
         }
     )
     st.dataframe(table, hide_index=True)

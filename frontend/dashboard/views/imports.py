@@ -10,17 +10,26 @@ The job in hand lives in the session (``JOB_KEY``), so the page can be used whil
 from __future__ import annotations
 
 import contextlib
-import csv
-import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 import streamlit as st
 
 from dashboard import api, data, forms, session, tables
 from dashboard.api import ApiError
-from dashboard.forms import FormErrors
+from dashboard.formatting import literal
+from dashboard.importing import (
+    DATE_FORMATS,
+    DECIMALS,
+    DELIMITERS,
+    MAPPED_FIELDS,
+    SAME_NAME,
+    Options,
+    field_label,
+    header_of,
+    mapping_for,
+    missing_columns,
+)
 from dashboard.views.common import metric_row, show_error
 
 JOB_KEY = "imp_job"
@@ -29,112 +38,9 @@ POLL_SECONDS = 0.5
 HEADER_BYTES = 64 * 1024  # enough for any header line; the file itself goes to the server
 DUPLICATES_DESCRIBED = 10  # possible duplicates shown with the existing transaction's details
 
-DATE_FORMATS = {
-    "iso": "2025-03-31 (ISO)",
-    "DD/MM/YYYY": "31/03/2025",
-    "MM/DD/YYYY": "03/31/2025",
-    "DD.MM.YYYY": "31.03.2025",
-}
-DECIMALS = {".": "1234.56 (point)", ",": "1234,56 or 1.234,56 (comma)"}
-DELIMITERS = {"": "Detect", ",": "Comma ,", ";": "Semicolon ;", "tab": "Tab"}
-# Our fields that a column can be mapped to, in the order the mapping shows them.
-MAPPED_FIELDS = (
-    "date",
-    "kind",
-    "amount",
-    "signed_amount",
-    "description",
-    "category",
-    "wallet",
-    "bucket",
-    "notes",
-    "tags",
-    "from_wallet",
-    "to_wallet",
-    "from_bucket",
-    "to_bucket",
-)
-FIELD_LABELS = {"signed_amount": "Signed amount", "date_format": "Date format", "file": "File"}
-SAME_NAME = ""  # a mapping choice: the column named like the field, if the file has one
 RUNNING = ("running",)
 CHECKED = ("validated", "invalid")
 ROW_HELP = "Row = the line in the file; the header is line 1."
-
-
-@dataclass(frozen=True)
-class Options:
-    """What the form sends with the file, as the API's form fields."""
-
-    date_format: str = "iso"
-    decimal: str = "."
-    delimiter: str = ""
-    wallet: str | None = None
-    income_category: str | None = None
-    expense_category: str | None = None
-    mapping: tuple[tuple[str, str], ...] = ()
-
-    def fields(self) -> dict[str, str]:
-        fields = {"date_format": self.date_format, "decimal": self.decimal}
-        if self.delimiter:
-            fields["delimiter"] = self.delimiter
-        for name in ("wallet", "income_category", "expense_category"):
-            value = getattr(self, name)
-            if value:
-                fields[name] = str(value)
-        if self.mapping:
-            fields["mapping"] = json.dumps(dict(self.mapping))
-        return fields
-
-
-# --- reading the header in the browser session --------------------------------------------------
-
-
-def header_of(head: bytes, delimiter: str = "") -> list[str]:
-    """The column names on the first line of ``head`` (the file's first bytes), as the server
-    reads them: UTF-8 with or without a BOM; the delimiter guessed when not given."""
-    text = head.decode("utf-8-sig", errors="replace")
-    first = text.splitlines()[0] if text.strip() else ""
-    if not first.strip():
-        return []
-    sep = {"tab": "\t"}.get(delimiter, delimiter)
-    if not sep:
-        # The candidate that splits the header into the most columns.
-        sep = max((",", ";", "\t"), key=lambda candidate: first.count(candidate))
-    [names] = list(csv.reader([first], delimiter=sep, skipinitialspace=True)) or [[]]
-    return [name.strip() for name in names if name.strip()]
-
-
-def mapping_for(header: Sequence[str], chosen: Mapping[str, str]) -> dict[str, str]:
-    """Only the fields whose column is not already found by its own name."""
-    same = {name.casefold() for name in header}
-    return {
-        field: column
-        for field, column in chosen.items()
-        if column and not (column.casefold() == field.casefold() and field.casefold() in same)
-    }
-
-
-def missing_columns(
-    header: Sequence[str],
-    mapping: Mapping[str, str],
-    *,
-    signed: bool,
-    default_wallet: bool,
-    default_category: bool,
-) -> list[str]:
-    """The required fields that the file (as mapped) and the defaults leave without a value."""
-    found = {name.casefold() for name in header} | set(mapping)
-    needed = ["date", "signed_amount"] if signed else ["date", "kind", "amount"]
-    needed.append("description")
-    if not default_category:
-        needed.append("category")
-    if not default_wallet:
-        needed.append("wallet")
-    return [field for field in needed if field not in found]
-
-
-def field_label(name: str) -> str:
-    return FIELD_LABELS.get(name) or forms.field_label(name)
 
 
 # --- the page section ---------------------------------------------------------------------------
@@ -334,25 +240,10 @@ def _check(upload: Any, options: Options, signature: Any) -> None:
             data=options.fields(),
         )
     except ApiError as error:
-        _show_problems(error)
+        forms.show_form_error(error, field_label)
         return
     _keep(job, signature)
     st.rerun()
-
-
-def _show_problems(error: ApiError | FormErrors) -> None:
-    """Like forms.show_form_error, with the import's own field names (file, mapping…)."""
-    if isinstance(error, ApiError) and not error.errors:
-        show_error(error)
-        return
-    lines = []
-    for problem in error.errors:
-        where = field_label(problem.field) if problem.field else ""
-        if problem.row is not None:
-            where = f"Row {problem.row}" + (f", {where}" if where else "")
-        lines.append(f"- **{where}**: {problem.message}" if where else f"- {problem.message}")
-    heading = error.detail if isinstance(error, ApiError) else "Please check the form:"
-    st.error("\n".join([heading, "", *lines]))
 
 
 def _checked(job: dict[str, Any], currency: str) -> None:
@@ -478,8 +369,8 @@ def _progress() -> None:
 
 def _stale(job: Mapping[str, Any]) -> None:
     st.warning(
-        f"The import of {job.get('filename') or 'the file'} has made no progress for a while: "
-        "the server's worker may have stopped. Nothing of it has been written yet.",
+        f"The import of {literal(job.get('filename') or 'the file')} has made no progress for a "
+        "while: the server's worker may have stopped. Nothing of it has been written yet.",
         icon=":material/hourglass_disabled:",
     )
     buttons = st.container(horizontal=True)
@@ -498,7 +389,7 @@ def _done(job: Mapping[str, Any]) -> None:
     created = int(job.get("created") or 0)
     message = (
         f"Imported {created:,} transaction{'s' if created != 1 else ''} from "
-        f"{job.get('filename') or 'the file'}."
+        f"{literal(job.get('filename') or 'the file')}."
     )
     skipped = int(job.get("valid_rows") or 0) - created
     if job.get("skip_duplicates") and skipped > 0:
@@ -520,7 +411,7 @@ def _done(job: Mapping[str, Any]) -> None:
 
 
 def _finished(job: Mapping[str, Any]) -> None:
-    name = job.get("filename") or "the file"
+    name = literal(job.get("filename") or "the file")
     if job["status"] == "undone":
         created = int(job.get("created") or 0)
         st.success(

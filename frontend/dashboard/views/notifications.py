@@ -12,7 +12,8 @@ import streamlit as st
 
 from dashboard import api, data, session
 from dashboard.api import ApiError
-from dashboard.views.common import show_error
+from dashboard.formatting import literal
+from dashboard.views.common import show_error, show_flash, written
 
 PATH = "/notifications"
 PAGE_SIZE = 20
@@ -25,9 +26,7 @@ REFRESH_KEY = "notifications_refresh"
 
 def render() -> None:
     st.title("Notifications")
-    message = st.session_state.pop(FLASH_KEY, None)
-    if message:
-        st.success(message, icon=":material/check_circle:")
+    show_flash(FLASH_KEY)
     try:
         unread = data.unread_notifications()
     except ApiError as error:
@@ -45,7 +44,7 @@ def render() -> None:
         key=REFRESH_KEY,
         width="stretch",
     ):
-        _written()
+        written(FLASH_KEY)
     if read_all.button(
         "Mark all read",
         icon=":material/done_all:",
@@ -59,7 +58,7 @@ def render() -> None:
             show_error(error)
             return
         count = int(answer.get("read", 0)) if isinstance(answer, dict) else 0
-        _written(f"Marked {count} notification{'s' if count != 1 else ''} read.")
+        written(FLASH_KEY, f"Marked {count} notification{'s' if count != 1 else ''} read.")
 
     _list(unread_only)
 
@@ -73,13 +72,6 @@ def unread_label(count: int) -> str:
 def nav_label(count: int) -> str:
     """The sidebar link: "Notifications (3)", or just "Notifications"."""
     return f"Notifications ({count:,})" if count else "Notifications"
-
-
-def _written(message: str | None = None) -> None:
-    data.changed()
-    if message:
-        st.session_state[FLASH_KEY] = message
-    st.rerun()
 
 
 def _fetch(unread_only: bool, page: int) -> dict[str, Any]:
@@ -143,13 +135,15 @@ def _item(item: Mapping[str, Any], ledgers: Mapping[str, str]) -> None:
         with text:
             if unread:
                 st.badge("New", color="blue")
-            st.markdown(f"**{item['title']}**" if unread else item["title"])
+            # Written by the server, but naming what users named (a category, a ledger).
+            title = literal(item["title"])
+            st.markdown(f"**{title}**" if unread else title)
             if item.get("message"):
-                st.markdown(item["message"])
+                st.markdown(literal(item["message"]))
             details = [when(item["created_at"])]
             ledger = ledgers.get(str(item.get("ledger")))
             if ledger and len(ledgers) > 1:
-                details.append(ledger)
+                details.append(literal(ledger))
             if not unread:
                 details.append("read")
             st.caption(" · ".join(details))
@@ -159,4 +153,4 @@ def _item(item: Mapping[str, Any], ledgers: Mapping[str, str]) -> None:
             except ApiError as error:
                 show_error(error)
                 return
-            _written()
+            written(FLASH_KEY)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import calendar
-import datetime as dt
 from typing import Any
 
 import pandas as pd
@@ -11,7 +10,8 @@ import streamlit as st
 
 from dashboard import charts, data, session, tables
 from dashboard.api import ApiError
-from dashboard.formatting import format_money, parse_money
+from dashboard.formatting import format_money, literal, parse_money
+from dashboard.views import common
 from dashboard.views.common import metric_row, money_table, show_error
 
 ALL_WALLETS = "All wallets"
@@ -24,7 +24,7 @@ def render_monthly() -> None:
     currency = _currency()
     if currency is None:
         return
-    today = _today()
+    today = common.today()
     year_column, month_column, wallet_column, bucket_column = st.columns(4)
     try:
         with year_column:
@@ -82,7 +82,7 @@ def render_yearly() -> None:
     year_column, wallet_column, bucket_column = st.columns(3)
     try:
         with year_column:
-            year = _year_picker("yearly", _today().year)
+            year = _year_picker("yearly", common.today().year)
         filters, scope = _filters("yearly", wallet_column, bucket_column)
         report = data.get(data.ledger_path("/reports/yearly"), {"year": year, **filters})
     except ApiError as error:
@@ -168,10 +168,6 @@ def _currency() -> str | None:
     return ledger["currency"]
 
 
-def _today() -> dt.date:
-    return dt.datetime.now(dt.UTC).astimezone().date()
-
-
 def _year_picker(prefix: str, default: int) -> int:
     """Years from the ledger's first transaction (or ten years back) to next year, newest first."""
     first = data.get(data.ledger_path("/reports/historical"))["period"]["from_year"]
@@ -188,7 +184,7 @@ def _filters(prefix: str, wallet_column: Any, bucket_column: Any) -> tuple[dict[
     bucket = _pick(bucket_column, "Bucket", ALL_BUCKETS, buckets, f"{prefix}_bucket")
     params = {key: value for key, value in (("wallet", wallet), ("bucket", bucket)) if value}
     names = {str(item["id"]): item["name"] for item in [*wallets, *buckets]}
-    scope = " and ".join(names[value] for value in params.values())
+    scope = " and ".join(literal(names[value]) for value in params.values())
     return params, f" for {scope}" if scope else ""
 
 

@@ -1,0 +1,97 @@
+"""Setup → Categories: income, expense and neutral categories; add one; rename, archive or
+delete one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from dashboard import api, data, forms, labels
+from dashboard.api import ApiError
+from dashboard.formatting import literal
+from dashboard.forms import FormErrors
+from dashboard.views import setup_items
+from dashboard.views.common import Page, add_and_change, show_error
+
+
+def section(page: Page, can_write: bool) -> None:
+    """The Categories tab."""
+    try:
+        categories = data.categories()
+    except ApiError as error:
+        show_error(error)
+        return
+    active = [c for c in categories if not c["archived"]]
+    show_archived = False
+    if len(active) < len(categories):
+        show_archived = st.toggle("Show archived categories", key="setup_categories_archived")
+    shown = categories if show_archived else active
+    if not shown:
+        st.info(
+            "No categories yet. Add what money comes from (Salary) and goes to (Groceries, "
+            "Rent); neutral ones label transfers."
+        )
+    columns = st.columns(3)
+    for column, (type_, label) in zip(columns, labels.CATEGORY_TYPES.items(), strict=True):
+        with column:
+            st.markdown(f"**{label}**")
+            names = sorted((_category_name(c) for c in shown if c["type"] == type_), key=str.lower)
+            st.markdown("\n".join(f"- {name}" for name in names) if names else "*None yet*")
+    if not can_write:
+        return
+
+    def change() -> None:
+        category = setup_items.pick(
+            "Category",
+            sorted(categories, key=lambda c: (c["type"], c["name"].lower())),
+            "setup_category_pick",
+            lambda c: f"{c['name']} ({labels.CATEGORY_TYPES.get(c['type'], c['type']).lower()})",
+        )
+        path = data.ledger_path(f"/categories/{category['id']}")
+        rename, remove = st.tabs(
+            ["Rename", "Archive or delete"], key="setup_category_actions", on_change="rerun"
+        )
+        with rename:
+            setup_items.rename(page, category, path, "category")
+        with remove:
+            setup_items.archive_or_delete(page, category, path, "category")
+
+    add_and_change(
+        "Add a category",
+        lambda: _category_add(page),
+        "Change a category",
+        change,
+        nothing_to_change=None
+        if categories
+        else "Categories you add can be renamed, archived or deleted here.",
+    )
+
+
+def _category_name(category: dict[str, Any]) -> str:
+    return literal(category["name"]) + (" *(archived)*" if category["archived"] else "")
+
+
+def _category_add(page: Page) -> None:
+    with st.form("setup_category_add", border=True):
+        name = st.text_input("Name", placeholder="Groceries", key="setup_category_name")
+        type_ = st.selectbox(
+            "Type",
+            list(labels.CATEGORY_TYPES),
+            index=1,
+            format_func=labels.CATEGORY_TYPES.__getitem__,
+            key="setup_category_type",
+        )
+        submitted = st.form_submit_button(
+            "Add category", type="primary", key="setup_category_submit"
+        )
+    if not submitted:
+        return
+    try:
+        body = {"name": setup_items.name_of(name), "type": type_}
+        api.get_client().post(data.ledger_path("/categories"), json=body)
+    except (ApiError, FormErrors) as error:
+        forms.show_form_error(error)
+        return
+    forms.reset_later({"setup_category_name": ""})
+    page.written(f"Added the {type_} category {body['name']}.")

@@ -1,0 +1,84 @@
+"""The dashboard's copies of backend rules stay the backend's: a transaction kind's fields,
+the category type it needs, the CSV columns, and the codes the labels name.
+
+The backend's own constants are read by a short Django process in `backend/` (no database is
+touched), so the frontend's test process stays free of Django.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from dashboard import forms, labels
+
+BACKEND = Path(__file__).resolve().parents[2] / "backend"
+READ_CONSTANTS = """
+import json, django
+django.setup()
+from budget.exchange.selectors import CSV_HEADER
+from budget.ledgers.models import Role
+from budget.money import rules
+from budget.money.models import CategoryType, Kind, WalletKind
+from budget.planning.models import Frequency
+print(json.dumps({
+    "kinds": list(Kind.values),
+    "allowed": {str(k): sorted(v) for k, v in rules.ALLOWED.items()},
+    "required": {str(k): sorted(v) for k, v in rules.REQUIRED.items()},
+    "category_type": {str(k): str(v) for k, v in rules.CATEGORY_TYPE.items()},
+    "reference_fields": list(rules.REFERENCE_FIELDS),
+    "csv_header": list(CSV_HEADER),
+    "wallet_kinds": list(WalletKind.values),
+    "category_types": list(CategoryType.values),
+    "roles": list(Role.values),
+    "frequencies": list(Frequency.values),
+}))
+"""
+
+
+@cache
+def backend() -> dict[str, Any]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")
+    }
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+    answer = subprocess.run(
+        [sys.executable, "-c", READ_CONSTANTS],
+        cwd=BACKEND,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return json.loads(answer.stdout.strip().splitlines()[-1])
+
+
+def test_the_kinds_are_the_backend_s() -> None:
+    assert set(forms.KINDS) == set(backend()["kinds"])
+    assert set(labels.TRANSACTION_KINDS) == set(labels.TRANSACTION_KIND_HELP) == set(forms.KINDS)
+
+
+def test_each_kind_s_fields_are_the_backend_s() -> None:
+    assert {k: sorted(v) for k, v in forms.KIND_REFERENCES.items()} == backend()["allowed"]
+    assert {k: sorted(v) for k, v in forms.REQUIRED_REFERENCES.items()} == backend()["required"]
+    assert backend()["category_type"] == forms.CATEGORY_TYPE
+    assert set(forms.REFERENCE_FIELDS) == set(backend()["reference_fields"])
+
+
+def test_the_csv_columns_are_the_first_of_the_backend_s_export() -> None:
+    header = backend()["csv_header"]
+    assert list(forms.CSV_COLUMNS) == header[: len(forms.CSV_COLUMNS)]
+
+
+def test_every_code_the_backend_knows_has_a_label() -> None:
+    assert set(labels.WALLET_KINDS) == set(backend()["wallet_kinds"])
+    assert set(labels.WALLET_KIND_CHOICES) == set(backend()["wallet_kinds"])
+    assert set(labels.CATEGORY_TYPES) == set(backend()["category_types"])
+    assert set(labels.ROLES) == set(backend()["roles"])
+    assert set(labels.FREQUENCIES) == set(labels.FREQUENCY_UNITS) == set(backend()["frequencies"])
