@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 from conftest import PASSWORD
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django_q.conf import Conf
 
 from budget.common import cache as fail_open
@@ -59,6 +60,7 @@ class HungRedis:
 def point_at(url: str, settings, monkeypatch) -> None:
     """The cache and the broker on `url`, configured as settings do with REDIS_URL."""
     settings.CACHES = {"default": redis_cache(url)}
+    settings.IMPORT_PROGRESS_CACHE = "default"
     # Django-Q2 reads its settings once at import: its Conf is what a broker is made from.
     monkeypatch.setattr(Conf, "SYNC", False)  # enqueue to the broker, as in production
     monkeypatch.setattr(Conf, "ORM", None)
@@ -147,6 +149,30 @@ def test_lost_enqueue_is_logged_for_the_sweep(redis_down, owner_api, ledger, inc
 def spent(owner_api, ledger, expense) -> None:
     """An expense written while Redis is still up."""
     assert owner_api.post(f"/ledgers/{ledger.pk}/transactions", expense).status_code == 201
+
+
+@pytest.fixture
+def checked_import(owner_api, ledger, bank) -> str:
+    """An import checked while Redis is still up: the path of its job."""
+    csv = "date,kind,amount,description,category,wallet\n"
+    csv += "2025-03-01,expense,5.00,Bread,Groceries,Bank\n"
+    upload = SimpleUploadedFile("bank.csv", csv.encode(), content_type="text/csv")
+    response = owner_api.client.post(
+        f"/api/v1/ledgers/{ledger.pk}/imports",
+        {"file": upload},
+        HTTP_AUTHORIZATION=f"Bearer {owner_api.token}",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["status"] == "validated", response.content
+    return f"/ledgers/{ledger.pk}/imports/{response.json()['id']}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_import_commit_answers_when_the_broker_is_down(checked_import, redis_down, owner_api):
+    response = owner_api.post(f"{checked_import}/commit", {})
+    assert response.status_code == 202, response.content
+    # Its task was lost: the job stays running until the import sweep finds it stale.
+    assert owner_api.get(checked_import).json()["status"] == "running"
 
 
 def test_reports_and_lists_answer_when_the_cache_is_down(spent, redis_down, owner_api, ledger):
