@@ -124,7 +124,7 @@ def redis_broker(url: str) -> str:
     cannot reach Redis fails fast and is left to the sweeps (budget.common.tasks). The read
     timeout stays above the worker's one-second blocking pop."""
     parts = urlsplit(url)
-    query = {"socket_connect_timeout": "0.5", "socket_timeout": "3", **dict(parse_qsl(parts.query))}
+    query = {"socket_connect_timeout": "0.5", "socket_timeout": "2", **dict(parse_qsl(parts.query))}
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
