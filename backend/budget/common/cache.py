@@ -2,9 +2,10 @@
 is dropped, so every user of the cache (report and count caches, auth throttles, import
 progress) computes afresh instead of answering 500 (SPEC §19).
 
-After a connection error or timeout the process leaves Redis alone for `REST_SECONDS`:
-a Redis that hangs costs one short timeout (the socket timeouts in settings), not one per
-cache call of every request. Errors that are not about reaching Redis still raise.
+After a connection error, a timeout or an error reply (e.g. out of memory, a read-only
+replica) the process leaves Redis alone for `REST_SECONDS`: a Redis that hangs costs one
+short timeout (the socket timeouts in settings), not one per cache call of every request.
+The errors caught are django-redis's IGNORE_EXCEPTIONS set; anything else still raises.
 """
 
 import logging
@@ -16,11 +17,12 @@ from typing import Any
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
 
-UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
+FAILURES = (RedisConnectionError, RedisTimeoutError, ResponseError)
 REST_SECONDS = 5.0
 
 # Per process and server: when Redis may be tried again (time.monotonic()).
@@ -36,11 +38,11 @@ class FailOpenRedisCache(RedisCache):
             return fallback
         try:
             return call()
-        except UNREACHABLE as error:
+        except FAILURES as error:
             _resting_until[self._server()] = time.monotonic() + REST_SECONDS
             # Once per rest, and without the URL (it may hold a password).
             logger.warning(
-                "Redis cache unreachable (%s): serving without it for %.0f s", error, REST_SECONDS
+                "Redis cache failed (%s): serving without it for %.0f s", error, REST_SECONDS
             )
             return fallback
 
@@ -48,7 +50,7 @@ class FailOpenRedisCache(RedisCache):
         """Whether Redis answers now (for /health); ends the rest when it does."""
         try:
             self._cache.get_client().ping()
-        except UNREACHABLE:
+        except FAILURES:
             return False
         _resting_until.pop(self._server(), None)
         return True
