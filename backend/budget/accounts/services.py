@@ -155,9 +155,8 @@ def user_delete(*, user: User, password: str) -> None:
         raise Invalid("The password is wrong.", field="password")
     with transaction.atomic():
         # Lock the user's ledgers so a concurrent membership change cannot strand one.
-        ledger_ids = ledger_lock(
-            ledger_ids=Ledger.objects.filter(memberships__user=user).values("pk")
-        )
+        mine = Ledger.objects.filter(memberships__user=user).values_list("pk", flat=True)
+        ledger_ids = ledger_lock(ledger_ids=mine)
         ledgers = Ledger.objects.filter(pk__in=ledger_ids).annotate(
             members=Count("memberships"),
             owners=Count("memberships", filter=Q(memberships__role=Role.OWNER)),

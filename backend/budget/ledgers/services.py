@@ -14,9 +14,9 @@ from budget.ledgers.models import Ledger, Membership, Role
 
 def ledger_lock(*, ledger_ids: Iterable[UUID]) -> list[UUID]:
     """Locks the ledgers' rows until the current database transaction ends; returns the
-    ids locked. Writes that must not interleave within a ledger (percent sums, allocation,
-    budget overlaps, rollup rebuilds) take it first; in id order, so two writers locking
-    several ledgers cannot deadlock."""
+    ids locked. `ledger_ids` may be a query of ids (then a subquery). Writes that must not
+    interleave within a ledger (percent sums, allocation, budget overlaps, rollup rebuilds)
+    take it first; in id order, so two writers locking several ledgers cannot deadlock."""
     return list(
         Ledger.objects.select_for_update()
         .filter(pk__in=ledger_ids)
