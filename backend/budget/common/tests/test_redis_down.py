@@ -211,3 +211,17 @@ def test_hung_redis_is_tried_once_then_rested(redis_hung, api, user):
     # Each sign-in makes four cache calls (two throttles: read and write): one timed out.
     assert len(redis_hung.accepted) == 1
     assert elapsed < 5  # a read timeout of redis-py's default 5 s per call was 60 s
+
+
+@pytest.mark.django_db(transaction=True)
+def test_hung_broker_is_tried_once_then_rested(redis_hung, owner_api, ledger, income):
+    """Each write queues a task after its commit; with a hung Redis the first waits for the
+    broker's read timeout, the next ones leave their task to the sweep at once."""
+    started = time.monotonic()
+    for _ in range(3):
+        response = owner_api.post(f"/ledgers/{ledger.pk}/transactions", income)
+        assert response.status_code == 201, response.content
+    elapsed = time.monotonic() - started
+    assert Transaction.objects.filter(ledger=ledger).count() == 3
+    assert len(redis_hung.accepted) == 1
+    assert elapsed < 5  # three broker timeouts would be 6 s; redis-py's default, 15 s
