@@ -151,16 +151,14 @@ def user_delete(*, user: User, password: str) -> None:
     """Removes the user and every ledger they were the only member of. Refuses while they
     are the last owner of a ledger that others still use."""
     from budget.ledgers.models import Ledger
+    from budget.ledgers.services import ledger_lock
 
     if not user.check_password(password):
         raise Invalid("The password is wrong.", field="password")
     with transaction.atomic():
         # Lock the user's ledgers so a concurrent membership change cannot strand one.
-        ledger_ids = list(
-            Ledger.objects.select_for_update()
-            .filter(memberships__user=user)
-            .values_list("pk", flat=True)
-        )
+        mine = Ledger.objects.filter(memberships__user=user).values_list("pk", flat=True)
+        ledger_ids = ledger_lock(ledger_ids=mine)
         ledgers = Ledger.objects.filter(pk__in=ledger_ids).annotate(
             members=Count("memberships"),
             owners=Count("memberships", filter=Q(memberships__role=Role.OWNER)),

@@ -1,7 +1,7 @@
-from django.db import connection
-from django.db.utils import DatabaseError
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
+
+from budget.common.health import services_state
 
 router = Router(tags=["health"])
 
@@ -9,13 +9,16 @@ router = Router(tags=["health"])
 class HealthOut(Schema):
     status: str
     database: str
+    cache: str
+    broker: str
 
 
 @router.get("/health", response={200: HealthOut, 503: HealthOut}, auth=None)
 def health(request: HttpRequest):
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except DatabaseError:
-        return Status(503, {"status": "error", "database": "unavailable"})
-    return Status(200, {"status": "ok", "database": "ok"})
+    """ "ok"; "degraded" (200) while Redis is down, as the API keeps working without it;
+    503 only without the database."""
+    state = services_state()
+    if state["database"] != "ok":
+        return Status(503, {"status": "error", **state})
+    degraded = "unavailable" in state.values()
+    return Status(200, {"status": "degraded" if degraded else "ok", **state})

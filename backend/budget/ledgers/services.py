@@ -1,16 +1,40 @@
-"""Every write about ledgers and their members."""
+"""Every write about ledgers and their members, and the two rules every write in a ledger
+follows: the ledger row lock and the report version."""
 
+from collections.abc import Iterable
 from uuid import UUID
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from budget.accounts.models import User
 from budget.common.errors import Conflict, Invalid, NotFound
 from budget.ledgers.models import Ledger, Membership, Role
-from budget.money.services import ledger_defaults_create
+
+
+def ledger_lock(*, ledger_ids: Iterable[UUID]) -> list[UUID]:
+    """Locks the ledgers' rows until the current database transaction ends; returns the
+    ids locked. `ledger_ids` may be a query of ids (then a subquery). Writes that must not
+    interleave within a ledger (percent sums, allocation, budget overlaps, rollup rebuilds)
+    take it first; in id order, so two writers locking several ledgers cannot deadlock."""
+    return list(
+        Ledger.objects.select_for_update()
+        .filter(pk__in=ledger_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def ledger_version_bump(*, ledger_ids: Iterable[UUID]) -> None:
+    """Every write that changes what a report shows calls this in its own database
+    transaction: cached reports and list counts are keyed by the version, so the next read
+    is computed afresh (budget.reports.cache). One UPDATE for all the ledgers."""
+    Ledger.objects.filter(pk__in=set(ledger_ids)).update(version=F("version") + 1)
 
 
 def ledger_create(*, name: str, owner: User, currency: str = "EUR") -> Ledger:
+    from budget.money.services import ledger_defaults_create  # money builds on ledgers
+
     with transaction.atomic():
         ledger = Ledger.objects.create(name=name[:100], currency=currency)
         Membership.objects.create(ledger=ledger, user=owner, role=Role.OWNER)
@@ -31,7 +55,9 @@ def ledger_update(
         ledger.currency = currency
         fields.append("currency")
     if fields:
-        ledger.save(update_fields=fields)
+        with transaction.atomic():
+            ledger.save(update_fields=fields)
+            ledger_version_bump(ledger_ids=[ledger.pk])  # reports show name and currency
     return ledger
 
 

@@ -16,7 +16,7 @@ from uuid import UUID
 from django.db import connection
 from django.db.models import F
 
-from budget.ledgers.models import Ledger
+from budget.ledgers.services import ledger_lock, ledger_version_bump
 from budget.money.models import NONE_ID, AllocationStatus, Kind, Rollup, Transaction
 
 
@@ -62,15 +62,10 @@ def transaction_legs(
     ]
 
 
-def ledgers_touch(ledger_ids: Iterable[UUID]) -> None:
-    """Bumps the ledgers' version: one UPDATE, and every cached report of them is gone."""
-    Ledger.objects.filter(pk__in=set(ledger_ids)).update(version=F("version") + 1)
-
-
 def rollup_apply(*, plus: Iterable[Leg] = (), minus: Iterable[Leg] = ()) -> None:
     plus, minus = list(plus), list(minus)
     # The ledger row first, then rollup rows in key order: every writer locks in that order.
-    ledgers_touch(leg.ledger_id for leg in (*plus, *minus))
+    ledger_version_bump(ledger_ids={leg.ledger_id for leg in (*plus, *minus)})
     net: dict[tuple, list] = defaultdict(lambda: [Decimal("0.00"), 0])
     for sign, legs in ((1, plus), (-1, minus)):
         for leg in legs:
@@ -222,7 +217,7 @@ def rollup_rebuild(*, ledger_id: UUID) -> int:
     from django.db import transaction
 
     with transaction.atomic():
-        Ledger.objects.select_for_update().filter(pk=ledger_id).first()  # writers wait
+        ledger_lock(ledger_ids=[ledger_id])  # writers wait
         Rollup.objects.filter(ledger_id=ledger_id).delete()
         expected = rollup_expected(ledger_ids=[ledger_id])
         Rollup.objects.bulk_create(
@@ -238,5 +233,5 @@ def rollup_rebuild(*, ledger_id: UUID) -> int:
             )
             for key, (amount, count) in expected.items()
         )
-        ledgers_touch([ledger_id])
+        ledger_version_bump(ledger_ids=[ledger_id])
     return len(expected)

@@ -18,6 +18,7 @@ from budget.common.errors import Conflict, Invalid
 from budget.common.money import MAX_AMOUNT, ZERO
 from budget.common.tasks import enqueue_on_commit
 from budget.ledgers.models import Ledger
+from budget.ledgers.services import ledger_lock, ledger_version_bump
 from budget.money import selectors
 from budget.money.allocation import Share, split
 from budget.money.models import (
@@ -31,7 +32,7 @@ from budget.money.models import (
     Wallet,
     name_key,
 )
-from budget.money.rollup import ledgers_touch, rollup_apply, transaction_legs
+from budget.money.rollup import rollup_apply, transaction_legs
 from budget.money.rules import (
     ALLOWED,
     REFERENCE_FIELDS,
@@ -114,7 +115,7 @@ def _save(obj, noun: str, fields: list[str] | None = None) -> None:
     try:
         with transaction.atomic():
             obj.save(update_fields=fields) if fields else obj.save()
-            ledgers_touch([obj.ledger_id])  # names, kinds and percents show in reports
+            ledger_version_bump(ledger_ids=[obj.ledger_id])  # names, kinds, percents show
     except IntegrityError as error:
         raise _name_taken(noun, obj.name) from error
 
@@ -123,7 +124,7 @@ def _delete(obj, noun: str) -> None:
     try:
         with transaction.atomic():
             obj.delete()
-            ledgers_touch([obj.ledger_id])
+            ledger_version_bump(ledger_ids=[obj.ledger_id])
     except (ProtectedError, RestrictedError) as error:
         raise _still_used(noun, error) from error
 
@@ -229,7 +230,7 @@ def _percent_sum_check(*, ledger: Ledger, overrides: dict[UUID, Decimal | None])
     """Refuses when the active buckets' percents, with `overrides` applied (None: the
     bucket stops counting), would exceed 100. Locks the ledger row first, so two
     concurrent changes are checked one after the other."""
-    Ledger.objects.select_for_update().filter(pk=ledger.pk).first()
+    ledger_lock(ledger_ids=[ledger.pk])
     current = (
         Bucket.objects.filter(ledger=ledger, is_system=False, archived=False)
         .exclude(pk__in=list(overrides))
@@ -262,7 +263,7 @@ def bucket_update(*, bucket: Bucket, **changes: Any) -> Bucket:
     _system_bucket_guard(bucket)
     with transaction.atomic():
         # Under the ledger lock an allocation cannot split into a bucket being archived.
-        Ledger.objects.select_for_update().filter(pk=bucket.ledger_id).first()
+        ledger_lock(ledger_ids=[bucket.ledger_id])
         archived = changes.get("archived", bucket.archived)
         if archived and not bucket.archived:
             _archive_guard(selectors.bucket_balance(bucket=bucket), "bucket")
@@ -311,7 +312,7 @@ def bucket_percents_set(*, ledger: Ledger, percents: dict[UUID, Decimal]) -> Non
         for bucket_id, value in percents.items():
             buckets[bucket_id].allocation_percent = value
         Bucket.objects.bulk_update(buckets.values(), ["allocation_percent"])
-        ledgers_touch([ledger.pk])
+        ledger_version_bump(ledger_ids=[ledger.pk])
 
 
 # --- Categories ---------------------------------------------------------------------------
@@ -595,12 +596,7 @@ def incomes_allocate(*, ids: Iterable[UUID] | None = None, ledger: Ledger | None
 def _allocate(incomes: list[Transaction]) -> None:
     ledger_ids = {tx.ledger_id for tx in incomes}
     # Buckets are read under the ledger lock that bucket changes take too.
-    list(
-        Ledger.objects.select_for_update()
-        .filter(pk__in=ledger_ids)
-        .order_by("pk")
-        .values_list("pk")
-    )
+    ledger_lock(ledger_ids=ledger_ids)
     shares: dict[UUID, list[Share]] = {lid: [] for lid in ledger_ids}
     system: dict[UUID, UUID] = {}
     for bucket in Bucket.objects.filter(ledger_id__in=ledger_ids, archived=False).order_by(

@@ -22,6 +22,7 @@ from budget.accounts.models import User
 from budget.common.errors import Conflict, Invalid
 from budget.common.tasks import enqueue_on_commit
 from budget.ledgers.models import Ledger, Role
+from budget.ledgers.services import ledger_lock
 from budget.money import services as money
 from budget.money.models import Bucket, Category, CategoryType, Kind, Transaction
 from budget.money.rules import ALLOWED, REFERENCE_FIELDS, references_load, transaction_errors
@@ -265,7 +266,7 @@ def budget_check(
     *, ledger: Ledger, data: dict[str, Any], changed: set[str] | None, budget_id: UUID | None
 ) -> None:
     """The budget's rules: 422 per field, then 409 when another budget of the category
-    covers one of its months. Call under the ledger lock (see `_ledger_lock`)."""
+    covers one of its months. Call under the ledger lock (`ledger_lock`)."""
     errors = []
     if changed is None or "category" in changed:
         message = _category_error(ledger, data["category"])
@@ -301,11 +302,6 @@ def budget_check(
         )
 
 
-def _ledger_lock(ledger_id: UUID) -> None:
-    """Budget writes of one ledger go one at a time, so two cannot overlap unseen."""
-    Ledger.objects.select_for_update().filter(pk=ledger_id).first()
-
-
 def _alerts_enqueue(budget: Budget) -> None:
     """After a budget is set or changed, its ledger's current month is checked at once (on
     commit, in a worker) rather than at the next daily check; earlier months are not news."""
@@ -336,7 +332,7 @@ def budget_create(
         "end_month": end_month.replace(day=1) if end_month else None,
     }
     with transaction.atomic():
-        _ledger_lock(ledger.pk)
+        ledger_lock(ledger_ids=[ledger.pk])  # budget writes of a ledger go one at a time
         budget_check(ledger=ledger, data=data, changed=None, budget_id=None)
         budget = Budget(ledger=ledger, category_id=data.pop("category"), **data)
         budget.save()
@@ -348,7 +344,7 @@ def budget_update(*, budget: Budget, changes: dict[str, Any]) -> Budget:
     """Applies `changes`; an archived category the budget already had does not block them.
     Another category starts the budget's alerts afresh."""
     with transaction.atomic():
-        _ledger_lock(budget.ledger_id)
+        ledger_lock(ledger_ids=[budget.ledger_id])
         budget = Budget.objects.select_related("ledger").get(pk=budget.pk)
         data = {name: getattr(budget, name) for name in BUDGET_FIELDS if name != "category"}
         data["category"] = budget.category_id

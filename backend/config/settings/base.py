@@ -7,6 +7,7 @@ PostgreSQL and Redis.
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import dj_database_url
 
@@ -105,18 +106,34 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
 # --- Cache and Django-Q2 -------------------------------------------------------------------
+def redis_cache(url: str) -> dict:
+    """The cache on Redis. It fails open (a read is a miss, a write is dropped) when Redis
+    cannot be reached, and gives up quickly: a request never waits long for a Redis that is
+    down or hangs (budget.common.cache)."""
+    return {
+        "BACKEND": "budget.common.cache.FailOpenRedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": "budget",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+    }
+
+
+def redis_broker(url: str) -> str:
+    """The Django-Q2 broker's Redis URL, with short timeouts: an enqueue after a commit that
+    cannot reach Redis fails fast and is left to the sweeps (budget.common.tasks). The read
+    timeout stays above the worker's one-second blocking pop."""
+    parts = urlsplit(url)
+    query = {"socket_connect_timeout": "0.5", "socket_timeout": "2", **dict(parse_qsl(parts.query))}
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
 REDIS_URL = env_str("REDIS_URL")
 Q_CLUSTER_NAME = env_str("Q_CLUSTER_NAME", "budget")
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "budget",
-        },
-    }
-    Q_BROKER = {"redis": REDIS_URL}
+    CACHES = {"default": redis_cache(REDIS_URL)}
+    Q_BROKER = {"redis": redis_broker(REDIS_URL)}
 else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},

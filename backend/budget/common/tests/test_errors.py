@@ -76,9 +76,10 @@ def test_a_broken_query_is_a_500_not_a_busy_database(api, user, monkeypatch):
 
 
 def test_health_reports_database(api):
+    """The embedded default, or PostgreSQL and Redis when the test run uses them: all up."""
     response = api.get("/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok", "broker": "ok"}
 
 
 def test_health_is_503_when_database_is_down(api, monkeypatch):
@@ -90,7 +91,9 @@ def test_health_is_503_when_database_is_down(api, monkeypatch):
     monkeypatch.setattr(connection, "cursor", down)
     response = api.get("/health")
     assert response.status_code == 503
-    assert response.json() == {"status": "error", "database": "unavailable"}
+    body = response.json()
+    assert (body["status"], body["database"]) == ("error", "unavailable")
+    assert set(body) == {"status", "database", "cache", "broker"}
 
 
 def test_openapi_schema_and_docs_are_served(api):

@@ -156,6 +156,14 @@ def test_clear_leaves_the_ledger_as_new(seeded):
     assert Wallet.objects.filter(ledger=seeded).count() == 4
 
 
+def test_clear_makes_cached_reports_fresh(seeded, api):
+    owner = api.as_user(User.objects.get(email=EMAIL))
+    path = f"/ledgers/{seeded.pk}/reports/balances"
+    assert owner.get(path).json()["wallets"]  # now cached under the ledger's version
+    run("clear", "--yes")
+    assert owner.get(path).json()["wallets"] == []
+
+
 def test_clear_all_demo_deletes_the_user_and_ledger(seeded):
     run("clear", "--all-demo", "--yes")
     assert not User.objects.filter(email=EMAIL).exists()

@@ -132,6 +132,14 @@ def test_allocation_and_renames_invalidate_cached_reports(owner_api, ledger):
     assert "Rainy day" in {b["name"] for b in owner_api.get(path).json()["buckets"]}
 
 
+def test_ledger_currency_change_invalidates_cached_reports(owner_api, ledger):
+    path = f"/ledgers/{ledger.pk}/reports/balances"
+    assert owner_api.get(path).json()["currency"] == "EUR"
+    response = owner_api.patch(f"/ledgers/{ledger.pk}", {"currency": "USD"})
+    assert response.status_code == 200, response.content
+    assert owner_api.get(path).json()["currency"] == "USD"
+
+
 def test_bulk_create_invalidates_cached_reports(owner_api, ledger):
     wallet = services.wallet_create(ledger=ledger, name="Bank", kind="virtual")
     salary = Category.objects.get(ledger=ledger, name="Salary")

@@ -63,6 +63,7 @@ def _ledger_finance_clear(*, ledger: Ledger) -> int:
                     "refers to them."
                 ) from error
         services.ledger_defaults_create(ledger=ledger)
+        ledger_services.ledger_version_bump(ledger_ids=[ledger.pk])  # cached reports are stale
     return count
 
 
