@@ -39,6 +39,7 @@ from budget.money.rules import (
     references_load,
     transaction_errors,
 )
+from budget.money.signals import transactions_written
 
 DEFAULT_CATEGORIES = {
     CategoryType.INCOME: ["Salary", "Other income"],
@@ -390,17 +391,8 @@ def _allocation_enqueue(ids: list[UUID]) -> None:
         )
 
 
-def _budget_check_enqueue(ledger_id: UUID, txs: Iterable[Transaction]) -> None:
-    """Budgets watch expenses: one task per write checks the months it spent in
-    (budget.planning); a write without an expense queues nothing."""
-    months = sorted({tx.date.replace(day=1).isoformat() for tx in txs if tx.kind == Kind.EXPENSE})
-    if months:
-        enqueue_on_commit(
-            "budget.planning.tasks.budget_alerts_task",
-            str(ledger_id),
-            months,
-            task_name="check budgets",
-        )
+def _written(ledger_id: UUID, txs: list[Transaction]) -> None:
+    transactions_written.send(sender=Transaction, ledger_id=ledger_id, transactions=txs)
 
 
 def transactions_create(
@@ -427,7 +419,7 @@ def transactions_create(
         _allocation_enqueue(
             [tx.pk for tx in txs if tx.allocation_status == AllocationStatus.PENDING]
         )
-        _budget_check_enqueue(ledger.pk, txs)
+        _written(ledger.pk, txs)
     for tx in txs:
         tx.prefetched_allocations = []
     return txs
@@ -492,7 +484,7 @@ def transaction_update(*, tx: Transaction, changes: dict[str, Any]) -> Transacti
         )
         if resplit:
             incomes_allocate(ids=[tx.pk])
-        _budget_check_enqueue(tx.ledger_id, [tx])
+        _written(tx.ledger_id, [tx])
     tx.refresh_from_db()
     return tx
 

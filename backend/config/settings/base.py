@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "budget.exchange",
     "budget.planning",
     "budget.notifications",
+    "budget.demo",
 ]
 
 MIDDLEWARE = [

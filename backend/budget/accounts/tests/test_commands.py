@@ -17,12 +17,3 @@ def test_createdefaultsuperuser_reads_environment_and_is_idempotent():
     assert user.email == "root@example.com"
     assert user.is_superuser
     assert user.check_password("s3cret-pass-x")
-
-
-@override_settings(DEMO_USER_EMAIL="demo@example.com", DEMO_USER_PASSWORD="demo-budget-2026")
-def test_demo_user_created_once_with_a_ledger(capsys):
-    call_command("demo_user")
-    call_command("demo_user")
-    user = User.objects.get(email="demo@example.com")
-    assert user.default_ledger is not None
-    assert "Demo sign-in: demo@example.com / demo-budget-2026" in capsys.readouterr().out
