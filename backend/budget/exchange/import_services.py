@@ -51,7 +51,7 @@ from budget.exchange.schemas import ImportedText
 from budget.ledgers.models import Ledger
 from budget.money import services as money_services
 from budget.money.models import Bucket, Category, CategoryType, Transaction, Wallet
-from budget.money.rules import References, transaction_errors
+from budget.money.rules import References, reference_error, transaction_errors
 
 logger = logging.getLogger(__name__)
 
@@ -92,10 +92,9 @@ def _default(names: Names, noun: str, field: str, text: str | None, type_: str |
     obj = names.find(noun, text)
     if obj is None:
         raise Invalid(f"No {noun} named '{text}' in this ledger.", field=field)
-    if obj.archived:
-        raise Invalid(f"The {noun} '{obj.name}' is archived.", field=field)
-    if type_ and obj.type != type_:
-        raise Invalid(f"'{obj.name}' is not an {type_} category.", field=field)
+    message = reference_error(obj, noun=noun, category_type=type_)
+    if message:
+        raise Invalid(message, field=field)
     return obj.pk
 
 

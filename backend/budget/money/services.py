@@ -36,7 +36,10 @@ from budget.money.rules import (
     ALLOWED,
     REFERENCE_FIELDS,
     batch_errors,
+    percent_sum_error,
+    reference_error,
     references_load,
+    transaction_defaults,
     transaction_errors,
 )
 from budget.money.signals import transactions_written
@@ -238,10 +241,10 @@ def _percent_sum_check(*, ledger: Ledger, overrides: dict[UUID, Decimal | None])
         or ZERO
     )
     total = current + sum((p for p in overrides.values() if p is not None), ZERO)
-    if total > 100:
+    message = percent_sum_error(total)
+    if message:
         raise Conflict(
-            f"Allocation percentages would add up to {total:.2f} %; the most is 100 %. "
-            f"The other active buckets already use {current:.2f} %.",
+            f"{message} The other active buckets already use {current:.2f} %.",
             code="percent_sum_exceeded",
         )
 
@@ -288,24 +291,13 @@ def bucket_percents_set(*, ledger: Ledger, percents: dict[UUID, Decimal]) -> Non
         errors = []
         for bucket_id in percents:
             bucket = buckets.get(bucket_id)
-            if bucket is None:
-                errors.append(
-                    {"field": f"percents.{bucket_id}", "message": "No such bucket in this ledger."}
-                )
-            elif bucket.is_system:
-                errors.append(
-                    {
-                        "field": f"percents.{bucket_id}",
-                        "message": "Unallocated takes what is left; it has no percentage.",
-                    }
-                )
-            elif bucket.archived:
-                errors.append(
-                    {
-                        "field": f"percents.{bucket_id}",
-                        "message": f"The bucket '{bucket.name}' is archived.",
-                    }
-                )
+            message = (
+                "Unallocated takes what is left; it has no percentage."
+                if bucket is not None and bucket.is_system
+                else reference_error(bucket, noun="bucket")
+            )
+            if message:
+                errors.append({"field": f"percents.{bucket_id}", "message": message})
         if errors:
             raise Invalid("Some buckets cannot take a percentage.", errors=errors)
         _percent_sum_check(ledger=ledger, overrides=percents)
@@ -374,12 +366,9 @@ def _transaction_fill(tx: Transaction, data: dict[str, Any], system_bucket: Buck
         tx.recurring_id, tx.recurring_date = data["recurring"], data.get("recurring_date")
     if "import_job" in data:  # created by a CSV import (budget.exchange)
         tx.import_job_id = data["import_job"]
-    if tx.kind in (Kind.EXPENSE, Kind.ADJUSTMENT) and not tx.bucket_id:
-        tx.bucket_id = system_bucket.pk
-    if tx.kind == Kind.INCOME and not tx.bucket_id:
-        tx.allocation_status = AllocationStatus.PENDING
-    else:
-        tx.allocation_status = AllocationStatus.NOT_APPLICABLE
+    tx.bucket_id, tx.allocation_status = transaction_defaults(
+        kind=tx.kind, bucket_id=tx.bucket_id, system_bucket_id=system_bucket.pk
+    )
 
 
 def _allocation_enqueue(ids: list[UUID]) -> None:

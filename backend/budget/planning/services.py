@@ -24,7 +24,13 @@ from budget.common.tasks import enqueue_on_commit
 from budget.ledgers.models import Ledger, Role
 from budget.money import services as money
 from budget.money.models import Bucket, Category, CategoryType, Kind, Transaction
-from budget.money.rules import ALLOWED, REFERENCE_FIELDS, references_load, transaction_errors
+from budget.money.rules import (
+    ALLOWED,
+    REFERENCE_FIELDS,
+    reference_error,
+    references_load,
+    transaction_errors,
+)
 from budget.notifications.models import NotificationKind
 from budget.notifications.services import notifications_create
 from budget.planning import selectors
@@ -250,15 +256,16 @@ def recurring_materialise(
 BUDGET_FIELDS = ("category", "amount", "alert_percent", "start_month", "end_month")
 
 
-def _category_error(ledger: Ledger, category_id: Any) -> str | None:
-    category = Category.objects.filter(ledger=ledger, pk=category_id).first()
-    if category is None:
-        return "No such category in this ledger."
-    if category.type != CategoryType.EXPENSE:
-        return f"A budget needs an expense category; '{category.name}' is {category.type}."
-    if category.archived:
-        return f"The category '{category.name}' is archived."
-    return None
+def budget_category_error(category: Category | None, *, archived_ok: bool = False) -> str | None:
+    """A budget watches one expense category of its ledger (`category`: the row found
+    there, or None). Pure, so the JSON restore checks its documents with it too."""
+    return reference_error(
+        category,
+        noun="category",
+        archived_ok=archived_ok,
+        category_type=CategoryType.EXPENSE,
+        wrong_type=lambda c: f"A budget needs an expense category; '{c.name}' is {c.type}.",
+    )
 
 
 def budget_check(
@@ -268,7 +275,9 @@ def budget_check(
     covers one of its months. Call under the ledger lock (see `_ledger_lock`)."""
     errors = []
     if changed is None or "category" in changed:
-        message = _category_error(ledger, data["category"])
+        message = budget_category_error(
+            Category.objects.filter(ledger=ledger, pk=data["category"]).first()
+        )
         if message:
             errors.append({"field": "category", "message": message})
     if data["amount"] <= 0:
@@ -501,13 +510,11 @@ GOAL_FIELDS = ("name", "bucket", "target_amount", "target_date")
 def goal_check(*, ledger: Ledger, data: dict[str, Any], changed: set[str] | None) -> None:
     errors = []
     if changed is None or "bucket" in changed:
-        bucket = Bucket.objects.filter(ledger=ledger, pk=data["bucket"]).first()
-        if bucket is None:
-            errors.append({"field": "bucket", "message": "No such bucket in this ledger."})
-        elif bucket.archived:
-            errors.append(
-                {"field": "bucket", "message": f"The bucket '{bucket.name}' is archived."}
-            )
+        message = reference_error(
+            Bucket.objects.filter(ledger=ledger, pk=data["bucket"]).first(), noun="bucket"
+        )
+        if message:
+            errors.append({"field": "bucket", "message": message})
     if data["target_amount"] <= 0:
         errors.append(
             {"field": "target_amount", "message": "The target must be greater than zero."}
