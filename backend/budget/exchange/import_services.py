@@ -35,7 +35,6 @@ from budget.common.tasks import enqueue_on_commit
 from budget.exchange.csv_rows import (
     DELIMITERS,
     MAX_LINE_BYTES,
-    REFERENCE_NAMES,
     CsvReader,
     FileProblem,
     Names,
@@ -50,7 +49,14 @@ from budget.exchange.progress import is_stale, progress_set
 from budget.exchange.schemas import ImportedText
 from budget.ledgers.models import Ledger
 from budget.money import services as money_services
-from budget.money.models import Bucket, Category, CategoryType, Transaction, Wallet
+from budget.money.models import (
+    REFERENCE_FIELDS,
+    Bucket,
+    Category,
+    CategoryType,
+    Transaction,
+    Wallet,
+)
 from budget.money.rules import References, reference_error, transaction_errors
 
 logger = logging.getLogger(__name__)
@@ -152,7 +158,7 @@ _STORED = ("line", "date", "amount", "wallet_id", "description", "data")
 def _stored(line: int, data: dict[str, Any]) -> tuple:
     """A checked row as stored: the columns of _STORED."""
     rest = {"kind": str(data["kind"]), "notes": data["notes"], "tags": data["tags"]}
-    rest |= {name: str(data[name]) for name in REFERENCE_NAMES if data.get(name)}
+    rest |= {name: str(data[name]) for name in REFERENCE_FIELDS if data.get(name)}
     wallet = data.get("wallet") or data.get("from_wallet")
     return (line, data["date"], data["amount"], wallet, data["description"], rest)
 

@@ -29,6 +29,8 @@ from budget.exchange.schemas import LedgerDocument, RecurringDoc
 from budget.ledgers.models import Ledger
 from budget.ledgers.services import ledger_create
 from budget.money.models import (
+    REFERENCE_FIELDS,
+    REFERENCE_GROUP,
     Allocation,
     AllocationStatus,
     Bucket,
@@ -39,7 +41,6 @@ from budget.money.models import (
 )
 from budget.money.rollup import rollup_rebuild
 from budget.money.rules import (
-    REFERENCE_FIELDS,
     References,
     percent_sum_error,
     reference_error,
@@ -55,11 +56,10 @@ from budget.planning.services import (
 )
 
 ZERO = Decimal("0.00")
-MAX_TRANSACTIONS = 200_000
 
 
 def _max_transactions() -> int:
-    return getattr(settings, "EXCHANGE_IMPORT_MAX_TRANSACTIONS", MAX_TRANSACTIONS)
+    return settings.EXCHANGE_IMPORT_MAX_TRANSACTIONS
 
 
 def document_parse(raw: Any) -> LedgerDocument:
@@ -394,11 +394,6 @@ def ledger_restore(*, owner: User, document: LedgerDocument) -> Ledger:
             template = RecurringTransaction(
                 id=pk,
                 ledger=ledger,
-                kind=item.kind,
-                amount=item.amount,
-                description=item.description,
-                notes=item.notes,
-                tags=list(item.tags),
                 frequency=item.frequency,
                 interval=item.interval,
                 start_date=item.start_date,
@@ -409,6 +404,7 @@ def ledger_restore(*, owner: User, document: LedgerDocument) -> Ledger:
             # As exported (checked above); worked out when the document leaves it out.
             given = "next_date" in item.model_fields_set
             template.next_date = item.next_date if given else _schedule_next(item)
+            template.shared_set(item.model_dump())
             _references_set(template, item, ids)
             templates.append(template)
         RecurringTransaction.objects.bulk_create(templates)
@@ -421,15 +417,11 @@ def ledger_restore(*, owner: User, document: LedgerDocument) -> Ledger:
             tx = Transaction(
                 id=pk,
                 ledger=ledger,
-                kind=item.kind,
                 date=item.date,
-                amount=item.amount,
-                description=item.description,
-                notes=item.notes,
-                tags=list(item.tags),
                 recurring_id=ids["recurring"][item.recurring] if item.recurring else None,
                 recurring_date=item.recurring_date,
             )
+            tx.shared_set(item.model_dump())
             _references_set(tx, item, ids)
             tx.bucket_id, status = transaction_defaults(
                 kind=tx.kind, bucket_id=tx.bucket_id, system_bucket_id=system.pk
@@ -448,22 +440,11 @@ def ledger_restore(*, owner: User, document: LedgerDocument) -> Ledger:
     return ledger
 
 
-_GROUPS = {
-    "category": "categories",
-    "wallet": "wallets",
-    "from_wallet": "wallets",
-    "to_wallet": "wallets",
-    "bucket": "buckets",
-    "from_bucket": "buckets",
-    "to_bucket": "buckets",
-}
-
-
 def _references_set(obj, item, ids: dict[str, dict[str, uuid.UUID]]) -> None:
     """The document's references of a transaction or template, as the new ids."""
     for name in REFERENCE_FIELDS:
         ref = getattr(item, name)
-        setattr(obj, f"{name}_id", ids[_GROUPS[name]][ref] if ref else None)
+        setattr(obj, f"{name}_id", ids[REFERENCE_GROUP[name]][ref] if ref else None)
 
 
 def _base_create(

@@ -16,11 +16,17 @@ from uuid import UUID
 
 from budget.common.money import MAX_AMOUNT
 from budget.ledgers.models import Ledger
-from budget.money.models import AllocationStatus, Bucket, Category, CategoryType, Kind, Wallet
-
-WALLET_FIELDS = ("wallet", "from_wallet", "to_wallet")
-BUCKET_FIELDS = ("bucket", "from_bucket", "to_bucket")
-REFERENCE_FIELDS = (*WALLET_FIELDS, *BUCKET_FIELDS, "category")
+from budget.money.models import (
+    REFERENCE_FIELDS,
+    REFERENCE_GROUP,
+    REFERENCE_NOUN,
+    AllocationStatus,
+    Bucket,
+    Category,
+    CategoryType,
+    Kind,
+    Wallet,
+)
 
 # Per kind: the reference fields it must have, and those it may have.
 REQUIRED = {
@@ -40,17 +46,6 @@ CATEGORY_TYPE = {
     Kind.EXPENSE: CategoryType.EXPENSE,
     Kind.TRANSFER: CategoryType.NEUTRAL,
 }
-
-_GROUP = (
-    {"category": "categories"}
-    | dict.fromkeys(WALLET_FIELDS, "wallets")
-    | dict.fromkeys(BUCKET_FIELDS, "buckets")
-)
-_NOUN = (
-    {"category": "category"}
-    | dict.fromkeys(WALLET_FIELDS, "wallet")
-    | dict.fromkeys(BUCKET_FIELDS, "bucket")
-)
 
 
 def reference_error(
@@ -107,11 +102,7 @@ class References:
     system_bucket: Bucket | None = None
 
     def lookup(self, name: str) -> dict:
-        if name in WALLET_FIELDS:
-            return self.wallets
-        if name in BUCKET_FIELDS:
-            return self.buckets
-        return self.categories
+        return getattr(self, REFERENCE_GROUP[name])
 
 
 def _as_uuid(value: Any) -> Any:
@@ -131,7 +122,7 @@ def references_load(*, ledger: Ledger, items: list[dict[str, Any]]) -> Reference
             if item.get(name):
                 item[name] = _as_uuid(item[name])
                 if isinstance(item[name], UUID):
-                    ids[_GROUP[name]].add(item[name])
+                    ids[REFERENCE_GROUP[name]].add(item[name])
     refs = References()
     if ids["wallets"]:
         refs.wallets = {
@@ -188,7 +179,7 @@ def transaction_errors(
     for name in sorted(given & ALLOWED[kind]):
         message = reference_error(
             refs.lookup(name).get(data[name]),
-            noun=_NOUN[name],
+            noun=REFERENCE_NOUN[name],
             archived_ok=changed is not None and name not in changed,
             category_type=CATEGORY_TYPE[kind] if name == "category" else None,
             wrong_type=wrong_type,

@@ -21,6 +21,7 @@ from budget.ledgers.models import Ledger
 from budget.money import selectors
 from budget.money.allocation import Share, split
 from budget.money.models import (
+    REFERENCE_FIELDS,
     Allocation,
     AllocationStatus,
     Bucket,
@@ -34,7 +35,6 @@ from budget.money.models import (
 from budget.money.rollup import ledgers_touch, rollup_apply, transaction_legs
 from budget.money.rules import (
     ALLOWED,
-    REFERENCE_FIELDS,
     batch_errors,
     percent_sum_error,
     reference_error,
@@ -57,15 +57,6 @@ DEFAULT_CATEGORIES = {
     ],
     CategoryType.NEUTRAL: ["Transfer", "Loan"],
 }
-TRANSACTION_FIELDS = (
-    "kind",
-    "date",
-    "amount",
-    "description",
-    "notes",
-    "tags",
-    *REFERENCE_FIELDS,
-)
 
 
 def ledger_defaults_create(*, ledger: Ledger) -> None:
@@ -354,14 +345,8 @@ def _transaction_build(ledger: Ledger, data: dict[str, Any], system_bucket: Buck
 
 
 def _transaction_fill(tx: Transaction, data: dict[str, Any], system_bucket: Bucket) -> None:
-    tx.kind = data["kind"]
+    tx.shared_set(data)
     tx.date = data["date"]
-    tx.amount = data["amount"]
-    tx.description = data.get("description") or ""
-    tx.notes = data.get("notes") or ""
-    tx.tags = list(data.get("tags") or [])
-    for name in REFERENCE_FIELDS:
-        setattr(tx, f"{name}_id", data.get(name))
     if "recurring" in data:  # an occurrence of a recurring template (budget.planning)
         tx.recurring_id, tx.recurring_date = data["recurring"], data.get("recurring_date")
     if "import_job" in data:  # created by a CSV import (budget.exchange)
@@ -419,12 +404,7 @@ def transaction_create(*, ledger: Ledger, data: dict[str, Any]) -> Transaction:
 
 
 def _transaction_data(tx: Transaction) -> dict[str, Any]:
-    data = {
-        name: getattr(tx, name)
-        for name in ("kind", "date", "amount", "description", "notes", "tags")
-    }
-    data.update({name: getattr(tx, f"{name}_id") for name in REFERENCE_FIELDS})
-    return data
+    return {"date": tx.date, **tx.shared_data()}
 
 
 def _allocations_of(tx: Transaction) -> dict[UUID, Decimal]:

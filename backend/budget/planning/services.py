@@ -23,10 +23,17 @@ from budget.common.errors import Conflict, Invalid
 from budget.common.tasks import enqueue_on_commit
 from budget.ledgers.models import Ledger, Role
 from budget.money import services as money
-from budget.money.models import Bucket, Category, CategoryType, Kind, Transaction
+from budget.money.models import (
+    REFERENCE_FIELDS,
+    SHARED_FIELDS,
+    Bucket,
+    Category,
+    CategoryType,
+    Kind,
+    Transaction,
+)
 from budget.money.rules import (
     ALLOWED,
-    REFERENCE_FIELDS,
     reference_error,
     references_load,
     transaction_errors,
@@ -46,14 +53,8 @@ from budget.planning.schedule import occurrences
 
 logger = logging.getLogger(__name__)
 
-TEMPLATE_FIELDS = ("kind", "amount", "description", "notes", "tags", *REFERENCE_FIELDS)
+TEMPLATE_FIELDS = (*SHARED_FIELDS, *REFERENCE_FIELDS)
 SCHEDULE_FIELDS = ("frequency", "interval", "start_date", "end_date", "active")
-
-
-def _data(template: RecurringTransaction) -> dict[str, Any]:
-    data = {name: getattr(template, name) for name in TEMPLATE_FIELDS[:5]}
-    data.update({name: getattr(template, f"{name}_id") for name in REFERENCE_FIELDS})
-    return data
 
 
 def _check(
@@ -129,22 +130,12 @@ def recurring_create(*, ledger: Ledger, **fields: Any) -> RecurringTransaction:
     _check(ledger=ledger, data=data, schedule=schedule, changed=None)
     with transaction.atomic():
         template = RecurringTransaction(ledger=ledger, **schedule)
-        _fill(template, data)
+        template.shared_set(data)
         template.next_date = template_next_date(template)
         template.save()
         recurring_materialise(template=template)
     template.refresh_from_db()
     return template
-
-
-def _fill(template: RecurringTransaction, data: dict[str, Any]) -> None:
-    for name in TEMPLATE_FIELDS[:5]:
-        setattr(template, name, data.get(name))
-    template.description = template.description or ""
-    template.notes = template.notes or ""
-    template.tags = list(template.tags or [])
-    for name in REFERENCE_FIELDS:
-        setattr(template, f"{name}_id", data.get(name))
 
 
 def recurring_update(
@@ -154,7 +145,7 @@ def recurring_update(
     coming ones follow the new fields and schedule."""
     with transaction.atomic():
         template = RecurringTransaction.objects.select_for_update().get(pk=template.pk)
-        data = _data(template)
+        data = template.shared_data()
         if changes.get("kind", template.kind) != template.kind:
             # References the new kind has no use for go, unless the caller set them.
             for name in set(REFERENCE_FIELDS) - set(changes) - ALLOWED[Kind(changes["kind"])]:
@@ -169,7 +160,7 @@ def recurring_update(
             changed=set(changes),
             last_date=template.last_date,
         )
-        _fill(template, data)
+        template.shared_set(data)
         for name, value in schedule.items():
             setattr(template, name, value)
         template.next_date = template_next_date(template)
@@ -223,7 +214,7 @@ def recurring_materialise(
                     dates[-1],
                 )
         if dates:
-            data = _data(template)
+            data = template.shared_data()
             try:
                 money.transactions_create(
                     ledger=template.ledger,
