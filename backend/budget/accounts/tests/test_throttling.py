@@ -1,6 +1,6 @@
 import pytest
-from conftest import PASSWORD, assert_error
 from django.test import override_settings
+from tests.helpers import PASSWORD, assert_error
 
 pytestmark = pytest.mark.django_db
 

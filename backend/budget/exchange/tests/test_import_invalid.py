@@ -6,7 +6,7 @@ import json
 from datetime import date
 
 import pytest
-from conftest import assert_error
+from tests.helpers import assert_error
 
 from budget.ledgers.models import Ledger
 from budget.money.models import Transaction

@@ -15,11 +15,11 @@ from budget.common.schedules import schedules_apply
 from budget.ledgers.models import Membership
 from budget.money import services as money
 from budget.money.models import Transaction
-from budget.money.tests.conftest import Household, expense, income, post_ok, transfer, tx_path
+from budget.money.tests.helpers import Household, expense, income, post_ok, transfer, tx_path
 from budget.notifications.models import Notification
 from budget.planning import services, tasks
 from budget.planning.models import Budget, BudgetAlert
-from budget.planning.tests.conftest import spend
+from budget.planning.tests.helpers import spend
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from tests.cluster import cluster, shared_database, skip_without_redis, wait_for
 from budget.common.schedules import SCHEDULES, schedules_apply
 from budget.ledgers.models import Membership
 from budget.planning import services
-from budget.planning.tests.conftest import spend
+from budget.planning.tests.helpers import spend
 
 JOBS = {"recurring transactions", "budget alerts"}
 
