@@ -72,21 +72,13 @@ def _name_taken(noun: str, name: str) -> Conflict:
     return Conflict(f"A {noun} named '{name}' already exists in this ledger.", code="name_taken")
 
 
-_USERS = {
-    "Transaction": "transactions",
-    "RecurringTransaction": "recurring transactions",
-    "Budget": "budgets",
-    "Goal": "goals",
-}
-
-
 def _still_used(noun: str, error: ProtectedError | RestrictedError) -> Conflict:
     """409 naming what still uses the object: transactions, budgets, goals…"""
     users = (
         error.restricted_objects if isinstance(error, RestrictedError) else error.protected_objects
     )
-    kinds = sorted({type(obj).__name__ for obj in users})
-    names = " and ".join(_USERS.get(kind, f"{kind.lower()}s") for kind in kinds)
+    # Named by each model's own verbose name: money knows none of the apps that use it.
+    names = " and ".join(sorted({str(type(obj)._meta.verbose_name_plural) for obj in users}))
     return Conflict(
         f"This {noun} is still used by {names or 'transactions'}; archive it instead.",
         code="in_use",
@@ -97,12 +89,14 @@ def _users_of(obj) -> str:
     """What refers to `obj` ("transactions and budgets"), from every foreign key pointing
     at its model (transactions, recurring templates, budgets, goals…); "" when nothing."""
     kinds = sorted(
-        rel.related_model.__name__
-        for rel in obj._meta.get_fields(include_hidden=True)
-        if rel.one_to_many
-        and rel.related_model._base_manager.filter(**{rel.field.name: obj}).exists()
+        {
+            str(rel.related_model._meta.verbose_name_plural)
+            for rel in obj._meta.get_fields(include_hidden=True)
+            if rel.one_to_many
+            and rel.related_model._base_manager.filter(**{rel.field.name: obj}).exists()
+        }
     )
-    return " and ".join(_USERS.get(kind, f"{kind.lower()}s") for kind in kinds)
+    return " and ".join(kinds)
 
 
 def _save(obj, noun: str, fields: list[str] | None = None) -> None:
