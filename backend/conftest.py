@@ -1,59 +1,18 @@
-"""Fixtures shared by every backend test."""
+"""Fixtures shared by every backend test. Helpers are imported from tests.helpers and
+each app's tests/helpers.py, never from a conftest."""
 
-import json
-from typing import Any
+from decimal import Decimal
 
 import pytest
 from django.core.cache import caches
 from django.test import Client
+from tests.helpers import PASSWORD, ApiClient
 
 from budget.accounts import services as account_services
 from budget.accounts.models import User
-
-PASSWORD = "correct-horse-battery-staple"
-
-
-class ApiClient:
-    """Calls /api/v1 with JSON bodies, optionally authenticated as a user."""
-
-    prefix = "/api/v1"
-
-    def __init__(self, client: Client, token: str | None = None) -> None:
-        self.client = client
-        self.token = token
-
-    def as_user(self, user: User) -> "ApiClient":
-        return ApiClient(self.client, account_services.tokens_issue(user=user)["access"])
-
-    def with_token(self, token: str | None) -> "ApiClient":
-        return ApiClient(self.client, token)
-
-    def request(self, method: str, path: str, body: Any = None, **extra: Any):
-        headers = {"HTTP_AUTHORIZATION": f"Bearer {self.token}"} if self.token else {}
-        headers.update(extra)
-        data = (
-            body if isinstance(body, str | bytes) else json.dumps(body) if body is not None else ""
-        )
-        return self.client.generic(
-            method, self.prefix + path, data=data, content_type="application/json", **headers
-        )
-
-    def get(self, path: str, params: dict | None = None, **extra: Any):
-        headers = {"HTTP_AUTHORIZATION": f"Bearer {self.token}"} if self.token else {}
-        headers.update(extra)
-        return self.client.get(self.prefix + path, params or {}, **headers)
-
-    def post(self, path: str, body: Any = None, **extra: Any):
-        return self.request("POST", path, body, **extra)
-
-    def put(self, path: str, body: Any = None, **extra: Any):
-        return self.request("PUT", path, body, **extra)
-
-    def patch(self, path: str, body: Any = None, **extra: Any):
-        return self.request("PATCH", path, body, **extra)
-
-    def delete(self, path: str, body: Any = None, **extra: Any):
-        return self.request("DELETE", path, body, **extra)
+from budget.money import services as money_services
+from budget.money.models import Bucket, Category
+from budget.money.tests.helpers import Household
 
 
 @pytest.fixture(autouse=True)
@@ -100,16 +59,34 @@ def stranger(make_user) -> User:
     return make_user("mallory@example.com", full_name="Mallory")
 
 
-def assert_error(response, status: int, code: str | None = None, field: str | None = None) -> dict:
-    """Asserts the API's one error shape and returns the body."""
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/json"), response.content
-    body = response.json()
-    assert isinstance(body["detail"], str)
-    assert body["detail"]
-    assert isinstance(body["code"], str)
-    if code:
-        assert body["code"] == code, body
-    if field:
-        assert field in {e["field"] for e in body["errors"]}, body
-    return body
+@pytest.fixture
+def household(ledger) -> Household:
+    bank = money_services.wallet_create(ledger=ledger, name="Bank", kind="virtual")
+    cash = money_services.wallet_create(ledger=ledger, name="Cash", kind="physical")
+    savings = money_services.bucket_create(
+        ledger=ledger, name="Savings", allocation_percent=Decimal("20.00")
+    )
+    fun = money_services.bucket_create(
+        ledger=ledger, name="Fun", allocation_percent=Decimal("10.00")
+    )
+    bills = money_services.bucket_create(
+        ledger=ledger, name="Bills", allocation_percent=Decimal("50.00")
+    )
+    categories = {c.name: c for c in Category.objects.filter(ledger=ledger)}
+    return Household(
+        ledger=ledger,
+        bank=bank,
+        cash=cash,
+        unallocated=Bucket.objects.get(ledger=ledger, is_system=True),
+        savings=savings,
+        fun=fun,
+        bills=bills,
+        salary=categories["Salary"],
+        groceries=categories["Groceries"],
+        transfer=categories["Transfer"],
+    )
+
+
+@pytest.fixture
+def bob(make_user):
+    return make_user("bob@example.com", full_name="Bob")

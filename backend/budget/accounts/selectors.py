@@ -1,7 +1,6 @@
 from django.db.models import QuerySet
 
 from budget.accounts.models import ApiKey, User
-from budget.ledgers.models import Membership
 
 
 def user_profile(*, user: User) -> User:
@@ -9,10 +8,7 @@ def user_profile(*, user: User) -> User:
     default one was deleted."""
     if user.default_ledger_id is None:
         user.default_ledger_id = (
-            Membership.objects.filter(user=user)
-            .order_by("created_at")
-            .values_list("ledger_id", flat=True)
-            .first()
+            user.memberships.order_by("created_at").values_list("ledger_id", flat=True).first()
         )
     return user
 

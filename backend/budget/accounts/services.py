@@ -8,7 +8,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja_jwt.exceptions import TokenError
@@ -16,8 +16,8 @@ from ninja_jwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from ninja_jwt.tokens import RefreshToken
 
 from budget.accounts.models import ApiKey, User
+from budget.accounts.signals import user_deleting, user_registered
 from budget.common.errors import Conflict, Invalid, NotAuthenticated, NotFound
-from budget.ledgers.models import Membership, Role
 
 API_KEY_PREFIX = "bk_"
 _LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -36,8 +36,6 @@ def password_validate(*, password: str, user: User, field: str) -> None:
 
 
 def user_register(*, email: str, password: str, full_name: str = "") -> User:
-    from budget.ledgers.services import ledger_create
-
     email = User.objects.normalize_email(email)
     full_name = full_name.strip()
     if User.objects.filter(email__iexact=email).exists():
@@ -48,9 +46,8 @@ def user_register(*, email: str, password: str, full_name: str = "") -> User:
     try:
         with transaction.atomic():
             user = User.objects.create_user(email=email, password=password, full_name=full_name)
-            ledger = ledger_create(name=f"{full_name or email}'s budget", owner=user)
-            user.default_ledger = ledger
-            user.save(update_fields=["default_ledger"])
+            # Their first ledger, made their default (budget.ledgers).
+            user_registered.send(sender=User, user=user)
     except IntegrityError as error:  # a concurrent registration with the same email won
         raise Conflict("An account with this email already exists.", code="email_taken") from error
     return user
@@ -125,7 +122,7 @@ def user_update(
         user.full_name = full_name.strip()
         fields.append("full_name")
     if default_ledger_id is not None:
-        if not Membership.objects.filter(user=user, ledger_id=default_ledger_id).exists():
+        if not user.memberships.filter(ledger_id=default_ledger_id).exists():
             raise Invalid("You are not a member of that ledger.", field="default_ledger_id")
         user.default_ledger_id = default_ledger_id
         fields.append("default_ledger")
@@ -150,37 +147,17 @@ def password_change(*, user: User, current_password: str, new_password: str) -> 
 def user_delete(*, user: User, password: str) -> None:
     """Removes the user and every ledger they were the only member of. Refuses while they
     are the last owner of a ledger that others still use."""
-    from budget.ledgers.models import Ledger
-    from budget.ledgers.services import ledger_lock
-
     if not user.check_password(password):
         raise Invalid("The password is wrong.", field="password")
+    user_erase(user=user)
+
+
+def user_erase(*, user: User) -> None:
+    """Deletes the user without asking for their password (the `clear` command): what only
+    they used goes too, and it is refused while they are the last owner of a ledger that
+    others still use (budget.ledgers)."""
     with transaction.atomic():
-        # Lock the user's ledgers so a concurrent membership change cannot strand one.
-        mine = Ledger.objects.filter(memberships__user=user).values_list("pk", flat=True)
-        ledger_ids = ledger_lock(ledger_ids=mine)
-        ledgers = Ledger.objects.filter(pk__in=ledger_ids).annotate(
-            members=Count("memberships"),
-            owners=Count("memberships", filter=Q(memberships__role=Role.OWNER)),
-            mine=Count(
-                "memberships", filter=Q(memberships__user=user, memberships__role=Role.OWNER)
-            ),
-        )
-        stranded = [
-            ledger.name
-            for ledger in ledgers
-            if ledger.mine and ledger.owners == 1 and ledger.members > 1
-        ]
-        if stranded:
-            raise Conflict(
-                "You are the last owner of "
-                + ", ".join(f"'{name}'" for name in stranded)
-                + ", which other members still use. Make someone else an owner first.",
-                code="last_owner",
-            )
-        Ledger.objects.filter(
-            pk__in=[ledger.pk for ledger in ledgers if ledger.members == 1]
-        ).delete()
+        user_deleting.send(sender=User, user=user)
         user.delete()
 
 

@@ -7,6 +7,8 @@ import time
 from typing import Any
 
 from django.db import transaction
+from django_q.brokers import get_broker
+from django_q.tasks import async_task
 
 logger = logging.getLogger(__name__)
 
@@ -17,15 +19,11 @@ _broker_resting_until = 0.0  # time.monotonic() before which on-commit enqueues 
 @functools.cache
 def broker():
     """One broker per process: a new Redis connection per task costs more than the task."""
-    from django_q.brokers import get_broker
-
     return get_broker()
 
 
 def enqueue(func: str, *args: Any, task_name: str) -> None:
     """Queues `func(*args)` now (outside a transaction, or when the caller commits itself)."""
-    from django_q.tasks import async_task
-
     async_task(func, *args, task_name=task_name, broker=broker())
 
 

@@ -32,8 +32,6 @@ exports = Router(tags=["exports"], auth=LedgerAuth())
 imports = Router(tags=["exports"])
 imports_jobs = Router(tags=["imports"], auth=LedgerAuth())
 
-MAX_IMPORT_BYTES = 200 * 1024 * 1024
-
 
 class BadBody(ApiError):
     status = 400
@@ -87,7 +85,7 @@ def import_json(request: HttpRequest):
     """Restores an exported ledger into a new one that the caller owns; all or nothing."""
     # Read here rather than by ninja: an export is far bigger than Django's default
     # DATA_UPLOAD_MAX_MEMORY_SIZE, so this endpoint has its own limit.
-    limit = getattr(settings, "EXCHANGE_IMPORT_MAX_BYTES", MAX_IMPORT_BYTES)
+    limit = settings.EXCHANGE_IMPORT_MAX_BYTES
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:

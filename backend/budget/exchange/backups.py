@@ -26,7 +26,7 @@ def vendor(alias: str = "default") -> str:
 
 
 def backup_dir() -> Path:
-    return Path(getattr(settings, "BACKUP_DIR", "") or settings.VAR_DIR / "backups")
+    return Path(settings.BACKUP_DIR or settings.VAR_DIR / "backups")
 
 
 def backup_path(*, directory: Path, extension: str, now: datetime | None = None) -> Path:

@@ -19,7 +19,7 @@ from uuid import UUID
 
 from budget.common.money import MAX_AMOUNT, money_str
 from budget.exchange.csv_cells import csv_cell_restore
-from budget.money.models import Kind
+from budget.money.models import REFERENCE_FIELDS, REFERENCE_NOUN, Kind
 
 # Our field names, in the order of the default format, then the optional ones.
 FIELDS = (
@@ -38,15 +38,6 @@ FIELDS = (
     "from_bucket",
     "to_bucket",
 )
-REFERENCE_NAMES = {
-    "category": "category",
-    "wallet": "wallet",
-    "bucket": "bucket",
-    "from_wallet": "wallet",
-    "to_wallet": "wallet",
-    "from_bucket": "bucket",
-    "to_bucket": "bucket",
-}
 KINDS = {kind.value: kind for kind in Kind}
 DEFAULT_COLUMNS = ("date", "kind", "amount", "description", "category", "wallet")
 DATE_FORMATS = {
@@ -442,7 +433,7 @@ class RowParser:
         data["description"] = text.get("description", "")
         data["notes"] = text.get("notes", "")
         data["tags"] = parse_tags(text.get("tags", ""))
-        for name, noun in REFERENCE_NAMES.items():
+        for name, noun in REFERENCE_NOUN.items():
             value = text.get(name, "")
             if not value:
                 data[name] = None
@@ -479,7 +470,7 @@ def preview_row(
             "date": cells.get("date"),
             "amount": cells.get("amount", cells.get("signed_amount")),
             "description": cells.get("description"),
-            **{name: cells.get(name) or None for name in REFERENCE_NAMES},
+            **{name: cells.get(name) or None for name in REFERENCE_FIELDS},
             "notes": cells.get("notes", ""),
             "tags": parse_tags(cells.get("tags", "")),
             "duplicate": None,
@@ -492,7 +483,7 @@ def preview_row(
         "date": data["date"].isoformat(),
         "amount": money_str(data["amount"]),
         "description": data["description"],
-        **{name: names_by_id.get(data[name]) for name in REFERENCE_NAMES},
+        **{name: names_by_id.get(data[name]) for name in REFERENCE_FIELDS},
         "notes": data["notes"],
         "tags": data["tags"],
         "duplicate": None,

@@ -35,7 +35,6 @@ from budget.common.tasks import enqueue_on_commit
 from budget.exchange.csv_rows import (
     DELIMITERS,
     MAX_LINE_BYTES,
-    REFERENCE_NAMES,
     CsvReader,
     FileProblem,
     Names,
@@ -50,8 +49,15 @@ from budget.exchange.progress import is_stale, progress_set
 from budget.exchange.schemas import ImportedText
 from budget.ledgers.models import Ledger
 from budget.money import services as money_services
-from budget.money.models import Bucket, Category, CategoryType, Transaction, Wallet
-from budget.money.rules import References, transaction_errors
+from budget.money.models import (
+    REFERENCE_FIELDS,
+    Bucket,
+    Category,
+    CategoryType,
+    Transaction,
+    Wallet,
+)
+from budget.money.rules import References, reference_error, transaction_errors
 
 logger = logging.getLogger(__name__)
 
@@ -92,10 +98,9 @@ def _default(names: Names, noun: str, field: str, text: str | None, type_: str |
     obj = names.find(noun, text)
     if obj is None:
         raise Invalid(f"No {noun} named '{text}' in this ledger.", field=field)
-    if obj.archived:
-        raise Invalid(f"The {noun} '{obj.name}' is archived.", field=field)
-    if type_ and obj.type != type_:
-        raise Invalid(f"'{obj.name}' is not an {type_} category.", field=field)
+    message = reference_error(obj, noun=noun, category_type=type_)
+    if message:
+        raise Invalid(message, field=field)
     return obj.pk
 
 
@@ -153,7 +158,7 @@ _STORED = ("line", "date", "kind", "amount", "wallet_id", "description", "data")
 def _stored(line: int, data: dict[str, Any]) -> tuple:
     """A checked row as stored: the columns of _STORED."""
     rest = {"notes": data["notes"], "tags": data["tags"]}
-    rest |= {name: str(data[name]) for name in REFERENCE_NAMES if data.get(name)}
+    rest |= {name: str(data[name]) for name in REFERENCE_FIELDS if data.get(name)}
     wallet = data.get("wallet") or data.get("from_wallet")
     return (
         line,

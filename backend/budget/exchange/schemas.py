@@ -19,7 +19,7 @@ from budget.exchange.models import ImportJob, ImportStatus
 from budget.exchange.progress import is_stale, processed_of
 from budget.ledgers.schemas import _currency, _name
 from budget.money.models import AllocationStatus, CategoryType, Kind, WalletKind
-from budget.money.schemas import Name, Tag
+from budget.money.schemas import Name, Tag, references_schema
 from budget.planning.models import Frequency, Threshold
 from budget.planning.schemas import Month, WholePercent
 
@@ -62,21 +62,17 @@ class AllocationDoc(BaseModel):
     amount: Money
 
 
-class _TransactionFieldsDoc(BaseModel):
-    """The fields of SPEC §2 that a transaction and a recurring template share."""
+class _TransactionFieldsDoc(
+    references_schema("_ReferencesDoc", base=BaseModel, annotation=OptionalRef)
+):
+    """The fields of SPEC §2 that a transaction and a recurring template share; the
+    references are the document's own ids."""
 
     kind: Kind
     amount: Money
     description: str = Field("", max_length=255)
     notes: str = Field("", max_length=2000)
     tags: list[Tag] = Field(default_factory=list, max_length=20)
-    category: OptionalRef = None
-    wallet: OptionalRef = None
-    bucket: OptionalRef = None
-    from_wallet: OptionalRef = None
-    to_wallet: OptionalRef = None
-    from_bucket: OptionalRef = None
-    to_bucket: OptionalRef = None
 
 
 class TransactionDoc(_TransactionFieldsDoc):

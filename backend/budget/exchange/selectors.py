@@ -17,7 +17,15 @@ from budget.common.money import money_str
 from budget.exchange.csv_cells import csv_cell_neutralise
 from budget.exchange.models import ImportJob
 from budget.ledgers.models import Ledger
-from budget.money.models import Allocation, Bucket, Category, Transaction, Wallet
+from budget.money.models import (
+    REFERENCE_FIELDS,
+    SHARED_FIELDS,
+    Allocation,
+    Bucket,
+    Category,
+    Transaction,
+    Wallet,
+)
 from budget.money.selectors import ORDERINGS, transactions_of
 from budget.planning.models import (
     Budget,
@@ -109,16 +117,6 @@ def csv_chunks(*, ledger: Ledger, filters: Q = Q(), ordering: str = "date") -> I
 
 # --- The whole ledger as JSON ---------------------------------------------------------------
 
-_REFERENCES = (
-    "category",
-    "wallet",
-    "bucket",
-    "from_wallet",
-    "to_wallet",
-    "from_bucket",
-    "to_bucket",
-)
-
 
 def _id(value: Any) -> str | None:
     return None if value is None else str(value)
@@ -192,12 +190,8 @@ def _recurring(ledger: Ledger) -> list[dict[str, Any]]:
     job of the restored ledger goes on where this one's stopped."""
     fields = (
         "id",
-        "kind",
-        "amount",
-        "description",
-        "notes",
-        "tags",
-        *(f"{name}_id" for name in _REFERENCES),
+        *SHARED_FIELDS,
+        *(f"{name}_id" for name in REFERENCE_FIELDS),
         "frequency",
         "interval",
         "start_date",
@@ -216,7 +210,7 @@ def _recurring(ledger: Ledger) -> list[dict[str, Any]]:
         item["id"] = _id(item["id"])
         item["amount"] = money_str(item["amount"])
         item["tags"] = list(item["tags"] or [])
-        for name in _REFERENCES:
+        for name in REFERENCE_FIELDS:
             item[name] = _id(item[name])
         for name in ("start_date", "end_date", "last_date", "next_date"):
             item[name] = _date(item[name])
@@ -264,12 +258,8 @@ def _transactions(ledger: Ledger) -> Iterator[dict[str, Any]]:
         )
     fields = (
         "id",
-        "kind",
         "date",
-        "amount",
-        "description",
-        "notes",
-        "tags",
+        *SHARED_FIELDS,
         "allocation_status",
         "recurring",
         "recurring_date",
@@ -277,7 +267,7 @@ def _transactions(ledger: Ledger) -> Iterator[dict[str, Any]]:
     rows = (
         Transaction.objects.filter(ledger=ledger)
         .order_by(*ORDERINGS["date"])
-        .values_list(*fields, *(f"{name}_id" for name in _REFERENCES))
+        .values_list(*fields, *(f"{name}_id" for name in REFERENCE_FIELDS))
         .iterator(chunk_size=CHUNK_SIZE)
     )
     for row in rows:
@@ -288,7 +278,7 @@ def _transactions(ledger: Ledger) -> Iterator[dict[str, Any]]:
         tx["tags"] = list(tx["tags"] or [])
         tx["recurring"] = _id(tx["recurring"])
         tx["recurring_date"] = _date(tx["recurring_date"])
-        refs = dict(zip(_REFERENCES, map(_id, row[len(fields) :]), strict=True))
+        refs = dict(zip(REFERENCE_FIELDS, map(_id, row[len(fields) :]), strict=True))
         yield {**tx, **refs, "allocations": allocations.get(row[0], [])}
 
 

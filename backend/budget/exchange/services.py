@@ -29,27 +29,37 @@ from budget.exchange.schemas import LedgerDocument, RecurringDoc
 from budget.ledgers.models import Ledger
 from budget.ledgers.services import ledger_create
 from budget.money.models import (
+    REFERENCE_FIELDS,
+    REFERENCE_GROUP,
     Allocation,
     AllocationStatus,
     Bucket,
     Category,
-    CategoryType,
-    Kind,
     Transaction,
     Wallet,
     name_key,
 )
 from budget.money.rollup import rollup_rebuild
-from budget.money.rules import REFERENCE_FIELDS, References, transaction_errors
+from budget.money.rules import (
+    References,
+    percent_sum_error,
+    reference_error,
+    transaction_defaults,
+    transaction_errors,
+)
 from budget.planning.models import Budget, BudgetAlert, Goal, RecurringTransaction
-from budget.planning.services import budget_check, goal_check, template_next_date
+from budget.planning.services import (
+    budget_category_error,
+    budget_check,
+    goal_check,
+    template_next_date,
+)
 
 ZERO = Decimal("0.00")
-MAX_TRANSACTIONS = 200_000
 
 
 def _max_transactions() -> int:
-    return getattr(settings, "EXCHANGE_IMPORT_MAX_TRANSACTIONS", MAX_TRANSACTIONS)
+    return settings.EXCHANGE_IMPORT_MAX_TRANSACTIONS
 
 
 def document_parse(raw: Any) -> LedgerDocument:
@@ -105,7 +115,7 @@ def _stand_ins(doc: LedgerDocument, errors: list[dict[str, str]]) -> References:
                 errors.append(
                     {"field": f"{section}.{index}.id", "message": "This id is used twice."}
                 )
-            key = item.name.casefold()
+            key = name_key(item.name)
             if key in names:
                 errors.append(
                     {"field": f"{section}.{index}.name", "message": "This name is used twice."}
@@ -140,21 +150,18 @@ def _stand_ins(doc: LedgerDocument, errors: list[dict[str, str]]) -> References:
             )
         elif not bucket.is_system and not bucket.archived:
             total += bucket.allocation_percent
-    if total > 100:
-        errors.append(
-            {
-                "field": "buckets",
-                "message": f"Allocation percentages add up to {total:.2f} %; the most is 100 %.",
-            }
-        )
+    message = percent_sum_error(total)
+    if message:
+        errors.append({"field": "buckets", "message": message})
     return refs
 
 
 def _allocation_errors(index: int, tx, refs: References) -> list[dict[str, str]]:
     errors: list[dict[str, str]] = []
     prefix = f"transactions.{index}"
-    split_income = tx.kind == Kind.INCOME and not tx.bucket
-    status = tx.allocation_status or _default_status(tx)
+    _, default = transaction_defaults(kind=tx.kind, bucket_id=tx.bucket, system_bucket_id=None)
+    split_income = default == AllocationStatus.PENDING
+    status = tx.allocation_status or _stored_split(default, tx)
     if tx.allocation_status is not None:
         allowed = (
             {AllocationStatus.PENDING, AllocationStatus.ALLOCATED}
@@ -180,13 +187,12 @@ def _allocation_errors(index: int, tx, refs: References) -> list[dict[str, str]]
     total = ZERO
     for j, part in enumerate(tx.allocations):
         bucket = refs.buckets.get(part.bucket)
-        if bucket is None or bucket.is_system:
-            errors.append(
-                {
-                    "field": f"{prefix}.allocations.{j}.bucket",
-                    "message": "No such bucket in this ledger.",
-                }
-            )
+        # Unallocated takes no part of a split; an archived bucket may hold an old one.
+        message = reference_error(
+            None if bucket is None or bucket.is_system else bucket, noun="bucket", archived_ok=True
+        )
+        if message:
+            errors.append(_error(f"{prefix}.allocations.{j}.bucket", message))
         elif part.bucket in seen:
             errors.append(
                 {
@@ -317,16 +323,9 @@ def _budget_goal_errors(doc: LedgerDocument, refs: References) -> list[dict[str,
                 errors.append(_error(f"{section}.{index}.id", "This id is used twice."))
             seen.add(item.id)
     for index, budget in enumerate(doc.budgets):
-        category = refs.categories.get(budget.category)
-        if category is None:
-            errors.append(_error(f"budgets.{index}.category", "No such category in this ledger."))
-        elif category.type != CategoryType.EXPENSE:
-            errors.append(
-                _error(
-                    f"budgets.{index}.category",
-                    f"A budget needs an expense category; '{category.name}' is {category.type}.",
-                )
-            )
+        message = budget_category_error(refs.categories.get(budget.category), archived_ok=True)
+        if message:
+            errors.append(_error(f"budgets.{index}.category", message))
         sent: set[tuple[Any, str]] = set()
         for j, alert in enumerate(budget.alerts):
             key = (alert.month, alert.threshold)
@@ -334,8 +333,9 @@ def _budget_goal_errors(doc: LedgerDocument, refs: References) -> list[dict[str,
                 errors.append(_error(f"budgets.{index}.alerts.{j}", "This alert appears twice."))
             sent.add(key)
     for index, goal in enumerate(doc.goals):
-        if goal.bucket not in refs.buckets:
-            errors.append(_error(f"goals.{index}.bucket", "No such bucket in this ledger."))
+        message = reference_error(refs.buckets.get(goal.bucket), noun="bucket", archived_ok=True)
+        if message:
+            errors.append(_error(f"goals.{index}.bucket", message))
     return errors
 
 
@@ -394,11 +394,6 @@ def ledger_restore(*, owner: User, document: LedgerDocument) -> Ledger:
             template = RecurringTransaction(
                 id=pk,
                 ledger=ledger,
-                kind=item.kind,
-                amount=item.amount,
-                description=item.description,
-                notes=item.notes,
-                tags=list(item.tags),
                 frequency=item.frequency,
                 interval=item.interval,
                 start_date=item.start_date,
@@ -409,6 +404,7 @@ def ledger_restore(*, owner: User, document: LedgerDocument) -> Ledger:
             # As exported (checked above); worked out when the document leaves it out.
             given = "next_date" in item.model_fields_set
             template.next_date = item.next_date if given else _schedule_next(item)
+            template.shared_set(item.model_dump())
             _references_set(template, item, ids)
             templates.append(template)
         RecurringTransaction.objects.bulk_create(templates)
@@ -421,19 +417,16 @@ def ledger_restore(*, owner: User, document: LedgerDocument) -> Ledger:
             tx = Transaction(
                 id=pk,
                 ledger=ledger,
-                kind=item.kind,
                 date=item.date,
-                amount=item.amount,
-                description=item.description,
-                notes=item.notes,
-                tags=list(item.tags),
-                allocation_status=item.allocation_status or _default_status(item),
                 recurring_id=ids["recurring"][item.recurring] if item.recurring else None,
                 recurring_date=item.recurring_date,
             )
+            tx.shared_set(item.model_dump())
             _references_set(tx, item, ids)
-            if tx.kind in (Kind.EXPENSE, Kind.ADJUSTMENT) and not tx.bucket_id:
-                tx.bucket_id = system.pk
+            tx.bucket_id, status = transaction_defaults(
+                kind=tx.kind, bucket_id=tx.bucket_id, system_bucket_id=system.pk
+            )
+            tx.allocation_status = item.allocation_status or _stored_split(status, item)
             txs.append(tx)
             allocations += [
                 Allocation(transaction_id=pk, bucket_id=ids["buckets"][a.bucket], amount=a.amount)
@@ -447,22 +440,11 @@ def ledger_restore(*, owner: User, document: LedgerDocument) -> Ledger:
     return ledger
 
 
-_GROUPS = {
-    "category": "categories",
-    "wallet": "wallets",
-    "from_wallet": "wallets",
-    "to_wallet": "wallets",
-    "bucket": "buckets",
-    "from_bucket": "buckets",
-    "to_bucket": "buckets",
-}
-
-
 def _references_set(obj, item, ids: dict[str, dict[str, uuid.UUID]]) -> None:
     """The document's references of a transaction or template, as the new ids."""
     for name in REFERENCE_FIELDS:
         ref = getattr(item, name)
-        setattr(obj, f"{name}_id", ids[_GROUPS[name]][ref] if ref else None)
+        setattr(obj, f"{name}_id", ids[REFERENCE_GROUP[name]][ref] if ref else None)
 
 
 def _base_create(
@@ -589,7 +571,8 @@ def _planning_create(
     return errors
 
 
-def _default_status(item) -> str:
-    if item.kind == Kind.INCOME and not item.bucket:
-        return AllocationStatus.ALLOCATED if item.allocations else AllocationStatus.PENDING
-    return AllocationStatus.NOT_APPLICABLE
+def _stored_split(status: str, item) -> str:
+    """A split income that the document gives allocations was split already."""
+    if status == AllocationStatus.PENDING and item.allocations:
+        return AllocationStatus.ALLOCATED
+    return status

@@ -5,11 +5,12 @@ from collections.abc import Iterable
 from uuid import UUID
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, Q
 
 from budget.accounts.models import User
 from budget.common.errors import Conflict, Invalid, NotFound
 from budget.ledgers.models import Ledger, Membership, Role
+from budget.ledgers.signals import ledger_created
 
 
 def ledger_lock(*, ledger_ids: Iterable[UUID]) -> list[UUID]:
@@ -33,13 +34,11 @@ def ledger_version_bump(*, ledger_ids: Iterable[UUID]) -> None:
 
 
 def ledger_create(*, name: str, owner: User, currency: str = "EUR") -> Ledger:
-    from budget.money.services import ledger_defaults_create  # money builds on ledgers
-
     with transaction.atomic():
         ledger = Ledger.objects.create(name=name[:100], currency=currency)
         Membership.objects.create(ledger=ledger, user=owner, role=Role.OWNER)
-        # The system bucket and default categories every ledger starts with.
-        ledger_defaults_create(ledger=ledger)
+        # The system bucket and default categories every ledger starts with (budget.money).
+        ledger_created.send(sender=Ledger, ledger=ledger)
     ledger.role = Role.OWNER
     return ledger
 
@@ -63,6 +62,32 @@ def ledger_update(
 
 def ledger_delete(*, ledger: Ledger) -> None:
     ledger.delete()
+
+
+def ledgers_of_leaving_user_release(*, user: User) -> None:
+    """Called while `user` is being deleted: refuses while they are the last owner of a
+    ledger that others still use, and deletes every ledger they were the only member of."""
+    # Lock the user's ledgers so a concurrent membership change cannot strand one.
+    mine = Ledger.objects.filter(memberships__user=user).values_list("pk", flat=True)
+    ledger_ids = ledger_lock(ledger_ids=mine)
+    ledgers = Ledger.objects.filter(pk__in=ledger_ids).annotate(
+        members=Count("memberships"),
+        owners=Count("memberships", filter=Q(memberships__role=Role.OWNER)),
+        mine=Count("memberships", filter=Q(memberships__user=user, memberships__role=Role.OWNER)),
+    )
+    stranded = [
+        ledger.name
+        for ledger in ledgers
+        if ledger.mine and ledger.owners == 1 and ledger.members > 1
+    ]
+    if stranded:
+        raise Conflict(
+            "You are the last owner of "
+            + ", ".join(f"'{name}'" for name in stranded)
+            + ", which other members still use. Make someone else an owner first.",
+            code="last_owner",
+        )
+    Ledger.objects.filter(pk__in=[ledger.pk for ledger in ledgers if ledger.members == 1]).delete()
 
 
 def _owners_locked(ledger: Ledger) -> list[Membership]:

@@ -1,4 +1,5 @@
 import uuid
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
@@ -128,39 +129,73 @@ class Category(Named):
         return self.name
 
 
-# References from transactions (and allocations, templates) use RESTRICT, not PROTECT: a wallet,
-# bucket or category that transactions use cannot be deleted on its own (409, "archive it
-# instead"), but deleting the whole ledger removes both in one cascade.
-class Transaction(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    ledger = models.ForeignKey(Ledger, on_delete=models.CASCADE, related_name="transactions")
+def _reference(model: type[models.Model]) -> models.ForeignKey:
+    # RESTRICT, not PROTECT: a wallet, bucket or category in use cannot be deleted on its
+    # own (409, "archive it instead"), but deleting the whole ledger removes both in one
+    # cascade.
+    return models.ForeignKey(
+        model, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
+    )
+
+
+class TransactionFields(models.Model):
+    """The fields of SPEC §2 that a transaction and a recurring template share, declared
+    once: the vocabulary below, the API schemas, the CSV import and export, the JSON
+    export and restore and the templates all derive from it. A new field is one edit here
+    (plus its migrations); a new reference is picked up by every one of them."""
+
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    date = models.DateField()
     amount = MoneyField()
     description = models.CharField(max_length=255, blank=True, default="")
     notes = models.TextField(max_length=2000, blank=True, default="")
     tags = models.JSONField(default=list, blank=True)
-    category = models.ForeignKey(
-        Category, null=True, blank=True, on_delete=models.RESTRICT, related_name="transactions"
-    )
-    wallet = models.ForeignKey(
-        Wallet, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
-    )
-    bucket = models.ForeignKey(
-        Bucket, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
-    )
-    from_wallet = models.ForeignKey(
-        Wallet, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
-    )
-    to_wallet = models.ForeignKey(
-        Wallet, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
-    )
-    from_bucket = models.ForeignKey(
-        Bucket, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
-    )
-    to_bucket = models.ForeignKey(
-        Bucket, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
-    )
+    category = _reference(Category)
+    wallet = _reference(Wallet)
+    bucket = _reference(Bucket)
+    from_wallet = _reference(Wallet)
+    to_wallet = _reference(Wallet)
+    from_bucket = _reference(Bucket)
+    to_bucket = _reference(Bucket)
+
+    class Meta:
+        abstract = True
+
+    def shared_set(self, data: dict[str, Any]) -> None:
+        """Sets the shared fields from `data` (references as ids); what is missing or None
+        takes the field's default."""
+        for name in SHARED_FIELDS:
+            value = data.get(name)
+            if value is None and name in _DEFAULTS:
+                value = _DEFAULTS[name].get_default()
+            setattr(self, name, list(value) if isinstance(value, list | tuple) else value)
+        for name in REFERENCE_FIELDS:
+            setattr(self, f"{name}_id", data.get(name))
+
+    def shared_data(self) -> dict[str, Any]:
+        """The shared fields as `shared_set` takes them (references as ids)."""
+        data = {name: getattr(self, name) for name in SHARED_FIELDS}
+        data.update({name: getattr(self, f"{name}_id") for name in REFERENCE_FIELDS})
+        return data
+
+
+_SHARED = TransactionFields._meta.local_fields
+_DEFAULTS = {f.name: f for f in _SHARED if f.has_default()}
+# The plain fields, in declaration order: kind, amount, description, notes, tags.
+SHARED_FIELDS = tuple(f.name for f in _SHARED if not f.is_relation)
+# field name → the model it names, for the seven references.
+REFERENCE_MODELS = {f.name: f.remote_field.model for f in _SHARED if f.many_to_one}
+REFERENCE_FIELDS = tuple(REFERENCE_MODELS)
+WALLET_FIELDS = tuple(n for n, m in REFERENCE_MODELS.items() if m is Wallet)
+BUCKET_FIELDS = tuple(n for n, m in REFERENCE_MODELS.items() if m is Bucket)
+# field name → what a message calls it ("wallet") and the group it is found in ("wallets").
+REFERENCE_NOUN = {n: str(m._meta.verbose_name) for n, m in REFERENCE_MODELS.items()}
+REFERENCE_GROUP = {n: str(m._meta.verbose_name_plural) for n, m in REFERENCE_MODELS.items()}
+
+
+class Transaction(TransactionFields):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ledger = models.ForeignKey(Ledger, on_delete=models.CASCADE, related_name="transactions")
+    date = models.DateField()
     allocation_status = models.CharField(
         max_length=15, choices=AllocationStatus.choices, default=AllocationStatus.NOT_APPLICABLE
     )

@@ -13,11 +13,21 @@ from decimal import Decimal
 from typing import NamedTuple
 from uuid import UUID
 
-from django.db import connection
-from django.db.models import F
+from django.db import connection, transaction
+from django.db.models import Count, ExpressionWrapper, F, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
 
+from budget.common.money import ZERO, MoneyField
 from budget.ledgers.services import ledger_lock, ledger_version_bump
-from budget.money.models import NONE_ID, AllocationStatus, Kind, Rollup, Transaction
+from budget.money.models import (
+    NONE_ID,
+    Allocation,
+    AllocationStatus,
+    Bucket,
+    Kind,
+    Rollup,
+    Transaction,
+)
 
 
 class Leg(NamedTuple):
@@ -111,12 +121,6 @@ Key = tuple  # (ledger_id, month, kind, wallet_id, bucket_id, category_id)
 def rollup_expected(*, ledger_ids: list[UUID]) -> dict[Key, tuple[Decimal, int]]:
     """The rollup recomputed from transactions and allocations by grouped SQL queries,
     independently of the incremental path: (amount, count) per key."""
-    from django.db.models import Count, ExpressionWrapper, OuterRef, Subquery, Sum, Value
-    from django.db.models.functions import Coalesce, TruncMonth
-
-    from budget.common.money import ZERO, MoneyField
-    from budget.money.models import Allocation, Bucket
-
     system = dict(
         Bucket.objects.filter(ledger_id__in=ledger_ids, is_system=True).values_list(
             "ledger_id", "pk"
@@ -214,8 +218,6 @@ def rollup_drift(*, ledger_id: UUID) -> list[tuple[Key, tuple, tuple]]:
 
 def rollup_rebuild(*, ledger_id: UUID) -> int:
     """Replaces the ledger's rollup with a fresh aggregation; returns the number of rows."""
-    from django.db import transaction
-
     with transaction.atomic():
         ledger_lock(ledger_ids=[ledger_id])  # writers wait
         Rollup.objects.filter(ledger_id=ledger_id).delete()

@@ -2,9 +2,13 @@
 
 `references_load` fetches every wallet, bucket and category a batch refers to in three
 queries; `transaction_errors` checks one transaction's fields against its kind and those
-references. Create, bulk create, update, import and recurring all call these two.
+references. Create, bulk create, update, import, restore and recurring all call these two.
+The smaller rules below (`reference_error`, `transaction_defaults`, `percent_sum_error`)
+are pure functions, so the JSON restore, which checks a document before anything exists,
+calls the very rules the API does.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -12,11 +16,17 @@ from uuid import UUID
 
 from budget.common.money import MAX_AMOUNT
 from budget.ledgers.models import Ledger
-from budget.money.models import Bucket, Category, CategoryType, Kind, Wallet
-
-WALLET_FIELDS = ("wallet", "from_wallet", "to_wallet")
-BUCKET_FIELDS = ("bucket", "from_bucket", "to_bucket")
-REFERENCE_FIELDS = (*WALLET_FIELDS, *BUCKET_FIELDS, "category")
+from budget.money.models import (
+    REFERENCE_FIELDS,
+    REFERENCE_GROUP,
+    REFERENCE_NOUN,
+    AllocationStatus,
+    Bucket,
+    Category,
+    CategoryType,
+    Kind,
+    Wallet,
+)
 
 # Per kind: the reference fields it must have, and those it may have.
 REQUIRED = {
@@ -37,16 +47,51 @@ CATEGORY_TYPE = {
     Kind.TRANSFER: CategoryType.NEUTRAL,
 }
 
-_GROUP = (
-    {"category": "categories"}
-    | dict.fromkeys(WALLET_FIELDS, "wallets")
-    | dict.fromkeys(BUCKET_FIELDS, "buckets")
-)
-_NOUN = (
-    {"category": "category"}
-    | dict.fromkeys(WALLET_FIELDS, "wallet")
-    | dict.fromkeys(BUCKET_FIELDS, "bucket")
-)
+
+def reference_error(
+    target: Wallet | Bucket | Category | None,
+    *,
+    noun: str,
+    archived_ok: bool = False,
+    category_type: str | None = None,
+    wrong_type: Callable[[Category], str] | None = None,
+) -> str | None:
+    """The one check of a reference: `target` is the row found among the ledger's own
+    (None: not found), it is not archived unless `archived_ok` (an archived row may stay
+    where it already was), and a category has `category_type`. The message, or None."""
+    if target is None:
+        return f"No such {noun} in this ledger."
+    if target.archived and not archived_ok:
+        return f"The {noun} '{target.name}' is archived."
+    if category_type is not None and target.type != category_type:
+        if wrong_type is not None:
+            return wrong_type(target)
+        article = "an" if category_type[0] in "aeiou" else "a"
+        return f"'{target.name}' is not {article} {category_type} category."
+    return None
+
+
+def transaction_defaults(
+    *, kind: str, bucket_id: Any, system_bucket_id: Any
+) -> tuple[Any, AllocationStatus]:
+    """(bucket, allocation status) of a transaction as stored: an expense or adjustment
+    without a bucket is paid from Unallocated; an income without one waits to be split
+    (pending); nothing else is allocated."""
+    if kind in (Kind.EXPENSE, Kind.ADJUSTMENT) and not bucket_id:
+        return system_bucket_id, AllocationStatus.NOT_APPLICABLE
+    if kind == Kind.INCOME and not bucket_id:
+        return bucket_id, AllocationStatus.PENDING
+    return bucket_id, AllocationStatus.NOT_APPLICABLE
+
+
+MAX_PERCENT_SUM = Decimal("100")
+
+
+def percent_sum_error(total: Decimal) -> str | None:
+    """The active buckets' percentages (Unallocated takes the rest) add up to at most 100."""
+    if total > MAX_PERCENT_SUM:
+        return f"Allocation percentages would add up to {total:.2f} %; the most is 100 %."
+    return None
 
 
 @dataclass
@@ -57,11 +102,7 @@ class References:
     system_bucket: Bucket | None = None
 
     def lookup(self, name: str) -> dict:
-        if name in WALLET_FIELDS:
-            return self.wallets
-        if name in BUCKET_FIELDS:
-            return self.buckets
-        return self.categories
+        return getattr(self, REFERENCE_GROUP[name])
 
 
 def _as_uuid(value: Any) -> Any:
@@ -81,7 +122,7 @@ def references_load(*, ledger: Ledger, items: list[dict[str, Any]]) -> Reference
             if item.get(name):
                 item[name] = _as_uuid(item[name])
                 if isinstance(item[name], UUID):
-                    ids[_GROUP[name]].add(item[name])
+                    ids[REFERENCE_GROUP[name]].add(item[name])
     refs = References()
     if ids["wallets"]:
         refs.wallets = {
@@ -130,16 +171,21 @@ def transaction_errors(
     for name in sorted(REQUIRED[kind] - given):
         error(name, f"{a_kind} needs a {name}.")
 
+    def wrong_type(category: Category) -> str:
+        needed = CATEGORY_TYPE[kind]
+        article = "an" if needed[0] in "aeiou" else "a"
+        return f"{a_kind} needs {article} {needed} category, not {category.type}."
+
     for name in sorted(given & ALLOWED[kind]):
-        target = refs.lookup(name).get(data[name])
-        if target is None:
-            error(name, f"No such {_NOUN[name]} in this ledger.")
-        elif target.archived and (changed is None or name in changed):
-            error(name, f"The {_NOUN[name]} '{target.name}' is archived.")
-        elif name == "category" and target.type != CATEGORY_TYPE[kind]:
-            needed = CATEGORY_TYPE[kind]
-            article = "an" if needed[0] in "aeiou" else "a"
-            error(name, f"{a_kind} needs {article} {needed} category, not {target.type}.")
+        message = reference_error(
+            refs.lookup(name).get(data[name]),
+            noun=REFERENCE_NOUN[name],
+            archived_ok=changed is not None and name not in changed,
+            category_type=CATEGORY_TYPE[kind] if name == "category" else None,
+            wrong_type=wrong_type,
+        )
+        if message:
+            error(name, message)
 
     if kind == Kind.TRANSFER:
         pairs = (("from_wallet", "to_wallet"), ("from_bucket", "to_bucket"))

@@ -1,14 +1,20 @@
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from django.db.models import Q
 from ninja import Field, FilterLookup, FilterSchema, Schema
-from pydantic import field_validator
+from pydantic import BaseModel, create_model, field_validator
 
 from budget.common.money import ZERO, Money, MoneyOut, Percent
 from budget.money import selectors
-from budget.money.models import AllocationStatus, CategoryType, Kind, WalletKind
+from budget.money.models import (
+    REFERENCE_FIELDS,
+    AllocationStatus,
+    CategoryType,
+    Kind,
+    WalletKind,
+)
 
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 
@@ -121,19 +127,38 @@ class CategoryOut(Schema):
 Tag = Annotated[str, Field(min_length=1, max_length=50)]
 
 
-class TransactionFields(Schema):
+def references_schema(
+    name: str, *, base: type[BaseModel] = Schema, annotation: Any = UUID | None, out: bool = False
+) -> type[BaseModel]:
+    """A schema with the seven references of a transaction (REFERENCE_FIELDS, from the
+    model): optional on the way in; on the way out read from the model's `<field>_id`.
+    The API's schemas and the exported document all take their references from here."""
+    return create_model(
+        name,
+        __base__=base,
+        **{
+            field: (annotation, Field(alias=f"{field}_id") if out else None)
+            for field in REFERENCE_FIELDS
+        },
+    )
+
+
+class TransactionFields(references_schema("TransactionReferences")):
     """The fields a transaction and a recurring template share (SPEC §2)."""
 
     description: str = Field("", max_length=255)
     notes: str = Field("", max_length=2000)
     tags: list[Tag] = Field(default_factory=list, max_length=20)
-    category: UUID | None = None
-    wallet: UUID | None = None
-    bucket: UUID | None = None
-    from_wallet: UUID | None = None
-    to_wallet: UUID | None = None
-    from_bucket: UUID | None = None
-    to_bucket: UUID | None = None
+
+
+class TransactionFieldsOut(references_schema("TransactionReferencesOut", out=True)):
+    """What a transaction and a recurring template show of their shared fields."""
+
+    kind: Kind
+    amount: Money
+    description: str
+    notes: str
+    tags: list[str]
 
 
 class TransactionIn(TransactionFields):
@@ -161,21 +186,9 @@ class AllocationOut(Schema):
     amount: Money
 
 
-class TransactionOut(Schema):
+class TransactionOut(TransactionFieldsOut):
     id: UUID
-    kind: Kind
     date: dt.date
-    amount: Money
-    description: str
-    notes: str
-    tags: list[str]
-    category: UUID | None = Field(alias="category_id")
-    wallet: UUID | None = Field(alias="wallet_id")
-    bucket: UUID | None = Field(alias="bucket_id")
-    from_wallet: UUID | None = Field(alias="from_wallet_id")
-    to_wallet: UUID | None = Field(alias="to_wallet_id")
-    from_bucket: UUID | None = Field(alias="from_bucket_id")
-    to_bucket: UUID | None = Field(alias="to_bucket_id")
     allocation_status: AllocationStatus
     allocations: list[AllocationOut] = Field(alias="prefetched_allocations")
     recurring: UUID | None = Field(None, alias="recurring_id")

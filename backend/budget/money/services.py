@@ -22,6 +22,7 @@ from budget.ledgers.services import ledger_lock, ledger_version_bump
 from budget.money import selectors
 from budget.money.allocation import Share, split
 from budget.money.models import (
+    REFERENCE_FIELDS,
     Allocation,
     AllocationStatus,
     Bucket,
@@ -35,11 +36,14 @@ from budget.money.models import (
 from budget.money.rollup import rollup_apply, transaction_legs
 from budget.money.rules import (
     ALLOWED,
-    REFERENCE_FIELDS,
     batch_errors,
+    percent_sum_error,
+    reference_error,
     references_load,
+    transaction_defaults,
     transaction_errors,
 )
+from budget.money.signals import transactions_written
 
 DEFAULT_CATEGORIES = {
     CategoryType.INCOME: ["Salary", "Other income"],
@@ -54,15 +58,6 @@ DEFAULT_CATEGORIES = {
     ],
     CategoryType.NEUTRAL: ["Transfer", "Loan"],
 }
-TRANSACTION_FIELDS = (
-    "kind",
-    "date",
-    "amount",
-    "description",
-    "notes",
-    "tags",
-    *REFERENCE_FIELDS,
-)
 
 
 def ledger_defaults_create(*, ledger: Ledger) -> None:
@@ -78,21 +73,13 @@ def _name_taken(noun: str, name: str) -> Conflict:
     return Conflict(f"A {noun} named '{name}' already exists in this ledger.", code="name_taken")
 
 
-_USERS = {
-    "Transaction": "transactions",
-    "RecurringTransaction": "recurring transactions",
-    "Budget": "budgets",
-    "Goal": "goals",
-}
-
-
 def _still_used(noun: str, error: ProtectedError | RestrictedError) -> Conflict:
     """409 naming what still uses the object: transactions, budgets, goals…"""
     users = (
         error.restricted_objects if isinstance(error, RestrictedError) else error.protected_objects
     )
-    kinds = sorted({type(obj).__name__ for obj in users})
-    names = " and ".join(_USERS.get(kind, f"{kind.lower()}s") for kind in kinds)
+    # Named by each model's own verbose name: money knows none of the apps that use it.
+    names = " and ".join(sorted({str(type(obj)._meta.verbose_name_plural) for obj in users}))
     return Conflict(
         f"This {noun} is still used by {names or 'transactions'}; archive it instead.",
         code="in_use",
@@ -103,12 +90,14 @@ def _users_of(obj) -> str:
     """What refers to `obj` ("transactions and budgets"), from every foreign key pointing
     at its model (transactions, recurring templates, budgets, goals…); "" when nothing."""
     kinds = sorted(
-        rel.related_model.__name__
-        for rel in obj._meta.get_fields(include_hidden=True)
-        if rel.one_to_many
-        and rel.related_model._base_manager.filter(**{rel.field.name: obj}).exists()
+        {
+            str(rel.related_model._meta.verbose_name_plural)
+            for rel in obj._meta.get_fields(include_hidden=True)
+            if rel.one_to_many
+            and rel.related_model._base_manager.filter(**{rel.field.name: obj}).exists()
+        }
     )
-    return " and ".join(_USERS.get(kind, f"{kind.lower()}s") for kind in kinds)
+    return " and ".join(kinds)
 
 
 def _save(obj, noun: str, fields: list[str] | None = None) -> None:
@@ -238,10 +227,10 @@ def _percent_sum_check(*, ledger: Ledger, overrides: dict[UUID, Decimal | None])
         or ZERO
     )
     total = current + sum((p for p in overrides.values() if p is not None), ZERO)
-    if total > 100:
+    message = percent_sum_error(total)
+    if message:
         raise Conflict(
-            f"Allocation percentages would add up to {total:.2f} %; the most is 100 %. "
-            f"The other active buckets already use {current:.2f} %.",
+            f"{message} The other active buckets already use {current:.2f} %.",
             code="percent_sum_exceeded",
         )
 
@@ -288,24 +277,13 @@ def bucket_percents_set(*, ledger: Ledger, percents: dict[UUID, Decimal]) -> Non
         errors = []
         for bucket_id in percents:
             bucket = buckets.get(bucket_id)
-            if bucket is None:
-                errors.append(
-                    {"field": f"percents.{bucket_id}", "message": "No such bucket in this ledger."}
-                )
-            elif bucket.is_system:
-                errors.append(
-                    {
-                        "field": f"percents.{bucket_id}",
-                        "message": "Unallocated takes what is left; it has no percentage.",
-                    }
-                )
-            elif bucket.archived:
-                errors.append(
-                    {
-                        "field": f"percents.{bucket_id}",
-                        "message": f"The bucket '{bucket.name}' is archived.",
-                    }
-                )
+            message = (
+                "Unallocated takes what is left; it has no percentage."
+                if bucket is not None and bucket.is_system
+                else reference_error(bucket, noun="bucket")
+            )
+            if message:
+                errors.append({"field": f"percents.{bucket_id}", "message": message})
         if errors:
             raise Invalid("Some buckets cannot take a percentage.", errors=errors)
         _percent_sum_check(ledger=ledger, overrides=percents)
@@ -362,24 +340,15 @@ def _transaction_build(ledger: Ledger, data: dict[str, Any], system_bucket: Buck
 
 
 def _transaction_fill(tx: Transaction, data: dict[str, Any], system_bucket: Bucket) -> None:
-    tx.kind = data["kind"]
+    tx.shared_set(data)
     tx.date = data["date"]
-    tx.amount = data["amount"]
-    tx.description = data.get("description") or ""
-    tx.notes = data.get("notes") or ""
-    tx.tags = list(data.get("tags") or [])
-    for name in REFERENCE_FIELDS:
-        setattr(tx, f"{name}_id", data.get(name))
     if "recurring" in data:  # an occurrence of a recurring template (budget.planning)
         tx.recurring_id, tx.recurring_date = data["recurring"], data.get("recurring_date")
     if "import_job" in data:  # created by a CSV import (budget.exchange)
         tx.import_job_id = data["import_job"]
-    if tx.kind in (Kind.EXPENSE, Kind.ADJUSTMENT) and not tx.bucket_id:
-        tx.bucket_id = system_bucket.pk
-    if tx.kind == Kind.INCOME and not tx.bucket_id:
-        tx.allocation_status = AllocationStatus.PENDING
-    else:
-        tx.allocation_status = AllocationStatus.NOT_APPLICABLE
+    tx.bucket_id, tx.allocation_status = transaction_defaults(
+        kind=tx.kind, bucket_id=tx.bucket_id, system_bucket_id=system_bucket.pk
+    )
 
 
 def _allocation_enqueue(ids: list[UUID]) -> None:
@@ -391,17 +360,8 @@ def _allocation_enqueue(ids: list[UUID]) -> None:
         )
 
 
-def _budget_check_enqueue(ledger_id: UUID, txs: Iterable[Transaction]) -> None:
-    """Budgets watch expenses: one task per write checks the months it spent in
-    (budget.planning); a write without an expense queues nothing."""
-    months = sorted({tx.date.replace(day=1).isoformat() for tx in txs if tx.kind == Kind.EXPENSE})
-    if months:
-        enqueue_on_commit(
-            "budget.planning.tasks.budget_alerts_task",
-            str(ledger_id),
-            months,
-            task_name="check budgets",
-        )
+def _written(ledger_id: UUID, txs: list[Transaction]) -> None:
+    transactions_written.send(sender=Transaction, ledger_id=ledger_id, transactions=txs)
 
 
 def transactions_create(
@@ -428,7 +388,7 @@ def transactions_create(
         _allocation_enqueue(
             [tx.pk for tx in txs if tx.allocation_status == AllocationStatus.PENDING]
         )
-        _budget_check_enqueue(ledger.pk, txs)
+        _written(ledger.pk, txs)
     for tx in txs:
         tx.prefetched_allocations = []
     return txs
@@ -439,12 +399,7 @@ def transaction_create(*, ledger: Ledger, data: dict[str, Any]) -> Transaction:
 
 
 def _transaction_data(tx: Transaction) -> dict[str, Any]:
-    data = {
-        name: getattr(tx, name)
-        for name in ("kind", "date", "amount", "description", "notes", "tags")
-    }
-    data.update({name: getattr(tx, f"{name}_id") for name in REFERENCE_FIELDS})
-    return data
+    return {"date": tx.date, **tx.shared_data()}
 
 
 def _allocations_of(tx: Transaction) -> dict[UUID, Decimal]:
@@ -493,7 +448,7 @@ def transaction_update(*, tx: Transaction, changes: dict[str, Any]) -> Transacti
         )
         if resplit:
             incomes_allocate(ids=[tx.pk])
-        _budget_check_enqueue(tx.ledger_id, [tx])
+        _written(tx.ledger_id, [tx])
     tx.refresh_from_db()
     return tx
 

@@ -6,7 +6,7 @@ from django.db.models import Q
 
 from budget.common.money import MoneyField
 from budget.ledgers.models import Ledger
-from budget.money.models import Bucket, Category, Kind, Wallet
+from budget.money.models import Bucket, Category, TransactionFields
 
 
 def month_text(day: date) -> str:
@@ -21,7 +21,7 @@ class Frequency(models.TextChoices):
     YEARLY = "yearly"
 
 
-class RecurringTransaction(models.Model):
+class RecurringTransaction(TransactionFields):
     """A template that becomes a transaction on every date of its schedule (SPEC §8).
 
     Occurrences are start_date + k·interval·unit; `last_date` is the newest occurrence
@@ -31,32 +31,6 @@ class RecurringTransaction(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     ledger = models.ForeignKey(
         Ledger, on_delete=models.CASCADE, related_name="recurring_transactions"
-    )
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    amount = MoneyField()
-    description = models.CharField(max_length=255, blank=True, default="")
-    notes = models.TextField(max_length=2000, blank=True, default="")
-    tags = models.JSONField(default=list, blank=True)
-    category = models.ForeignKey(
-        Category, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
-    )
-    wallet = models.ForeignKey(
-        Wallet, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
-    )
-    bucket = models.ForeignKey(
-        Bucket, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
-    )
-    from_wallet = models.ForeignKey(
-        Wallet, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
-    )
-    to_wallet = models.ForeignKey(
-        Wallet, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
-    )
-    from_bucket = models.ForeignKey(
-        Bucket, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
-    )
-    to_bucket = models.ForeignKey(
-        Bucket, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
     frequency = models.CharField(max_length=10, choices=Frequency.choices)
     interval = models.PositiveIntegerField(default=1)

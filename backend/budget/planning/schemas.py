@@ -9,7 +9,7 @@ from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
 from budget.common.money import Money, MoneyOut
 from budget.money.models import Kind
-from budget.money.schemas import Name, Tag, TransactionFields, _Named
+from budget.money.schemas import Name, Tag, TransactionFields, TransactionFieldsOut, _Named
 from budget.planning.models import Frequency, month_text
 from budget.planning.selectors import progress_of
 
@@ -39,20 +39,8 @@ class RecurringPatch(TransactionFields):
     active: bool | None = None
 
 
-class RecurringOut(Schema):
+class RecurringOut(TransactionFieldsOut):
     id: UUID
-    kind: Kind
-    amount: Money
-    description: str
-    notes: str
-    tags: list[str]
-    category: UUID | None = Field(alias="category_id")
-    wallet: UUID | None = Field(alias="wallet_id")
-    bucket: UUID | None = Field(alias="bucket_id")
-    from_wallet: UUID | None = Field(alias="from_wallet_id")
-    to_wallet: UUID | None = Field(alias="to_wallet_id")
-    from_bucket: UUID | None = Field(alias="from_bucket_id")
-    to_bucket: UUID | None = Field(alias="to_bucket_id")
     frequency: Frequency
     interval: int
     start_date: dt.date

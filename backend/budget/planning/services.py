@@ -24,8 +24,21 @@ from budget.common.tasks import enqueue_on_commit
 from budget.ledgers.models import Ledger, Role
 from budget.ledgers.services import ledger_lock
 from budget.money import services as money
-from budget.money.models import Bucket, Category, CategoryType, Kind, Transaction
-from budget.money.rules import ALLOWED, REFERENCE_FIELDS, references_load, transaction_errors
+from budget.money.models import (
+    REFERENCE_FIELDS,
+    SHARED_FIELDS,
+    Bucket,
+    Category,
+    CategoryType,
+    Kind,
+    Transaction,
+)
+from budget.money.rules import (
+    ALLOWED,
+    reference_error,
+    references_load,
+    transaction_errors,
+)
 from budget.notifications.models import NotificationKind
 from budget.notifications.services import notifications_create
 from budget.planning import selectors
@@ -41,14 +54,8 @@ from budget.planning.schedule import occurrences
 
 logger = logging.getLogger(__name__)
 
-TEMPLATE_FIELDS = ("kind", "amount", "description", "notes", "tags", *REFERENCE_FIELDS)
+TEMPLATE_FIELDS = (*SHARED_FIELDS, *REFERENCE_FIELDS)
 SCHEDULE_FIELDS = ("frequency", "interval", "start_date", "end_date", "active")
-
-
-def _data(template: RecurringTransaction) -> dict[str, Any]:
-    data = {name: getattr(template, name) for name in TEMPLATE_FIELDS[:5]}
-    data.update({name: getattr(template, f"{name}_id") for name in REFERENCE_FIELDS})
-    return data
 
 
 def _check(
@@ -124,22 +131,12 @@ def recurring_create(*, ledger: Ledger, **fields: Any) -> RecurringTransaction:
     _check(ledger=ledger, data=data, schedule=schedule, changed=None)
     with transaction.atomic():
         template = RecurringTransaction(ledger=ledger, **schedule)
-        _fill(template, data)
+        template.shared_set(data)
         template.next_date = template_next_date(template)
         template.save()
         recurring_materialise(template=template)
     template.refresh_from_db()
     return template
-
-
-def _fill(template: RecurringTransaction, data: dict[str, Any]) -> None:
-    for name in TEMPLATE_FIELDS[:5]:
-        setattr(template, name, data.get(name))
-    template.description = template.description or ""
-    template.notes = template.notes or ""
-    template.tags = list(template.tags or [])
-    for name in REFERENCE_FIELDS:
-        setattr(template, f"{name}_id", data.get(name))
 
 
 def recurring_update(
@@ -149,7 +146,7 @@ def recurring_update(
     coming ones follow the new fields and schedule."""
     with transaction.atomic():
         template = RecurringTransaction.objects.select_for_update().get(pk=template.pk)
-        data = _data(template)
+        data = template.shared_data()
         if changes.get("kind", template.kind) != template.kind:
             # References the new kind has no use for go, unless the caller set them.
             for name in set(REFERENCE_FIELDS) - set(changes) - ALLOWED[Kind(changes["kind"])]:
@@ -164,7 +161,7 @@ def recurring_update(
             changed=set(changes),
             last_date=template.last_date,
         )
-        _fill(template, data)
+        template.shared_set(data)
         for name, value in schedule.items():
             setattr(template, name, value)
         template.next_date = template_next_date(template)
@@ -218,7 +215,7 @@ def recurring_materialise(
                     dates[-1],
                 )
         if dates:
-            data = _data(template)
+            data = template.shared_data()
             try:
                 money.transactions_create(
                     ledger=template.ledger,
@@ -251,15 +248,16 @@ def recurring_materialise(
 BUDGET_FIELDS = ("category", "amount", "alert_percent", "start_month", "end_month")
 
 
-def _category_error(ledger: Ledger, category_id: Any) -> str | None:
-    category = Category.objects.filter(ledger=ledger, pk=category_id).first()
-    if category is None:
-        return "No such category in this ledger."
-    if category.type != CategoryType.EXPENSE:
-        return f"A budget needs an expense category; '{category.name}' is {category.type}."
-    if category.archived:
-        return f"The category '{category.name}' is archived."
-    return None
+def budget_category_error(category: Category | None, *, archived_ok: bool = False) -> str | None:
+    """A budget watches one expense category of its ledger (`category`: the row found
+    there, or None). Pure, so the JSON restore checks its documents with it too."""
+    return reference_error(
+        category,
+        noun="category",
+        archived_ok=archived_ok,
+        category_type=CategoryType.EXPENSE,
+        wrong_type=lambda c: f"A budget needs an expense category; '{c.name}' is {c.type}.",
+    )
 
 
 def budget_check(
@@ -269,7 +267,9 @@ def budget_check(
     covers one of its months. Call under the ledger lock (`ledger_lock`)."""
     errors = []
     if changed is None or "category" in changed:
-        message = _category_error(ledger, data["category"])
+        message = budget_category_error(
+            Category.objects.filter(ledger=ledger, pk=data["category"]).first()
+        )
         if message:
             errors.append({"field": "category", "message": message})
     if data["amount"] <= 0:
@@ -497,13 +497,11 @@ GOAL_FIELDS = ("name", "bucket", "target_amount", "target_date")
 def goal_check(*, ledger: Ledger, data: dict[str, Any], changed: set[str] | None) -> None:
     errors = []
     if changed is None or "bucket" in changed:
-        bucket = Bucket.objects.filter(ledger=ledger, pk=data["bucket"]).first()
-        if bucket is None:
-            errors.append({"field": "bucket", "message": "No such bucket in this ledger."})
-        elif bucket.archived:
-            errors.append(
-                {"field": "bucket", "message": f"The bucket '{bucket.name}' is archived."}
-            )
+        message = reference_error(
+            Bucket.objects.filter(ledger=ledger, pk=data["bucket"]).first(), noun="bucket"
+        )
+        if message:
+            errors.append({"field": "bucket", "message": message})
     if data["target_amount"] <= 0:
         errors.append(
             {"field": "target_amount", "message": "The target must be greater than zero."}

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "budget.exchange",
     "budget.planning",
     "budget.notifications",
+    "budget.demo",
 ]
 
 MIDDLEWARE = [
@@ -214,6 +215,13 @@ IMPORT_KEEP_DAYS = env_int("IMPORT_KEEP_DAYS", 7)
 # The worker writes an import's progress outside the import's database transaction, to a
 # cache every process shares: Redis, or the file cache of the embedded default.
 IMPORT_PROGRESS_CACHE = "default" if REDIS_URL else "qcluster"
+
+# --- Ledger documents and backups (budget.exchange) ---------------------------------------------
+# The largest body and the most transactions `POST /ledgers/import-json` takes (413 / 422 above).
+EXCHANGE_IMPORT_MAX_BYTES = env_int("EXCHANGE_IMPORT_MAX_BYTES", 200 * 1024 * 1024)
+EXCHANGE_IMPORT_MAX_TRANSACTIONS = env_int("EXCHANGE_IMPORT_MAX_TRANSACTIONS", 200_000)
+# Where `manage.py backup` writes and `restore` reads; empty → VAR_DIR/backups.
+BACKUP_DIR = env_str("BACKUP_DIR", "")
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 500

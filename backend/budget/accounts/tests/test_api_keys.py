@@ -2,8 +2,8 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from conftest import assert_error
 from django.utils import timezone
+from tests.helpers import assert_error
 
 from budget.accounts.models import ApiKey
 

@@ -2,8 +2,8 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from conftest import PASSWORD, assert_error
 from django.utils import timezone
+from tests.helpers import PASSWORD, assert_error
 
 from budget.accounts.models import User
 from budget.ledgers.models import Membership

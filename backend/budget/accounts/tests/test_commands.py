@@ -27,12 +27,3 @@ def test_createdefaultsuperuser_refuses_a_weak_password(password):
     with weak, pytest.raises(CommandError, match="DJANGO_SUPERUSER_PASSWORD"):
         call_command("createdefaultsuperuser")
     assert not User.objects.exists()
-
-
-@override_settings(DEMO_USER_EMAIL="demo@example.com", DEMO_USER_PASSWORD="demo-budget-2026")
-def test_demo_user_created_once_with_a_ledger(capsys):
-    call_command("demo_user")
-    call_command("demo_user")
-    user = User.objects.get(email="demo@example.com")
-    assert user.default_ledger is not None
-    assert "Demo sign-in: demo@example.com / demo-budget-2026" in capsys.readouterr().out

@@ -1,6 +1,6 @@
 import pytest
-from conftest import PASSWORD, assert_error
 from django.test import override_settings
+from tests.helpers import PASSWORD, assert_error
 
 from budget.accounts.models import User
 from budget.common.client_ip import client_ip

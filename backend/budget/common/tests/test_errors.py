@@ -1,8 +1,8 @@
 """One JSON error shape for every failure under /api."""
 
 import pytest
-from conftest import assert_error
 from django.db.utils import OperationalError
+from tests.helpers import assert_error
 
 from budget.accounts import selectors
 

@@ -12,9 +12,9 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from conftest import PASSWORD
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_q.conf import Conf
+from tests.helpers import PASSWORD
 
 from budget.common import cache as fail_open
 from budget.common import tasks

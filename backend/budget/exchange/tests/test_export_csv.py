@@ -4,11 +4,11 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from conftest import assert_error
+from tests.helpers import assert_error
 
 from budget.exchange import selectors
 from budget.money import services
-from budget.money.tests.conftest import member_api
+from budget.money.tests.helpers import member_api
 
 pytestmark = pytest.mark.django_db
 

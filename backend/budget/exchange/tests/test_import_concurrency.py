@@ -21,7 +21,7 @@ from tests.cluster import BACKEND, shared_database
 
 from budget.exchange import import_services
 from budget.exchange.models import ImportJob, ImportStatus
-from budget.exchange.tests.conftest import csv_text, imports_path, validated
+from budget.exchange.tests.helpers import csv_text, imports_path, validated
 from budget.money.models import Transaction
 from budget.money.rollup import rollup_drift
 

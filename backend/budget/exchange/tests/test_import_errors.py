@@ -3,10 +3,10 @@ clear 4xx and no job; bad rows make an `invalid` job that names each line, field
 problem. Nothing ever reaches the ledger, and nothing answers 500."""
 
 import pytest
-from conftest import assert_error
+from tests.helpers import assert_error
 
 from budget.exchange.models import ImportJob, ImportRow
-from budget.exchange.tests.conftest import HEADER, csv_text, imports_path, upload
+from budget.exchange.tests.helpers import HEADER, csv_text, imports_path, upload
 from budget.money import services
 from budget.money.models import Transaction
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from budget.exchange.tests.conftest import HEADER, csv_text, upload, validated
+from budget.exchange.tests.helpers import HEADER, csv_text, upload, validated
 from budget.money.models import Transaction
 from budget.money.rollup import rollup_drift
 

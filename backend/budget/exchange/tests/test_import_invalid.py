@@ -6,7 +6,7 @@ import json
 from datetime import date
 
 import pytest
-from conftest import assert_error
+from tests.helpers import assert_error
 
 from budget.ledgers.models import Ledger
 from budget.money.models import Transaction
@@ -368,3 +368,40 @@ def test_import_needs_authentication(api):
 def test_import_json_does_not_shadow_the_ledger_routes(owner_api, ledger):
     assert owner_api.get(f"/ledgers/{ledger.pk}").status_code == 200
     assert_error(owner_api.get("/ledgers/import-json"), 405)
+
+
+# --- The restore refuses what the API refuses, in the API's words --------------------------
+
+
+def _restore_message(owner_api, change, field: str) -> str:
+    body = assert_error(owner_api.post("/ledgers/import-json", _document(change)), 422)
+    return next(e["message"] for e in body["errors"] if e["field"] == field)
+
+
+def test_percents_over_100_are_refused_by_the_restore_as_by_the_api(owner_api, ledger):
+    path = f"/ledgers/{ledger.pk}/buckets"
+    assert (
+        owner_api.post(path, {"name": "Savings", "allocation_percent": "50.00"}).status_code == 201
+    )
+    api_body = assert_error(
+        owner_api.post(path, {"name": "Fun", "allocation_percent": "60.00"}), 409
+    )
+    restored = _restore_message(
+        owner_api, _append("buckets", 1, id="b2", name="Fun", allocation_percent="60.00"), "buckets"
+    )
+    assert restored == "Allocation percentages would add up to 110.00 %; the most is 100 %."
+    assert api_body["detail"].startswith(restored)
+
+
+def test_a_budget_on_an_income_category_is_refused_by_the_restore_as_by_the_api(owner_api, ledger):
+    salary = ledger.categories.get(name="Salary")
+    api_body = assert_error(
+        owner_api.post(
+            f"/ledgers/{ledger.pk}/budgets",
+            {"category": str(salary.pk), "amount": "100.00", "start_month": "2025-01"},
+        ),
+        422,
+    )
+    restored = _restore_message(owner_api, _set("budgets.0.category", SALARY), "budgets.0.category")
+    assert restored == "A budget needs an expense category; 'Salary' is income."
+    assert [e["message"] for e in api_body["errors"]] == [restored]

@@ -8,17 +8,17 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from conftest import assert_error
 from django.utils import timezone
+from tests.helpers import assert_error
 
 from budget.exchange import import_services, tasks
 from budget.exchange.models import ImportJob, ImportRow, ImportStatus
 from budget.exchange.progress import progress_set
-from budget.exchange.tests.conftest import HEADER, csv_text, imports_path, upload, validated
+from budget.exchange.tests.helpers import HEADER, csv_text, imports_path, upload, validated
 from budget.money import services
 from budget.money.models import Allocation, Transaction
 from budget.money.rollup import rollup_drift
-from budget.money.tests.conftest import member_api
+from budget.money.tests.helpers import member_api
 
 pytestmark = pytest.mark.django_db
 

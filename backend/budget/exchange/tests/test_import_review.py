@@ -6,16 +6,16 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from conftest import assert_error
 from django.utils import timezone
+from tests.helpers import assert_error
 
 from budget.exchange import import_services, tasks
 from budget.exchange.models import ImportJob, ImportStatus
-from budget.exchange.tests.conftest import csv_text, imports_path, upload, validated
+from budget.exchange.tests.helpers import csv_text, imports_path, upload, validated
 from budget.money import services
 from budget.money.models import Transaction
 from budget.money.rollup import rollup_drift
-from budget.money.tests.conftest import assert_books_balance
+from budget.money.tests.helpers import assert_books_balance
 
 pytestmark = pytest.mark.django_db
 

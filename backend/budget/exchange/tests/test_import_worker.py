@@ -19,7 +19,7 @@ from django_q.conf import Conf
 from tests.cluster import cluster, shared_database, wait_for
 
 from budget.exchange.models import ImportRow
-from budget.exchange.tests.conftest import csv_text, imports_path, validated
+from budget.exchange.tests.helpers import csv_text, imports_path, validated
 from budget.money.models import Transaction
 from budget.money.rollup import rollup_drift
 

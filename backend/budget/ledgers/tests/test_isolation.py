@@ -1,7 +1,7 @@
 """Invariant 4: no user sees, changes or learns the existence of another ledger's data."""
 
 import pytest
-from conftest import assert_error
+from tests.helpers import assert_error
 from tests.routes import fill, ledger_operations
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,5 @@
 import pytest
-from conftest import assert_error
+from tests.helpers import assert_error
 
 from budget.ledgers.models import Ledger, Membership
 

@@ -8,7 +8,7 @@ from django_q.models import Schedule
 
 from budget.money import services, tasks
 from budget.money.models import Allocation, AllocationStatus, Transaction
-from budget.money.tests.conftest import income, tx_path
+from budget.money.tests.helpers import income, tx_path
 
 pytestmark = pytest.mark.django_db
 

@@ -5,15 +5,15 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from conftest import ApiClient, assert_error
 from django.db import connection, connections
 from django.test import Client
+from tests.helpers import ApiClient, assert_error
 
 from budget.accounts import services as account_services
 from budget.ledgers.services import ledger_create
 from budget.money import services
 from budget.money.models import Allocation, Bucket
-from budget.money.tests.conftest import (
+from budget.money.tests.helpers import (
     adjustment,
     assert_books_balance,
     expense,
@@ -211,49 +211,6 @@ def test_invalid_bucket_is_422_naming_the_field_and_creates_nothing(
 ):
     assert_error(owner_api.post(buckets_path(ledger), payload), 422, "validation_error", field)
     assert Bucket.objects.filter(ledger=ledger).count() == 1
-
-
-# --- Names ----------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("name", ["Savings", "savings", "SAVINGS", " sAvInGs ", "unallocated"])
-def test_bucket_name_is_unique_per_ledger_case_insensitively(owner_api, household, name):
-    response = owner_api.post(
-        buckets_path(household.ledger), {"name": name, "allocation_percent": "0"}
-    )
-    body = assert_error(response, 409, "name_taken")
-    assert name.strip() in body["detail"]
-    assert Bucket.objects.filter(ledger=household.ledger).count() == 4
-
-
-@pytest.mark.parametrize("name", ["Fun", "fun", "UNALLOCATED"])
-def test_renaming_a_bucket_to_a_taken_name_is_409(owner_api, household, name):
-    h = household
-    assert_error(
-        owner_api.patch(buckets_path(h.ledger, h.savings), {"name": name}), 409, "name_taken"
-    )
-    h.savings.refresh_from_db()
-    assert h.savings.name == "Savings"
-
-
-def test_non_ascii_bucket_name_is_unique_case_insensitively(owner_api, ledger):
-    first = owner_api.post(buckets_path(ledger), {"name": "Épargne", "allocation_percent": "1"})
-    assert first.status_code == 201
-    response = owner_api.post(buckets_path(ledger), {"name": "éPARGNE", "allocation_percent": "1"})
-    assert_error(response, 409, "name_taken")
-
-
-def test_same_bucket_name_in_another_ledger_is_fine(owner_api, ledger, stranger):
-    services.bucket_create(ledger=stranger.default_ledger, name="Savings")
-    response = owner_api.post(buckets_path(ledger), {"name": "Savings", "allocation_percent": 1})
-    assert response.status_code == 201
-
-
-def test_renaming_a_bucket_to_its_own_name_in_another_case_is_fine(owner_api, household):
-    h = household
-    response = owner_api.patch(buckets_path(h.ledger, h.savings), {"name": "SAVINGS"})
-    assert response.status_code == 200
-    assert response.json()["name"] == "SAVINGS"
 
 
 # --- The percent rule -----------------------------------------------------------------------

@@ -5,12 +5,12 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from conftest import assert_error
+from tests.helpers import assert_error
 
 from budget.ledgers.services import ledger_create
 from budget.money import services
 from budget.money.models import Category
-from budget.money.tests.conftest import expense, income, member_api, post_ok, transfer, tx_path
+from budget.money.tests.helpers import expense, income, member_api, post_ok, transfer, tx_path
 
 pytestmark = pytest.mark.django_db
 
@@ -122,56 +122,6 @@ def test_invalid_category_is_422_naming_the_field_and_creates_nothing(
     response = owner_api.post(categories_path(ledger), payload)
     assert_error(response, 422, "validation_error", field)
     assert Category.objects.filter(ledger=ledger).count() == 11
-
-
-# --- Names ----------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("name", "type_"),
-    [
-        ("Salary", "income"),
-        ("salary", "income"),
-        ("SALARY", "expense"),
-        ("  groceries ", "expense"),
-        ("loan", "expense"),  # unique across types too
-    ],
-)
-def test_category_name_is_unique_per_ledger_case_insensitively(owner_api, ledger, name, type_):
-    response = owner_api.post(categories_path(ledger), {"name": name, "type": type_})
-    body = assert_error(response, 409, "name_taken")
-    assert name.strip() in body["detail"]
-    assert Category.objects.filter(ledger=ledger).count() == 11
-
-
-def test_non_ascii_category_name_is_unique_case_insensitively(owner_api, ledger):
-    first = owner_api.post(categories_path(ledger), {"name": "Épicerie", "type": "expense"})
-    assert first.status_code == 201
-    response = owner_api.post(categories_path(ledger), {"name": "éPICERIE", "type": "expense"})
-    assert_error(response, 409, "name_taken")
-
-
-def test_same_category_name_in_another_ledger_is_fine(owner_api, ledger, stranger):
-    services.category_create(ledger=stranger.default_ledger, name="Pets", type="expense")
-    response = owner_api.post(categories_path(ledger), {"name": "Pets", "type": "expense"})
-    assert response.status_code == 201
-
-
-@pytest.mark.parametrize("name", ["Health", "health", " HEALTH "])
-def test_renaming_a_category_to_a_taken_name_is_409(owner_api, household, name):
-    groceries = household.groceries
-    response = owner_api.patch(categories_path(household.ledger, groceries), {"name": name})
-    assert_error(response, 409, "name_taken")
-    groceries.refresh_from_db()
-    assert groceries.name == "Groceries"
-
-
-def test_renaming_a_category_to_its_own_name_in_another_case_is_fine(owner_api, household):
-    response = owner_api.patch(
-        categories_path(household.ledger, household.groceries), {"name": "GROCERIES"}
-    )
-    assert response.status_code == 200
-    assert response.json()["name"] == "GROCERIES"
 
 
 # --- Update ---------------------------------------------------------------------------------

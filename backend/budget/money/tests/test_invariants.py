@@ -12,7 +12,7 @@ import pytest
 
 from budget.money.models import NONE_ID, Rollup, Transaction
 from budget.money.rollup import rollup_drift
-from budget.money.tests.conftest import tx_path
+from budget.money.tests.helpers import tx_path
 from budget.money.tests.movements import movements
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from django_q.models import Schedule
 from tests.cluster import cluster, shared_database, skip_without_redis, wait_for
 
 from budget.money.models import Transaction
-from budget.money.tests.conftest import income, tx_path
+from budget.money.tests.helpers import income, tx_path
 
 
 @pytest.mark.cluster

@@ -2,12 +2,12 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from conftest import assert_error
+from tests.helpers import assert_error
 
 from budget.ledgers.models import Membership
 from budget.money import services
 from budget.money.models import Allocation, Transaction
-from budget.money.tests.conftest import adjustment, expense, income, transfer, tx_path
+from budget.money.tests.helpers import adjustment, expense, income, transfer, tx_path
 
 pytestmark = pytest.mark.django_db
 

@@ -4,13 +4,13 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from conftest import assert_error
 from django.utils import timezone
+from tests.helpers import assert_error
 
 from budget.ledgers.services import ledger_create
 from budget.money import selectors, services
 from budget.money.models import Bucket, Transaction, Wallet
-from budget.money.tests.conftest import (
+from budget.money.tests.helpers import (
     adjustment,
     assert_books_balance,
     expense,
@@ -210,14 +210,6 @@ def test_creating_an_archived_wallet_with_money_is_409(owner_api, ledger):
 # --- Names ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["Bank", "bank", "BANK", "  bAnK  "])
-def test_wallet_name_is_unique_per_ledger_case_insensitively(owner_api, household, name):
-    response = owner_api.post(wallets_path(household.ledger), {"name": name, "kind": "physical"})
-    body = assert_error(response, 409, "name_taken")
-    assert name.strip() in body["detail"]
-    assert Wallet.objects.filter(ledger=household.ledger).count() == 2
-
-
 def test_taken_name_with_an_opening_balance_creates_no_transaction(owner_api, household):
     response = owner_api.post(
         wallets_path(household.ledger),
@@ -225,39 +217,6 @@ def test_taken_name_with_an_opening_balance_creates_no_transaction(owner_api, ho
     )
     assert_error(response, 409, "name_taken")
     assert not Transaction.objects.filter(ledger=household.ledger).exists()
-
-
-def test_non_ascii_wallet_name_is_unique_case_insensitively(owner_api, ledger):
-    assert (
-        owner_api.post(wallets_path(ledger), {"name": "Épargne", "kind": "virtual"}).status_code
-        == 201
-    )
-    response = owner_api.post(wallets_path(ledger), {"name": "éPARGNE", "kind": "virtual"})
-    assert_error(response, 409, "name_taken")
-
-
-def test_same_wallet_name_in_another_ledger_is_fine(api, owner_api, household, stranger):
-    services.wallet_create(ledger=stranger.default_ledger, name="Bank", kind="virtual")
-    theirs = api.as_user(stranger).get(wallets_path(stranger.default_ledger)).json()
-    assert [w["name"] for w in theirs["items"]] == ["Bank"]
-    assert [w["name"] for w in owner_api.get(wallets_path(household.ledger)).json()["items"]] == [
-        "Bank",
-        "Cash",
-    ]
-
-
-@pytest.mark.parametrize("name", ["Cash", "cash", " CASH "])
-def test_renaming_to_a_taken_name_is_409(owner_api, household, name):
-    response = owner_api.patch(wallets_path(household.ledger, household.bank), {"name": name})
-    assert_error(response, 409, "name_taken")
-    household.bank.refresh_from_db()
-    assert household.bank.name == "Bank"
-
-
-def test_renaming_a_wallet_to_its_own_name_in_another_case_is_fine(owner_api, household):
-    response = owner_api.patch(wallets_path(household.ledger, household.bank), {"name": "BANK"})
-    assert response.status_code == 200
-    assert response.json()["name"] == "BANK"
 
 
 # --- Update ---------------------------------------------------------------------------------

@@ -4,8 +4,8 @@ mail a notification sends to users who opted in."""
 import logging
 
 import pytest
-from conftest import assert_error
 from django.core.mail.backends.base import BaseEmailBackend
+from tests.helpers import assert_error
 
 from budget.ledgers.models import Membership
 from budget.notifications.models import Notification

@@ -11,14 +11,15 @@ import time_machine
 from django.db import connection, connections
 from django_q.models import Schedule, Task
 
+from budget.common.schedules import schedules_apply
 from budget.ledgers.models import Membership
 from budget.money import services as money
 from budget.money.models import Transaction
-from budget.money.tests.conftest import Household, expense, income, post_ok, transfer, tx_path
+from budget.money.tests.helpers import Household, expense, income, post_ok, transfer, tx_path
 from budget.notifications.models import Notification
 from budget.planning import services, tasks
 from budget.planning.models import Budget, BudgetAlert
-from budget.planning.tests.conftest import spend
+from budget.planning.tests.helpers import spend
 
 pytestmark = pytest.mark.django_db
 
@@ -385,14 +386,9 @@ def test_the_daily_schedule_is_created_by_migrate():
 
 
 def test_the_schedule_migration_is_idempotent():
-    from importlib import import_module
-
-    from django.apps import apps
-
-    migration = import_module("budget.planning.migrations.0005_budget_alerts_daily_schedule")
     Schedule.objects.filter(name="budget alerts").update(func="old.path", next_run=None)
-    migration.create_schedule(apps, None)
-    migration.create_schedule(apps, None)
+    schedules_apply()
+    schedules_apply()
     schedule = Schedule.objects.get(name="budget alerts")
     assert schedule.func == "budget.planning.tasks.budget_alerts_daily"
 

@@ -3,15 +3,15 @@
 from datetime import date
 
 import pytest
-from conftest import assert_error
+from tests.helpers import assert_error
 
 from budget.ledgers.models import Ledger
 from budget.money import services as money
 from budget.money.models import Category
-from budget.money.tests.conftest import Household, member_api
+from budget.money.tests.helpers import Household, member_api
 from budget.planning import services
 from budget.planning.models import Budget
-from budget.planning.tests.conftest import budget_path, spend, status_path
+from budget.planning.tests.helpers import budget_path, spend, status_path
 
 pytestmark = pytest.mark.django_db
 

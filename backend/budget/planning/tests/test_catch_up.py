@@ -7,12 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
-from conftest import assert_error
+from tests.helpers import assert_error
 
 from budget.money.models import Transaction
 from budget.planning import tasks
 from budget.planning.models import RecurringTransaction
-from budget.planning.tests.conftest import assert_no_drift, occurrence_dates, recurring_path, rent
+from budget.planning.tests.helpers import assert_no_drift, occurrence_dates, recurring_path, rent
 
 pytestmark = pytest.mark.django_db
 

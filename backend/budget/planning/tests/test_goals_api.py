@@ -6,16 +6,16 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from conftest import assert_error
+from tests.helpers import assert_error
 
 from budget.ledgers.models import Ledger
 from budget.money import services as money
 from budget.money.models import Bucket
-from budget.money.tests.conftest import Household, member_api
+from budget.money.tests.helpers import Household, member_api
 from budget.planning import services
 from budget.planning.models import Goal
 from budget.planning.selectors import goal_progress
-from budget.planning.tests.conftest import goal_path
+from budget.planning.tests.helpers import goal_path
 
 pytestmark = pytest.mark.django_db
 

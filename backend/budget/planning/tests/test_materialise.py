@@ -12,9 +12,9 @@ from django_q.models import Schedule
 
 from budget.money import services as money
 from budget.money.models import Transaction
-from budget.money.tests.conftest import Household
+from budget.money.tests.helpers import Household
 from budget.planning import services, tasks
-from budget.planning.tests.conftest import (
+from budget.planning.tests.helpers import (
     assert_no_drift,
     occurrence_dates,
     recurring_path,

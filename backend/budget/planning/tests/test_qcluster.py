@@ -6,24 +6,20 @@ PostgreSQL with Redis, whichever the test run uses."""
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock
 from decimal import Decimal
-from importlib import import_module
 
 import pytest
 import time_machine
-from django.apps import apps
 from django.db import connection
 from django.utils import timezone
 from django_q.models import Schedule, Task
 from tests.cluster import cluster, shared_database, skip_without_redis, wait_for
 
+from budget.common.schedules import SCHEDULES, schedules_apply
 from budget.ledgers.models import Membership
 from budget.planning import services
-from budget.planning.tests.conftest import spend
+from budget.planning.tests.helpers import spend
 
-JOBS = {
-    "recurring transactions": "0002_recurring_daily_schedule",
-    "budget alerts": "0005_budget_alerts_daily_schedule",
-}
+JOBS = {"recurring transactions", "budget alerts"}
 
 
 def rows(sql: str) -> list[tuple]:
@@ -74,8 +70,7 @@ def test_a_real_cluster_runs_the_daily_planning_jobs(household, make_user, tmp_p
 
     # The schedules, as migrate makes them (another test may have flushed them), due now.
     Schedule.objects.all().delete()
-    for migration in JOBS.values():
-        import_module(f"budget.planning.migrations.{migration}").create_schedule(apps, None)
+    schedules_apply(jobs=[job for job in SCHEDULES if job.name in JOBS])
     Schedule.objects.update(next_run=timezone.now() - timedelta(minutes=1))
     Task.objects.all().delete()  # what ran in this process so far (the sync mode of tests)
 

@@ -3,14 +3,14 @@
 from datetime import timedelta
 
 import pytest
-from conftest import assert_error
 from django.utils import timezone
+from tests.helpers import assert_error
 
 from budget.money import services as money
 from budget.money.models import Transaction
-from budget.money.tests.conftest import member_api
+from budget.money.tests.helpers import member_api
 from budget.planning.models import RecurringTransaction
-from budget.planning.tests.conftest import assert_no_drift, recurring_path, rent, salary
+from budget.planning.tests.helpers import assert_no_drift, recurring_path, rent, salary
 
 pytestmark = pytest.mark.django_db
 

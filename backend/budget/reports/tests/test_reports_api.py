@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from conftest import assert_error
+from tests.helpers import assert_error
 
 from budget.money import services
 from budget.money.models import Bucket, Category, Wallet

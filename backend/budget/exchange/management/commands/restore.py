@@ -23,7 +23,7 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"No backup file at {path}.")
         if not yes:
-            if getattr(settings, "IS_PRODUCTION", False):
+            if settings.IS_PRODUCTION:
                 raise CommandError("In production, restore only with --yes.")
             answer = input(f"Replace everything in the database with {path}? Type 'yes': ")
             if answer.strip().lower() != "yes":

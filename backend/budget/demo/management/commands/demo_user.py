@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
 
 from budget.accounts import services
@@ -22,6 +22,4 @@ class Command(BaseCommand):
 
     @staticmethod
     def _commands() -> set[str]:
-        from django.core.management import get_commands
-
         return set(get_commands())

@@ -9,7 +9,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.db.models import Model, ProtectedError, RestrictedError
 
+from budget.accounts import services as account_services
 from budget.accounts.models import User
+from budget.common.errors import Conflict
 from budget.ledgers import services as ledger_services
 from budget.ledgers.models import Ledger
 from budget.money import services
@@ -112,11 +114,14 @@ class Command(BaseCommand):
         self._confirm(what, options["yes"])
 
         if options["all_demo"]:
-            with transaction.atomic():
-                for ledger in ledgers:
-                    _ledger_finance_clear(ledger=ledger)  # in dependency order, then the rest
-                    ledger_services.ledger_delete(ledger=ledger)
-                user.delete()
+            try:
+                with transaction.atomic():
+                    for ledger in ledgers:
+                        _ledger_finance_clear(ledger=ledger)  # in dependency order
+                    # The ledgers only they use go with them (budget.ledgers).
+                    account_services.user_erase(user=user)
+            except Conflict as error:
+                raise CommandError(error.detail) from error
             self.stdout.write(self.style.SUCCESS(f"Deleted {what}."))
             return
         removed = _ledger_finance_clear(ledger=ledger)

@@ -1,12 +1,8 @@
 """A household to test money with: two wallets, three buckets, the default categories."""
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
-import pytest
-
-from budget.money import services
 from budget.money.models import Bucket, Category, Wallet
 
 
@@ -25,35 +21,6 @@ class Household:
 
     def category(self, name: str) -> Category:
         return Category.objects.get(ledger=self.ledger, name=name)
-
-
-@pytest.fixture
-def household(ledger) -> Household:
-    bank = services.wallet_create(ledger=ledger, name="Bank", kind="virtual")
-    cash = services.wallet_create(ledger=ledger, name="Cash", kind="physical")
-    savings = services.bucket_create(
-        ledger=ledger, name="Savings", allocation_percent=Decimal("20.00")
-    )
-    fun = services.bucket_create(ledger=ledger, name="Fun", allocation_percent=Decimal("10.00"))
-    bills = services.bucket_create(ledger=ledger, name="Bills", allocation_percent=Decimal("50.00"))
-    categories = {c.name: c for c in Category.objects.filter(ledger=ledger)}
-    return Household(
-        ledger=ledger,
-        bank=bank,
-        cash=cash,
-        unallocated=Bucket.objects.get(ledger=ledger, is_system=True),
-        savings=savings,
-        fun=fun,
-        bills=bills,
-        salary=categories["Salary"],
-        groceries=categories["Groceries"],
-        transfer=categories["Transfer"],
-    )
-
-
-@pytest.fixture
-def bob(make_user):
-    return make_user("bob@example.com", full_name="Bob")
 
 
 def member_api(api, ledger, user, role: str):

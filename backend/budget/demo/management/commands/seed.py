@@ -31,6 +31,7 @@ from budget.money.models import (
     Wallet,
     WalletKind,
 )
+from budget.planning import services as planning
 
 CHUNK = 1000
 D = Decimal
@@ -256,8 +257,6 @@ class Command(BaseCommand):
     def _planning_create(self, h: Household) -> None:
         """Budgets, goals and the fixed monthly payments from next month on (the history
         already holds this month's), so the planning page has something to show."""
-        from budget.planning import services as planning
-
         for category, limit in BUDGETS:
             planning.budget_create(
                 ledger=h.ledger,
