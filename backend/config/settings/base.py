@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "budget.exchange",
     "budget.planning",
     "budget.notifications",
+    "budget.idempotency",
     "budget.demo",
 ]
 
@@ -58,7 +59,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "budget.common.idempotency.IdempotencyMiddleware",
+    "budget.idempotency.middleware.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -39,7 +39,7 @@ from django.utils import timezone
 from budget.accounts.auth import BearerAuth
 from budget.accounts.models import User
 from budget.common.errors import error_body
-from budget.common.models import IdempotencyRecord
+from budget.idempotency.models import IdempotencyRecord
 
 logger = logging.getLogger("budget.api")
 

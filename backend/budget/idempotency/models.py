@@ -9,7 +9,7 @@ class IdempotencyRecord(models.Model):
     """A key a user sent with a POST, the hash of its body and the answer to replay.
 
     `status` is null while the first request with the key still runs. Records live 24 hours
-    (`budget.common.idempotency.KEY_LIFETIME`); expired ones are deleted when the same user
+    (`budget.idempotency.middleware.KEY_LIFETIME`); expired ones are deleted when the same user
     sends a new key, so no scheduled job is needed.
     """
 

@@ -16,9 +16,9 @@ from django.test.client import encode_multipart
 from tests.routes import fill, ledger_operations
 
 from budget.accounts import services as account_services
-from budget.common.idempotency import answer_is_kept, covers, record_claim, record_finish
-from budget.common.models import IdempotencyRecord
 from budget.exchange.models import ImportJob
+from budget.idempotency.middleware import answer_is_kept, covers, record_claim, record_finish
+from budget.idempotency.models import IdempotencyRecord
 from budget.ledgers.models import Ledger, Membership
 from budget.money import services as money_services
 from budget.money.models import Category, Transaction
