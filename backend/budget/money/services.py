@@ -284,19 +284,14 @@ def bucket_percents_set(*, ledger: Ledger, percents: dict[UUID, Decimal]) -> Non
     """Sets several buckets' percentages at once; buckets not named keep theirs."""
     with transaction.atomic():
         buckets = {b.pk: b for b in Bucket.objects.filter(ledger=ledger, pk__in=list(percents))}
+        for bucket in buckets.values():
+            _system_bucket_guard(bucket)  # any change to it is a 409, here as in a PATCH
         errors = []
         for bucket_id in percents:
             bucket = buckets.get(bucket_id)
             if bucket is None:
                 errors.append(
                     {"field": f"percents.{bucket_id}", "message": "No such bucket in this ledger."}
-                )
-            elif bucket.is_system:
-                errors.append(
-                    {
-                        "field": f"percents.{bucket_id}",
-                        "message": "Unallocated takes what is left; it has no percentage.",
-                    }
                 )
             elif bucket.archived:
                 errors.append(
