@@ -3,11 +3,13 @@ email address, so neither many addresses from one IP nor one address from many I
 unlimited password guesses."""
 
 import hashlib
-import json
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 from ninja.throttling import SimpleRateThrottle
+
+from budget.common.parser import json_loads
 
 
 class _SettingsRateThrottle(SimpleRateThrottle):
@@ -36,8 +38,10 @@ class AuthEmailThrottle(_SettingsRateThrottle):
 
     def get_cache_key(self, request: HttpRequest) -> str | None:
         try:
-            email = json.loads(request.body or b"{}").get("email")
-        except (ValueError, AttributeError):
+            email = json_loads(request.body or b"{}").get("email")
+        except (ValueError, AttributeError, RequestDataTooBig):
+            # A body too large, too deep or not JSON at all is refused (413, 422, 400) when
+            # the endpoint reads it; the throttle per IP still counted it.
             return None
         if not isinstance(email, str) or not email.strip():
             return None

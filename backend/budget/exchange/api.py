@@ -3,7 +3,6 @@ restore of an exported ledger into a new one (POST /ledgers/import-json), and CS
 jobs (/ledgers/{lid}/imports/…)."""
 
 import json
-from decimal import Decimal
 from uuid import UUID
 
 from django.conf import settings
@@ -15,6 +14,7 @@ from ninja.pagination import paginate
 
 from budget.common.errors import ApiError, NotFound, PayloadTooLarge
 from budget.common.pagination import Pages
+from budget.common.parser import JsonTooDeep, UnstorableText, as_invalid, json_loads
 from budget.exchange import import_services, selectors, services
 from budget.exchange.models import ImportJob
 from budget.exchange.schemas import (
@@ -96,7 +96,9 @@ def import_json(request: HttpRequest):
     if len(raw) > limit:
         raise PayloadTooLarge(f"A ledger document may be at most {limit} bytes.")
     try:
-        data = json.loads(raw, parse_float=Decimal)
+        data = json_loads(raw)
+    except (JsonTooDeep, UnstorableText) as error:
+        raise as_invalid(error) from error
     except (ValueError, UnicodeDecodeError) as error:
         raise BadBody("The request body is not valid JSON.") from error
     document = services.document_parse(data)
