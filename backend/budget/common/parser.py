@@ -34,8 +34,12 @@ class UnstorableText(ValueError):
         super().__init__("Text may not contain NUL characters or unpaired surrogates.")
 
 
+def text_unstorable(value: str) -> bool:
+    return "\x00" in value or (not value.isascii() and _UNSTORABLE.search(value) is not None)
+
+
 def text_check(value: str, field: str) -> None:
-    if _UNSTORABLE.search(value):
+    if text_unstorable(value):
         raise UnstorableText(field)
 
 

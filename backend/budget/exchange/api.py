@@ -12,11 +12,12 @@ from ninja import File, Form, Path, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from budget.common.errors import ApiError, NotFound, PayloadTooLarge
+from budget.common.errors import NotFound, PayloadTooLarge
 from budget.common.pagination import Pages
-from budget.common.parser import JsonTooDeep, UnstorableText, as_invalid, json_loads
+from budget.common.parser import JsonTooDeep, UnstorableText, as_invalid
 from budget.exchange import import_services, selectors, services
 from budget.exchange.models import ImportJob
+from budget.exchange.reader import document_read
 from budget.exchange.schemas import (
     CommitIn,
     ImportedLedgerOut,
@@ -31,13 +32,6 @@ from budget.money.schemas import Ordering, TransactionFilters
 exports = Router(tags=["exports"], auth=LedgerAuth())
 imports = Router(tags=["exports"])
 imports_jobs = Router(tags=["imports"], auth=LedgerAuth())
-
-MAX_IMPORT_BYTES = 200 * 1024 * 1024
-
-
-class BadBody(ApiError):
-    status = 400
-    code = "bad_request"
 
 
 def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
@@ -84,23 +78,19 @@ def export_json(request: HttpRequest, lid: Path[UUID]):
 def import_json(request: HttpRequest):
     """Restores an exported ledger into a new one that the caller owns; all or nothing."""
     # Read here rather than by ninja: an export is far bigger than Django's default
-    # DATA_UPLOAD_MAX_MEMORY_SIZE, so this endpoint has its own limit.
-    limit = getattr(settings, "EXCHANGE_IMPORT_MAX_BYTES", MAX_IMPORT_BYTES)
+    # DATA_UPLOAD_MAX_MEMORY_SIZE, so this endpoint has its own limit; and it is read as a
+    # stream, each transaction kept only as its model (see budget.exchange.reader).
+    limit = settings.EXCHANGE_IMPORT_MAX_BYTES
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         declared = 0
     if declared > limit:
         raise PayloadTooLarge(f"A ledger document may be at most {limit} bytes.")
-    raw = request.read(limit + 1)
-    if len(raw) > limit:
-        raise PayloadTooLarge(f"A ledger document may be at most {limit} bytes.")
     try:
-        data = json_loads(raw)
+        data = document_read(request, limit=limit)
     except (JsonTooDeep, UnstorableText) as error:
         raise as_invalid(error) from error
-    except (ValueError, UnicodeDecodeError) as error:
-        raise BadBody("The request body is not valid JSON.") from error
     document = services.document_parse(data)
     ledger = services.ledger_restore(owner=request.auth, document=document)
     return Status(

@@ -46,6 +46,7 @@ from budget.planning.services import budget_check, goal_check, template_next_dat
 
 ZERO = Decimal("0.00")
 MAX_TRANSACTIONS = 200_000
+RESTORE_BATCH = 1000
 
 
 def _max_transactions() -> int:
@@ -418,6 +419,10 @@ def ledger_restore(*, owner: User, document: LedgerDocument) -> Ledger:
 
         txs, allocations = [], []
         for pk, item in zip(_ordered_ids(len(doc.transactions)), doc.transactions, strict=True):
+            if len(txs) == RESTORE_BATCH:  # rows go in batches: memory stays bounded
+                Transaction.objects.bulk_create(txs)
+                Allocation.objects.bulk_create(allocations, batch_size=RESTORE_BATCH)
+                txs, allocations = [], []
             tx = Transaction(
                 id=pk,
                 ledger=ledger,
@@ -441,8 +446,8 @@ def ledger_restore(*, owner: User, document: LedgerDocument) -> Ledger:
             ]
         # Straight to the table, not through transactions_create: nothing is queued (no
         # allocation, no budget check), and the rollup is rebuilt once below.
-        Transaction.objects.bulk_create(txs, batch_size=1000)
-        Allocation.objects.bulk_create(allocations, batch_size=1000)
+        Transaction.objects.bulk_create(txs)
+        Allocation.objects.bulk_create(allocations, batch_size=RESTORE_BATCH)
         rollup_rebuild(ledger_id=ledger.pk)
     return ledger
 

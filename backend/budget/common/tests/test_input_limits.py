@@ -201,6 +201,12 @@ def test_a_lone_surrogate_is_422_naming_the_field(owner_api, ledger):
     assert not Transaction.objects.exists()
 
 
+def test_too_many_query_fields_is_400(owner_api, ledger, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    params = {f"x{i}": "1" for i in range(11)}
+    refused(owner_api.get(f"/ledgers/{ledger.pk}/transactions", params), 400, "bad_request")
+
+
 # --- Malformed multipart → 400 ----------------------------------------------------------------
 
 
