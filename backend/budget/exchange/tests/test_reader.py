@@ -46,6 +46,20 @@ def test_each_transaction_is_kept_as_its_model():
     assert value["wallets"] == [{"id": "w1"}]
 
 
+def test_transactions_that_give_the_same_fields_share_one_set_of_them():
+    split = {**TX, "kind": "income", "allocations": [{"bucket": "b1", "amount": "1.00"}]}
+    one, two, three = read(json.dumps({"transactions": [TX, {**TX, "id": "t2"}, split]}))[
+        "transactions"
+    ]
+    assert one.model_fields_set == set(TX)
+    assert two.model_fields_set == {*TX, "id"}
+    assert three.model_fields_set == set(split)
+    again = read(json.dumps({"transactions": [TX]}))["transactions"][0]
+    assert again.__pydantic_fields_set__ is one.__pydantic_fields_set__
+    assert three.allocations[0].model_fields_set == {"bucket", "amount"}
+    assert one.model_dump() == TransactionDoc.model_validate(TX).model_dump()
+
+
 def test_only_the_top_level_transactions_are_models():
     value = read(json.dumps({"ledger": {"transactions": [TX]}}))
     assert value == {"ledger": {"transactions": [TX]}}
