@@ -212,3 +212,38 @@ def test_a_transaction_using_a_category_being_deleted_is_422(
     assert [e["field"] for e in outcomes["create"].json()["errors"]] == ["category"]
     assert not Category.objects.filter(pk=category.pk).exists()
     assert not Transaction.objects.filter(ledger=ledger).exists()
+
+
+# --- Both at once, many times ----------------------------------------------------------------
+
+
+def _at_once(ledger, client_of, name: str) -> tuple[int, int]:
+    """Creates a transaction with a new wallet and archives the wallet, both at once."""
+    wallet = services.wallet_create(ledger=ledger, name=name, kind="physical")
+    barrier = threading.Barrier(2)
+    create, archive = client_of(), client_of()
+    body = adjustment(wallet=str(wallet.pk))
+
+    def created():
+        barrier.wait(timeout=30)
+        return create("POST", "/transactions", body)
+
+    def archived():
+        barrier.wait(timeout=30)
+        return archive("PATCH", f"/wallets/{wallet.pk}", {"archived": True})
+
+    results: dict = {}
+    for thread in [start("create", created, results), start("archive", archived, results)]:
+        thread.join(timeout=60)
+    wallet.refresh_from_db()
+    balance = selectors.wallet_balance(wallet=wallet)
+    assert (wallet.archived, balance) in {(True, Decimal("0.00")), (False, Decimal("5.00"))}
+    return status(results["create"]), status(results["archive"])
+
+
+def test_archive_and_create_at_once_never_leave_an_archived_wallet_with_money(
+    transactional_db, user, ledger, client_of
+):
+    for trial in range(10):
+        pair = _at_once(ledger, client_of, f"Jar {trial}")
+        assert pair in {(201, 409), (422, 200)}, pair
