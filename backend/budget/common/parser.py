@@ -47,7 +47,8 @@ def json_check(value: Any, *, path: tuple = (), depth: int = 0) -> None:
     """Raises JsonTooDeep or UnstorableText (both ValueErrors, so a pydantic validator may
     let them through as a field error) for a parsed JSON value."""
     if isinstance(value, str):
-        text_check(value, _dotted(path))
+        if text_unstorable(value):
+            raise UnstorableText(_dotted(path))
         return
     if not isinstance(value, dict | list):
         return
@@ -55,8 +56,8 @@ def json_check(value: Any, *, path: tuple = (), depth: int = 0) -> None:
         raise JsonTooDeep()
     items: Iterable = value.items() if isinstance(value, dict) else enumerate(value)
     for key, item in items:
-        if isinstance(key, str):
-            text_check(key, _dotted((*path, key)))
+        if isinstance(key, str) and text_unstorable(key):
+            raise UnstorableText(_dotted((*path, key)))
         json_check(item, path=(*path, key), depth=depth + 1)
 
 
