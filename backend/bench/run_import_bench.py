@@ -140,14 +140,16 @@ def rss_mb(pids: list[int]) -> float:
     return round(max((_status(p).get("VmRSS", 0) for p in pids), default=0) / 1024, 1)
 
 
-def web_start(env: dict[str, str], log_path: Path) -> tuple[subprocess.Popen, str]:
+def web_start(
+    env: dict[str, str], log_path: Path, timeout: int = 60
+) -> tuple[subprocess.Popen, str]:
     """gunicorn with 2 sync workers and the production image's 60 s timeout. (Like
     run_bench.server_start, with patience for a first request on a busy machine.)"""
     port = free_port()
     process = subprocess.Popen(
         [
             *(sys.executable, "-m", "gunicorn", "config.wsgi:application"),
-            *("--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "60"),
+            *("--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", str(timeout)),
         ],
         cwd=BACKEND,
         env=env,

@@ -3,14 +3,15 @@ account (the email typed in, or the signed-in user), so neither many accounts fr
 nor one account from many IPs gets unlimited password guesses."""
 
 import hashlib
-import json
 import math
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 from ninja.throttling import SimpleRateThrottle
 
 from budget.common.client_ip import client_ip
+from budget.common.parser import json_loads
 
 
 class _SettingsRateThrottle(SimpleRateThrottle):
@@ -45,8 +46,10 @@ class AuthEmailThrottle(_SettingsRateThrottle):
 
     def email(self, request: HttpRequest) -> object:
         try:
-            return json.loads(request.body or b"{}").get("email")
-        except (ValueError, AttributeError):
+            return json_loads(request.body or b"{}").get("email")
+        except (ValueError, AttributeError, RequestDataTooBig):
+            # A body too large, too deep or not JSON at all is refused (413, 422, 400) when
+            # the endpoint reads it; the throttle per IP still counted it.
             return None
 
     def get_cache_key(self, request: HttpRequest) -> str | None:

@@ -2,9 +2,11 @@
 
 import logging
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, SuspiciousOperation
 from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja_extra.exceptions import APIException as JWTAPIException
@@ -78,6 +80,10 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if isinstance(exc.__cause__, ApiError):
+            # ninja turns every error of the body parser into this 400; the parser's own
+            # refusals (too deep, NUL characters: budget.common.parser) keep their answer.
+            return on_api_error(request, exc.__cause__)
         status = exc.status_code
         detail = str(exc)
         if status == 400 and detail.startswith("Cannot parse request body"):
@@ -85,6 +91,23 @@ def install(api: NinjaAPI) -> None:
         elif status == 429:
             detail = None
         return respond(request, status, error_body(status, detail))
+
+    @api.exception_handler(RequestDataTooBig)
+    def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        detail = f"The request body is too large: at most {limit} bytes."
+        return respond(request, 413, error_body(413, detail))
+
+    @api.exception_handler(SuspiciousOperation)
+    def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+        # Too many form fields or files (TooManyFieldsSent, TooManyFilesSent), and the like.
+        logger.warning("Refused %s %s: %s", request.method, request.path, exc)
+        return respond(request, 400, error_body(400))
+
+    @api.exception_handler(MultiPartParserError)
+    def on_bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+        detail = "The multipart body is malformed (a boundary missing or a part cut off)."
+        return respond(request, 400, error_body(400, detail))
 
     @api.exception_handler(Http404)
     def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:

@@ -3,7 +3,6 @@ restore of an exported ledger into a new one (POST /ledgers/import-json), and CS
 jobs (/ledgers/{lid}/imports/…)."""
 
 import json
-from decimal import Decimal
 from uuid import UUID
 
 from django.conf import settings
@@ -13,10 +12,12 @@ from ninja import File, Form, Path, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from budget.common.errors import ApiError, NotFound, PayloadTooLarge
+from budget.common.errors import NotFound, PayloadTooLarge
 from budget.common.pagination import Pages
+from budget.common.parser import JsonTooDeep, UnstorableText, as_invalid
 from budget.exchange import import_services, selectors, services
 from budget.exchange.models import ImportJob
+from budget.exchange.reader import document_read
 from budget.exchange.schemas import (
     CommitIn,
     ImportedLedgerOut,
@@ -31,11 +32,6 @@ from budget.money.schemas import Ordering, TransactionFilters
 exports = Router(tags=["exports"], auth=LedgerAuth())
 imports = Router(tags=["exports"])
 imports_jobs = Router(tags=["imports"], auth=LedgerAuth())
-
-
-class BadBody(ApiError):
-    status = 400
-    code = "bad_request"
 
 
 def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
@@ -84,7 +80,8 @@ def export_json(request: HttpRequest, lid: Path[UUID]):
 def import_json(request: HttpRequest):
     """Restores an exported ledger into a new one that the caller owns; all or nothing."""
     # Read here rather than by ninja: an export is far bigger than Django's default
-    # DATA_UPLOAD_MAX_MEMORY_SIZE, so this endpoint has its own limit.
+    # DATA_UPLOAD_MAX_MEMORY_SIZE, so this endpoint has its own limit; and it is read as a
+    # stream, each transaction kept only as its model (see budget.exchange.reader).
     limit = settings.EXCHANGE_IMPORT_MAX_BYTES
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -92,13 +89,10 @@ def import_json(request: HttpRequest):
         declared = 0
     if declared > limit:
         raise PayloadTooLarge(f"A ledger document may be at most {limit} bytes.")
-    raw = request.read(limit + 1)
-    if len(raw) > limit:
-        raise PayloadTooLarge(f"A ledger document may be at most {limit} bytes.")
     try:
-        data = json.loads(raw, parse_float=Decimal)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise BadBody("The request body is not valid JSON.") from error
+        data = document_read(request, limit=limit)
+    except (JsonTooDeep, UnstorableText) as error:
+        raise as_invalid(error) from error
     document = services.document_parse(data)
     ledger = services.ledger_restore(owner=request.auth, document=document)
     return Status(

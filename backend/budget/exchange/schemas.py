@@ -6,7 +6,6 @@ transactions, and validating plain dicts this way is several times faster than t
 ninja's Schema."""
 
 import datetime as dt
-import json
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -14,6 +13,7 @@ from ninja import Schema
 from pydantic import BaseModel, Field, WithJsonSchema, field_validator
 
 from budget.common.money import Money, Percent
+from budget.common.parser import JsonTooDeep, UnstorableText, json_loads
 from budget.exchange.csv_rows import FIELDS
 from budget.exchange.models import ImportJob, ImportStatus
 from budget.exchange.progress import is_stale, processed_of
@@ -215,7 +215,9 @@ class ImportOptionsIn(Schema):
             return None
         if isinstance(value, str):
             try:
-                value = json.loads(value)
+                value = json_loads(value)
+            except (JsonTooDeep, UnstorableText):
+                raise  # their own message, under `mapping`
             except ValueError as error:
                 raise ValueError(
                     'The mapping must be a JSON object, e.g. {"date": "Booking date"}.'

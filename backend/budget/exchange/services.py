@@ -56,6 +56,7 @@ from budget.planning.services import (
 )
 
 ZERO = Decimal("0.00")
+RESTORE_BATCH = 1000
 
 
 def _max_transactions() -> int:
@@ -414,6 +415,10 @@ def ledger_restore(*, owner: User, document: LedgerDocument) -> Ledger:
 
         txs, allocations = [], []
         for pk, item in zip(_ordered_ids(len(doc.transactions)), doc.transactions, strict=True):
+            if len(txs) == RESTORE_BATCH:  # rows go in batches: memory stays bounded
+                Transaction.objects.bulk_create(txs)
+                Allocation.objects.bulk_create(allocations, batch_size=RESTORE_BATCH)
+                txs, allocations = [], []
             tx = Transaction(
                 id=pk,
                 ledger=ledger,
@@ -434,8 +439,8 @@ def ledger_restore(*, owner: User, document: LedgerDocument) -> Ledger:
             ]
         # Straight to the table, not through transactions_create: nothing is queued (no
         # allocation, no budget check), and the rollup is rebuilt once below.
-        Transaction.objects.bulk_create(txs, batch_size=1000)
-        Allocation.objects.bulk_create(allocations, batch_size=1000)
+        Transaction.objects.bulk_create(txs)
+        Allocation.objects.bulk_create(allocations, batch_size=RESTORE_BATCH)
         rollup_rebuild(ledger_id=ledger.pk)
     return ledger
 

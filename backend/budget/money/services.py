@@ -112,6 +112,9 @@ def _save(obj, noun: str, fields: list[str] | None = None) -> None:
 def _delete(obj, noun: str) -> None:
     try:
         with transaction.atomic():
+            # Under the ledger lock, as transactions_create: one created with `obj` commits
+            # first (and the delete is a 409), or finds `obj` gone (a 422).
+            ledger_lock(ledger_ids=[obj.ledger_id])
             obj.delete()
             ledger_version_bump(ledger_ids=[obj.ledger_id])
     except (ProtectedError, RestrictedError) as error:
@@ -166,6 +169,9 @@ def _archive_guard(balance: Decimal, noun: str) -> None:
 def wallet_update(*, wallet: Wallet, **changes: Any) -> Wallet:
     with transaction.atomic():
         if changes.get("archived") and not wallet.archived:
+            # Under the ledger lock, as transactions_create: the balance counts every
+            # transaction made with the wallet, and none comes after the archiving.
+            ledger_lock(ledger_ids=[wallet.ledger_id])
             _archive_guard(selectors.wallet_balance(wallet=wallet), "wallet")
         _save(wallet, "wallet", _apply(wallet, changes))
     return wallet
@@ -251,7 +257,8 @@ def bucket_create(
 def bucket_update(*, bucket: Bucket, **changes: Any) -> Bucket:
     _system_bucket_guard(bucket)
     with transaction.atomic():
-        # Under the ledger lock an allocation cannot split into a bucket being archived.
+        # Under the ledger lock an allocation cannot split into a bucket being archived,
+        # nor a transaction be created with it.
         ledger_lock(ledger_ids=[bucket.ledger_id])
         archived = changes.get("archived", bucket.archived)
         if archived and not bucket.archived:
@@ -274,14 +281,12 @@ def bucket_percents_set(*, ledger: Ledger, percents: dict[UUID, Decimal]) -> Non
     """Sets several buckets' percentages at once; buckets not named keep theirs."""
     with transaction.atomic():
         buckets = {b.pk: b for b in Bucket.objects.filter(ledger=ledger, pk__in=list(percents))}
+        for bucket in buckets.values():
+            _system_bucket_guard(bucket)  # any change to it is a 409, here as in a PATCH
         errors = []
         for bucket_id in percents:
             bucket = buckets.get(bucket_id)
-            message = (
-                "Unallocated takes what is left; it has no percentage."
-                if bucket is not None and bucket.is_system
-                else reference_error(bucket, noun="bucket")
-            )
+            message = reference_error(bucket, noun="bucket")
             if message:
                 errors.append({"field": f"percents.{bucket_id}", "message": message})
         if errors:
@@ -304,6 +309,8 @@ def category_create(*, ledger: Ledger, name: str, type: str, archived: bool = Fa
 
 def category_update(*, category: Category, **changes: Any) -> Category:
     with transaction.atomic():
+        if changes.get("archived") and not category.archived:
+            ledger_lock(ledger_ids=[category.ledger_id])
         if "type" in changes and changes["type"] != category.type:
             users = _users_of(category)
             if users:
@@ -368,15 +375,19 @@ def transactions_create(
     *, ledger: Ledger, items: list[dict[str, Any]], bulk: bool = False
 ) -> list[Transaction]:
     """Creates every item or none. Bulk errors carry the item's 0-based `row`."""
-    refs, errors = batch_errors(
-        ledger=ledger,
-        items=items,
-        rows=list(range(len(items))) if bulk else None,
-    )
-    if errors:
-        raise invalid_batch(errors, total=len(items)) if bulk else invalid_transaction(errors)
-    txs = [_transaction_build(ledger, data, refs.system_bucket) for data in items]
     with transaction.atomic():
+        # Checked under the ledger lock, which archiving or deleting a wallet, bucket or
+        # category takes too: one waits for the other and checks what it committed. (The
+        # write below would take the lock anyway: rollup_apply bumps the ledger version.)
+        ledger_lock(ledger_ids=[ledger.pk])
+        refs, errors = batch_errors(
+            ledger=ledger,
+            items=items,
+            rows=list(range(len(items))) if bulk else None,
+        )
+        if errors:
+            raise invalid_batch(errors, total=len(items)) if bulk else invalid_transaction(errors)
+        txs = [_transaction_build(ledger, data, refs.system_bucket) for data in items]
         Transaction.objects.bulk_create(txs, batch_size=1000)
         rollup_apply(
             plus=[
@@ -424,6 +435,8 @@ def transaction_update(*, tx: Transaction, changes: dict[str, Any]) -> Transacti
             if tx.kind in (Kind.EXPENSE, Kind.ADJUSTMENT) and "bucket" not in changes:
                 data["bucket"] = None
         data.update(changes)
+        # Checked under the ledger lock: see transactions_create.
+        ledger_lock(ledger_ids=[tx.ledger_id])
         refs = references_load(ledger=tx.ledger, items=[data])
         errors = transaction_errors(data, refs, changed=set(changes))
         if errors:

@@ -205,6 +205,12 @@ REPORT_CACHE_SECONDS = env_int("REPORT_CACHE_SECONDS", 600)
 # template that would catch up more is refused, and the daily job goes on the next day.
 RECURRING_MAX_CATCH_UP = env_int("RECURRING_MAX_CATCH_UP", 3660)
 
+# --- Restoring an exported ledger (POST /ledgers/import-json) ---------------------------------
+# The largest document taken (an export of 200 000 transactions, the most a restore takes, is
+# about 100 MB). It is read as a stream, but the web worker holds every transaction, checked,
+# until the whole document is: its peak grows by about 375 MB at the limit (README, Performance).
+EXCHANGE_IMPORT_MAX_BYTES = env_int("EXCHANGE_IMPORT_MAX_BYTES", 200 * 1024 * 1024)
+
 # --- CSV import jobs (budget.exchange) --------------------------------------------------------
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
@@ -218,8 +224,7 @@ IMPORT_KEEP_DAYS = env_int("IMPORT_KEEP_DAYS", 7)
 IMPORT_PROGRESS_CACHE = "default" if REDIS_URL else "qcluster"
 
 # --- Ledger documents and backups (budget.exchange) ---------------------------------------------
-# The largest body and the most transactions `POST /ledgers/import-json` takes (413 / 422 above).
-EXCHANGE_IMPORT_MAX_BYTES = env_int("EXCHANGE_IMPORT_MAX_BYTES", 200 * 1024 * 1024)
+# The most transactions `POST /ledgers/import-json` takes (422 above); its size limit is above.
 EXCHANGE_IMPORT_MAX_TRANSACTIONS = env_int("EXCHANGE_IMPORT_MAX_TRANSACTIONS", 200_000)
 # Where `manage.py backup` writes and `restore` reads; empty → VAR_DIR/backups.
 BACKUP_DIR = env_str("BACKUP_DIR", "")

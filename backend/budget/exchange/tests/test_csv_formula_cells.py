@@ -17,7 +17,7 @@ from budget.exchange.csv_cells import (
     csv_cell_neutralise,
     csv_cell_restore,
 )
-from budget.exchange.tests.conftest import imports_path, validated
+from budget.exchange.tests.helpers import imports_path, validated
 from budget.money import services
 from budget.money.models import Transaction
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from budget.exchange.models import ImportRow
-from budget.exchange.tests.conftest import validated
+from budget.exchange.tests.helpers import validated
 from budget.money import services
 
 pytestmark = pytest.mark.django_db

@@ -635,7 +635,21 @@ def test_put_allocation_over_100_is_409_and_changes_nothing(owner_api, household
     assert percents(h.ledger) == HOUSEHOLD_PERCENTS
 
 
-@pytest.mark.parametrize("which", ["unknown", "system", "archived", "foreign", "other_ledger"])
+@pytest.mark.parametrize("value", ["5", "0", None])
+def test_put_allocation_naming_the_system_bucket_is_409(owner_api, household, value):
+    h = household
+    payload = {str(h.savings.pk): "5", str(h.unallocated.pk): value}
+    response = owner_api.put(allocation_path(h.ledger), {"percents": payload})
+    if value is None:  # not a percent at all: the body is invalid before any rule
+        assert_error(response, 422, "validation_error")
+    else:
+        assert_error(response, 409, "system_bucket")
+    assert percents(h.ledger) == HOUSEHOLD_PERCENTS
+    h.unallocated.refresh_from_db()
+    assert h.unallocated.allocation_percent is None
+
+
+@pytest.mark.parametrize("which", ["unknown", "archived", "foreign", "other_ledger"])
 def test_put_allocation_refuses_buckets_that_take_no_percent(
     owner_api, user, household, stranger, which
 ):
@@ -643,7 +657,6 @@ def test_put_allocation_refuses_buckets_that_take_no_percent(
     owner_api.patch(buckets_path(h.ledger, h.fun), {"archived": True})
     bad = {
         "unknown": lambda: uuid.uuid4(),
-        "system": lambda: h.unallocated.pk,
         "archived": lambda: h.fun.pk,
         "foreign": lambda: services.bucket_create(ledger=stranger.default_ledger, name="X").pk,
         "other_ledger": lambda: (
