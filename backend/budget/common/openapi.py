@@ -155,15 +155,19 @@ class BudgetOpenAPISchema(OpenAPISchema):
                     },
                 },
             )
-        if idempotent(operation):
+        names = {(p["in"], p["name"].lower()) for p in result["parameters"]}
+        if idempotent(operation) and ("header", "idempotency-key") not in names:
             result["parameters"].append(dict(IDEMPOTENCY_KEY))
         return result
 
     def get_components(self) -> dict[str, Any]:
         components = super().get_components()
         schema = Error.model_json_schema(ref_template="#/components/schemas/{model}")
-        components["schemas"].update(schema.pop("$defs", {}))
-        components["schemas"][ERROR_SCHEMA] = schema
+        schemas = {**schema.pop("$defs", {}), ERROR_SCHEMA: schema}
+        for model in schemas.values():
+            for prop in model["properties"].values():
+                prop.pop("default", None)  # left out when empty, never null
+        components["schemas"].update(schemas)
         return components
 
 

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable
 from functools import cache
 
+import jsonschema
 import pytest
 import schemathesis
 from conftest import assert_error
@@ -159,6 +160,7 @@ def test_the_error_schema_is_the_error_shape():
     error = SCHEMA["components"]["schemas"]["Error"]
     assert error["required"] == ["detail", "code"]
     assert set(error["properties"]) == {"detail", "code", "errors"}
+    assert "default" not in error["properties"]["errors"]  # left out, never null
     field = SCHEMA["components"]["schemas"]["ErrorField"]
     assert field["required"] == ["field", "message"]
 
@@ -241,3 +243,4 @@ def test_what_a_client_gets_wrong_is_answered_as_declared(api, user, make_user, 
         )
         if response.status_code >= 400:
             assert_error(response, response.status_code)
+            jsonschema.validate(response.json(), {**ERROR_REF, "components": SCHEMA["components"]})
