@@ -39,6 +39,20 @@ BACKEND = Path(__file__).resolve().parent.parent
 RESULTS = BACKEND.parent / "bench-results" / "fuzz"
 PASSWORD = "fuzz-Password-2026!"
 CHECKS = "not_a_server_error,status_code_conformance"
+# The operations that delete what a path id names → that parameter.
+DELETES = {
+    "ledger_delete": "lid",
+    "wallet_delete": "wallet_id",
+    "bucket_delete": "bucket_id",
+    "category_delete": "category_id",
+    "transaction_delete": "transaction_id",
+    "recurring_delete": "recurring_id",
+    "budget_delete": "budget_id",
+    "goal_delete": "goal_id",
+    "import_delete": "job_id",
+    "member_remove": "user_id",
+    "api_key_delete": "key_id",
+}
 
 
 def parse_args() -> argparse.Namespace:
@@ -135,49 +149,45 @@ class Setup:
         return tokens["access"]
 
     def run(self) -> str:
-        member_token = self.user("member@fuzz.example")
+        members = [self.user(f"member{n}@fuzz.example") for n in (1, 2)]
         token = self.user("owner@fuzz.example")
-        member = self.call(
-            "GET", "/auth/me", 200, headers={"Authorization": f"Bearer {member_token}"}
-        )
         self.session.headers["Authorization"] = f"Bearer {token}"
-        me = self.call("GET", "/auth/me", 200)
-        lid = me["default_ledger_id"]
+        lid = self.call("GET", "/auth/me", 200)["default_ledger_id"]
         self.ids["lid"] = lid
-        self.ids["ledger_delete.lid"] = self.call(
+        self.ids |= self.things(lid, "1", members[0])
+        # The deletes get things of their own, so the other operations keep theirs.
+        doomed = self.things(lid, "2", members[1])
+        doomed["lid"] = self.call(
             "POST", "/ledgers", 201, json={"name": "To delete", "currency": "EUR"}
         )["id"]
+        for op_id, name in DELETES.items():
+            self.ids[f"{op_id}.{name}"] = doomed[name]
+        return token
+
+    def things(self, lid: str, n: str, member_token: str) -> dict[str, str]:
+        """One of each thing in the ledger, named with `n`; ids by path parameter."""
         ledger = f"/ledgers/{lid}"
         wallet = self.call(
-            "POST", f"{ledger}/wallets", 201, json={"name": "Bank", "kind": "virtual"}
+            "POST", f"{ledger}/wallets", 201, json={"name": f"Bank {n}", "kind": "virtual"}
         )["id"]
-        self.ids["wallet_id"] = wallet
         bucket = self.call(
             "POST",
             f"{ledger}/buckets",
             201,
-            json={"name": "Savings", "allocation_percent": "10.00"},
+            json={"name": f"Savings {n}", "allocation_percent": "10.00"},
         )["id"]
-        self.ids["bucket_id"] = bucket
         category = self.call(
-            "POST", f"{ledger}/categories", 201, json={"name": "Food", "type": "expense"}
+            "POST", f"{ledger}/categories", 201, json={"name": f"Food {n}", "type": "expense"}
         )["id"]
-        self.ids["category_id"] = category
         today = datetime.now(UTC).date()  # the server's TIME_ZONE is UTC
-        self.ids["transaction_id"] = self.call(
+        spending = {"description": "Lunch", "category": category, "wallet": wallet}
+        transaction = self.call(
             "POST",
             f"{ledger}/transactions",
             201,
-            json={
-                "kind": "expense",
-                "amount": "12.30",
-                "date": today.isoformat(),
-                "description": "Lunch",
-                "category": category,
-                "wallet": wallet,
-            },
+            json={"kind": "expense", "amount": "12.30", "date": today.isoformat(), **spending},
         )["id"]
-        self.ids["recurring_id"] = self.call(
+        recurring = self.call(
             "POST",
             f"{ledger}/recurring",
             201,
@@ -186,53 +196,65 @@ class Setup:
                 "amount": "9.99",
                 "frequency": "monthly",
                 "start_date": today.replace(day=1).isoformat(),
-                "description": "Streaming",
-                "category": category,
-                "wallet": wallet,
+                **spending,
             },
         )["id"]
-        self.ids["budget_id"] = self.call(
+        budget = self.call(
             "POST",
             f"{ledger}/budgets",
             201,
             json={"category": category, "amount": "300.00", "start_month": f"{today:%Y-%m}"},
         )["id"]
-        self.ids["goal_id"] = self.call(
+        goal = self.call(
             "POST",
             f"{ledger}/goals",
             201,
-            json={"name": "Holiday", "bucket": bucket, "target_amount": "1000.00"},
+            json={"name": f"Holiday {n}", "bucket": bucket, "target_amount": "1000.00"},
         )["id"]
         csv = (
             "date,kind,amount,description,category,wallet\n"
-            f"{today.isoformat()},expense,4.50,Coffee,Food,Bank\n"
+            f"{today.isoformat()},expense,4.50,Coffee,Food {n},Bank {n}\n"
         )
-        self.ids["job_id"] = self.call(
+        job = self.call(
             "POST",
             f"{ledger}/imports",
             201,
             files={"file": ("fuzz.csv", io.BytesIO(csv.encode()), "text/csv")},
         )["id"]
+        member = self.call(
+            "GET", "/auth/me", 200, headers={"Authorization": f"Bearer {member_token}"}
+        )
         self.call(
             "POST", f"{ledger}/members", 201, json={"email": member["email"], "role": "editor"}
         )
-        self.ids["user_id"] = member["id"]
-        self.ids["key_id"] = self.call("POST", "/auth/api-keys", 201, json={"name": "fuzz"})["id"]
-        return token
+        key = self.call("POST", "/auth/api-keys", 201, json={"name": f"fuzz {n}"})["id"]
+        return {
+            "wallet_id": wallet,
+            "bucket_id": bucket,
+            "category_id": category,
+            "transaction_id": transaction,
+            "recurring_id": recurring,
+            "budget_id": budget,
+            "goal_id": goal,
+            "job_id": job,
+            "user_id": member["id"],
+            "key_id": key,
+        }
 
 
 def config_toml(ids: dict[str, str], token: str) -> str:
-    """schemathesis.toml: the token on every request, the ids as path parameters. The
-    ledger that `DELETE /ledgers/{lid}` may delete is another one than the fuzzed one."""
+    """schemathesis.toml: the token on every request, the ids as path parameters; the
+    deletes (`op_id.param` in `ids`) get ids of their own."""
     shared = {k: v for k, v in ids.items() if "." not in k}
     lines = [f'headers = {{ Authorization = "Bearer {token}" }}', "", "[parameters]"]
     lines += [f'"path.{name}" = "{value}"' for name, value in shared.items()]
-    lines += [
-        "",
-        "[[operations]]",
-        'include-operation-id = "ledger_delete"',
-        f'parameters = {{ "path.lid" = "{ids["ledger_delete.lid"]}" }}',
-    ]
+    for key, value in ids.items():
+        if "." in key:
+            op_id, name = key.split(".")
+            params = {**shared, name: value}
+            table = ", ".join(f'"path.{k}" = "{v}"' for k, v in params.items())
+            lines += ["", "[[operations]]", f'include-operation-id = "{op_id}"']
+            lines += [f"parameters = {{ {table} }}"]
     return "\n".join(lines) + "\n"
 
 
