@@ -104,6 +104,9 @@ def server_start(env: dict[str, str], log_path: Path) -> tuple[subprocess.Popen,
         [
             *(sys.executable, "-m", "gunicorn", "config.wsgi:application"),
             *("--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "120"),
+            # No request-line or header size limit: gunicorn would answer a long URL with its
+            # own HTML 414 before Django sees it; the fuzz is about what the API answers.
+            *("--limit-request-line", "0", "--limit-request-field_size", "0"),
         ],
         cwd=BACKEND,
         env=env,
