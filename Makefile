@@ -20,7 +20,7 @@ endif
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test test-backend test-frontend lint format migrate makemigrations \
-	seed clear rollup-check backup restore bench createsuperuser createdefaultsuperuser demo qcluster qmonitor qinfo qhealth \
+	seed clear rollup-check backup restore bench fuzz createsuperuser createdefaultsuperuser demo qcluster qmonitor qinfo qhealth \
 	build up up-d down down-v logs build-prod up-prod down-prod
 
 help: ## List the targets
@@ -93,6 +93,9 @@ bench: install ## Benchmarks on PostgreSQL + Redis at 127.0.0.1: money API, repo
 	cd backend && $(PY) bench/run_dashboard_bench.py $(DASHBOARD_BENCH_ARGS)
 	cd backend && $(PY) bench/run_import_bench.py $(IMPORT_BENCH_ARGS)
 	cd backend && $(PY) bench/run_restore_bench.py $(RESTORE_BENCH_ARGS)
+
+fuzz: install ## schemathesis over /api/v1/openapi.json against a live server: no 5xx, no undeclared status (FUZZ_EXAMPLES, FUZZ_SECONDS, FUZZ_DATABASE_URL)
+	cd backend && $(PY) bench/run_fuzz.py $(FUZZ_ARGS)
 
 demo: install ## Create the demo account (local only) and print its sign-in
 	$(MANAGE) demo_user

@@ -1,11 +1,10 @@
 """The one NinjaAPI of version 1, mounted at /api/v1."""
 
-from ninja import NinjaAPI
-
 from budget.accounts.api import router as accounts_router
 from budget.accounts.auth import BearerAuth
 from budget.common import handlers
 from budget.common.api import router as health_router
+from budget.common.openapi import BudgetAPI
 from budget.common.parser import DecimalParser
 from budget.exchange import api as exchange
 from budget.ledgers.api import router as ledgers_router
@@ -14,7 +13,7 @@ from budget.notifications.api import router as notifications_router
 from budget.planning import api as planning
 from budget.reports.api import router as reports_router
 
-api = NinjaAPI(
+api = BudgetAPI(
     title="Budget API",
     version="1",
     description=(

@@ -24,6 +24,7 @@ from budget.exchange.schemas import (
     ImportJobOut,
     ImportJobSummaryOut,
     ImportOptionsIn,
+    LedgerDocument,
 )
 from budget.ledgers.access import LedgerAuth, ledger_access
 from budget.ledgers.models import Ledger, Role
@@ -57,7 +58,7 @@ def export_csv(
     return _attachment(response, f"{ledger.name}-transactions.csv")
 
 
-@exports.get("/export.json")
+@exports.get("/export.json", response=LedgerDocument)
 def export_json(request: HttpRequest, lid: Path[UUID]):
     """The whole ledger: wallets, buckets, categories, transactions and their splits."""
     ledger = ledger_access(request, lid)
@@ -73,7 +74,9 @@ def export_json(request: HttpRequest, lid: Path[UUID]):
         "requestBody": {
             "required": True,
             "description": "A document from GET /ledgers/{lid}/export.json.",
-            "content": {"application/json": {"schema": {"type": "object"}}},
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/LedgerDocument"}}
+            },
         }
     },
 )
