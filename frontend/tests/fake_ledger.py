@@ -275,6 +275,7 @@ class FakeLedgerClient:
 
     def __init__(self) -> None:
         self.calls: list[Call] = []
+        self.signed_in: list[tuple[str, str]] = []
         self.failures: dict[tuple[str, str], ApiError] = {}
         self.wallets = [dict(w) for w in WALLETS]
         self.buckets = [dict(b) for b in BUCKETS]
@@ -343,6 +344,13 @@ class FakeLedgerClient:
 
     def sign_out(self) -> None:
         self.calls.append(Call("POST", "/auth/logout"))
+
+    def sign_in(self, email: str, password: str) -> None:
+        # Kept apart from `calls`: a sign-in is no write to the ledger.
+        error = self.failures.get(("POST", "/auth/token"))
+        if error is not None:
+            raise error
+        self.signed_in.append((email, password))
 
     def get(self, path: str, json: Any = None, params: Mapping[str, Any] | None = None) -> Any:
         return self._request("GET", path, json, params)

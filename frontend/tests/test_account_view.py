@@ -77,6 +77,20 @@ def test_changing_the_password(fake: FakeLedgerClient) -> None:
         {"current_password": "old secret 1", "new_password": "new secret 22"},
     )
     assert "Changed your password." in texts(at)
+    # The API ended every session: the page signs in again with the new password.
+    assert fake.signed_in == [("ada@example.com", "new secret 22")]
+
+
+def test_when_signing_in_again_fails_the_user_is_told_to(fake: FakeLedgerClient) -> None:
+    fake.fail("POST", "/auth/token", ApiError(429, "throttled", "Too many attempts."))
+    at = _page()
+    at.text_input(key="account_pw_current").input("old secret 1")
+    at.text_input(key="account_pw_new").input("new secret 22")
+    at.text_input(key="account_pw_repeat").input("new secret 22")
+    at.button(key="account_pw_submit").click().run()
+
+    assert not at.exception
+    assert "Sign in again with the new one" in at.warning[0].value
 
 
 def test_a_mistyped_new_password_is_caught_before_sending(fake: FakeLedgerClient) -> None:

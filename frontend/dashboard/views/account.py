@@ -111,16 +111,22 @@ def _password() -> None:
         problems.append(FieldError(field="new_password", message="Enter a new password."))
     elif new != repeat:
         problems.append(FieldError(field="new_password", message="The two are not the same."))
+    client = api.get_client()
     try:
         if problems:
             raise FormErrors(problems)
-        api.get_client().post(
-            "/auth/password", json={"current_password": current, "new_password": new}
-        )
+        client.post("/auth/password", json={"current_password": current, "new_password": new})
     except (ApiError, FormErrors) as error:
         forms.show_form_error(error)
         return
     forms.reset_later(
         dict.fromkeys(("account_pw_current", "account_pw_new", "account_pw_repeat"), "")
     )
+    try:
+        # A password change ends every session, this one's too once its access token runs
+        # out: signing in again with the new password keeps this one going.
+        client.sign_in(session.current_user()["email"], new)
+    except ApiError:
+        st.warning("Changed your password. Sign in again with the new one to go on.")
+        return
     PAGE.written("Changed your password.")
