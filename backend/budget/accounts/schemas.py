@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import UTC, datetime
 from uuid import UUID
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -67,6 +67,15 @@ class PasswordIn(Schema):
 class ApiKeyIn(Schema):
     name: str = Field(min_length=1, max_length=100)
     expires_at: datetime | None = None
+
+    @field_validator("expires_at")
+    @classmethod
+    def expires_at_utc(cls, value: datetime | None) -> datetime | None:
+        # The same instant in UTC: an ISO time may carry an offset up to ±23:59, PostgreSQL
+        # stores only up to ±15:59.
+        if value is not None and value.tzinfo is not None:
+            return value.astimezone(UTC)
+        return value
 
 
 class ApiKeyOut(Schema):

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -50,6 +50,14 @@ def test_api_key_expiry_must_be_in_the_future(api, user):
         {"name": "old", "expires_at": (timezone.now() - timedelta(minutes=1)).isoformat()},
     )
     assert_error(response, 422, field="expires_at")
+
+
+def test_api_key_expiry_with_any_offset_is_kept_as_the_same_instant(api, user):
+    # PostgreSQL takes offsets up to ±15:59 only; an ISO time may carry up to ±23:59.
+    created = create_key(api, user, expires_at="2030-04-14T16:20:31+20:17")
+    expected = datetime(2030, 4, 13, 20, 3, 31, tzinfo=UTC)
+    assert datetime.fromisoformat(created["expires_at"]) == expected
+    assert ApiKey.objects.get().expires_at == expected
 
 
 def test_revoked_api_key_is_refused(api, user):
