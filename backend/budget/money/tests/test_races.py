@@ -193,7 +193,7 @@ def test_a_transaction_using_a_category_being_deleted_is_422(
     wallet = services.wallet_create(ledger=ledger, name="Jar", kind="physical")
     category = services.category_create(ledger=ledger, name="Hobby", type="expense")
     # Held after the row is deleted, before the deletion commits.
-    held = Held(monkeypatch, services, "ledgers_touch", thread="delete")
+    held = Held(monkeypatch, services, "ledger_version_bump", thread="delete")
     create, delete = client_of(), client_of()
     body = {
         "kind": "expense",
