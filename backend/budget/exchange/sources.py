@@ -1,0 +1,688 @@
+"""What an uploaded bank file holds, as records (SPEC §11): the file → records layer.
+
+`source_open` looks at the bytes (never the file name), refuses what is no bank export at all
+(a PDF, a workbook, an image…), picks the format (CSV, OFX, QIF, CAMT) and the text encoding,
+and answers a `Source`: `detected` (format, encoding, delimiter, header_line) and `records()`,
+the transactions as `Record(row, fields)` where `fields` maps our field names (`date`,
+`signed_amount`, `description`, `payee`, `notes`, `category`, `external_id`, `currency`, …) to
+the text the file holds. Turning that text into values (dates, amounts, names into ids) is the
+`RowParser`'s work, the same for every format.
+
+`records()` can be iterated more than once (each time from the start of the file), so a
+reader that must see every date before choosing a format can make a pass first.
+
+Payees (§12) do not exist yet: a record whose format has a payee but no description of its
+own gets the payee as its description, and keeps `payee` for §12 to use.
+"""
+
+import codecs
+import io
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from budget.exchange.csv_rows import DEFAULT_COLUMNS, FIELDS, FileProblem, Options, csv_cell_text
+
+FORMATS = ("auto", "csv", "ofx", "qif", "camt")
+STRUCTURED = ("ofx", "qif", "camt")
+HEAD_BYTES = 64 * 1024  # what the format and the encoding are told from
+HEADER_SEARCH_LINES = 30
+DETECTOR_BYTES = 4 * 1024 * 1024  # what the encoding detector reads at most
+BANK_EXPORT = "Download the CSV, OFX, QIF or CAMT export of your bank and upload that."
+
+
+@dataclass
+class Record:
+    row: int  # CSV: line in the file; OFX/CAMT: position of the transaction; QIF: first line
+    fields: dict[str, str]
+    errors: list[dict[str, str]] = field(default_factory=list)  # the record cannot be read
+
+
+class Source:
+    """A file opened for reading: what was detected, and its records."""
+
+    format = "csv"
+
+    def __init__(self, binary: IO[bytes], *, encoding: str, options: Options, max_rows: int):
+        self.binary = binary
+        self.encoding = encoding
+        self.options = options
+        self.max_rows = max_rows
+        self.detected: dict[str, Any] = {
+            "format": self.format,
+            "encoding": encoding,
+            "delimiter": None,
+            "header_line": None,
+        }
+
+    def records(self) -> Iterator[Record]:  # pragma: no cover - every format has its own
+        raise NotImplementedError
+
+    def _counted(self, records: Iterator[Record]) -> Iterator[Record]:
+        count = 0
+        for record in records:
+            count += 1
+            if count > self.max_rows:
+                raise FileProblem(
+                    f"The file has more than {self.max_rows} rows; split it into smaller files.",
+                    too_large=True,
+                )
+            yield record
+        if count == 0 and self.format in STRUCTURED:
+            raise FileProblem(f"The {self.format.upper()} file holds no transactions.")
+
+
+def record_fields(fields: dict[str, str]) -> dict[str, str]:
+    """A record's fields, the payee standing in for a missing description (until §12)."""
+    if not fields.get("description") and fields.get("payee"):
+        fields["description"] = fields["payee"]
+    return fields
+
+
+# --- What the file is -------------------------------------------------------------------------
+
+_MAGIC = (
+    (b"%PDF", "This is a PDF, not a bank export."),
+    (
+        b"\xd0\xcf\x11\xe0",
+        "This is an Excel 97-2003 workbook (or another Office file), not a "
+        "bank export; save it as CSV.",
+    ),
+    (b"\x89PNG", "This is a PNG image, not a bank export."),
+    (b"\xff\xd8\xff", "This is a JPEG image, not a bank export."),
+    (b"GIF8", "This is a GIF image, not a bank export."),
+    (b"II*\x00", "This is a TIFF image, not a bank export."),
+    (b"MM\x00*", "This is a TIFF image, not a bank export."),
+    (b"\x1f\x8b", "This is a gzip archive, not a bank export; unpack it first."),
+    (b"Rar!", "This is a RAR archive, not a bank export; unpack it first."),
+    (b"7z\xbc\xaf", "This is a 7-Zip archive, not a bank export; unpack it first."),
+)
+_CAMT = re.compile(
+    rb"urn:iso:std:iso:20022:tech:xsd:camt\.05[234]|<(?:\w+:)?BkToCstmr(?:Stmt|AcctRpt|DbtCdtNtfctn)\b"
+)
+_OFX = re.compile(rb"^\s*OFXHEADER\s*:|<OFX>|<\?OFX\b", re.IGNORECASE)
+_QIF = re.compile(rb"^\s*!(?:Type|Account|Option|Clear)\b", re.IGNORECASE)
+_HTML = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!DOCTYPE\s+html|html|head|body)\b", re.I | re.S)
+_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+
+
+def _not_an_export(head: bytes) -> str | None:
+    """What a file that is no bank export looks like, or None."""
+    for magic, message in _MAGIC:
+        if head.startswith(magic):
+            return f"{message} {BANK_EXPORT}"
+    if head.startswith(b"PK\x03\x04"):
+        if b"xl/" in head or b"[Content_Types].xml" in head:
+            return (
+                "This is an Excel workbook (xlsx), not a bank export; save it as CSV. "
+                + BANK_EXPORT
+            )
+        if b"word/" in head:
+            return f"This is a Word document, not a bank export. {BANK_EXPORT}"
+        if b"opendocument" in head:
+            return f"This is an OpenDocument file, not a bank export; save it as CSV. {BANK_EXPORT}"
+        return "This is a ZIP archive, not a bank export; unpack it and upload the file inside."
+    if head[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1") or (
+        head.startswith(b"RIFF") and head[8:12] == b"WEBP"
+    ):
+        return f"This is an image, not a bank export. {BANK_EXPORT}"
+    return None
+
+
+def _format_of(text_head: bytes) -> str:
+    """The format by content (SPEC §11): OFX, QIF, CAMT, else CSV. `text_head` is ASCII-
+    compatible (a UTF-16 file's head is re-encoded first)."""
+    if _OFX.search(text_head[:4096]):
+        return "ofx"
+    if _QIF.match(text_head):
+        return "qif"
+    if _CAMT.search(text_head):
+        return "camt"
+    if _HTML.match(text_head):
+        raise FileProblem(f"This is a web page (HTML), not a bank export. {BANK_EXPORT}")
+    if text_head.lstrip().startswith(b"<?xml"):
+        raise FileProblem(
+            "This is an XML file, but neither an OFX statement nor an ISO 20022 CAMT "
+            f"(camt.052, camt.053, camt.054) document. {BANK_EXPORT}"
+        )
+    return "csv"
+
+
+# --- The encoding -----------------------------------------------------------------------------
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_XML_DECLARED = re.compile(rb"^\s*<\?xml[^>]*?\bencoding\s*=\s*[\"']([\w.:-]+)[\"']")
+_OFX_CHARSET = re.compile(rb"^\s*CHARSET\s*:\s*([\w-]+)", re.MULTILINE)
+_OFX_ENCODING = re.compile(rb"^\s*ENCODING\s*:\s*([\w-]+)", re.MULTILINE)
+# OFX 1.x names its character set its own way.
+_OFX_CHARSETS = {"1252": "cp1252", "ISO-8859-1": "latin-1", "8859-1": "latin-1", "1250": "cp1250"}
+
+
+def codec_name(name: str) -> str | None:
+    """Python's name of a codec, or None when there is no such codec (or it is no text)."""
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        return None
+    return info.name if getattr(info, "_is_text_encoding", True) else None
+
+
+def _bom(head: bytes) -> str | None:
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            return name
+    return None
+
+
+def _declared(head: bytes) -> str | None:
+    """The encoding an OFX header or an XML declaration names."""
+    match = _XML_DECLARED.match(head)
+    if match:
+        return codec_name(match.group(1).decode("ascii"))
+    if _OFX.search(head[:4096]):
+        encoding = _OFX_ENCODING.search(head[:4096])
+        if encoding and encoding.group(1).upper() in (b"UTF-8", b"UTF8"):
+            return "utf-8"
+        charset = _OFX_CHARSET.search(head[:4096])
+        if charset:
+            name = charset.group(1).decode("ascii").upper()
+            return _OFX_CHARSETS.get(name) or (codec_name(name) if name != "NONE" else None)
+    return None
+
+
+def _is_utf8(binary: IO[bytes]) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    binary.seek(0)
+    try:
+        while chunk := binary.read(1024 * 1024):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    finally:
+        binary.seek(0)
+    return True
+
+
+def encoding_detect(binary: IO[bytes], head: bytes) -> str:
+    """SPEC §11 `encoding: auto`: a BOM decides; else the declaration inside an OFX/XML file;
+    else UTF-8 when every byte reads as UTF-8; else charset-normalizer picks the codec."""
+    found = _bom(head) or _declared(head)
+    if found:
+        return found
+    if _is_utf8(binary):
+        return "utf-8"
+    from charset_normalizer import from_bytes  # imported when needed: it loads tables
+
+    best = from_bytes(binary.read(DETECTOR_BYTES)).best()
+    binary.seek(0)
+    if best is None or codec_name(best.encoding) is None:
+        raise FileProblem(
+            "The text encoding of the file cannot be recognised; name it with the option "
+            "`encoding` (e.g. cp1252, latin-1, utf-16).",
+            field="encoding",
+        )
+    return codec_name(best.encoding)
+
+
+def _ascii_compatible(encoding: str) -> bool:
+    return "a\n,;".encode(encoding, "ignore") == b"a\n,;" and not encoding.startswith(
+        ("utf-16", "utf-32", "utf_16", "utf_32")
+    )
+
+
+def _shown(encoding: str) -> str:
+    return {"utf-8-sig": "UTF-8", "utf-8": "UTF-8"}.get(encoding, encoding)
+
+
+# --- Opening ----------------------------------------------------------------------------------
+
+
+def source_open(binary: IO[bytes], *, options: Options, max_rows: int) -> Source:
+    """The file's source (see the module); FileProblem when it is no bank export, or in a
+    format or an encoding that cannot be read."""
+    binary.seek(0)
+    head = binary.read(HEAD_BYTES)
+    binary.seek(0)
+    if not head:
+        raise FileProblem("The file is empty.")
+    refused = _not_an_export(head)
+    if refused:
+        raise FileProblem(refused)
+    if options.encoding == "auto":
+        encoding = encoding_detect(binary, head)
+    else:
+        encoding = codec_name(options.encoding)
+        if encoding is None:  # pragma: no cover - the form checks the name first
+            raise FileProblem(f"Unknown encoding '{options.encoding}'.", field="encoding")
+        if encoding == "utf-8" and head.startswith(codecs.BOM_UTF8):
+            encoding = "utf-8-sig"
+    # The head in an ASCII-compatible form, to tell the format from.
+    if _ascii_compatible(encoding):
+        text_head = head
+    else:
+        text_head = head.decode(encoding, "ignore").encode("utf-8", "ignore")
+        if text_head.startswith(codecs.BOM_UTF8):
+            text_head = text_head[len(codecs.BOM_UTF8) :]
+    if text_head.startswith(codecs.BOM_UTF8):
+        text_head = text_head[len(codecs.BOM_UTF8) :]
+    fmt = options.format if options.format != "auto" else None
+    if fmt is None:
+        if options.encoding == "auto" and len(_CONTROL.findall(text_head[:8192])) > max(
+            8, len(text_head[:8192]) // 20
+        ):
+            raise FileProblem(
+                f"This is a binary file, not a bank export (CSV, OFX, QIF or CAMT). {BANK_EXPORT}"
+            )
+        fmt = _format_of(text_head)
+    from budget.exchange.formats import camt, ofx, qif
+
+    kind = {"csv": CsvSource, "ofx": ofx.OfxSource, "qif": qif.QifSource, "camt": camt.CamtSource}
+    return kind[fmt](binary, encoding=encoding, options=options, max_rows=max_rows)
+
+
+# --- Lines of text ----------------------------------------------------------------------------
+
+MAX_LINE_BYTES = 64 * 1024  # a valid row is a few kilobytes at most
+
+
+class Lines:
+    """The text lines of the file, from its start, never more than one line in memory.
+
+    ASCII-compatible encodings are read line by line as bytes and decoded strictly, so a
+    byte that does not belong is named with its line and position; UTF-16/32 through a text
+    wrapper. A line longer than MAX_LINE_BYTES is not kept: an empty line stands in its
+    place and its number goes to `long_lines`."""
+
+    def __init__(self, binary: IO[bytes], encoding: str) -> None:
+        self.binary = binary
+        self.encoding = encoding
+        self.long_lines: set[int] = set()
+        self.count = 0
+
+    def __iter__(self) -> Iterator[str]:
+        self.binary.seek(0)
+        self.count = 0
+        if _ascii_compatible(self.encoding):
+            yield from self._byte_lines()
+        else:
+            yield from self._wide_lines()
+
+    def _byte_lines(self) -> Iterator[str]:
+        offset = 0
+        decoder = self.encoding if self.encoding != "utf-8-sig" else "utf-8"
+        while True:
+            raw = self.binary.readline(MAX_LINE_BYTES + 1)
+            if not raw:
+                return
+            self.count += 1
+            number, start = self.count, offset
+            offset += len(raw)
+            if number == 1:
+                if raw.startswith(codecs.BOM_UTF8) and decoder == "utf-8":
+                    raw, start = raw[len(codecs.BOM_UTF8) :], start + len(codecs.BOM_UTF8)
+                if b"\r" in raw.rstrip(b"\r\n"):
+                    raise FileProblem(
+                        "The lines of the file end with a carriage return only (an old Mac "
+                        'format); save it as "CSV UTF-8" and upload it again.'
+                    )
+            if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+                offset += self._skip_rest_of_line()
+                self.long_lines.add(number)
+                yield "\n"
+                continue
+            if b"\x00" in raw:
+                if number == 1 and (_bom(raw) or "").startswith("utf-16"):
+                    raise FileProblem(
+                        f"The file is UTF-16 text, not {_shown(self.encoding)}; set the option "
+                        "`encoding` to utf-16 or auto."
+                    )
+                position = start + raw.index(b"\x00") + 1
+                raise FileProblem(
+                    f"The file is not a CSV text file: line {number} contains a NUL byte "
+                    f"(byte {position} of the file)."
+                )
+            try:
+                yield raw.decode(decoder)
+            except UnicodeDecodeError as error:
+                raise FileProblem(
+                    f"The file is not {_shown(self.encoding)} text: line {number}, byte "
+                    f"{error.start + 1} of the line (byte {start + error.start + 1} of the "
+                    f"file, 0x{raw[error.start]:02X}) cannot be decoded. Name the file's "
+                    "encoding with the option `encoding`, or save it as UTF-8 and upload it "
+                    "again."
+                ) from error
+
+    def _skip_rest_of_line(self) -> int:
+        skipped = 0
+        while True:
+            raw = self.binary.readline(MAX_LINE_BYTES)
+            skipped += len(raw)
+            if not raw or raw.endswith(b"\n"):
+                return skipped
+
+    def _wide_lines(self) -> Iterator[str]:
+        text = io.TextIOWrapper(self.binary, encoding=self.encoding, newline="")
+        try:
+            while True:
+                try:
+                    line = text.readline(MAX_LINE_BYTES + 1)
+                except UnicodeDecodeError as error:
+                    raise FileProblem(
+                        f"The file is not {_shown(self.encoding)} text: line {self.count + 1} "
+                        "cannot be decoded. Name the file's encoding with the option `encoding`."
+                    ) from error
+                if not line:
+                    return
+                self.count += 1
+                if len(line) > MAX_LINE_BYTES and not line.endswith("\n"):
+                    while (rest := text.readline(MAX_LINE_BYTES)) and not rest.endswith("\n"):
+                        pass
+                    self.long_lines.add(self.count)
+                    yield "\n"
+                    continue
+                if self.count == 1:
+                    line = line.removeprefix("\ufeff")
+                if "\x00" in line:
+                    raise FileProblem(
+                        f"The file is not a CSV text file: line {self.count} contains a NUL "
+                        "character."
+                    )
+                yield line
+        finally:
+            text.detach()  # the upload stays open for another pass
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+DELIMITER_CANDIDATES = (",", ";", "\t", "|")
+_QUOTED = re.compile(r'"[^"]*"')
+
+
+def delimiter_of(option: str | None) -> str | None:
+    """The delimiter an option names (`tab` for a tab); None for `auto`."""
+    if not option or option == "auto":
+        return None
+    return "\t" if option == "tab" else option
+
+
+def guess_delimiter(lines: list[str]) -> str:
+    """The delimiter that splits most of the first lines into the same number of cells
+    (preamble lines disagree, table lines agree); `,` `;` tab `|` in that order on a tie."""
+    best, best_score = ",", (0, 0)
+    for delimiter in DELIMITER_CANDIDATES:
+        counts = [_QUOTED.sub("", line).count(delimiter) for line in lines]
+        nonzero = [count for count in counts if count]
+        if not nonzero:
+            continue
+        width, agreeing = Counter(nonzero).most_common(1)[0]
+        score = (agreeing, width)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _position(column: str) -> int | None:
+    """`#3` → index 2; None for a column named by its header."""
+    match = re.fullmatch(r"\s*#\s*([0-9]{1,4})\s*", column)
+    return int(match.group(1)) - 1 if match and int(match.group(1)) >= 1 else None
+
+
+def _key(name: str) -> str:
+    return name.strip().casefold()
+
+
+def needed_fields(options: Options) -> list[str]:
+    """The fields every CSV row needs a column for, given the defaults the import has."""
+    signed = "signed_amount" in options.mapping
+    needed = ["date", *(["signed_amount"] if signed else ["kind", "amount"])]
+    if "payee" not in options.mapping:
+        needed.append("description")
+    if not (options.income_category or options.expense_category):
+        needed.append("category")
+    if not options.wallet:
+        needed.append("wallet")
+    return needed
+
+
+def columns_resolve(header: list[str] | None, options: Options) -> dict[str, int]:
+    """Which cell holds which field: {field: index}. With a mapping, only the columns it
+    names (by header name or `#N`); without one, every column named like one of our fields.
+    Raises FileProblem naming the required columns that are missing."""
+    header = header or []
+    positions: dict[str, list[int]] = {}
+    for index, name in enumerate(header):
+        positions.setdefault(_key(name), []).append(index)
+    shown = ", ".join(name.strip() for name in header[:30] if name.strip())
+    if options.mapping:
+        wanted = dict(options.mapping)
+    else:
+        wanted = {our: our for our in FIELDS if _key(our) in positions}
+    columns: dict[str, int] = {}
+    for our, theirs in wanted.items():
+        index = _position(theirs)
+        if index is not None:
+            columns[our] = index
+            continue
+        if _key(theirs) not in positions:
+            raise FileProblem(
+                f"The mapping names the column '{theirs}' for {our}, but the file has no such "
+                f"column. Its columns are: {shown}.",
+                field="mapping",
+            )
+        found = positions[_key(theirs)]
+        if len(found) > 1:
+            raise FileProblem(
+                f"The column '{theirs.strip()}' appears {len(found)} times in the header; "
+                "rename the extra ones or map it by position (#N).",
+            )
+        columns[our] = found[0]
+    missing = [name for name in needed_fields(options) if name not in columns]
+    if missing:
+        hints = []
+        if "category" in missing:
+            hints.append("a default income_category / expense_category")
+        if "wallet" in missing:
+            hints.append("a default wallet")
+        hint = f", or give {' and '.join(hints)}" if hints else ""
+        raise FileProblem(
+            f"The file lacks the required column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(missing)}. Its columns are: {shown}. Name them in the header or map "
+            f"them with `mapping`{hint}."
+        )
+    return columns
+
+
+def _holds_every_column(cells: list[str], options: Options) -> bool:
+    names = {_key(cell) for cell in cells}
+    if options.mapping:
+        wanted = [c for c in options.mapping.values() if _position(c) is None]
+        return bool(wanted) and all(_key(c) in names for c in wanted)
+    return all(_key(name) in names for name in needed_fields(options))
+
+
+class CsvSource(Source):
+    format = "csv"
+
+    def __init__(self, binary, *, encoding, options, max_rows):
+        super().__init__(binary, encoding=encoding, options=options, max_rows=max_rows)
+        self.lines = Lines(binary, encoding)
+        first_lines = []
+        for line in self.lines:
+            if line.strip():
+                first_lines.append(line)
+            if len(first_lines) >= HEADER_SEARCH_LINES:
+                break
+        if not first_lines and not self.lines.long_lines:
+            raise FileProblem(
+                "The file is empty." if self.lines.count == 0 else "The file has no header line."
+            )
+        self.delimiter = options.delimiter or guess_delimiter(first_lines)
+        self.detected["delimiter"] = self.delimiter
+        self.header_line, self.header, self.columns = self._header()
+        self.detected["header_line"] = self.header_line
+
+    def _rows(self) -> Iterator[tuple[int, list[str] | None]]:
+        """(line where the row starts, cells); cells None for a row that cannot be read.
+        Blank lines are skipped."""
+        import csv
+
+        reader = csv.reader(iter(self.lines), delimiter=self.delimiter, strict=False)
+        previous_end = 0
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error:
+                cells = None
+            line = previous_end + 1
+            previous_end = reader.line_num
+            if line in self.lines.long_lines:
+                cells = None
+            elif cells is not None and not any(cell.strip() for cell in cells):
+                continue
+            yield line, cells
+
+    def _header(self) -> tuple[int | None, list[str] | None, dict[str, int]]:
+        options = self.options
+        mapping = options.mapping
+        by_position = mapping and all(_position(c) is not None for c in mapping.values())
+        if options.header_line == "none" or (options.header_line == "auto" and by_position):
+            if mapping and not by_position:
+                raise FileProblem(
+                    'Without a header line the mapping names columns by position ("#3").',
+                    field="mapping",
+                )
+            if not mapping:
+                columns = {
+                    name: i for i, name in enumerate((*DEFAULT_COLUMNS, "bucket", "notes", "tags"))
+                }
+                return None, None, columns
+            return None, None, columns_resolve(None, options)
+        first: list[tuple[int, list[str] | None]] = []
+        for line, cells in self._rows():
+            if options.header_line != "auto":
+                if line == options.header_line or line > options.header_line:
+                    if line != options.header_line or cells is None:
+                        raise FileProblem(
+                            f"Line {options.header_line} of the file is no header line.",
+                            field="header_line",
+                        )
+                    return line, cells, columns_resolve(cells, options)
+                continue
+            if cells is not None and _holds_every_column(cells, options):
+                return line, cells, columns_resolve(cells, options)
+            first.append((line, cells))
+            if len(first) >= HEADER_SEARCH_LINES:
+                break
+        if options.header_line != "auto":
+            raise FileProblem(f"The file has no line {options.header_line}.", field="header_line")
+        raise FileProblem(
+            self._no_header(first), field="mapping" if self.options.mapping else "file"
+        )
+
+    def _no_header(self, first: list[tuple[int, list[str] | None]]) -> str:
+        options = self.options
+        if options.mapping:
+            wanted = [c for c in options.mapping.values() if _position(c) is None]
+            what = f"the columns the mapping names ({', '.join(wanted)})"
+        else:
+            what = f"the columns {', '.join(needed_fields(self.options))}"
+        best = max(
+            (cells for _, cells in first if cells),
+            key=lambda cells: len({_key(c) for c in cells} & set(map(_key, self._wanted()))),
+            default=None,
+        )
+        lacking = ""
+        if best is not None and not options.mapping:
+            names = {_key(c) for c in best}
+            lacks = [n for n in needed_fields(options) if n not in names]
+            if len(lacks) < len(needed_fields(options)):
+                hints = []
+                if "category" in lacks:
+                    hints.append("a default income_category / expense_category")
+                if "wallet" in lacks:
+                    hints.append("a default wallet")
+                hint = f", or give {' and '.join(hints)}" if hints else ""
+                lacking = (
+                    f" The closest line lacks {', '.join(lacks)}; name them in the header or "
+                    f"map them with `mapping`{hint}."
+                )
+        shown = "; ".join(
+            f"line {line}: "
+            + (" | ".join(c.strip() for c in cells[:8]) if cells else "(unreadable)")
+            for line, cells in first[:5]
+        )
+        return (
+            f"No header line among the first {HEADER_SEARCH_LINES} lines holds {what}.{lacking} "
+            f"The file begins: {shown}. Add a header line, map the file's columns with "
+            "`mapping`, or set `header_line`."
+        )
+
+    def _wanted(self) -> list[str]:
+        if self.options.mapping:
+            return [c for c in self.options.mapping.values() if _position(c) is None]
+        return needed_fields(self.options)
+
+    def records(self) -> Iterator[Record]:
+        return self._counted(self._records())
+
+    def _records(self) -> Iterator[Record]:
+        width = len(self.header) if self.header is not None else None
+        reach = max(self.columns.values(), default=-1) + 1
+        for line, cells in self._rows():
+            if self.header_line is not None and line <= self.header_line:
+                continue
+            if cells is None:
+                yield Record(
+                    line,
+                    {},
+                    [
+                        {
+                            "field": "row",
+                            "message": f"The line is longer than {MAX_LINE_BYTES // 1024} KiB, "
+                            "or a quoted cell in it never ends.",
+                        }
+                    ],
+                )
+                continue
+            if width is not None:
+                if len(cells) > width and not any(cell.strip() for cell in cells[width:]):
+                    cells = cells[:width]  # a trailing delimiter
+                if len(cells) != width:
+                    yield Record(line, {}, [_width_error(len(cells), width)])
+                    continue
+            elif len(cells) < reach:
+                yield Record(
+                    line,
+                    {},
+                    [
+                        {
+                            "field": "row",
+                            "message": f"This row has {len(cells)} cells but the mapping reads "
+                            f"column #{reach}.",
+                        }
+                    ],
+                )
+                continue
+            fields = {
+                name: csv_cell_text(name, cells[index]) for name, index in self.columns.items()
+            }
+            yield Record(line, record_fields(fields))
+
+
+def _width_error(count: int, width: int) -> dict[str, str]:
+    return {
+        "field": "row",
+        "message": f"This row has {count} cells but the header has {width}; quote values that "
+        "contain the delimiter, and close every quote.",
+    }
