@@ -205,7 +205,7 @@ class ImportOptionsIn(Schema):
     delimiter: str | None = Field(
         "auto", description="auto (sniffs , ; tab |), any single character, or `tab`."
     )
-    header_line: str | None = Field(
+    header_line: int | Literal["auto", "none"] | None = Field(
         "auto",
         description="auto: the first of the first 30 lines naming every column wanted; a line "
         'number ≥ 1; or none (no header: the mapping names columns by position, "#3").',
@@ -219,7 +219,6 @@ class ImportOptionsIn(Schema):
         "decimal",
         "format",
         "encoding",
-        "header_line",
         "delimiter",
         "wallet",
         "income_category",
@@ -253,13 +252,14 @@ class ImportOptionsIn(Schema):
             )
         return value
 
-    @field_validator("header_line")
+    @field_validator("header_line", mode="before")
     @classmethod
-    def header_line_known(cls, value: str | None) -> int | str | None:
-        """auto, none, or the line number as an int."""
-        if value is None or value in ("auto", "none"):
+    def header_line_known(cls, value: Any) -> int | str | None:
+        """auto, none, or the line number as an int (a form sends text)."""
+        value = _blank_is_none(value)
+        if value is None or value in ("auto", "none") or (type(value) is int and value >= 1):
             return value
-        if not value.isdigit() or int(value) < 1 or int(value) > 1_000_000:
+        if not str(value).isdigit() or not 1 <= int(value) <= 1_000_000:
             raise ValueError("The header line is auto, none or a line number from 1 on.")
         return int(value)
 

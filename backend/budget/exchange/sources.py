@@ -222,15 +222,29 @@ def encoding_detect(binary: IO[bytes], head: bytes) -> str:
         return "utf-8"
     from charset_normalizer import from_bytes  # imported when needed: it loads tables
 
-    best = from_bytes(binary.read(DETECTOR_BYTES)).best()
+    matches = list(from_bytes(binary.read(DETECTOR_BYTES)))
     binary.seek(0)
-    if best is None or codec_name(best.encoding) is None:
+    if not matches or codec_name(matches[0].encoding) is None:
         raise FileProblem(
             "The text encoding of the file cannot be recognised; name it with the option "
             "`encoding` (e.g. cp1252, latin-1, utf-16).",
             field="encoding",
         )
-    return codec_name(best.encoding)
+    return codec_name(_preferred(matches))
+
+
+def _preferred(matches) -> str:
+    """The detector's pick, but cp1252 when it reads the text just as well: on a short
+    sample cp1250 and cp1252 often tie, and cp1252 (the codec spreadsheets save CSV files
+    in across Western Europe and the Americas) is then far likelier; `è` must not become
+    `č`."""
+    best = matches[0]
+    for match in matches:
+        if (match.chaos, match.coherence) != (best.chaos, best.coherence):
+            break
+        if "cp1252" in match.could_be_from_charset:
+            return "cp1252"
+    return best.encoding
 
 
 def _ascii_compatible(encoding: str) -> bool:
@@ -258,6 +272,10 @@ def source_open(binary: IO[bytes], *, options: Options, max_rows: int) -> Source
     if refused:
         raise FileProblem(refused)
     if options.encoding == "auto":
+        if not _bom(head) and len(_CONTROL.findall(head[:8192])) > max(8, len(head[:8192]) // 20):
+            raise FileProblem(
+                f"This is a binary file, not a bank export (CSV, OFX, QIF or CAMT). {BANK_EXPORT}"
+            )
         encoding = encoding_detect(binary, head)
     else:
         encoding = codec_name(options.encoding)
@@ -276,12 +294,6 @@ def source_open(binary: IO[bytes], *, options: Options, max_rows: int) -> Source
         text_head = text_head[len(codecs.BOM_UTF8) :]
     fmt = options.format if options.format != "auto" else None
     if fmt is None:
-        if options.encoding == "auto" and len(_CONTROL.findall(text_head[:8192])) > max(
-            8, len(text_head[:8192]) // 20
-        ):
-            raise FileProblem(
-                f"This is a binary file, not a bank export (CSV, OFX, QIF or CAMT). {BANK_EXPORT}"
-            )
         fmt = _format_of(text_head)
     from budget.exchange.formats import camt, ofx, qif
 
@@ -419,12 +431,10 @@ def guess_delimiter(lines: list[str]) -> str:
     (preamble lines disagree, table lines agree); `,` `;` tab `|` in that order on a tie."""
     best, best_score = ",", (0, 0)
     for delimiter in DELIMITER_CANDIDATES:
-        counts = [_QUOTED.sub("", line).count(delimiter) for line in lines]
-        nonzero = [count for count in counts if count]
-        if not nonzero:
-            continue
-        width, agreeing = Counter(nonzero).most_common(1)[0]
-        score = (agreeing, width)
+        counts = Counter(_QUOTED.sub("", line).count(delimiter) for line in lines)
+        counts.pop(0, None)
+        # The most lines that agree on one width; of equals, the wider table.
+        score = max(((agreeing, width) for width, agreeing in counts.items()), default=(0, 0))
         if score > best_score:
             best, best_score = delimiter, score
     return best
