@@ -301,6 +301,7 @@ def test_latin1_text_is_read_by_auto_detection(owner_api, household, commit):
 def test_a_named_encoding_is_used(owner_api, household, commit):
     content = csv_text("2025-03-02,expense,5.00,Za\xbf\xf3\xb3\xe6,Groceries,Bank,,,")
     job, made = imported(owner_api, household, commit, content.encode("latin-1"), encoding="cp1250")
+    assert job["options"]["detected"]["encoding"] == "cp1250"
     assert made[0].description == "Zażółć"
 
 
