@@ -52,7 +52,7 @@ class Source:
         self.max_rows = max_rows
         self.detected: dict[str, Any] = {
             "format": self.format,
-            "encoding": encoding,
+            "encoding": "utf-8" if encoding == "utf-8-sig" else encoding,
             "delimiter": None,
             "header_line": None,
         }

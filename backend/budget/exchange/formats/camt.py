@@ -87,8 +87,13 @@ class CamtSource(Source):
         self.binary.seek(0)
         self.detected["skipped"] = 0
         # The document's own declaration decides its encoding unless the option names one.
-        encoding = None if self.options.encoding == "auto" else self.encoding
-        parser = DefusedXMLParser(encoding=encoding, forbid_dtd=True)
+        named = self.options.encoding != "auto" and not self.encoding.startswith("utf-8")
+        try:
+            parser = DefusedXMLParser(encoding=self.encoding if named else None, forbid_dtd=True)
+        except (LookupError, ValueError) as error:  # pragma: no cover - expat knows most codecs
+            raise FileProblem(
+                f"An XML file cannot be read as {self.encoding}.", field="encoding"
+            ) from error
         events = iterparse(self.binary, events=("end",), parser=parser)
         position = 0
         try:

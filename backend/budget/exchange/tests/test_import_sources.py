@@ -196,6 +196,25 @@ def test_camt053_imports_booked_entries_and_counts_the_others(owner_api, househo
     assert balance(owner_api, h) - before == Decimal("3030.70")
 
 
+def test_camt_of_later_versions_status_code_and_party_names(owner_api, household, commit):
+    # camt.053.001.08 and later: <Sts><Cd>BOOK</Cd></Sts> and RltdPties/Cdtr/Pty/Nm; a
+    # camt.054 notification holds entries as well.
+    content = (
+        '<?xml version="1.0" encoding="ISO-8859-1"?>'
+        '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.08">'
+        "<BkToCstmrDbtCdtNtfctn><Ntfctn><Ntry><NtryRef>N-1</NtryRef>"
+        '<Amt Ccy="EUR">8.40</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>'
+        "<BookgDt><DtTm>2025-03-09T10:15:00+01:00</DtTm></BookgDt><NtryDtls><TxDtls>"
+        "<RltdPties><Cdtr><Pty><Nm>Caf\xe9 Zentral</Nm></Pty></Cdtr></RltdPties>"
+        "</TxDtls></NtryDtls></Ntry></Ntfctn></BkToCstmrDbtCdtNtfctn></Document>"
+    ).encode("latin-1")
+    job, made = imported(owner_api, household, commit, content, **DEFAULTS)
+    assert job["options"]["detected"]["encoding"] == "iso8859-1"
+    assert [(str(t.date), t.amount, t.description) for t in made] == [
+        ("2025-03-09", Decimal("8.40"), "Café Zentral")
+    ]
+
+
 def test_a_camt_file_with_no_booked_entry(owner_api, household):
     content = sample("statement-camt053.xml").replace(b"<Sts>BOOK</Sts>", b"<Sts>PDNG</Sts>")
     detail = refused(upload(owner_api, household.ledger, content, **DEFAULTS))
@@ -289,6 +308,12 @@ def test_a_utf16_file_with_a_bom(owner_api, household, commit):
     job, made = imported(owner_api, household, commit, content)
     assert job["options"]["detected"]["encoding"] == "utf-16"
     assert made[0].description == "Crème brûlée"
+
+
+def test_a_utf8_bom_is_reported_as_utf8(owner_api, household):
+    content = "\ufeff" + csv_text("2025-03-01,expense,5.00,x,Groceries,Bank,,,")
+    job = checked(owner_api, household, content.encode())
+    assert job["options"]["detected"]["encoding"] == "utf-8"
 
 
 def test_latin1_text_is_read_by_auto_detection(owner_api, household, commit):
