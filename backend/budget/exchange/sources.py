@@ -578,26 +578,29 @@ class CsvSource(Source):
                 }
                 return None, None, columns
             return None, None, columns_resolve(None, options)
+        if options.header_line != "auto":
+            return self._header_at(options.header_line)
         first: list[tuple[int, list[str] | None]] = []
         for line, cells in self._rows():
-            if options.header_line != "auto":
-                if line == options.header_line or line > options.header_line:
-                    if line != options.header_line or cells is None:
-                        raise FileProblem(
-                            f"Line {options.header_line} of the file is no header line.",
-                            field="header_line",
-                        )
-                    return line, cells, columns_resolve(cells, options)
-                continue
             if cells is not None and _holds_every_column(cells, options):
                 return line, cells, columns_resolve(cells, options)
             first.append((line, cells))
             if len(first) >= HEADER_SEARCH_LINES:
                 break
-        if options.header_line != "auto":
-            raise FileProblem(f"The file has no line {options.header_line}.", field="header_line")
+        raise FileProblem(self._no_header(first), field="mapping" if options.mapping else "file")
+
+    def _header_at(self, number: int) -> tuple[int, list[str], dict[str, int]]:
+        """The header on the line `header_line` names."""
+        for line, cells in self._rows():
+            if line < number:
+                continue
+            if line > number or cells is None:
+                break
+            return line, cells, columns_resolve(cells, self.options)
         raise FileProblem(
-            self._no_header(first), field="mapping" if self.options.mapping else "file"
+            f"Line {number} of the file holds no header: the file is shorter, or the line is "
+            "blank or inside another row.",
+            field="header_line",
         )
 
     def _no_header(self, first: list[tuple[int, list[str] | None]]) -> str:

@@ -303,6 +303,13 @@ def test_a_named_header_line(owner_api, household):
     assert job["options"]["detected"]["header_line"] == 3
 
 
+@pytest.mark.parametrize("line", ["2", "40"])
+def test_a_named_header_line_that_holds_none(owner_api, household, line):
+    content = "Report\n\n" + csv_text("2025-03-01,expense,5.00,x,Groceries,Bank,,,")
+    response = upload(owner_api, household.ledger, content, header_line=line)
+    assert "holds no header" in refused(response, field="header_line")
+
+
 def test_a_utf16_file_with_a_bom(owner_api, household, commit):
     content = csv_text("2025-03-01,expense,5.00,Crème brûlée,Groceries,Bank,,,").encode("utf-16")
     job, made = imported(owner_api, household, commit, content)
