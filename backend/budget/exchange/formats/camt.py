@@ -13,7 +13,7 @@ row of a record is the entry's 1-based position in the file.
 """
 
 from collections.abc import Iterator
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser, iterparse
@@ -89,7 +89,12 @@ class CamtSource(Source):
         # The document's own declaration decides its encoding unless the option names one.
         named = self.options.encoding != "auto" and not self.encoding.startswith("utf-8")
         try:
-            parser = DefusedXMLParser(encoding=self.encoding if named else None, forbid_dtd=True)
+            # The C TreeBuilder: defusedxml's own pure-Python one takes twice as long.
+            parser = DefusedXMLParser(
+                target=TreeBuilder(),
+                encoding=self.encoding if named else None,
+                forbid_dtd=True,
+            )
         except (LookupError, ValueError) as error:  # pragma: no cover - expat knows most codecs
             raise FileProblem(
                 f"An XML file cannot be read as {self.encoding}.", field="encoding"
