@@ -22,6 +22,7 @@ from budget.exchange.csv_rows import FileProblem
 from budget.exchange.sources import Record, Source, record_fields
 
 _BODY = re.compile(r"<OFX>", re.IGNORECASE)
+_TAG = re.compile(r"</?[A-Za-z0-9._]+>")
 _DATE = re.compile(r"\s*([0-9]{4})([0-9]{2})([0-9]{2})")
 _COMMA_AMOUNT = re.compile(r"[+-]?[0-9]+,[0-9]{1,2}")
 
@@ -61,9 +62,13 @@ class OfxSource(Source):
         start = _BODY.search(text)
         if start is None:
             raise FileProblem("The file is not an OFX statement: it has no <OFX> element.")
+        body = text[start.start() :]
+        del text
+        if not body.startswith("<OFX>"):  # a few exporters write the tags in lower case
+            body = _TAG.sub(lambda tag: tag.group(0).upper(), body)
         builder = TreeBuilder()
         try:
-            builder.feed(text[start.start() :])
+            builder.feed(body)
             root = builder.close()
         except (ParseError, AssertionError, IndexError) as error:
             message = str(error.args[0] if error.args else error)[:200]

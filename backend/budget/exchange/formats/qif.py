@@ -1,7 +1,7 @@
 """QIF (Quicken Interchange Format) files, read by hand: no maintained library reads them.
 
 A QIF file is lines that each start with a letter saying what follows: `D` date, `T` (or `U`)
-signed amount, `P` payee, `M` memo, `L` category, `N` number, `C` cleared; `^` ends a record.
+signed amount, `P` payee, `M` memo, `L` category (see `qif_category`), `N` number, `C` cleared; `^` ends a record.
 `!Type:Bank` (Cash, CCard, Oth A, Oth L) starts a list of transactions; `!Account` blocks,
 `!Option`/`!Clear` lines and lists that hold no transactions (categories, classes, memorized
 payees) are passed over. Split lines (`S`, `E`, `$`) make the record a row error until split
@@ -40,6 +40,14 @@ def qif_amount(text: str) -> str:
     """`-1,234.56` → `-1234.56`; other forms are left to the amount's reader."""
     text = text.strip()
     return text.replace(",", "") if _THOUSANDS.fullmatch(text) else text
+
+
+def qif_category(text: str) -> str:
+    """`Groceries/Business` → `Groceries` (the part after `/` is a class); `[Savings]` (a
+    transfer to another account of the file's owner) names no category: the default
+    applies, as for a row without one."""
+    text = text.split("/", 1)[0].strip()
+    return "" if text.startswith("[") and text.endswith("]") else text
 
 
 class QifSource(Source):
@@ -91,7 +99,9 @@ class QifSource(Source):
             elif code == "M":
                 fields["notes"] = value
             elif code == "L":
-                fields["category"] = value
+                category = qif_category(value)
+                if category:
+                    fields["category"] = category
             elif code in "SE$":
                 split = True
         if fields:  # the last record without its ^

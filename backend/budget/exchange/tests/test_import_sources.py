@@ -7,6 +7,7 @@ the real endpoints and the wallet's balance must end exactly right."""
 
 import io
 import random
+import re
 import time
 import zipfile
 from decimal import Decimal
@@ -101,6 +102,12 @@ def test_ofx_2x_xml_qfx_reads_name_or_payee_name(owner_api, household, commit):
     assert balance(owner_api, h) - before == Decimal("-59.16")
 
 
+def test_ofx_with_tags_in_lower_case(owner_api, household, commit):
+    content = re.sub(rb"</?[A-Z0-9.]+>", lambda tag: tag.group(0).lower(), sample("card-2x.qfx"))
+    _, made = imported(owner_api, household, commit, content, **DEFAULTS)
+    assert [t.amount for t in made] == [Decimal("64.17"), Decimal("15.00"), Decimal("9.99")]
+
+
 def test_ofx_is_told_by_content_not_by_name(owner_api, household):
     job = checked(owner_api, household, sample("card-2x.qfx"), name="statement.csv", **DEFAULTS)
     assert job["options"]["detected"]["format"] == "ofx"
@@ -159,6 +166,24 @@ def test_a_qif_category_that_does_not_exist_is_a_row_error(owner_api, household)
     content = b"!Type:CCard\nD03/05/2025\nT-4.00\nPKiosk\nLNewspapers\n^\n"
     job = checked(owner_api, household, content, date_format="MM/DD/YYYY", wallet="Bank")
     assert [(e["row"], e["field"]) for e in job["errors"]] == [(2, "category")]
+
+
+def test_a_qif_class_is_dropped_and_a_transfer_account_takes_the_default(
+    owner_api, household, commit
+):
+    content = (
+        b"!Account\nNChecking\nTBank\n^\n!Type:Bank\n"
+        b"D03/05/2025\nT-4.00\nPKiosk\nLLeisure/Holiday 2025\n^\n"
+        b"D03/06/2025\nT-100.00\nPTo savings\nL[Savings account]\n^\n"
+    )
+    job, made = imported(
+        owner_api, household, commit, content, date_format="MM/DD/YYYY", **DEFAULTS
+    )
+    assert [row["row"] for row in job["preview"]] == [6, 11]
+    assert [(t.description, t.category.name) for t in made] == [
+        ("Kiosk", "Leisure"),
+        ("To savings", "Groceries"),
+    ]
 
 
 def test_a_qif_file_without_transactions(owner_api, household):
