@@ -1,7 +1,8 @@
 """QIF (Quicken Interchange Format) files, read by hand: no maintained library reads them.
 
 A QIF file is lines that each start with a letter saying what follows: `D` date, `T` (or `U`)
-signed amount, `P` payee, `M` memo, `L` category (see `qif_category`), `N` number, `C` cleared; `^` ends a record.
+signed amount, `P` payee, `M` memo, `L` category (see `qif_category`), `N` number, `C`
+cleared; `^` ends a record.
 `!Type:Bank` (Cash, CCard, Oth A, Oth L) starts a list of transactions; `!Account` blocks,
 `!Option`/`!Clear` lines and lists that hold no transactions (categories, classes, memorized
 payees) are passed over. Split lines (`S`, `E`, `$`) make the record a row error until split
