@@ -40,10 +40,11 @@ from budget.exchange.csv_rows import (
     RowParser,
     preview_row,
 )
+from budget.exchange.formats.csv import delimiter_of
 from budget.exchange.models import LIST_LIMIT, ImportJob, ImportRow, ImportStatus
 from budget.exchange.progress import is_stale, progress_set
 from budget.exchange.schemas import ImportedText
-from budget.exchange.sources import Record, Source, delimiter_of, source_open
+from budget.exchange.sources import Record, Source, source_open
 from budget.ledgers.models import Ledger
 from budget.money import services as money_services
 from budget.money.models import (
