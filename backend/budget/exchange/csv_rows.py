@@ -1,20 +1,17 @@
-"""Reading an uploaded CSV file into transaction data, one row at a time (SPEC §9, §10).
+"""Reading the records of an uploaded file into transaction data, one at a time (SPEC §9,
+§10, §11).
 
-No database here: `CsvReader` turns the uploaded bytes into rows of cells with their line
-numbers, never holding more than one line in memory; `Columns` says which cell holds which
-field; `RowParser` turns the cells of one row into the fields of a transaction (dates and
-amounts in the file's format, names of wallets, buckets and categories into ids), to be
-checked by `budget.money.rules` like every other transaction.
+No database here: `budget.exchange.sources` turns the uploaded bytes (CSV, OFX, QIF, CAMT)
+into records, our field → the file's text; `RowParser` turns the text of one record into the
+fields of a transaction (dates and amounts in the file's format, names of wallets, buckets
+and categories into ids), to be checked by `budget.money.rules` like every other transaction.
 """
 
-import codecs
-import csv
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import IO, Any
+from typing import Any
 from uuid import UUID
 
 from budget.common.money import MAX_AMOUNT, money_str
@@ -37,6 +34,13 @@ FIELDS = (
     "to_wallet",
     "from_bucket",
     "to_bucket",
+    # Read into the record, not (yet) into the transaction: payee until §12 (a record
+    # without a description takes the payee as one), external_id and currency until their
+    # fields exist, time never (a date is a day).
+    "payee",
+    "external_id",
+    "currency",
+    "time",
 )
 KINDS = {kind.value: kind for kind in Kind}
 DEFAULT_COLUMNS = ("date", "kind", "amount", "description", "category", "wallet")
@@ -58,7 +62,6 @@ DATE_FORMATS = {
         "31.03.2025",
     ),
 }
-DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\t": "\t"}
 # With a decimal point: no thousands separators (a comma there would be ambiguous). With a
 # decimal comma: groups of three digits separated by dots or by spaces (also the no-break
 # spaces spreadsheets write), consistently.
@@ -71,7 +74,6 @@ _COMMA_AMOUNT = re.compile(
 )
 AMOUNT_EXAMPLES = {".": "1234.56", ",": "1234,56 or 1.234,56"}
 
-MAX_LINE_BYTES = 64 * 1024  # a valid row is a few kilobytes at most
 MAX_FIELD_CHARS = 10_000  # a quoted cell spanning lines is cut off here
 
 
@@ -85,120 +87,6 @@ class FileProblem(Exception):
         self.too_large = too_large
 
 
-# --- Lines and cells ------------------------------------------------------------------------
-
-
-class CsvReader:
-    """The rows of an uploaded file as (line number, cells), the header first.
-
-    The bytes are read line by line and decoded strictly as UTF-8 (a BOM is skipped), so a
-    file in another encoding is refused with the line and byte that give it away. A line
-    longer than MAX_LINE_BYTES is not kept: its row gets an error (`long_lines`).
-    """
-
-    def __init__(self, binary: IO[bytes], *, delimiter: str | None, max_rows: int) -> None:
-        self.binary = binary
-        self.max_rows = max_rows
-        self.long_lines: set[int] = set()
-        self.line_count = 0
-        self._offset = 0
-        lines = self._text_lines()
-        first = next(lines, None)
-        if first is None:
-            raise FileProblem("The file is empty.")
-        self.delimiter = delimiter or guess_delimiter(first)
-        self._reader = csv.reader(_chain(first, lines), delimiter=self.delimiter, strict=False)
-
-    def _text_lines(self) -> Iterator[str]:
-        while True:
-            raw = self.binary.readline(MAX_LINE_BYTES + 1)
-            if not raw:
-                return
-            self.line_count += 1
-            number = self.line_count
-            start = self._offset
-            self._offset += len(raw)
-            if number == 1:
-                if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-                    raise FileProblem(
-                        'The file is UTF-16 text; save it as UTF-8 ("CSV UTF-8") and upload it '
-                        "again."
-                    )
-                if raw.startswith(codecs.BOM_UTF8):
-                    raw, start = raw[len(codecs.BOM_UTF8) :], start + len(codecs.BOM_UTF8)
-                if b"\r" in raw.rstrip(b"\r\n"):
-                    raise FileProblem(
-                        "The lines of the file end with a carriage return only (an old Mac "
-                        'format); save it as "CSV UTF-8" and upload it again.'
-                    )
-            if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
-                self._skip_rest_of_line()
-                self.long_lines.add(number)
-                yield "\n"  # an empty line in its place; the row loop reports it
-                continue
-            if b"\x00" in raw:
-                position = start + raw.index(b"\x00") + 1
-                raise FileProblem(
-                    f"The file is not a CSV text file: line {number} contains a NUL byte "
-                    f"(byte {position} of the file)."
-                )
-            try:
-                yield raw.decode("utf-8")
-            except UnicodeDecodeError as error:
-                raise FileProblem(
-                    f"The file is not UTF-8 text: line {number}, byte {error.start + 1} of the "
-                    f"line (byte {start + error.start + 1} of the file, "
-                    f"0x{raw[error.start]:02X}) cannot be decoded. Save the file as UTF-8 "
-                    '("CSV UTF-8") and upload it again.'
-                ) from error
-
-    def _skip_rest_of_line(self) -> None:
-        while True:
-            raw = self.binary.readline(MAX_LINE_BYTES)
-            self._offset += len(raw)
-            if not raw or raw.endswith(b"\n"):
-                return
-
-    def rows(self) -> Iterator[tuple[int, list[str] | None]]:
-        """(line where the row starts, cells), the header included; cells is None for a
-        row that cannot be read (a line too long, a cell too large). Blank lines are skipped."""
-        count = 0
-        previous_end = 0
-        while True:
-            try:
-                cells = next(self._reader)
-            except StopIteration:
-                return
-            except csv.Error:
-                cells = None
-            line = previous_end + 1
-            previous_end = self._reader.line_num
-            if line in self.long_lines:
-                cells = None
-            elif cells is not None and not any(cell.strip() for cell in cells):
-                continue
-            count += 1
-            if count > self.max_rows + 1:  # + the header
-                raise FileProblem(
-                    f"The file has more than {self.max_rows} rows; split it into smaller files.",
-                    too_large=True,
-                )
-            yield line, cells
-
-
-def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
-    yield first
-    yield from rest
-
-
-def guess_delimiter(header: str) -> str:
-    """The most frequent of , ; and tab in the header line (outside quotes); comma on a tie."""
-    unquoted = re.sub(r'"[^"]*"', "", header)
-    counts = {d: unquoted.count(d) for d in (",", ";", "\t")}
-    best = max(counts, key=lambda d: (counts[d], d == ","))
-    return best if counts[best] else ","
-
-
 # --- Columns ---------------------------------------------------------------------------------
 
 
@@ -207,77 +95,13 @@ class Options:
     mapping: dict[str, str] = field(default_factory=dict)
     date_format: str = "iso"
     decimal: str = "."
-    delimiter: str | None = None
+    delimiter: str | None = None  # None: guessed
+    format: str = "auto"
+    encoding: str = "auto"
+    header_line: int | str = "auto"  # a line number, "auto" or "none"
     wallet: UUID | None = None  # defaults, already resolved to ids
     income_category: UUID | None = None
     expense_category: UUID | None = None
-
-
-def _key(name: str) -> str:
-    return name.strip().casefold()
-
-
-def columns_resolve(header: list[str], options: Options) -> dict[str, int]:
-    """Which cell holds which field: {field: index}. Raises FileProblem naming every
-    required column that is missing, or a mapping that names no column of the file."""
-    positions: dict[str, list[int]] = {}
-    for index, name in enumerate(header):
-        positions.setdefault(_key(name), []).append(index)
-    shown = ", ".join(name.strip() for name in header[:30] if name.strip())
-
-    columns: dict[str, int] = {}
-    claimed: set[str] = set()
-    for our, theirs in options.mapping.items():
-        if _key(theirs) not in positions:
-            raise FileProblem(
-                f"The mapping names the column '{theirs}' for {our}, but the file has no such "
-                f"column. Its columns are: {shown}.",
-                field="mapping",
-            )
-        claimed.add(_key(theirs))
-    signed = "signed_amount" in options.mapping
-    for our in FIELDS:
-        if signed and our in {"kind", "amount"}:
-            continue
-        name = options.mapping.get(our)
-        if name is None and our not in claimed and _key(our) in positions:
-            name = our
-        if name is None:
-            continue
-        found = positions[_key(name)]
-        if len(found) > 1:
-            raise FileProblem(
-                f"The column '{name.strip()}' appears {len(found)} times in the header; "
-                "rename the extra ones.",
-            )
-        columns[our] = found[0]
-
-    needed = ["date", *(["signed_amount"] if signed else ["kind", "amount"]), "description"]
-    if not (options.income_category or options.expense_category):
-        needed.append("category")
-    if not options.wallet:
-        needed.append("wallet")
-    missing = [name for name in needed if name not in columns]
-    if missing and len(missing) == len(needed):
-        preview = ", ".join(cell.strip() for cell in header[:6])
-        raise FileProblem(
-            "The first line must be a header naming the columns "
-            f"({', '.join(DEFAULT_COLUMNS)}); it reads: {preview}. Add a header line, or map "
-            "the file's columns with `mapping`."
-        )
-    if missing:
-        hints = []
-        if "category" in missing:
-            hints.append("a default income_category / expense_category")
-        if "wallet" in missing:
-            hints.append("a default wallet")
-        hint = f", or give {' and '.join(hints)}" if hints else ""
-        raise FileProblem(
-            f"The file lacks the required column{'s' if len(missing) > 1 else ''} "
-            f"{', '.join(missing)}. Its columns are: {shown}. Name them in the header or map "
-            f"them with `mapping`{hint}."
-        )
-    return columns
 
 
 # --- Cells -----------------------------------------------------------------------------------
@@ -322,7 +146,7 @@ def parse_amount(text: str, decimal: str) -> Decimal:
 NUMBER_FIELDS = frozenset({"amount", "signed_amount"})
 
 
-def _cell_text(name: str, cell: str) -> str:
+def csv_cell_text(name: str, cell: str) -> str:
     """A cell's text. One our export neutralised (SPEC §19) is read back exactly, its quote
     off; every other cell is trimmed of the spaces banks pad cells with."""
     if name not in NUMBER_FIELDS:
@@ -364,31 +188,20 @@ class ParsedRow:
 
 
 class RowParser:
-    def __init__(
-        self, *, header: list[str], columns: dict[str, int], options: Options, names: Names
-    ):
-        self.header = header
-        self.columns = columns
+    """The fields of one record (our field → the file's text; see `budget.exchange.sources`)
+    as a transaction's data."""
+
+    def __init__(self, *, options: Options, names: Names):
         self.options = options
         self.names = names
-        self.width = len(header)
 
-    def parse(self, cells: list[str]) -> ParsedRow:
+    def parse(self, text: dict[str, str]) -> ParsedRow:
         errors: list[dict[str, str]] = []
 
         def error(name: str, message: str) -> None:
             errors.append({"field": name, "message": message})
 
-        if len(cells) > self.width and not any(cell.strip() for cell in cells[self.width :]):
-            cells = cells[: self.width]  # a trailing delimiter
-        if len(cells) != self.width:
-            error(
-                "row",
-                f"This row has {len(cells)} cells but the header has {self.width}; quote "
-                "values that contain the delimiter, and close every quote.",
-            )
-            return ParsedRow(None, errors, {})
-        text = {name: _cell_text(name, cells[index]) for name, index in self.columns.items()}
+        text = dict(text)
         for name, value in text.items():
             if len(value) > MAX_FIELD_CHARS:
                 error(name, f"The cell holds {len(value)} characters; far more than allowed.")
@@ -398,7 +211,7 @@ class RowParser:
 
         data: dict[str, Any] = {}
         options = self.options
-        if "signed_amount" in self.columns:
+        if "signed_amount" in text:
             try:
                 signed = parse_amount(text["signed_amount"], options.decimal)
             except ValueError as e:
@@ -411,6 +224,8 @@ class RowParser:
                 data["kind"] = Kind.INCOME if signed > 0 else Kind.EXPENSE
                 data["amount"] = abs(signed)
         else:
+            text.setdefault("kind", "")
+            text.setdefault("amount", "")
             kind = text["kind"].casefold()
             if kind in KINDS:
                 data["kind"] = KINDS[kind]
@@ -425,6 +240,7 @@ class RowParser:
                 data["amount"] = parse_amount(text["amount"], options.decimal)
             except ValueError as e:
                 error("amount", str(e) if text["amount"] else "The amount is required.")
+        text.setdefault("date", "")
         try:
             data["date"] = parse_date(text["date"], options.date_format)
         except ValueError as e:

@@ -33,20 +33,18 @@ from budget.common.errors import Conflict, Invalid, PayloadTooLarge
 from budget.common.handlers import clean_message
 from budget.common.tasks import enqueue_on_commit
 from budget.exchange.csv_rows import (
-    DELIMITERS,
-    MAX_LINE_BYTES,
-    CsvReader,
     FileProblem,
     Names,
     Options,
     ParsedRow,
     RowParser,
-    columns_resolve,
     preview_row,
 )
+from budget.exchange.formats.csv import delimiter_of
 from budget.exchange.models import LIST_LIMIT, ImportJob, ImportRow, ImportStatus
 from budget.exchange.progress import is_stale, progress_set
 from budget.exchange.schemas import ImportedText
+from budget.exchange.sources import Record, Source, source_open
 from budget.ledgers.models import Ledger
 from budget.money import services as money_services
 from budget.money.models import (
@@ -109,7 +107,10 @@ def _options(raw: dict[str, Any], names: Names) -> Options:
         mapping=raw.get("mapping") or {},
         date_format=raw.get("date_format") or "iso",
         decimal=raw.get("decimal") or ".",
-        delimiter=DELIMITERS[raw["delimiter"]] if raw.get("delimiter") else None,
+        delimiter=delimiter_of(raw.get("delimiter")),
+        format=raw.get("format") or "auto",
+        encoding=raw.get("encoding") or "auto",
+        header_line=raw.get("header_line") or "auto",
         wallet=_default(names, "wallet", "wallet", raw.get("wallet")),
         income_category=_default(
             names, "category", "income_category", raw.get("income_category"), CategoryType.INCOME
@@ -133,6 +134,9 @@ def _options_json(options: Options) -> dict[str, Any]:
         "date_format": options.date_format,
         "decimal": options.decimal,
         "delimiter": options.delimiter,
+        "format": options.format,
+        "encoding": options.encoding,
+        "header_line": options.header_line,
         "wallet": ref(options.wallet),
         "income_category": ref(options.income_category),
         "expense_category": ref(options.expense_category),
@@ -236,18 +240,9 @@ def import_validate(
     parsed_options = _options(options, names)
     upload.seek(0)
     try:
-        reader = CsvReader(
-            upload.file, delimiter=parsed_options.delimiter, max_rows=settings.IMPORT_MAX_ROWS
-        )
-        parsed_options.delimiter = reader.delimiter
-        rows = reader.rows()
-        header = next(rows, (0, None))[1]
-        if header is None:
-            raise FileProblem(
-                "The first line must be a header naming the columns; it could not be read."
-            )
-        columns = columns_resolve(header, parsed_options)
-        parser = RowParser(header=header, columns=columns, options=parsed_options, names=names)
+        source = source_open(upload.file, options=parsed_options, max_rows=settings.IMPORT_MAX_ROWS)
+        _structured_defaults(source, parsed_options)
+        parser = RowParser(options=parsed_options, names=names)
         with transaction.atomic():
             job = ImportJob.objects.create(
                 ledger=ledger,
@@ -256,7 +251,8 @@ def import_validate(
                 options=_options_json(parsed_options),
                 status=ImportStatus.VALIDATED,
             )
-            tally = _check_rows(job, rows, parser, refs, names_by_id)
+            tally = _check_rows(job, source, parser, refs, names_by_id)
+            _detected_store(job, source)
             _finish_check(job, tally)
     except FileProblem as problem:
         if problem.too_large:
@@ -265,21 +261,40 @@ def import_validate(
     return job
 
 
-def _check_rows(job, rows, parser: RowParser, refs: References, names_by_id) -> _Tally:
+def _structured_defaults(source: Source, options: Options) -> None:
+    """OFX and CAMT write ISO dates and amounts with a decimal point whatever the options
+    say (the source hands them over so); none of OFX, QIF or CAMT names our wallet."""
+    if source.format in ("ofx", "camt"):
+        options.date_format, options.decimal = "iso", "."
+    if source.format in ("ofx", "qif", "camt") and not options.wallet:
+        raise FileProblem(
+            f"An {source.format.upper()} file does not say which of the ledger's wallets it "
+            "belongs to; choose it with the option `wallet`.",
+            field="wallet",
+        )
+
+
+def _detected_store(job: ImportJob, source: Source) -> None:
+    """What was read from the file (format, encoding, delimiter, header line), kept in the
+    job's options under "detected" and so in its answer."""
+    job.options = {
+        **job.options,
+        "delimiter": source.detected.get("delimiter"),
+        "detected": source.detected,
+    }
+
+
+def _check_rows(job, source: Source, parser: RowParser, refs: References, names_by_id) -> _Tally:
     tally = _Tally()
-    for line, cells in rows:
+    record: Record
+    for record in source.records():
+        line = record.row
         tally.total += 1
-        if cells is None:
-            parsed = ParsedRow(None, [], {})
-            errors = [
-                {
-                    "field": "row",
-                    "message": f"The line is longer than {MAX_LINE_BYTES // 1024} KiB, or a "
-                    "quoted cell in it never ends.",
-                }
-            ]
+        if record.errors:
+            parsed = ParsedRow(None, record.errors, record.fields)
+            errors = record.errors
         else:
-            parsed = parser.parse(cells)
+            parsed = parser.parse(record.fields)
             errors = parsed.errors or _field_errors(parsed.data, refs)
         if len(tally.preview) < PREVIEW_ROWS:
             tally.preview.append(

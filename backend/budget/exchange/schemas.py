@@ -166,7 +166,7 @@ class ImportedLedgerOut(Schema):
 # --- CSV import jobs --------------------------------------------------------------------------
 
 DateFormat = Literal["iso", "DD/MM/YYYY", "MM/DD/YYYY", "DD.MM.YYYY"]
-Delimiter = Literal[",", ";", "tab", "\t"]
+ImportFormat = Literal["auto", "csv", "ofx", "qif", "camt"]
 OptionalName = Annotated[str, Field(max_length=100)] | None
 
 
@@ -193,7 +193,23 @@ class ImportOptionsIn(Schema):
     ] = None
     date_format: DateFormat | None = "iso"
     decimal: Literal[".", ","] | None = "."
-    delimiter: Delimiter | None = Field(None, description="Omitted: guessed from the header.")
+    format: ImportFormat | None = Field(
+        "auto", description="auto: told by the content (OFX, QIF, CAMT, else CSV)."
+    )
+    encoding: str | None = Field(
+        "auto",
+        max_length=40,
+        description="auto (a BOM, the file's declaration, UTF-8, else detected) or a Python "
+        "codec name: utf-8, utf-16, latin-1, cp1252, cp1250, …",
+    )
+    delimiter: str | None = Field(
+        "auto", description="auto (sniffs , ; tab |), any single character, or `tab`."
+    )
+    header_line: int | Literal["auto", "none"] | None = Field(
+        "auto",
+        description="auto: the first of the first 30 lines naming every column wanted; a line "
+        'number ≥ 1; or none (no header: the mapping names columns by position, "#3").',
+    )
     wallet: OptionalName = Field(None, description="Default wallet (id or name).")
     income_category: OptionalName = Field(None, description="Default income category.")
     expense_category: OptionalName = Field(None, description="Default expense category.")
@@ -201,12 +217,51 @@ class ImportOptionsIn(Schema):
     _blank = field_validator(
         "date_format",
         "decimal",
+        "format",
+        "encoding",
         "delimiter",
         "wallet",
         "income_category",
         "expense_category",
         mode="before",
     )(_blank_is_none)
+
+    @field_validator("encoding")
+    @classmethod
+    def encoding_known(cls, value: str | None) -> str | None:
+        if value is None or value == "auto":
+            return value
+        from budget.exchange.sources import codec_name
+
+        if codec_name(value) is None:
+            raise ValueError(
+                f"Unknown encoding '{value}'; use auto or a codec name such as utf-8, utf-16, "
+                "latin-1, cp1252, cp1250."
+            )
+        return value
+
+    @field_validator("delimiter")
+    @classmethod
+    def delimiter_one_character(cls, value: str | None) -> str | None:
+        if value is None or value in ("auto", "tab"):
+            return value
+        if len(value) != 1 or value in '\r\n"' or value.isalnum():
+            raise ValueError(
+                "The delimiter is auto, tab or one character that is not a letter, a digit, a "
+                "quote or a line break."
+            )
+        return value
+
+    @field_validator("header_line", mode="before")
+    @classmethod
+    def header_line_known(cls, value: Any) -> int | str | None:
+        """auto, none, or the line number as an int (a form sends text)."""
+        value = _blank_is_none(value)
+        if value is None or value in ("auto", "none") or (type(value) is int and value >= 1):
+            return value
+        if not str(value).isdigit() or not 1 <= int(value) <= 1_000_000:
+            raise ValueError("The header line is auto, none or a line number from 1 on.")
+        return int(value)
 
     @field_validator("mapping", mode="before")
     @classmethod

@@ -217,9 +217,19 @@ def test_mapping_names_the_files_columns(owner_api, household, commit):
 def test_a_column_claimed_by_the_mapping_is_not_also_read_under_its_own_name(
     owner_api, household, commit
 ):
+    # SPEC §11: with a mapping only the columns it names are read, so the file's own
+    # `notes` column (mapped to description) is not also read as notes, nor its `category`.
     content = csv_text("2025-03-01,expense,5.00,x,Groceries,Bank,,from notes,", header=HEADER)
-    rows = imports_ok(owner_api, household, commit, content, mapping='{"description": "notes"}')
+    mapping = (
+        '{"date": "date", "kind": "kind", "amount": "amount", "description": "notes", '
+        '"wallet": "wallet"}'
+    )
+    rows = imports_ok(
+        owner_api, household, commit, content, mapping=mapping, expense_category="Leisure"
+    )
     assert rows[0][3] == "from notes"
+    assert rows[0][4] == "Leisure"  # the column called category is not mapped
+    assert rows[0][7] == ""
 
 
 def test_signed_amounts_give_income_and_expense(owner_api, household, commit):

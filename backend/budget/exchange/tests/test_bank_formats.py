@@ -1,0 +1,110 @@
+"""The pure parts of reading bank files (SPEC §11): dates, amounts and categories as the
+formats write them, the delimiter sniffed among preamble lines, the format told by content."""
+
+import pytest
+
+from budget.exchange.csv_rows import FileProblem
+from budget.exchange.formats.csv import guess_delimiter
+from budget.exchange.formats.ofx import ofx_amount, ofx_date
+from budget.exchange.formats.qif import qif_amount, qif_category, qif_date
+from budget.exchange.sources import _declared, _format_of
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("1/23'19", "1/23/2019"),
+        ("12/ 5'03", "12/5/2003"),
+        ("1/ 3' 9", "1/3/2009"),
+        ("3/31/2025", "3/31/2025"),
+        ("31.03.2025", "31.03.2025"),
+    ],
+)
+def test_qif_apostrophe_years_are_from_2000_on(written, read):
+    assert qif_date(written) == read
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [("-1,234.56", "-1234.56"), ("2,450.00", "2450.00"), ("-12.30", "-12.30"), ("12,30", "12,30")],
+)
+def test_qif_thousands_commas_only_when_they_are_thousands(written, read):
+    assert qif_amount(written) == read
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [("Groceries", "Groceries"), ("Leisure/Holiday", "Leisure"), ("[Savings]", ""), ("", "")],
+)
+def test_qif_category_without_class_or_transfer_account(written, read):
+    assert qif_category(written) == read
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("20250301", "2025-03-01"),
+        ("20250303120000.000[+1:CET]", "2025-03-03"),
+        ("20250331235959", "2025-03-31"),
+        ("March 1", "March 1"),  # left for the row's error
+    ],
+)
+def test_ofx_dates(written, read):
+    assert ofx_date(written) == read
+
+
+@pytest.mark.parametrize(("written", "read"), [("-112,45", "-112.45"), ("+5.00", "+5.00")])
+def test_ofx_amounts_with_a_decimal_comma(written, read):
+    assert ofx_amount(written) == read
+
+
+def test_the_delimiter_of_the_table_not_of_the_preamble():
+    lines = [
+        "Statement;Checking\n",
+        "Balance;1.234,56\n",
+        "Date;Payee;Amount\n",
+        "01.03.2025;Shop, Main Street;-4,60\n",
+        "02.03.2025;Bakery;-2,10\n",
+    ]
+    assert guess_delimiter(lines) == ";"
+    assert guess_delimiter(["a|b|c\n", "1|2,5|3\n", "4|5|6\n"]) == "|"
+    assert guess_delimiter(["a\tb\n", "1\t2\n"]) == "\t"
+    assert guess_delimiter(["no delimiter at all\n"]) == ","
+
+
+@pytest.mark.parametrize(
+    ("head", "encoding"),
+    [
+        (b'<?xml version="1.0" encoding="ISO-8859-1"?><Document/>', "iso8859-1"),
+        (b"OFXHEADER:100\nENCODING:USASCII\nCHARSET:1252\n\n<OFX>", "cp1252"),
+        (b"OFXHEADER:100\nENCODING:UTF-8\nCHARSET:NONE\n\n<OFX>", "utf-8"),
+        (b"OFXHEADER:100\nENCODING:USASCII\nCHARSET:NONE\n\n<OFX>", None),
+        (b"date,amount\n", None),
+    ],
+)
+def test_the_declared_encoding(head, encoding):
+    assert _declared(head) == encoding
+
+
+@pytest.mark.parametrize(
+    ("head", "format_"),
+    [
+        (b"\r\n\r\nOFXHEADER:100\r\nDATA:OFXSGML", "ofx"),
+        (b'<?xml version="1.0"?><?OFX OFXHEADER="200"?><OFX>', "ofx"),
+        (b"!Type:Bank\nD1/2/2025\n", "qif"),
+        (b"!Account\nNChecking\n^\n", "qif"),
+        (
+            b'<?xml version="1.0"?>\n'
+            b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.052.001.08">',
+            "camt",
+        ),
+        (b"Date;Amount;Text\n", "csv"),
+    ],
+)
+def test_the_format_is_told_by_content(head, format_):
+    assert _format_of(head) == format_
+
+
+def test_other_xml_is_no_bank_export():
+    with pytest.raises(FileProblem, match="neither an OFX statement nor an ISO 20022 CAMT"):
+        _format_of(b'<?xml version="1.0"?><order/>')
