@@ -47,6 +47,7 @@ from budget.exchange.csv_rows import (
 from budget.exchange.models import LIST_LIMIT, ImportJob, ImportRow, ImportStatus
 from budget.exchange.progress import is_stale, progress_set
 from budget.exchange.schemas import ImportedText
+from budget.exchange.values import AUTO, AmbiguousDates, values_detect
 from budget.ledgers.models import Ledger
 from budget.money import services as money_services
 from budget.money.models import (
@@ -107,8 +108,9 @@ def _default(names: Names, noun: str, field: str, text: str | None, type_: str |
 def _options(raw: dict[str, Any], names: Names) -> Options:
     return Options(
         mapping=raw.get("mapping") or {},
-        date_format=raw.get("date_format") or "iso",
-        decimal=raw.get("decimal") or ".",
+        date_format=raw.get("date_format") or AUTO,
+        decimal=raw.get("decimal") or AUTO,
+        negate=bool(raw.get("negate")),
         delimiter=DELIMITERS[raw["delimiter"]] if raw.get("delimiter") else None,
         wallet=_default(names, "wallet", "wallet", raw.get("wallet")),
         income_category=_default(
@@ -132,6 +134,8 @@ def _options_json(options: Options) -> dict[str, Any]:
         "mapping": options.mapping,
         "date_format": options.date_format,
         "decimal": options.decimal,
+        "negate": options.negate,
+        "detected": options.detected,
         "delimiter": options.delimiter,
         "wallet": ref(options.wallet),
         "income_category": ref(options.income_category),
@@ -248,6 +252,17 @@ def import_validate(
             )
         columns = columns_resolve(header, parsed_options)
         parser = RowParser(header=header, columns=columns, options=parsed_options, names=names)
+        if AUTO in (parsed_options.date_format, parsed_options.decimal):
+            _values_detect(rows, columns, parsed_options)
+            upload.seek(0)  # the rows again, from the start, for the check
+            rows = CsvReader(
+                upload.file, delimiter=reader.delimiter, max_rows=settings.IMPORT_MAX_ROWS
+            ).rows()
+            next(rows)  # the header
+        parsed_options.detected = {
+            "date_format": parsed_options.date_format,
+            "decimal": parsed_options.decimal,
+        }
         with transaction.atomic():
             job = ImportJob.objects.create(
                 ledger=ledger,
@@ -263,6 +278,18 @@ def import_validate(
             raise PayloadTooLarge(problem.message) from problem
         raise Invalid(problem.message, field=problem.field) from problem
     return job
+
+
+def _values_detect(rows, columns: dict[str, int], options: Options) -> None:
+    """Resolves an `auto` date format and decimal separator: they need every cell of the file
+    (a first pass over it, keeping only counts and the distinct dates)."""
+    try:
+        detected = values_detect(
+            rows, columns=columns, date_format=options.date_format, decimal=options.decimal
+        )
+    except AmbiguousDates as error:
+        raise FileProblem(str(error), field="date_format") from error
+    options.date_format, options.decimal = detected["date_format"], detected["decimal"]
 
 
 def _check_rows(job, rows, parser: RowParser, refs: References, names_by_id) -> _Tally:
