@@ -54,6 +54,7 @@ DIRECTIVES = {
 _NUMERIC = set("dmyYHIMS")
 # Without a separator between them (%Y%m%d) a day or month must have its two digits.
 _FIXED_WIDTH = {"d": r"[0-9]{2}", "m": r"[0-9]{2}", "H": r"[0-9]{2}", "I": r"[0-9]{2}"}
+_CONCEPT = {"month_name": "month", "year2": "year", "hour12": "hour"}
 _TOKEN = re.compile(r"%(.?)|[^%]+", re.DOTALL)
 
 # The formats `auto` tries, in this order (the first wins among formats that agree).
@@ -195,15 +196,16 @@ def _compile(pattern: str, *, name: str, trailing_dot: bool = False) -> DateForm
                 f"{' '.join('%' + d for d in DIRECTIVES)} (and %% for a percent sign)."
             )
         group, regex = DIRECTIVES[directive]
-        if group in seen:
-            raise ValueError(f"The date pattern '{pattern}' gives the {group} twice.")
-        seen.add(group)
+        concept = _CONCEPT.get(group, group)
+        if concept in seen:
+            raise ValueError(f"The date pattern '{pattern}' gives the {concept} twice.")
+        seen.add(concept)
         neighbours = {tokens[i][0] for i in (index - 1, index + 1) if 0 <= i < len(tokens)}
         if directive in _FIXED_WIDTH and neighbours & _NUMERIC:
             regex = _FIXED_WIDTH[directive]
         parts.append(f"(?P<{group}>{regex})")
         example.append(_EXAMPLE[directive])
-    if not ({"day"} <= seen and seen & {"month", "month_name"} and seen & {"year", "year2"}):
+    if not {"day", "month", "year"} <= seen:
         raise ValueError(
             f"The date pattern '{pattern}' needs a day (%d), a month (%m, %b or %B) and a year "
             "(%Y or %y)."
