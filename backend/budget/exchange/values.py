@@ -136,7 +136,7 @@ class DateFormat:
 def _without_time(text: str) -> str | None:
     """The text before a time part (the text itself when it has none); None for a time that
     is no time (25:00)."""
-    match = _TIME_PART.search(text)
+    match = _TIME_PART.search(text) if ":" in text else None
     if match is None:
         return text
     hour, minute, second = match["hour"], match["minute"], match["second"]
@@ -378,21 +378,28 @@ class DateDetector:
         self.failures = [0] * len(self.formats)
         self.cells = 0
         self.disagreements: dict[tuple[int, int], tuple[int, str]] = {}
+        # A distinct text's readings, and how often it came (failures are counted at the end).
         self._read: dict[str, tuple[date | None, ...]] = {}
+        self._seen: dict[str, int] = {}
 
     def add(self, line: int, text: str) -> None:
         text = text.strip()
         if not text:
             return
         self.cells += 1
-        days = self._read.get(text)
-        if days is None:
-            days = self._read_all(line, text)
-            if len(self._read) < _CACHE_LIMIT:
-                self._read[text] = days
+        if text in self._seen:
+            self._seen[text] += 1
+            return
+        days = self._read_all(line, text)
+        if len(self._read) < _CACHE_LIMIT:
+            self._read[text], self._seen[text] = days, 1
+        else:
+            self._count(days, 1)
+
+    def _count(self, days: tuple[date | None, ...], times: int) -> None:
         for index, day in enumerate(days):
             if day is None:
-                self.failures[index] += 1
+                self.failures[index] += times
 
     def _read_all(self, line: int, text: str) -> tuple[date | None, ...]:
         part = _without_time(text)
@@ -411,6 +418,9 @@ class DateDetector:
         AmbiguousDates when two formats read every cell and disagree on one."""
         if not self.cells:
             return None
+        for text, times in self._seen.items():
+            self._count(self._read[text], times)
+        self._seen.clear()
         complete = [index for index, count in enumerate(self.failures) if count == 0]
         for pair in combinations(complete, 2):
             if pair in self.disagreements:
@@ -441,6 +451,10 @@ class DecimalDetector:
         if not text:
             return
         self.cells += 1
+        if _PLAIN.fullmatch(text):  # most cells: 12.30 reads only with '.', 12 with both
+            if "." in text:
+                self.failures[","] += 1
+            return
         for decimal in self.failures:
             # A third decimal place still reads (1.001 is a row error with '.', not 1001
             # with ',').
