@@ -319,3 +319,11 @@ def test_an_option_that_is_not_auto_comes_back_as_given():
         "date_format": "%d.%m.%Y",
         "decimal": ",",
     }
+
+
+def test_past_the_cache_of_distinct_dates_detection_counts_the_same(monkeypatch):
+    records = [(n, {"date": f"{1 + n % 28:02d}/04/2025"}) for n in range(2, 200)]
+    records.append((200, {"date": "04/31/2025"}))  # neither DD/MM nor MM/DD: both fail once
+    expected = values_detect(records)
+    monkeypatch.setattr("budget.exchange.values._CACHE_LIMIT", 3)
+    assert values_detect(records) == expected == {"date_format": "DD/MM/YYYY", "decimal": "."}
