@@ -38,6 +38,7 @@ FIELDS = (
     "to_wallet",
     "from_bucket",
     "to_bucket",
+    "time",  # mapped so that a file's time column is named, and then ignored (SPEC §11)
 )
 KINDS = {kind.value: kind for kind in Kind}
 DEFAULT_COLUMNS = ("date", "kind", "amount", "description", "category", "wallet")

@@ -69,6 +69,17 @@ def test_date_times_lose_their_time(owner_api, household, commit):
     ]
 
 
+def test_a_time_column_is_mapped_and_ignored(owner_api, household, commit):
+    content = (
+        "Transaction ID,Date,Time,Name,Amount\n"
+        "tx_01,19/04/2019,10:22:01,Corner café,-3.20\n"
+        "tx_02,20/04/2019,25:99:99,Bakery,-1.10\n"
+    )
+    mapping = '{"date": "Date", "time": "Time", "description": "Name", "signed_amount": "Amount"}'
+    rows = imported(owner_api, household, commit, content, mapping=mapping)
+    assert [row[1] for row in rows] == [date(2019, 4, 19), date(2019, 4, 20)]
+
+
 def test_hungarian_dates_and_forint_amounts(owner_api, household, commit):
     content = (
         "Könyvelés dátuma;Közlemény;Összeg\n"
