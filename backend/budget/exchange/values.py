@@ -366,7 +366,7 @@ def decimal_check(decimal: str) -> str:
 
 DATE_FIELDS = ("date",)
 AMOUNT_FIELDS = ("amount", "signed_amount", "debit", "credit")
-_CACHE_LIMIT = 50_000  # distinct date texts remembered (a year of days is 366)
+_CACHE_LIMIT = 10_000  # distinct dates remembered (a year of days is 366)
 
 
 class DateDetector:
@@ -387,12 +387,14 @@ class DateDetector:
         if not text:
             return
         self.cells += 1
-        if text in self._seen:
-            self._seen[text] += 1
+        part = _without_time(text)  # date-times differ by the time: remembered by the date
+        key = text if part is None else part
+        if key in self._seen:
+            self._seen[key] += 1
             return
-        days = self._read_all(line, text)
+        days = self._read_all(line, text, part)
         if len(self._read) < _CACHE_LIMIT:
-            self._read[text], self._seen[text] = days, 1
+            self._read[key], self._seen[key] = days, 1
         else:
             self._count(days, 1)
 
@@ -401,8 +403,7 @@ class DateDetector:
             if day is None:
                 self.failures[index] += times
 
-    def _read_all(self, line: int, text: str) -> tuple[date | None, ...]:
-        part = _without_time(text)
+    def _read_all(self, line: int, text: str, part: str | None) -> tuple[date | None, ...]:
         if part is None:
             return (None,) * len(self.formats)
         days = tuple(fmt.read_date(part) for fmt in self.formats)

@@ -327,3 +327,13 @@ def test_past_the_cache_of_distinct_dates_detection_counts_the_same(monkeypatch)
     expected = values_detect(records)
     monkeypatch.setattr("budget.exchange.values._CACHE_LIMIT", 3)
     assert values_detect(records) == expected == {"date_format": "DD/MM/YYYY", "decimal": "."}
+
+
+def test_date_times_are_remembered_by_their_date():
+    from budget.exchange.values import DateDetector
+
+    detector = DateDetector()
+    for second in range(60):
+        detector.add(2 + second, f"2019-04-19T10:22:{second:02d}Z")
+    assert len(detector._read) == 1
+    assert detector.result() == "iso"
