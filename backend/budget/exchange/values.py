@@ -78,6 +78,8 @@ NAMED_FORMATS = {
     "DD Mon YY": "%d %b %y",
     "Mon DD, YYYY": "%b %d, %Y",
     "Mon DD YYYY": "%b %d %Y",
+    "DD/MM'YY": "%d/%m'%y",  # Quicken's QIF: 23/1'19
+    "MM/DD'YY": "%m/%d'%y",  # 1/23'19
 }
 _TRAILING_DOT = {"YYYY.MM.DD", "DD.MM.YYYY", "DD.MM.YY"}
 

@@ -186,6 +186,7 @@ def test_a_lone_third_decimal_place_does_not_make_a_decimal_comma():
         ("19 April 2019", "DD Mon YYYY", date(2019, 4, 19)),
         ("Sept 3, 2019", "Mon DD, YYYY", date(2019, 9, 3)),
         ("20190419", "YYYYMMDD", date(2019, 4, 19)),
+        ("1/23'19", "MM/DD'YY", date(2019, 1, 23)),
         ("31.3.2025", "DD.MM.YYYY", date(2025, 3, 31)),
         ("01/02/68", "DD/MM/YY", date(2068, 2, 1)),
         ("01/02/69", "DD/MM/YY", date(1969, 2, 1)),
