@@ -179,17 +179,18 @@ def test_a_row_needs_exactly_one_of_debit_and_credit(owner_api, household):
 
 
 @pytest.mark.parametrize(
-    "mapping",
+    ("mapping", "message"),
     [
-        '{"date": "Date", "description": "Details", "debit": "Paid out"}',
-        '{"date": "Date", "debit": "Paid out", "credit": "Paid in", "signed_amount": "X"}',
-        '{"date": "Date", "debit": "Paid out", "credit": "Paid in", "amount": "X"}',
+        ('{"date": "Date", "description": "Details", "debit": "Paid out"}', "together"),
+        ('{"date": "Date", "debit": "Paid out", "credit": "Paid in", "signed_amount": "X"}', "two"),
+        ('{"date": "Date", "debit": "Paid out", "credit": "Paid in", "amount": "X"}', "two"),
     ],
 )
-def test_debit_and_credit_go_together_and_alone(owner_api, household, mapping):
+def test_debit_and_credit_go_together_and_alone(owner_api, household, mapping, message):
     content = "Date,Details,Paid out,Paid in,X\n2019-04-19,Card,12.00,,\n"
     response = upload(owner_api, household.ledger, content, mapping=mapping, **DEFAULTS)
-    assert_error(response, 422, "validation_error", "mapping")
+    body = assert_error(response, 422, "validation_error", "mapping")
+    assert message in body["errors"][0]["message"], body
 
 
 def test_negate_needs_signed_amounts(owner_api, household):
@@ -235,11 +236,15 @@ def test_a_date_pattern_reads_what_no_named_format_does(owner_api, household):
     assert job["options"]["date_format"] == "Booked %d|%m|%y at %Hh%M"
 
 
-@pytest.mark.parametrize("date_format", ["%d/%m/%Y %A", "%d/%m", "julian"])
-def test_a_bad_date_pattern_is_refused(owner_api, household, date_format):
+@pytest.mark.parametrize(
+    ("date_format", "message"),
+    [("%d/%m/%Y %A", "has %A; use only %d %m"), ("%d/%m", "needs a day"), ("julian", "auto")],
+)
+def test_a_bad_date_pattern_is_refused(owner_api, household, date_format, message):
     content = "date,kind,amount,description,category,wallet\n2025-03-01,expense,1,a,,Bank\n"
     response = upload(owner_api, household.ledger, content, date_format=date_format)
-    assert_error(response, 422, "validation_error", "date_format")
+    body = assert_error(response, 422, "validation_error", "date_format")
+    assert message in body["errors"][0]["message"], body
 
 
 def test_cells_auto_cannot_read_are_row_errors(owner_api, household):
