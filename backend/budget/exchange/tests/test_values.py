@@ -1,5 +1,6 @@
 """Dates and amounts as banks write them (SPEC §11): `budget.exchange.values`, no database."""
 
+import contextlib
 import re
 from datetime import date
 from decimal import Decimal
@@ -338,3 +339,27 @@ def test_date_times_are_remembered_by_their_date():
         detector.add(2 + second, f"2019-04-19T10:22:{second:02d}Z")
     assert len(detector._read) == 1
     assert detector.result() == "iso"
+
+
+_CELL_CHARS = st.sampled_from(list("0123456789.,' -+()$€£CRDUEhFr:T/APM\u00a0\u2212Zxz%"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(_CELL_CHARS, max_size=24), st.sampled_from([".", ","]))
+def test_any_cell_is_an_amount_or_a_value_error(text, decimal):
+    # Bad input is a row error, never a crash (which would answer 500).
+    try:
+        amount = parse_amount(text, decimal)
+    except ValueError:
+        return
+    assert amount == amount.quantize(Decimal("0.01"))
+    assert abs(amount) <= MAX_AMOUNT
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(_CELL_CHARS, max_size=24), st.sampled_from([*NAMED_FORMATS, "%d%m%y %I%p"]))
+def test_any_cell_is_a_date_or_a_value_error(text, date_format):
+    with contextlib.suppress(ValueError):
+        parse_date(text, date_format)
+    with contextlib.suppress(AmbiguousDates):
+        values_detect([(2, {"date": text, "amount": text})])
