@@ -7,15 +7,13 @@ fields of a transaction (dates and amounts in the file's format, names of wallet
 and categories into ids), to be checked by `budget.money.rules` like every other transaction.
 """
 
-import re
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID
 
-from budget.common.money import MAX_AMOUNT, money_str
+from budget.common.money import money_str
 from budget.exchange.csv_cells import csv_cell_restore
+from budget.exchange.values import AUTO, parse_amount, parse_date
 from budget.money.models import REFERENCE_FIELDS, REFERENCE_NOUN, Kind
 
 # Our field names, in the order of the default format, then the optional ones.
@@ -24,6 +22,8 @@ FIELDS = (
     "kind",
     "amount",
     "signed_amount",
+    "debit",
+    "credit",
     "description",
     "category",
     "wallet",
@@ -40,39 +40,25 @@ FIELDS = (
     "payee",
     "external_id",
     "currency",
-    "time",
+    "time",  # mapped so that a file's time column is named, and then ignored (SPEC §11)
 )
 KINDS = {kind.value: kind for kind in Kind}
 DEFAULT_COLUMNS = ("date", "kind", "amount", "description", "category", "wallet")
-DATE_FORMATS = {
-    "iso": (re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})"), ("y", "m", "d"), "2025-03-31"),
-    "DD/MM/YYYY": (
-        re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})"),
-        ("d", "m", "y"),
-        "31/03/2025",
-    ),
-    "MM/DD/YYYY": (
-        re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})"),
-        ("m", "d", "y"),
-        "03/31/2025",
-    ),
-    "DD.MM.YYYY": (
-        re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})"),
-        ("d", "m", "y"),
-        "31.03.2025",
-    ),
+# The three ways a file gives amounts; a mapping picks one (SPEC §9, §11).
+AMOUNT_WAYS = {
+    "kind": ("kind", "amount"),
+    "signed": ("signed_amount",),
+    "debit_credit": ("debit", "credit"),
 }
-# With a decimal point: no thousands separators (a comma there would be ambiguous). With a
-# decimal comma: groups of three digits separated by dots or by spaces (also the no-break
-# spaces spreadsheets write), consistently.
-# Digits are ASCII only (Python's \d takes any script's), and a group never starts with 0:
-# "0.001" is no amount with a decimal comma.
-_POINT_AMOUNT = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
-_COMMA_AMOUNT = re.compile(
-    r"[+-]?(?:[0-9]+|[1-9][0-9]{0,2}(?:\.[0-9]{3})+|[1-9][0-9]{0,2}(?:[ \u00a0\u202f][0-9]{3})+)"
-    r"(?:,[0-9]+)?"
-)
-AMOUNT_EXAMPLES = {".": "1234.56", ",": "1234,56 or 1.234,56"}
+
+
+def amount_way(mapping: dict[str, str]) -> str:
+    """How the mapped file gives its amounts: a kind column and magnitudes, signed amounts,
+    or a debit and a credit column."""
+    if "debit" in mapping or "credit" in mapping:
+        return "debit_credit"
+    return "signed" if "signed_amount" in mapping else "kind"
+
 
 MAX_FIELD_CHARS = 10_000  # a quoted cell spanning lines is cut off here
 
@@ -93,8 +79,10 @@ class FileProblem(Exception):
 @dataclass
 class Options:
     mapping: dict[str, str] = field(default_factory=dict)
-    date_format: str = "iso"
-    decimal: str = "."
+    date_format: str = AUTO  # auto is resolved (values_detect) before any row is parsed
+    decimal: str = AUTO
+    negate: bool = False  # flips the sign of signed amounts (debit ↔ credit)
+    detected: dict[str, str] = field(default_factory=dict)  # what auto stood for
     delimiter: str | None = None  # None: guessed
     format: str = "auto"
     encoding: str = "auto"
@@ -104,46 +92,16 @@ class Options:
     expense_category: UUID | None = None
 
 
+OTHER_WAYS = {
+    way: {f for other in AMOUNT_WAYS.values() for f in other} - set(fields)
+    for way, fields in AMOUNT_WAYS.items()
+}
+
+
 # --- Cells -----------------------------------------------------------------------------------
 
 
-def parse_date(text: str, date_format: str) -> date:
-    pattern, order, example = DATE_FORMATS[date_format]
-    match = pattern.fullmatch(text)
-    if match is None:
-        raise ValueError(f"'{text}' is not a date in the format {date_format} (e.g. {example}).")
-    parts = dict(zip(order, map(int, match.groups()), strict=True))
-    try:
-        return date(parts["y"], parts["m"], parts["d"])
-    except ValueError as error:
-        raise ValueError(f"'{text}' is not a real date.") from error
-
-
-def parse_amount(text: str, decimal: str) -> Decimal:
-    """An exact Decimal with two places; a third decimal place is refused, never rounded."""
-    pattern = _COMMA_AMOUNT if decimal == "," else _POINT_AMOUNT
-    if not pattern.fullmatch(text):
-        hint = ""
-        if decimal == "." and "," in text and _COMMA_AMOUNT.fullmatch(text):
-            hint = " If the file writes a decimal comma, choose decimal ','."
-        raise ValueError(
-            f"'{text}' is not an amount; write it like {AMOUNT_EXAMPLES[decimal]} "
-            f"(no currency sign).{hint}"
-        )
-    if decimal == ",":
-        text = re.sub(r"[. \u00a0\u202f]", "", text).replace(",", ".")
-    try:
-        number = Decimal(text)
-    except InvalidOperation as error:  # pragma: no cover - the pattern only lets numbers in
-        raise ValueError(f"'{text}' is not an amount.") from error
-    if number != number.quantize(Decimal("0.01"), rounding="ROUND_DOWN"):
-        raise ValueError(f"'{text}' has more than 2 decimal places; nothing is rounded.")
-    if abs(number) > MAX_AMOUNT:
-        raise ValueError("The amount is too large (at most 999999999999.99).")
-    return number.quantize(Decimal("0.01"))
-
-
-NUMBER_FIELDS = frozenset({"amount", "signed_amount"})
+NUMBER_FIELDS = frozenset({"amount", "signed_amount", "debit", "credit"})
 
 
 def csv_cell_text(name: str, cell: str) -> str:
@@ -211,7 +169,9 @@ class RowParser:
 
         data: dict[str, Any] = {}
         options = self.options
-        if "signed_amount" in text:
+        if "debit" in text or "credit" in text:
+            self._debit_credit(text, data, error)
+        elif "signed_amount" in text:
             try:
                 signed = parse_amount(text["signed_amount"], options.decimal)
             except ValueError as e:
@@ -221,7 +181,7 @@ class RowParser:
             else:
                 if signed == 0:
                     error("signed_amount", "A zero amount is neither an income nor an expense.")
-                data["kind"] = Kind.INCOME if signed > 0 else Kind.EXPENSE
+                data["kind"] = Kind.INCOME if (signed > 0) != options.negate else Kind.EXPENSE
                 data["amount"] = abs(signed)
         else:
             text.setdefault("kind", "")
@@ -261,6 +221,26 @@ class RowParser:
         self._defaults(data)
         return ParsedRow(None if errors else data, errors, text)
 
+    def _debit_credit(self, text: dict[str, str], data: dict[str, Any], error) -> None:
+        """Two columns of magnitudes (a sign in them means nothing): a debit is an expense, a
+        credit an income; `negate` swaps them."""
+        amounts = {}
+        for name in ("debit", "credit"):
+            if text.get(name):
+                try:
+                    amounts[name] = abs(parse_amount(text[name], self.options.decimal))
+                except ValueError as e:
+                    error(name, str(e))
+                    return
+        debit, credit = amounts.get("debit"), amounts.get("credit")
+        if debit and credit:
+            error("credit", "The row has both a debit and a credit; leave one of them empty.")
+        elif not (debit or credit):
+            error("debit", "The row has neither a debit nor a credit amount.")
+        else:
+            data["kind"] = Kind.EXPENSE if bool(debit) != self.options.negate else Kind.INCOME
+            data["amount"] = debit or credit
+
     def _defaults(self, data: dict[str, Any]) -> None:
         kind = data.get("kind")
         if kind in (Kind.INCOME, Kind.EXPENSE, Kind.ADJUSTMENT) and not data["wallet"]:
@@ -284,7 +264,10 @@ def preview_row(
             "valid": False,
             "kind": cells.get("kind"),
             "date": cells.get("date"),
-            "amount": cells.get("amount", cells.get("signed_amount")),
+            "amount": next(
+                (cells[f] for f in ("amount", "signed_amount", "debit", "credit") if cells.get(f)),
+                None,
+            ),
             "description": cells.get("description"),
             **{name: cells.get(name) or None for name in REFERENCE_FIELDS},
             "notes": cells.get("notes", ""),

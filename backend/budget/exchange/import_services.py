@@ -45,6 +45,7 @@ from budget.exchange.models import LIST_LIMIT, ImportJob, ImportRow, ImportStatu
 from budget.exchange.progress import is_stale, progress_set
 from budget.exchange.schemas import ImportedText
 from budget.exchange.sources import Record, Source, source_open
+from budget.exchange.values import AUTO, AmbiguousDates, values_detect
 from budget.ledgers.models import Ledger
 from budget.money import services as money_services
 from budget.money.models import (
@@ -105,8 +106,9 @@ def _default(names: Names, noun: str, field: str, text: str | None, type_: str |
 def _options(raw: dict[str, Any], names: Names) -> Options:
     return Options(
         mapping=raw.get("mapping") or {},
-        date_format=raw.get("date_format") or "iso",
-        decimal=raw.get("decimal") or ".",
+        date_format=raw.get("date_format") or AUTO,
+        decimal=raw.get("decimal") or AUTO,
+        negate=bool(raw.get("negate")),
         delimiter=delimiter_of(raw.get("delimiter")),
         format=raw.get("format") or "auto",
         encoding=raw.get("encoding") or "auto",
@@ -133,6 +135,8 @@ def _options_json(options: Options) -> dict[str, Any]:
         "mapping": options.mapping,
         "date_format": options.date_format,
         "decimal": options.decimal,
+        "negate": options.negate,
+        "detected": options.detected,
         "delimiter": options.delimiter,
         "format": options.format,
         "encoding": options.encoding,
@@ -243,6 +247,13 @@ def import_validate(
         source = source_open(upload.file, options=parsed_options, max_rows=settings.IMPORT_MAX_ROWS)
         _structured_defaults(source, parsed_options)
         parser = RowParser(options=parsed_options, names=names)
+        if AUTO in (parsed_options.date_format, parsed_options.decimal):
+            _values_detect(source, parsed_options)
+        parsed_options.detected = {
+            **source.detected,
+            "date_format": parsed_options.date_format,
+            "decimal": parsed_options.decimal,
+        }
         with transaction.atomic():
             job = ImportJob.objects.create(
                 ledger=ledger,
@@ -261,6 +272,18 @@ def import_validate(
     return job
 
 
+def _values_detect(source: Source, options: Options) -> None:
+    """Resolves an `auto` date format and decimal separator: they need every date and amount
+    of the file, so a first pass reads its records (keeping only counts and the distinct
+    dates) before the check reads them again."""
+    records = ((r.row, None if r.errors else r.fields) for r in source.records())
+    try:
+        detected = values_detect(records, date_format=options.date_format, decimal=options.decimal)
+    except AmbiguousDates as error:
+        raise FileProblem(str(error), field="date_format") from error
+    options.date_format, options.decimal = detected["date_format"], detected["decimal"]
+
+
 def _structured_defaults(source: Source, options: Options) -> None:
     """OFX and CAMT write ISO dates and amounts with a decimal point whatever the options
     say (the source hands them over so); none of OFX, QIF or CAMT names our wallet."""
@@ -275,12 +298,14 @@ def _structured_defaults(source: Source, options: Options) -> None:
 
 
 def _detected_store(job: ImportJob, source: Source) -> None:
-    """What was read from the file (format, encoding, delimiter, header line), kept in the
-    job's options under "detected" and so in its answer."""
+    """What was read from the file (format, encoding, delimiter, header line, and the date
+    format and decimal separator `auto` stood for), kept in the job's options under
+    "detected" and so in its answer."""
+    detected = {**job.options.get("detected", {}), **source.detected}  # CAMT's `skipped` too
     job.options = {
         **job.options,
         "delimiter": source.detected.get("delimiter"),
-        "detected": source.detected,
+        "detected": detected,
     }
 
 

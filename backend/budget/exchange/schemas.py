@@ -14,9 +14,10 @@ from pydantic import BaseModel, Field, WithJsonSchema, field_validator
 
 from budget.common.money import Money, Percent
 from budget.common.parser import JsonTooDeep, UnstorableText, json_loads
-from budget.exchange.csv_rows import FIELDS
+from budget.exchange.csv_rows import FIELDS, amount_way
 from budget.exchange.models import ImportJob, ImportStatus
 from budget.exchange.progress import is_stale, processed_of
+from budget.exchange.values import NAMED_FORMATS, date_format_check
 from budget.ledgers.schemas import _currency, _name
 from budget.money.models import AllocationStatus, CategoryType, Kind, WalletKind
 from budget.money.schemas import Name, Tag, references_schema
@@ -165,7 +166,15 @@ class ImportedLedgerOut(Schema):
 
 # --- CSV import jobs --------------------------------------------------------------------------
 
-DateFormat = Literal["iso", "DD/MM/YYYY", "MM/DD/YYYY", "DD.MM.YYYY"]
+DateFormat = Annotated[
+    str,
+    Field(
+        max_length=100,
+        description="auto (tries common formats, asks when two read every date differently), "
+        f"one of {', '.join(NAMED_FORMATS)}, or a pattern of %d %m %y %Y %b %B %H %M %S %z %p "
+        "%I with any literal text, e.g. %d.%m.%Y %H:%M.",
+    ),
+]
 ImportFormat = Literal["auto", "csv", "ofx", "qif", "camt"]
 OptionalName = Annotated[str, Field(max_length=100)] | None
 
@@ -191,8 +200,13 @@ class ImportOptionsIn(Schema):
             }
         ),
     ] = None
-    date_format: DateFormat | None = "iso"
-    decimal: Literal[".", ","] | None = "."
+    date_format: DateFormat | None = "auto"
+    decimal: Literal["auto", ".", ","] | None = Field(
+        "auto", description="auto: the separator that reads every amount ('.' when both do)."
+    )
+    negate: bool | None = Field(
+        False, description="Flips the sign of every amount (cards that export charges as positive)."
+    )
     format: ImportFormat | None = Field(
         "auto", description="auto: told by the content (OFX, QIF, CAMT, else CSV)."
     )
@@ -219,12 +233,18 @@ class ImportOptionsIn(Schema):
         "decimal",
         "format",
         "encoding",
+        "negate",
         "delimiter",
         "wallet",
         "income_category",
         "expense_category",
         mode="before",
     )(_blank_is_none)
+
+    @field_validator("date_format")
+    @classmethod
+    def date_format_known(cls, value: str | None) -> str | None:
+        return None if value is None else date_format_check(value)
 
     @field_validator("encoding")
     @classmethod
@@ -292,6 +312,14 @@ class ImportOptionsIn(Schema):
             raise ValueError(
                 "Map either signed_amount (its sign gives the kind) or kind and amount, not both."
             )
+        if amount_way(value) == "debit_credit":
+            if not {"debit", "credit"} <= set(value):
+                raise ValueError("Map debit and credit together: the file's two amount columns.")
+            if {"signed_amount", "kind", "amount"} & set(value):
+                raise ValueError(
+                    "Map either debit and credit, or signed_amount, or kind and amount; not two "
+                    "of them."
+                )
         return value
 
 

@@ -11,7 +11,16 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
-from budget.exchange.csv_rows import DEFAULT_COLUMNS, FIELDS, FileProblem, Options, csv_cell_text
+from budget.exchange.csv_rows import (
+    AMOUNT_WAYS,
+    DEFAULT_COLUMNS,
+    FIELDS,
+    OTHER_WAYS,
+    FileProblem,
+    Options,
+    amount_way,
+    csv_cell_text,
+)
 from budget.exchange.sources import (
     HEADER_SEARCH_LINES,
     MAX_LINE_BYTES,
@@ -58,8 +67,7 @@ def _key(name: str) -> str:
 
 def needed_fields(options: Options) -> list[str]:
     """The fields every CSV row needs a column for, given the defaults the import has."""
-    signed = "signed_amount" in options.mapping
-    needed = ["date", *(["signed_amount"] if signed else ["kind", "amount"])]
+    needed = ["date", *AMOUNT_WAYS[amount_way(options.mapping)]]
     if "payee" not in options.mapping:
         needed.append("description")
     if not (options.income_category or options.expense_category):
@@ -81,7 +89,10 @@ def columns_resolve(header: list[str] | None, options: Options) -> dict[str, int
     if options.mapping:
         wanted = dict(options.mapping)
     else:
-        wanted = {our: our for our in FIELDS if _key(our) in positions}
+        # Only the columns of the one way of giving amounts (a kind column and magnitudes,
+        # by default): a file's `debit` column means nothing then.
+        other_ways = OTHER_WAYS[amount_way(options.mapping)]
+        wanted = {our: our for our in FIELDS if _key(our) in positions and our not in other_ways}
     columns: dict[str, int] = {}
     for our, theirs in wanted.items():
         index = _position(theirs)
@@ -145,6 +156,12 @@ class CsvSource(Source):
         self.detected["delimiter"] = self.delimiter
         self.header_line, self.header, self.columns = self._header()
         self.detected["header_line"] = self.header_line
+        if options.negate and "kind" in self.columns:
+            raise FileProblem(
+                "negate flips signed amounts (map signed_amount, or debit and credit); this file "
+                "gives a kind and an amount.",
+                field="negate",
+            )
 
     def _rows(self) -> Iterator[tuple[int, list[str] | None]]:
         """(line where the row starts, cells); cells None for a row that cannot be read.

@@ -141,7 +141,7 @@ def test_the_file_is_required(owner_api, household):
 @pytest.mark.parametrize(
     ("fields", "field"),
     [
-        ({"date_format": "YYYY/MM/DD"}, "date_format"),
+        ({"date_format": "julian"}, "date_format"),  # YYYY/MM/DD is a format since §11
         ({"decimal": "'"}, "decimal"),
         ({"delimiter": "||"}, "delimiter"),
         ({"delimiter": "x"}, "delimiter"),
@@ -202,8 +202,9 @@ def test_empty_option_fields_mean_the_defaults(owner_api, household):
         ("2025-03-01,spending,5.00,x,Groceries,Bank,,,", "kind"),
         ("2025-03-01,,5.00,x,Groceries,Bank,,,", "kind"),
         ("2025-03-01,expense,5.001,x,Groceries,Bank,,,", "amount"),
-        ("2025-03-01,expense,€5.00,x,Groceries,Bank,,,", "amount"),
-        ('2025-03-01,expense,"1,234.50",x,Groceries,Bank,,,', "amount"),
+        # €5.00 and 1,234.50 are amounts since SPEC §11; two currencies or a group of two are not
+        ("2025-03-01,expense,€5.00 EUR,x,Groceries,Bank,,,", "amount"),
+        ('2025-03-01,expense,"1,23.50",x,Groceries,Bank,,,', "amount"),
         ("2025-03-01,expense,1e3,x,Groceries,Bank,,,", "amount"),
         ("2025-03-01,expense,,x,Groceries,Bank,,,", "amount"),
         ("2025-03-01,expense,-5.00,x,Groceries,Bank,,,", "amount"),

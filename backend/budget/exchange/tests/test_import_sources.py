@@ -78,6 +78,8 @@ def test_ofx_1x_sgml_declared_cp1252_imports_to_the_cent(owner_api, household, c
         "encoding": "cp1252",
         "delimiter": None,
         "header_line": None,
+        "date_format": "iso",  # as OFX writes them, whatever the option said
+        "decimal": ".",
     }
     assert [row["row"] for row in job["preview"]] == [1, 2, 3]  # positions in the file
     assert [(str(t.date), t.kind, t.amount, t.description, t.notes) for t in made] == [
@@ -204,6 +206,8 @@ def test_camt053_imports_booked_entries_and_counts_the_others(owner_api, househo
         "encoding": "utf-8",
         "delimiter": None,
         "header_line": None,
+        "date_format": "iso",
+        "decimal": ".",
         "skipped": 1,  # the pending entry
     }
     assert [row["row"] for row in job["preview"]] == [1, 2, 4]
