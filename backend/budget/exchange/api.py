@@ -119,7 +119,8 @@ def import_create(
     options: Form[ImportOptionsIn],
 ):
     """Checks every row of a CSV file; nothing is written to the ledger yet. The answer
-    says `validated` (ready to commit) or `invalid` (row errors, line numbers of the file)."""
+    says `validated` (at least one row is valid: ready to commit, with any row errors
+    listed) or `invalid` (no valid row); errors carry the line numbers of the file."""
     ledger = ledger_access(request, lid, Role.EDITOR)
     job = import_services.import_validate(
         ledger=ledger, user=request.auth, upload=file, options=options.dict()
@@ -144,10 +145,13 @@ def import_commit(
     request: HttpRequest, lid: Path[UUID], job_id: UUID, payload: CommitIn | None = None
 ):
     """Queues the import: a worker inserts every row in one database transaction. The
-    body may be left out (`skip_duplicates` false)."""
+    body may be left out (`skip_duplicates` and `skip_invalid` false). A file with invalid
+    rows needs `skip_invalid` (409 `invalid_rows` without): only its valid rows go in."""
     ledger = ledger_access(request, lid, Role.EDITOR)
     job = import_services.import_commit(
-        job=_job(ledger, job_id), skip_duplicates=bool(payload and payload.skip_duplicates)
+        job=_job(ledger, job_id),
+        skip_duplicates=bool(payload and payload.skip_duplicates),
+        skip_invalid=bool(payload and payload.skip_invalid),
     )
     return Status(202, job)
 

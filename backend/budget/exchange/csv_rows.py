@@ -37,6 +37,7 @@ FIELDS = (
     "to_wallet",
     "from_bucket",
     "to_bucket",
+    "external_id",
 )
 KINDS = {kind.value: kind for kind in Kind}
 DEFAULT_COLUMNS = ("date", "kind", "amount", "description", "category", "wallet")

@@ -85,6 +85,7 @@ class TransactionDoc(_TransactionFieldsDoc):
     # recurring_date may come alone; recurring never comes without it.
     recurring: OptionalRef = None
     recurring_date: dt.date | None = None
+    external_id: str = Field("", max_length=255)  # the bank's id (SPEC §11)
 
 
 class RecurringDoc(_TransactionFieldsDoc):
@@ -138,6 +139,7 @@ class ImportedText(BaseModel):
     description: str = Field("", max_length=255)
     notes: str = Field("", max_length=2000)
     tags: list[Tag] = Field(default_factory=list, max_length=20)
+    external_id: str = Field("", max_length=255)
 
 
 class LedgerDocument(BaseModel):
@@ -242,6 +244,9 @@ class ImportOptionsIn(Schema):
 
 class CommitIn(Schema):
     skip_duplicates: bool = False
+    skip_invalid: bool = Field(
+        False, description="Import the valid rows of a file that has invalid ones too."
+    )
 
 
 class RowErrorOut(Schema):
@@ -283,7 +288,19 @@ class ImportJobSummaryOut(Schema):
         return is_stale(job)
 
 
+class DetectedOut(Schema):
+    """What the check read the file as (SPEC §11)."""
+
+    format: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    header_line: int | None = None
+    date_format: str | None = None
+    decimal: str | None = None
+
+
 class ImportJobOut(ImportJobSummaryOut):
+    detected: DetectedOut
     errors: list[RowErrorOut]
     errors_truncated: bool
     duplicates: list[DuplicateOut]

@@ -20,6 +20,7 @@ from budget.ledgers.models import Ledger
 from budget.money.models import (
     REFERENCE_FIELDS,
     SHARED_FIELDS,
+    TRANSACTION_ONLY_FIELDS,
     Allocation,
     Bucket,
     Category,
@@ -58,6 +59,7 @@ CSV_HEADER = (
     "to_wallet",
     "from_bucket",
     "to_bucket",
+    *TRANSACTION_ONLY_FIELDS,
 )
 _CSV_COLUMNS = (
     "date",
@@ -75,6 +77,7 @@ _CSV_COLUMNS = (
     "to_wallet__name",
     "from_bucket__name",
     "to_bucket__name",
+    *TRANSACTION_ONLY_FIELDS,
 )
 CHUNK_SIZE = 2000  # rows fetched per database round trip
 CSV_ROWS_PER_CHUNK = 500  # rows per piece of the streamed response
@@ -260,6 +263,7 @@ def _transactions(ledger: Ledger) -> Iterator[dict[str, Any]]:
         "id",
         "date",
         *SHARED_FIELDS,
+        *TRANSACTION_ONLY_FIELDS,
         "allocation_status",
         "recurring",
         "recurring_date",
