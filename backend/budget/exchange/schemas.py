@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from ninja import Schema
-from pydantic import BaseModel, Field, WithJsonSchema, field_validator
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 
 from budget.common.money import Money, Percent
 from budget.common.parser import JsonTooDeep, UnstorableText, json_loads
@@ -19,7 +19,7 @@ from budget.exchange.models import ImportJob, ImportStatus
 from budget.exchange.progress import is_stale, processed_of
 from budget.ledgers.schemas import _currency, _name
 from budget.money.models import AllocationStatus, CategoryType, Kind, WalletKind
-from budget.money.schemas import Name, Tag, references_schema
+from budget.money.schemas import Name, Tag, _Named, references_schema
 from budget.planning.models import Frequency, Threshold
 from budget.planning.schemas import Month, WholePercent
 
@@ -196,6 +196,9 @@ class ImportOptionsIn(Schema):
     date_format: DateFormat | None = "iso"
     decimal: Literal[".", ","] | None = "."
     delimiter: Delimiter | None = Field(None, description="Omitted: guessed from the header.")
+    profile: UUID | None = Field(
+        None, description="An import profile of this ledger: its options, unless given here."
+    )
     wallet: OptionalName = Field(None, description="Default wallet (id or name).")
     income_category: OptionalName = Field(None, description="Default income category.")
     expense_category: OptionalName = Field(None, description="Default expense category.")
@@ -240,6 +243,46 @@ class ImportOptionsIn(Schema):
                 "Map either signed_amount (its sign gives the kind) or kind and amount, not both."
             )
         return value
+
+
+# --- Import profiles ----------------------------------------------------------------------------
+
+
+class ImportProfileOptions(ImportOptionsIn):
+    """The options a profile saves: any of the import's form fields (the mapping as an
+    object or its JSON text), checked as the import checks them; unknown keys are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def no_profile_in_a_profile(cls, value: Any) -> Any:
+        if isinstance(value, dict) and "profile" in value:
+            raise ValueError("A profile cannot name another profile.")
+        return value
+
+
+class ImportProfileIn(_Named):
+    name: Name
+    options: ImportProfileOptions = Field(default_factory=ImportProfileOptions)
+    wallet: UUID | None = Field(
+        None, description="The wallet this profile is the default for (one per wallet)."
+    )
+
+
+class ImportProfilePatch(_Named):
+    name: Name | None = None
+    options: ImportProfileOptions | None = None
+    wallet: UUID | None = None
+
+
+class ImportProfileOut(Schema):
+    id: UUID
+    name: str
+    options: dict[str, Any]
+    wallet: UUID | None = Field(None, alias="wallet_id")
+    created_at: dt.datetime
+    updated_at: dt.datetime
 
 
 class CommitIn(Schema):

@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 
 from budget.common.money import money_str
 from budget.exchange.csv_cells import csv_cell_neutralise
-from budget.exchange.models import ImportJob
+from budget.exchange.models import ImportJob, ImportProfile
 from budget.ledgers.models import Ledger
 from budget.money.models import (
     REFERENCE_FIELDS,
@@ -300,3 +300,11 @@ def import_jobs_of(*, ledger: Ledger) -> QuerySet[ImportJob]:
 
 def import_job_get(*, ledger: Ledger, job_id: UUID) -> ImportJob | None:
     return ImportJob.objects.filter(ledger=ledger, pk=job_id).first()
+
+
+def import_profiles_of(*, ledger: Ledger) -> QuerySet[ImportProfile]:
+    return ImportProfile.objects.filter(ledger=ledger).order_by("name_key", "id")
+
+
+def import_profile_get(*, ledger: Ledger, profile_id: UUID) -> ImportProfile | None:
+    return ImportProfile.objects.filter(ledger=ledger, pk=profile_id).first()
