@@ -363,7 +363,7 @@ def _finish_check(job: ImportJob, tally: _Tally) -> None:
 
 def _duplicates_mark(job: ImportJob, first: date, last: date) -> int:
     """Marks the rows that are possible duplicates of existing transactions (SPEC §11), in
-    three SQL statements:
+    at most three SQL statements (each skipped when no row is for it):
 
     (a) A row and a transaction that both carry a bank id (`external_id`) are duplicates
         when the ids are equal and the wallet (a transfer's: its from_wallet) is the same,
@@ -442,10 +442,15 @@ def _duplicates_mark(job: ImportJob, first: date, last: date) -> int:
         date_field.get_db_prep_value(last, connection),
         job_id,
     ]
+    rows_left = ImportRow.objects.filter(job=job, wallet_id__isnull=False)
     with connection.cursor() as cursor:
-        cursor.execute(by_id, [ledger_id, job_id])
-        cursor.execute(by_key.format(rows_with_id=no_id, txs_with_id="1 = 1"), key_params)
-        cursor.execute(by_key.format(rows_with_id=has_id, txs_with_id=no_id), key_params)
+        if rows_left.exclude(external_id="").exists():
+            cursor.execute(by_id, [ledger_id, job_id])
+        # A pass without rows would still sort every transaction of the date range.
+        if rows_left.filter(external_id="").exists():
+            cursor.execute(by_key.format(rows_with_id=no_id, txs_with_id="1 = 1"), key_params)
+        if rows_left.filter(duplicate_of__isnull=True).exclude(external_id="").exists():
+            cursor.execute(by_key.format(rows_with_id=has_id, txs_with_id=no_id), key_params)
     return ImportRow.objects.filter(job=job, duplicate_of__isnull=False).count()
 
 

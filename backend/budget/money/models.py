@@ -246,12 +246,10 @@ class Transaction(TransactionFields):
                 condition=Q(allocation_status="pending"),
                 name="money_tx_pending",
             ),
-            # An import's duplicate lookup by bank id, and the ?external_id= filter.
-            models.Index(
-                fields=["ledger", "external_id", "wallet"],
-                condition=~Q(external_id=""),
-                name="money_tx_external_id",
-            ),
+            # An import's duplicate lookup by bank id, and the ?external_id= filter. Not a
+            # partial index (external_id <> ''): SQLite then searched it by that range
+            # instead of by the id, a scan per row (20 000 rows: 36 s instead of 0.4 s).
+            models.Index(fields=["ledger", "external_id", "wallet"], name="money_tx_external_id"),
         ]
 
     def __str__(self) -> str:
