@@ -45,3 +45,4 @@ api.add_router(f"{_LEDGER}/budgets", planning.budgets)
 api.add_router(f"{_LEDGER}/goals", planning.goals)
 api.add_router(_LEDGER, exchange.exports)  # export.csv, export.json
 api.add_router(f"{_LEDGER}/imports", exchange.imports_jobs)
+api.add_router(f"{_LEDGER}/import-profiles", exchange.import_profiles)

@@ -35,8 +35,15 @@ MAPPED_FIELDS = (
     "to_wallet",
     "from_bucket",
     "to_bucket",
+    "external_id",
 )
-FIELD_LABELS = {"signed_amount": "Signed amount", "date_format": "Date format", "file": "File"}
+FIELD_LABELS = {
+    "signed_amount": "Signed amount",
+    "date_format": "Date format",
+    "file": "File",
+    "external_id": "Bank's transaction id",
+    "profile": "Profile",
+}
 SAME_NAME = ""  # a mapping choice: the column named like the field, if the file has one
 
 
@@ -51,8 +58,17 @@ class Options:
     income_category: str | None = None
     expense_category: str | None = None
     mapping: tuple[tuple[str, str], ...] = ()
+    # An import profile: the server takes its options; only the defaults chosen here go along.
+    profile: str | None = None
 
     def fields(self) -> dict[str, str]:
+        if self.profile:
+            fields = {"profile": self.profile}
+            for name in ("wallet", "income_category", "expense_category"):
+                value = getattr(self, name)
+                if value:
+                    fields[name] = str(value)
+            return fields
         fields = {"date_format": self.date_format, "decimal": self.decimal}
         if self.delimiter:
             fields["delimiter"] = self.delimiter
@@ -112,3 +128,18 @@ def missing_columns(
 def field_label(name: str) -> str:
     """A field's name on the import form (its own fields first)."""
     return FIELD_LABELS.get(name) or forms.field_label(name)
+
+
+def profile_options(options: Options) -> dict[str, object]:
+    """What an import profile saves of the form: its fields, the mapping as an object."""
+    fields: dict[str, object] = dict(options.fields())
+    if options.mapping:
+        fields["mapping"] = dict(options.mapping)
+    return fields
+
+
+def profile_label(profile: Mapping[str, object], wallet_names: Mapping[str, str]) -> str:
+    """A profile's name, and the wallet it is the default of."""
+    wallet = profile.get("wallet")
+    name = str(profile["name"])
+    return f"{name} (default for {wallet_names[str(wallet)]})" if wallet in wallet_names else name

@@ -320,6 +320,7 @@ class FakeLedgerClient:
         # The import job: what a check answers, then one answer per progress poll (the last
         # one repeats). Exports: the bytes each export path sends.
         self.import_check = import_job()
+        self.import_profiles: list[dict[str, Any]] = []
         self.import_progress = [import_job("done", processed=3, created=3)]
         self.exports = {f"{LP}/export.csv": EXPORT_CSV, f"{LP}/export.json": EXPORT_JSON}
 
@@ -411,6 +412,7 @@ class FakeLedgerClient:
             f"{LP}/buckets": self.buckets,
             f"{LP}/categories": self.categories,
             f"{LP}/members": self.members,
+            f"{LP}/import-profiles": self.import_profiles,
             "/ledgers/ledger-2/wallets": [],
             "/ledgers/ledger-2/buckets": [],
             "/ledgers/ledger-2/categories": [],
@@ -484,6 +486,10 @@ class FakeLedgerClient:
                 "status": "running",
                 "skip_duplicates": body["skip_duplicates"],
             }
+        if path == f"{LP}/import-profiles" and method == "POST":
+            profile = {"id": "profile-new", "wallet": None, **body}
+            self.import_profiles.append(profile)
+            return profile
         if path == "/ledgers/import-json":
             restored = {"id": "ledger-3", "name": "Family", "currency": "EUR", "role": "owner"}
             self.ledger_list.append({**restored, "created_at": "2025-03-05T10:00:00Z"})

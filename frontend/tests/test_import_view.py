@@ -554,3 +554,95 @@ def test_a_viewer_cannot_import(fake: FakeLedgerClient) -> None:
     assert "Import CSV" not in [e.label for e in at.expander]
     assert not at.get("file_uploader")
     assert not [b for b in at.button if b.key and b.key.startswith("imp_")]
+
+
+# --- partial files and import profiles (SPEC §11) -----------------------------------------------
+
+PARTIAL = {
+    "valid_rows": 2,
+    "error_count": 1,
+    "errors": [{"row": 3, "field": "date", "message": "'Pending' is not a date."}],
+    "detail": "2 rows are ready to import. 1 of 3 rows is invalid: …",
+    "preview": [preview_row(2), preview_row(3, valid=False), preview_row(4)],
+}
+ING = {
+    "id": "profile-1",
+    "name": "ING",
+    "options": {"date_format": "DD.MM.YYYY", "decimal": ",", "mapping": {"date": "Datum"}},
+    "wallet": "w-bank",
+}
+
+
+def test_a_partly_valid_file_lists_its_errors_and_imports_the_valid_rows(
+    fake: FakeLedgerClient,
+) -> None:
+    fake.import_check = import_job(**PARTIAL)
+    at = _checked(fake)
+
+    assert _frame(at, "Row", "Field", "Message").values.tolist() == [
+        [3, "Date", "'Pending' is not a date."]
+    ]
+    assert "1 row has errors and will not be imported" in at.warning[0].value
+    assert not at.error
+    assert at.button(key="imp_commit").label == "Import 2 valid rows"
+    at.button(key="imp_commit").click().run()
+
+    [commit] = _commits(fake)
+    assert commit.json == {"skip_duplicates": False, "skip_invalid": True}
+
+
+def test_duplicates_are_shown_and_skipped_even_when_some_rows_are_invalid(
+    fake: FakeLedgerClient,
+) -> None:
+    fake.import_check = import_job(
+        **PARTIAL, duplicate_count=1, duplicates=[{"row": 4, "transaction": "tx-1"}]
+    )
+    at = _checked(fake)
+
+    assert _frame(at, "Row", "Already in the ledger")["Row"].tolist() == [4]
+    assert at.button(key="imp_commit").label == "Import 1 valid row"
+    at.button(key="imp_commit").click().run()
+    assert [c.json for c in _commits(fake)] == [{"skip_duplicates": True, "skip_invalid": True}]
+
+
+def test_a_profile_sends_its_id_instead_of_the_options() -> None:
+    options = importing.Options(
+        date_format="DD.MM.YYYY", mapping=(("date", "Datum"),), profile="p-1", wallet="w-cash"
+    )
+    assert options.fields() == {"profile": "p-1", "wallet": "w-cash"}
+    assert importing.profile_options(importing.Options(mapping=(("date", "Datum"),))) == {
+        "date_format": "iso",
+        "decimal": ".",
+        "mapping": {"date": "Datum"},
+    }
+
+
+def test_picking_a_profile_checks_the_file_with_it(fake: FakeLedgerClient) -> None:
+    fake.import_profiles = [dict(ING)]
+    at = _upload(_page())
+    assert "ING (default for Bank)" in at.selectbox(key="imp_profile").options
+    at.selectbox(key="imp_profile").select("profile-1").run()
+
+    assert not [s for s in at.selectbox if s.key == "imp_date"]  # the profile's options apply
+    assert "date format: DD.MM.YYYY" in texts(at)
+    at.button(key="imp_check").click().run()
+    [upload] = _uploads(fake)
+    assert upload.data == {"profile": "profile-1"}
+
+
+def test_the_forms_options_are_saved_as_a_profile(fake: FakeLedgerClient) -> None:
+    at = _upload(_page())
+    at.selectbox(key="imp_date").select("DD/MM/YYYY")
+    at.selectbox(key="imp_wallet").select("w-bank")
+    at.text_input(key="imp_profile_name").input("My bank").run()
+    at.checkbox(key="imp_profile_default").check().run()
+    at.button(key="imp_profile_save").click().run()
+
+    assert not at.exception
+    [saved] = [c for c in fake.writes() if c.path == f"{LP}/import-profiles"]
+    assert saved.json == {
+        "name": "My bank",
+        "options": {"date_format": "DD/MM/YYYY", "decimal": ".", "wallet": "w-bank"},
+        "wallet": "w-bank",
+    }
+    assert "Saved the profile" in at.success[0].value

@@ -54,6 +54,9 @@ EXTRA_ERRORS: dict[str, set[int]] = {
     # imports: a job in the wrong state
     "import_commit": {409},
     "import_delete": {409},
+    # import profiles: a name or a wallet's default taken
+    "import_profile_create": {409},
+    "import_profile_update": {409},
 }
 
 # Ids that would be ambiguous as bare function names.

@@ -15,8 +15,8 @@ from ninja.pagination import paginate
 from budget.common.errors import NotFound, PayloadTooLarge
 from budget.common.pagination import Pages
 from budget.common.parser import JsonTooDeep, UnstorableText, as_invalid
-from budget.exchange import import_services, selectors, services
-from budget.exchange.models import ImportJob
+from budget.exchange import import_services, profiles, selectors, services
+from budget.exchange.models import ImportJob, ImportProfile
 from budget.exchange.reader import document_read
 from budget.exchange.schemas import (
     CommitIn,
@@ -24,6 +24,9 @@ from budget.exchange.schemas import (
     ImportJobOut,
     ImportJobSummaryOut,
     ImportOptionsIn,
+    ImportProfileIn,
+    ImportProfileOut,
+    ImportProfilePatch,
     LedgerDocument,
 )
 from budget.ledgers.access import LedgerAuth, ledger_access
@@ -33,6 +36,7 @@ from budget.money.schemas import Ordering, TransactionFilters
 exports = Router(tags=["exports"], auth=LedgerAuth())
 imports = Router(tags=["exports"])
 imports_jobs = Router(tags=["imports"], auth=LedgerAuth())
+import_profiles = Router(tags=["imports"], auth=LedgerAuth())
 
 
 def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
@@ -121,11 +125,15 @@ def import_create(
     file: File[UploadedFile],
     options: Form[ImportOptionsIn],
 ):
-    """Checks every row of a CSV file; nothing is written to the ledger yet. The answer
-    says `validated` (ready to commit) or `invalid` (row errors, line numbers of the file)."""
+    """Checks every row of a CSV file; nothing is written to the ledger yet. `profile`
+    names an import profile whose options apply unless a form field gives one. The answer
+    says `validated` (at least one row is valid: ready to commit, with any row errors
+    listed) or `invalid` (no valid row); errors carry the line numbers of the file."""
     ledger = ledger_access(request, lid, Role.EDITOR)
+    given = {name for name, value in options.dict(exclude_unset=True).items() if value is not None}
+    raw = profiles.import_options_merge(ledger=ledger, form=options.dict(), given=given)
     job = import_services.import_validate(
-        ledger=ledger, user=request.auth, upload=file, options=options.dict()
+        ledger=ledger, user=request.auth, upload=file, options=raw
     )
     return Status(201, job)
 
@@ -147,10 +155,13 @@ def import_commit(
     request: HttpRequest, lid: Path[UUID], job_id: UUID, payload: CommitIn | None = None
 ):
     """Queues the import: a worker inserts every row in one database transaction. The
-    body may be left out (`skip_duplicates` false)."""
+    body may be left out (`skip_duplicates` and `skip_invalid` false). A file with invalid
+    rows needs `skip_invalid` (409 `invalid_rows` without): only its valid rows go in."""
     ledger = ledger_access(request, lid, Role.EDITOR)
     job = import_services.import_commit(
-        job=_job(ledger, job_id), skip_duplicates=bool(payload and payload.skip_duplicates)
+        job=_job(ledger, job_id),
+        skip_duplicates=bool(payload and payload.skip_duplicates),
+        skip_invalid=bool(payload and payload.skip_invalid),
     )
     return Status(202, job)
 
@@ -161,4 +172,59 @@ def import_delete(request: HttpRequest, lid: Path[UUID], job_id: UUID):
     that was never committed."""
     ledger = ledger_access(request, lid, Role.EDITOR)
     import_services.import_delete(job=_job(ledger, job_id))
+    return Status(204, None)
+
+
+# --- Import profiles ------------------------------------------------------------------------
+
+
+def _profile(ledger: Ledger, profile_id: UUID) -> ImportProfile:
+    profile = selectors.import_profile_get(ledger=ledger, profile_id=profile_id)
+    if profile is None:
+        raise NotFound("Import profile not found.")
+    return profile
+
+
+def _profile_data(payload: ImportProfileIn | ImportProfilePatch) -> dict:
+    data = payload.dict(exclude_unset=True)
+    if payload.options is not None:  # only the options given, as the import reads them
+        data["options"] = payload.options.dict(exclude_unset=True)
+    return data
+
+
+@import_profiles.get("", response=list[ImportProfileOut])
+@paginate(Pages)
+def import_profile_list(request: HttpRequest, lid: Path[UUID]):
+    return selectors.import_profiles_of(ledger=ledger_access(request, lid))
+
+
+@import_profiles.post("", response={201: ImportProfileOut})
+def import_profile_create(request: HttpRequest, lid: Path[UUID], payload: ImportProfileIn):
+    """Saves import options under a name (unique in the ledger, 409); `options` takes any
+    of the import's form fields, checked as the import checks them (unknown keys: 422)."""
+    ledger = ledger_access(request, lid, Role.EDITOR)
+    data = {"options": {}, **_profile_data(payload)}
+    return Status(201, profiles.import_profile_create(ledger=ledger, **data))
+
+
+@import_profiles.get("/{uuid:profile_id}", response=ImportProfileOut)
+def import_profile_detail(request: HttpRequest, lid: Path[UUID], profile_id: UUID):
+    return _profile(ledger_access(request, lid), profile_id)
+
+
+@import_profiles.patch("/{uuid:profile_id}", response=ImportProfileOut)
+def import_profile_update(
+    request: HttpRequest, lid: Path[UUID], profile_id: UUID, payload: ImportProfilePatch
+):
+    """`options`, when given, replaces the saved options whole."""
+    ledger = ledger_access(request, lid, Role.EDITOR)
+    return profiles.import_profile_update(
+        profile=_profile(ledger, profile_id), changes=_profile_data(payload)
+    )
+
+
+@import_profiles.delete("/{uuid:profile_id}", response={204: None})
+def import_profile_delete(request: HttpRequest, lid: Path[UUID], profile_id: UUID):
+    ledger = ledger_access(request, lid, Role.EDITOR)
+    profiles.import_profile_delete(profile=_profile(ledger, profile_id))
     return Status(204, None)

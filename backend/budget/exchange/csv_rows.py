@@ -82,7 +82,6 @@ class Options:
     date_format: str = AUTO  # auto is resolved (values_detect) before any row is parsed
     decimal: str = AUTO
     negate: bool = False  # flips the sign of signed amounts (debit ↔ credit)
-    detected: dict[str, str] = field(default_factory=dict)  # what auto stood for
     delimiter: str | None = None  # None: guessed
     format: str = "auto"
     encoding: str = "auto"

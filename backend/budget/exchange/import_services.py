@@ -136,7 +136,6 @@ def _options_json(options: Options) -> dict[str, Any]:
         "date_format": options.date_format,
         "decimal": options.decimal,
         "negate": options.negate,
-        "detected": options.detected,
         "delimiter": options.delimiter,
         "format": options.format,
         "encoding": options.encoding,
@@ -151,7 +150,12 @@ def _field_errors(data: dict[str, Any], refs: References) -> list[dict[str, str]
     """The rules of every new transaction: the limits of the text fields, then
     `transaction_errors` (kind, references, archived, amounts)."""
     try:
-        ImportedText(description=data["description"], notes=data["notes"], tags=data["tags"])
+        ImportedText(
+            description=data["description"],
+            notes=data["notes"],
+            tags=data["tags"],
+            external_id=data.get("external_id") or "",
+        )
     except PydanticValidationError as error:
         return [
             {"field": str(e["loc"][0]) if e["loc"] else "row", "message": clean_message(e["msg"])}
@@ -160,7 +164,7 @@ def _field_errors(data: dict[str, Any], refs: References) -> list[dict[str, str]
     return transaction_errors(data, refs)
 
 
-_STORED = ("line", "date", "kind", "amount", "wallet_id", "description", "data")
+_STORED = ("line", "date", "kind", "amount", "wallet_id", "description", "external_id", "data")
 
 
 def _stored(line: int, data: dict[str, Any]) -> tuple:
@@ -175,6 +179,7 @@ def _stored(line: int, data: dict[str, Any]) -> tuple:
         data["amount"],
         wallet,
         data["description"],
+        data.get("external_id") or "",
         rest,
     )
 
@@ -191,7 +196,7 @@ def _rows_store(job: ImportJob, rows: list[tuple]) -> None:
     columns = ", ".join(ImportRow._meta.get_field(name).column for name in ("job", *_STORED))
     copy_sql = f"COPY {ImportRow._meta.db_table} ({columns}) FROM STDIN"
     with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
-        for line, day, kind, value, wallet, description, data in rows:
+        for line, day, kind, value, wallet, description, external_id, data in rows:
             copy.write_row(
                 (
                     job.pk,
@@ -201,6 +206,7 @@ def _rows_store(job: ImportJob, rows: list[tuple]) -> None:
                     amount.get_prep_value(value),
                     wallet,
                     description,
+                    external_id,
                     json.dumps(data),
                 )
             )
@@ -249,7 +255,8 @@ def import_validate(
         parser = RowParser(options=parsed_options, names=names)
         if AUTO in (parsed_options.date_format, parsed_options.decimal):
             _values_detect(source, parsed_options)
-        parsed_options.detected = {
+        # What the file was read as (SPEC §11), answered as the job's `detected`.
+        detected = {
             **source.detected,
             "date_format": parsed_options.date_format,
             "decimal": parsed_options.decimal,
@@ -260,6 +267,7 @@ def import_validate(
                 created_by=user,
                 filename=(upload.name or "")[:255],
                 options=_options_json(parsed_options),
+                detected=detected,
                 status=ImportStatus.VALIDATED,
             )
             tally = _check_rows(job, source, parser, refs, names_by_id)
@@ -298,15 +306,10 @@ def _structured_defaults(source: Source, options: Options) -> None:
 
 
 def _detected_store(job: ImportJob, source: Source) -> None:
-    """What was read from the file (format, encoding, delimiter, header line, and the date
-    format and decimal separator `auto` stood for), kept in the job's options under
-    "detected" and so in its answer."""
-    detected = {**job.options.get("detected", {}), **source.detected}  # CAMT's `skipped` too
-    job.options = {
-        **job.options,
-        "delimiter": source.detected.get("delimiter"),
-        "detected": detected,
-    }
+    """After the check: what reading the whole file found out (CAMT's `skipped`), and the
+    delimiter used, in the job's options too."""
+    job.detected = {**job.detected, **source.detected}
+    job.options = {**job.options, "delimiter": source.detected.get("delimiter")}
 
 
 def _check_rows(job, source: Source, parser: RowParser, refs: References, names_by_id) -> _Tally:
@@ -320,6 +323,8 @@ def _check_rows(job, source: Source, parser: RowParser, refs: References, names_
             errors = record.errors
         else:
             parsed = parser.parse(record.fields)
+            if parsed.data is not None and "external_id" not in parsed.data:
+                parsed.data["external_id"] = parsed.cells.get("external_id", "").strip()
             errors = parsed.errors or _field_errors(parsed.data, refs)
         if len(tally.preview) < PREVIEW_ROWS:
             tally.preview.append(
@@ -330,30 +335,35 @@ def _check_rows(job, source: Source, parser: RowParser, refs: References, names_
             continue
         tally.valid += 1
         tally.dated(parsed.data["date"])
-        if not tally.error_count:  # once a row is bad nothing will be committed
-            tally.pending.append(_stored(line, parsed.data))
-            if len(tally.pending) >= ROWS_PER_INSERT:
-                _rows_store(job, tally.pending)
-                tally.pending = []
+        # Kept whatever the other rows: a commit with skip_invalid imports the valid ones.
+        tally.pending.append(_stored(line, parsed.data))
+        if len(tally.pending) >= ROWS_PER_INSERT:
+            _rows_store(job, tally.pending)
+            tally.pending = []
     if tally.total == 0:
         raise FileProblem("The file has a header but no rows.")
-    if not tally.error_count and tally.pending:
+    if tally.pending:
         _rows_store(job, tally.pending)
     tally.pending = []
     return tally
 
 
+def _invalid_rows(job: ImportJob) -> str:
+    bad = job.total_rows - job.valid_rows
+    return (
+        f"{bad} of {job.total_rows} row{'s' if job.total_rows > 1 else ''} "
+        f"{'are' if bad > 1 else 'is'} invalid"
+    )
+
+
 def _finish_check(job: ImportJob, tally: _Tally) -> None:
+    """The job's status and lists: `invalid` only when no row is valid; else `validated`,
+    with every error listed and the duplicates of the valid rows (SPEC §11)."""
     job.total_rows, job.valid_rows = tally.total, tally.valid
     job.error_count, job.errors = tally.error_count, tally.errors
-    if tally.error_count:
-        ImportRow.objects.filter(job=job).delete()
-        bad = tally.total - tally.valid
+    if not tally.valid:
         job.status = ImportStatus.INVALID
-        job.detail = (
-            f"{bad} of {tally.total} row{'s' if tally.total > 1 else ''} "
-            f"{'are' if bad > 1 else 'is'} invalid; correct the file and upload it again."
-        )
+        job.detail = f"{_invalid_rows(job)}; correct the file and upload it again."
     else:
         job.total = tally.valid
         job.duplicate_count = _duplicates_mark(job, tally.first, tally.last)
@@ -367,37 +377,74 @@ def _finish_check(job: ImportJob, tally: _Tally) -> None:
         for row in tally.preview:
             row["duplicate"] = duplicate_of.get(row["row"])
         job.detail = f"{tally.valid} row{'s are' if tally.valid > 1 else ' is'} ready to import."
+        if tally.error_count:
+            job.detail += (
+                f" {_invalid_rows(job)}: commit with skip_invalid to import the valid rows "
+                "only, or correct the file and upload it again."
+            )
     job.preview = tally.preview
     job.save()
 
 
 def _duplicates_mark(job: ImportJob, first: date, last: date) -> int:
-    """Pairs rows with existing transactions of the same date, kind, amount, wallet (a
-    transfer's: its from_wallet) and description, its case and surrounding spaces aside;
-    searched in the file's date range only, in one SQL statement. Identical rows pair one by
-    one, in the order of the file, with identical transactions, oldest first: a file with two
-    equal coffees against a ledger with one has one duplicate, so skipping duplicates imports
-    the other. The kind is in the key (SPEC §11) because a card charge and its refund share
-    everything else: paired across kinds, skipping duplicates dropped charges and imported
-    their refunds twice."""
+    """Marks the rows that are possible duplicates of existing transactions (SPEC §11), in
+    at most three SQL statements (each skipped when no row is for it):
+
+    (a) A row and a transaction that both carry a bank id (`external_id`) are duplicates
+        when the ids are equal and the wallet (a transfer's: its from_wallet) is the same,
+        whatever the date: the bank's id is the bank's word. Different ids never are, even
+        when all else is equal (two coffees on one day are two transactions).
+    (b) Otherwise, when either side has no id: the same date, kind, amount, wallet and
+        description, its case and surrounding spaces aside, searched in the file's date
+        range. Identical rows pair one by one, in the order of the file, with identical
+        transactions, oldest first: a file with two equal coffees against a ledger with one
+        has one duplicate, so skipping duplicates imports the other. Rows without an id pair
+        with any transaction; rows with one only with transactions without one; a
+        transaction paired once is not paired again. The kind is in the key because a card
+        charge and its refund share everything else: paired across kinds, skipping
+        duplicates dropped charges and imported their refunds twice."""
     qn = connection.ops.quote_name
     rows, txs = qn(ImportRow._meta.db_table), qn(Transaction._meta.db_table)
+    uuid_field, date_field = (
+        ImportRow._meta.get_field("wallet_id"),
+        ImportRow._meta.get_field("date"),
+    )
+    job_id = uuid_field.get_db_prep_value(job.pk, connection)
+    ledger_id = uuid_field.get_db_prep_value(job.ledger_id, connection)
+    wallet = f"COALESCE({qn('wallet_id')}, {qn('from_wallet_id')})"
+    by_id = f"""
+        UPDATE {rows} SET {qn("duplicate_of")} = (
+            SELECT t.{qn("id")} FROM {txs} t
+            WHERE t.{qn("ledger_id")} = %s
+                AND t.{qn("external_id")} = {rows}.{qn("external_id")}
+                AND COALESCE(t.{qn("wallet_id")}, t.{qn("from_wallet_id")})
+                    = {rows}.{qn("wallet_id")}
+            ORDER BY t.{qn("created_at")}, t.{qn("id")} LIMIT 1
+        )
+        WHERE {qn("job_id")} = %s AND {qn("external_id")} <> '' AND {qn("wallet_id")} IS NOT NULL
+    """
     text = f"LOWER(TRIM({qn('description')}))"
     # Rows and transactions in one list, each numbered among its identical ones; a row and
     # a transaction of the same key and number pair up (LEAD, no join: SQLite would not
-    # index one).
-    sql = f"""
+    # index one). `{rows_with_id}` picks the rows of this pass, `{txs_with_id}` the
+    # transactions they may pair with.
+    by_key = f"""
         WITH u AS (
             SELECT 0 AS src, {qn("id")} AS rid, NULL AS tid, {qn("date")} AS day,
                 {qn("kind")} AS kind, {qn("amount")} AS amount, {qn("wallet_id")} AS wallet,
                 {text} AS text, {qn("line")} AS o_line, NULL AS o_created
-            FROM {rows} WHERE {qn("job_id")} = %s AND {qn("wallet_id")} IS NOT NULL
+            FROM {rows}
+            WHERE {qn("job_id")} = %s AND {qn("wallet_id")} IS NOT NULL
+                AND {qn("duplicate_of")} IS NULL AND {{rows_with_id}}
             UNION ALL
             SELECT 1, NULL, {qn("id")}, {qn("date")}, {qn("kind")}, {qn("amount")},
-                COALESCE({qn("wallet_id")}, {qn("from_wallet_id")}), {text}, NULL,
-                {qn("created_at")}
+                {wallet}, {text}, NULL, {qn("created_at")}
             FROM {txs}
             WHERE {qn("ledger_id")} = %s AND {qn("date")} >= %s AND {qn("date")} <= %s
+                AND {{txs_with_id}} AND {qn("id")} NOT IN (
+                    SELECT {qn("duplicate_of")} FROM {rows}
+                    WHERE {qn("job_id")} = %s AND {qn("duplicate_of")} IS NOT NULL
+                )
         ), ranked AS (
             SELECT src, rid, tid, day, kind, amount, wallet, text, ROW_NUMBER() OVER (
                 PARTITION BY src, day, kind, amount, wallet, text ORDER BY o_line, o_created, tid
@@ -412,18 +459,23 @@ def _duplicates_mark(job: ImportJob, first: date, last: date) -> int:
         UPDATE {rows} SET {qn("duplicate_of")} = paired.tid FROM paired
         WHERE paired.src = 0 AND paired.tid IS NOT NULL AND {rows}.{qn("id")} = paired.rid
     """
-    uuid_field, date_field = (
-        ImportRow._meta.get_field("wallet_id"),
-        ImportRow._meta.get_field("date"),
-    )
-    params = [
-        uuid_field.get_db_prep_value(job.pk, connection),
-        uuid_field.get_db_prep_value(job.ledger_id, connection),
+    has_id, no_id = f"{qn('external_id')} <> ''", f"{qn('external_id')} = ''"
+    key_params = [
+        job_id,
+        ledger_id,
         date_field.get_db_prep_value(first, connection),
         date_field.get_db_prep_value(last, connection),
+        job_id,
     ]
+    rows_left = ImportRow.objects.filter(job=job, wallet_id__isnull=False)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        if rows_left.exclude(external_id="").exists():
+            cursor.execute(by_id, [ledger_id, job_id])
+        # A pass without rows would still sort every transaction of the date range.
+        if rows_left.filter(external_id="").exists():
+            cursor.execute(by_key.format(rows_with_id=no_id, txs_with_id="1 = 1"), key_params)
+        if rows_left.filter(duplicate_of__isnull=True).exclude(external_id="").exists():
+            cursor.execute(by_key.format(rows_with_id=has_id, txs_with_id=no_id), key_params)
     return ImportRow.objects.filter(job=job, duplicate_of__isnull=False).count()
 
 
@@ -450,14 +502,27 @@ def _locked(job: ImportJob) -> ImportJob:
     return locked
 
 
-def import_commit(*, job: ImportJob, skip_duplicates: bool) -> ImportJob:
-    """Queues the worker for a validated job (or for a running one whose worker stopped)."""
+def import_commit(
+    *, job: ImportJob, skip_duplicates: bool, skip_invalid: bool = False
+) -> ImportJob:
+    """Queues the worker for a validated job (or for a running one whose worker stopped).
+    A file with invalid rows needs `skip_invalid`: the caller says they want the rest."""
     with transaction.atomic():
         job = _locked(job)
         if job.status == ImportStatus.RUNNING and not is_stale(job):
             raise _state_conflict("This import is already running.")
         if job.status not in (ImportStatus.VALIDATED, ImportStatus.RUNNING):
             raise _state_conflict(_not_committable(job))
+        if (
+            job.status == ImportStatus.VALIDATED
+            and job.valid_rows < job.total_rows
+            and not (skip_invalid)
+        ):
+            raise Conflict(
+                f"{_invalid_rows(job)}; commit with skip_invalid to import the "
+                f"{job.valid_rows} valid one{'s' if job.valid_rows != 1 else ''} only.",
+                code="invalid_rows",
+            )
         _queue(job, skip_duplicates=skip_duplicates)
     return job
 
@@ -544,7 +609,7 @@ def _rows_insert(job: ImportJob, run_id: UUID) -> int:
         rows = rows.filter(duplicate_of__isnull=True)
     stream = (
         rows.order_by("line")
-        .values_list("line", "date", "kind", "amount", "description", "data")
+        .values_list("line", "date", "kind", "amount", "description", "external_id", "data")
         .iterator(chunk_size=COMMIT_CHUNK)
     )
     created = 0
@@ -556,9 +621,10 @@ def _rows_insert(job: ImportJob, run_id: UUID) -> int:
                 "kind": kind,
                 "amount": amount,
                 "description": description,
+                "external_id": external_id,
                 "import_job": job.pk,
             }
-            for _, day, kind, amount, description, data in chunk
+            for _, day, kind, amount, description, external_id, data in chunk
         ]
         try:
             money_services.transactions_create(ledger=job.ledger, items=items, bulk=True)

@@ -13,14 +13,14 @@ from django.db import models
 
 from budget.common.money import MoneyField
 from budget.ledgers.models import Ledger
-from budget.money.models import Kind
+from budget.money.models import Kind, Named, Wallet
 
 LIST_LIMIT = 1000  # errors and duplicates kept (and answered) per job; the counts are exact
 
 
 class ImportStatus(models.TextChoices):
-    VALIDATED = "validated"  # every row is valid; waiting for a commit
-    INVALID = "invalid"  # some rows are not; cannot be committed
+    VALIDATED = "validated"  # at least one row is valid; waiting for a commit
+    INVALID = "invalid"  # no row is valid; cannot be committed
     RUNNING = "running"  # committed; a worker is inserting the rows
     DONE = "done"
     FAILED = "failed"
@@ -43,6 +43,9 @@ class ImportJob(models.Model):
     duplicate_count = models.IntegerField(default=0)
     duplicates = models.JSONField(default=list, blank=True)  # the first LIST_LIMIT
     preview = models.JSONField(default=list, blank=True)
+    # What the check found the file to be: format, encoding, delimiter, header line, date
+    # format and decimal separator (SPEC §11).
+    detected = models.JSONField(default=dict, blank=True)
     skip_duplicates = models.BooleanField(default=False)
     total = models.IntegerField(default=0)  # rows a commit inserts
     created_count = models.IntegerField(default=0)
@@ -66,8 +69,8 @@ class ImportJob(models.Model):
 class ImportRow(models.Model):
     """One checked row of a file, ready for `transactions_create`.
 
-    Date, kind, amount, wallet and description are columns so that possible duplicates are
-    found by one SQL UPDATE; the other fields are in `data`."""
+    Date, kind, amount, wallet, description and the bank's id are columns so that possible
+    duplicates are found in SQL (`_duplicates_mark`); the other fields are in `data`."""
 
     id = models.BigAutoField(primary_key=True)
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")
@@ -77,6 +80,7 @@ class ImportRow(models.Model):
     amount = MoneyField()
     wallet_id = models.UUIDField(null=True, blank=True)  # wallet, or a transfer's from_wallet
     description = models.CharField(max_length=255, blank=True, default="")
+    external_id = models.CharField(max_length=255, blank=True, default="")  # the bank's id
     duplicate_of = models.UUIDField(null=True, blank=True)  # an existing transaction's id
     data = models.JSONField(default=dict)
 
@@ -87,3 +91,34 @@ class ImportRow(models.Model):
 
     def __str__(self) -> str:
         return f"line {self.line} of {self.job_id}"
+
+
+class ImportProfile(Named):
+    """Saved options of an import (SPEC §11): a bank's mapping, date format, delimiter…,
+    named once and picked at each upload. With a `wallet` it is that wallet's default,
+    which the dashboard preselects: one per wallet."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ledger = models.ForeignKey(Ledger, on_delete=models.CASCADE, related_name="import_profiles")
+    # The options as ImportOptionsIn reads them (only those given), the mapping as an object.
+    options = models.JSONField(default=dict, blank=True)
+    wallet = models.ForeignKey(
+        Wallet, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ledger", "name_key"], name="exchange_import_profile_name_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["wallet"],
+                condition=models.Q(wallet__isnull=False),
+                name="exchange_import_profile_one_per_wallet",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

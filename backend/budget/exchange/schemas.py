@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from ninja import Schema
-from pydantic import BaseModel, Field, WithJsonSchema, field_validator
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 
 from budget.common.money import Money, Percent
 from budget.common.parser import JsonTooDeep, UnstorableText, json_loads
@@ -20,7 +20,7 @@ from budget.exchange.progress import is_stale, processed_of
 from budget.exchange.values import NAMED_FORMATS, date_format_check
 from budget.ledgers.schemas import _currency, _name
 from budget.money.models import AllocationStatus, CategoryType, Kind, WalletKind
-from budget.money.schemas import Name, Tag, references_schema
+from budget.money.schemas import Name, Tag, _Named, references_schema
 from budget.planning.models import Frequency, Threshold
 from budget.planning.schemas import Month, WholePercent
 
@@ -86,6 +86,7 @@ class TransactionDoc(_TransactionFieldsDoc):
     # recurring_date may come alone; recurring never comes without it.
     recurring: OptionalRef = None
     recurring_date: dt.date | None = None
+    external_id: str = Field("", max_length=255)  # the bank's id (SPEC §11)
 
 
 class RecurringDoc(_TransactionFieldsDoc):
@@ -139,6 +140,7 @@ class ImportedText(BaseModel):
     description: str = Field("", max_length=255)
     notes: str = Field("", max_length=2000)
     tags: list[Tag] = Field(default_factory=list, max_length=20)
+    external_id: str = Field("", max_length=255)
 
 
 class LedgerDocument(BaseModel):
@@ -223,6 +225,9 @@ class ImportOptionsIn(Schema):
         "auto",
         description="auto: the first of the first 30 lines naming every column wanted; a line "
         'number ≥ 1; or none (no header: the mapping names columns by position, "#3").',
+    )
+    profile: UUID | None = Field(
+        None, description="An import profile of this ledger: its options, unless given here."
     )
     wallet: OptionalName = Field(None, description="Default wallet (id or name).")
     income_category: OptionalName = Field(None, description="Default income category.")
@@ -323,8 +328,51 @@ class ImportOptionsIn(Schema):
         return value
 
 
+# --- Import profiles ----------------------------------------------------------------------------
+
+
+class ImportProfileOptions(ImportOptionsIn):
+    """The options a profile saves: any of the import's form fields (the mapping as an
+    object or its JSON text), checked as the import checks them; unknown keys are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def no_profile_in_a_profile(cls, value: Any) -> Any:
+        if isinstance(value, dict) and "profile" in value:
+            raise ValueError("A profile cannot name another profile.")
+        return value
+
+
+class ImportProfileIn(_Named):
+    name: Name
+    options: ImportProfileOptions = Field(default_factory=ImportProfileOptions)
+    wallet: UUID | None = Field(
+        None, description="The wallet this profile is the default for (one per wallet)."
+    )
+
+
+class ImportProfilePatch(_Named):
+    name: Name | None = None
+    options: ImportProfileOptions | None = None
+    wallet: UUID | None = None
+
+
+class ImportProfileOut(Schema):
+    id: UUID
+    name: str
+    options: dict[str, Any]
+    wallet: UUID | None = Field(None, alias="wallet_id")
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
 class CommitIn(Schema):
     skip_duplicates: bool = False
+    skip_invalid: bool = Field(
+        False, description="Import the valid rows of a file that has invalid ones too."
+    )
 
 
 class RowErrorOut(Schema):
@@ -366,7 +414,20 @@ class ImportJobSummaryOut(Schema):
         return is_stale(job)
 
 
+class DetectedOut(Schema):
+    """What the check read the file as (SPEC §11)."""
+
+    format: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    header_line: int | None = None
+    date_format: str | None = None
+    decimal: str | None = None
+    skipped: int = Field(0, description="Entries a CAMT file holds but not booked, left out.")
+
+
 class ImportJobOut(ImportJobSummaryOut):
+    detected: DetectedOut
     errors: list[RowErrorOut]
     errors_truncated: bool
     duplicates: list[DuplicateOut]

@@ -15,11 +15,12 @@ from django.db.models import Q, QuerySet
 
 from budget.common.money import money_str
 from budget.exchange.csv_cells import csv_cell_neutralise
-from budget.exchange.models import ImportJob
+from budget.exchange.models import ImportJob, ImportProfile
 from budget.ledgers.models import Ledger
 from budget.money.models import (
     REFERENCE_FIELDS,
     SHARED_FIELDS,
+    TRANSACTION_ONLY_FIELDS,
     Allocation,
     Bucket,
     Category,
@@ -58,6 +59,7 @@ CSV_HEADER = (
     "to_wallet",
     "from_bucket",
     "to_bucket",
+    *TRANSACTION_ONLY_FIELDS,
 )
 _CSV_COLUMNS = (
     "date",
@@ -75,6 +77,7 @@ _CSV_COLUMNS = (
     "to_wallet__name",
     "from_bucket__name",
     "to_bucket__name",
+    *TRANSACTION_ONLY_FIELDS,
 )
 CHUNK_SIZE = 2000  # rows fetched per database round trip
 CSV_ROWS_PER_CHUNK = 500  # rows per piece of the streamed response
@@ -260,6 +263,7 @@ def _transactions(ledger: Ledger) -> Iterator[dict[str, Any]]:
         "id",
         "date",
         *SHARED_FIELDS,
+        *TRANSACTION_ONLY_FIELDS,
         "allocation_status",
         "recurring",
         "recurring_date",
@@ -296,3 +300,11 @@ def import_jobs_of(*, ledger: Ledger) -> QuerySet[ImportJob]:
 
 def import_job_get(*, ledger: Ledger, job_id: UUID) -> ImportJob | None:
     return ImportJob.objects.filter(ledger=ledger, pk=job_id).first()
+
+
+def import_profiles_of(*, ledger: Ledger) -> QuerySet[ImportProfile]:
+    return ImportProfile.objects.filter(ledger=ledger).order_by("name_key", "id")
+
+
+def import_profile_get(*, ledger: Ledger, profile_id: UUID) -> ImportProfile | None:
+    return ImportProfile.objects.filter(ledger=ledger, pk=profile_id).first()

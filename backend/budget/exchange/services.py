@@ -425,6 +425,7 @@ def ledger_restore(*, owner: User, document: LedgerDocument) -> Ledger:
                 date=item.date,
                 recurring_id=ids["recurring"][item.recurring] if item.recurring else None,
                 recurring_date=item.recurring_date,
+                external_id=item.external_id,
             )
             tx.shared_set(item.model_dump())
             _references_set(tx, item, ids)

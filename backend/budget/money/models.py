@@ -196,6 +196,10 @@ class Transaction(TransactionFields):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     ledger = models.ForeignKey(Ledger, on_delete=models.CASCADE, related_name="transactions")
     date = models.DateField()
+    # The bank's id of this transaction (OFX FITID, CAMT AcctSvcrRef, a CSV column), "" when
+    # none: imports find duplicates by it (SPEC §11). Not in TransactionFields: a recurring
+    # template stands for many transactions, which cannot share one bank id.
+    external_id = models.CharField(max_length=255, blank=True, default="")
     allocation_status = models.CharField(
         max_length=15, choices=AllocationStatus.choices, default=AllocationStatus.NOT_APPLICABLE
     )
@@ -242,10 +246,19 @@ class Transaction(TransactionFields):
                 condition=Q(allocation_status="pending"),
                 name="money_tx_pending",
             ),
+            # An import's duplicate lookup by bank id, and the ?external_id= filter. Not a
+            # partial index (external_id <> ''): SQLite then searched it by that range
+            # instead of by the id, a scan per row (20 000 rows: 36 s instead of 0.4 s).
+            models.Index(fields=["ledger", "external_id", "wallet"], name="money_tx_external_id"),
         ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount} on {self.date}"
+
+
+# The fields a transaction has and a recurring template has not, as the API, the CSV
+# export and the ledger document carry them.
+TRANSACTION_ONLY_FIELDS = ("external_id",)
 
 
 class Allocation(models.Model):

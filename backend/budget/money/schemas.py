@@ -161,10 +161,15 @@ class TransactionFieldsOut(references_schema("TransactionReferencesOut", out=Tru
     tags: list[str]
 
 
+# The bank's id of a transaction (SPEC §11); a transaction's own, not a template's.
+ExternalId = Annotated[str | None, Field(None, max_length=255)]
+
+
 class TransactionIn(TransactionFields):
     kind: Kind
     date: dt.date
     amount: Money
+    external_id: ExternalId = None
 
 
 class TransactionPatch(TransactionFields):
@@ -174,6 +179,7 @@ class TransactionPatch(TransactionFields):
     description: str | None = Field(None, max_length=255)
     notes: str | None = Field(None, max_length=2000)
     tags: list[Tag] | None = Field(None, max_length=20)
+    external_id: ExternalId = None
 
 
 class BulkIn(Schema):
@@ -192,6 +198,7 @@ class TransactionOut(TransactionFieldsOut):
     allocation_status: AllocationStatus
     allocations: list[AllocationOut] = Field(alias="prefetched_allocations")
     recurring: UUID | None = Field(None, alias="recurring_id")
+    external_id: str
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -207,6 +214,7 @@ class TransactionFilters(FilterSchema):
     q: str | None = Field(None, max_length=200)
     min_amount: Money | None = None
     max_amount: Money | None = None
+    external_id: str | None = Field(None, max_length=255)
 
     def filter_wallet(self, value: UUID | None) -> Q:
         return selectors.wallet_filter(value) if value else Q()

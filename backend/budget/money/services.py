@@ -349,6 +349,7 @@ def _transaction_build(ledger: Ledger, data: dict[str, Any], system_bucket: Buck
 def _transaction_fill(tx: Transaction, data: dict[str, Any], system_bucket: Bucket) -> None:
     tx.shared_set(data)
     tx.date = data["date"]
+    tx.external_id = data.get("external_id") or ""
     if "recurring" in data:  # an occurrence of a recurring template (budget.planning)
         tx.recurring_id, tx.recurring_date = data["recurring"], data.get("recurring_date")
     if "import_job" in data:  # created by a CSV import (budget.exchange)
@@ -410,7 +411,7 @@ def transaction_create(*, ledger: Ledger, data: dict[str, Any]) -> Transaction:
 
 
 def _transaction_data(tx: Transaction) -> dict[str, Any]:
-    return {"date": tx.date, **tx.shared_data()}
+    return {"date": tx.date, "external_id": tx.external_id, **tx.shared_data()}
 
 
 def _allocations_of(tx: Transaction) -> dict[UUID, Decimal]:

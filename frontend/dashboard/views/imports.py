@@ -29,6 +29,8 @@ from dashboard.importing import (
     header_of,
     mapping_for,
     missing_columns,
+    profile_label,
+    profile_options,
 )
 from dashboard.views.common import metric_row, show_error
 
@@ -116,16 +118,19 @@ def _check_form(lists: Any, currency: str, entry: dict[str, Any] | None) -> None
     )
     generation = st.session_state.get(UPLOADER_KEY, 0)
     upload = st.file_uploader("CSV file", type=["csv", "txt"], key=f"imp_file_{generation}")
-    row = st.columns(3)
-    date_format = row[0].selectbox(
-        "Date format", list(DATE_FORMATS), format_func=DATE_FORMATS.__getitem__, key="imp_date"
-    )
-    decimal = row[1].selectbox(
-        "Decimal separator", list(DECIMALS), format_func=DECIMALS.__getitem__, key="imp_decimal"
-    )
-    delimiter = row[2].selectbox(
-        "Delimiter", list(DELIMITERS), format_func=DELIMITERS.__getitem__, key="imp_delimiter"
-    )
+    profile = _profile_select(lists)
+    date_format, decimal, delimiter = "iso", ".", ""
+    if profile is None:
+        row = st.columns(3)
+        date_format = row[0].selectbox(
+            "Date format", list(DATE_FORMATS), format_func=DATE_FORMATS.__getitem__, key="imp_date"
+        )
+        decimal = row[1].selectbox(
+            "Decimal separator", list(DECIMALS), format_func=DECIMALS.__getitem__, key="imp_decimal"
+        )
+        delimiter = row[2].selectbox(
+            "Delimiter", list(DELIMITERS), format_func=DELIMITERS.__getitem__, key="imp_delimiter"
+        )
     row = st.columns(3)
     wallet = _default_select(row[0], "Wallet", lists.active_wallets(), "imp_wallet")
     income = _default_select(
@@ -139,7 +144,7 @@ def _check_form(lists: Any, currency: str, entry: dict[str, Any] | None) -> None
     if upload is not None:
         upload.seek(0)
     mapping: dict[str, str] = {}
-    if upload is not None:
+    if upload is not None and profile is None:
         mapping = _mapping(header, wallet=bool(wallet), category=bool(income or expense))
 
     options = Options(
@@ -150,7 +155,10 @@ def _check_form(lists: Any, currency: str, entry: dict[str, Any] | None) -> None
         income_category=income,
         expense_category=expense,
         mapping=tuple(sorted(mapping.items())),
+        profile=profile,
     )
+    if profile is None:
+        _profile_save(options)
     signature = (upload.file_id, options) if upload is not None else None
     job = entry["job"] if entry else None
     current = job is not None and entry["signature"] == signature
@@ -167,6 +175,56 @@ def _check_form(lists: Any, currency: str, entry: dict[str, Any] | None) -> None
         _check(upload, options, signature)
     if current:
         _checked(job, currency)
+
+
+def _profiles() -> list[dict[str, Any]]:
+    # A server without import profiles (older than SPEC §11) leaves the picker out.
+    with contextlib.suppress(ApiError):
+        return data.get_all(data.ledger_path("/import-profiles"))
+    return []
+
+
+def _profile_select(lists: Any) -> str | None:
+    """The import profile to read the file with (its options replace the form's), or None."""
+    profiles = _profiles()
+    if not profiles:
+        return None
+    wallets = {str(w["id"]): w["name"] for w in lists.active_wallets()}
+    labels = {str(p["id"]): profile_label(p, wallets) for p in profiles}
+    chosen = st.selectbox(
+        "Import profile",
+        [None, *labels],
+        format_func=lambda value: labels.get(value, "— none: choose the options below"),
+        key="imp_profile",
+        help="Saved options of a bank's file: date format, separators and the column mapping.",
+    )
+    if chosen is not None:
+        options = next(p for p in profiles if str(p["id"]) == chosen)["options"]
+        shown = ", ".join(f"{field_label(k).lower()}: {v}" for k, v in options.items()) or "none"
+        st.caption(f"The profile's options: {literal(shown)}. A default chosen below wins.")
+    return chosen
+
+
+def _profile_save(options: Options) -> None:
+    """Save the form's options under a name, as a profile to pick next time."""
+    with st.popover("Save as profile", icon=":material/bookmark_add:"):
+        name = st.text_input("Profile name", max_chars=100, key="imp_profile_name")
+        default = False
+        if options.wallet:
+            default = st.checkbox(
+                "The default profile of the chosen wallet", key="imp_profile_default"
+            )
+        if st.button("Save profile", disabled=not name.strip(), key="imp_profile_save"):
+            body = {"name": name.strip(), "options": profile_options(options)}
+            if default:
+                body["wallet"] = options.wallet
+            try:
+                api.get_client().post(data.ledger_path("/import-profiles"), json=body)
+            except ApiError as error:
+                forms.show_form_error(error, field_label)
+                return
+            data.changed()
+            st.success(f"Saved the profile {literal(name.strip())}.")
 
 
 def _default_select(column: Any, label: str, items: list[dict[str, Any]], key: str) -> str | None:
@@ -264,11 +322,20 @@ def _checked(job: dict[str, Any], currency: str) -> None:
             hide_index=True,
             key="imp_preview",
         )
-    if errors:
+    partial = bool(errors) and job["status"] == "validated"
+    if partial:
+        bad = int(job["total_rows"]) - int(job["valid_rows"])
+        st.warning(
+            f"{bad:,} row{'s have' if bad != 1 else ' has'} errors and will not be imported; "
+            "the valid rows can be. Or correct the file and check it again.",
+            icon=":material/warning:",
+        )
+    elif errors:
         st.error(
             f"{job.get('detail') or 'Some rows are not valid.'} Nothing was imported.",
             icon=":material/error:",
         )
+    if errors:
         more = " " + _truncated(job, "errors", errors) if job.get("errors_truncated") else ""
         st.markdown("**Errors**")
         st.dataframe(tables.import_error_table(job.get("errors") or []), hide_index=True)
@@ -291,21 +358,23 @@ def _checked(job: dict[str, Any], currency: str) -> None:
     buttons = st.container(horizontal=True)
     if job["status"] == "validated":
         count = int(job["valid_rows"]) - (duplicates if skip else 0)
+        valid = " valid" if partial else ""
         if buttons.button(
-            f"Import {count:,} row{'s' if count != 1 else ''}",
+            f"Import {count:,}{valid} row{'s' if count != 1 else ''}",
             type="primary",
             icon=":material/upload:",
             disabled=count <= 0,
             key="imp_commit",
         ):
-            _commit(job, skip)
+            _commit(job, skip, skip_invalid=partial)
     if buttons.button("Start over", key="imp_discard"):
         _start_over()
 
 
 _DUPLICATE_HELP = (
-    "A possible duplicate has the same date, amount, wallet and description as a transaction "
-    "already in the ledger."
+    "A possible duplicate has the same bank transaction id and wallet as a transaction already "
+    "in the ledger; or, where either has no id, the same date, kind, amount, wallet and "
+    "description."
 )
 
 
@@ -326,9 +395,12 @@ def _duplicate_table(job: Mapping[str, Any], currency: str) -> Any:
     return tables.import_duplicate_table(job.get("duplicates") or [], described)
 
 
-def _commit(job: Mapping[str, Any], skip: bool) -> None:
+def _commit(job: Mapping[str, Any], skip: bool, *, skip_invalid: bool = False) -> None:
+    body = {"skip_duplicates": skip}
+    if skip_invalid:  # the rows with errors stay out; without it the server answers 409
+        body["skip_invalid"] = True
     try:
-        started = api.get_client().post(_job_path(job, "/commit"), json={"skip_duplicates": skip})
+        started = api.get_client().post(_job_path(job, "/commit"), json=body)
     except ApiError as error:
         show_error(error)
         return
