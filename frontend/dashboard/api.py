@@ -5,6 +5,7 @@ Views never call ``requests`` themselves; they call ``get_client()`` and catch `
 
 from __future__ import annotations
 
+import contextlib
 import json as jsonlib
 import re
 import uuid
@@ -43,6 +44,7 @@ TRANSFER_TIMEOUT_SECONDS = 300.0
 
 # POSTs under a ledger (or a group) take an Idempotency-Key: the server runs one key once.
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+TODAY_HEADER = "Budget-Today"  # the server's today, on every answer of the API
 _IDEMPOTENT_PATH = re.compile(r"/(?:ledgers|groups)/[^/]+/.")
 
 # A file for a multipart upload: (file name, content, content type). Bytes, not a stream, so
@@ -172,6 +174,7 @@ class ApiClient:
         self.timeout = timeout
         self.tokens = tokens
         self.http = http or requests.Session()
+        self.server_today: date | None = None  # from the last answer's TODAY_HEADER
 
     # --- auth -------------------------------------------------------------------------------
 
@@ -330,7 +333,7 @@ class ApiClient:
         if authenticated and tokens is not None:
             headers["Authorization"] = f"Bearer {tokens.access}"
         try:
-            return self.http.request(
+            response = self.http.request(
                 method,
                 self.base_url + path,
                 data=data,
@@ -341,6 +344,9 @@ class ApiClient:
             )
         except requests.RequestException as exc:
             raise ApiUnavailable(self.base_url) from exc
+        with contextlib.suppress(KeyError, ValueError):
+            self.server_today = date.fromisoformat(response.headers[TODAY_HEADER])
+        return response
 
     def _refresh(self) -> Tokens:
         """Renew the token pair once; anything but success ends the session."""

@@ -40,6 +40,7 @@ class FakeApiState:
     issued: int = 0
     refresh_disabled: bool = False
     reject_every_access_token: bool = False
+    today: str | None = None  # the Budget-Today header of every answer, when set
     unread_notifications: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -103,6 +104,8 @@ class _Handler(BaseHTTPRequestHandler):
             else (body if isinstance(body, bytes) else json.dumps(body).encode())
         )
         self.send_response(status)
+        if self.server.state.today:
+            self.send_header("Budget-Today", self.server.state.today)
         if data:
             self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))

@@ -1,6 +1,7 @@
 import contextlib
 import socket
 import time
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -67,6 +68,18 @@ def test_authenticated_calls_send_the_access_token(
 
     assert client.me()["email"] == EMAIL
     assert api_state.calls_to("/auth/me")[0].headers["Authorization"] == "Bearer access-1"
+
+
+def test_the_client_keeps_the_servers_today_from_its_answers(
+    client: ApiClient, api_state: FakeApiState
+) -> None:
+    assert client.server_today is None
+    api_state.today = "2031-02-03"
+    client.sign_in(EMAIL, PASSWORD)
+    assert client.server_today == date(2031, 2, 3)
+    api_state.today = "2031-02-04"  # midnight passed on the server
+    client.me()
+    assert client.server_today == date(2031, 2, 4)
 
 
 def test_expired_access_token_is_refreshed_once_and_the_request_retried(

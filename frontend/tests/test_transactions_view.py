@@ -1,4 +1,5 @@
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
@@ -104,6 +105,12 @@ def test_category_choices_follow_the_kind_and_skip_archived_ones(fake: FakeLedge
     ]
     _choose_kind(at, "transfer")
     assert at.selectbox(key="tx_add_transfer_category").options == ["—", "Transfer"]
+
+
+def test_a_new_transaction_is_dated_the_servers_today(fake: FakeLedgerClient) -> None:
+    fake.server_today = date(2031, 2, 3)  # whatever the dashboard host's clock says
+    at = _page()
+    assert at.date_input(key="tx_add_expense_date").value == date(2031, 2, 3)
 
 
 def test_adding_an_expense_posts_ids_and_a_string_amount(fake: FakeLedgerClient) -> None:

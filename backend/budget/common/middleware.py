@@ -1,9 +1,11 @@
-"""Turns Django's own non-JSON error pages under /api (unknown URL → 404, a wrong
-method → 405, a crash outside ninja → 500) into the API's JSON error shape."""
+"""Middleware of every API answer: Django's own non-JSON error pages under /api (unknown URL →
+404, a wrong method → 405, a crash outside ninja → 500) turned into the API's JSON error shape,
+and the server's date on every answer."""
 
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
 
 from budget.common.errors import error_body
 
@@ -23,3 +25,21 @@ class ApiJsonErrorMiddleware:
             if header in response:
                 json_response[header] = response[header]
         return json_response
+
+
+TODAY_HEADER = "Budget-Today"
+
+
+class ApiTodayMiddleware:
+    """Every API answer says the server's today (`TIME_ZONE`, as its rules use it): a client
+    defaults its date fields to it rather than to its own clock, which may be in another time
+    zone or wrong."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path.startswith("/api/"):
+            response[TODAY_HEADER] = timezone.localdate().isoformat()
+        return response

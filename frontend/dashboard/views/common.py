@@ -40,12 +40,11 @@ class Page:
 
 
 def today() -> date:
-    """Today, for the date fields' defaults and the file names of downloads.
-
-    The API's rules use its own today (`timezone.localdate()` in its TIME_ZONE), but no answer
-    carries it, so this is the dashboard host's local date; one place to change once it does.
-    """
-    return datetime.now(UTC).astimezone().date()
+    """Today, for the date fields' defaults and the file names of downloads: the API's today
+    (its TIME_ZONE, as its rules use it; every answer says it), else, before any answer, the
+    dashboard host's local date."""
+    server_today = getattr(api.get_client(), "server_today", None)
+    return server_today or datetime.now(UTC).astimezone().date()
 
 
 def ledger_page(title: str, flash_key: str) -> tuple[dict, bool] | None:
