@@ -8,6 +8,7 @@ import codecs
 import csv
 import datetime
 import json
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -172,22 +173,30 @@ def sniffed_format(head: bytes) -> str | None:
 
 
 def header_of(head: bytes, delimiter: str = AUTO, encoding: str = AUTO) -> list[str]:
-    """The column names of ``head`` (the file's first bytes) as far as the form can guess
-    them: of its first 30 lines, the first one split into the most cells — preamble lines
-    (an account number, a date range) have fewer. The server finds the header itself."""
+    """The column names of ``head`` (the file's first bytes) as far as the form can tell: the
+    delimiter (unless given) is the one that splits most lines into the same number of cells,
+    as the server guesses it; the header is the first of the first 30 lines with that many —
+    preamble lines (an account number, a date range) have fewer. The server finds the header
+    itself; this only offers the names to map."""
     lines = [line for line in _decoded(head, encoding).splitlines() if line.strip()]
-    lines = lines[:HEADER_LINES]
     if not lines:
         return []
     sep = {"tab": "\t"}.get(delimiter, delimiter)
     candidates = (sep,) if sep and sep != AUTO else _DELIMITER_CANDIDATES
-    best: list[str] = []
+    best: tuple[tuple[int, int], list[list[str]]] = ((0, 0), [])
     for candidate in candidates:
-        for cells in csv.reader(lines, delimiter=candidate, skipinitialspace=True):
-            names = [name.strip() for name in cells if name.strip()]
-            if len(names) > len(best):
-                best = names
-    return best
+        rows = list(csv.reader(lines, delimiter=candidate, skipinitialspace=True))
+        widths = Counter(len(row) for row in rows if len(row) > 1)
+        # The most lines that agree on one width; of equals, the wider table.
+        score = max(((agreeing, width) for width, agreeing in widths.items()), default=(0, 0))
+        if score > best[0]:
+            best = (score, rows)
+    (_, width), rows = best
+    if not width:  # one column at most: the first line's single name
+        rows = list(csv.reader(lines[:1]))
+        width = 1
+    header = next((row for row in rows[:HEADER_LINES] if len(row) == width), [])
+    return [name.strip() for name in header if name.strip()]
 
 
 def _decoded(head: bytes, encoding: str) -> str:

@@ -714,6 +714,10 @@ def test_the_header_is_the_first_of_the_first_lines_with_the_most_cells() -> Non
         "Betrag",
         "Währung",
     ]
+    # Commas in the text and the amounts do not make the comma the delimiter.
+    commas = "Datum;Text;Betrag\n05.03.2025;Bäcker, Berlin, Mitte, Nord;-12,30\n"
+    commas += "06.03.2025;Miete;-950,00\n"
+    assert importing.header_of(commas.encode()) == ["Datum", "Text", "Betrag"]
     assert importing.header_of(b"Date|Text|Amount\n", "|") == ["Date", "Text", "Amount"]
     assert importing.header_of(b"Date|Text|Amount\n") == ["Date", "Text", "Amount"]
     assert importing.header_of("date,amount\n1,2\n".encode("utf-16")) == ["date", "amount"]
