@@ -185,6 +185,8 @@ def _bank_file(page: Page, tmp_path: Path) -> None:
         visible(section.get_by_role("combobox", name="Signed amount", exact=True))
     ).to_be_visible(timeout=TIMEOUT_MS)
     wait_until_idle(page)
+    # Right after the radio, a click only moves the focus into the first box: focus it first.
+    visible(section.get_by_role("combobox", name="Date", exact=True)).focus()
     choose(section, page, "Date", "Buchungstag")
     choose(section, page, "Description", "Text")
     choose(section, page, "Signed amount", "Betrag")
