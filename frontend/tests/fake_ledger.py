@@ -235,6 +235,20 @@ def preview_row(row: int, **fields: Any) -> dict[str, Any]:
     return base
 
 
+def _detected(fields: dict[str, str]) -> dict[str, Any]:
+    """What the server would say it read a CSV as: the options sent, else the defaults."""
+    chosen = {k: v for k, v in fields.items() if v != "auto"}
+    return {
+        "format": chosen.get("format", "csv"),
+        "encoding": chosen.get("encoding", "utf-8"),
+        "delimiter": {"tab": "\t"}.get(chosen.get("delimiter", ","), chosen.get("delimiter", ",")),
+        "header_line": 1,
+        "date_format": chosen.get("date_format", "iso"),
+        "decimal": chosen.get("decimal", "."),
+        "skipped": 0,
+    }
+
+
 def import_job(status: str = "validated", **fields: Any) -> dict[str, Any]:
     """A job as the import endpoints answer it: by default a checked file of 3 good rows."""
     job: dict[str, Any] = {
@@ -385,7 +399,7 @@ class FakeLedgerClient:
         if ("POST", path) in self.failures:
             raise self.failures[("POST", path)]
         if path == f"{LP}/imports":
-            return dict(self.import_check)
+            return {"detected": _detected(dict(data or {})), **self.import_check}
         return {"id": "new"}
 
     def download(self, path: str, params: Mapping[str, Any] | None = None) -> bytes:

@@ -13,12 +13,16 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from dashboard import forms, labels
+from dashboard import forms, importing, labels
 
 BACKEND = Path(__file__).resolve().parents[2] / "backend"
 READ_CONSTANTS = """
-import json, django
+import json, typing, django
 django.setup()
+from budget.exchange.csv_rows import FIELDS as IMPORT_FIELDS
+from budget.exchange.formats.csv import DELIMITER_CANDIDATES
+from budget.exchange.schemas import ImportFormat
+from budget.exchange.values import NAMED_FORMATS
 from budget.exchange.selectors import CSV_HEADER
 from budget.ledgers.models import Role
 from budget.money import rules
@@ -35,6 +39,10 @@ print(json.dumps({
     "category_types": list(CategoryType.values),
     "roles": list(Role.values),
     "frequencies": list(Frequency.values),
+    "date_formats": NAMED_FORMATS,
+    "import_fields": list(IMPORT_FIELDS),
+    "import_formats": list(typing.get_args(ImportFormat)),
+    "delimiters": list(DELIMITER_CANDIDATES),
 }))
 """
 
@@ -82,3 +90,12 @@ def test_every_code_the_backend_knows_has_a_label() -> None:
     assert set(labels.CATEGORY_TYPES) == set(backend()["category_types"])
     assert set(labels.ROLES) == set(backend()["roles"])
     assert set(labels.FREQUENCIES) == set(labels.FREQUENCY_UNITS) == set(backend()["frequencies"])
+
+
+def test_the_import_form_offers_the_backend_s_options() -> None:
+    assert backend()["date_formats"] == importing.NAMED_DATE_FORMATS
+    assert list(importing.FORMATS) == backend()["import_formats"]
+    assert set(importing.MAPPED_FIELDS) <= set(backend()["import_fields"])
+    assert {"debit", "credit", "payee", "external_id"} <= set(importing.MAPPED_FIELDS)
+    detected = {{"\t": "tab"}.get(d, d) for d in backend()["delimiters"]}
+    assert detected == set(importing.DELIMITERS) - {importing.AUTO}

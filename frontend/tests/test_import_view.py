@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import data, importing, tables
 from dashboard.api import ApiClient, ApiError, FieldError
+from dashboard.formatting import literal
 from dashboard.views import imports
 from tests.conftest import EMAIL
 from tests.fake_api import PASSWORD, FakeApiState
@@ -103,8 +104,8 @@ def test_a_header_that_is_not_utf8_still_gives_names() -> None:
     assert importing.header_of(b"Datum;Betr\xe4g\n", "") == ["Datum", "Betr\ufffdg"]
 
 
-def test_the_mapping_leaves_out_columns_found_by_their_own_name() -> None:
-    header = ["Date", "Text", "Betrag", "wallet"]
+def test_a_mapping_names_every_column_since_the_server_then_reads_only_those() -> None:
+    header = ["Date", "Text", "Betrag", "wallet", "kind"]
     chosen = {
         "date": "Date",
         "description": "Text",
@@ -113,40 +114,71 @@ def test_the_mapping_leaves_out_columns_found_by_their_own_name() -> None:
         "category": importing.SAME_NAME,
     }
 
-    assert importing.mapping_for(header, chosen) == {
+    # The kind column belongs to another way of giving amounts: left out.
+    assert importing.mapping_for(header, chosen, way="signed") == {
+        "date": "Date",
         "description": "Text",
         "signed_amount": "Betrag",
+        "wallet": "wallet",
     }
 
 
+def test_no_mapping_is_sent_while_every_column_has_its_own_name() -> None:
+    header = ["date", "kind", "amount", "description", "category", "wallet"]
+    assert importing.mapping_for(header, {"date": importing.SAME_NAME, "kind": "kind"}) == {}
+    assert importing.mapping_for(header, {}, way="kind") == {}
+
+
+def test_debit_and_credit_columns_are_mapped_with_the_payee_and_the_banks_id() -> None:
+    header = ["Datum", "Soll", "Haben", "Empfänger", "Referenz"]
+    chosen = {
+        "date": "Datum",
+        "debit": "Soll",
+        "credit": "Haben",
+        "payee": "Empfänger",
+        "external_id": "Referenz",
+    }
+    mapping = importing.mapping_for(header, chosen, way="debit_credit")
+
+    assert mapping == chosen
+    # The payee stands in for a description: nothing is missing.
+    assert (
+        importing.missing_columns(
+            header, mapping, way="debit_credit", default_wallet=True, default_category=True
+        )
+        == []
+    )
+
+
 @pytest.mark.parametrize(
-    ("header", "mapping", "signed", "defaults", "missing"),
+    ("header", "mapping", "way", "defaults", "missing"),
     [
-        (["date", "kind", "amount", "description", "category", "wallet"], {}, False, False, []),
-        (["Date", "KIND", "Amount", "description"], {}, False, True, []),
-        (["date", "amount", "description"], {}, False, True, ["kind"]),
-        (["Tag", "Text", "Betrag"], {}, True, True, ["date", "signed_amount", "description"]),
+        (["date", "kind", "amount", "description", "category", "wallet"], {}, "kind", False, []),
+        (["Date", "KIND", "Amount", "description"], {}, "kind", True, []),
+        (["date", "amount", "description"], {}, "kind", True, ["kind"]),
+        (["Tag", "Text", "Betrag"], {}, "signed", True, ["date", "signed_amount", "description"]),
         (
             ["Tag", "Text", "Betrag"],
             {"date": "Tag", "description": "Text", "signed_amount": "Betrag"},
-            True,
+            "signed",
             True,
             [],
         ),
-        (["date", "kind", "amount", "description"], {}, False, False, ["category", "wallet"]),
+        (["date", "kind", "amount", "description"], {}, "kind", False, ["category", "wallet"]),
+        (["date", "debit", "description"], {}, "debit_credit", True, ["credit"]),
     ],
 )
 def test_missing_columns_count_the_mapping_and_the_defaults(
-    header: list[str], mapping: dict[str, str], signed: bool, defaults: bool, missing: list[str]
+    header: list[str], mapping: dict[str, str], way: str, defaults: bool, missing: list[str]
 ) -> None:
     found = importing.missing_columns(
-        header, mapping, signed=signed, default_wallet=defaults, default_category=defaults
+        header, mapping, way=way, default_wallet=defaults, default_category=defaults
     )
     assert found == missing
 
 
 def test_options_become_the_form_fields_the_api_reads() -> None:
-    assert importing.Options().fields() == {"date_format": "iso", "decimal": "."}
+    assert importing.Options().fields() == {}  # every option detected by the server
     options = importing.Options(
         date_format="DD.MM.YYYY",
         decimal=",",
@@ -154,11 +186,17 @@ def test_options_become_the_form_fields_the_api_reads() -> None:
         wallet="w-bank",
         expense_category="c-groceries",
         mapping=(("date", "Buchungstag"), ("signed_amount", "Betrag")),
+        format="csv",
+        encoding="cp1252",
+        negate=True,
     )
     assert options.fields() == {
+        "format": "csv",
+        "encoding": "cp1252",
+        "delimiter": ";",
         "date_format": "DD.MM.YYYY",
         "decimal": ",",
-        "delimiter": ";",
+        "negate": "true",
         "wallet": "w-bank",
         "expense_category": "c-groceries",
         "mapping": json.dumps({"date": "Buchungstag", "signed_amount": "Betrag"}),
@@ -351,7 +389,7 @@ def test_a_file_that_is_too_large_shows_the_servers_sentence(fake: FakeLedgerCli
 
 def test_the_mapping_offers_the_files_own_column_names(fake: FakeLedgerClient) -> None:
     at = _upload(_page(), BANK_CSV)
-    at.toggle(key="imp_signed").set_value(True).run()
+    at.radio(key="imp_amounts").set_value("signed").run()
 
     # None of the columns has one of our names: the mapping opens by itself, and says so.
     assert at.toggle(key="imp_map").value is True
@@ -363,6 +401,7 @@ def test_the_mapping_offers_the_files_own_column_names(fake: FakeLedgerClient) -
         "Betrag",
     ]
     assert not [s for s in at.selectbox if s.key in ("imp_map_kind", "imp_map_amount")]
+    assert not [s for s in at.selectbox if s.key in ("imp_map_debit", "imp_map_credit")]
     at.selectbox(key="imp_map_date").select("Buchungstag")
     at.selectbox(key="imp_map_description").select("Text")
     at.selectbox(key="imp_map_signed_amount").select("Betrag")
@@ -610,11 +649,9 @@ def test_a_profile_sends_its_id_instead_of_the_options() -> None:
         date_format="DD.MM.YYYY", mapping=(("date", "Datum"),), profile="p-1", wallet="w-cash"
     )
     assert options.fields() == {"profile": "p-1", "wallet": "w-cash"}
-    assert importing.profile_options(importing.Options(mapping=(("date", "Datum"),))) == {
-        "date_format": "iso",
-        "decimal": ".",
-        "mapping": {"date": "Datum"},
-    }
+    assert importing.profile_options(
+        importing.Options(mapping=(("date", "Datum"),), negate=True, decimal=",")
+    ) == {"decimal": ",", "negate": True, "mapping": {"date": "Datum"}}
 
 
 def test_picking_a_profile_checks_the_file_with_it(fake: FakeLedgerClient) -> None:
@@ -642,7 +679,220 @@ def test_the_forms_options_are_saved_as_a_profile(fake: FakeLedgerClient) -> Non
     [saved] = [c for c in fake.writes() if c.path == f"{LP}/import-profiles"]
     assert saved.json == {
         "name": "My bank",
-        "options": {"date_format": "DD/MM/YYYY", "decimal": ".", "wallet": "w-bank"},
+        "options": {"date_format": "DD/MM/YYYY", "wallet": "w-bank"},
         "wallet": "w-bank",
     }
     assert "Saved the profile" in at.success[0].value
+
+
+# --- what banks write: detected options, other formats (SPEC §11) -------------------------------
+
+PREAMBLE_CSV = (
+    "Konto;DE12 3456 7890\n"
+    "Zeitraum;01.03.2025 - 31.03.2025\n"
+    "\n"
+    "Buchungstag;Valuta;Text;Betrag;Währung\n"
+    "05.03.2025;05.03.2025;Bäckerei;-12,30;EUR\n"
+).encode("cp1252")
+OFX = (
+    b"OFXHEADER:100\nDATA:OFXSGML\n\n<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><BANKTRANLIST>"
+    b"<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20250305<TRNAMT>-12.30<FITID>1<NAME>Bakery</STMTTRN>"
+    b"</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>\n"
+)
+CAMT = (
+    b'<?xml version="1.0"?>\n<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">'
+    b"<BkToCstmrStmt/></Document>\n"
+)
+
+
+def test_the_header_is_the_first_of_the_first_lines_with_the_most_cells() -> None:
+    # The preamble lines (account, period) have fewer cells; the header is line 4.
+    assert importing.header_of(PREAMBLE_CSV, importing.AUTO, "cp1252") == [
+        "Buchungstag",
+        "Valuta",
+        "Text",
+        "Betrag",
+        "Währung",
+    ]
+    # Commas in the text and the amounts do not make the comma the delimiter.
+    commas = "Datum;Text;Betrag\n05.03.2025;Bäcker, Berlin, Mitte, Nord;-12,30\n"
+    commas += "06.03.2025;Miete;-950,00\n"
+    assert importing.header_of(commas.encode()) == ["Datum", "Text", "Betrag"]
+    assert importing.header_of(b"Date|Text|Amount\n", "|") == ["Date", "Text", "Amount"]
+    assert importing.header_of(b"Date|Text|Amount\n") == ["Date", "Text", "Amount"]
+    assert importing.header_of("date,amount\n1,2\n".encode("utf-16")) == ["date", "amount"]
+
+
+@pytest.mark.parametrize(
+    ("head", "kind"),
+    [
+        (OFX, "ofx"),
+        (b'<?xml version="1.0"?>\n<?OFX OFXHEADER="200"?>\n<OFX></OFX>', "ofx"),
+        (b"!Type:Bank\nD03/05/2025\nT-12.30\n^\n", "qif"),
+        (CAMT, "camt"),
+        (GOOD_CSV, None),
+        (b"", None),
+    ],
+)
+def test_ofx_qif_and_camt_are_told_by_their_first_bytes(head: bytes, kind: str | None) -> None:
+    assert importing.sniffed_format(head) == kind
+
+
+@pytest.mark.parametrize(
+    ("detected", "line"),
+    [
+        (
+            {
+                "format": "csv",
+                "encoding": "cp1252",
+                "delimiter": ";",
+                "header_line": 7,
+                "date_format": "DD.MM.YYYY",
+                "decimal": ",",
+            },
+            "Read as CSV · cp1252 · delimiter ; · header on line 7 · dates DD.MM.YYYY · decimal ,",
+        ),
+        (
+            {"format": "csv", "encoding": "utf-8", "delimiter": "\t", "header_line": None},
+            "Read as CSV · utf-8 · delimiter tab · no header line",
+        ),
+        (
+            {"format": "camt", "encoding": "utf-8", "date_format": "iso", "skipped": 2},
+            "Read as CAMT · utf-8. 2 entries not booked were left out.",
+        ),
+        (
+            {"format": "qif", "encoding": "latin-1", "date_format": "MM/DD'YY", "decimal": "."},
+            "Read as QIF · latin-1 · dates MM/DD'YY · decimal .",
+        ),
+        ({}, ""),
+        (None, ""),
+    ],
+)
+def test_what_was_detected_reads_as_one_line(detected: Any, line: str) -> None:
+    assert importing.detected_line(detected) == line
+
+
+def test_every_option_is_detected_unless_chosen(fake: FakeLedgerClient) -> None:
+    at = _upload(_page())
+    for key in ("imp_format", "imp_encoding", "imp_delimiter", "imp_date", "imp_decimal"):
+        assert at.selectbox(key=key).value == "auto"
+        assert at.selectbox(key=key).options[0] == "Detect (auto)"
+    assert at.checkbox(key="imp_negate").value is False
+    at.button(key="imp_check").click().run()
+
+    [upload] = _uploads(fake)
+    assert upload.data == {}
+
+
+def test_the_chosen_options_are_sent(fake: FakeLedgerClient) -> None:
+    at = _upload(_page())
+    assert "Pipe |" in at.selectbox(key="imp_delimiter").options
+    assert "Windows-1250 (Central Europe)" in at.selectbox(key="imp_encoding").options
+    assert "OFX / QFX" in at.selectbox(key="imp_format").options
+    at.selectbox(key="imp_format").select("csv")
+    at.selectbox(key="imp_encoding").select("cp1252")
+    at.selectbox(key="imp_delimiter").select("|")
+    at.selectbox(key="imp_decimal").select(",")
+    at.selectbox(key="imp_date").select(importing.PATTERN).run()
+    at.text_input(key="imp_date_pattern").input("%d.%m.%Y %H:%M")
+    at.checkbox(key="imp_negate").check().run()
+    at.button(key="imp_check").click().run()
+
+    [upload] = _uploads(fake)
+    assert upload.data == {
+        "format": "csv",
+        "encoding": "cp1252",
+        "delimiter": "|",
+        "date_format": "%d.%m.%Y %H:%M",
+        "decimal": ",",
+        "negate": "true",
+    }
+
+
+def test_the_check_says_what_the_file_was_read_as(fake: FakeLedgerClient) -> None:
+    at = _upload(_page())
+    at.selectbox(key="imp_delimiter").select("tab")
+    at.button(key="imp_check").click().run()
+
+    # The fake server echoes the options sent; what it leaves to detection it says it found.
+    assert "Read as CSV · utf-8 · delimiter tab · header on line 1 · dates iso" in texts(at)
+
+    fake.import_check = import_job(
+        detected={
+            "format": "csv",
+            "encoding": "cp1252",
+            "delimiter": ";",
+            "header_line": 7,
+            "date_format": "DD.MM.YYYY",
+            "decimal": ",",
+            "skipped": 0,
+        }
+    )
+    at.selectbox(key="imp_delimiter").select("auto")
+    at.button(key="imp_check").click().run()
+    assert (
+        "Read as CSV · cp1252 · delimiter ; · header on line 7 · dates DD.MM.YYYY · decimal ,"
+        in texts(at)
+    )
+
+
+def test_a_preamble_is_skipped_when_the_columns_are_offered(fake: FakeLedgerClient) -> None:
+    at = _upload(_page(), PREAMBLE_CSV)
+    at.selectbox(key="imp_encoding").select("cp1252").run()
+
+    assert at.selectbox(key="imp_map_date").options[1:] == [
+        "Buchungstag",
+        "Valuta",
+        "Text",
+        "Betrag",
+        "Währung",
+    ]
+
+
+def test_an_ofx_file_needs_no_mapping_but_a_wallet(fake: FakeLedgerClient) -> None:
+    fake.import_check = import_job(
+        detected={"format": "ofx", "encoding": "utf-8", "date_format": "iso", "decimal": "."}
+    )
+    at = _upload(_page(), OFX, "bank.ofx")
+
+    assert not [t for t in at.toggle if t.key == "imp_map"]
+    assert not [r for r in at.radio if r.key == "imp_amounts"]
+    assert "names its own fields: no column mapping" in texts(at)
+    assert "Choose the wallet" in texts(at)
+    at.selectbox(key="imp_wallet").select("w-bank")
+    at.button(key="imp_check").click().run()
+
+    [upload] = _uploads(fake)
+    assert upload.data == {"wallet": "w-bank"}
+    assert "Read as OFX / QFX · utf-8" in texts(at)
+    assert "Choose the wallet" not in texts(at)
+
+
+def test_a_chosen_format_hides_the_mapping(fake: FakeLedgerClient) -> None:
+    at = _upload(_page())
+    assert at.toggle(key="imp_map")
+    at.selectbox(key="imp_format").select("qif").run()
+
+    assert not [t for t in at.toggle if t.key == "imp_map"]
+    assert "QIF file names its own fields" in texts(at)
+
+
+def test_a_format_the_check_detected_hides_the_mapping(fake: FakeLedgerClient) -> None:
+    fake.import_check = import_job(detected={"format": "camt", "encoding": "utf-8", "skipped": 2})
+    at = _checked(fake, b"looks like nothing\n")
+
+    assert not [t for t in at.toggle if t.key == "imp_map"]
+    assert "CAMT file names its own fields" in texts(at)
+    assert "Read as CAMT · utf-8. 2 entries not booked were left out." in texts(at)
+    assert at.button(key="imp_commit")  # the mapping gone, the checked job is still current
+
+
+def test_what_was_detected_is_shown_as_written(fake: FakeLedgerClient) -> None:
+    fake.import_check = import_job(
+        detected={"format": "csv", "delimiter": "*", "header_line": 2, "date_format": "%d_%m_%Y"}
+    )
+    at = _checked(fake)
+
+    line = "Read as CSV · delimiter * · header on line 2 · dates %d_%m_%Y"
+    assert literal(line) in [c.value for c in at.caption]
+    assert literal(line) != line  # the star and the underscores make no emphasis

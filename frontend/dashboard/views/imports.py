@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import streamlit as st
@@ -19,18 +20,27 @@ from dashboard import api, data, forms, session, tables
 from dashboard.api import ApiError
 from dashboard.formatting import literal
 from dashboard.importing import (
+    AMOUNT_WAY_LABELS,
+    AMOUNT_WAYS,
+    AUTO,
     DATE_FORMATS,
     DECIMALS,
     DELIMITERS,
+    ENCODINGS,
+    FORMATS,
     MAPPED_FIELDS,
+    PATTERN,
     SAME_NAME,
+    STRUCTURED,
     Options,
+    detected_line,
     field_label,
     header_of,
     mapping_for,
     missing_columns,
     profile_label,
     profile_options,
+    sniffed_format,
 )
 from dashboard.views.common import metric_row, show_error
 
@@ -111,26 +121,21 @@ def _job_path(job: Mapping[str, Any], suffix: str = "") -> str:
 
 def _check_form(lists: Any, currency: str, entry: dict[str, Any] | None) -> None:
     st.caption(
-        "A CSV with a header line. By default the columns are "
-        f"`{','.join(forms.CSV_COLUMNS)}` (tags separated by `{forms.TAG_SEPARATOR}`), as in "
-        "the export below; a bank's file with other column names can be mapped. Nothing is "
-        "written until you import the checked file."
+        "A bank's CSV, OFX/QFX, QIF or CAMT file, in any common encoding. By default a CSV's "
+        f"columns are `{','.join(forms.CSV_COLUMNS)}` (tags separated by "
+        f"`{forms.TAG_SEPARATOR}`), as in the export below; a bank's CSV with other column "
+        "names can be mapped. Nothing is written until you import the checked file."
     )
     generation = st.session_state.get(UPLOADER_KEY, 0)
-    upload = st.file_uploader("CSV file", type=["csv", "txt"], key=f"imp_file_{generation}")
+    upload = st.file_uploader(
+        "Bank file",
+        type=["csv", "txt", "tsv", "ofx", "qfx", "qif", "xml", "camt", "053", "052", "054"],
+        key=f"imp_file_{generation}",
+    )
     profile = _profile_select(lists)
-    date_format, decimal, delimiter = "iso", ".", ""
+    chosen = Options()
     if profile is None:
-        row = st.columns(3)
-        date_format = row[0].selectbox(
-            "Date format", list(DATE_FORMATS), format_func=DATE_FORMATS.__getitem__, key="imp_date"
-        )
-        decimal = row[1].selectbox(
-            "Decimal separator", list(DECIMALS), format_func=DECIMALS.__getitem__, key="imp_decimal"
-        )
-        delimiter = row[2].selectbox(
-            "Delimiter", list(DELIMITERS), format_func=DELIMITERS.__getitem__, key="imp_delimiter"
-        )
+        chosen = _read_options()
     row = st.columns(3)
     wallet = _default_select(row[0], "Wallet", lists.active_wallets(), "imp_wallet")
     income = _default_select(
@@ -140,17 +145,28 @@ def _check_form(lists: Any, currency: str, entry: dict[str, Any] | None) -> None
         row[2], "Expense category", lists.active_categories("expense"), "imp_expense_category"
     )
 
-    header = header_of(upload.read(HEADER_BYTES), delimiter) if upload is not None else []
+    head = upload.read(HEADER_BYTES) if upload is not None else b""
     if upload is not None:
         upload.seek(0)
+    job = entry["job"] if entry else None
+    same_file = upload is not None and bool(entry) and entry["signature"][0] == upload.file_id
+    kind = _file_format(chosen.format, head, job if same_file else None)
     mapping: dict[str, str] = {}
     if upload is not None and profile is None:
-        mapping = _mapping(header, wallet=bool(wallet), category=bool(income or expense))
+        if kind in STRUCTURED:
+            st.info(
+                f"A {FORMATS[kind]} file names its own fields: no column mapping. It does not "
+                "say which of the ledger's wallets it belongs to, so choose the wallet above.",
+                icon=":material/account_balance:",
+            )
+        else:
+            header = header_of(head, chosen.delimiter, chosen.encoding)
+            mapping = _mapping(header, wallet=bool(wallet), category=bool(income or expense))
+    if upload is not None and kind in STRUCTURED and not wallet:
+        st.warning("Choose the wallet the file's transactions belong to.")
 
-    options = Options(
-        date_format=date_format,
-        decimal=decimal,
-        delimiter=delimiter,
+    options = replace(
+        chosen,
         wallet=wallet,
         income_category=income,
         expense_category=expense,
@@ -160,7 +176,6 @@ def _check_form(lists: Any, currency: str, entry: dict[str, Any] | None) -> None
     if profile is None:
         _profile_save(options)
     signature = (upload.file_id, options) if upload is not None else None
-    job = entry["job"] if entry else None
     current = job is not None and entry["signature"] == signature
     if job is not None and not current:
         st.caption("The file or the options changed since the last check: check it again.")
@@ -174,7 +189,66 @@ def _check_form(lists: Any, currency: str, entry: dict[str, Any] | None) -> None
     ):
         _check(upload, options, signature)
     if current:
+        line = detected_line(job.get("detected"))
+        if line:
+            st.caption(literal(line))
         _checked(job, currency)
+
+
+def _read_options() -> Options:
+    """How to read the file: every option detected by the server unless chosen here."""
+    row = st.columns(3)
+    kind = row[0].selectbox(
+        "Format", list(FORMATS), format_func=FORMATS.__getitem__, key="imp_format"
+    )
+    encoding = row[1].selectbox(
+        "Encoding", list(ENCODINGS), format_func=ENCODINGS.__getitem__, key="imp_encoding"
+    )
+    delimiter = row[2].selectbox(
+        "Delimiter", list(DELIMITERS), format_func=DELIMITERS.__getitem__, key="imp_delimiter"
+    )
+    row = st.columns(3)
+    date_format = row[0].selectbox(
+        "Date format", list(DATE_FORMATS), format_func=DATE_FORMATS.__getitem__, key="imp_date"
+    )
+    if date_format == PATTERN:
+        date_format = (
+            row[1]
+            .text_input(
+                "Date pattern",
+                placeholder="%d.%m.%Y %H:%M",
+                max_chars=100,
+                key="imp_date_pattern",
+                help="strftime directives %d %m %y %Y %b %B %H %M %S %z %p %I with any other text.",
+            )
+            .strip()
+            or AUTO
+        )
+    decimal = row[-1].selectbox(
+        "Decimal separator", list(DECIMALS), format_func=DECIMALS.__getitem__, key="imp_decimal"
+    )
+    negate = st.checkbox(
+        "Charges are positive numbers in this file",
+        key="imp_negate",
+        help="Flips the sign of every amount: for card statements that list spending as 12.30.",
+    )
+    return Options(
+        format=kind,
+        encoding=encoding,
+        delimiter=delimiter,
+        date_format=date_format,
+        decimal=decimal,
+        negate=negate,
+    )
+
+
+def _file_format(chosen: str, head: bytes, job: Mapping[str, Any] | None) -> str:
+    """The file's format: the one chosen, else what the server's check of this very file
+    detected, else what its first bytes say (anything else is read as a CSV)."""
+    if chosen != AUTO:
+        return chosen
+    detected = (job or {}).get("detected") or {}
+    return detected.get("format") or sniffed_format(head) or "csv"
 
 
 def _profiles() -> list[dict[str, Any]]:
@@ -240,21 +314,25 @@ def _default_select(column: Any, label: str, items: list[dict[str, Any]], key: s
 def _mapping(header: list[str], *, wallet: bool, category: bool) -> dict[str, str]:
     """The column mapping: a choice per field among the file's own column names."""
     st.caption(
-        f"The file's columns: {', '.join(f'`{name}`' for name in header)}."
+        f"The file's columns (as far as its first lines tell): "
+        f"{', '.join(f'`{name}`' for name in header)}."
         if header
-        else "The file's first line holds no column names."
+        else "The file's first lines hold no column names."
     )
-    signed = st.toggle(
-        "One signed amount column (positive = income, negative = expense)",
-        key="imp_signed",
-        help="For a bank's export: no kind column, and spending written as -12.30.",
+    way = st.radio(
+        "Amounts",
+        list(AMOUNT_WAYS),
+        format_func=AMOUNT_WAY_LABELS.__getitem__,
+        horizontal=True,
+        key="imp_amounts",
+        help="A bank's export mostly has no kind column: spending is written as -12.30, or in "
+        "a debit column of its own.",
     )
-    fields = [
-        f for f in MAPPED_FIELDS if f not in (("kind", "amount") if signed else ("signed_amount",))
-    ]
+    others = {field for w, fields in AMOUNT_WAYS.items() if w != way for field in fields}
+    fields = [f for f in MAPPED_FIELDS if f not in others]
     folded = {name.casefold(): name for name in header}
     missing_now = missing_columns(
-        header, {}, signed=signed, default_wallet=wallet, default_category=category
+        header, {}, way=way, default_wallet=wallet, default_category=category
     )
     show = st.toggle(
         "Map the file's columns",
@@ -279,9 +357,9 @@ def _mapping(header: list[str], *, wallet: bool, category: bool) -> dict[str, st
                 format_func=shown,
                 key=f"imp_map_{field}",
             )
-    mapping = mapping_for(header, chosen)
+    mapping = mapping_for(header, chosen, way=way)
     missing = missing_columns(
-        header, mapping, signed=signed, default_wallet=wallet, default_category=category
+        header, mapping, way=way, default_wallet=wallet, default_category=category
     )
     if header and missing:
         names = ", ".join(field_label(f).lower() for f in missing)
