@@ -147,40 +147,42 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def server_start(env: dict[str, str], log_path: Path) -> tuple[subprocess.Popen, str]:
+def server_start(
+    env: dict[str, str],
+    log_path: Path,
+    *,
+    timeout: int | None = None,
+    extra: tuple[str, ...] = (),
+) -> tuple[subprocess.Popen, str]:
+    """gunicorn, 2 sync workers, on a free port of 127.0.0.1 (`timeout`: its worker timeout,
+    as the images set it; `extra`: more gunicorn flags); waits up to 120 s for /health, with
+    patience for a first request on a busy machine."""
     port = free_port()
-    log = log_path.open("w")
     process = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--threads",
-            "1",
+            *(sys.executable, "-m", "gunicorn", "config.wsgi:application"),
+            *("--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "1"),
+            *(("--timeout", str(timeout)) if timeout else ()),
+            *extra,
         ],
         cwd=BACKEND,
         env=env,
-        stdout=log,
+        stdout=log_path.open("w"),
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}/api/v1"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise SystemExit(f"gunicorn exited with {process.returncode}; see {log_path}.")
         try:
-            if requests.get(f"{base}/health", timeout=2).status_code == 200:
+            if requests.get(f"{base}/health", timeout=10).status_code == 200:
                 return process, base
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or busy starting
             pass
         time.sleep(0.2)
-    process.terminate()
-    raise SystemExit(f"gunicorn did not answer /health within 60 s; see {log_path}.")
+    server_stop(process)
+    raise SystemExit(f"gunicorn did not answer /health within 120 s; see {log_path}.")
 
 
 def server_stop(process: subprocess.Popen) -> None:

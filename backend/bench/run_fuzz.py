@@ -27,13 +27,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
-from run_bench import database_recreate, free_port, server_stop
+from run_bench import database_recreate, server_start, server_stop
 
 BACKEND = Path(__file__).resolve().parent.parent
 RESULTS = BACKEND.parent / "bench-results" / "fuzz"
@@ -97,35 +96,11 @@ def server_env(args: argparse.Namespace, var_dir: Path) -> dict[str, str]:
     return env
 
 
-def server_start(env: dict[str, str], log_path: Path) -> tuple[subprocess.Popen, str]:
-    """gunicorn, 2 workers, on a free port of 127.0.0.1; waits until /health answers."""
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "gunicorn", "config.wsgi:application"),
-            *("--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "120"),
-            # No request-line or header size limit: gunicorn would answer a long URL with its
-            # own HTML 414 before Django sees it; the fuzz is about what the API answers.
-            *("--limit-request-line", "0", "--limit-request-field_size", "0"),
-        ],
-        cwd=BACKEND,
-        env=env,
-        stdout=log_path.open("w"),
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}/api/v1"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {process.returncode}; see {log_path}.")
-        try:
-            if requests.get(f"{base}/health", timeout=10).status_code == 200:
-                return process, base
-        except requests.RequestException:  # not listening yet, or busy starting
-            pass
-        time.sleep(0.5)
-    server_stop(process)
-    raise SystemExit(f"gunicorn did not answer /health within 120 s; see {log_path}.")
+def fuzz_server_start(env: dict[str, str], log_path: Path) -> tuple[subprocess.Popen, str]:
+    # No request-line or header size limit: gunicorn would answer a long URL with its own
+    # HTML 414 before Django sees it; the fuzz is about what the API answers.
+    limits = ("--limit-request-line", "0", "--limit-request-field_size", "0")
+    return server_start(env, log_path, timeout=120, extra=limits)
 
 
 class Setup:
@@ -311,7 +286,7 @@ def main() -> None:
             check=True,
         )
         log_path = RESULTS / "gunicorn-fuzz.log"
-        process, base = server_start(env, log_path)
+        process, base = fuzz_server_start(env, log_path)
         try:
             setup = Setup(base)
             token = setup.run()

@@ -33,7 +33,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import requests
 from run_bench import (
     BACKEND,
     CLUSTER,
@@ -42,10 +41,10 @@ from run_bench import (
     database_analyze,
     database_label,
     database_recreate,
-    free_port,
     machine_facts,
     redis_cleanup,
     server_env,
+    server_start,
     server_stop,
 )
 from run_reports_bench import (
@@ -143,32 +142,8 @@ def rss_mb(pids: list[int]) -> float:
 def web_start(
     env: dict[str, str], log_path: Path, timeout: int = 60
 ) -> tuple[subprocess.Popen, str]:
-    """gunicorn with 2 sync workers and the production image's 60 s timeout. (Like
-    run_bench.server_start, with patience for a first request on a busy machine.)"""
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "gunicorn", "config.wsgi:application"),
-            *("--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", str(timeout)),
-        ],
-        cwd=BACKEND,
-        env=env,
-        stdout=log_path.open("w"),
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}/api/v1"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {process.returncode}; see {log_path}.")
-        try:
-            if requests.get(f"{base}/health", timeout=10).status_code == 200:
-                return process, base
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    server_stop(process)
-    raise SystemExit(f"gunicorn did not answer /health within 120 s; see {log_path}.")
+    """gunicorn with 2 sync workers and the production image's 60 s timeout."""
+    return server_start(env, log_path, timeout=timeout)
 
 
 def cluster_start(env: dict[str, str], log_path: Path) -> subprocess.Popen:
