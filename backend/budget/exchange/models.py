@@ -70,7 +70,7 @@ class ImportRow(models.Model):
     """One checked row of a file, ready for `transactions_create`.
 
     Date, kind, amount, wallet, description and the bank's id are columns so that possible
-    duplicates are found in SQL (`_duplicates_mark`); the other fields are in `data`."""
+    duplicates are found in SQL (`budget.exchange.duplicates`); the other fields are in `data`."""
 
     id = models.BigAutoField(primary_key=True)
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")

@@ -45,14 +45,30 @@ def guess_delimiter(lines: list[str]) -> str:
     """The delimiter that splits most of the first lines into the same number of cells
     (preamble lines disagree, table lines agree); `,` `;` tab `|` in that order on a tie."""
     best, best_score = ",", (0, 0)
+    records = _records(lines)
     for delimiter in DELIMITER_CANDIDATES:
-        counts = Counter(_QUOTED.sub("", line).count(delimiter) for line in lines)
+        counts = Counter(_QUOTED.sub("", record).count(delimiter) for record in records)
         counts.pop(0, None)
         # The most lines that agree on one width; of equals, the wider table.
         score = max(((agreeing, width) for width, agreeing in counts.items()), default=(0, 0))
         if score > best_score:
             best, best_score = delimiter, score
     return best
+
+
+def _records(lines: list[str]) -> list[str]:
+    """The lines joined where a quoted cell spans them (an odd number of quotes so far), so a
+    cell with line breaks, as our own export writes notes and tags, counts as one record."""
+    records: list[str] = []
+    pending = ""
+    for line in lines:
+        pending = f"{pending}\n{line}" if pending else line
+        if pending.count('"') % 2 == 0:
+            records.append(pending)
+            pending = ""
+    if pending:
+        records.append(pending)
+    return records
 
 
 def _position(column: str) -> int | None:

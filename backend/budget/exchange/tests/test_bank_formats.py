@@ -72,6 +72,16 @@ def test_the_delimiter_of_the_table_not_of_the_preamble():
     assert guess_delimiter(["no delimiter at all\n"]) == ","
 
 
+def test_a_quoted_cell_over_several_lines_is_one_record_to_the_delimiter_guess():
+    # As our own export writes a note with line breaks (found by the round-trip property).
+    lines = [
+        "date,kind,amount,description,category,wallet,bucket,notes,tags\n",
+        '2025-03-01,expense,1.00,,Groceries,Bank,Unallocated,,"0 | 0\n',
+        '0 | 0",\n',
+    ]
+    assert guess_delimiter(lines) == ","
+
+
 @pytest.mark.parametrize(
     ("head", "encoding"),
     [
