@@ -1,11 +1,13 @@
 """Fixtures shared by every backend test. Helpers are imported from tests.helpers and
 each app's tests/helpers.py, never from a conftest."""
 
+import os
 from decimal import Decimal
 
 import pytest
 from django.core.cache import caches
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 from tests.helpers import PASSWORD, ApiClient
 
 from budget.accounts import services as account_services
@@ -13,6 +15,11 @@ from budget.accounts.models import User
 from budget.money import services as money_services
 from budget.money.models import Bucket, Category
 from budget.money.tests.helpers import Household
+
+# CI runs the property tests with fixed examples (HYPOTHESIS_PROFILE=ci), so a submission
+# lands or fails on its own code; everywhere else each run explores new ones.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture(autouse=True)
