@@ -19,8 +19,8 @@ from tests.helpers import PASSWORD
 from budget.common import cache as fail_open
 from budget.common import tasks
 from budget.common.tasks import broker
-from budget.money import services as money
-from budget.money.models import AllocationStatus, Category, Transaction
+from budget.money.models import AllocationStatus, Transaction
+from budget.money.tests import helpers as money_tests
 from config.settings.base import redis_broker, redis_cache
 
 pytestmark = pytest.mark.django_db
@@ -89,32 +89,18 @@ def redis_hung(settings, monkeypatch) -> Iterator[HungRedis]:
 
 
 @pytest.fixture
-def bank(ledger):
-    return money.wallet_create(ledger=ledger, name="Bank", kind="virtual")
+def bank(household):
+    return household.bank
 
 
 @pytest.fixture
-def income(ledger, bank) -> dict:
-    salary = Category.objects.get(ledger=ledger, name="Salary")
-    return {
-        "kind": "income",
-        "date": "2025-03-01",
-        "amount": "100.00",
-        "wallet": str(bank.pk),
-        "category": str(salary.pk),
-    }
+def income(household) -> dict:
+    return money_tests.income(household, amount="100.00")
 
 
 @pytest.fixture
-def expense(ledger, bank) -> dict:
-    groceries = Category.objects.get(ledger=ledger, name="Groceries")
-    return {
-        "kind": "expense",
-        "date": "2025-03-01",
-        "amount": "9.99",
-        "wallet": str(bank.pk),
-        "category": str(groceries.pk),
-    }
+def expense(household) -> dict:
+    return money_tests.expense(household, amount="9.99", date="2025-03-01")
 
 
 # A real commit: its on-commit hook runs inside the request, as in production.

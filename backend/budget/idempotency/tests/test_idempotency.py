@@ -20,8 +20,8 @@ from budget.exchange.models import ImportJob
 from budget.idempotency.middleware import answer_is_kept, covers, record_claim, record_finish
 from budget.idempotency.models import IdempotencyRecord
 from budget.ledgers.models import Ledger, Membership
-from budget.money import services as money_services
-from budget.money.models import Category, Transaction
+from budget.money.models import Transaction
+from budget.money.tests import helpers as money_tests
 
 KEY = "3f0c2a8e-order-42"
 
@@ -31,21 +31,15 @@ def key(value: str = KEY) -> dict[str, str]:
 
 
 @pytest.fixture
-def bank(ledger):
-    return money_services.wallet_create(ledger=ledger, name="Bank", kind="virtual")
+def bank(household):
+    return household.bank
 
 
 @pytest.fixture
-def expense(ledger, bank) -> dict:
-    groceries = Category.objects.get(ledger=ledger, name="Groceries")
-    return {
-        "kind": "expense",
-        "date": "2025-03-01",
-        "amount": "12.30",
-        "description": "Groceries",
-        "wallet": str(bank.pk),
-        "category": str(groceries.pk),
-    }
+def expense(household) -> dict:
+    return money_tests.expense(
+        household, amount="12.30", date="2025-03-01", description="Groceries"
+    )
 
 
 def tx_path(ledger) -> str:
@@ -120,7 +114,7 @@ def test_a_jwt_and_an_api_key_of_one_user_share_the_key(owner_api, api, user, le
 def test_a_key_is_per_path(owner_api, ledger, bank, expense):
     owner_api.post(tx_path(ledger), expense, **key())
     wallet = owner_api.post(
-        f"/ledgers/{ledger.pk}/wallets", {"name": "Cash", "kind": "physical"}, **key()
+        f"/ledgers/{ledger.pk}/wallets", {"name": "Jar", "kind": "physical"}, **key()
     )
 
     assert wallet.status_code == 201
