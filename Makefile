@@ -11,6 +11,10 @@ COMPOSE ?= docker compose
 LOCAL := $(COMPOSE) -f docker-compose.yml -f docker-compose.local.yml
 PROD := $(COMPOSE) -f docker-compose.yml -f docker-compose.prod.yml
 STAMP := $(VENV)/.installed-stamp
+# Where `make run` serves the API and the dashboard (the Procfile reads them).
+API_PORT ?= 8000
+DASHBOARD_PORT ?= 8501
+export API_PORT DASHBOARD_PORT
 
 # Settings may live in .env (the same file honcho reads for `make run`).
 ifneq (,$(wildcard .env))
@@ -37,8 +41,8 @@ install: $(STAMP) ## Create .venv and install the pinned dependencies (skipped w
 run: install ## Migrate, create the demo account on first run, start API + worker + dashboard
 	$(MANAGE) migrate --noinput
 	$(MANAGE) demo_user
-	@echo "API:       http://127.0.0.1:8000/api/v1/docs"
-	@echo "Dashboard: http://127.0.0.1:8501"
+	@echo "API:       http://127.0.0.1:$(API_PORT)/api/v1/docs"
+	@echo "Dashboard: http://127.0.0.1:$(DASHBOARD_PORT)"
 	$(VENV)/bin/honcho -f Procfile start
 
 test: install test-backend test-frontend ## Run every test (SQLite, or PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
