@@ -7,6 +7,7 @@ from budget.common.api import router as health_router
 from budget.common.openapi import BudgetAPI
 from budget.common.parser import DecimalParser
 from budget.exchange import api as exchange
+from budget.ledgers.api import invitations as invitations_router
 from budget.ledgers.api import router as ledgers_router
 from budget.money import api as money
 from budget.notifications.api import router as notifications_router
@@ -30,6 +31,7 @@ handlers.install(api)
 api.add_router("", health_router)
 api.add_router("/auth", accounts_router)
 api.add_router("/ledgers", ledgers_router)
+api.add_router("/invitations", invitations_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/ledgers/import-json", exchange.imports)  # no clash: {lid} is a uuid
 

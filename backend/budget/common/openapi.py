@@ -33,8 +33,9 @@ EXTRA_ERRORS: dict[str, set[int]] = {
     "token_refresh": {401},
     "me_delete": {409, 429},
     "password_change": {429},
-    # ledgers and members: the last owner cannot leave or be demoted; a member twice
-    "member_add": {409},
+    # ledgers and members: the last owner cannot leave or be demoted; only owners read
+    # the pending invitations
+    "ledger_invitation_list": {403},
     "member_update": {409},
     "member_remove": {409},
     # money: names taken, balances not zero, still used, the system bucket, percent sums
