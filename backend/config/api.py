@@ -13,6 +13,7 @@ from budget.money import api as money
 from budget.notifications.api import router as notifications_router
 from budget.planning import api as planning
 from budget.reports.api import router as reports_router
+from budget.webhooks.api import router as webhooks_router
 
 api = BudgetAPI(
     title="Budget API",
@@ -48,3 +49,4 @@ api.add_router(f"{_LEDGER}/goals", planning.goals)
 api.add_router(_LEDGER, exchange.exports)  # export.csv, export.json
 api.add_router(f"{_LEDGER}/imports", exchange.imports_jobs)
 api.add_router(f"{_LEDGER}/import-profiles", exchange.import_profiles)
+api.add_router(f"{_LEDGER}/webhooks", webhooks_router)

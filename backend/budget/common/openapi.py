@@ -55,6 +55,10 @@ EXTRA_ERRORS: dict[str, set[int]] = {
     # imports: a job in the wrong state
     "import_commit": {409},
     "import_delete": {409},
+    # webhooks: only owners read them
+    "webhook_list": {403},
+    "webhook_detail": {403},
+    "webhook_deliveries": {403},
     # import profiles: a name or a wallet's default taken
     "import_profile_create": {409},
     "import_profile_update": {409},
