@@ -78,7 +78,10 @@ def post(*, target: Target, body: bytes, headers: dict[str, str]) -> Answer:
 
 
 def _reason(error: Exception) -> str:
-    if isinstance(error, urllib3.exceptions.TimeoutError):
+    # A refused connection is a NewConnectionError, which urllib3 derives from its timeout.
+    if isinstance(error, urllib3.exceptions.TimeoutError) and not isinstance(
+        error, urllib3.exceptions.NewConnectionError
+    ):
         return f"No answer within {settings.WEBHOOK_TIMEOUT_SECONDS} seconds."
     reason = getattr(error, "reason", None) or error
     return f"Could not connect: {type(reason).__name__}: {reason}"[:500]
