@@ -82,6 +82,6 @@ def _reason(error: Exception) -> str:
     if isinstance(error, urllib3.exceptions.TimeoutError) and not isinstance(
         error, urllib3.exceptions.NewConnectionError
     ):
-        return f"No answer within {settings.WEBHOOK_TIMEOUT_SECONDS} seconds."
+        return f"No answer within {settings.WEBHOOK_TIMEOUT_SECONDS} s."
     reason = getattr(error, "reason", None) or error
     return f"Could not connect: {type(reason).__name__}: {reason}"[:500]

@@ -4,6 +4,7 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -28,6 +29,7 @@ class Receiver:
     requests: list[Received] = field(default_factory=list)
     url: str = ""
     location: str = ""  # sent with a 3xx answer
+    delay: float = 0.0  # seconds before answering
 
     def start(self) -> "Receiver":
         receiver = self
@@ -42,6 +44,7 @@ class Receiver:
                     Received(self.path, dict(self.headers.items()), self.rfile.read(length))
                 )
                 index = min(len(receiver.requests), len(receiver.statuses)) - 1
+                time.sleep(receiver.delay)
                 self.send_response(receiver.statuses[index])
                 if receiver.location:
                     self.send_header("Location", receiver.location)

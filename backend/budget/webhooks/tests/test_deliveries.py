@@ -358,3 +358,14 @@ def test_the_body_is_compact_json(owner_api, household, receiver, run_on_commit)
         post_ok(owner_api, household.ledger, expense(household))
     body = receiver.requests[0].body
     assert body == json.dumps(json.loads(body), separators=(",", ":")).encode()
+
+
+def test_a_slow_receiver_times_out(owner_api, household, receiver, run_on_commit, settings):
+    settings.WEBHOOK_TIMEOUT_SECONDS = 1
+    receiver.delay = 3
+    hook(household.ledger, receiver)
+    with run_on_commit():
+        post_ok(owner_api, household.ledger, expense(household))
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.attempts, delivery.response_code) == ("pending", 1, None)
+    assert delivery.last_error == "No answer within 1 s."
