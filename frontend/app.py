@@ -15,6 +15,7 @@ from dashboard.views import (
     setup,
     sign_in,
     transactions,
+    webhooks,
 )
 
 # Pages for a signed-in user; a new page is one more line here.
@@ -36,6 +37,7 @@ SIGNED_IN_PAGES = [
     st.Page(planning.render, title="Planning", icon=":material/savings:", url_path="planning"),
     st.Page(home.render, title="Home", icon=":material/home:", url_path="home"),
     st.Page(account.render, title="Account", icon=":material/person:", url_path="account"),
+    st.Page(webhooks.render, title="Webhooks", icon=":material/webhook:", url_path="webhooks"),
 ]
 
 # Reached from the sidebar's link, which carries the unread count (on every page).

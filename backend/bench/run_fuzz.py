@@ -202,9 +202,13 @@ class Setup:
         member = self.call(
             "GET", "/auth/me", 200, headers={"Authorization": f"Bearer {member_token}"}
         )
+        # Members join by accepting an invitation (SPEC §16).
         self.call(
-            "POST", f"{ledger}/members", 201, json={"email": member["email"], "role": "editor"}
+            "POST", f"{ledger}/members", 202, json={"email": member["email"], "role": "editor"}
         )
+        as_member = {"Authorization": f"Bearer {member_token}"}
+        for invitation in self.call("GET", "/invitations", 200, headers=as_member)["items"]:
+            self.call("POST", f"/invitations/{invitation['id']}/accept", 200, headers=as_member)
         key = self.call("POST", "/auth/api-keys", 201, json={"name": f"fuzz {n}"})["id"]
         return {
             "wallet_id": wallet,

@@ -7,11 +7,13 @@ from budget.common.api import router as health_router
 from budget.common.openapi import BudgetAPI
 from budget.common.parser import DecimalParser
 from budget.exchange import api as exchange
+from budget.ledgers.api import invitations as invitations_router
 from budget.ledgers.api import router as ledgers_router
 from budget.money import api as money
 from budget.notifications.api import router as notifications_router
 from budget.planning import api as planning
 from budget.reports.api import router as reports_router
+from budget.webhooks.api import router as webhooks_router
 
 api = BudgetAPI(
     title="Budget API",
@@ -30,6 +32,7 @@ handlers.install(api)
 api.add_router("", health_router)
 api.add_router("/auth", accounts_router)
 api.add_router("/ledgers", ledgers_router)
+api.add_router("/invitations", invitations_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/ledgers/import-json", exchange.imports)  # no clash: {lid} is a uuid
 
@@ -46,3 +49,4 @@ api.add_router(f"{_LEDGER}/goals", planning.goals)
 api.add_router(_LEDGER, exchange.exports)  # export.csv, export.json
 api.add_router(f"{_LEDGER}/imports", exchange.imports_jobs)
 api.add_router(f"{_LEDGER}/import-profiles", exchange.import_profiles)
+api.add_router(f"{_LEDGER}/webhooks", webhooks_router)

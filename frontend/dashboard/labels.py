@@ -37,6 +37,19 @@ ROLE_HELP = (
 )
 
 
+# What a webhook can be told about (`budget.webhooks.models.EVENTS`, and "*" for all).
+WEBHOOK_EVENTS = {
+    "*": "Everything",
+    "transaction.created": "Transaction created",
+    "transaction.updated": "Transaction changed",
+    "transaction.deleted": "Transaction deleted",
+    "import.finished": "Import finished",
+    "budget.alert": "Budget alert",
+}
+# How a webhook delivery went (`DeliveryStatus`).
+DELIVERY_STATUSES = {"pending": "Waiting to retry", "succeeded": "Delivered", "failed": "Failed"}
+
+
 def ledger_label(ledger: dict) -> str:
     """A ledger in a list: "Family · EUR"."""
     return f"{ledger['name']} · {ledger['currency']}"

@@ -315,6 +315,15 @@ class FakeLedgerClient:
                 "joined_at": "2025-01-05T00:00:00Z",
             },
         ]
+        self.invitations = [
+            {
+                "id": "inv-1",
+                "email": "grace@example.com",
+                "role": "viewer",
+                "created_at": "2025-03-01T09:00:00Z",
+            }
+        ]
+        self.my_invitations: list[dict[str, Any]] = []
         self.api_keys = [
             {
                 "id": "key-1",
@@ -426,10 +435,13 @@ class FakeLedgerClient:
             f"{LP}/buckets": self.buckets,
             f"{LP}/categories": self.categories,
             f"{LP}/members": self.members,
+            f"{LP}/invitations": self.invitations,
+            "/invitations": self.my_invitations,
             f"{LP}/import-profiles": self.import_profiles,
             "/ledgers/ledger-2/wallets": [],
             "/ledgers/ledger-2/buckets": [],
             "/ledgers/ledger-2/categories": [],
+            "/ledgers/ledger-2/invitations": [],
             "/ledgers/ledger-2/members": [
                 {**self.members[0], "role": "viewer"},
                 {**self.members[1], "role": "owner"},
@@ -488,6 +500,22 @@ class FakeLedgerClient:
             if left:  # leaving a ledger: it is no longer among the user's ledgers
                 self.ledger_list = [x for x in self.ledger_list if x["id"] != left[1]]
             return None
+        if path == f"{LP}/members" and method == "POST":
+            detail = f"An invitation was sent to {body['email']}."
+            return {"email": body["email"], "role": body["role"], "detail": detail}
+        accepted = re.fullmatch(r"/invitations/([^/]+)/accept", path)
+        if accepted:
+            invitation = next(i for i in self.my_invitations if i["id"] == accepted[1])
+            self.my_invitations.remove(invitation)
+            ledger = {
+                "id": "ledger-9",
+                "name": invitation["name"],
+                "currency": "EUR",
+                "role": invitation["role"],
+                "created_at": "2025-03-05T10:00:00Z",
+            }
+            self.ledger_list.append(ledger)
+            return ledger
         if path == f"{LP}/transactions" and method == "POST":
             return transaction("tx-new", **{k: v for k, v in body.items() if k != "id"})
         if re.fullmatch(rf"{LP}/transactions/[^/]+", path):

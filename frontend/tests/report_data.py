@@ -334,6 +334,7 @@ class FakeReportClient:
             "/categories": CATEGORIES,
             # Not below the ledger: the sidebar's unread count, on every page.
             "/notifications": {"items": [], "count": 0},
+            "/invitations": [],  # Home's invitations waiting for the user
             **(answers or {}),
         }
         self.calls: list[tuple[str, dict[str, Any]]] = []
@@ -342,7 +343,7 @@ class FakeReportClient:
         params = dict(params or {})
         self.calls.append((path, params))
         prefix = f"/ledgers/{LEDGER_ID}"
-        assert path.startswith(prefix) or path == "/notifications", path
+        assert path.startswith(prefix) or path in ("/notifications", "/invitations"), path
         answer = self.answers[path.removeprefix(prefix)]
         if isinstance(answer, ApiError):
             raise answer

@@ -265,7 +265,7 @@ def test_members_are_listed(fake: FakeLedgerClient) -> None:
     assert members["Role"].tolist() == ["Owner", "Editor"]
 
 
-def test_an_owner_adds_a_member_by_email(fake: FakeLedgerClient) -> None:
+def test_an_owner_invites_a_member_by_email(fake: FakeLedgerClient) -> None:
     at = _page()
     at.text_input(key="account_member_email").input("grace@example.com")
     at.selectbox(key="account_member_role").select("viewer")
@@ -276,26 +276,50 @@ def test_an_owner_adds_a_member_by_email(fake: FakeLedgerClient) -> None:
         f"{LP}/members",
         {"email": "grace@example.com", "role": "viewer"},
     )
-    assert "Added grace@example.com as viewer." in texts(at)
+    assert (
+        "Invitation sent to grace@example.com as viewer. They become a member when they "
+        "accept it." in texts(at)
+    )
 
 
-def test_adding_someone_without_an_account_shows_the_detail(fake: FakeLedgerClient) -> None:
+def test_a_refused_invitation_shows_the_detail(fake: FakeLedgerClient) -> None:
     fake.fail(
         "POST",
         f"{LP}/members",
         ApiError(
             422,
             "validation_error",
-            "No account uses that email.",
-            [FieldError(field="email", message="No account uses that email.")],
+            "Some fields are invalid.",
+            [FieldError(field="email", message="Enter a valid email address.")],
         ),
     )
     at = _page()
-    at.text_input(key="account_member_email").input("nobody@example.com")
+    at.text_input(key="account_member_email").input("nobody@")
     at.button(key="account_member_submit").click().run()
 
     assert not at.exception
-    assert "**Email**: No account uses that email." in at.error[0].value
+    assert "**Email**: Enter a valid email address." in at.error[0].value
+
+
+def test_an_owner_sees_and_revokes_pending_invitations(fake: FakeLedgerClient) -> None:
+    at = _page()
+
+    pending = _table(at, "Email")
+    assert pending.to_dict("records") == [
+        {"Email": "grace@example.com", "Role": "Viewer", "Invited": pending["Invited"][0]}
+    ]
+    at.button(key="account_invitation_revoke").click().run()
+
+    [revoke] = fake.writes()
+    assert (revoke.method, revoke.path) == ("DELETE", f"{LP}/invitations/inv-1")
+    assert "Revoked the invitation to grace@example.com." in texts(at)
+
+
+def test_a_viewer_sees_no_pending_invitations(fake: FakeLedgerClient) -> None:
+    at = _page(ledger_id="ledger-2")
+
+    assert not [b for b in at.button if b.key == "account_invitation_revoke"]
+    assert not any(c.path.endswith("/invitations") for c in fake.calls)
 
 
 def test_an_owner_changes_a_role_and_removes_a_member(fake: FakeLedgerClient) -> None:

@@ -28,7 +28,10 @@ from budget.ledgers.models import Role
 from budget.money import rules
 from budget.money.models import CategoryType, Kind, WalletKind
 from budget.planning.models import Frequency
+from budget.webhooks.models import ALL_EVENTS, EVENTS, DeliveryStatus
 print(json.dumps({
+    "webhook_events": [ALL_EVENTS, *EVENTS],
+    "delivery_statuses": list(DeliveryStatus.values),
     "kinds": list(Kind.values),
     "allowed": {str(k): sorted(v) for k, v in rules.ALLOWED.items()},
     "required": {str(k): sorted(v) for k, v in rules.REQUIRED.items()},
@@ -89,6 +92,8 @@ def test_every_code_the_backend_knows_has_a_label() -> None:
     assert set(labels.WALLET_KIND_CHOICES) == set(backend()["wallet_kinds"])
     assert set(labels.CATEGORY_TYPES) == set(backend()["category_types"])
     assert set(labels.ROLES) == set(backend()["roles"])
+    assert list(labels.WEBHOOK_EVENTS) == backend()["webhook_events"]
+    assert set(labels.DELIVERY_STATUSES) == set(backend()["delivery_statuses"])
     assert set(labels.FREQUENCIES) == set(labels.FREQUENCY_UNITS) == set(backend()["frequencies"])
 
 

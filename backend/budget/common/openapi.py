@@ -33,8 +33,9 @@ EXTRA_ERRORS: dict[str, set[int]] = {
     "token_refresh": {401},
     "me_delete": {409, 429},
     "password_change": {429},
-    # ledgers and members: the last owner cannot leave or be demoted; a member twice
-    "member_add": {409},
+    # ledgers and members: the last owner cannot leave or be demoted; only owners read
+    # the pending invitations
+    "ledger_invitation_list": {403},
     "member_update": {409},
     "member_remove": {409},
     # money: names taken, balances not zero, still used, the system bucket, percent sums
@@ -54,6 +55,10 @@ EXTRA_ERRORS: dict[str, set[int]] = {
     # imports: a job in the wrong state
     "import_commit": {409},
     "import_delete": {409},
+    # webhooks: only owners read them
+    "webhook_list": {403},
+    "webhook_detail": {403},
+    "webhook_deliveries": {403},
     # import profiles: a name or a wallet's default taken
     "import_profile_create": {409},
     "import_profile_update": {409},

@@ -38,6 +38,8 @@ SCHEDULES: tuple[Job, ...] = (
     ),
     # Budgets, after the day's recurring expenses were made (SPEC §8).
     Job("budget alerts", "budget.planning.tasks.budget_alerts_daily", daily_at=time(0, 15)),
+    # Webhook retries (and first attempts whose task was lost), every minute (SPEC §16).
+    Job("webhook deliveries", "budget.webhooks.tasks.deliveries_sweep", minutes=1),
 )
 
 

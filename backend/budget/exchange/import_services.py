@@ -45,6 +45,7 @@ from budget.exchange.formats.csv import delimiter_of
 from budget.exchange.models import LIST_LIMIT, ImportJob, ImportRow, ImportStatus
 from budget.exchange.progress import is_stale, progress_set
 from budget.exchange.schemas import ImportedText
+from budget.exchange.signals import import_finished
 from budget.exchange.sources import Record, Source, source_open
 from budget.exchange.values import AUTO, AmbiguousDates, values_detect
 from budget.ledgers.models import Ledger
@@ -490,6 +491,7 @@ def import_run(*, job_id: UUID, run_id: UUID) -> str:
             job.finished_at = timezone.now()
             job.detail = f"{created} transaction{'s were' if created != 1 else ' was'} imported."
             job.save()
+            import_finished.send(sender=ImportJob, ledger_id=job.ledger_id, job=job)
     except _ImportFailed as failure:
         _failed(job_id, run_id, failure.detail, failure.errors, failure.count)
         return "failed"
@@ -544,13 +546,19 @@ def _rows_insert(job: ImportJob, run_id: UUID) -> int:
 def _failed(
     job_id: UUID, run_id: UUID, detail: str, errors: list[dict[str, Any]], count: int
 ) -> None:
-    ImportJob.objects.filter(pk=job_id, run_id=run_id, status=ImportStatus.RUNNING).update(
-        status=ImportStatus.FAILED,
-        detail=detail,
-        errors=errors,
-        error_count=count,
-        finished_at=timezone.now(),
-    )
+    with transaction.atomic():
+        failed = ImportJob.objects.filter(
+            pk=job_id, run_id=run_id, status=ImportStatus.RUNNING
+        ).update(
+            status=ImportStatus.FAILED,
+            detail=detail,
+            errors=errors,
+            error_count=count,
+            finished_at=timezone.now(),
+        )
+        if failed:
+            job = ImportJob.objects.get(pk=job_id)
+            import_finished.send(sender=ImportJob, ledger_id=job.ledger_id, job=job)
 
 
 # --- Undoing and discarding -----------------------------------------------------------------

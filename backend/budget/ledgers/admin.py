@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from budget.common.admin import ReadOnlyAdmin
-from budget.ledgers.models import Ledger, Membership
+from budget.ledgers.models import Invitation, Ledger, Membership
 
 
 @admin.register(Ledger)
@@ -16,3 +16,11 @@ class MembershipAdmin(ReadOnlyAdmin):
     list_filter = ("role",)
     search_fields = ("ledger__name", "user__email")
     list_select_related = ("ledger", "user")
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    list_display = ("email", "ledger", "role", "invited_by", "created_at")
+    list_filter = ("role", "kind")
+    search_fields = ("email", "ledger__name")
+    list_select_related = ("ledger", "invited_by")

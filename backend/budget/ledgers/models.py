@@ -49,3 +49,43 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.role} in {self.ledger_id}"
+
+
+class InvitationKind(models.TextChoices):
+    """What an invitation is to. Groups (SPEC §15) add their kind beside `ledger`, with a
+    reference of their own, and the invitee's endpoints list and accept both."""
+
+    LEDGER = "ledger", "Ledger"
+
+
+class Invitation(models.Model):
+    """A pending offer of membership to an email address, with or without an account
+    behind it. Accepting makes the membership; accepting, declining or revoking deletes
+    the invitation. An address is invited once per ledger: inviting it again updates it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=10, choices=InvitationKind.choices)
+    ledger = models.ForeignKey(
+        Ledger, null=True, blank=True, on_delete=models.CASCADE, related_name="invitations"
+    )
+    # Normalised like User.email (stripped, lower case), so the invitee is found by equality.
+    email = models.EmailField(max_length=254)
+    role = models.CharField(max_length=10, choices=Role.choices)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ledger", "email"],
+                condition=models.Q(kind="ledger"),
+                name="ledgers_invitation_once_per_ledger",
+            ),
+        ]
+        indexes = [models.Index(fields=["email", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.email} as {self.role} to {self.kind} {self.ledger_id}"

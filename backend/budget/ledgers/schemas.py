@@ -1,11 +1,13 @@
 from datetime import datetime
 from uuid import UUID
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from ninja import Field, Schema
 from pydantic import field_validator
 
 from budget.ledgers.currencies import ISO_4217
-from budget.ledgers.models import Role
+from budget.ledgers.models import InvitationKind, Role
 
 
 def _currency(value: str) -> str:
@@ -57,6 +59,16 @@ class MemberIn(Schema):
     email: str = Field(max_length=254)
     role: Role = Role.VIEWER
 
+    @field_validator("email")
+    @classmethod
+    def email_valid(cls, value: str) -> str:
+        value = value.strip()
+        try:
+            validate_email(value)
+        except ValidationError as error:
+            raise ValueError("Enter a valid email address.") from error
+        return value
+
 
 class MemberPatch(Schema):
     role: Role
@@ -68,3 +80,36 @@ class MemberOut(Schema):
     full_name: str = Field(alias="user.full_name")
     role: Role
     joined_at: datetime = Field(alias="created_at")
+
+
+class InvitationSent(Schema):
+    """The answer to an invitation: the same whether or not the address has an account."""
+
+    email: str
+    role: Role
+    detail: str
+
+
+class InvitationOut(Schema):
+    """A pending invitation as the ledger's owners see it: the address only."""
+
+    id: UUID
+    email: str
+    role: Role
+    created_at: datetime
+
+
+class InvitationForMe(Schema):
+    """An invitation as the invitee sees it."""
+
+    id: UUID
+    kind: InvitationKind
+    name: str = Field(alias="ledger.name")
+    role: Role
+    invited_by: str | None
+    created_at: datetime
+
+    @staticmethod
+    def resolve_invited_by(invitation) -> str | None:
+        inviter = invitation.invited_by
+        return None if inviter is None else (inviter.full_name or inviter.email)

@@ -1,7 +1,7 @@
 from django.db.models import F, QuerySet
 
 from budget.accounts.models import User
-from budget.ledgers.models import Ledger, Membership
+from budget.ledgers.models import Invitation, InvitationKind, Ledger, Membership
 
 
 def ledgers_of(*, user: User) -> QuerySet[Ledger]:
@@ -16,4 +16,19 @@ def ledgers_of(*, user: User) -> QuerySet[Ledger]:
 def members_of(*, ledger: Ledger) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(ledger=ledger).select_related("user").order_by("created_at", "id")
+    )
+
+
+def invitations_of(*, ledger: Ledger) -> QuerySet[Invitation]:
+    """The ledger's pending invitations, for its owners."""
+    return Invitation.objects.filter(ledger=ledger).order_by("created_at", "id")
+
+
+def invitations_for(*, user: User) -> QuerySet[Invitation]:
+    """The invitations waiting for the user's email address, newest first, with what the
+    invitee is shown of the ledger and of who invited them."""
+    return (
+        Invitation.objects.filter(kind=InvitationKind.LEDGER, email=user.email.lower())
+        .select_related("ledger", "invited_by")
+        .order_by("-created_at", "id")
     )

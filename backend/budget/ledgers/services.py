@@ -1,16 +1,21 @@
 """Every write about ledgers and their members, and the two rules every write in a ledger
 follows: the ledger row lock and the report version."""
 
+import logging
 from collections.abc import Iterable
 from uuid import UUID
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
 from django.db.models import Count, F, Q
 
 from budget.accounts.models import User
-from budget.common.errors import Conflict, Invalid, NotFound
-from budget.ledgers.models import Ledger, Membership, Role
+from budget.common.errors import Conflict, NotFound
+from budget.ledgers.models import Invitation, InvitationKind, Ledger, Membership, Role
 from budget.ledgers.signals import ledger_created
+
+logger = logging.getLogger(__name__)
 
 
 def ledger_lock(*, ledger_ids: Iterable[UUID]) -> list[UUID]:
@@ -94,17 +99,67 @@ def _owners_locked(ledger: Ledger) -> list[Membership]:
     return list(Membership.objects.select_for_update().filter(ledger=ledger, role=Role.OWNER))
 
 
-def member_add(*, ledger: Ledger, email: str, role: Role) -> Membership:
-    user = User.objects.filter(email__iexact=email.strip()).first()
-    if user is None:
-        raise Invalid("No account uses this email. Ask them to register first.", field="email")
+def member_invite(*, ledger: Ledger, email: str, role: Role, invited_by: User) -> None:
+    """Invites `email` to the ledger with `role` (SPEC §16). The answer must not tell
+    whether the address has an account, so every path returns nothing: a new address gets
+    an invitation, an address invited before has its invitation updated, and a current
+    member's address is left alone (the owner sees the members anyway). The invitee is
+    mailed once the invitation is committed."""
+    email = User.objects.normalize_email(email)
+    with transaction.atomic():
+        ledger_lock(ledger_ids=[ledger.pk])  # one invitation per address, however many clicks
+        if Membership.objects.filter(ledger=ledger, user__email__iexact=email).exists():
+            return
+        Invitation.objects.update_or_create(
+            kind=InvitationKind.LEDGER,
+            ledger=ledger,
+            email=email,
+            defaults={"role": role, "invited_by": invited_by},
+        )
+        inviter = invited_by.full_name or invited_by.email
+        transaction.on_commit(lambda: _invitation_mail(email, ledger.name, inviter, role))
+
+
+def _invitation_mail(email: str, name: str, inviter: str, role: str) -> None:
+    """A mail is a courtesy: the invitation waits in the app whether or not it arrives."""
     try:
-        with transaction.atomic():
-            return Membership.objects.create(ledger=ledger, user=user, role=role)
-    except IntegrityError as error:
-        raise Conflict(
-            f"{user.email} is already a member of this ledger.", code="already_member"
-        ) from error
+        send_mail(
+            subject=f"{inviter} invited you to the ledger {name}",
+            message=(
+                f'{inviter} invited you to share the budget ledger "{name}" as {role}.\n\n'
+                "Sign in (or register with this email address) and accept the invitation "
+                "on the Home page. If you did not expect it, decline it or ignore this mail."
+            ),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[email],
+        )
+    except Exception:
+        logger.exception("The invitation mail to %s was not sent.", email)
+
+
+def invitation_revoke(*, invitation: Invitation) -> None:
+    invitation.delete()
+
+
+def invitation_accept(*, invitation: Invitation, user: User) -> Ledger:
+    """Makes `user` a member with the invited role and removes the invitation. An invitee
+    who became a member meanwhile keeps their role."""
+    with transaction.atomic():
+        ledger_lock(ledger_ids=[invitation.ledger_id])
+        locked = Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
+        if locked is None:  # declined or revoked meanwhile
+            raise NotFound("Invitation not found.")
+        membership, _ = Membership.objects.get_or_create(
+            ledger_id=locked.ledger_id, user=user, defaults={"role": locked.role}
+        )
+        locked.delete()
+    ledger = Ledger.objects.get(pk=membership.ledger_id)
+    ledger.role = membership.role
+    return ledger
+
+
+def invitation_decline(*, invitation: Invitation) -> None:
+    invitation.delete()
 
 
 def _membership(ledger: Ledger, user_id: UUID) -> Membership:

@@ -43,7 +43,7 @@ from budget.money.rules import (
     transaction_defaults,
     transaction_errors,
 )
-from budget.money.signals import transactions_written
+from budget.money.signals import transactions_deleted, transactions_written
 
 DEFAULT_CATEGORIES = {
     CategoryType.INCOME: ["Salary", "Other income"],
@@ -368,8 +368,10 @@ def _allocation_enqueue(ids: list[UUID]) -> None:
         )
 
 
-def _written(ledger_id: UUID, txs: list[Transaction]) -> None:
-    transactions_written.send(sender=Transaction, ledger_id=ledger_id, transactions=txs)
+def _written(ledger_id: UUID, txs: list[Transaction], *, created: bool) -> None:
+    transactions_written.send(
+        sender=Transaction, ledger_id=ledger_id, transactions=txs, created=created
+    )
 
 
 def transactions_create(
@@ -400,7 +402,7 @@ def transactions_create(
         _allocation_enqueue(
             [tx.pk for tx in txs if tx.allocation_status == AllocationStatus.PENDING]
         )
-        _written(ledger.pk, txs)
+        _written(ledger.pk, txs, created=True)
     for tx in txs:
         tx.prefetched_allocations = []
     return txs
@@ -462,7 +464,7 @@ def transaction_update(*, tx: Transaction, changes: dict[str, Any]) -> Transacti
         )
         if resplit:
             incomes_allocate(ids=[tx.pk])
-        _written(tx.ledger_id, [tx])
+        _written(tx.ledger_id, [tx], created=False)
     tx.refresh_from_db()
     return tx
 
@@ -478,6 +480,9 @@ def transaction_delete(*, tx: Transaction) -> None:
             _allocations_of(tx) if tx.allocation_status == AllocationStatus.ALLOCATED else {}
         )
         legs = transaction_legs(tx, system_bucket_id=system_id, allocations=allocations)
+        transactions_deleted.send(
+            sender=Transaction, ledger_id=tx.ledger_id, transactions=[tx], count=1
+        )
         tx.delete()
         rollup_apply(minus=legs)
 
@@ -528,6 +533,9 @@ def transactions_delete(*, ledger: Ledger, filters: Q) -> int:
             rows._raw_delete(rows.db)
         else:
             rows.delete()
+        transactions_deleted.send(
+            sender=Transaction, ledger_id=ledger.pk, transactions=[], count=count
+        )
     return count
 
 

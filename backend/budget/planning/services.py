@@ -51,6 +51,7 @@ from budget.planning.models import (
     month_text,
 )
 from budget.planning.schedule import occurrences
+from budget.planning.signals import budget_alerted
 
 logger = logging.getLogger(__name__)
 
@@ -455,26 +456,34 @@ def budget_alerts_check(*, ledger_id: UUID, months: list[date]) -> int:
                 continue  # another check sent it meanwhile
             threshold = won[-1]
             title, message = _alert_text(ledger, status, month, threshold)
+            kind = (
+                NotificationKind.BUDGET_EXCEEDED
+                if threshold == Threshold.EXCEEDED
+                else NotificationKind.BUDGET_WARNING
+            )
+            data = {
+                "budget": str(status["budget"]),
+                "category": str(status["category"]),
+                "category_name": status["category_name"],
+                "month": month_text(month),
+                "threshold": str(threshold),
+                "limit": f"{status['limit']:.2f}",
+                "spent": f"{status['spent']:.2f}",
+                "percent_used": f"{status['percent_used']:.2f}",
+            }
             notifications_create(
                 users=recipients,
                 ledger=ledger,
-                kind=(
-                    NotificationKind.BUDGET_EXCEEDED
-                    if threshold == Threshold.EXCEEDED
-                    else NotificationKind.BUDGET_WARNING
-                ),
+                kind=kind,
                 title=title,
                 message=message,
-                data={
-                    "budget": str(status["budget"]),
-                    "category": str(status["category"]),
-                    "category_name": status["category_name"],
-                    "month": month_text(month),
-                    "threshold": str(threshold),
-                    "limit": f"{status['limit']:.2f}",
-                    "spent": f"{status['spent']:.2f}",
-                    "percent_used": f"{status['percent_used']:.2f}",
-                },
+                data=data,
+            )
+            budget_alerted.send(
+                sender=BudgetAlert,
+                ledger_id=ledger.pk,
+                title=title,
+                data={"kind": str(kind), **data},
             )
             sent += 1
     return sent

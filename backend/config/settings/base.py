@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "budget.planning",
     "budget.notifications",
     "budget.idempotency",
+    "budget.webhooks",
     "budget.demo",
 ]
 
@@ -240,6 +241,19 @@ DJANGO_SUPERUSER_PASSWORD = env_str("DJANGO_SUPERUSER_PASSWORD")
 DEFAULT_SUPERUSER_PASSWORDS = {"", "admin", "password", "changeme", "admin123", "budget-admin"}
 DEMO_USER_EMAIL = env_str("DEMO_USER_EMAIL", "demo@example.com")
 DEMO_USER_PASSWORD = env_str("DEMO_USER_PASSWORD", "demo-budget-2026")
+
+# --- Webhooks (budget.webhooks, SPEC §16) -----------------------------------------------------
+# Webhooks may only call public addresses; true lets them reach private, loopback and
+# link-local ones too (a receiver on the same machine or network).
+WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", False)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6)
+# The wait after the first failed attempt; each next wait is four times as long.
+WEBHOOK_RETRY_SECONDS = env_int("WEBHOOK_RETRY_SECONDS", 30)
+# The most transactions one event lists (a bulk write sends one event with its count).
+WEBHOOK_MAX_ITEMS = env_int("WEBHOOK_MAX_ITEMS", 100)
+# Days the delivery log is kept.
+WEBHOOK_KEEP_DAYS = env_int("WEBHOOK_KEEP_DAYS", 30)
 
 # --- Email ---------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

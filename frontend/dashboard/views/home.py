@@ -1,4 +1,5 @@
-"""Home: who is signed in and their ledgers (the switcher and sign-out are in the sidebar)."""
+"""Home: who is signed in, the invitations waiting for them, and their ledgers (the switcher and
+sign-out are in the sidebar)."""
 
 import pandas as pd
 import streamlit as st
@@ -6,12 +7,16 @@ import streamlit as st
 from dashboard import api, labels, session
 from dashboard.api import ApiError
 from dashboard.formatting import literal
-from dashboard.views.common import show_error
+from dashboard.views import invitations
+from dashboard.views.common import Page, show_error, show_flash
+
+PAGE = Page(flash_key="home_flash")
 
 
 def render() -> None:
     user = session.current_user()
     st.title("Home")
+    show_flash(PAGE.flash_key)
     name = user.get("full_name") or user["email"]
     st.markdown(f"Signed in as **{literal(name)}** ({literal(user['email'])})")
 
@@ -20,6 +25,7 @@ def render() -> None:
     except ApiError as error:
         show_error(error)
     ledgers = session.ledgers()
+    invitations.for_me(PAGE)
 
     st.subheader("Your ledgers")
     if ledgers:

@@ -1,5 +1,5 @@
-"""Account → Members: who belongs to the current ledger, with which role; owners add members
-and change or remove them; anyone but the last owner may leave."""
+"""Account → Members: who belongs to the current ledger, with which role; owners invite members
+(and revoke pending invitations), change or remove them; anyone but the last owner may leave."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from dashboard import api, data, forms, labels, session
 from dashboard.api import ApiError, FieldError
 from dashboard.formatting import day, literal
 from dashboard.forms import FormErrors
+from dashboard.views import invitations
 from dashboard.views.common import Page, add_and_change, show_error
 from dashboard.views.ledgers import refresh_ledgers
 
@@ -40,15 +41,16 @@ def section(page: Page) -> None:
     st.dataframe(table, hide_index=True)
     st.caption(labels.ROLE_HELP)
     if ledger["role"] == "owner":
+        invitations.pending(page)
         others = [m for m in members if str(m["user_id"]) != str(me)]
         add_and_change(
-            "Add a member",
+            "Invite a member",
             lambda: _member_add(page),
             "Change a member",
             lambda: _member_change(page, others),
             nothing_to_change=None
             if others
-            else "Add family members on the left; they need an account first.",
+            else "Invite family members on the left; they join when they accept.",
         )
     st.divider()
     owners = [m for m in members if m["role"] == "owner"]
@@ -64,7 +66,10 @@ def section(page: Page) -> None:
 def _member_add(page: Page) -> None:
     with st.form("account_member_add"):
         email = st.text_input(
-            "Email", help="They need an account here first.", key="account_member_email"
+            "Email",
+            help="They get an invitation to accept on their Home page; someone without an "
+            "account sees it once they register with this address.",
+            key="account_member_email",
         )
         role = st.selectbox(
             "Role",
@@ -73,7 +78,7 @@ def _member_add(page: Page) -> None:
             format_func=labels.ROLES.__getitem__,
             key="account_member_role",
         )
-        submitted = st.form_submit_button("Add member", type="primary", key="account_member_submit")
+        submitted = st.form_submit_button("Invite", type="primary", key="account_member_submit")
     if not submitted:
         return
     try:
@@ -86,7 +91,10 @@ def _member_add(page: Page) -> None:
         forms.show_form_error(error)
         return
     forms.reset_later({"account_member_email": ""})
-    page.written(f"Added {email.strip()} as {labels.ROLES[role].lower()}.")
+    page.written(
+        f"Invitation sent to {email.strip()} as {labels.ROLES[role].lower()}. They become a "
+        "member when they accept it."
+    )
 
 
 def _member_change(page: Page, members: list[dict[str, Any]]) -> None:

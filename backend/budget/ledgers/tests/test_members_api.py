@@ -2,13 +2,9 @@ import pytest
 from tests.helpers import assert_error
 
 from budget.ledgers.models import Membership
+from budget.ledgers.tests.helpers import member_add
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def bob(make_user):
-    return make_user("bob@example.com", full_name="Bob")
 
 
 def members_path(ledger, user=None):
@@ -16,33 +12,24 @@ def members_path(ledger, user=None):
     return f"{path}/{user.pk}" if user else path
 
 
-def test_owner_adds_member_by_email(api, user, ledger, bob):
-    response = api.as_user(user).post(
-        members_path(ledger), {"email": "BOB@example.com", "role": "editor"}
-    )
-    assert response.status_code == 201
-    assert response.json() == {
-        "user_id": str(bob.pk),
-        "email": "bob@example.com",
-        "full_name": "Bob",
-        "role": "editor",
-        "joined_at": response.json()["joined_at"],
-    }
-    listed = api.as_user(bob).get(f"/ledgers/{ledger.pk}").json()
-    assert listed["role"] == "editor"
+def test_owner_adds_member_by_invitation_they_accept(api, user, ledger, bob):
+    joined = member_add(api, ledger, user, bob, "editor")
+    assert joined["id"] == str(ledger.pk)
+    assert joined["role"] == "editor"
+    listed = api.as_user(user).get(members_path(ledger)).json()["items"]
+    assert [(m["email"], m["role"]) for m in listed] == [
+        ("alice@example.com", "owner"),
+        ("bob@example.com", "editor"),
+    ]
+    assert api.as_user(bob).get(f"/ledgers/{ledger.pk}").json()["role"] == "editor"
 
 
-def test_adding_unknown_email_is_422(api, user, ledger):
-    response = api.as_user(user).post(
-        members_path(ledger), {"email": "ghost@example.com", "role": "viewer"}
-    )
-    assert_error(response, 422, field="email")
-
-
-def test_adding_existing_member_is_409(api, user, ledger, bob):
+def test_inviting_an_existing_member_answers_alike_and_changes_nothing(api, user, ledger, bob):
     Membership.objects.create(ledger=ledger, user=bob, role="viewer")
     response = api.as_user(user).post(members_path(ledger), {"email": bob.email, "role": "editor"})
-    assert_error(response, 409, "already_member")
+    assert response.status_code == 202
+    assert Membership.objects.get(ledger=ledger, user=bob).role == "viewer"
+    assert api.as_user(user).get(f"/ledgers/{ledger.pk}/invitations").json()["count"] == 0
 
 
 def test_invalid_role_is_422(api, user, ledger, bob):

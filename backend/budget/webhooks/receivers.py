@@ -1,0 +1,73 @@
+"""webhooks' answers to what money, exchange and planning announce (connected in
+`WebhooksConfig.ready()`): each event becomes one delivery per webhook that wants it.
+
+A write of many transactions at once (the bulk endpoint, recurring catch-up) is ONE event
+whose `data` lists up to WEBHOOK_MAX_ITEMS of them with the total `count`; a single write
+is the same shape with one item. An import's rows are announced by `import.finished`
+(with its count), not as transactions; undoing an import is one `transaction.deleted`
+with the count and no list."""
+
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+
+from budget.webhooks.services import event_record
+
+
+def transaction_data(tx: Any) -> dict[str, Any]:
+    """A transaction as the API shows it, references as ids."""
+    return {
+        "id": str(tx.pk),
+        "date": tx.date.isoformat(),
+        **{
+            name: str(value) if isinstance(value, UUID) else value
+            for name, value in tx.shared_data().items()
+        },
+        "amount": str(tx.amount),
+        "external_id": tx.external_id or None,
+        "allocation_status": tx.allocation_status,
+    }
+
+
+def _transactions(transactions: list, count: int) -> dict[str, Any]:
+    shown = transactions[: settings.WEBHOOK_MAX_ITEMS]
+    return {"count": count, "transactions": [transaction_data(tx) for tx in shown]}
+
+
+def transactions_written(
+    *, ledger_id: UUID, transactions: list, created: bool = True, **_: Any
+) -> None:
+    transactions = [tx for tx in transactions if not getattr(tx, "import_job_id", None)]
+    if transactions:
+        event = "transaction.created" if created else "transaction.updated"
+        event_record(
+            ledger_id=ledger_id, event=event, data=_transactions(transactions, len(transactions))
+        )
+
+
+def transactions_deleted(*, ledger_id: UUID, transactions: list, count: int, **_: Any) -> None:
+    if count:
+        event_record(
+            ledger_id=ledger_id,
+            event="transaction.deleted",
+            data=_transactions(transactions, count),
+        )
+
+
+def import_finished(*, ledger_id: UUID, job: Any, **_: Any) -> None:
+    event_record(
+        ledger_id=ledger_id,
+        event="import.finished",
+        data={
+            "id": str(job.pk),
+            "status": job.status,
+            "filename": job.filename,
+            "created": job.created_count,
+            "detail": job.detail,
+        },
+    )
+
+
+def budget_alerted(*, ledger_id: UUID, title: str, data: dict[str, Any], **_: Any) -> None:
+    event_record(ledger_id=ledger_id, event="budget.alert", data={"title": title, **data})
