@@ -38,6 +38,8 @@ SCHEDULES: tuple[Job, ...] = (
     ),
     # Budgets, after the day's recurring expenses were made (SPEC §8).
     Job("budget alerts", "budget.planning.tasks.budget_alerts_daily", daily_at=time(0, 15)),
+    # The activity log keeps ACTIVITY_KEEP_DAYS (SPEC §16).
+    Job("activity prune", "budget.activity.tasks.activity_prune", daily_at=time(3, 30)),
 )
 
 

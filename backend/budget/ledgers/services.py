@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 
 from budget.accounts.models import User
+from budget.common import activity
 from budget.common.errors import Conflict, Invalid, NotFound
 from budget.ledgers.models import Ledger, Membership, Role
 from budget.ledgers.signals import ledger_created
@@ -39,6 +40,13 @@ def ledger_create(*, name: str, owner: User, currency: str = "EUR") -> Ledger:
         Membership.objects.create(ledger=ledger, user=owner, role=Role.OWNER)
         # The system bucket and default categories every ledger starts with (budget.money).
         ledger_created.send(sender=Ledger, ledger=ledger)
+        activity.record(
+            ledger_id=ledger.pk,
+            action="create",
+            object_type="ledger",
+            object_id=ledger.pk,
+            summary=ledger.name,
+        )
     ledger.role = Role.OWNER
     return ledger
 
@@ -47,6 +55,7 @@ def ledger_update(
     *, ledger: Ledger, name: str | None = None, currency: str | None = None
 ) -> Ledger:
     fields = []
+    before = {"name": ledger.name, "currency": ledger.currency}
     if name is not None:
         ledger.name = name
         fields.append("name")
@@ -57,6 +66,14 @@ def ledger_update(
         with transaction.atomic():
             ledger.save(update_fields=fields)
             ledger_version_bump(ledger_ids=[ledger.pk])  # reports show name and currency
+            activity.record(
+                ledger_id=ledger.pk,
+                action="update",
+                object_type="ledger",
+                object_id=ledger.pk,
+                summary=ledger.name,
+                changes=activity.diff(before, {f: getattr(ledger, f) for f in fields}),
+            )
     return ledger
 
 
@@ -100,11 +117,24 @@ def member_add(*, ledger: Ledger, email: str, role: Role) -> Membership:
         raise Invalid("No account uses this email. Ask them to register first.", field="email")
     try:
         with transaction.atomic():
-            return Membership.objects.create(ledger=ledger, user=user, role=role)
+            membership = Membership.objects.create(ledger=ledger, user=user, role=role)
+            _member_logged(membership, "create", user.email, {"role": [None, role]})
+            return membership
     except IntegrityError as error:
         raise Conflict(
             f"{user.email} is already a member of this ledger.", code="already_member"
         ) from error
+
+
+def _member_logged(membership: Membership, action: str, email: str, changes=None) -> None:
+    activity.record(
+        ledger_id=membership.ledger_id,
+        action=action,
+        object_type="member",
+        object_id=membership.user_id,
+        summary=email,
+        changes=changes,
+    )
 
 
 def _membership(ledger: Ledger, user_id: UUID) -> Membership:
@@ -127,8 +157,11 @@ def member_update(*, ledger: Ledger, user_id: UUID, role: Role) -> Membership:
             raise Conflict(
                 "A ledger needs an owner: make someone else an owner first.", code="last_owner"
             )
+        changes = activity.diff({"role": membership.role}, {"role": role})
         membership.role = role
         membership.save(update_fields=["role"])
+        if changes:
+            _member_logged(membership, "update", membership.user.email, changes)
     return membership
 
 
@@ -142,4 +175,5 @@ def member_remove(*, ledger: Ledger, user_id: UUID) -> None:
                 code="last_owner",
             )
         membership.delete()
+        _member_logged(membership, "delete", membership.user.email)
         User.objects.filter(pk=user_id, default_ledger=ledger).update(default_ledger=None)
