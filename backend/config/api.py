@@ -2,6 +2,7 @@
 
 from budget.accounts.api import router as accounts_router
 from budget.accounts.auth import BearerAuth
+from budget.activity.api import router as activity_router
 from budget.common import handlers
 from budget.common.api import router as health_router
 from budget.common.openapi import BudgetAPI
@@ -43,6 +44,7 @@ api.add_router(f"{_LEDGER}/categories", money.categories)
 api.add_router(f"{_LEDGER}/transactions", money.transactions)
 api.add_router(f"{_LEDGER}/allocations", money.allocations)
 api.add_router(f"{_LEDGER}/reports", reports_router)
+api.add_router(f"{_LEDGER}/activity", activity_router)
 api.add_router(f"{_LEDGER}/recurring", planning.recurring)
 api.add_router(f"{_LEDGER}/budgets", planning.budgets)
 api.add_router(f"{_LEDGER}/goals", planning.goals)

@@ -20,7 +20,10 @@ def jwt_user_id(token: str) -> str | None:
 class BearerAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         if token.startswith(services.API_KEY_PREFIX):
-            return services.api_key_user(raw_key=token)
+            user = services.api_key_user(raw_key=token)
+            if user is not None:  # the activity log says which key wrote
+                request.auth_via = f"api_key:{user.api_key_name}"
+            return user
         user_id = jwt_user_id(token)
         if user_id is None:
             return None

@@ -200,4 +200,5 @@ def api_key_user(*, raw_key: str) -> User | None:
         return None
     if api_key.last_used_at is None or now - api_key.last_used_at > _LAST_USED_RESOLUTION:
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+    api_key.user.api_key_name = api_key.name
     return api_key.user

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
+from budget.common.activity import acting_request
 from budget.common.errors import error_body
 
 
@@ -43,3 +44,15 @@ class ApiTodayMiddleware:
         if request.path.startswith("/api/"):
             response[TODAY_HEADER] = timezone.localdate().isoformat()
         return response
+
+
+class ActivityActorMiddleware:
+    """The activity log's actor is the request's authenticated user (read when an entry is
+    recorded, after authentication): see budget.common.activity."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with acting_request(request):
+            return self.get_response(request)

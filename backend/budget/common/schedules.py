@@ -40,6 +40,8 @@ SCHEDULES: tuple[Job, ...] = (
     Job("budget alerts", "budget.planning.tasks.budget_alerts_daily", daily_at=time(0, 15)),
     # Webhook retries (and first attempts whose task was lost), every minute (SPEC §16).
     Job("webhook deliveries", "budget.webhooks.tasks.deliveries_sweep", minutes=1),
+    # The activity log keeps ACTIVITY_KEEP_DAYS (SPEC §16).
+    Job("activity prune", "budget.activity.tasks.activity_prune", daily_at=time(3, 30)),
 )
 
 

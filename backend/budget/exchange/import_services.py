@@ -29,6 +29,7 @@ from django.utils import timezone
 from pydantic import ValidationError as PydanticValidationError
 
 from budget.accounts.models import User
+from budget.common import activity
 from budget.common.errors import Conflict, Invalid, PayloadTooLarge
 from budget.common.handlers import clean_message
 from budget.common.tasks import enqueue_on_commit
@@ -475,7 +476,7 @@ def import_run(*, job_id: UUID, run_id: UUID) -> str:
         with transaction.atomic():
             job = (
                 ImportJob.objects.select_for_update()
-                .select_related("ledger")
+                .select_related("ledger", "created_by")
                 .filter(pk=job_id)
                 .first()
             )
@@ -491,6 +492,16 @@ def import_run(*, job_id: UUID, run_id: UUID) -> str:
             job.finished_at = timezone.now()
             job.detail = f"{created} transaction{'s were' if created != 1 else ' was'} imported."
             job.save()
+            # One entry for the whole file, in the name of who started it.
+            with activity.acting_as(job.created_by, "import"):
+                activity.record(
+                    ledger_id=job.ledger_id,
+                    action="import",
+                    object_type="import",
+                    object_id=job.pk,
+                    summary=job.filename or "import",
+                    count=created,
+                )
             import_finished.send(sender=ImportJob, ledger_id=job.ledger_id, job=job)
     except _ImportFailed as failure:
         _failed(job_id, run_id, failure.detail, failure.errors, failure.count)
@@ -527,7 +538,9 @@ def _rows_insert(job: ImportJob, run_id: UUID) -> int:
             for _, day, kind, amount, description, external_id, data in chunk
         ]
         try:
-            money_services.transactions_create(ledger=job.ledger, items=items, bulk=True)
+            money_services.transactions_create(
+                ledger=job.ledger, items=items, bulk=True, logged=False
+            )
         except Invalid as error:
             lines = [line for line, *_ in chunk]
             errors = [{**e, "row": lines[e["row"]]} for e in (error.errors or [])]
@@ -579,6 +592,14 @@ def import_delete(*, job: ImportJob) -> None:
         job.finished_at = timezone.now()
         job.detail = f"Undone: {removed} transaction{'s were' if removed != 1 else ' was'} removed."
         job.save()
+        activity.record(
+            ledger_id=job.ledger_id,
+            action="undo",
+            object_type="import",
+            object_id=job.pk,
+            summary=job.filename or "import",
+            count=removed,
+        )
 
 
 # --- The sweep --------------------------------------------------------------------------------

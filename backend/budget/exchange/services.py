@@ -23,6 +23,7 @@ from django.db import transaction
 from pydantic import ValidationError as PydanticValidationError
 
 from budget.accounts.models import User
+from budget.common import activity
 from budget.common.errors import Conflict, Invalid
 from budget.common.handlers import clean_message
 from budget.exchange.schemas import LedgerDocument, RecurringDoc
@@ -443,6 +444,14 @@ def ledger_restore(*, owner: User, document: LedgerDocument) -> Ledger:
         Transaction.objects.bulk_create(txs)
         Allocation.objects.bulk_create(allocations, batch_size=RESTORE_BATCH)
         rollup_rebuild(ledger_id=ledger.pk)
+        activity.record(
+            ledger_id=ledger.pk,
+            action="restore",
+            object_type="ledger",
+            object_id=ledger.pk,
+            summary=f"{ledger.name}: {len(doc.transactions)} transactions from a document",
+            count=len(doc.transactions),
+        )
     return ledger
 
 

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 
 from budget.accounts.models import User
+from budget.common import activity
 from budget.common.errors import Conflict, NotFound
 from budget.ledgers.models import Invitation, InvitationKind, Ledger, Membership, Role
 from budget.ledgers.signals import ledger_created
@@ -44,6 +45,13 @@ def ledger_create(*, name: str, owner: User, currency: str = "EUR") -> Ledger:
         Membership.objects.create(ledger=ledger, user=owner, role=Role.OWNER)
         # The system bucket and default categories every ledger starts with (budget.money).
         ledger_created.send(sender=Ledger, ledger=ledger)
+        activity.record(
+            ledger_id=ledger.pk,
+            action="create",
+            object_type="ledger",
+            object_id=ledger.pk,
+            summary=ledger.name,
+        )
     ledger.role = Role.OWNER
     return ledger
 
@@ -52,6 +60,7 @@ def ledger_update(
     *, ledger: Ledger, name: str | None = None, currency: str | None = None
 ) -> Ledger:
     fields = []
+    before = {"name": ledger.name, "currency": ledger.currency}
     if name is not None:
         ledger.name = name
         fields.append("name")
@@ -62,6 +71,14 @@ def ledger_update(
         with transaction.atomic():
             ledger.save(update_fields=fields)
             ledger_version_bump(ledger_ids=[ledger.pk])  # reports show name and currency
+            activity.record(
+                ledger_id=ledger.pk,
+                action="update",
+                object_type="ledger",
+                object_id=ledger.pk,
+                summary=ledger.name,
+                changes=activity.diff(before, {f: getattr(ledger, f) for f in fields}),
+            )
     return ledger
 
 
@@ -110,11 +127,19 @@ def member_invite(*, ledger: Ledger, email: str, role: Role, invited_by: User) -
         ledger_lock(ledger_ids=[ledger.pk])  # one invitation per address, however many clicks
         if Membership.objects.filter(ledger=ledger, user__email__iexact=email).exists():
             return
-        Invitation.objects.update_or_create(
+        invitation, _ = Invitation.objects.update_or_create(
             kind=InvitationKind.LEDGER,
             ledger=ledger,
             email=email,
             defaults={"role": role, "invited_by": invited_by},
+        )
+        activity.record(
+            ledger_id=ledger.pk,
+            action="invite",
+            object_type="invitation",
+            object_id=invitation.pk,
+            summary=email,
+            changes={"role": [None, role]},
         )
         inviter = invited_by.full_name or invited_by.email
         transaction.on_commit(lambda: _invitation_mail(email, ledger.name, inviter, role))
@@ -138,7 +163,17 @@ def _invitation_mail(email: str, name: str, inviter: str, role: str) -> None:
 
 
 def invitation_revoke(*, invitation: Invitation) -> None:
-    invitation.delete()
+    with transaction.atomic():
+        pk = invitation.pk
+        invitation.delete()
+        if invitation.ledger_id:
+            activity.record(
+                ledger_id=invitation.ledger_id,
+                action="revoke",
+                object_type="invitation",
+                object_id=pk,
+                summary=invitation.email,
+            )
 
 
 def invitation_accept(*, invitation: Invitation, user: User) -> Ledger:
@@ -149,10 +184,12 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Ledger:
         locked = Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
         if locked is None:  # declined or revoked meanwhile
             raise NotFound("Invitation not found.")
-        membership, _ = Membership.objects.get_or_create(
+        membership, joined = Membership.objects.get_or_create(
             ledger_id=locked.ledger_id, user=user, defaults={"role": locked.role}
         )
         locked.delete()
+        if joined:
+            _member_logged(membership, "create", user.email, {"role": [None, membership.role]})
     ledger = Ledger.objects.get(pk=membership.ledger_id)
     ledger.role = membership.role
     return ledger
@@ -160,6 +197,17 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Ledger:
 
 def invitation_decline(*, invitation: Invitation) -> None:
     invitation.delete()
+
+
+def _member_logged(membership: Membership, action: str, email: str, changes=None) -> None:
+    activity.record(
+        ledger_id=membership.ledger_id,
+        action=action,
+        object_type="member",
+        object_id=membership.user_id,
+        summary=email,
+        changes=changes,
+    )
 
 
 def _membership(ledger: Ledger, user_id: UUID) -> Membership:
@@ -182,8 +230,11 @@ def member_update(*, ledger: Ledger, user_id: UUID, role: Role) -> Membership:
             raise Conflict(
                 "A ledger needs an owner: make someone else an owner first.", code="last_owner"
             )
+        changes = activity.diff({"role": membership.role}, {"role": role})
         membership.role = role
         membership.save(update_fields=["role"])
+        if changes:
+            _member_logged(membership, "update", membership.user.email, changes)
     return membership
 
 
@@ -197,4 +248,5 @@ def member_remove(*, ledger: Ledger, user_id: UUID) -> None:
                 code="last_owner",
             )
         membership.delete()
+        _member_logged(membership, "delete", membership.user.email)
         User.objects.filter(pk=user_id, default_ledger=ledger).update(default_ledger=None)

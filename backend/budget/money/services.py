@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, Q, RestrictedError, Sum
 from django.utils import timezone
 
+from budget.common import activity
 from budget.common.errors import Conflict, Invalid
 from budget.common.money import MAX_AMOUNT, ZERO
 from budget.common.tasks import enqueue_on_commit
@@ -101,10 +102,24 @@ def _users_of(obj) -> str:
 
 
 def _save(obj, noun: str, fields: list[str] | None = None) -> None:
+    """Saves a wallet, bucket or category (all of them when `fields` is None: a new one) and
+    records it in the activity log."""
     try:
         with transaction.atomic():
             obj.save(update_fields=fields) if fields else obj.save()
             ledger_version_bump(ledger_ids=[obj.ledger_id])  # names, kinds, percents show
+            changes = activity.diff(
+                getattr(obj, "_before", {}), {f: getattr(obj, f) for f in fields or ()}
+            )
+            if fields is None or changes:
+                activity.record(
+                    ledger_id=obj.ledger_id,
+                    action="update" if fields else "create",
+                    object_type=noun,
+                    object_id=obj.pk,
+                    summary=obj.name,
+                    changes=changes,
+                )
     except IntegrityError as error:
         raise _name_taken(noun, obj.name) from error
 
@@ -115,13 +130,23 @@ def _delete(obj, noun: str) -> None:
             # Under the ledger lock, as transactions_create: one created with `obj` commits
             # first (and the delete is a 409), or finds `obj` gone (a 422).
             ledger_lock(ledger_ids=[obj.ledger_id])
+            pk = obj.pk
             obj.delete()
             ledger_version_bump(ledger_ids=[obj.ledger_id])
+            activity.record(
+                ledger_id=obj.ledger_id,
+                action="delete",
+                object_type=noun,
+                object_id=pk,
+                summary=obj.name,
+            )
     except (ProtectedError, RestrictedError) as error:
         raise _still_used(noun, error) from error
 
 
 def _apply(obj, changes: dict[str, Any]) -> list[str]:
+    """Sets `changes` on `obj`, keeping what they replace for the activity log."""
+    obj._before = {name: getattr(obj, name) for name in changes}
     for name, value in changes.items():
         setattr(obj, name, value)
     return list(changes)
@@ -292,10 +317,19 @@ def bucket_percents_set(*, ledger: Ledger, percents: dict[UUID, Decimal]) -> Non
         if errors:
             raise Invalid("Some buckets cannot take a percentage.", errors=errors)
         _percent_sum_check(ledger=ledger, overrides=percents)
+        old = {b.name: b.allocation_percent for b in buckets.values()}
         for bucket_id, value in percents.items():
             buckets[bucket_id].allocation_percent = value
         Bucket.objects.bulk_update(buckets.values(), ["allocation_percent"])
         ledger_version_bump(ledger_ids=[ledger.pk])
+        activity.record(
+            ledger_id=ledger.pk,
+            action="update",
+            object_type="bucket",
+            summary="Allocation percentages",
+            changes=activity.diff(old, {b.name: b.allocation_percent for b in buckets.values()}),
+            count=len(buckets),
+        )
 
 
 # --- Categories ---------------------------------------------------------------------------
@@ -374,10 +408,20 @@ def _written(ledger_id: UUID, txs: list[Transaction], *, created: bool) -> None:
     )
 
 
+def transaction_summary(tx: Transaction) -> str:
+    """A transaction in the activity log: "expense 12.50 Rent"."""
+    return " ".join(p for p in (tx.kind, f"{tx.amount:.2f}", tx.description) if p)
+
+
 def transactions_create(
-    *, ledger: Ledger, items: list[dict[str, Any]], bulk: bool = False
+    *,
+    ledger: Ledger,
+    items: list[dict[str, Any]],
+    bulk: bool = False,
+    logged: bool = True,
 ) -> list[Transaction]:
-    """Creates every item or none. Bulk errors carry the item's 0-based `row`."""
+    """Creates every item or none. Bulk errors carry the item's 0-based `row`. One activity
+    entry tells of them (`logged=False`: the caller records its own, as an import does)."""
     with transaction.atomic():
         # Checked under the ledger lock, which archiving or deleting a wallet, bucket or
         # category takes too: one waits for the other and checks what it committed. (The
@@ -403,6 +447,16 @@ def transactions_create(
             [tx.pk for tx in txs if tx.allocation_status == AllocationStatus.PENDING]
         )
         _written(ledger.pk, txs, created=True)
+        if logged:
+            one = len(txs) == 1
+            activity.record(
+                ledger_id=ledger.pk,
+                action="create",
+                object_type="transaction",
+                object_id=txs[0].pk if one else None,
+                summary=transaction_summary(txs[0]) if one else f"{len(txs)} transactions",
+                count=len(txs),
+            )
     for tx in txs:
         tx.prefetched_allocations = []
     return txs
@@ -430,6 +484,7 @@ def transaction_update(*, tx: Transaction, changes: dict[str, Any]) -> Transacti
     with transaction.atomic():
         tx = Transaction.objects.select_for_update().get(pk=tx.pk)
         data = _transaction_data(tx)
+        before = dict(data)
         if changes.get("kind", tx.kind) != tx.kind:
             # References the new kind has no use for go, unless the caller set them; so
             # does the Unallocated default an expense or adjustment was given.
@@ -465,6 +520,14 @@ def transaction_update(*, tx: Transaction, changes: dict[str, Any]) -> Transacti
         if resplit:
             incomes_allocate(ids=[tx.pk])
         _written(tx.ledger_id, [tx], created=False)
+        activity.record(
+            ledger_id=tx.ledger_id,
+            action="update",
+            object_type="transaction",
+            object_id=tx.pk,
+            summary=transaction_summary(tx),
+            changes=activity.diff(before, data),
+        )
     tx.refresh_from_db()
     return tx
 
@@ -483,8 +546,16 @@ def transaction_delete(*, tx: Transaction) -> None:
         transactions_deleted.send(
             sender=Transaction, ledger_id=tx.ledger_id, transactions=[tx], count=1
         )
+        pk = tx.pk
         tx.delete()
         rollup_apply(minus=legs)
+        activity.record(
+            ledger_id=tx.ledger_id,
+            action="delete",
+            object_type="transaction",
+            object_id=pk,
+            summary=transaction_summary(tx),
+        )
 
 
 DELETE_BATCH = 2000

@@ -19,6 +19,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from budget.accounts.models import User
+from budget.common import activity
 from budget.common.errors import Conflict, Invalid
 from budget.common.tasks import enqueue_on_commit
 from budget.ledgers.models import Ledger, Role
@@ -125,6 +126,21 @@ def template_next_date(template: RecurringTransaction) -> date | None:
     )
 
 
+def _logged(obj, action: str, noun: str, summary: str, changes=None, pk=None) -> None:
+    activity.record(
+        ledger_id=obj.ledger_id,
+        action=action,
+        object_type=noun,
+        object_id=pk or obj.pk,
+        summary=summary,
+        changes=changes,
+    )
+
+
+def _recurring_summary(template: RecurringTransaction) -> str:
+    return " ".join(p for p in (template.kind, f"{template.amount:.2f}", template.description) if p)
+
+
 def recurring_create(*, ledger: Ledger, **fields: Any) -> RecurringTransaction:
     """Creates the template and, at once, every occurrence due up to today."""
     data = {name: fields.get(name) for name in TEMPLATE_FIELDS}
@@ -135,6 +151,7 @@ def recurring_create(*, ledger: Ledger, **fields: Any) -> RecurringTransaction:
         template.shared_set(data)
         template.next_date = template_next_date(template)
         template.save()
+        _logged(template, "create", "recurring", _recurring_summary(template))
         recurring_materialise(template=template)
     template.refresh_from_db()
     return template
@@ -148,6 +165,7 @@ def recurring_update(
     with transaction.atomic():
         template = RecurringTransaction.objects.select_for_update().get(pk=template.pk)
         data = template.shared_data()
+        before = {**data, **{name: getattr(template, name) for name in SCHEDULE_FIELDS}}
         if changes.get("kind", template.kind) != template.kind:
             # References the new kind has no use for go, unless the caller set them.
             for name in set(REFERENCE_FIELDS) - set(changes) - ALLOWED[Kind(changes["kind"])]:
@@ -167,13 +185,17 @@ def recurring_update(
             setattr(template, name, value)
         template.next_date = template_next_date(template)
         template.save()
+        changes = activity.diff(before, {**data, **schedule})
+        _logged(template, "update", "recurring", _recurring_summary(template), changes)
     return template
 
 
 def recurring_delete(*, template: RecurringTransaction) -> None:
     """Deletes the template; the transactions it made stay (their `recurring` becomes null)."""
     with transaction.atomic():
+        pk = template.pk
         template.delete()
+        _logged(template, "delete", "recurring", _recurring_summary(template), pk=pk)
 
 
 def recurring_materialise(
@@ -337,6 +359,7 @@ def budget_create(
         budget_check(ledger=ledger, data=data, changed=None, budget_id=None)
         budget = Budget(ledger=ledger, category_id=data.pop("category"), **data)
         budget.save()
+        _logged(budget, "create", "budget", f"{budget.amount:.2f} from {budget.start_month}")
         _alerts_enqueue(budget)
     return budget
 
@@ -349,6 +372,7 @@ def budget_update(*, budget: Budget, changes: dict[str, Any]) -> Budget:
         budget = Budget.objects.select_related("ledger").get(pk=budget.pk)
         data = {name: getattr(budget, name) for name in BUDGET_FIELDS if name != "category"}
         data["category"] = budget.category_id
+        before = dict(data)
         data.update({k: v for k, v in changes.items() if k in BUDGET_FIELDS})
         for name in ("start_month", "end_month"):
             if data[name] is not None:
@@ -359,10 +383,12 @@ def budget_update(*, budget: Budget, changes: dict[str, Any]) -> Budget:
         if "category" in changed:
             # The alerts sent were about the old category's spending; the new one's is news.
             budget.alerts.all().delete()
+        changes = activity.diff(before, data)
         budget.category_id = data.pop("category")
         for name, value in data.items():
             setattr(budget, name, value)
         budget.save()
+        _logged(budget, "update", "budget", f"{budget.amount:.2f}", changes)
         _alerts_enqueue(budget)
     return Budget.objects.select_related("category").get(pk=budget.pk)
 
@@ -370,7 +396,9 @@ def budget_update(*, budget: Budget, changes: dict[str, Any]) -> Budget:
 def budget_delete(*, budget: Budget) -> None:
     """Deletes the budget and the record of its alerts; notifications already sent stay."""
     with transaction.atomic():
+        pk = budget.pk
         budget.delete()
+        _logged(budget, "delete", "budget", f"{budget.amount:.2f}", pk=pk)
 
 
 # --- Budget alerts ------------------------------------------------------------------------
@@ -538,6 +566,7 @@ def goal_create(
     with transaction.atomic():
         goal = Goal(ledger=ledger, bucket_id=data.pop("bucket"), **data)
         goal.save()
+        _logged(goal, "create", "goal", goal.name)
     return goal
 
 
@@ -546,16 +575,21 @@ def goal_update(*, goal: Goal, changes: dict[str, Any]) -> Goal:
         goal = Goal.objects.select_for_update().select_related("ledger").get(pk=goal.pk)
         data = {name: getattr(goal, name) for name in GOAL_FIELDS if name != "bucket"}
         data["bucket"] = goal.bucket_id
+        before = dict(data)
         data.update({k: v for k, v in changes.items() if k in GOAL_FIELDS})
         changed = {k for k in changes if k != "bucket" or changes[k] != goal.bucket_id}
         goal_check(ledger=goal.ledger, data=data, changed=changed)
+        changes = activity.diff(before, data)
         goal.bucket_id = data.pop("bucket")
         for name, value in data.items():
             setattr(goal, name, value)
         goal.save()
+        _logged(goal, "update", "goal", goal.name, changes)
     return goal
 
 
 def goal_delete(*, goal: Goal) -> None:
     with transaction.atomic():
+        pk = goal.pk
         goal.delete()
+        _logged(goal, "delete", "goal", goal.name, pk=pk)

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "budget.exchange",
     "budget.planning",
     "budget.notifications",
+    "budget.activity",
     "budget.idempotency",
     "budget.webhooks",
     "budget.demo",
@@ -55,6 +56,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "budget.common.middleware.ApiTodayMiddleware",  # outside: the JSON error pages carry it too
     "budget.common.middleware.ApiJsonErrorMiddleware",
+    "budget.common.middleware.ActivityActorMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -202,6 +204,8 @@ ADMIN_ENABLED = env_bool("ADMIN_ENABLED", True)
 
 # Reports are cached under the ledger's version (never stale); 0 turns the cache off.
 REPORT_CACHE_SECONDS = env_int("REPORT_CACHE_SECONDS", 600)
+# How long the activity log keeps its entries (pruned daily; 0 keeps them all).
+ACTIVITY_KEEP_DAYS = env_int("ACTIVITY_KEEP_DAYS", 730)
 
 # The most occurrences of one recurring template made at once: creating or changing a
 # template that would catch up more is refused, and the daily job goes on the next day.

@@ -139,11 +139,20 @@ def raisable(func: Callable) -> frozenset[int]:
     raise and not catch. Follows calls into budget.* only; `ledger_access` counts as 403
     only when it is asked for a role above viewer."""
     func = inspect.unwrap(func)
+    if func in _walking:  # a recursive function: its own call adds nothing new
+        return frozenset()
     try:
         tree = ast.parse(textwrap.dedent(inspect.getsource(func)))
     except (OSError, TypeError):
         return frozenset()
-    return frozenset(_statuses(func, tree))
+    _walking.add(func)
+    try:
+        return frozenset(_statuses(func, tree))
+    finally:
+        _walking.discard(func)
+
+
+_walking: set[Callable] = set()
 
 
 # --- the tests --------------------------------------------------------------------------------

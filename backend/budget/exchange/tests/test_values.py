@@ -143,7 +143,11 @@ def test_any_amount_in_any_style_reads_back_exactly(
     text = styles[sign % len(styles)].format(currency.format(number))
     assert parse_amount(text, decimal) == value
     detected = values_detect([(2, {"amount": text})])["decimal"]
-    assert detected == decimal or parse_amount(text, detected) is not None
+    # Either separator reads the cell to the same value ("12" reads with both), except a
+    # whole amount grouped with points ("1.134" for 1134): on its own a third decimal place
+    # counts as a row error with '.', never as a thousand, and the error says to choose ','.
+    if detected != decimal and (decimal, group, places) != (",", ".", 0):
+        assert parse_amount(text, detected) == value, text
 
 
 @settings(max_examples=100, deadline=None)
