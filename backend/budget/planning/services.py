@@ -22,7 +22,7 @@ from budget.accounts.models import User
 from budget.common.errors import Conflict, Invalid
 from budget.common.tasks import enqueue_on_commit
 from budget.ledgers.models import Ledger, Role
-from budget.ledgers.services import ledger_lock
+from budget.ledgers.services import ledger_lock, ledger_version_bump
 from budget.money import services as money
 from budget.money.models import (
     REFERENCE_FIELDS,
@@ -134,6 +134,7 @@ def recurring_create(*, ledger: Ledger, **fields: Any) -> RecurringTransaction:
         template.shared_set(data)
         template.next_date = template_next_date(template)
         template.save()
+        ledger_version_bump(ledger_ids=[ledger.pk])  # the forecast shows its occurrences
         recurring_materialise(template=template)
     template.refresh_from_db()
     return template
@@ -166,6 +167,7 @@ def recurring_update(
             setattr(template, name, value)
         template.next_date = template_next_date(template)
         template.save()
+        ledger_version_bump(ledger_ids=[template.ledger_id])  # the forecast follows it
     return template
 
 
@@ -173,6 +175,7 @@ def recurring_delete(*, template: RecurringTransaction) -> None:
     """Deletes the template; the transactions it made stay (their `recurring` becomes null)."""
     with transaction.atomic():
         template.delete()
+        ledger_version_bump(ledger_ids=[template.ledger_id])
 
 
 def recurring_materialise(
