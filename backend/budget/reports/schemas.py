@@ -58,7 +58,18 @@ class CategoryTotal(Schema):
     id: UUID
     name: str
     type: CategoryType
+    group: str | None = Field(description="The category's group; null: none")
     total: MoneyOut
+
+
+class GroupTotal(Schema):
+    name: str
+    type: CategoryType
+    total: MoneyOut = Field(description="The sum of its categories' totals")
+
+
+class GroupByMonth(GroupTotal):
+    months: list[MoneyOut] = Field(description="12 amounts, January first")
 
 
 class Day(Schema):
@@ -82,6 +93,7 @@ class MonthlyOut(Schema):
     period: MonthPeriod
     totals: Totals
     categories: list[CategoryTotal]
+    groups: list[GroupTotal] = Field(description="Subtotals per category group")
     days: list[Day]
     buckets: list[BucketSpent]
 
@@ -106,6 +118,7 @@ class YearlyOut(Schema):
     totals: Totals
     months: list[MonthRow]
     categories: list[CategoryByMonth]
+    groups: list[GroupByMonth] = Field(description="Subtotals per category group")
 
 
 class YearRow(Schema):

@@ -10,6 +10,7 @@ import time_machine
 from django.test import override_settings
 from tests.helpers import assert_error
 
+from budget.ledgers.services import ledger_version_bump
 from budget.money import services
 from budget.money.models import Bucket, Category, Transaction
 from budget.money.tests.movements import movements
@@ -547,3 +548,37 @@ def test_a_cached_insight_takes_no_report_query_and_a_write_shows_at_once(
             assert client.get(path, params).json() == first
         fill(ledger, categories=1, months=1)
         assert client.get(path, params).json() != first
+
+
+# --- Category groups in the monthly and yearly reports ---------------------------------------
+
+
+def test_groups_subtotal_their_categories_in_monthly_and_yearly(owner_api, ledger, history):
+    groups = {"Housing": "Living", "Groceries": "Living", "Salary": "Work", "Side job": "Work"}
+    for name, group in groups.items():
+        Category.objects.filter(ledger=ledger, name=name).update(group=group)
+    ledger_version_bump(ledger_ids=[ledger.pk])  # the updates above bypass the services
+    names = {c.pk: c.name for c in Category.objects.filter(ledger=ledger)}
+    totals = defaultdict(lambda: ZERO)
+    by_month = defaultdict(lambda: ZERO)
+    for m in movements(ledger):
+        if m.date.year == 2024 and m.kind in ("income", "expense") and m.category:
+            group = groups.get(names[m.category])
+            if group:
+                amount = -m.amount if m.kind == "expense" else m.amount
+                totals[(group, m.kind)] += amount
+                by_month[(group, m.kind, m.date.month)] += amount
+    yearly = report(owner_api, ledger, "yearly", year=2024)
+    assert {(g["name"], g["type"]): g["total"] for g in yearly["groups"]} == {
+        key: money(total) for key, total in totals.items()
+    }
+    for g in yearly["groups"]:
+        assert g["months"] == [money(by_month[(g["name"], g["type"], n)]) for n in range(1, 13)]
+    assert [g["name"] for g in yearly["groups"]] == ["Work", "Living"]  # total descending
+    march = report(owner_api, ledger, "monthly", year=2024, month=3)
+    assert {(g["name"], g["type"]): g["total"] for g in march["groups"]} == {
+        (group, kind): money(by_month[(group, kind, 3)]) for group, kind in totals
+    }
+    housing = next(c for c in march["categories"] if c["name"] == "Housing")
+    assert housing["group"] == "Living"
+    assert all(c["group"] is None for c in march["categories"] if c["name"] not in groups)
