@@ -119,12 +119,18 @@ def budget_spent_table(status: Iterable[Item]) -> pd.DataFrame:
         {
             "Budget": item.get("category_name") or "",
             "Spent": parse_money(item["spent"]),
-            "Available": parse_money(item.get("available", item["limit"])),
+            "Available": parse_money(available(item)),
             "Left": parse_money(item["remaining"]),
         }
         for item in status
     ]
     return pd.DataFrame(rows, columns=["Budget", "Spent", "Available", "Left"])
+
+
+def available(item: Item) -> str:
+    """What a budget status row had to spend: `available` (with what rolled over), else the
+    month's `limit` (an API from before rolling over)."""
+    return item["available"] if "available" in item else item["limit"]
 
 
 def group_subtotals(status: Iterable[Item]) -> pd.DataFrame:
@@ -137,7 +143,7 @@ def group_subtotals(status: Iterable[Item]) -> pd.DataFrame:
             continue
         row = sums.setdefault(group, [Decimal("0.00")] * 3)
         row[0] += parse_money(item["spent"])
-        row[1] += parse_money(item.get("available", item["limit"]))
+        row[1] += parse_money(available(item))
         row[2] += parse_money(item["remaining"])
     rows = [
         {"Group": name, "Spent": spent, "Available": available, "Left": left}
