@@ -8,6 +8,7 @@ from dashboard.formatting import literal
 from dashboard.views import (
     account,
     home,
+    insights,
     notifications,
     overview,
     planning,
@@ -62,6 +63,15 @@ REPORT_PAGES = [
         title="Historical",
         icon=":material/history:",
         url_path="historical",
+    ),
+    st.Page(
+        insights.render_forecast,
+        title="Forecast",
+        icon=":material/query_stats:",
+        url_path="forecast",
+    ),
+    st.Page(
+        insights.render_trends, title="Trends", icon=":material/trending_up:", url_path="trends"
     ),
 ]
 

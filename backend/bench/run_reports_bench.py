@@ -1,4 +1,5 @@
-"""Benchmark of the four reports (SPEC §5) over HTTP, on PostgreSQL and Redis.
+"""Benchmark of the four reports (SPEC §5) and the three insights (SPEC §18: net worth, forecast,
+trends) over HTTP, on PostgreSQL and Redis.
 
     cd backend && ../.venv/bin/python bench/run_reports_bench.py [--sizes 100000,1000000]
         [--samples 100] [--database-url postgres://postgres@127.0.0.1:5432/budget_reports_bench]
@@ -90,6 +91,7 @@ COLUMNS = (
     "to_wallet_id",
     "from_bucket_id",
     "to_bucket_id",
+    "external_id",  # NOT NULL without a database default: "" as Django writes it
 )
 BARE = {  # the yardstick: the same sums straight over the raw rows
     "balances": """
@@ -115,12 +117,39 @@ BARE = {  # the yardstick: the same sums straight over the raw rows
     "historical": """
         SELECT extract(year from date), kind, category_id, sum(amount) FROM money_transaction
          WHERE ledger_id = %(lid)s GROUP BY 1, 2, 3""",
+    # Net worth per month end: every wallet movement up to the range's end, by month.
+    "net_worth": """
+        SELECT date_trunc('month', date), wallet_id,
+               sum(CASE WHEN kind = 'expense' THEN -amount ELSE amount END)
+          FROM money_transaction
+         WHERE ledger_id = %(lid)s AND wallet_id IS NOT NULL AND date <= '2025-12-31'
+         GROUP BY 1, 2""",
+    # The forecast starts from today's net worth.
+    "forecast": """
+        SELECT sum(CASE WHEN kind = 'expense' THEN -amount ELSE amount END)
+          FROM money_transaction WHERE ledger_id = %(lid)s AND wallet_id IS NOT NULL""",
+    "trends": """
+        SELECT date_trunc('month', date), kind, category_id, sum(amount) FROM money_transaction
+         WHERE ledger_id = %(lid)s AND kind IN ('income', 'expense')
+           AND date BETWEEN '2025-01-01' AND '2025-12-31'
+         GROUP BY 1, 2, 3""",
 }
+# The templates the forecast runs on (made through the API, so their past occurrences exist).
+TEMPLATES = [
+    ("expense", "1200.00", "Rent", "monthly", 1),
+    ("income", "3100.00", "Salary", "monthly", 1),
+    ("expense", "85.00", "Market", "weekly", 1),
+    ("expense", "12.99", "Streaming", "monthly", 1),
+    ("expense", "640.00", "Car insurance", "yearly", 1),
+]
 LABELS = {
     "balances": "balances",
     "monthly": f"monthly {YEAR}-{MONTH:02d}",
     "yearly": f"yearly {YEAR}",
     "historical": "historical",
+    "net_worth": "net-worth 2025-01…2025-12",
+    "forecast": "forecast 12 months, typical",
+    "trends": "trends 12 months",
     "transaction_list": f"transactions {YEAR}, page 1-5 of 50",
 }
 
@@ -218,6 +247,23 @@ def ledger_setup(api: Api) -> Ledger:
     ]
     categories = api.call("GET", f"{lid}/categories", params={"page_size": 500})["items"]
     by_name = {c["name"]: c for c in categories}
+    for kind, amount, description, frequency, interval in TEMPLATES:
+        category = by_name["Salary" if kind == "income" else "Housing"]["id"]
+        api.call(
+            "POST",
+            f"{lid}/recurring",
+            201,
+            json={
+                "kind": kind,
+                "amount": amount,
+                "description": description,
+                "wallet": wallets[0],
+                "category": category,
+                "frequency": frequency,
+                "interval": interval,
+                "start_date": "2025-12-01",
+            },
+        )
     incomes = [c["id"] for c in categories if c["type"] == "income"]
     incomes.sort(key=lambda cid: cid != by_name["Salary"]["id"])
     return Ledger(
@@ -345,6 +391,7 @@ class Rows:
                     to_wallet,
                     from_bucket,
                     to_bucket,
+                    "",
                 )
             )
         return transactions, allocations
@@ -472,6 +519,27 @@ def reports(api: Api, ledger: Ledger, samples: int, *, vary: bool) -> dict:
         ),
         "historical": measure(
             lambda i: api.call("GET", f"{base}/historical", params=filters(i)), samples, WARMUP
+        ),
+        "net_worth": measure(
+            lambda i: api.call(
+                "GET",
+                f"{base}/net-worth",
+                params={"from": "2025-01", "to": "2025-12", **filters(i)},
+            ),
+            samples,
+            WARMUP,
+        ),
+        "forecast": measure(
+            lambda i: api.call(
+                "GET", f"{base}/forecast", params={"months": 12, "include_typical": "true"}
+            ),
+            samples,
+            WARMUP,
+        ),
+        "trends": measure(
+            lambda i: api.call("GET", f"{base}/trends", params={"months": 12, **filters(i)}),
+            samples,
+            WARMUP,
         ),
     }
 
@@ -632,7 +700,9 @@ def table(result: dict) -> str:
             for label, value, limit in (("uncached", u, target), ("cached", c, CACHED_TARGET_MS))
             if value["p50_ms"] > limit
         ]
-        label = LABELS[key] + (" ¹" if key in {"yearly", "historical"} else "")
+        label = LABELS[key] + (
+            " ¹" if key in {"yearly", "historical", "net_worth", "trends"} else ""
+        )
         lines.append(
             f"| {label} | {u['p50_ms']:.1f} | {u['p95_ms']:.1f} | {c['p50_ms']:.1f} | "
             f"{c['p95_ms']:.1f} | {b['p50_ms']:.1f} | uncached ≤ {target:.0f} ms, cached ≤ "

@@ -242,6 +242,7 @@ def _bars_with_net(flows: pd.DataFrame, net: pd.DataFrame, title: str) -> alt.La
 BUDGET_OK = "OK"
 BUDGET_WARNING = "Warning"
 BUDGET_EXCEEDED = "Exceeded"
+NOTHING_LEFT = "nothing left"
 BUDGET_STATES = {"ok": BUDGET_OK, "warning": BUDGET_WARNING, "exceeded": BUDGET_EXCEEDED}
 BUDGET_SCALE = alt.Scale(
     domain=[BUDGET_OK, BUDGET_WARNING, BUDGET_EXCEEDED],
@@ -266,12 +267,17 @@ def budget_frame(
     rows = [
         {
             "name": budget_name(item, category_names),
-            "used": _plot(item["percent_used"]),
+            # Nothing available (a rolled-over overspend): no percent; a full bar.
+            "used": _plot(item["percent_used"]) if item["percent_used"] is not None else 100.0,
             "alert": _plot(item["alert_percent"]) if item.get("alert_percent") else None,
             "state": BUDGET_STATES.get(item["state"], str(item["state"])),
-            "used_label": format_percent(item["percent_used"]),
+            "used_label": (
+                format_percent(item["percent_used"])
+                if item["percent_used"] is not None
+                else NOTHING_LEFT
+            ),
             "spent": format_money(item["spent"], currency),
-            "limit": format_money(item["limit"], currency),
+            "limit": format_money(item.get("available", item["limit"]), currency),
             "remaining": format_money(item["remaining"], currency),
         }
         for item in status
@@ -320,3 +326,180 @@ def budget_bars(
         .encode(x="limit:Q")
     )
     return alt.layer(bars, labels, alerts, limit).properties(height=ROW_HEIGHT)
+
+
+# --- insights (SPEC §18) ----------------------------------------------------------------------
+
+LOWEST_COLOR = "#e0575b"
+
+
+def month_axis_label(value: str) -> str:
+    """ "2025-03" → "Mar 2025"."""
+    year, month = str(value)[:7].split("-")
+    return f"{calendar.month_abbr[int(month)]} {year}"
+
+
+def net_worth_frame(points: Iterable[Item], currency: str | None = None) -> pd.DataFrame:
+    """month (first day, for a time axis), label, net_worth (float), amount (formatted)."""
+    rows = [
+        {
+            "month": pd.Timestamp(f"{p['month']}-01"),
+            "label": month_axis_label(p["month"]),
+            "net_worth": _plot(p["net_worth"]),
+            "amount": format_money(p["net_worth"], currency),
+        }
+        for p in points
+    ]
+    return pd.DataFrame(rows, columns=["month", "label", "net_worth", "amount"])
+
+
+def net_worth_line(points: Iterable[Item], currency: str | None = None) -> alt.Chart:
+    """Net worth at each month's end, as a line with a point per month."""
+    frame = net_worth_frame(points, currency)
+    return (
+        alt.Chart(frame)
+        .mark_line(point=True, color=POSITIVE_COLOR)
+        .encode(
+            x=alt.X("yearmonth(month):T", title=None, axis=alt.Axis(format="%b %Y")),
+            y=alt.Y("net_worth:Q", title=None, axis=alt.Axis(format=AXIS_FORMAT)),
+            tooltip=[
+                alt.Tooltip("label:N", title="Month"),
+                alt.Tooltip("amount:N", title="Net worth"),
+            ],
+        )
+        .properties(height=260)
+    )
+
+
+def forecast_frame(
+    points: Iterable[Item], lowest: Item | None, currency: str | None = None
+) -> pd.DataFrame:
+    """month, label, balance (float), amount, income, expense (formatted), lowest (bool)."""
+    low = str(lowest["month"]) if lowest else None
+    rows = [
+        {
+            "month": pd.Timestamp(f"{p['month']}-01"),
+            "label": month_axis_label(p["month"]),
+            "balance": _plot(p["balance"]),
+            "amount": format_money(p["balance"], currency),
+            "income": format_money(p["expected_income"], currency),
+            "expense": format_money(p["expected_expense"], currency),
+            "lowest": str(p["month"]) == low,
+        }
+        for p in points
+    ]
+    columns = ["month", "label", "balance", "amount", "income", "expense", "lowest"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def forecast_line(
+    points: Iterable[Item], lowest: Item | None, currency: str | None = None
+) -> alt.LayerChart:
+    """The projected balance per month, the lowest month marked with a red point and label."""
+    frame = forecast_frame(points, lowest, currency)
+    x = alt.X("yearmonth(month):T", title=None, axis=alt.Axis(format="%b %Y"))
+    y = alt.Y("balance:Q", title=None, axis=alt.Axis(format=AXIS_FORMAT))
+    tooltip = [
+        alt.Tooltip("label:N", title="Month"),
+        alt.Tooltip("income:N", title="Expected income"),
+        alt.Tooltip("expense:N", title="Expected expense"),
+        alt.Tooltip("amount:N", title="Balance"),
+    ]
+    line = (
+        alt.Chart(frame)
+        .mark_line(point=True, color=POSITIVE_COLOR)
+        .encode(x=x, y=y, tooltip=tooltip)
+    )
+    low = alt.Chart(frame[frame["lowest"]])
+    mark = low.mark_point(size=160, filled=True, color=LOWEST_COLOR).encode(
+        x=x, y=y, tooltip=tooltip
+    )
+    text = low.mark_text(dy=-14, color=LOWEST_COLOR).encode(x=x, y=y, text=alt.value("Lowest"))
+    zero = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color="#b0b3bb").encode(y="zero:Q")
+    return alt.layer(line, mark, text, zero).properties(height=300)
+
+
+def trend_frame(
+    categories: Iterable[Item], months: list[str], currency: str | None = None
+) -> pd.DataFrame:
+    """category, month, total (float), amount (formatted), unusual — one row per category
+    and month."""
+    rows = [
+        {
+            "category": c["name"],
+            "month": pd.Timestamp(f"{month}-01"),
+            "label": month_axis_label(month),
+            "total": _plot(total),
+            "amount": format_money(total, currency),
+            "unusual": "Unusual" if c["unusual"] else "Usual",
+        }
+        for c in categories
+        for month, total in zip(months, c["months"], strict=False)
+    ]
+    columns = ["category", "month", "label", "total", "amount", "unusual"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def trend_lines(
+    categories: Iterable[Item], months: list[str], currency: str | None = None
+) -> alt.Chart:
+    """One line per expense category over the months."""
+    frame = trend_frame(categories, months, currency)
+    return (
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("yearmonth(month):T", title=None, axis=alt.Axis(format="%b %Y")),
+            y=alt.Y("total:Q", title=None, axis=alt.Axis(format=AXIS_FORMAT)),
+            color=alt.Color("category:N", legend=alt.Legend(title=None, orient="top")),
+            strokeDash=alt.StrokeDash(
+                "unusual:N",
+                scale=alt.Scale(domain=["Unusual", "Usual"], range=[[1, 0], [4, 3]]),
+                legend=None,
+            ),
+            tooltip=[
+                alt.Tooltip("category:N", title="Category"),
+                alt.Tooltip("label:N", title="Month"),
+                alt.Tooltip("amount:N", title="Spent"),
+            ],
+        )
+        .properties(height=320)
+    )
+
+
+def category_donut(
+    categories: Iterable[Item], kind: str, currency: str | None = None
+) -> alt.Chart | None:
+    """A donut of the categories of one type ("income" or "expense"): each one's share of
+    the month's total. None when the type has no category with a total."""
+    shown = [c for c in categories if c["type"] == kind and parse_money(c["total"]) > 0]
+    if not shown:
+        return None
+    whole = sum((parse_money(c["total"]) for c in shown), parse_money("0"))
+    frame = pd.DataFrame(
+        [
+            {
+                "name": c["name"],
+                "total": _plot(c["total"]),
+                "label": format_money(c["total"], currency),
+                "share": f"{parse_money(c['total']) * 100 / whole:.1f} %",
+            }
+            for c in shown
+        ],
+        columns=["name", "total", "label", "share"],
+    )
+    return (
+        alt.Chart(frame)
+        .mark_arc(innerRadius=60)
+        .encode(
+            theta=alt.Theta("total:Q", stack=True),
+            color=alt.Color("name:N", sort=alt.SortField("total", order="descending"), title=None),
+            order=alt.Order("total:Q", sort="descending"),
+            tooltip=[
+                alt.Tooltip("name:N", title="Category"),
+                alt.Tooltip("label:N", title="Total"),
+                alt.Tooltip("share:N", title="Share"),
+            ],
+        )
+        .properties(height=260)
+    )

@@ -54,19 +54,32 @@ def month_options(today: date, *also: str | None) -> list[str]:
 
 
 def status_table(status: Iterable[Mapping[str, Any]], names: Mapping[str, str]) -> pd.DataFrame:
-    """Category, Limit, Spent, Remaining (money as Decimal), Used ("85.00 %"), State."""
-    rows = [
-        {
+    """Category, Limit, Spent, Remaining (money as Decimal), Used ("85.00 %"), State; with a
+    budget that rolls over, also Carried and Available after the Limit (remaining and used are
+    then measured against what is available)."""
+    status = list(status)
+    rolling = any(item.get("rollover") for item in status)
+    rows = []
+    for item in status:
+        row: dict[str, Any] = {
             "Category": charts.budget_name(item, names),
             "Limit": parse_money(item["limit"]),
+        }
+        if rolling:
+            row["Carried"] = parse_money(item.get("carried") or "0")
+            row["Available"] = parse_money(item.get("available") or item["limit"])
+        used = item["percent_used"]
+        row |= {
             "Spent": parse_money(item["spent"]),
             "Remaining": parse_money(item["remaining"]),
-            "Used": format_percent(item["percent_used"]),
+            "Used": charts.NOTHING_LEFT if used is None else format_percent(used),
             "State": charts.BUDGET_STATES.get(item["state"], str(item["state"])),
         }
-        for item in status
-    ]
-    return pd.DataFrame(rows, columns=["Category", "Limit", "Spent", "Remaining", "Used", "State"])
+        rows.append(row)
+    columns = ["Category", "Limit", "Spent", "Remaining", "Used", "State"]
+    if rolling:
+        columns[2:2] = ["Carried", "Available"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def budget_table(budgets: Iterable[Mapping[str, Any]], names: Mapping[str, str]) -> pd.DataFrame:
@@ -108,6 +121,8 @@ def budget_payload(values: Mapping[str, Any]) -> dict[str, Any]:
     except FormErrors as error:
         errors += error.errors
     body["alert_percent"] = int(values["alert_percent"])
+    if "rollover" in values:
+        body["rollover"] = bool(values["rollover"])
     body["start_month"] = values["start_month"]
     end = values.get("end_month") or None
     if end and end < values["start_month"]:

@@ -6,6 +6,7 @@ real API would send back. ``fail(method, path, error)`` makes one endpoint raise
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import session
 from dashboard.api import ApiError
+from tests.report_data import FORECAST, NET_WORTH, TRENDS
 
 LEDGER_ID = "ledger-1"
 LP = f"/ledgers/{LEDGER_ID}"
@@ -112,11 +114,17 @@ BUCKETS = [
     },
 ]
 CATEGORIES = [
-    {"id": "c-salary", "name": "Salary", "type": "income", "archived": False},
-    {"id": "c-groceries", "name": "Groceries", "type": "expense", "archived": False},
-    {"id": "c-housing", "name": "Housing", "type": "expense", "archived": False},
-    {"id": "c-oldexp", "name": "Old stuff", "type": "expense", "archived": True},
-    {"id": "c-transfer", "name": "Transfer", "type": "neutral", "archived": False},
+    {"id": "c-salary", "name": "Salary", "type": "income", "group": None, "archived": False},
+    {
+        "id": "c-groceries",
+        "name": "Groceries",
+        "type": "expense",
+        "group": "Daily life",
+        "archived": False,
+    },
+    {"id": "c-housing", "name": "Housing", "type": "expense", "group": None, "archived": False},
+    {"id": "c-oldexp", "name": "Old stuff", "type": "expense", "group": None, "archived": True},
+    {"id": "c-transfer", "name": "Transfer", "type": "neutral", "group": None, "archived": False},
 ]
 for _category in CATEGORIES:
     _category["created_at"] = "2025-01-01T00:00:00Z"
@@ -337,6 +345,8 @@ class FakeLedgerClient:
         self.answers: dict[tuple[str, str], Any] = {}
         self.budgets = [dict(b) for b in BUDGETS]
         self.budget_status = [dict(s) for s in BUDGET_STATUS]
+        # The insight reports (SPEC §18), as report_data has them.
+        self.insights = {"net-worth": NET_WORTH, "forecast": FORECAST, "trends": TRENDS}
         self.goals = [dict(g) for g in GOALS]
         self.recurring = [dict(r) for r in RECURRING]
         self.notifications = [dict(n) for n in NOTIFICATIONS]
@@ -469,6 +479,8 @@ class FakeLedgerClient:
             return {"items": shown, "count": count}
         if path.endswith("/reports/balances"):
             return {"currency": "EUR", "pending_allocation": self.pending}
+        if path in (f"{LP}/reports/net-worth", f"{LP}/reports/forecast", f"{LP}/reports/trends"):
+            return copy.deepcopy(self.insights[path.rsplit("/", 1)[-1]])
         if path in self.exports:
             return self.exports[path]
         if path == f"{LP}/imports/{IMPORT_ID}":
@@ -588,6 +600,7 @@ def budget(bid: str, category: str, name: str, amount: str, **fields: Any) -> di
         "category_name": name,
         "amount": amount,
         "alert_percent": 80,
+        "rollover": False,
         "start_month": "2025-01",
         "end_month": None,
         "created_at": "2025-01-01T00:00:00Z",
@@ -612,7 +625,11 @@ def budget_status(
         "budget": item["id"],
         "category": item["category"],
         "category_name": item["category_name"],
+        "category_group": None,
+        "rollover": item["rollover"],
         "limit": item["amount"],
+        "carried": "0.00",
+        "available": item["amount"],
         "spent": spent,
         "remaining": remaining,
         "percent_used": percent,

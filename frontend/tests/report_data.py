@@ -315,6 +315,149 @@ EMPTY_HISTORICAL = {
 }
 
 
+# --- insights (SPEC §18) ----------------------------------------------------------------------
+
+
+def _month_list(first_year: int, first_month: int, count: int) -> list[str]:
+    index = first_year * 12 + first_month - 1
+    return [f"{(index + n) // 12:04d}-{(index + n) % 12 + 1:02d}" for n in range(count)]
+
+
+# Twelve month ends, April 2024 to March 2025: 100 more every month, from 1170.75 up.
+NET_WORTH = {
+    "currency": "EUR",
+    "points": [
+        {
+            "month": month,
+            "net_worth": f"{1170.75 + 100 * n:.2f}",
+            "wallets": [{"id": BANK, "name": "Bank", "balance": f"{1170.75 + 100 * n:.2f}"}],
+            "buckets": [
+                {"id": UNALLOCATED, "name": "Unallocated", "balance": f"{1170.75 + 100 * n:.2f}"}
+            ],
+        }
+        for n, month in enumerate(_month_list(2024, 4, 12))
+    ],
+}
+EMPTY_NET_WORTH = {
+    "currency": "EUR",
+    "points": [
+        {"month": month, "net_worth": "0.00", "wallets": [], "buckets": []}
+        for month in _month_list(2024, 4, 12)
+    ],
+}
+
+
+def _occurrence(day: str, description: str, kind: str, amount: str) -> dict[str, Any]:
+    return {
+        "date": day,
+        "recurring": f"rec-{description.lower()}",
+        "kind": kind,
+        "amount": amount,
+        "description": description,
+    }
+
+
+# Three months from 5 March 2025: rent on the 1st, salary on the 28th; April is the tightest.
+FORECAST = {
+    "currency": "EUR",
+    "today": "2025-03-05",
+    "typical": None,
+    "points": [
+        {
+            "month": "2025-03",
+            "expected_income": "3000.00",
+            "expected_expense": "12.99",
+            "adjustments": "0.00",
+            "balance": "5257.76",
+        },
+        {
+            "month": "2025-04",
+            "expected_income": "0.00",
+            "expected_expense": "6212.99",
+            "adjustments": "0.00",
+            "balance": "-955.23",
+        },
+        {
+            "month": "2025-05",
+            "expected_income": "3000.00",
+            "expected_expense": "1212.99",
+            "adjustments": "0.00",
+            "balance": "831.78",
+        },
+    ],
+    "lowest": {"month": "2025-04", "balance": "-955.23"},
+    "occurrences": [
+        _occurrence("2025-03-20", "Streaming", "expense", "12.99"),
+        _occurrence("2025-03-28", "Salary", "income", "3000.00"),
+        _occurrence("2025-04-01", "Rent", "expense", "1200.00"),
+        _occurrence("2025-04-02", "Car <insurance>", "expense", "5000.00"),
+        _occurrence("2025-04-20", "Streaming", "expense", "12.99"),
+        _occurrence("2025-05-01", "Rent", "expense", "1200.00"),
+        _occurrence("2025-05-20", "Streaming", "expense", "12.99"),
+        _occurrence("2025-05-28", "Salary", "income", "3000.00"),
+    ],
+}
+
+
+def _trend(cid: str, name: str, months: list[str], **fields: Any) -> dict[str, Any]:
+    return {"id": cid, "name": name, "group": None, "months": months, **fields}
+
+
+# September 2024 to February 2025 (today: March 2025); Groceries jumped in February.
+TRENDS = {
+    "currency": "EUR",
+    "months": _month_list(2024, 9, 6),
+    "categories": [
+        _trend(
+            GROCERIES,
+            "Groceries *weekly*",
+            ["80.00", "82.00", "79.00", "81.00", "80.00", "240.00"],
+            group="Daily life",
+            average="80.40",
+            last="240.00",
+            change_percent="198.51",
+            unusual=True,
+        ),
+        _trend(
+            HOUSING,
+            "Housing",
+            ["1200.00"] * 6,
+            average="1200.00",
+            last="1200.00",
+            change_percent="0.00",
+            unusual=False,
+        ),
+    ],
+    "savings_rate": [
+        {
+            "month": month,
+            "income": "0.00" if n == 2 else "3000.00",
+            "expense": "1280.00",
+            "savings_rate": None if n == 2 else "0.5733",
+        }
+        for n, month in enumerate(_month_list(2024, 9, 6))
+    ],
+}
+
+BUDGET_STATUS = [
+    {
+        "budget": "bu-groceries",
+        "category": GROCERIES,
+        "category_name": "Groceries",
+        "category_group": "Daily life",
+        "rollover": True,
+        "limit": "400.00",
+        "carried": "-40.00",
+        "available": "360.00",
+        "spent": "84.20",
+        "remaining": "275.80",
+        "percent_used": "23.38",
+        "alert_percent": 80,
+        "state": "ok",
+    }
+]
+
+
 class FakeReportClient:
     """Stands in for ApiClient at the get_client() boundary; answers by path suffix.
 
@@ -328,6 +471,10 @@ class FakeReportClient:
             "/reports/monthly": MONTHLY,
             "/reports/yearly": YEARLY,
             "/reports/historical": HISTORICAL,
+            "/reports/net-worth": NET_WORTH,
+            "/reports/forecast": FORECAST,
+            "/reports/trends": TRENDS,
+            "/budgets/status": BUDGET_STATUS,
             "/transactions": TRANSACTIONS,
             "/wallets": WALLETS,
             "/buckets": BUCKETS,

@@ -5,7 +5,13 @@ import pytest
 from dashboard import session
 from dashboard.api import SESSION_EXPIRED_MESSAGE, ApiError, SessionExpired
 from tests.pages import charts, serving, signed_in_app, text
-from tests.report_data import BALANCES, FakeReportClient
+from tests.report_data import (
+    BALANCES,
+    BUDGET_STATUS,
+    EMPTY_NET_WORTH,
+    FORECAST,
+    FakeReportClient,
+)
 
 
 def _metrics(at) -> dict[str, str]:
@@ -25,12 +31,16 @@ def test_overview_is_the_default_page_with_net_worth_and_pending_allocation() ->
     }
     pending = next(metric for metric in at.metric if metric.label == "Pending allocation")
     assert "not yet split" in pending.help
-    # The sidebar's unread count, the report endpoints and one small page of transactions.
+    # The sidebar's unread count, the report endpoints (balances, the net-worth line, this
+    # month's budgets and bills) and one small page of transactions.
     assert [path for path, _ in client.calls] == [
         "/notifications",
         "/ledgers/ledger-2/reports/balances",
         "/ledgers/ledger-2/transactions",
         "/ledgers/ledger-2/categories",
+        "/ledgers/ledger-2/reports/net-worth",
+        "/ledgers/ledger-2/budgets/status",
+        "/ledgers/ledger-2/reports/forecast",
     ]
     assert client.calls_to("/transactions") == [
         {"page": "1", "page_size": "10", "ordering": "-date"}
@@ -41,7 +51,7 @@ def test_overview_shows_balances_with_money_formatted_and_archived_hidden() -> N
     with serving(FakeReportClient()):
         at = signed_in_app().run()
 
-    wallets, buckets, _ = (frame.value for frame in at.dataframe)
+    wallets, buckets = (frame.value for frame in at.dataframe[:2])
     assert wallets.to_dict("records") == [
         {"Wallet": "Bank", "Kind": "Bank / card", "Balance": "2,450.75 EUR"},
         {"Wallet": "Cash", "Kind": "Cash", "Balance": "120.00 EUR"},
@@ -49,7 +59,7 @@ def test_overview_shows_balances_with_money_formatted_and_archived_hidden() -> N
     ]
     assert buckets["Bucket"].tolist() == ["Unallocated", "Savings", "Fun"]
     assert buckets["Balance"].tolist() == ["1,370.75 EUR", "1,000.00 EUR", "-100.00 EUR"]
-    assert len(charts(at)) == 2
+    assert len(charts(at)) == 3  # the two distributions and the net-worth line
 
 
 def test_show_archived_adds_archived_wallets_and_buckets() -> None:
@@ -57,7 +67,7 @@ def test_show_archived_adds_archived_wallets_and_buckets() -> None:
         at = signed_in_app().run()
         at.toggle(key="overview_show_archived").set_value(True).run()
 
-    wallets, buckets, _ = (frame.value for frame in at.dataframe)
+    wallets, buckets = (frame.value for frame in at.dataframe[:2])
     assert wallets["Wallet"].tolist()[-1] == "Old card"
     assert wallets["Status"].tolist()[-1] == "Archived"
     assert buckets["Bucket"].tolist()[-1] == "Holiday 2024"
@@ -100,7 +110,11 @@ def test_empty_ledger_says_what_to_do_next() -> None:
         "buckets": [{**BALANCES["buckets"][0], "balance": "0.00"}],
     }
     client = FakeReportClient(
-        {"/reports/balances": empty, "/transactions": {"items": [], "count": 0}}
+        {
+            "/reports/balances": empty,
+            "/transactions": {"items": [], "count": 0},
+            "/reports/net-worth": EMPTY_NET_WORTH,
+        }
     )
     with serving(client):
         at = signed_in_app().run()
@@ -120,7 +134,7 @@ def test_only_archived_wallets_say_so() -> None:
         at = signed_in_app().run()
 
     assert "Every wallet is archived — add a wallet on the Setup page." in text(at)
-    assert len(charts(at)) == 1  # the buckets'
+    assert len(charts(at)) == 2  # the buckets' and the net-worth line
 
 
 def test_api_error_shows_the_detail_and_no_traceback() -> None:
@@ -181,3 +195,64 @@ def test_overview_renders_fast() -> None:
 
     assert not at.exception
     assert elapsed < 1.0
+
+
+# --- net worth and this month (SPEC §18) ------------------------------------------------------
+
+
+def test_overview_draws_twelve_months_of_net_worth_and_says_the_change() -> None:
+    with serving(FakeReportClient()) as client:
+        at = signed_in_app().run()
+
+    assert not at.exception
+    assert client.calls_to("/reports/net-worth") == [{}]  # the API's default: 12 months
+    assert "Net worth over the last 12 months" in [h.value for h in at.subheader]
+    assert "+1,100.00 EUR since the end of Apr 2024" in text(at)
+
+
+def test_an_empty_history_has_no_net_worth_line_but_a_note() -> None:
+    client = FakeReportClient({"/reports/net-worth": EMPTY_NET_WORTH})
+    with serving(client):
+        at = signed_in_app().run()
+
+    assert len(charts(at)) == 2  # the distributions only
+    assert "Your net worth shows here month by month" in text(at)
+
+
+def test_this_month_shows_spent_per_budget_and_the_bills_still_to_come() -> None:
+    with serving(FakeReportClient()) as client:
+        at = signed_in_app().run()
+
+    assert client.calls_to("/reports/forecast") == [{"months": "1"}]
+    spent = next(f.value for f in at.dataframe if "Budget" in f.value.columns)
+    assert spent.to_dict("records") == [
+        {
+            "Budget": "Groceries",
+            "Spent": "84.20 EUR",
+            "Available": "360.00 EUR",
+            "Left": "275.80 EUR",
+        }
+    ]
+    bills = at.dataframe[-1].value  # the last table on the page
+    # Expenses of the forecast's month only (its today: 5 March 2025), no salary.
+    assert bills.to_dict("records") == [
+        {
+            "Date": "2025-03-20",
+            "Description": "Streaming",
+            "Kind": "Expense",
+            "Amount": "-12.99 EUR",
+        }
+    ]
+    assert len(FORECAST["occurrences"]) > 1
+    assert BUDGET_STATUS[0]["category_name"] == "Groceries"
+
+
+def test_no_budget_and_no_bills_say_so() -> None:
+    client = FakeReportClient(
+        {"/budgets/status": [], "/reports/forecast": {**FORECAST, "occurrences": []}}
+    )
+    with serving(client):
+        at = signed_in_app().run()
+
+    assert "No budget covers this month" in text(at)
+    assert "No recurring bill left this month." in text(at)

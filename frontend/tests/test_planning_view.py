@@ -793,3 +793,84 @@ def test_repeats_in_words() -> None:
     assert plans.every("monthly", 1) == "Monthly"
     assert plans.every("daily", 3) == "Every 3 days"
     assert plans.every("yearly", 2) == "Every 2 years"
+
+
+# --- budgets that roll over, groups (SPEC §18) --------------------------------------------------
+
+
+def test_a_rolling_over_budget_shows_carried_and_available(fake: FakeLedgerClient) -> None:
+    fake.budget_status[0] |= {
+        "rollover": True,
+        "category_group": "Daily life",
+        "carried": "-40.00",
+        "available": "360.00",
+        "remaining": "20.00",
+    }
+    fake.budget_status[1] |= {"category_group": "Daily life"}
+    at = _page()
+
+    assert not at.exception
+    status = next(f.value for f in at.dataframe if "Carried" in f.value.columns)
+    assert status.columns.tolist() == [
+        "Category",
+        "Limit",
+        "Carried",
+        "Available",
+        "Spent",
+        "Remaining",
+        "Used",
+        "State",
+    ]
+    assert status.to_dict("records")[0] | {} == {
+        "Category": "Groceries",
+        "Limit": "400.00 EUR",
+        "Carried": "-40.00 EUR",
+        "Available": "360.00 EUR",
+        "Spent": "340.00 EUR",
+        "Remaining": "20.00 EUR",
+        "Used": "85.00 %",
+        "State": "Warning",
+    }
+    groups = next(f.value for f in at.dataframe if "Group" in f.value.columns)
+    assert groups.to_dict("records") == [
+        {
+            "Group": "Daily life",
+            "Spent": "1,574.50 EUR",
+            "Available": "1,560.00 EUR",
+            "Left": "-14.50 EUR",
+        }
+    ]
+
+
+def test_nothing_available_shows_nothing_left_instead_of_a_percent(fake: FakeLedgerClient) -> None:
+    fake.budget_status[0] |= {"rollover": True, "available": "0.00", "percent_used": None}
+    at = _page()
+
+    assert not at.exception
+    status = next(f.value for f in at.dataframe if "Used" in f.value.columns)
+    assert status["Used"].tolist()[0] == "nothing left"
+
+
+def test_adding_a_budget_that_rolls_over(fake: FakeLedgerClient) -> None:
+    at = _page()
+    at.selectbox(key="plan_budget_add_category").select("c-groceries")
+    at.text_input(key="plan_budget_add_amount").input("200")
+    at.checkbox(key="plan_budget_add_rollover").check()
+    at.button(key="plan_budget_add_submit").click().run()
+
+    [post] = fake.writes()
+    assert post.json["rollover"] is True
+
+
+def test_switching_rollover_on_sends_only_that(fake: FakeLedgerClient) -> None:
+    at = _page()
+    at.selectbox(key="plan_budget_pick").select("bu-groceries").run()
+    at.checkbox(key="plan_budget_bu-groceries_rollover").check()
+    at.button(key="plan_budget_bu-groceries_submit").click().run()
+
+    [patch] = fake.writes()
+    assert (patch.method, patch.path, patch.json) == (
+        "PATCH",
+        f"{LP}/budgets/bu-groceries",
+        {"rollover": True},
+    )

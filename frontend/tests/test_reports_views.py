@@ -58,7 +58,7 @@ def test_monthly_report_shows_totals_categories_days_and_buckets() -> None:
         {"Bucket": "Unallocated", "Spent": "1,200.00 EUR"},
         {"Bucket": "Fun", "Spent": "84.20 EUR"},
     ]
-    assert len(charts(at)) == 2  # categories, days
+    assert len(charts(at)) == 4  # the expense and income donuts, categories, days
     assert _downloads(at) == [
         "Download categories (CSV)",
         "Download bucket spending (CSV)",

@@ -288,7 +288,7 @@ def test_categories_are_grouped_by_type(fake: FakeLedgerClient) -> None:
     markdown = [m.value for m in at.markdown]
     assert "**Income**" in markdown
     assert "- Salary" in markdown
-    assert "- Groceries\n- Housing" in markdown
+    assert "- Groceries · Daily life\n- Housing" in markdown  # with its group
     assert "- Transfer" in markdown
 
 
@@ -331,6 +331,36 @@ def test_archiving_a_category(fake: FakeLedgerClient) -> None:
         {"archived": True},
     )
     assert "Archived the category Groceries." in texts(at)
+
+
+def test_adding_a_category_with_a_group(fake: FakeLedgerClient) -> None:
+    at = _page()
+    at.text_input(key="setup_category_name").input("Pets")
+    at.text_input(key="setup_category_group").input("  Family ")
+    at.button(key="setup_category_submit").click().run()
+
+    [post] = fake.writes()
+    assert post.json == {"name": "Pets", "type": "expense", "group": "Family"}
+
+
+def test_changing_and_clearing_a_categorys_group(fake: FakeLedgerClient) -> None:
+    at = _page()
+    at.selectbox(key="setup_category_pick").select("c-housing").run()
+    at.text_input(key="setup_category_group_c-housing_name").input("Fixed costs")
+    at.button(key="setup_category_group_c-housing_submit").click().run()
+
+    [patch] = fake.writes()
+    assert (patch.method, patch.path, patch.json) == (
+        "PATCH",
+        f"{LP}/categories/c-housing",
+        {"group": "Fixed costs"},
+    )
+    assert "Housing is now in the group Fixed costs." in texts(at)
+
+    at.selectbox(key="setup_category_pick").select("c-groceries").run()
+    at.text_input(key="setup_category_group_c-groceries_name").input("")
+    at.button(key="setup_category_group_c-groceries_submit").click().run()
+    assert fake.writes()[-1].json == {"group": None}
 
 
 # --- roles and sessions -----------------------------------------------------------------------

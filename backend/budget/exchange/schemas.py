@@ -55,6 +55,7 @@ class CategoryDoc(BaseModel):
     id: Ref
     name: Name
     type: CategoryType
+    group: str | None = Field(None, max_length=50)
     archived: bool = False
 
 
@@ -114,6 +115,7 @@ class BudgetDoc(BaseModel):
     category: Ref
     amount: Money
     alert_percent: WholePercent = Field(80, ge=1, le=100)
+    rollover: bool = False
     start_month: Month
     end_month: Month | None = None
     alerts: list[BudgetAlertDoc] = Field(default_factory=list, max_length=10_000)

@@ -158,10 +158,10 @@ def ledger_document(*, ledger: Ledger) -> dict[str, Any]:
         .values_list("pk", "name", "allocation_percent", "is_system", "archived")
     ]
     categories = [
-        {"id": _id(pk), "name": name, "type": type_, "archived": archived}
-        for pk, name, type_, archived in Category.objects.filter(ledger=ledger)
+        {"id": _id(pk), "name": name, "type": type_, "group": group or None, "archived": archived}
+        for pk, name, type_, group, archived in Category.objects.filter(ledger=ledger)
         .order_by("created_at", "id")
-        .values_list("pk", "name", "type", "archived")
+        .values_list("pk", "name", "type", "group", "archived")
     ]
     return {
         "format": FORMAT,
@@ -238,13 +238,18 @@ def _budgets(ledger: Ledger) -> list[dict[str, Any]]:
             "category": _id(category),
             "amount": money_str(amount),
             "alert_percent": alert_percent,
+            "rollover": rollover,
             "start_month": _month(start),
             "end_month": _month(end),
             "alerts": alerts.get(pk, []),
         }
-        for pk, category, amount, alert_percent, start, end in Budget.objects.filter(ledger=ledger)
+        for pk, category, amount, alert_percent, rollover, start, end in Budget.objects.filter(
+            ledger=ledger
+        )
         .order_by("created_at", "id")
-        .values_list("pk", "category_id", "amount", "alert_percent", "start_month", "end_month")
+        .values_list(
+            "pk", "category_id", "amount", "alert_percent", "rollover", "start_month", "end_month"
+        )
     ]
 
 

@@ -513,6 +513,7 @@ def _base_create(
             name=c.name,
             name_key=name_key(c.name),
             type=c.type,
+            group=(c.group or "").strip(),
             archived=c.archived,
         )
         for pk, c in zip(_ordered_ids(len(doc.categories)), doc.categories, strict=True)
@@ -548,6 +549,7 @@ def _planning_create(
             "category": ids["categories"][item.category],
             "amount": item.amount,
             "alert_percent": item.alert_percent,
+            "rollover": item.rollover,
             "start_month": item.start_month,
             "end_month": item.end_month,
         }

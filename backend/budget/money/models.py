@@ -118,6 +118,9 @@ class Category(Named):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     ledger = models.ForeignKey(Ledger, on_delete=models.CASCADE, related_name="categories")
     type = models.CharField(max_length=10, choices=CategoryType.choices)
+    # A short name shared by several categories ("Fixed costs"): reports and the budget
+    # grid give a subtotal per group (SPEC §18). Empty: in no group.
+    group = models.CharField(max_length=50, blank=True, default="")
     archived = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -4,7 +4,7 @@ from uuid import UUID
 
 from django.db.models import Q
 from ninja import Field, FilterLookup, FilterSchema, Schema
-from pydantic import BaseModel, create_model, field_validator
+from pydantic import AfterValidator, BaseModel, create_model, field_validator
 
 from budget.common.money import ZERO, Money, MoneyOut, Percent
 from budget.money import selectors
@@ -102,15 +102,33 @@ class BucketListOut(Schema):
 # --- Categories ---------------------------------------------------------------------------
 
 
+def _group_clean(value: str | None) -> str:
+    """A group name, trimmed; blank or null: no group."""
+    return (value or "").strip()
+
+
+GroupIn = Annotated[
+    str | None,
+    Field(
+        max_length=50,
+        description='A short name shared by several categories, e.g. "Fixed costs"; '
+        "reports give a subtotal per group. Empty or null: no group",
+    ),
+    AfterValidator(_group_clean),
+]
+
+
 class CategoryIn(_Named):
     name: Name
     type: CategoryType
+    group: GroupIn = None
     archived: bool = False
 
 
 class CategoryPatch(_Named):
     name: Name | None = None
     type: CategoryType | None = None
+    group: GroupIn = None
     archived: bool | None = None
 
 
@@ -118,8 +136,13 @@ class CategoryOut(Schema):
     id: UUID
     name: str
     type: CategoryType
+    group: str | None = Field(description="The category's group; null: none")
     archived: bool
     created_at: dt.datetime
+
+    @staticmethod
+    def resolve_group(category) -> str | None:
+        return category.group or None
 
 
 # --- Transactions -------------------------------------------------------------------------

@@ -335,8 +335,10 @@ def bucket_percents_set(*, ledger: Ledger, percents: dict[UUID, Decimal]) -> Non
 # --- Categories ---------------------------------------------------------------------------
 
 
-def category_create(*, ledger: Ledger, name: str, type: str, archived: bool = False) -> Category:
-    category = Category(ledger=ledger, name=name, type=type, archived=archived)
+def category_create(
+    *, ledger: Ledger, name: str, type: str, archived: bool = False, group: str | None = ""
+) -> Category:
+    category = Category(ledger=ledger, name=name, type=type, archived=archived, group=group or "")
     _save(category, "category")
     return category
 

@@ -145,7 +145,8 @@ def budget_update(request: HttpRequest, lid: Path[UUID], budget_id: UUID, payloa
     ledger = ledger_access(request, lid, Role.EDITOR)
     budget = _budget(ledger, budget_id)
     changes = _not_null(
-        payload.dict(exclude_unset=True), ("category", "amount", "alert_percent", "start_month")
+        payload.dict(exclude_unset=True),
+        ("category", "amount", "alert_percent", "rollover", "start_month"),
     )
     return services.budget_update(budget=budget, changes=changes)
 

@@ -73,6 +73,9 @@ class Budget(models.Model):
     category = models.ForeignKey(Category, on_delete=models.RESTRICT, related_name="budgets")
     amount = MoneyField()
     alert_percent = models.PositiveSmallIntegerField(default=80)
+    # What is left of a month's limit (or the overspend, negative) carries into the next
+    # month's, month after month from start_month (SPEC §18).
+    rollover = models.BooleanField(default=False)
     start_month = models.DateField()
     end_month = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

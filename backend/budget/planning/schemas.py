@@ -96,10 +96,17 @@ def _not_a_bool(value: Any) -> Any:
 WholePercent = Annotated[int, BeforeValidator(_not_a_bool)]
 
 
+ROLLOVER = (
+    "What is left of each month's limit (or the overspend, negative) carries into the next "
+    "month's, month after month from start_month"
+)
+
+
 class BudgetIn(Schema):
     category: UUID = Field(description="An expense category of the ledger")
     amount: Money = Field(description="The monthly limit, greater than zero")
     alert_percent: WholePercent = AlertPercent
+    rollover: bool = Field(False, description=ROLLOVER)
     start_month: Month
     end_month: Month | None = Field(None, description="Inclusive; none: open-ended")
 
@@ -108,6 +115,7 @@ class BudgetPatch(Schema):
     category: UUID | None = None
     amount: Money | None = None
     alert_percent: WholePercent | None = Field(None, ge=1, le=100)
+    rollover: bool | None = None
     start_month: Month | None = None
     end_month: Month | None = None
 
@@ -118,6 +126,7 @@ class BudgetOut(Schema):
     category_name: str = Field(alias="category.name")
     amount: Money
     alert_percent: int
+    rollover: bool
     start_month: MonthOut
     end_month: MonthOut | None
     created_at: dt.datetime
@@ -133,16 +142,24 @@ class BudgetStatusOut(Schema):
     budget: UUID
     category: UUID
     category_name: str
-    limit: MoneyOut
+    category_group: str | None = Field(description="The category's group; null: none")
+    rollover: bool
+    limit: MoneyOut = Field(description="This month's own limit (the budget's amount)")
+    carried: MoneyOut = Field(
+        description="With rollover: what was left of the earlier months' limits since "
+        "start_month (negative: overspent); 0 without rollover"
+    )
+    available: MoneyOut = Field(description="limit + carried")
     spent: MoneyOut = Field(description="Expenses of the category in the month")
-    remaining: MoneyOut = Field(description="limit - spent; negative when exceeded")
-    percent_used: MoneyOut = Field(
-        description="spent / limit · 100, two decimals, rounded towards 100 (down up to the "
-        "limit, up past it): 100.00 means exactly the limit"
+    remaining: MoneyOut = Field(description="available - spent; negative when exceeded")
+    percent_used: MoneyOut | None = Field(
+        description="spent / available · 100, two decimals, rounded towards 100 (down up to "
+        "what is available, up past it): 100.00 means exactly what is available; null when "
+        "nothing is available (available ≤ 0, after overspending with rollover)"
     )
     alert_percent: int
     state: Literal["ok", "warning", "exceeded"] = Field(
-        description="warning: percent used ≥ alert_percent; exceeded: spent > limit"
+        description="warning: percent used ≥ alert_percent; exceeded: spent > available"
     )
 
 

@@ -53,7 +53,9 @@ def active_in(month: date) -> Q:
 
 def budget_state(*, spent: Decimal, limit: Decimal, alert_percent: int) -> str:
     """`exceeded` above 100 %, `warning` from alert_percent on (exactly 100 % is a warning),
-    else `ok`. Compared exactly, not on the rounded percent_used."""
+    else `ok`. Compared exactly, not on the rounded percent_used. `limit` is what is
+    available (the month's limit plus what rolled over); with nothing available (≤ 0),
+    anything spent past it is `exceeded` and the rest a `warning`: nothing is left."""
     if spent > limit:
         return "exceeded"
     if spent * 100 >= limit * alert_percent:
@@ -61,16 +63,51 @@ def budget_state(*, spent: Decimal, limit: Decimal, alert_percent: int) -> str:
     return "ok"
 
 
-def percent_used(*, spent: Decimal, limit: Decimal) -> Decimal:
+def percent_used(*, spent: Decimal, limit: Decimal) -> Decimal | None:
     """spent / limit · 100 to two decimals, rounded towards 100 % (down up to the limit, up
     past it), so that it agrees with `budget_state`: 80.00 shows only once 80 % is reached,
-    100.00 only at the limit itself, and anything over the limit shows over 100.00."""
+    100.00 only at the limit itself, and anything over the limit shows over 100.00.
+    None when the limit (what is available) is not positive: no percentage means anything."""
+    if limit <= 0:
+        return None
     rounding = ROUND_UP if spent > limit else ROUND_DOWN
     return (spent * 100 / limit).quantize(CENT, rounding=rounding)
 
 
+def _months_between(first: date, month: date) -> int:
+    """Months from `first` up to, not including, `month` (firsts of months)."""
+    return (month.year - first.year) * 12 + month.month - first.month
+
+
+def _spent_before(budgets: list[Budget], month: date) -> dict[UUID, Decimal]:
+    """Per rolling-over budget, its category's expenses from its start_month up to `month`
+    (not included): one grouped query over the rollup, whatever the history's length."""
+    rolling = [b for b in budgets if b.rollover and b.start_month < month]
+    if not rolling:
+        return {}
+    months = Q()
+    for budget in rolling:
+        months |= Q(category_id=budget.category_id, month__gte=budget.start_month)
+    spent = dict(
+        Rollup.objects.filter(months, ledger_id=rolling[0].ledger_id, kind=Kind.EXPENSE)
+        .filter(month__lt=month)
+        .values("category_id")
+        .annotate(total=Sum("amount"))  # negative: money left the wallet
+        .order_by()
+        .values_list("category_id", "total")
+    )
+    return {b.pk: -spent.get(b.category_id, ZERO) for b in rolling}
+
+
 def budget_status(*, ledger: Ledger, month: date) -> list[dict]:
-    """The status of every budget active in `month`: two queries, whatever their number."""
+    """The status of every budget active in `month`: at most three queries, whatever their
+    number and the length of the history.
+
+    A rolling-over budget carries what was left of every earlier month's limit since its
+    start_month (the overspend, negative, too): carried = limit · months before - what was
+    spent in them, the running balance month after month. The current amount counts for
+    every month; changing it changes what was carried.
+    """
     budgets = list(budgets_of(ledger=ledger).filter(active_in(month)))
     if not budgets:
         return []
@@ -86,21 +123,32 @@ def budget_status(*, ledger: Ledger, month: date) -> list[dict]:
         .order_by()
         .values_list("category_id", "total")
     )
+    spent_before = _spent_before(budgets, month)
     rows = []
     for budget in budgets:
         used = -spent.get(budget.category_id, ZERO)
         limit = budget.amount
+        carried = ZERO
+        if budget.pk in spent_before:
+            carried = limit * _months_between(budget.start_month, month) - spent_before[budget.pk]
+        available = limit + carried
         rows.append(
             {
                 "budget": budget.pk,
                 "category": budget.category_id,
                 "category_name": budget.category.name,
+                "category_group": budget.category.group or None,
+                "rollover": budget.rollover,
                 "limit": limit,
+                "carried": carried,
+                "available": available,
                 "spent": used,
-                "remaining": limit - used,
-                "percent_used": percent_used(spent=used, limit=limit),
+                "remaining": available - used,
+                "percent_used": percent_used(spent=used, limit=available),
                 "alert_percent": budget.alert_percent,
-                "state": budget_state(spent=used, limit=limit, alert_percent=budget.alert_percent),
+                "state": budget_state(
+                    spent=used, limit=available, alert_percent=budget.alert_percent
+                ),
             }
         )
     return rows

@@ -23,7 +23,7 @@ from budget.common import activity
 from budget.common.errors import Conflict, Invalid
 from budget.common.tasks import enqueue_on_commit
 from budget.ledgers.models import Ledger, Role
-from budget.ledgers.services import ledger_lock
+from budget.ledgers.services import ledger_lock, ledger_version_bump
 from budget.money import services as money
 from budget.money.models import (
     REFERENCE_FIELDS,
@@ -151,6 +151,7 @@ def recurring_create(*, ledger: Ledger, **fields: Any) -> RecurringTransaction:
         template.shared_set(data)
         template.next_date = template_next_date(template)
         template.save()
+        ledger_version_bump(ledger_ids=[ledger.pk])  # the forecast shows its occurrences
         _logged(template, "create", "recurring", _recurring_summary(template))
         recurring_materialise(template=template)
     template.refresh_from_db()
@@ -185,6 +186,7 @@ def recurring_update(
             setattr(template, name, value)
         template.next_date = template_next_date(template)
         template.save()
+        ledger_version_bump(ledger_ids=[template.ledger_id])  # the forecast follows it
         changes = activity.diff(before, {**data, **schedule})
         _logged(template, "update", "recurring", _recurring_summary(template), changes)
     return template
@@ -195,6 +197,7 @@ def recurring_delete(*, template: RecurringTransaction) -> None:
     with transaction.atomic():
         pk = template.pk
         template.delete()
+        ledger_version_bump(ledger_ids=[template.ledger_id])
         _logged(template, "delete", "recurring", _recurring_summary(template), pk=pk)
 
 
@@ -268,7 +271,7 @@ def recurring_materialise(
 
 # --- Budgets ------------------------------------------------------------------------------
 
-BUDGET_FIELDS = ("category", "amount", "alert_percent", "start_month", "end_month")
+BUDGET_FIELDS = ("category", "amount", "alert_percent", "rollover", "start_month", "end_month")
 
 
 def budget_category_error(category: Category | None, *, archived_ok: bool = False) -> str | None:
@@ -345,12 +348,14 @@ def budget_create(
     amount: Decimal,
     start_month: date,
     alert_percent: int = 80,
+    rollover: bool = False,
     end_month: date | None = None,
 ) -> Budget:
     data = {
         "category": category,
         "amount": amount,
         "alert_percent": alert_percent,
+        "rollover": rollover,
         "start_month": start_month.replace(day=1),
         "end_month": end_month.replace(day=1) if end_month else None,
     }
@@ -408,21 +413,30 @@ _CROSSED = {"ok": (), "warning": (Threshold.WARNING,), "exceeded": tuple(Thresho
 
 
 def _alert_text(ledger: Ledger, status: dict, month: date, threshold: str) -> tuple[str, str]:
+    """The notification's title and text. A rolling-over budget speaks of what was
+    available (the month's limit plus what carried over), which its state is measured on."""
     name, currency = status["category_name"], ledger.currency
-    spent, limit = f"{status['spent']:.2f}", f"{status['limit']:.2f}"
+    spent = f"{status['spent']:.2f}"
+    limit = f"{status['available']:.2f}"
+    if status["carried"]:
+        own, carried = f"{status['limit']:.2f}", f"{status['carried']:.2f}"
+        limit = f"{limit} {currency} available ({own} + {carried} carried)"
+    else:
+        limit = f"{limit} {currency}"
+    percent = status["percent_used"]
+    percent = "nothing was left" if percent is None else f"{percent:.2f} %"
     when = f"{month:%B %Y}"
     if threshold == Threshold.EXCEEDED:
         over = f"{-status['remaining']:.2f}"
         return (
             f"Budget exceeded: {name}",
             f"{ledger.name}: {spent} {currency} spent on {name} in {when}, over the budget "
-            f"of {limit} {currency} by {over} {currency} ({status['percent_used']:.2f} %).",
+            f"of {limit} by {over} {currency} ({percent}).",
         )
     return (
-        f"Budget warning: {name} at {status['percent_used']:.2f} %",
-        f"{ledger.name}: {spent} of {limit} {currency} spent on {name} in {when} "
-        f"({status['percent_used']:.2f} %; you asked to be told at "
-        f"{status['alert_percent']} %).",
+        f"Budget warning: {name} at {percent}",
+        f"{ledger.name}: {spent} of {limit} spent on {name} in {when} "
+        f"({percent}; you asked to be told at {status['alert_percent']} %).",
     )
 
 
@@ -496,8 +510,12 @@ def budget_alerts_check(*, ledger_id: UUID, months: list[date]) -> int:
                 "month": month_text(month),
                 "threshold": str(threshold),
                 "limit": f"{status['limit']:.2f}",
+                "carried": f"{status['carried']:.2f}",
+                "available": f"{status['available']:.2f}",
                 "spent": f"{status['spent']:.2f}",
-                "percent_used": f"{status['percent_used']:.2f}",
+                "percent_used": (
+                    None if status["percent_used"] is None else f"{status['percent_used']:.2f}"
+                ),
             }
             notifications_create(
                 users=recipients,

@@ -1,22 +1,31 @@
-"""GET /ledgers/{lid}/reports/… — balances, monthly, yearly, historical (SPEC §5)."""
+"""GET /ledgers/{lid}/reports/… — balances, monthly, yearly, historical (SPEC §5); net worth,
+forecast and trends (SPEC §18)."""
 
 from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import Path, Query, Router, Schema
 
 from budget.common.errors import Invalid
 from budget.ledgers.access import LedgerAuth, ledger_access
 from budget.ledgers.models import Ledger
 from budget.money.models import Bucket, Wallet
-from budget.reports import selectors
+from budget.reports import insights, selectors
 from budget.reports.cache import cached_report
 from budget.reports.schemas import (
+    MAX_NET_WORTH_MONTHS,
     BalancesOut,
+    ForecastFilters,
+    ForecastOut,
     HistoricalOut,
     MonthFilters,
     MonthlyOut,
+    NetWorthFilters,
+    NetWorthOut,
     ReportFilters,
+    TrendsFilters,
+    TrendsOut,
     YearFilters,
     YearlyOut,
 )
@@ -38,15 +47,22 @@ def _scope(ledger: Ledger, filters: ReportFilters) -> selectors.Scope:
 
 
 def _report(
-    request: HttpRequest, lid: UUID, name: str, filters: ReportFilters, schema: type[Schema], build
+    request: HttpRequest,
+    lid: UUID,
+    name: str,
+    filters: Schema,
+    schema: type[Schema],
+    build,
+    extra: dict | None = None,
 ) -> HttpResponse:
-    """The report as JSON, built and serialised once per ledger version and filters."""
+    """The report as JSON, built and serialised once per ledger version and filters (and
+    `extra`: what else it depends on, such as today)."""
     ledger = ledger_access(request, lid)
-    scope = _scope(ledger, filters)
+    scope = _scope(ledger, filters) if isinstance(filters, ReportFilters) else selectors.Scope()
     body = cached_report(
         ledger,
         name,
-        filters.dict(),
+        {**filters.dict(), **(extra or {})},
         lambda: schema.model_validate(build(ledger, scope)).model_dump_json(),
     )
     return HttpResponse(body, content_type="application/json")
@@ -99,4 +115,71 @@ def historical(request: HttpRequest, lid: Path[UUID], filters: Query[ReportFilte
         filters,
         HistoricalOut,
         lambda ledger, scope: selectors.historical(ledger=ledger, scope=scope),
+    )
+
+
+# --- Insights (SPEC §18) --------------------------------------------------------------------
+
+
+@router.get("/net-worth", response=NetWorthOut)
+def net_worth(request: HttpRequest, lid: Path[UUID], filters: Query[NetWorthFilters]):
+    """Balances at each month's end, per wallet and bucket, every month of the range present
+    (at most 240); by default the 12 months ending with this one."""
+    last = filters.to or timezone.localdate().replace(day=1)
+    first = filters.from_ or insights.add_months(last, -11)
+    if first > last:
+        raise Invalid("`from` cannot be after `to`.", field="from")
+    if len(insights.months_from(first, last)) > MAX_NET_WORTH_MONTHS:
+        raise Invalid(f"Ask for at most {MAX_NET_WORTH_MONTHS} months at a time.", field="from")
+    return _report(
+        request,
+        lid,
+        "net-worth",
+        filters,
+        NetWorthOut,
+        lambda ledger, scope: insights.net_worth(
+            ledger=ledger, scope=scope, first=first, last=last
+        ),
+        extra={"from_": first, "to": last},
+    )
+
+
+@router.get("/forecast", response=ForecastOut)
+def forecast(request: HttpRequest, lid: Path[UUID], filters: Query[ForecastFilters]):
+    """The expected net worth at the end of this month and the months after it, from the
+    recurring transactions (and, with include_typical, the usual non-recurring income and
+    expense); the month with the lowest balance; the occurrences behind it. The whole
+    ledger: no wallet or bucket filter."""
+    today = timezone.localdate()
+    return _report(
+        request,
+        lid,
+        "forecast",
+        filters,
+        ForecastOut,
+        lambda ledger, scope: insights.forecast(
+            ledger=ledger,
+            today=today,
+            months=filters.months,
+            include_typical=filters.include_typical,
+        ),
+        extra={"today": today},
+    )
+
+
+@router.get("/trends", response=TrendsOut)
+def trends(request: HttpRequest, lid: Path[UUID], filters: Query[TrendsFilters]):
+    """Expense categories over the last complete months (unusual ones first) and the
+    savings rate of each month."""
+    today = timezone.localdate()
+    return _report(
+        request,
+        lid,
+        "trends",
+        filters,
+        TrendsOut,
+        lambda ledger, scope: insights.trends(
+            ledger=ledger, scope=scope, today=today, months=filters.months
+        ),
+        extra={"today": today},
     )

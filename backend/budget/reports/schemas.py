@@ -1,10 +1,12 @@
 import datetime as dt
+from decimal import Decimal
 from uuid import UUID
 
 from ninja import Field, Schema
 
 from budget.common.money import MoneyOut, Percent
-from budget.money.models import CategoryType, WalletKind
+from budget.money.models import CategoryType, Kind, WalletKind
+from budget.planning.schemas import Month, MonthOut
 
 
 class ReportFilters(Schema):
@@ -56,7 +58,18 @@ class CategoryTotal(Schema):
     id: UUID
     name: str
     type: CategoryType
+    group: str | None = Field(description="The category's group; null: none")
     total: MoneyOut
+
+
+class GroupTotal(Schema):
+    name: str
+    type: CategoryType
+    total: MoneyOut = Field(description="The sum of its categories' totals")
+
+
+class GroupByMonth(GroupTotal):
+    months: list[MoneyOut] = Field(description="12 amounts, January first")
 
 
 class Day(Schema):
@@ -80,6 +93,7 @@ class MonthlyOut(Schema):
     period: MonthPeriod
     totals: Totals
     categories: list[CategoryTotal]
+    groups: list[GroupTotal] = Field(description="Subtotals per category group")
     days: list[Day]
     buckets: list[BucketSpent]
 
@@ -104,6 +118,7 @@ class YearlyOut(Schema):
     totals: Totals
     months: list[MonthRow]
     categories: list[CategoryByMonth]
+    groups: list[GroupByMonth] = Field(description="Subtotals per category group")
 
 
 class YearRow(Schema):
@@ -132,3 +147,122 @@ class HistoricalOut(Schema):
     totals: Totals
     years: list[YearRow]
     categories: list[CategoryByYear]
+
+
+# --- Insights (SPEC §18) --------------------------------------------------------------------
+
+MAX_NET_WORTH_MONTHS = 240
+
+
+class NetWorthFilters(ReportFilters):
+    from_: Month | None = Field(
+        None, alias="from", description="First month, YYYY-MM (default: 11 months before `to`)"
+    )
+    to: Month | None = Field(None, description="Last month, YYYY-MM (default: this month)")
+
+
+class ForecastFilters(Schema):
+    months: int = Field(12, ge=1, le=60, description="This month and the months - 1 after it")
+    include_typical: bool = Field(
+        False,
+        description="Add the average monthly income and expense of non-recurring "
+        "transactions over the last 6 complete months",
+    )
+
+
+class TrendsFilters(ReportFilters):
+    months: int = Field(
+        12, ge=2, le=60, description="Complete months, ending with the one before this month"
+    )
+
+
+class NetWorthWallet(Schema):
+    id: UUID
+    name: str
+    balance: MoneyOut
+
+
+class NetWorthPoint(Schema):
+    month: MonthOut
+    net_worth: MoneyOut = Field(description="The sum of the wallet balances at the month's end")
+    wallets: list[NetWorthWallet]
+    buckets: list[NetWorthWallet]
+
+
+class NetWorthOut(Schema):
+    currency: str
+    points: list[NetWorthPoint] = Field(description="Every month of the range, oldest first")
+
+
+class ForecastPoint(Schema):
+    month: MonthOut
+    expected_income: MoneyOut
+    expected_expense: MoneyOut
+    adjustments: MoneyOut = Field(description="Recurring adjustments, signed")
+    balance: MoneyOut = Field(description="The expected net worth at the month's end")
+
+
+class ForecastLowest(Schema):
+    month: MonthOut
+    balance: MoneyOut
+
+
+class ForecastOccurrence(Schema):
+    date: dt.date
+    recurring: UUID
+    kind: Kind
+    amount: MoneyOut = Field(description="As the template says: positive but for adjustments")
+    description: str
+
+
+class Typical(Schema):
+    income: MoneyOut
+    expense: MoneyOut
+
+
+class ForecastOut(Schema):
+    currency: str
+    today: dt.date
+    typical: Typical | None = Field(description="With include_typical: the monthly averages")
+    points: list[ForecastPoint] = Field(
+        description="This month (only what is still to come in it) and the months after it"
+    )
+    lowest: ForecastLowest = Field(description="The month with the lowest balance (the first)")
+    occurrences: list[ForecastOccurrence] = Field(
+        description="The recurring occurrences behind the points, by date"
+    )
+
+
+class CategoryTrend(Schema):
+    id: UUID
+    name: str
+    group: str | None
+    months: list[MoneyOut] = Field(description="One total per month of `months`, oldest first")
+    average: MoneyOut = Field(description="The mean of the months before the last")
+    last: MoneyOut = Field(description="The last complete month")
+    change_percent: MoneyOut | None = Field(
+        description="(last - average) / average · 100, two decimals; null when average is 0"
+    )
+    unusual: bool = Field(
+        description="last > mean + 2 population standard deviations of the months before it "
+        "(needs at least 3 of them)"
+    )
+
+
+class SavingsRate(Schema):
+    month: MonthOut
+    income: MoneyOut
+    expense: MoneyOut
+    savings_rate: Decimal | None = Field(
+        description="(income - expense) / income, four decimals as a string; null without income"
+    )
+
+
+class TrendsOut(Schema):
+    currency: str
+    months: list[MonthOut]
+    categories: list[CategoryTrend] = Field(
+        description="Expense categories with spending in the months: unusual first, then by "
+        "the last month's total"
+    )
+    savings_rate: list[SavingsRate]

@@ -75,7 +75,34 @@ def _signed(kind: str, amount: Decimal) -> Decimal:
 
 
 def _category_names(ids: set[UUID]) -> dict[UUID, dict]:
-    return {c["id"]: c for c in Category.objects.filter(pk__in=ids).values("id", "name", "type")}
+    return {
+        c["id"]: {**c, "group": c["group"] or None}
+        for c in Category.objects.filter(pk__in=ids).values("id", "name", "type", "group")
+    }
+
+
+def _groups(categories: list[dict], with_months: bool = False) -> list[dict]:
+    """Subtotals per category group (SPEC §18), from the report's category rows: one row per
+    group name and type (an income group and an expense group of one name stay apart).
+    Categories without a group are in none. Sorted like the categories: total descending."""
+    groups: dict[tuple[str, str], dict] = {}
+    for category in categories:
+        if not category["group"]:
+            continue
+        key = (category["group"], category["type"])
+        row = groups.setdefault(
+            key,
+            {
+                "name": category["group"],
+                "type": category["type"],
+                "total": ZERO,
+                **({"months": [ZERO] * 12} if with_months else {}),
+            },
+        )
+        row["total"] += category["total"]
+        if with_months:
+            row["months"] = [a + b for a, b in zip(row["months"], category["months"], strict=True)]
+    return sorted(groups.values(), key=lambda g: (-g["total"], g["name"].lower(), g["type"]))
 
 
 def _by_category(rows: QuerySet, period: str):
@@ -264,7 +291,8 @@ def monthly(*, ledger: Ledger, scope: Scope, year: int, month: int) -> dict:
     return {
         "period": {"year": year, "month": month},
         "totals": _report_totals(totals),
-        "categories": _categories(grouped, names, periods=lambda amounts: {}),
+        "categories": (categories := _categories(grouped, names, periods=lambda amounts: {})),
+        "groups": _groups(categories),
         "days": _days(ledger=ledger, scope=scope, year=year, month=month),
         "buckets": buckets,
     }
@@ -298,7 +326,8 @@ def yearly(*, ledger: Ledger, scope: Scope, year: int) -> dict:
         "period": {"year": year},
         "totals": _report_totals(totals),
         "months": months,
-        "categories": _categories(grouped, names, periods=by_month),
+        "categories": (categories := _categories(grouped, names, periods=by_month)),
+        "groups": _groups(categories, with_months=True),
     }
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import api, charts, data, forms, plans
+from dashboard import api, charts, data, forms, insights, plans
 from dashboard.api import ApiError
 from dashboard.formatting import format_money, literal, parse_money
 from dashboard.forms import FormErrors
@@ -18,6 +18,10 @@ from dashboard.plans import DEFAULT_ALERT_PERCENT, NO_END, month_label, month_op
 from dashboard.views.common import Page, add_and_change, money_table, show_error, today
 
 YEARS_BACK = 10
+ROLLOVER_HELP = (
+    "What is left of a month's limit carries into the next month (an overspend too, "
+    "lowering it), month after month from the first month."
+)
 REFRESH_HELP = (
     "Show what changed elsewhere (spending added on another device or by a family member, "
     "the daily jobs) now; otherwise it shows within half a minute."
@@ -66,6 +70,10 @@ def section(page: Page, currency: str, can_write: bool) -> None:
     if status:
         st.altair_chart(charts.budget_bars(status, names, currency), width="stretch")
         money_table(plans.status_table(status, names), currency, width="stretch")
+        groups = insights.group_subtotals(status)
+        if len(groups):
+            st.caption("Per category group")
+            money_table(groups, currency, width="stretch")
         _status_note(status, names, period)
     elif budgets:
         st.info(f"No budget covers {period}.")
@@ -143,6 +151,12 @@ def _budget_fields(
         help="A notification comes when spending reaches this share, and again over 100 %.",
         key=f"{key}_alert",
     )
+    values["rollover"] = st.checkbox(
+        "Roll over",
+        value=bool(initial.get("rollover", False)),
+        help=ROLLOVER_HELP,
+        key=f"{key}_rollover",
+    )
     start = initial.get("start_month") or month_value(today.year, today.month)
     end = initial.get("end_month")
     months = month_options(today, start, end)
@@ -189,6 +203,8 @@ def _budget_add(page: Page, expense: list[dict[str, Any]], currency: str, today:
         body = plans.budget_payload({"category": category, **values})
         if not body["end_month"]:
             body.pop("end_month")
+        if not body.get("rollover"):
+            body.pop("rollover", None)  # the API's default
         api.get_client().post(data.ledger_path("/budgets"), json=body)
     except (ApiError, FormErrors) as error:
         forms.show_form_error(error)
@@ -208,6 +224,7 @@ def _budget_edit(
     initial = {
         "amount": f"{parse_money(budget['amount']):.2f}",
         "alert_percent": parse_money(budget["alert_percent"]),
+        "rollover": bool(budget.get("rollover", False)),
         "start_month": str(budget["start_month"])[:7],
         "end_month": str(budget["end_month"])[:7] if budget.get("end_month") else None,
     }

@@ -6,10 +6,10 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import api, charts, data, session, tables
+from dashboard import api, charts, data, insights, session, tables
 from dashboard.api import ApiError, SessionExpired
 from dashboard.formatting import format_money, parse_money
-from dashboard.views.common import metric_row, money_table, show_error
+from dashboard.views.common import metric_row, money_table, show_error, today
 
 RECENT_COUNT = 10
 RECENT_COLUMNS = ("Date", "Kind", "Description", "Category", "Wallet", "Amount", "Bucket")
@@ -53,6 +53,9 @@ def render() -> None:
 
     st.subheader("Recent transactions")
     _recent(balances, currency)
+
+    _net_worth(currency)
+    _this_month(currency)
 
 
 def _metrics(balances: dict[str, Any], currency: str) -> None:
@@ -158,3 +161,49 @@ def _recent(balances: dict[str, Any], currency: str) -> None:
             f"The {len(page['items'])} most recent of {page['count']:,} transactions — "
             "see them all on the Transactions page."
         )
+
+
+def _net_worth(currency: str) -> None:
+    """The last 12 months' net worth, month end by month end."""
+    st.subheader("Net worth over the last 12 months")
+    try:
+        history = data.get(data.ledger_path("/reports/net-worth"))
+    except ApiError as error:
+        show_error(error)
+        return
+    points = history["points"]
+    if not any(parse_money(p["net_worth"]) for p in points):
+        st.caption("Your net worth shows here month by month once you have transactions.")
+        return
+    st.altair_chart(charts.net_worth_line(points, currency), width="stretch")
+    change = insights.net_worth_change(points, currency)
+    if change:
+        st.caption(change)
+
+
+def _this_month(currency: str) -> None:
+    """This month: what each budget has spent, and the recurring bills still to come."""
+    day = today()
+    st.subheader("This month")
+    try:
+        status = data.get(
+            data.ledger_path("/budgets/status"), {"year": day.year, "month": day.month}
+        )
+        forecast = data.get(data.ledger_path("/reports/forecast"), {"months": 1})
+    except ApiError as error:
+        show_error(error)
+        return
+    budgets_column, bills_column = st.columns(2, gap="large")
+    with budgets_column:
+        st.markdown("**Spent per budget**")
+        if status:
+            money_table(insights.budget_spent_table(status), currency, width="stretch")
+        else:
+            st.caption("No budget covers this month — set one under Planning.")
+    with bills_column:
+        st.markdown("**Upcoming recurring bills**")
+        bills = insights.upcoming_bills(forecast["occurrences"], forecast.get("today") or day)
+        if bills:
+            money_table(insights.occurrence_table(bills), currency, width="stretch")
+        else:
+            st.caption("No recurring bill left this month.")

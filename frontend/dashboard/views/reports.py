@@ -21,7 +21,7 @@ YEARS_BACK = 10
 
 def render_monthly() -> None:
     st.title("Monthly report")
-    currency = _currency()
+    currency = current_currency()
     if currency is None:
         return
     today = common.today()
@@ -50,6 +50,8 @@ def render_monthly() -> None:
         return
     _totals(report["totals"], currency)
 
+    _donuts(report["categories"], currency)
+
     categories_column, buckets_column = st.columns([3, 2], gap="large")
     with categories_column:
         st.subheader("Categories")
@@ -76,7 +78,7 @@ def render_monthly() -> None:
 
 def render_yearly() -> None:
     st.title("Yearly report")
-    currency = _currency()
+    currency = current_currency()
     if currency is None:
         return
     year_column, wallet_column, bucket_column = st.columns(3)
@@ -113,7 +115,7 @@ def render_yearly() -> None:
 
 def render_historical() -> None:
     st.title("Historical report")
-    currency = _currency()
+    currency = current_currency()
     if currency is None:
         return
     wallet_column, bucket_column, _ = st.columns(3)
@@ -157,10 +159,32 @@ def render_historical() -> None:
         st.caption("No income or expense yet.")
 
 
+def _donuts(categories: list[dict[str, Any]], currency: str) -> None:
+    """Where the money went and where it came from: two donuts, never one mixing both."""
+    expense = charts.category_donut(categories, "expense", currency)
+    income = charts.category_donut(categories, "income", currency)
+    if expense is None and income is None:
+        return
+    expense_column, income_column = st.columns(2, gap="large")
+    with expense_column:
+        st.subheader("Spending by category")
+        if expense is None:
+            st.caption("No expenses this month.")
+        else:
+            st.altair_chart(expense, width="stretch")
+    with income_column:
+        st.subheader("Income by category")
+        if income is None:
+            st.caption("No income this month.")
+        else:
+            st.altair_chart(income, width="stretch")
+
+
 # --- shared pieces ----------------------------------------------------------------------------
 
 
-def _currency() -> str | None:
+def current_currency() -> str | None:
+    """The current ledger's currency; None (and a note) without a ledger."""
     ledger = session.current_ledger()
     if ledger is None:
         st.info("You are not a member of any ledger yet.")

@@ -49,11 +49,15 @@ def section(page: Page, can_write: bool) -> None:
             lambda c: f"{c['name']} ({labels.CATEGORY_TYPES.get(c['type'], c['type']).lower()})",
         )
         path = data.ledger_path(f"/categories/{category['id']}")
-        rename, remove = st.tabs(
-            ["Rename", "Archive or delete"], key="setup_category_actions", on_change="rerun"
+        rename, group, remove = st.tabs(
+            ["Rename", "Group", "Archive or delete"],
+            key="setup_category_actions",
+            on_change="rerun",
         )
         with rename:
             setup_items.rename(page, category, path, "category")
+        with group:
+            _group_edit(page, category, path)
         with remove:
             setup_items.archive_or_delete(page, category, path, "category")
 
@@ -69,12 +73,55 @@ def section(page: Page, can_write: bool) -> None:
 
 
 def _category_name(category: dict[str, Any]) -> str:
-    return literal(category["name"]) + (" *(archived)*" if category["archived"] else "")
+    group = f" · {literal(category['group'])}" if category.get("group") else ""
+    return literal(category["name"]) + group + (" *(archived)*" if category["archived"] else "")
+
+
+GROUP_HELP = (
+    'A short name shared by several categories, such as "Fixed costs": reports and budgets '
+    "show a subtotal per group. Leave it empty for no group."
+)
+
+
+def _group_edit(page: Page, category: dict[str, Any], path: str) -> None:
+    key = f"setup_category_group_{category['id']}"
+    with st.form(key, border=False):
+        group = st.text_input(
+            "Group",
+            value=category.get("group") or "",
+            max_chars=50,
+            placeholder="Fixed costs",
+            help=GROUP_HELP,
+            key=f"{key}_name",
+        )
+        submitted = st.form_submit_button("Save group", key=f"{key}_submit")
+    if not submitted:
+        return
+    new = group.strip() or None
+    if new == (category.get("group") or None):
+        st.info("Nothing changed.")
+        return
+    try:
+        api.get_client().patch(path, json={"group": new})
+    except ApiError as error:
+        forms.show_form_error(error)
+        return
+    if new:
+        page.written(f"{category['name']} is now in the group {new}.")
+    else:
+        page.written(f"{category['name']} is in no group now.")
 
 
 def _category_add(page: Page) -> None:
     with st.form("setup_category_add", border=True):
         name = st.text_input("Name", placeholder="Groceries", key="setup_category_name")
+        group = st.text_input(
+            "Group (optional)",
+            max_chars=50,
+            placeholder="Daily life",
+            help=GROUP_HELP,
+            key="setup_category_group",
+        )
         type_ = st.selectbox(
             "Type",
             list(labels.CATEGORY_TYPES),
@@ -89,9 +136,11 @@ def _category_add(page: Page) -> None:
         return
     try:
         body = {"name": setup_items.name_of(name), "type": type_}
+        if group.strip():
+            body["group"] = group.strip()
         api.get_client().post(data.ledger_path("/categories"), json=body)
     except (ApiError, FormErrors) as error:
         forms.show_form_error(error)
         return
-    forms.reset_later({"setup_category_name": ""})
+    forms.reset_later({"setup_category_name": "", "setup_category_group": ""})
     page.written(f"Added the {type_} category {body['name']}.")

@@ -88,7 +88,9 @@ def full_book(household):
     )
     _tx(h, kind="adjustment", amount=Decimal("-3.25"), wallet=h.cash.pk)
     old_card = services.wallet_create(ledger=h.ledger, name="Old card", kind="virtual")
-    hobby = services.category_create(ledger=h.ledger, name="Old hobby", type="expense")
+    hobby = services.category_create(
+        ledger=h.ledger, name="Old hobby", type="expense", group="Leisure time"
+    )
     _tx(h, kind="expense", amount=Decimal("10.00"), wallet=old_card.pk, category=hobby.pk)
     _tx(h, kind="adjustment", amount=Decimal("10.00"), wallet=old_card.pk)
     services.wallet_update(wallet=old_card, archived=True)
@@ -191,6 +193,7 @@ def planned_book(full_book):
         category=h.groceries.pk,
         amount=Decimal("300.00"),
         start_month=date(2025, 4, 1),
+        rollover=True,
     )
     planning.budget_create(
         ledger=h.ledger,

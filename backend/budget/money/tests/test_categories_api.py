@@ -75,6 +75,7 @@ def test_create_answers_201_with_the_category(owner_api, ledger):
         "id": body["id"],
         "name": "Pets",
         "type": "expense",
+        "group": None,
         "archived": False,
         "created_at": body["created_at"],
     }
@@ -144,7 +145,12 @@ def test_patch_changes_only_what_it_names(owner_api, household, payload, expecte
     response = owner_api.patch(categories_path(h.ledger, h.groceries), payload)
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body == {"id": str(h.groceries.pk), "created_at": body["created_at"], **expected}
+    assert body == {
+        "id": str(h.groceries.pk),
+        "created_at": body["created_at"],
+        "group": None,
+        **expected,
+    }
     assert owner_api.get(categories_path(h.ledger, h.groceries)).json() == body
 
 
@@ -430,3 +436,30 @@ def test_category_list_takes_constant_queries(
     with django_assert_max_num_queries(LIST_QUERIES):
         response = owner_api.get(categories_path(ledger), {"page_size": 500})
     assert response.json()["count"] == rows + 11
+
+
+# --- Groups (SPEC §18) ----------------------------------------------------------------------
+
+
+def test_a_category_carries_a_trimmed_group_and_loses_it_when_blank_or_null(owner_api, ledger):
+    body = owner_api.post(
+        categories_path(ledger), {"name": "Rent", "type": "expense", "group": "  Fixed costs "}
+    ).json()
+    assert body["group"] == "Fixed costs"
+    path = f"{categories_path(ledger)}/{body['id']}"
+    assert owner_api.patch(path, {"name": "Flat rent"}).json()["group"] == "Fixed costs"
+    assert owner_api.patch(path, {"group": "   "}).json()["group"] is None
+    assert owner_api.patch(path, {"group": "Home"}).json()["group"] == "Home"
+    assert owner_api.patch(path, {"group": None}).json()["group"] is None
+    assert owner_api.get(path).json()["group"] is None
+
+
+def test_a_group_name_over_50_characters_is_a_422_that_changes_nothing(owner_api, ledger):
+    body = owner_api.post(
+        categories_path(ledger), {"name": "Rent", "type": "expense", "group": "Home"}
+    ).json()
+    path = f"{categories_path(ledger)}/{body['id']}"
+    response = owner_api.patch(path, {"group": "x" * 51})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "group"
+    assert owner_api.get(path).json()["group"] == "Home"

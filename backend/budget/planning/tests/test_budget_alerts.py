@@ -104,6 +104,8 @@ def test_reaching_alert_percent_warns_every_owner_and_editor_but_no_viewer(house
         "month": "2025-03",
         "threshold": "warning",
         "limit": "100.00",
+        "carried": "0.00",
+        "available": "100.00",
         "spent": "80.00",
         "percent_used": "80.00",
     }
