@@ -1,9 +1,10 @@
 """Single-use links mailed to a user: resetting a forgotten password, verifying the email.
 
 A token is 256 random bits; only its SHA-256 is stored (`AccountToken`), so a copy of the
-database opens no account. Mails go through Django's email backend (settings: EMAIL_*), from
-a Django-Q2 task queued after the request: a password-reset request does the same work and
-answers the same way whether or not an account uses the email.
+database opens no account. Mails go through Django's email backend (settings: EMAIL_*). The
+reset mail is sent by a Django-Q2 task queued after the request, so a reset request does the
+same work and answers the same way whether or not an account uses the email; the
+verification mail is sent after the registration commits.
 """
 
 import hashlib
@@ -130,12 +131,18 @@ def password_reset_mail_send(*, email: str) -> None:
 
 
 def email_verification_request(*, user: User) -> None:
-    """Queues the verification mail once the current transaction commits."""
-    enqueue_on_commit(
-        "budget.accounts.tasks.email_verification_mail",
-        str(user.pk),
-        task_name="email verification mail",
-    )
+    """Mails the verification link once the current transaction commits, from this process
+    (registration already tells whether an email is taken, so the time it takes tells
+    nothing more). A mail that fails is logged: the user can ask again from the Account page."""
+    user_id = str(user.pk)
+    transaction.on_commit(lambda: _verification_mail_or_log(user_id))
+
+
+def _verification_mail_or_log(user_id: str) -> None:
+    try:
+        email_verification_mail_send(user_id=user_id)
+    except Exception:  # each backend raises its own errors (SMTP, files…)
+        logger.exception("The verification mail for user %s was not sent.", user_id)
 
 
 def email_verification_mail_send(*, user_id: str) -> None:

@@ -134,3 +134,14 @@ def test_registration_closed_still_lets_users_sign_in(api, user, settings):
     settings.REGISTRATION_OPEN = False
     body = {"email": "alice@example.com", "password": PASSWORD}
     assert api.post("/auth/token", body).status_code == 200
+
+
+def test_a_verification_mail_that_fails_is_logged_and_the_account_stays(
+    api, register, settings, caplog
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    with caplog.at_level("ERROR"):
+        assert register().status_code == 201
+    assert "verification mail" in caplog.text
+    assert User.objects.filter(email="new@example.com").exists()
