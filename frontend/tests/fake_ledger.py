@@ -593,7 +593,6 @@ class FakeLedgerClient:
             return {"read": len(unread)}
         return {"id": "new", **(body or {})}
 
-
     def _security(self, method: str, path: str, body: Any) -> Any:
         """Two-factor sign-in, sessions and mailed links, as the API answers them."""
         if path == "/auth/2fa/setup":

@@ -25,6 +25,12 @@ logger = logging.getLogger(__name__)
 
 Purpose = AccountToken.Purpose
 
+# The dashboard's query parameters the links carry, and the 422 codes of a link not usable.
+RESET_PARAM = "reset"
+VERIFY_PARAM = "verify"
+TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_USED = "token_invalid", "token_expired", "token_used"
+LINK_CODES = (TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_USED)
+
 RESET_SUBJECT = "Reset your Budget password"
 VERIFY_SUBJECT = "Verify your email for Budget"
 
@@ -69,22 +75,22 @@ def account_token_use(*, raw: str, purpose: str) -> AccountToken:
     )
     if token is None:
         raise Invalid(
-            "This link is not valid. Ask for a new one.", field="token", code="token_invalid"
+            "This link is not valid. Ask for a new one.", field="token", code=TOKEN_INVALID
         )
     now = timezone.now()
     if token.used_at is not None:
         raise Invalid(
             "This link was already used, or a newer one was sent. Ask for a new one.",
             field="token",
-            code="token_used",
+            code=TOKEN_USED,
         )
     if token.expires_at <= now:
         raise Invalid(
-            "This link has expired. Ask for a new one.", field="token", code="token_expired"
+            "This link has expired. Ask for a new one.", field="token", code=TOKEN_EXPIRED
         )
     spent = AccountToken.objects.filter(pk=token.pk, used_at__isnull=True).update(used_at=now)
     if not spent:
-        raise Invalid("This link was already used.", field="token", code="token_used")
+        raise Invalid("This link was already used.", field="token", code=TOKEN_USED)
     return token
 
 
@@ -121,7 +127,7 @@ def password_reset_mail_send(*, email: str) -> None:
         body=(
             "Someone (hopefully you) asked to reset the password of your Budget account.\n\n"
             f"Set a new password here (the link works once, for {minutes} minutes):\n"
-            f"{dashboard_link(param='reset', raw=raw)}\n\n"
+            f"{dashboard_link(param=RESET_PARAM, raw=raw)}\n\n"
             "If you did not ask for this, ignore this mail: your password stays as it is.\n"
         ),
     )
@@ -157,7 +163,7 @@ def email_verification_mail_send(*, user_id: str) -> None:
         body=(
             "Welcome to Budget. Confirm that this address is yours, so budget alerts can be "
             "mailed to it:\n"
-            f"{dashboard_link(param='verify', raw=raw)}\n\n"
+            f"{dashboard_link(param=VERIFY_PARAM, raw=raw)}\n\n"
             f"The link works once, for {hours} hours. If you did not register, ignore this mail.\n"
         ),
     )

@@ -194,7 +194,7 @@ def email_verify(*, token: str) -> User:
             raise Invalid(
                 "This link was for another address. Ask for a new one.",
                 field="token",
-                code="token_invalid",
+                code=mailed_tokens.TOKEN_INVALID,
             )
         if user.email_verified_at is None:
             user.email_verified_at = timezone.now()

@@ -22,6 +22,9 @@ from budget.accounts.models import BackupCode, TwoFactor, User
 from budget.common.errors import Conflict, Invalid, NotAuthenticated
 
 ISSUER = "Budget"
+# The 401 codes of POST /auth/token with 2FA on (the dashboard asks for the code on the first).
+OTP_REQUIRED = "otp_required"
+OTP_INVALID = "otp_invalid"
 BACKUP_CODE_COUNT = 10
 # Codes of one step before and after the current one pass too: phone clocks drift.
 VALID_WINDOW = 1
@@ -67,7 +70,7 @@ def two_factor_enable(*, user: User, code: str) -> list[str]:
             raise Invalid(
                 "The code is not right. Enter the 6 digits your app shows now.",
                 field="code",
-                code="otp_invalid",
+                code=OTP_INVALID,
             )
         TwoFactor.objects.filter(pk=two_factor.pk).update(enabled_at=timezone.now())
         return _backup_codes_replace(user)
@@ -82,7 +85,7 @@ def two_factor_disable(*, user: User, password: str, code: str) -> None:
     with transaction.atomic():
         if not _code_take(two_factor, code):
             raise Invalid(
-                "The code is not right or was already used.", field="code", code="otp_invalid"
+                "The code is not right or was already used.", field="code", code=OTP_INVALID
             )
         BackupCode.objects.filter(user=user).delete()
         two_factor.delete()
@@ -97,12 +100,12 @@ def two_factor_check(*, user: User, otp: str | None) -> None:
     if not otp or not otp.strip():
         raise NotAuthenticated(
             "Enter the code from your authenticator app, or a backup code.",
-            code="otp_required",
+            code=OTP_REQUIRED,
         )
     if not _code_take(two_factor, otp):
         raise NotAuthenticated(
             "The code is not right or was already used. Wait for the next one and try again.",
-            code="otp_invalid",
+            code=OTP_INVALID,
         )
 
 
