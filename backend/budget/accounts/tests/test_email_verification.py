@@ -145,3 +145,14 @@ def test_a_verification_mail_that_fails_is_logged_and_the_account_stays(
         assert register().status_code == 201
     assert "verification mail" in caplog.text
     assert User.objects.filter(email="new@example.com").exists()
+
+
+def test_the_demo_account_counts_as_verified_and_gets_no_mail(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    from budget.accounts.services import user_register
+
+    with django_capture_on_commit_callbacks(execute=True):
+        demo = user_register(email="demo@example.com", password=PASSWORD, email_verified=True)
+    assert demo.email_verified
+    assert mailoutbox == []
