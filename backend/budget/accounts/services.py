@@ -129,6 +129,9 @@ def tokens_revoke(*, user: User, refresh: str) -> None:
     if str(token.get("user_id")) != str(user.pk):
         raise Invalid("The refresh token belongs to another session.", field="refresh")
     token.blacklist()
+    # The session's access token stops too, not only its refresh token.
+    session_id = token.get(sessions.SESSION_CLAIM)
+    sessions.sessions_mark_revoked([session_id] if session_id else [])
 
 
 def user_sessions_end(*, user: User, keep: str | None = None) -> None:

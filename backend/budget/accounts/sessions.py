@@ -106,12 +106,19 @@ def _revoked_key(session_id: object) -> str:
     return f"accounts:revoked-session:{session_id}"
 
 
+def sessions_mark_revoked(session_ids: list[object]) -> None:
+    """Access tokens of these sessions are refused from now on (until they would expire)."""
+    if not session_ids:
+        return
+    lifetime = settings.NINJA_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds()
+    cache.set_many({_revoked_key(sid): True for sid in session_ids}, timeout=int(lifetime) + 60)
+
+
 def _revoke(sessions: list[UserSession]) -> None:
     BlacklistedToken.objects.bulk_create(
         [BlacklistedToken(token_id=s.token_id) for s in sessions], ignore_conflicts=True
     )
-    lifetime = settings.NINJA_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds()
-    cache.set_many({_revoked_key(s.id): True for s in sessions}, timeout=int(lifetime) + 60)
+    sessions_mark_revoked([s.id for s in sessions])
 
 
 def session_revoke(*, user: User, session_id) -> None:

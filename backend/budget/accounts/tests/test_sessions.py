@@ -143,6 +143,7 @@ def test_logout_ends_the_session(api, user):
     other = sign_in(api, PHONE)
     api.with_token(pair["access"]).post("/auth/logout", {"refresh": pair["refresh"]})
     assert [s["user_agent"] for s in sessions_of(api, other)["items"]] == [PHONE]
+    assert_error(api.with_token(pair["access"]).get("/auth/me"), 401)
 
 
 def test_expired_sessions_are_not_listed(api, user):
