@@ -175,6 +175,9 @@ class ApiClient:
         self.tokens = tokens
         self.http = http or requests.Session()
         self.server_today: date | None = None  # from the last answer's TODAY_HEADER
+        # The browser's User-Agent, sent on: the API's session list names the device the
+        # person signed in with, not this server's HTTP library.
+        self.user_agent: str | None = None
 
     # --- auth -------------------------------------------------------------------------------
 
@@ -184,10 +187,27 @@ class ApiClient:
             body["full_name"] = full_name
         return self.request("POST", "/auth/register", json=body, authenticated=False)
 
-    def sign_in(self, email: str, password: str) -> None:
+    def sign_in(self, email: str, password: str, otp: str | None = None) -> None:
+        """With two-factor sign-in on, the API answers 401 ``otp_required`` until ``otp`` (a
+        code from the app or a backup code) comes along."""
         body = {"email": email, "password": password}
+        if otp:
+            body["otp"] = otp
         answer = self.request("POST", "/auth/token", json=body, authenticated=False)
         self.tokens.set(Tokens(access=answer["access"], refresh=answer["refresh"]))
+
+    def password_reset(self, email: str) -> dict[str, Any]:
+        """Asks for a reset link by mail; the API answers alike for every email."""
+        return self.request(
+            "POST", "/auth/password-reset", json={"email": email}, authenticated=False
+        )
+
+    def password_reset_confirm(self, token: str, new_password: str) -> None:
+        body = {"token": token, "new_password": new_password}
+        self.request("POST", "/auth/password-reset/confirm", json=body, authenticated=False)
+
+    def verify_email(self, token: str) -> None:
+        self.request("POST", "/auth/verify-email", json={"token": token}, authenticated=False)
 
     def sign_out(self) -> None:
         """Blacklist the refresh token if the API lets us, and forget the tokens in any case."""
@@ -316,6 +336,8 @@ class ApiClient:
         key: str | None = None,
     ) -> requests.Response:
         headers = {"Accept": "application/json"}
+        if self.user_agent:
+            headers["User-Agent"] = self.user_agent
         if key is not None:
             headers[IDEMPOTENCY_HEADER] = key
         data: Any = None
@@ -388,8 +410,18 @@ def get_client() -> ApiClient:
     client = st.session_state.get(session.CLIENT_KEY)
     if client is None:
         client = ApiClient(config.API_URL, config.API_TIMEOUT_SECONDS, session.SessionTokenStore())
+        client.user_agent = _browser_user_agent()
         st.session_state[session.CLIENT_KEY] = client
     return client
+
+
+def _browser_user_agent() -> str | None:
+    """The User-Agent of the browser this session runs for (None outside a browser)."""
+    try:
+        agent = st.context.headers.get("User-Agent")
+    except Exception:  # no script run context (a plain script, a test)
+        return None
+    return agent[:255] if isinstance(agent, str) and agent else None
 
 
 def _read(response: requests.Response) -> Any:

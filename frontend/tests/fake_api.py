@@ -178,6 +178,12 @@ def _token(handler: _Handler, state: FakeApiState, body: dict, _query: str) -> N
             401, {"detail": "Email or password is incorrect.", "code": "invalid_credentials"}
         )
         return
+    if user.get("otp") and body.get("otp") != user["otp"]:
+        code = "otp_invalid" if body.get("otp") else "otp_required"
+        handler._answer(
+            401, {"detail": "Enter the code from your authenticator app.", "code": code}
+        )
+        return
     handler._answer(200, state.issue_pair())
 
 

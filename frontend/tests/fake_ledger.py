@@ -30,6 +30,7 @@ USER = {
     "full_name": "Ada Lovelace",
     "default_ledger_id": LEDGER_ID,
     "email_notifications": False,
+    "email_verified": True,
     "date_joined": "2025-01-01T00:00:00Z",
 }
 LEDGERS = [
@@ -343,6 +344,26 @@ class FakeLedgerClient:
             }
         ]
         self.answers: dict[tuple[str, str], Any] = {}
+        # Account security: two-factor sign-in, the signed-in devices, mailed links.
+        self.otp_required = False  # sign_in without a code answers 401 otp_required
+        self.otps: list[str | None] = []  # the code each sign-in sent
+        self.two_factor = {"enabled": False, "backup_codes_left": 0}
+        self.sessions = [
+            {
+                "id": "s-here",
+                "created": "2025-03-01T08:00:00Z",
+                "last_used": "2025-03-05T08:00:00Z",
+                "user_agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0",
+                "current": True,
+            },
+            {
+                "id": "s-phone",
+                "created": "2025-02-01T08:00:00Z",
+                "last_used": "2025-03-04T19:30:00Z",
+                "user_agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0) Safari/604.1",
+                "current": False,
+            },
+        ]
         self.budgets = [dict(b) for b in BUDGETS]
         self.budget_status = [dict(s) for s in BUDGET_STATUS]
         # The insight reports (SPEC §18), as report_data has them.
@@ -379,12 +400,29 @@ class FakeLedgerClient:
     def sign_out(self) -> None:
         self.calls.append(Call("POST", "/auth/logout"))
 
-    def sign_in(self, email: str, password: str) -> None:
+    def sign_in(self, email: str, password: str, otp: str | None = None) -> None:
         # Kept apart from `calls`: a sign-in is no write to the ledger.
         error = self.failures.get(("POST", "/auth/token"))
         if error is not None:
             raise error
+        self.otps.append(otp)
+        if self.otp_required and not otp:
+            raise ApiError(401, "otp_required", "Enter the code from your authenticator app.")
         self.signed_in.append((email, password))
+
+    def register(self, email: str, password: str, full_name: str = "") -> dict[str, Any]:
+        self.calls.append(Call("POST", "/auth/register", {"email": email}))
+        return dict(self.user)
+
+    def password_reset(self, email: str) -> dict[str, Any]:
+        return self._request("POST", "/auth/password-reset", {"email": email}, None)
+
+    def password_reset_confirm(self, token: str, new_password: str) -> None:
+        body = {"token": token, "new_password": new_password}
+        self._request("POST", "/auth/password-reset/confirm", body, None)
+
+    def verify_email(self, token: str) -> None:
+        self._request("POST", "/auth/verify-email", {"token": token}, None)
 
     def get(self, path: str, json: Any = None, params: Mapping[str, Any] | None = None) -> Any:
         return self._request("GET", path, json, params)
@@ -441,6 +479,7 @@ class FakeLedgerClient:
             "/auth/me": None,
             "/ledgers": self.ledger_list,
             "/auth/api-keys": self.api_keys,
+            "/auth/sessions": self.sessions,
             f"{LP}/wallets": self.wallets,
             f"{LP}/buckets": self.buckets,
             f"{LP}/categories": self.categories,
@@ -459,6 +498,8 @@ class FakeLedgerClient:
         }
         if path == "/auth/me":
             return self.user
+        if path == "/auth/2fa":
+            return dict(self.two_factor)
         if path in lists:
             items = lists[path]
             archived = params.get("archived")
@@ -507,6 +548,9 @@ class FakeLedgerClient:
         raise ApiError(404, "not_found", f"The fake API has no GET {path}.")
 
     def _write(self, method: str, path: str, body: Any) -> Any:
+        security = self._security(method, path, body)
+        if security is not _NOT_MINE:
+            return security
         if method == "DELETE":
             left = re.fullmatch(r"/ledgers/([^/]+)/members/user-1", path)
             if left:  # leaving a ledger: it is no longer among the user's ledgers
@@ -588,6 +632,38 @@ class FakeLedgerClient:
                 item["read_at"] = "2025-03-05T08:00:00Z"
             return {"read": len(unread)}
         return {"id": "new", **(body or {})}
+
+    def _security(self, method: str, path: str, body: Any) -> Any:
+        """Two-factor sign-in, sessions and mailed links, as the API answers them."""
+        if path == "/auth/2fa/setup":
+            return {
+                "secret": "JBSWY3DPEHPK3PXP",
+                "otpauth_url": "otpauth://totp/Budget:ada%40example.com?secret=JBSWY3DPEHPK3PXP"
+                "&issuer=Budget",
+            }
+        if path == "/auth/2fa/enable":
+            self.two_factor = {"enabled": True, "backup_codes_left": 10}
+            return {"backup_codes": [f"code{n}-abcde" for n in range(10)]}
+        if path == "/auth/2fa" and method == "DELETE":
+            self.two_factor = {"enabled": False, "backup_codes_left": 0}
+            return None
+        if path == "/auth/sessions/revoke-all":
+            self.sessions = []
+            return None
+        ended = re.fullmatch(r"/auth/sessions/([^/]+)", path)
+        if ended and method == "DELETE":
+            self.sessions = [s for s in self.sessions if s["id"] != ended[1]]
+            return None
+        if path == "/auth/password-reset":
+            return {"detail": "If an account uses this email, a link is on its way."}
+        if path in ("/auth/password-reset/confirm", "/auth/verify-email"):
+            return None
+        if path == "/auth/verify-email/resend":
+            return {"detail": "A new link to verify your email is on its way."}
+        return _NOT_MINE
+
+
+_NOT_MINE = object()
 
 
 # --- planning: budgets, goals, recurring transactions, notifications --------------------------

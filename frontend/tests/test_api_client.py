@@ -389,3 +389,53 @@ def test_other_requests_send_no_idempotency_key(client: ApiClient, api_state: Fa
 
     assert all("Idempotency-Key" not in call.headers for call in api_state.calls)
     assert len(api_state.calls) == 5
+
+
+def test_two_factor_sign_in_sends_the_code(client: ApiClient, api_state: FakeApiState) -> None:
+    api_state.users[EMAIL]["otp"] = "123456"
+    with pytest.raises(ApiError) as required:
+        client.sign_in(EMAIL, PASSWORD)
+    assert (required.value.status, required.value.code) == (401, "otp_required")
+    assert client.tokens.get() is None
+    with pytest.raises(ApiError) as invalid:
+        client.sign_in(EMAIL, PASSWORD, "000000")
+    assert invalid.value.code == "otp_invalid"
+
+    client.sign_in(EMAIL, PASSWORD, "123456")
+    assert client.tokens.get() is not None
+    assert api_state.calls_to("/auth/token")[-1].body["otp"] == "123456"
+    assert "otp" not in api_state.calls_to("/auth/token")[0].body
+
+
+def test_the_browser_s_user_agent_goes_to_the_api(
+    client: ApiClient, api_state: FakeApiState
+) -> None:
+    client.user_agent = "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0"
+    client.sign_in(EMAIL, PASSWORD)
+    client.me()
+    agents = {call.headers.get("User-Agent") for call in api_state.calls}
+    assert agents == {"Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0"}
+
+
+def test_reset_and_verification_calls_need_no_sign_in(
+    client: ApiClient, api_state: FakeApiState
+) -> None:
+    for call in (
+        lambda: client.password_reset(EMAIL),
+        lambda: client.password_reset_confirm("tok", "new secret 22"),
+        lambda: client.verify_email("tok"),
+    ):
+        with pytest.raises(ApiError):  # the fake API has no such routes: 404
+            call()
+    sent = [c for c in api_state.calls if c.path.startswith("/api/v1/auth/")]
+    assert [c.path.removeprefix("/api/v1") for c in sent] == [
+        "/auth/password-reset",
+        "/auth/password-reset/confirm",
+        "/auth/verify-email",
+    ]
+    assert all("Authorization" not in c.headers for c in sent)
+    assert [c.body for c in sent] == [
+        {"email": EMAIL},
+        {"token": "tok", "new_password": "new secret 22"},
+        {"token": "tok"},
+    ]

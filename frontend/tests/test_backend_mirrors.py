@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from dashboard import forms, importing, labels
+from dashboard import forms, importing, labels, security
 
 BACKEND = Path(__file__).resolve().parents[2] / "backend"
 READ_CONSTANTS = """
@@ -29,9 +29,13 @@ from budget.money import rules
 from budget.money.models import CategoryType, Kind, WalletKind
 from budget.planning.models import Frequency
 from budget.webhooks.models import ALL_EVENTS, EVENTS, DeliveryStatus
+from budget.accounts import mailed_tokens, two_factor
 print(json.dumps({
     "webhook_events": [ALL_EVENTS, *EVENTS],
     "delivery_statuses": list(DeliveryStatus.values),
+    "otp_codes": [two_factor.OTP_REQUIRED, two_factor.OTP_INVALID],
+    "link_codes": list(mailed_tokens.LINK_CODES),
+    "link_params": [mailed_tokens.RESET_PARAM, mailed_tokens.VERIFY_PARAM],
     "kinds": list(Kind.values),
     "allowed": {str(k): sorted(v) for k, v in rules.ALLOWED.items()},
     "required": {str(k): sorted(v) for k, v in rules.REQUIRED.items()},
@@ -104,3 +108,9 @@ def test_the_import_form_offers_the_backend_s_options() -> None:
     assert {"debit", "credit", "payee", "external_id"} <= set(importing.MAPPED_FIELDS)
     detected = {{"\t": "tab"}.get(d, d) for d in backend()["delimiters"]}
     assert detected == set(importing.DELIMITERS) - {importing.AUTO}
+
+
+def test_the_sign_in_page_knows_the_backend_s_account_codes_and_links() -> None:
+    assert backend()["otp_codes"] == [security.OTP_REQUIRED, security.OTP_INVALID]
+    assert list(security.LINK_CODES) == backend()["link_codes"]
+    assert backend()["link_params"] == [security.RESET_PARAM, security.VERIFY_PARAM]

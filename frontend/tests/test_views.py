@@ -108,7 +108,7 @@ def test_signed_out_shows_only_sign_in(client: FakeClient) -> None:
 
     assert not at.exception
     assert at.title[0].value == "Budget"
-    assert [tab.label for tab in at.tabs] == ["Sign in", "Register"]
+    assert [tab.label for tab in at.tabs] == ["Sign in", "Register", "Forgot password"]
     assert client.calls == []
 
 

@@ -42,6 +42,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         "ledgers.Ledger", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     email_notifications = models.BooleanField(default=False)
+    # Set when the user opened the link mailed to their address; alert emails go only to
+    # verified addresses.
+    email_verified_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 
@@ -56,6 +59,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
 
 class ApiKey(models.Model):
@@ -76,3 +83,76 @@ class ApiKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class AccountToken(models.Model):
+    """A single-use secret mailed to a user: a link to reset the password or to verify the
+    email. Only a SHA-256 of it is stored (256 random bits: a fast hash is enough)."""
+
+    class Purpose(models.TextChoices):
+        PASSWORD_RESET = "password_reset"
+        EMAIL_VERIFICATION = "email_verification"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_tokens")
+    purpose = models.CharField(max_length=32, choices=Purpose.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    # The address the mail went to: a verification counts only while the user still has it.
+    email = models.EmailField(max_length=254)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.purpose} for {self.email}"
+
+
+class TwoFactor(models.Model):
+    """A user's TOTP secret (RFC 6238). Set up first (`enabled_at` null), enabled once the
+    user proved their app has it. `last_counter` is the time step of the last code taken, so
+    a code cannot be used twice within its window."""
+
+    user = models.OneToOneField(
+        User, primary_key=True, on_delete=models.CASCADE, related_name="two_factor"
+    )
+    secret = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    enabled_at = models.DateTimeField(null=True, blank=True)
+    last_counter = models.BigIntegerField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"2FA of {self.user_id}"
+
+
+class BackupCode(models.Model):
+    """A single-use code for signing in without the authenticator app; only its SHA-256."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="backup_codes")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "code_hash"])]
+
+    def __str__(self) -> str:
+        return f"backup code of {self.user_id}"
+
+
+class UserSession(models.Model):
+    """One signed-in device: the chain of refresh tokens from one sign-in. It points at its
+    newest refresh token (django-ninja-jwt's OutstandingToken, replaced on every rotation);
+    it is open while that token is neither blacklisted nor expired. Access tokens carry the
+    session's id in the `sid` claim, so the API knows which session a request comes from."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sessions")
+    token = models.OneToOneField(
+        "token_blacklist.OutstandingToken", on_delete=models.CASCADE, related_name="session"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(default=timezone.now)
+    user_agent = models.CharField(max_length=255, blank=True)
+
+    def __str__(self) -> str:
+        return f"session {self.id} of {self.user_id}"

@@ -29,6 +29,11 @@ class RegisterIn(EmailIn):
 class TokenIn(Schema):
     email: str = Field(max_length=254)
     password: str = Field(max_length=128)
+    otp: str | None = Field(
+        None,
+        max_length=64,
+        description="With two-factor sign-in on: the app's current code, or a backup code.",
+    )
 
 
 class TokenPairOut(Schema):
@@ -46,6 +51,7 @@ class UserOut(Schema):
     full_name: str
     default_ledger_id: UUID | None
     email_notifications: bool
+    email_verified: bool
     date_joined: datetime
 
 
@@ -89,3 +95,53 @@ class ApiKeyOut(Schema):
 
 class ApiKeyCreatedOut(ApiKeyOut):
     key: str = Field(description="The full key. Shown only in this response; store it now.")
+
+
+class AcceptedOut(Schema):
+    detail: str
+
+
+class PasswordResetConfirmIn(Schema):
+    token: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=1, max_length=128)
+
+
+class MailedTokenIn(Schema):
+    token: str = Field(min_length=1, max_length=200)
+
+
+class TwoFactorStatusOut(Schema):
+    enabled: bool
+    backup_codes_left: int
+
+
+class TwoFactorSetupOut(Schema):
+    secret: str = Field(description="Base32, for typing into an authenticator app.")
+    otpauth_url: str = Field(description="The same secret as an otpauth:// URL, for a QR code.")
+
+
+class OtpCodeIn(Schema):
+    code: str = Field(min_length=1, max_length=64)
+
+
+class BackupCodesOut(Schema):
+    backup_codes: list[str] = Field(
+        description="Single-use codes for signing in without the app. Shown only here."
+    )
+
+
+class TwoFactorDisableIn(Schema):
+    password: str = Field(max_length=128)
+    code: str = Field(min_length=1, max_length=64, description="A current code or a backup code.")
+
+
+class SessionOut(Schema):
+    id: UUID
+    created: datetime = Field(alias="created_at")
+    last_used: datetime = Field(alias="last_used_at")
+    user_agent: str
+    current: bool = Field(description="The session of the access token this request was made with.")
+
+    @staticmethod
+    def resolve_current(obj, context) -> bool:
+        return str(obj.id) == str(getattr(context["request"], "session_id", None))

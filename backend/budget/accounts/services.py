@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -15,9 +16,10 @@ from ninja_jwt.exceptions import TokenError
 from ninja_jwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from ninja_jwt.tokens import RefreshToken
 
-from budget.accounts.models import ApiKey, User
+from budget.accounts import mailed_tokens, sessions, two_factor
+from budget.accounts.models import AccountToken, ApiKey, User
 from budget.accounts.signals import user_deleting, user_registered
-from budget.common.errors import Conflict, Invalid, NotAuthenticated, NotFound
+from budget.common.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound
 
 API_KEY_PREFIX = "bk_"
 _LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -35,7 +37,12 @@ def password_validate(*, password: str, user: User, field: str) -> None:
         ) from error
 
 
-def user_register(*, email: str, password: str, full_name: str = "") -> User:
+def user_register(
+    *, email: str, password: str, full_name: str = "", email_verified: bool = False
+) -> User:
+    """Creates the user (and, through `user_registered`, their first ledger) and mails a
+    link to verify the email once the transaction commits. `email_verified`: the local
+    demo's made-up addresses, which no mail could reach, count as verified."""
     email = User.objects.normalize_email(email)
     full_name = full_name.strip()
     if User.objects.filter(email__iexact=email).exists():
@@ -45,24 +52,46 @@ def user_register(*, email: str, password: str, full_name: str = "") -> User:
     )
     try:
         with transaction.atomic():
-            user = User.objects.create_user(email=email, password=password, full_name=full_name)
+            user = User.objects.create_user(
+                email=email,
+                password=password,
+                full_name=full_name,
+                email_verified_at=timezone.now() if email_verified else None,
+            )
             # Their first ledger, made their default (budget.ledgers).
             user_registered.send(sender=User, user=user)
+            if not email_verified:
+                mailed_tokens.email_verification_request(user=user)
     except IntegrityError as error:  # a concurrent registration with the same email won
         raise Conflict("An account with this email already exists.", code="email_taken") from error
     return user
 
 
-def user_authenticate(*, request: HttpRequest, email: str, password: str) -> User:
+def registration_check() -> None:
+    """Self-registration can be closed (REGISTRATION_OPEN=false): 403."""
+    if not settings.REGISTRATION_OPEN:
+        raise Forbidden(
+            "Registration is closed on this server. Ask its administrator for an account.",
+            code="registration_closed",
+        )
+
+
+def user_authenticate(
+    *, request: HttpRequest, email: str, password: str, otp: str | None = None
+) -> User:
+    """The user whose password this is; with 2FA on, `otp` must be a current code or an
+    unused backup code (401 `otp_required` / `otp_invalid`), asked only after the password
+    is right."""
     user = authenticate(request, username=User.objects.normalize_email(email), password=password)
     if user is None:
         raise NotAuthenticated("Email or password is incorrect.", code="invalid_credentials")
+    two_factor.two_factor_check(user=user, otp=otp)
     return user
 
 
-def tokens_issue(*, user: User) -> dict[str, str]:
-    refresh = RefreshToken.for_user(user)
-    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+def tokens_issue(*, user: User, user_agent: str = "") -> dict[str, str]:
+    """A new session and its token pair (a sign-in)."""
+    return sessions.session_start(user=user, user_agent=user_agent)
 
 
 def _refresh_token_load(raw: str) -> RefreshToken:
@@ -75,19 +104,19 @@ def _refresh_token_load(raw: str) -> RefreshToken:
         ) from error
 
 
-def tokens_refresh(*, refresh: str) -> dict[str, str]:
-    """Rotates: the given refresh token is blacklisted and a new pair is issued."""
+def tokens_refresh(*, refresh: str, user_agent: str = "") -> dict[str, str]:
+    """Rotates: the given refresh token is blacklisted and a new pair of the same session
+    is issued (its last use and user agent recorded)."""
     with transaction.atomic():
         token = _refresh_token_load(refresh)
         user = User.objects.filter(pk=token.get("user_id"), is_active=True).first()
         if user is None:
             raise NotAuthenticated("This account no longer exists.", code="token_not_valid")
-        _, created = BlacklistedToken.objects.get_or_create(
-            token=OutstandingToken.objects.get(jti=token["jti"])
-        )
+        old = OutstandingToken.objects.get(jti=token["jti"])
+        _, created = BlacklistedToken.objects.get_or_create(token=old)
         if not created:  # a concurrent refresh with the same token got there first
             raise NotAuthenticated("The refresh token was already used.", code="token_not_valid")
-        return tokens_issue(user=user)
+        return sessions.session_rotate(user=user, old=old, user_agent=user_agent)
 
 
 def tokens_revoke(*, user: User, refresh: str) -> None:
@@ -100,14 +129,15 @@ def tokens_revoke(*, user: User, refresh: str) -> None:
     if str(token.get("user_id")) != str(user.pk):
         raise Invalid("The refresh token belongs to another session.", field="refresh")
     token.blacklist()
+    # The session's access token stops too, not only its refresh token.
+    session_id = token.get(sessions.SESSION_CLAIM)
+    sessions.sessions_mark_revoked([session_id] if session_id else [])
 
 
-def user_sessions_end(*, user: User) -> None:
-    """Blacklists every refresh token the user still holds."""
-    open_tokens = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True)
-    BlacklistedToken.objects.bulk_create(
-        [BlacklistedToken(token=t) for t in open_tokens], ignore_conflicts=True
-    )
+def user_sessions_end(*, user: User, keep: str | None = None) -> None:
+    """Ends every session of the user but `keep` (a session id): their refresh tokens are
+    blacklisted and their access tokens refused (budget.accounts.sessions)."""
+    sessions.sessions_revoke_all(user=user, keep=keep)
 
 
 def user_update(
@@ -134,14 +164,60 @@ def user_update(
     return user
 
 
-def password_change(*, user: User, current_password: str, new_password: str) -> None:
+def password_change(
+    *, user: User, current_password: str, new_password: str, session_id: str | None = None
+) -> None:
+    """Every other session ends; the one that changed it (`session_id`) goes on."""
     if not user.check_password(current_password):
         raise Invalid("The current password is wrong.", field="current_password")
     password_validate(password=new_password, user=user, field="new_password")
     with transaction.atomic():
         user.set_password(new_password)
         user.save(update_fields=["password"])
+        user_sessions_end(user=user, keep=session_id)
+
+
+def password_reset_confirm(*, token: str, new_password: str) -> None:
+    """Sets the password of the user a reset link was mailed to, and ends every session.
+    The link is spent only when the new password is taken (a weak one can be retried).
+    Opening the link proves the address is theirs: it counts as verified."""
+    with transaction.atomic():
+        spent = mailed_tokens.account_token_use(
+            raw=token, purpose=AccountToken.Purpose.PASSWORD_RESET
+        )
+        user = spent.user
+        password_validate(password=new_password, user=user, field="new_password")
+        user.set_password(new_password)
+        fields = ["password"]
+        if user.email_verified_at is None and spent.email == user.email:
+            user.email_verified_at = timezone.now()
+            fields.append("email_verified_at")
+        user.save(update_fields=fields)
         user_sessions_end(user=user)
+
+
+def email_verify(*, token: str) -> User:
+    with transaction.atomic():
+        spent = mailed_tokens.account_token_use(
+            raw=token, purpose=AccountToken.Purpose.EMAIL_VERIFICATION
+        )
+        user = spent.user
+        if spent.email != user.email:
+            raise Invalid(
+                "This link was for another address. Ask for a new one.",
+                field="token",
+                code=mailed_tokens.TOKEN_INVALID,
+            )
+        if user.email_verified_at is None:
+            user.email_verified_at = timezone.now()
+            user.save(update_fields=["email_verified_at"])
+    return user
+
+
+def email_verification_resend(*, user: User) -> None:
+    if user.email_verified_at is not None:
+        raise Conflict("Your email is already verified.", code="email_already_verified")
+    mailed_tokens.email_verification_request(user=user)
 
 
 def user_delete(*, user: User, password: str) -> None:

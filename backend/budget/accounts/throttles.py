@@ -43,6 +43,7 @@ class AuthEmailThrottle(_SettingsRateThrottle):
     """Counts by the email in a JSON body (sign-in, registration)."""
 
     rate_setting = "AUTH_THROTTLE_EMAIL_RATE"
+    key_suffix = "email"
 
     def email(self, request: HttpRequest) -> object:
         try:
@@ -57,7 +58,16 @@ class AuthEmailThrottle(_SettingsRateThrottle):
         if not isinstance(email, str) or not email.strip():
             return None
         ident = hashlib.sha256(email.strip().lower().encode()).hexdigest()
-        return self.cache_format % {"scope": f"{self.scope}_email", "ident": ident}
+        return self.cache_format % {"scope": f"{self.scope}_{self.key_suffix}", "ident": ident}
+
+
+class AccountMailThrottle(AuthEmailThrottle):
+    """Counts mails asked for one address (a password reset), with a budget of its own:
+    far fewer than sign-in attempts, so nobody floods an inbox through the reset form."""
+
+    rate_setting = "ACCOUNT_MAIL_RATE"
+
+    key_suffix = "mail"
 
 
 class AdminUsernameThrottle(AuthEmailThrottle):
@@ -79,9 +89,29 @@ class AuthUserThrottle(_SettingsRateThrottle):
         return self.cache_format % {"scope": f"{self.scope}_user", "ident": user.pk}
 
 
+class AccountUserMailThrottle(AuthUserThrottle):
+    rate_setting = "ACCOUNT_MAIL_RATE"
+
+
 def auth_throttles(scope: str) -> list[SimpleRateThrottle]:
     """For endpoints that take an email and a password (sign-in, registration)."""
     return [AuthIpThrottle(scope), AuthEmailThrottle(scope)]
+
+
+def account_mail_throttles(scope: str) -> list[SimpleRateThrottle]:
+    """For endpoints that mail a link to the email in the body (password reset)."""
+    return [AuthIpThrottle(scope), AccountMailThrottle(scope)]
+
+
+def account_user_mail_throttles(scope: str) -> list[SimpleRateThrottle]:
+    """For signed-in endpoints that mail a link to the user's own address (resending the
+    verification link)."""
+    return [AuthIpThrottle(scope), AccountUserMailThrottle(scope)]
+
+
+def token_check_throttles(scope: str) -> list[SimpleRateThrottle]:
+    """For endpoints that take a mailed token (reset, verification): per client IP."""
+    return [AuthIpThrottle(scope)]
 
 
 def password_check_throttles() -> list[SimpleRateThrottle]:

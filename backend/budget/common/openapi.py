@@ -28,11 +28,15 @@ ERROR_SCHEMA = "Error"
 # inside the view). Keyed by operation id.
 EXTRA_ERRORS: dict[str, set[int]] = {
     # accounts
-    "register": {409},
+    "register": {403, 409},
     "token_obtain": {401},
     "token_refresh": {401},
     "me_delete": {409, 429},
     "password_change": {429},
+    "verify_email_resend": {409},
+    "two_factor_setup": {409},
+    "two_factor_enable": {409},
+    "two_factor_disable": {409},
     # ledgers and members: the last owner cannot leave or be demoted; only owners read
     # the pending invitations
     "ledger_invitation_list": {403},

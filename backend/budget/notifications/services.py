@@ -26,8 +26,9 @@ def notifications_create(
     message: str,
     data: dict[str, Any] | None = None,
 ) -> list[Notification]:
-    """One notification per user, in one INSERT. Users who opted in to email get it by
-    mail once the database transaction commits; a mail that fails is logged, never raised."""
+    """One notification per user, in one INSERT. Users who opted in to email and verified
+    their address get it by mail once the database transaction commits (an unverified
+    address may be someone else's); a mail that fails is logged, never raised."""
     users = list(users)
     rows = [
         Notification(
@@ -42,7 +43,11 @@ def notifications_create(
     ]
     with transaction.atomic():
         Notification.objects.bulk_create(rows)
-        recipients = [u.email for u in users if u.email_notifications and u.email and u.is_active]
+        recipients = [
+            u.email
+            for u in users
+            if u.email_notifications and u.email and u.is_active and u.email_verified
+        ]
         if recipients:
             transaction.on_commit(lambda: _mail(recipients, title, message))
     return rows

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.env import env_bool, env_int, env_list, env_str
 
@@ -260,13 +261,35 @@ WEBHOOK_MAX_ITEMS = env_int("WEBHOOK_MAX_ITEMS", 100)
 WEBHOOK_KEEP_DAYS = env_int("WEBHOOK_KEEP_DAYS", 30)
 
 # --- Email ---------------------------------------------------------------------------------
+# Budget alerts, password resets and email verification go through Django's email backend:
+# the console by default (mails printed to the log), SMTP
+# (`django.core.mail.backends.smtp.EmailBackend`) or files in EMAIL_FILE_PATH
+# (`django.core.mail.backends.filebased.EmailBackend`).
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "budget@localhost")
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL exclude each other: set one.")
+
+# --- Accounts: registration, links in mails ------------------------------------------------
+# False: POST /auth/register answers 403; accounts come from the admin or createsuperuser.
+REGISTRATION_OPEN = env_bool("REGISTRATION_OPEN", True)
+# Where the dashboard is reached from a mail: the links to reset a password or verify an
+# email point there (`?reset=<token>`, `?verify=<token>`).
+DASHBOARD_URL = env_str("DASHBOARD_URL", "http://localhost:8501").rstrip("/")
+# How long a password-reset link (SPEC: 60 minutes) and an email-verification link work.
+PASSWORD_RESET_MINUTES = env_int("PASSWORD_RESET_MINUTES", 60)
+EMAIL_VERIFICATION_HOURS = env_int("EMAIL_VERIFICATION_HOURS", 72)
+# Mails about an account (reset links, verification links) per address: a budget of its own,
+# so nobody can flood someone's inbox through the reset form.
+ACCOUNT_MAIL_RATE = env_str("ACCOUNT_MAIL_RATE", "5/hour")
 
 # --- I18n, static ---------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -28,6 +28,7 @@ def test_register_creates_user_and_personal_ledger(api):
         "full_name",
         "default_ledger_id",
         "email_notifications",
+        "email_verified",
         "date_joined",
     }
     assert body["email"] == "bob@example.com"

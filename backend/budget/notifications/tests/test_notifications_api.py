@@ -5,8 +5,10 @@ import logging
 
 import pytest
 from django.core.mail.backends.base import BaseEmailBackend
+from django.utils import timezone
 from tests.helpers import assert_error
 
+from budget.accounts.models import User
 from budget.ledgers.models import Membership
 from budget.notifications.models import Notification
 from budget.notifications.services import notifications_create
@@ -181,6 +183,7 @@ def test_mail_goes_after_commit_to_users_who_opted_in_only(
 ):
     opted = make_user("opted@example.com")
     opted.email_notifications = True
+    opted.email_verified_at = timezone.now()
     opted.save()
     quiet = make_user("quiet@example.com")
     with django_capture_on_commit_callbacks(execute=True):
@@ -193,11 +196,24 @@ def test_mail_goes_after_commit_to_users_who_opted_in_only(
     assert Notification.objects.count() == 2
 
 
+def test_alert_mail_goes_only_to_a_verified_address(
+    make_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    unverified = make_user("unverified@example.com")
+    unverified.email_notifications = True
+    unverified.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(unverified)
+    assert mailoutbox == []
+    assert Notification.objects.filter(user=unverified).count() == 1
+
+
 def test_no_mail_when_the_transaction_rolls_back(make_user, mailoutbox):
     from django.db import transaction
 
     opted = make_user("opted@example.com")
     opted.email_notifications = True
+    opted.email_verified_at = timezone.now()
     opted.save()
 
     def job() -> None:
@@ -217,6 +233,7 @@ def test_a_mail_that_fails_is_logged_and_the_notification_stays(
     settings.EMAIL_BACKEND = f"{__name__}.BrokenEmailBackend"
     opted = make_user("opted@example.com")
     opted.email_notifications = True
+    opted.email_verified_at = timezone.now()
     opted.save()
     with caplog.at_level(logging.ERROR), django_capture_on_commit_callbacks(execute=True):
         notify(opted)
@@ -227,6 +244,7 @@ def test_a_mail_that_fails_is_logged_and_the_notification_stays(
 def test_opting_in_through_the_api(api, user, mailoutbox, django_capture_on_commit_callbacks):
     response = api.as_user(user).patch("/auth/me", {"email_notifications": True})
     assert response.status_code == 200, response.content
+    User.objects.filter(pk=user.pk).update(email_verified_at=timezone.now())
     user.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
         notify(user)

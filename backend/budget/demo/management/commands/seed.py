@@ -220,7 +220,7 @@ class Command(BaseCommand):
         user = User.objects.filter(email__iexact=email).first()
         if user is None:
             user = account_services.user_register(
-                email=email, password=password, full_name="Demo Family"
+                email=email, password=password, full_name="Demo Family", email_verified=True
             )
             self.stdout.write(f"Registered {email}.")
         if user.default_ledger_id:
