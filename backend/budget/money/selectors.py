@@ -161,9 +161,7 @@ def transactions_of(
     )
     splits = Prefetch(
         "splits",
-        queryset=TransactionSplit.objects.select_related("category", "bucket").order_by(
-            "position"
-        ),
+        queryset=TransactionSplit.objects.select_related("category", "bucket").order_by("position"),
         to_attr="prefetched_splits",
     )
     return (
