@@ -25,6 +25,7 @@ from budget.money.models import (
     Bucket,
     Category,
     Transaction,
+    TransactionSplit,
     Wallet,
 )
 from budget.money.selectors import ORDERINGS, transactions_of
@@ -38,8 +39,9 @@ from budget.planning.models import (
 
 FORMAT = "budget-ledger"
 # 2: planning (recurring, budgets, goals; a transaction's recurring and recurring_date).
-# An older server refuses a version 2 document instead of silently leaving its planning out.
-VERSION = 2
+# 3: a transaction's split lines (SPEC §13).
+# An older server refuses a newer document instead of silently leaving parts of it out.
+VERSION = 3
 
 # SPEC §10's columns, then the transfer's four references: without them a transfer's
 # wallets and buckets would be lost.
@@ -259,6 +261,21 @@ def _transactions(ledger: Ledger) -> Iterator[dict[str, Any]]:
         allocations.setdefault(tx_id, []).append(
             {"bucket": _id(bucket_id), "amount": money_str(amount)}
         )
+    splits: dict[Any, list[dict[str, Any]]] = {}
+    for tx_id, category_id, bucket_id, amount, description in (
+        TransactionSplit.objects.filter(transaction__ledger=ledger)
+        .order_by("transaction_id", "position")
+        .values_list("transaction_id", "category_id", "bucket_id", "amount", "description")
+        .iterator(chunk_size=CHUNK_SIZE)
+    ):
+        splits.setdefault(tx_id, []).append(
+            {
+                "category": _id(category_id),
+                "amount": money_str(amount),
+                "bucket": _id(bucket_id),
+                "description": description,
+            }
+        )
     fields = (
         "id",
         "date",
@@ -283,7 +300,12 @@ def _transactions(ledger: Ledger) -> Iterator[dict[str, Any]]:
         tx["recurring"] = _id(tx["recurring"])
         tx["recurring_date"] = _date(tx["recurring_date"])
         refs = dict(zip(REFERENCE_FIELDS, map(_id, row[len(fields) :]), strict=True))
-        yield {**tx, **refs, "allocations": allocations.get(row[0], [])}
+        yield {
+            **tx,
+            **refs,
+            "allocations": allocations.get(row[0], []),
+            "splits": splits.get(row[0], []),
+        }
 
 
 # --- CSV import jobs -------------------------------------------------------------------------
