@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from budget.common.money import money_str
 from budget.exchange.csv_cells import csv_cell_neutralise
@@ -43,6 +43,11 @@ FORMAT = "budget-ledger"
 # An older server refuses a newer document instead of silently leaving parts of it out.
 VERSION = 3
 
+# A split transaction (SPEC §13) is a row per line: its category and amount are the line's,
+# `split_of` the transaction's id (the import joins the rows back into one transaction), and
+# the line's own bucket and description follow.
+SPLIT_COLUMNS = ("split_of", "split_bucket", "split_description")
+
 # SPEC §10's columns, then the transfer's four references: without them a transfer's
 # wallets and buckets would be lost.
 CSV_HEADER = (
@@ -62,6 +67,7 @@ CSV_HEADER = (
     "from_bucket",
     "to_bucket",
     *TRANSACTION_ONLY_FIELDS,
+    *SPLIT_COLUMNS,
 )
 _CSV_COLUMNS = (
     "date",
@@ -81,6 +87,7 @@ _CSV_COLUMNS = (
     "to_bucket__name",
     *TRANSACTION_ONLY_FIELDS,
 )
+_CATEGORY, _AMOUNT = _CSV_COLUMNS.index("category__name"), _CSV_COLUMNS.index("amount")
 CHUNK_SIZE = 2000  # rows fetched per database round trip
 CSV_ROWS_PER_CHUNK = 500  # rows per piece of the streamed response
 
@@ -98,24 +105,54 @@ def _csv_cell(name: str, value: Any) -> str:
 
 
 def csv_chunks(*, ledger: Ledger, filters: Q = Q(), ordering: str = "date") -> Iterator[bytes]:
-    """The export as UTF-8 pieces of CSV_ROWS_PER_CHUNK rows, header first."""
+    """The export as UTF-8 pieces of CSV_ROWS_PER_CHUNK rows, header first. Split lines are
+    read in a second stream in the same order as the transactions, so memory stays flat."""
+    transactions = transactions_of(ledger=ledger, filters=filters, ordering=ordering)
     rows = (
-        transactions_of(ledger=ledger, filters=filters, ordering=ordering)
-        .prefetch_related(None)
-        .values_list(*_CSV_COLUMNS)
+        transactions.prefetch_related(None)
+        .annotate(is_split=Exists(TransactionSplit.objects.filter(transaction=OuterRef("pk"))))
+        .values_list(*_CSV_COLUMNS, "is_split")
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
+    line_order = [
+        f"-transaction__{f[1:]}" if f.startswith("-") else f"transaction__{f}"
+        for f in ORDERINGS[ordering]
+    ]
+    lines = (
+        TransactionSplit.objects.filter(transaction__in=transactions.values("pk"))
+        .order_by(*line_order, "position")
+        .values_list("transaction_id", "category__name", "amount", "bucket__name", "description")
         .iterator(chunk_size=CHUNK_SIZE)
     )
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_HEADER)
-    for count, row in enumerate(rows, start=1):
-        writer.writerow(
-            [_csv_cell(name, value) for name, value in zip(_CSV_COLUMNS, row, strict=True)]
-        )
-        if count % CSV_ROWS_PER_CHUNK == 0:
-            yield buffer.getvalue().encode()
-            buffer.seek(0)
-            buffer.truncate()
+    count = 0
+    line = next(lines, None)
+    for *row, is_split in rows:
+        written: list[tuple[list, tuple]] = [(row, ("", "", ""))]
+        if is_split:
+            tx_id = row[_CSV_COLUMNS.index("id")]
+            written = []
+            # Both streams share one order: this transaction's lines come next.
+            while line is not None and line[0] == tx_id:
+                _, category, amount, bucket, description = line
+                line_row = list(row)
+                line_row[_CATEGORY], line_row[_AMOUNT] = category, amount
+                written.append((line_row, (tx_id, bucket, description)))
+                line = next(lines, None)
+            # Split between the two queries (the export is not one snapshot): as it was read.
+            written = written or [(row, ("", "", ""))]
+        for values, split in written:
+            writer.writerow(
+                [_csv_cell(name, value) for name, value in zip(_CSV_COLUMNS, values, strict=True)]
+                + [_csv_cell("split", value) for value in split]
+            )
+            count += 1
+            if count % CSV_ROWS_PER_CHUNK == 0:
+                yield buffer.getvalue().encode()
+                buffer.seek(0)
+                buffer.truncate()
     if buffer.tell():
         yield buffer.getvalue().encode()
 
