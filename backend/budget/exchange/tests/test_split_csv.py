@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.db.models import Q
 
-from budget.exchange.tests.helpers import csv_text, upload, validated
+from budget.exchange.tests.helpers import csv_text, imports_path, upload, validated
 from budget.money import services
 from budget.money.models import Transaction, TransactionSplit
 from budget.money.rollup import rollup_drift
@@ -135,6 +135,11 @@ def test_export_then_import_gives_the_same_split_transactions(owner_api, split_b
     ]
     assert Transaction.objects.filter(ledger=h.ledger).count() == 3
     assert TransactionSplit.objects.count() == 4
+    assert rollup_drift(ledger_id=h.ledger.pk) == []
+    # Undoing the import takes the lines with their transactions.
+    assert owner_api.delete(imports_path(h.ledger, job["id"])).status_code == 204
+    assert not Transaction.objects.filter(ledger=h.ledger).exists()
+    assert not TransactionSplit.objects.exists()
     assert rollup_drift(ledger_id=h.ledger.pk) == []
 
 
