@@ -506,3 +506,39 @@ def test_rollup_check_reads_split_lines(household, capsys):
         call_command("rollup_check")
     call_command("rollup_check", "--fix")
     assert rollup_drift(ledger_id=h.ledger.pk) == []
+
+
+def test_patch_splits_null_removes_the_lines_and_needs_a_category(owner_api, household):
+    h = household
+    created = create(owner_api, h, split_expense(h))
+    response = owner_api.patch(tx_path(h.ledger, created["id"]), {"splits": None})
+    assert_error(response, 422, field="category")
+    assert TransactionSplit.objects.count() == 2
+    response = owner_api.patch(
+        tx_path(h.ledger, created["id"]), {"splits": None, "category": str(h.groceries.pk)}
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["splits"] == []
+    assert_consistent(h.ledger)
+
+
+def test_patch_to_an_income_needs_income_lines(owner_api, household):
+    h = household
+    created = create(owner_api, h, split_expense(h))
+    response = owner_api.patch(tx_path(h.ledger, created["id"]), {"kind": "income"})
+    body = assert_error(response, 422)
+    assert {"splits.0.category", "splits.1.category", "splits.1.bucket"} <= {
+        e["field"] for e in body["errors"]
+    }
+    response = owner_api.patch(
+        tx_path(h.ledger, created["id"]),
+        {
+            "kind": "income",
+            "splits": split_income(
+                h, "100.00", [line(h.salary, "70.00"), line(h.category("Other income"), "30.00")]
+            )["splits"],
+        },
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["allocation_status"] == "pending"
+    assert_consistent(h.ledger)
