@@ -8,6 +8,7 @@ and categories into ids), to be checked by `budget.money.rules` like every other
 """
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -41,6 +42,11 @@ FIELDS = (
     "external_id",
     "currency",
     "time",  # mapped so that a file's time column is named, and then ignored (SPEC §11)
+    # The lines of a split transaction (SPEC §13): consecutive rows with the same split_of
+    # are one transaction, each row a line in its category with its amount.
+    "split_of",
+    "split_bucket",
+    "split_description",
 )
 KINDS = {kind.value: kind for kind in Kind}
 DEFAULT_COLUMNS = ("date", "kind", "amount", "description", "category", "wallet")
@@ -219,6 +225,61 @@ class RowParser:
             data[name] = obj.pk if obj is not None else None
         self._defaults(data)
         return ParsedRow(None if errors else data, errors, text)
+
+    def splits_join(self, rows: list[ParsedRow]) -> tuple[dict[str, Any], list[tuple[int, dict]]]:
+        """The rows of one split transaction (each parsed, none with errors) as its data: the
+        first row's fields, the lines' sum as its amount (or the record's `split_total`, which
+        the lines must then add up to), a line per row. Errors as (row index, error)."""
+        errors: list[tuple[int, dict]] = []
+        first = rows[0].data
+        kind = first["kind"]
+        lines = []
+        for index, row in enumerate(rows):
+            data, cells = row.data, row.cells
+            if data["kind"] != kind:
+                errors.append(
+                    (
+                        index,
+                        {
+                            "field": "kind",
+                            "message": f"The first line of this split is "
+                            f"{'an' if kind == Kind.INCOME else 'a'} {kind}, this one "
+                            f"{'an' if data['kind'] == Kind.INCOME else 'a'} {data['kind']}; "
+                            "the lines of a split are all incomes or all expenses.",
+                        },
+                    )
+                )
+            bucket = None
+            if cells.get("split_bucket"):
+                found = self.names.find("bucket", cells["split_bucket"])
+                if found is None:
+                    errors.append(
+                        (
+                            index,
+                            {
+                                "field": "split_bucket",
+                                "message": f"No bucket named '{cells['split_bucket']}' here.",
+                            },
+                        )
+                    )
+                bucket = found.pk if found is not None else None
+            lines.append(
+                {
+                    "category": data["category"],
+                    "amount": data["amount"],
+                    "bucket": bucket,
+                    "description": cells.get("split_description", ""),
+                }
+            )
+        joined = {**first, "category": None, "splits": lines}
+        joined["amount"] = sum((line["amount"] for line in lines), Decimal("0.00"))
+        total = rows[0].cells.get("split_total")
+        if total:
+            try:
+                joined["amount"] = abs(parse_amount(total, self.options.decimal))
+            except ValueError as e:
+                errors.append((0, {"field": "amount", "message": str(e)}))
+        return joined, errors
 
     def _debit_credit(self, text: dict[str, str], data: dict[str, Any], error) -> None:
         """Two columns of magnitudes (a sign in them means nothing): a debit is an expense, a

@@ -16,7 +16,9 @@
 import json
 import logging
 import uuid
+from collections.abc import Iterator
 from datetime import date, timedelta
+from decimal import Decimal
 from itertools import islice
 from typing import Any
 from uuid import UUID
@@ -32,6 +34,7 @@ from budget.accounts.models import User
 from budget.common import activity
 from budget.common.errors import Conflict, Invalid, PayloadTooLarge
 from budget.common.handlers import clean_message
+from budget.common.money import money_str
 from budget.common.tasks import enqueue_on_commit
 from budget.exchange import duplicates
 from budget.exchange.csv_rows import (
@@ -173,6 +176,16 @@ def _stored(line: int, data: dict[str, Any]) -> tuple:
     """A checked row as stored: the columns of _STORED."""
     rest = {"notes": data["notes"], "tags": data["tags"]}
     rest |= {name: str(data[name]) for name in REFERENCE_FIELDS if data.get(name)}
+    if data.get("splits"):
+        rest["splits"] = [
+            {
+                "category": str(line["category"]),
+                "amount": money_str(line["amount"]),
+                "bucket": str(line["bucket"]) if line["bucket"] else None,
+                "description": line["description"],
+            }
+            for line in data["splits"]
+        ]
     wallet = data.get("wallet") or data.get("from_wallet")
     return (
         line,
@@ -314,26 +327,76 @@ def _detected_store(job: ImportJob, source: Source) -> None:
     job.options = {**job.options, "delimiter": source.detected.get("delimiter")}
 
 
+def _groups(records: Iterator[Record]) -> Iterator[list[Record]]:
+    """The records one transaction each: a record alone, or the consecutive records of one
+    split transaction (the same `split_of`, SPEC §13)."""
+    group: list[Record] = []
+    for record in records:
+        key = record.fields.get("split_of", "").strip()
+        if group and (not key or key != group[0].fields.get("split_of", "").strip()):
+            yield group
+            group = []
+        if key:
+            group.append(record)
+        else:
+            yield [record]
+    if group:
+        yield group
+
+
+def _parse(record: Record, parser: RowParser) -> ParsedRow:
+    if record.errors:
+        return ParsedRow(None, record.errors, record.fields)
+    parsed = parser.parse(record.fields)
+    if parsed.data is not None and "external_id" not in parsed.data:
+        parsed.data["external_id"] = parsed.cells.get("external_id", "").strip()
+    return parsed
+
+
+def _split_parse(
+    group: list[Record], parser: RowParser, refs: References
+) -> tuple[ParsedRow, list[tuple[int, list[dict[str, str]]]]]:
+    """The records of a split transaction as one transaction, and the errors per row: a
+    line's own errors go to its row (`splits.2.amount` is the amount of the third row)."""
+    rows = [_parse(record, parser) for record in group]
+    by_row: list[list[dict[str, str]]] = [list(row.errors) for row in rows]
+    joined = None
+    if not any(by_row):
+        joined, join_errors = parser.splits_join(rows)
+        for index, error in join_errors:
+            by_row[index].append(error)
+        if not any(by_row):
+            for error in _field_errors(joined, refs):
+                parts = error["field"].split(".")
+                if parts[0] == "splits" and len(parts) == 3 and parts[1].isdigit():
+                    name = {"bucket": "split_bucket"}.get(parts[2], parts[2])
+                    by_row[int(parts[1])].append({**error, "field": name})
+                else:
+                    by_row[0].append(error)
+    errors = [(record.row, e) for record, e in zip(group, by_row, strict=True) if e]
+    first = rows[0]
+    return ParsedRow(None if errors else joined, first.errors, first.cells), errors
+
+
 def _check_rows(job, source: Source, parser: RowParser, refs: References, names_by_id) -> _Tally:
     tally = _Tally()
-    record: Record
-    for record in source.records():
-        line = record.row
+    for group in _groups(source.records()):
+        line = group[0].row
         tally.total += 1
-        if record.errors:
-            parsed = ParsedRow(None, record.errors, record.fields)
-            errors = record.errors
-        else:
-            parsed = parser.parse(record.fields)
-            if parsed.data is not None and "external_id" not in parsed.data:
-                parsed.data["external_id"] = parsed.cells.get("external_id", "").strip()
+        if len(group) == 1 and not group[0].fields.get("split_of", "").strip():
+            parsed = _parse(group[0], parser)
             errors = parsed.errors or _field_errors(parsed.data, refs)
+            by_row = [(line, errors)] if errors else []
+        else:
+            parsed, by_row = _split_parse(group, parser, refs)
+            errors = [e for _, row_errors in by_row for e in row_errors]
         if len(tally.preview) < PREVIEW_ROWS:
             tally.preview.append(
                 preview_row(line, parsed, valid=not errors, names_by_id=names_by_id)
             )
         if errors:
-            tally.error(line, errors)
+            for row, row_errors in by_row:
+                tally.error(row, row_errors)
             continue
         tally.valid += 1
         tally.dated(parsed.data["date"])
@@ -514,6 +577,13 @@ def import_run(*, job_id: UUID, run_id: UUID) -> str:
     return "done"
 
 
+def _splits_read(data: dict[str, Any]) -> dict[str, Any]:
+    """A stored row's split lines with their amounts as Decimal again."""
+    if not data.get("splits"):
+        return {}
+    return {"splits": [{**line, "amount": Decimal(line["amount"])} for line in data["splits"]]}
+
+
 def _rows_insert(job: ImportJob, run_id: UUID) -> int:
     rows = ImportRow.objects.filter(job=job)
     if job.skip_duplicates:
@@ -528,6 +598,7 @@ def _rows_insert(job: ImportJob, run_id: UUID) -> int:
         items = [
             {
                 **data,
+                **_splits_read(data),
                 "date": day,
                 "kind": kind,
                 "amount": amount,

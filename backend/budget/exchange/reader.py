@@ -61,7 +61,7 @@ def _transaction(index: int, item: Any) -> Any:
         model = TransactionDoc.model_validate(item)
     except ValidationError:
         return item
-    for part in (model, *model.allocations):
+    for part in (model, *model.allocations, *model.splits):
         _fields_set_share(part)
     return model
 

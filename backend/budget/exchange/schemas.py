@@ -64,6 +64,15 @@ class AllocationDoc(BaseModel):
     amount: Money
 
 
+class SplitDoc(BaseModel):
+    """A line of a split income or expense (SPEC §13)."""
+
+    category: Ref
+    amount: Money
+    bucket: OptionalRef = None
+    description: str = Field("", max_length=255)
+
+
 class _TransactionFieldsDoc(
     references_schema("_ReferencesDoc", base=BaseModel, annotation=OptionalRef)
 ):
@@ -82,6 +91,7 @@ class TransactionDoc(_TransactionFieldsDoc):
     date: dt.date
     allocation_status: AllocationStatus | None = None
     allocations: list[AllocationDoc] = Field(default_factory=list, max_length=1000)
+    splits: list[SplitDoc] = Field(default_factory=list, max_length=1000)
     # An occurrence of a template: the template's document id and the schedule date it
     # stands for. Deleting a template keeps its transactions and their recurring_date, so
     # recurring_date may come alone; recurring never comes without it.
@@ -147,10 +157,11 @@ class ImportedText(BaseModel):
 
 class LedgerDocument(BaseModel):
     """Version 2 added `recurring`, `budgets`, `goals` and the transactions' `recurring`
-    and `recurring_date`; a version 1 document has none of them, and restores as such."""
+    and `recurring_date`; version 3 the transactions' `splits`. An older document has none
+    of them, and restores as such."""
 
     format: Literal["budget-ledger"]
-    version: Literal[1, 2]
+    version: Literal[1, 2, 3]
     ledger: LedgerDoc
     wallets: list[WalletDoc] = Field(default_factory=list, max_length=1000)
     buckets: list[BucketDoc] = Field(min_length=1, max_length=1000)

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from budget.common.money import money_str
 from budget.exchange.csv_cells import csv_cell_neutralise
@@ -25,6 +25,7 @@ from budget.money.models import (
     Bucket,
     Category,
     Transaction,
+    TransactionSplit,
     Wallet,
 )
 from budget.money.selectors import ORDERINGS, transactions_of
@@ -38,8 +39,14 @@ from budget.planning.models import (
 
 FORMAT = "budget-ledger"
 # 2: planning (recurring, budgets, goals; a transaction's recurring and recurring_date).
-# An older server refuses a version 2 document instead of silently leaving its planning out.
-VERSION = 2
+# 3: a transaction's split lines (SPEC §13).
+# An older server refuses a newer document instead of silently leaving parts of it out.
+VERSION = 3
+
+# A split transaction (SPEC §13) is a row per line: its category and amount are the line's,
+# `split_of` the transaction's id (the import joins the rows back into one transaction), and
+# the line's own bucket and description follow.
+SPLIT_COLUMNS = ("split_of", "split_bucket", "split_description")
 
 # SPEC §10's columns, then the transfer's four references: without them a transfer's
 # wallets and buckets would be lost.
@@ -60,6 +67,7 @@ CSV_HEADER = (
     "from_bucket",
     "to_bucket",
     *TRANSACTION_ONLY_FIELDS,
+    *SPLIT_COLUMNS,
 )
 _CSV_COLUMNS = (
     "date",
@@ -79,6 +87,7 @@ _CSV_COLUMNS = (
     "to_bucket__name",
     *TRANSACTION_ONLY_FIELDS,
 )
+_CATEGORY, _AMOUNT = _CSV_COLUMNS.index("category__name"), _CSV_COLUMNS.index("amount")
 CHUNK_SIZE = 2000  # rows fetched per database round trip
 CSV_ROWS_PER_CHUNK = 500  # rows per piece of the streamed response
 
@@ -96,24 +105,54 @@ def _csv_cell(name: str, value: Any) -> str:
 
 
 def csv_chunks(*, ledger: Ledger, filters: Q = Q(), ordering: str = "date") -> Iterator[bytes]:
-    """The export as UTF-8 pieces of CSV_ROWS_PER_CHUNK rows, header first."""
+    """The export as UTF-8 pieces of CSV_ROWS_PER_CHUNK rows, header first. Split lines are
+    read in a second stream in the same order as the transactions, so memory stays flat."""
+    transactions = transactions_of(ledger=ledger, filters=filters, ordering=ordering)
     rows = (
-        transactions_of(ledger=ledger, filters=filters, ordering=ordering)
-        .prefetch_related(None)
-        .values_list(*_CSV_COLUMNS)
+        transactions.prefetch_related(None)
+        .annotate(is_split=Exists(TransactionSplit.objects.filter(transaction=OuterRef("pk"))))
+        .values_list(*_CSV_COLUMNS, "is_split")
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
+    line_order = [
+        f"-transaction__{f[1:]}" if f.startswith("-") else f"transaction__{f}"
+        for f in ORDERINGS[ordering]
+    ]
+    lines = (
+        TransactionSplit.objects.filter(transaction__in=transactions.values("pk"))
+        .order_by(*line_order, "position")
+        .values_list("transaction_id", "category__name", "amount", "bucket__name", "description")
         .iterator(chunk_size=CHUNK_SIZE)
     )
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_HEADER)
-    for count, row in enumerate(rows, start=1):
-        writer.writerow(
-            [_csv_cell(name, value) for name, value in zip(_CSV_COLUMNS, row, strict=True)]
-        )
-        if count % CSV_ROWS_PER_CHUNK == 0:
-            yield buffer.getvalue().encode()
-            buffer.seek(0)
-            buffer.truncate()
+    count = 0
+    line = next(lines, None)
+    for *row, is_split in rows:
+        written: list[tuple[list, tuple]] = [(row, ("", "", ""))]
+        if is_split:
+            tx_id = row[_CSV_COLUMNS.index("id")]
+            written = []
+            # Both streams share one order: this transaction's lines come next.
+            while line is not None and line[0] == tx_id:
+                _, category, amount, bucket, description = line
+                line_row = list(row)
+                line_row[_CATEGORY], line_row[_AMOUNT] = category, amount
+                written.append((line_row, (tx_id, bucket, description)))
+                line = next(lines, None)
+            # Split between the two queries (the export is not one snapshot): as it was read.
+            written = written or [(row, ("", "", ""))]
+        for values, split in written:
+            writer.writerow(
+                [_csv_cell(name, value) for name, value in zip(_CSV_COLUMNS, values, strict=True)]
+                + [_csv_cell("split", value) for value in split]
+            )
+            count += 1
+            if count % CSV_ROWS_PER_CHUNK == 0:
+                yield buffer.getvalue().encode()
+                buffer.seek(0)
+                buffer.truncate()
     if buffer.tell():
         yield buffer.getvalue().encode()
 
@@ -264,6 +303,21 @@ def _transactions(ledger: Ledger) -> Iterator[dict[str, Any]]:
         allocations.setdefault(tx_id, []).append(
             {"bucket": _id(bucket_id), "amount": money_str(amount)}
         )
+    splits: dict[Any, list[dict[str, Any]]] = {}
+    for tx_id, category_id, bucket_id, amount, description in (
+        TransactionSplit.objects.filter(transaction__ledger=ledger)
+        .order_by("transaction_id", "position")
+        .values_list("transaction_id", "category_id", "bucket_id", "amount", "description")
+        .iterator(chunk_size=CHUNK_SIZE)
+    ):
+        splits.setdefault(tx_id, []).append(
+            {
+                "category": _id(category_id),
+                "amount": money_str(amount),
+                "bucket": _id(bucket_id),
+                "description": description,
+            }
+        )
     fields = (
         "id",
         "date",
@@ -288,7 +342,12 @@ def _transactions(ledger: Ledger) -> Iterator[dict[str, Any]]:
         tx["recurring"] = _id(tx["recurring"])
         tx["recurring_date"] = _date(tx["recurring_date"])
         refs = dict(zip(REFERENCE_FIELDS, map(_id, row[len(fields) :]), strict=True))
-        yield {**tx, **refs, "allocations": allocations.get(row[0], [])}
+        yield {
+            **tx,
+            **refs,
+            "allocations": allocations.get(row[0], []),
+            "splits": splits.get(row[0], []),
+        }
 
 
 # --- CSV import jobs -------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from budget.money.models import (
     Bucket,
     Category,
     Transaction,
+    TransactionSplit,
     Wallet,
     name_key,
 )
@@ -414,12 +415,13 @@ def ledger_restore(*, owner: User, document: LedgerDocument) -> Ledger:
             item.id: obj.pk for item, obj in zip(doc.recurring, templates, strict=True)
         }
 
-        txs, allocations = [], []
+        txs, allocations, lines = [], [], []
         for pk, item in zip(_ordered_ids(len(doc.transactions)), doc.transactions, strict=True):
             if len(txs) == RESTORE_BATCH:  # rows go in batches: memory stays bounded
                 Transaction.objects.bulk_create(txs)
                 Allocation.objects.bulk_create(allocations, batch_size=RESTORE_BATCH)
-                txs, allocations = [], []
+                TransactionSplit.objects.bulk_create(lines, batch_size=RESTORE_BATCH)
+                txs, allocations, lines = [], [], []
             tx = Transaction(
                 id=pk,
                 ledger=ledger,
@@ -439,10 +441,22 @@ def ledger_restore(*, owner: User, document: LedgerDocument) -> Ledger:
                 Allocation(transaction_id=pk, bucket_id=ids["buckets"][a.bucket], amount=a.amount)
                 for a in item.allocations
             ]
+            lines += [
+                TransactionSplit(
+                    transaction_id=pk,
+                    category_id=ids["categories"][line.category],
+                    bucket_id=ids["buckets"][line.bucket] if line.bucket else None,
+                    amount=line.amount,
+                    description=line.description,
+                    position=position,
+                )
+                for position, line in enumerate(item.splits)
+            ]
         # Straight to the table, not through transactions_create: nothing is queued (no
         # allocation, no budget check), and the rollup is rebuilt once below.
         Transaction.objects.bulk_create(txs)
         Allocation.objects.bulk_create(allocations, batch_size=RESTORE_BATCH)
+        TransactionSplit.objects.bulk_create(lines, batch_size=RESTORE_BATCH)
         rollup_rebuild(ledger_id=ledger.pk)
         activity.record(
             ledger_id=ledger.pk,

@@ -264,6 +264,33 @@ class Transaction(TransactionFields):
 TRANSACTION_ONLY_FIELDS = ("external_id",)
 
 
+class TransactionSplit(models.Model):
+    """One line of a split income or expense (SPEC §13): a part of the amount in its own
+    category. An expense line leaves its own bucket (None: the transaction's). The lines of
+    a transaction add up to its amount exactly."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    transaction = models.ForeignKey(Transaction, on_delete=models.CASCADE, related_name="splits")
+    category = models.ForeignKey(Category, on_delete=models.RESTRICT, related_name="+")
+    bucket = models.ForeignKey(
+        Bucket, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
+    )
+    amount = MoneyField()
+    description = models.CharField(max_length=255, blank=True, default="")
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        verbose_name = "split line"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["transaction", "position"], name="money_split_position_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} in {self.category_id}"
+
+
 class Allocation(models.Model):
     """The part of a split income that went to one bucket. What stays in Unallocated
     is not a row."""

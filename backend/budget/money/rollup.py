@@ -14,7 +14,7 @@ from typing import NamedTuple
 from uuid import UUID
 
 from django.db import connection, transaction
-from django.db.models import Count, ExpressionWrapper, F, OuterRef, Subquery, Sum, Value
+from django.db.models import Count, Exists, ExpressionWrapper, F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 
 from budget.common.money import ZERO, MoneyField
@@ -27,6 +27,7 @@ from budget.money.models import (
     Kind,
     Rollup,
     Transaction,
+    TransactionSplit,
 )
 
 
@@ -40,19 +41,35 @@ class Leg(NamedTuple):
     amount: Decimal
 
 
+class Line(NamedTuple):
+    """One line of a split transaction, as its legs need it (bucket None: the transaction's)."""
+
+    category_id: UUID
+    bucket_id: UUID | None
+    amount: Decimal
+
+
 def transaction_legs(
-    tx: Transaction, *, system_bucket_id: UUID, allocations: dict[UUID, Decimal] | None = None
+    tx: Transaction,
+    *,
+    system_bucket_id: UUID,
+    allocations: dict[UUID, Decimal] | None = None,
+    lines: list[Line] | None = None,
 ) -> list[Leg]:
     """The balance changes `tx` makes. `allocations` are its split parts when it is an
-    allocated income."""
+    allocated income; `lines` its split lines (SPEC §13), if it has any."""
     month = tx.date.replace(day=1)
     category = tx.category_id or NONE_ID
 
-    def leg(wallet: UUID | None, bucket: UUID | None, amount: Decimal) -> Leg:
+    def leg(
+        wallet: UUID | None, bucket: UUID | None, amount: Decimal, category: UUID = category
+    ) -> Leg:
         return Leg(
             tx.ledger_id, month, tx.kind, wallet or NONE_ID, bucket or NONE_ID, category, amount
         )
 
+    if lines:
+        return _split_legs(tx, leg, system_bucket_id, allocations or {}, lines)
     if tx.kind == Kind.INCOME:
         if tx.bucket_id:
             return [leg(tx.wallet_id, tx.bucket_id, tx.amount)]
@@ -70,6 +87,36 @@ def transaction_legs(
         leg(tx.from_wallet_id, tx.from_bucket_id, -tx.amount),
         leg(tx.to_wallet_id, tx.to_bucket_id, tx.amount),
     ]
+
+
+def _split_legs(tx, leg, system_bucket_id, parts: dict[UUID, Decimal], lines: list[Line]):
+    """A split transaction counts each line in its own category.
+
+    An expense line leaves its own bucket (else the transaction's). An income is allocated
+    on its whole amount, which says how much each bucket got but not from which line: its
+    lines enter the transaction's bucket (Unallocated while it has none), and each
+    allocated part then moves from Unallocated to its bucket as two legs without a
+    category. Wallets, buckets and categories each come out exact; the income total too,
+    as the moves cancel out."""
+    if tx.kind == Kind.EXPENSE:
+        return [
+            leg(
+                tx.wallet_id,
+                line.bucket_id or tx.bucket_id or system_bucket_id,
+                -line.amount,
+                line.category_id,
+            )
+            for line in lines
+        ]
+    bucket = tx.bucket_id or system_bucket_id
+    legs = [leg(tx.wallet_id, bucket, line.amount, line.category_id) for line in lines]
+    if tx.allocation_status == AllocationStatus.ALLOCATED:
+        for target, part in parts.items():
+            legs += [
+                leg(tx.wallet_id, system_bucket_id, -part, NONE_ID),
+                leg(tx.wallet_id, target, part, NONE_ID),
+            ]
+    return legs
 
 
 def rollup_apply(*, plus: Iterable[Leg] = (), minus: Iterable[Leg] = ()) -> None:
@@ -126,7 +173,9 @@ def rollup_expected(*, ledger_ids: list[UUID]) -> dict[Key, tuple[Decimal, int]]
             "ledger_id", "pk"
         )
     )
-    rows = Transaction.objects.filter(ledger_id__in=ledger_ids)
+    every = Transaction.objects.filter(ledger_id__in=ledger_ids)
+    is_split = Exists(TransactionSplit.objects.filter(transaction=OuterRef("pk")))
+    rows = every.filter(~is_split)
     month = TruncMonth("date")
     expected: dict[Key, list] = defaultdict(lambda: [Decimal("0.00"), 0])
 
@@ -139,7 +188,7 @@ def rollup_expected(*, ledger_ids: list[UUID]) -> dict[Key, tuple[Decimal, int]]
         kind: str | None = None,
         amount: str = "amount",
         month_of=month,
-        category: str = "category_id",
+        category: str | None = "category_id",
         ledger: str = "ledger_id",
     ):
         grouped = queryset.annotate(m=month_of).values(
@@ -147,7 +196,7 @@ def rollup_expected(*, ledger_ids: list[UUID]) -> dict[Key, tuple[Decimal, int]]
             "m",
             wallet,
             *([bucket] if bucket else []),
-            category,
+            *([category] if category else []),
             *([] if kind else ["kind"]),
         )
         for row in grouped.annotate(total=Sum(amount), n=Count("pk")).order_by():
@@ -157,7 +206,7 @@ def rollup_expected(*, ledger_ids: list[UUID]) -> dict[Key, tuple[Decimal, int]]
                 kind or row["kind"],
                 row[wallet] or NONE_ID,
                 (row[bucket] if bucket else system[row[ledger]]) or NONE_ID,
-                row[category] or NONE_ID,
+                (row[category] if category else None) or NONE_ID,
             )
             expected[key][0] += sign * row["total"]
             expected[key][1] += row["n"]
@@ -173,7 +222,7 @@ def rollup_expected(*, ledger_ids: list[UUID]) -> dict[Key, tuple[Decimal, int]]
     add(rows.filter(kind=Kind.TRANSFER), wallet="from_wallet_id", bucket="from_bucket_id", sign=-1)
     add(rows.filter(kind=Kind.TRANSFER), wallet="to_wallet_id", bucket="to_bucket_id")
     add(
-        Allocation.objects.filter(transaction__ledger_id__in=ledger_ids),
+        Allocation.objects.filter(transaction__ledger_id__in=ledger_ids),  # split incomes too
         ledger="transaction__ledger_id",
         month_of=TruncMonth("transaction__date"),
         kind=Kind.INCOME,
@@ -197,6 +246,40 @@ def rollup_expected(*, ledger_ids: list[UUID]) -> dict[Key, tuple[Decimal, int]]
         )
     )
     add(rests.filter(rest__gt=0), wallet="wallet_id", bucket=None, amount="rest", kind=Kind.INCOME)
+
+    # Split transactions (see _split_legs): a leg per line, in the line's category.
+    lines = TransactionSplit.objects.filter(transaction__ledger_id__in=ledger_ids)
+    line_of = {
+        "ledger": "transaction__ledger_id",
+        "month_of": TruncMonth("transaction__date"),
+        "wallet": "transaction__wallet_id",
+    }
+    add(
+        lines.filter(transaction__kind=Kind.EXPENSE).annotate(
+            b=Coalesce("bucket_id", "transaction__bucket_id")
+        ),
+        bucket="b",
+        kind=Kind.EXPENSE,
+        sign=-1,
+        **line_of,
+    )
+    incomes = lines.filter(transaction__kind=Kind.INCOME)
+    add(
+        incomes.filter(transaction__bucket__isnull=False),
+        bucket="transaction__bucket_id",
+        kind=Kind.INCOME,
+        **line_of,
+    )
+    add(incomes.filter(transaction__bucket__isnull=True), bucket=None, kind=Kind.INCOME, **line_of)
+    # …and each allocated part of a split income moves from Unallocated to its bucket.
+    add(
+        Allocation.objects.filter(transaction__in=every.filter(is_split)),
+        bucket=None,
+        sign=-1,
+        kind=Kind.INCOME,
+        category=None,
+        **line_of,
+    )
     return {key: (amount, count) for key, (amount, count) in expected.items()}
 
 

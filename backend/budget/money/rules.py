@@ -115,14 +115,21 @@ def _as_uuid(value: Any) -> Any:
 
 
 def references_load(*, ledger: Ledger, items: list[dict[str, Any]]) -> References:
-    """Loads what `items` refer to; also turns their reference ids into UUIDs in place."""
+    """Loads what `items` (and their split lines) refer to; also turns their reference ids
+    into UUIDs in place."""
     ids: dict[str, set] = {"wallets": set(), "buckets": set(), "categories": set()}
-    for item in items:
-        for name in REFERENCE_FIELDS:
+
+    def collect(item: dict[str, Any], names: tuple[str, ...]) -> None:
+        for name in names:
             if item.get(name):
                 item[name] = _as_uuid(item[name])
                 if isinstance(item[name], UUID):
                     ids[REFERENCE_GROUP[name]].add(item[name])
+
+    for item in items:
+        collect(item, REFERENCE_FIELDS)
+        for line in item.get("splits") or ():
+            collect(line, SPLIT_REFERENCES)
     refs = References()
     if ids["wallets"]:
         refs.wallets = {
@@ -166,15 +173,23 @@ def transaction_errors(
 
     given = {name for name in REFERENCE_FIELDS if data.get(name)}
     a_kind = f"{'An' if kind[0] in 'aeiou' else 'A'} {kind} transaction"
+    lines = data.get("splits") or []
+    required = REQUIRED[kind] - {"category"} if lines else REQUIRED[kind]
     for name in sorted(given - ALLOWED[kind]):
         error(name, f"{a_kind} has no {name}.")
-    for name in sorted(REQUIRED[kind] - given):
+    for name in sorted(required - given):
         error(name, f"{a_kind} needs a {name}.")
 
     def wrong_type(category: Category) -> str:
         needed = CATEGORY_TYPE[kind]
         article = "an" if needed[0] in "aeiou" else "a"
         return f"{a_kind} needs {article} {needed} category, not {category.type}."
+
+    if lines:
+        archived_ok = changed is not None and "splits" not in changed
+        errors += split_errors(kind, amount, lines, refs, archived_ok=archived_ok)
+        if "category" in given:
+            error("category", "A split transaction has no category of its own: each line has one.")
 
     for name in sorted(given & ALLOWED[kind]):
         message = reference_error(
@@ -200,6 +215,79 @@ def transaction_errors(
                     error(target, f"{target} must differ from {source}.")
         if not complete and not errors:
             error("from_wallet", "A transfer moves money between two wallets and/or two buckets.")
+    return errors
+
+
+MIN_SPLITS, MAX_SPLITS = 2, 50
+# A line's references, named as the transaction's own fields (REFERENCE_GROUP knows them).
+SPLIT_REFERENCES = ("category", "bucket")
+
+
+def split_errors(
+    kind: Kind, amount: Decimal, lines: list[dict[str, Any]], refs: References, *, archived_ok: bool
+) -> list[dict[str, str]]:
+    """The rules of SPEC §13 for the lines of a split income or expense: 2 to 50 lines,
+    each above zero in an active category of the transaction's type (and, on an expense,
+    an active bucket of the ledger), adding up to the amount exactly."""
+    if kind not in (Kind.INCOME, Kind.EXPENSE):
+        return [
+            {
+                "field": "splits",
+                "message": f"Only an income or an expense can be split, not a {kind}.",
+            }
+        ]
+    if not MIN_SPLITS <= len(lines) <= MAX_SPLITS:
+        return [
+            {
+                "field": "splits",
+                "message": f"A split has {MIN_SPLITS} to {MAX_SPLITS} lines, not {len(lines)}.",
+            }
+        ]
+    errors: list[dict[str, str]] = []
+    needed = CATEGORY_TYPE[kind]
+    article = "an" if needed[0] in "aeiou" else "a"
+    for index, line in enumerate(lines):
+        prefix = f"splits.{index}"
+        if line["amount"] <= 0:
+            errors.append(
+                {
+                    "field": f"{prefix}.amount",
+                    "message": "A line's amount must be greater than zero.",
+                }
+            )
+        if not line.get("category"):
+            errors.append({"field": f"{prefix}.category", "message": "Each line needs a category."})
+        else:
+            message = reference_error(
+                refs.categories.get(line["category"]),
+                noun="category",
+                archived_ok=archived_ok,
+                category_type=needed,
+                wrong_type=lambda c: (
+                    f"A line of {article} {kind} needs {article} {needed} category, not {c.type}."
+                ),
+            )
+            if message:
+                errors.append({"field": f"{prefix}.category", "message": message})
+        if line.get("bucket"):
+            if kind != Kind.EXPENSE:
+                message = "Only an expense line has a bucket: an income is allocated as a whole."
+            else:
+                message = reference_error(
+                    refs.buckets.get(line["bucket"]), noun="bucket", archived_ok=archived_ok
+                )
+            if message:
+                errors.append({"field": f"{prefix}.bucket", "message": message})
+    total = sum((line["amount"] for line in lines), Decimal("0.00"))
+    if total != amount:
+        side = "over" if total > amount else "under"
+        errors.append(
+            {
+                "field": "splits",
+                "message": f"The lines add up to {total:.2f}: {abs(total - amount):.2f} {side} "
+                f"the amount {amount:.2f}.",
+            }
+        )
     return errors
 
 

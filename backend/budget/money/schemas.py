@@ -188,11 +188,35 @@ class TransactionFieldsOut(references_schema("TransactionReferencesOut", out=Tru
 ExternalId = Annotated[str | None, Field(None, max_length=255)]
 
 
+class SplitIn(Schema):
+    """One line of a split income or expense (SPEC §13)."""
+
+    category: UUID
+    amount: Money
+    bucket: UUID | None = None
+    description: str = Field("", max_length=255)
+
+
+class SplitOut(Schema):
+    id: UUID
+    category: UUID = Field(alias="category_id")
+    category_name: str = Field(alias="category.name")
+    bucket: UUID | None = Field(alias="bucket_id")
+    bucket_name: str | None
+    amount: Money
+    description: str
+
+    @staticmethod
+    def resolve_bucket_name(obj) -> str | None:
+        return obj.bucket.name if obj.bucket_id else None
+
+
 class TransactionIn(TransactionFields):
     kind: Kind
     date: dt.date
     amount: Money
     external_id: ExternalId = None
+    splits: list[SplitIn] | None = None
 
 
 class TransactionPatch(TransactionFields):
@@ -203,6 +227,7 @@ class TransactionPatch(TransactionFields):
     notes: str | None = Field(None, max_length=2000)
     tags: list[Tag] | None = Field(None, max_length=20)
     external_id: ExternalId = None
+    splits: list[SplitIn] | None = None
 
 
 class BulkIn(Schema):
@@ -220,6 +245,7 @@ class TransactionOut(TransactionFieldsOut):
     date: dt.date
     allocation_status: AllocationStatus
     allocations: list[AllocationOut] = Field(alias="prefetched_allocations")
+    splits: list[SplitOut] = Field(alias="prefetched_splits")
     recurring: UUID | None = Field(None, alias="recurring_id")
     external_id: str
     created_at: dt.datetime
@@ -230,7 +256,7 @@ class TransactionFilters(FilterSchema):
     date_from: Annotated[dt.date | None, FilterLookup("date__gte")] = None
     date_to: Annotated[dt.date | None, FilterLookup("date__lte")] = None
     kind: Kind | None = None
-    category: Annotated[UUID | None, FilterLookup("category_id")] = None
+    category: UUID | None = None
     wallet: UUID | None = None
     bucket: UUID | None = None
     tag: str | None = Field(None, max_length=50)
@@ -238,6 +264,9 @@ class TransactionFilters(FilterSchema):
     min_amount: Money | None = None
     max_amount: Money | None = None
     external_id: str | None = Field(None, max_length=255)
+
+    def filter_category(self, value: UUID | None) -> Q:
+        return selectors.category_filter(value) if value else Q()
 
     def filter_wallet(self, value: UUID | None) -> Q:
         return selectors.wallet_filter(value) if value else Q()

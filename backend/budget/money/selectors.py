@@ -29,6 +29,7 @@ from budget.money.models import (
     Category,
     Rollup,
     Transaction,
+    TransactionSplit,
     Wallet,
 )
 
@@ -132,6 +133,12 @@ def bucket_filter(bucket_id: UUID) -> Q:
     )
 
 
+def category_filter(category_id: UUID) -> Q:
+    """Transactions in the category, or with a split line in it (SPEC §13)."""
+    lines = TransactionSplit.objects.filter(transaction=OuterRef("pk"), category_id=category_id)
+    return Q(category_id=category_id) | Q(Exists(lines))
+
+
 def amount_filter(*, min_amount: Decimal | None, max_amount: Decimal | None) -> Q:
     """Inclusive bounds on the absolute amount (an adjustment can be negative)."""
     q = Q()
@@ -152,11 +159,16 @@ def transactions_of(
         ),
         to_attr="prefetched_allocations",
     )
+    splits = Prefetch(
+        "splits",
+        queryset=TransactionSplit.objects.select_related("category", "bucket").order_by("position"),
+        to_attr="prefetched_splits",
+    )
     return (
         Transaction.objects.filter(ledger=ledger)
         .filter(filters)
         .order_by(*ORDERINGS[ordering])
-        .prefetch_related(allocations)
+        .prefetch_related(allocations, splits)
     )
 
 

@@ -4,6 +4,7 @@ Each function is one database transaction, and every write that moves money upda
 rollup in that same transaction (`budget.money.rollup`).
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
@@ -31,12 +32,14 @@ from budget.money.models import (
     CategoryType,
     Kind,
     Transaction,
+    TransactionSplit,
     Wallet,
     name_key,
 )
-from budget.money.rollup import rollup_apply, transaction_legs
+from budget.money.rollup import Line, rollup_apply, transaction_legs
 from budget.money.rules import (
     ALLOWED,
+    References,
     batch_errors,
     percent_sum_error,
     reference_error,
@@ -437,12 +440,20 @@ def transactions_create(
         if errors:
             raise invalid_batch(errors, total=len(items)) if bulk else invalid_transaction(errors)
         txs = [_transaction_build(ledger, data, refs.system_bucket) for data in items]
+        splits = [
+            _split_rows(tx, data.get("splits"), refs) for tx, data in zip(txs, items, strict=True)
+        ]
         Transaction.objects.bulk_create(txs, batch_size=1000)
+        TransactionSplit.objects.bulk_create(
+            [row for rows in splits for row in rows], batch_size=1000
+        )
         rollup_apply(
             plus=[
                 leg
-                for tx in txs
-                for leg in transaction_legs(tx, system_bucket_id=refs.system_bucket.pk)
+                for tx, rows in zip(txs, splits, strict=True)
+                for leg in transaction_legs(
+                    tx, system_bucket_id=refs.system_bucket.pk, lines=_lines(rows)
+                )
             ]
         )
         _allocation_enqueue(
@@ -459,13 +470,59 @@ def transactions_create(
                 summary=transaction_summary(txs[0]) if one else f"{len(txs)} transactions",
                 count=len(txs),
             )
-    for tx in txs:
+    for tx, rows in zip(txs, splits, strict=True):
         tx.prefetched_allocations = []
+        tx.prefetched_splits = rows
     return txs
 
 
 def transaction_create(*, ledger: Ledger, data: dict[str, Any]) -> Transaction:
     return transactions_create(ledger=ledger, items=[data])[0]
+
+
+def _split_rows(
+    tx: Transaction, lines: list[dict[str, Any]] | None, refs: References
+) -> list[TransactionSplit]:
+    """The rows of `tx`'s split lines (already checked), their references from `refs`."""
+    return [
+        TransactionSplit(
+            transaction=tx,
+            category=refs.categories[line["category"]],
+            bucket=refs.buckets[line["bucket"]] if line.get("bucket") else None,
+            amount=line["amount"],
+            description=line.get("description") or "",
+            position=position,
+        )
+        for position, line in enumerate(lines or ())
+    ]
+
+
+def _lines(rows: Iterable[TransactionSplit]) -> list[Line]:
+    return [Line(row.category_id, row.bucket_id, row.amount) for row in rows]
+
+
+def _lines_of(ids: Iterable[UUID]) -> dict[UUID, list[Line]]:
+    """The split lines of a few transactions (one query), in their order."""
+    lines: dict[UUID, list[Line]] = defaultdict(list)
+    rows = TransactionSplit.objects.filter(transaction_id__in=list(ids)).order_by(
+        "transaction_id", "position"
+    )
+    for tx_id, *line in rows.values_list("transaction_id", "category_id", "bucket_id", "amount"):
+        lines[tx_id].append(Line(*line))
+    return lines
+
+
+def _split_data(tx: Transaction) -> list[dict[str, Any]]:
+    """`tx`'s split lines as the input takes them."""
+    return [
+        {
+            "category": row.category_id,
+            "bucket": row.bucket_id,
+            "amount": row.amount,
+            "description": row.description,
+        }
+        for row in tx.splits.order_by("position")
+    ]
 
 
 def _transaction_data(tx: Transaction) -> dict[str, Any]:
@@ -486,6 +543,7 @@ def transaction_update(*, tx: Transaction, changes: dict[str, Any]) -> Transacti
     with transaction.atomic():
         tx = Transaction.objects.select_for_update().get(pk=tx.pk)
         data = _transaction_data(tx)
+        data["splits"] = old_splits = _split_data(tx)
         before = dict(data)
         if changes.get("kind", tx.kind) != tx.kind:
             # References the new kind has no use for go, unless the caller set them; so
@@ -494,6 +552,10 @@ def transaction_update(*, tx: Transaction, changes: dict[str, Any]) -> Transacti
                 data[name] = None
             if tx.kind in (Kind.EXPENSE, Kind.ADJUSTMENT) and "bucket" not in changes:
                 data["bucket"] = None
+            if changes["kind"] not in (Kind.INCOME, Kind.EXPENSE):
+                data["splits"] = []  # lines, like references, go with a kind that has none
+        if changes.get("category") and "splits" not in changes:
+            data["splits"] = []  # SPEC §13: a category replaces the lines
         data.update(changes)
         # Checked under the ledger lock: see transactions_create.
         ledger_lock(ledger_ids=[tx.ledger_id])
@@ -505,7 +567,10 @@ def transaction_update(*, tx: Transaction, changes: dict[str, Any]) -> Transacti
         system_id = refs.system_bucket.pk
         was_allocated = tx.allocation_status == AllocationStatus.ALLOCATED
         allocations = _allocations_of(tx) if was_allocated else {}
-        old_legs = transaction_legs(tx, system_bucket_id=system_id, allocations=allocations)
+        lines = _lines_of([tx.pk])[tx.pk]
+        old_legs = transaction_legs(
+            tx, system_bucket_id=system_id, allocations=allocations, lines=lines
+        )
         split_before = _split_key(tx)
         _transaction_fill(tx, data, refs.system_bucket)
         resplit = was_allocated and tx.allocation_status == AllocationStatus.PENDING
@@ -515,8 +580,14 @@ def transaction_update(*, tx: Transaction, changes: dict[str, Any]) -> Transacti
             tx.allocations.all().delete()
             allocations = {}
         tx.save()
+        if data["splits"] is not old_splits:  # the lines were replaced (or removed)
+            tx.splits.all().delete()
+            rows = TransactionSplit.objects.bulk_create(_split_rows(tx, data["splits"], refs))
+            lines = _lines(rows)
         rollup_apply(
-            plus=transaction_legs(tx, system_bucket_id=system_id, allocations=allocations),
+            plus=transaction_legs(
+                tx, system_bucket_id=system_id, allocations=allocations, lines=lines
+            ),
             minus=old_legs,
         )
         if resplit:
@@ -544,7 +615,10 @@ def transaction_delete(*, tx: Transaction) -> None:
         allocations = (
             _allocations_of(tx) if tx.allocation_status == AllocationStatus.ALLOCATED else {}
         )
-        legs = transaction_legs(tx, system_bucket_id=system_id, allocations=allocations)
+        lines = _lines_of([tx.pk])[tx.pk]
+        legs = transaction_legs(
+            tx, system_bucket_id=system_id, allocations=allocations, lines=lines
+        )
         transactions_deleted.send(
             sender=Transaction, ledger_id=tx.ledger_id, transactions=[tx], count=1
         )
@@ -564,14 +638,35 @@ DELETE_BATCH = 2000
 _LEG_FIELDS = ("ledger", "kind", "date", "amount", "allocation_status", *REFERENCE_FIELDS)
 
 
+class _stream:
+    """The rows of `queryset` (transaction_id, *fields) in transaction id order, taken
+    transaction by transaction while walking the transactions in the same order."""
+
+    def __init__(self, queryset, *fields: str) -> None:
+        self.rows = (
+            queryset.order_by("transaction_id", *(["position"] if "category_id" in fields else []))
+            .values_list("transaction_id", *fields)
+            .iterator(chunk_size=DELETE_BATCH)
+        )
+        self.row = next(self.rows, None)
+
+    def take(self, tx_id: UUID) -> list[tuple]:
+        found = []
+        while self.row is not None and self.row[0] <= tx_id:
+            if self.row[0] == tx_id:
+                found.append(self.row[1:])
+            self.row = next(self.rows, None)
+        return found
+
+
 def transactions_delete(*, ledger: Ledger, filters: Q) -> int:
     """Deletes the ledger's transactions that match `filters`, and their allocations, in
     one database transaction, keeping the rollup in step; returns how many went.
 
-    For many rows at once (undoing an import of 100 000): the rows and their allocations
-    are read in two streams ordered by transaction id, and deleted with one statement
-    each. They are locked first, in the order the allocation locks them, so a concurrent
-    allocation task waits instead of deadlocking."""
+    For many rows at once (undoing an import of 100 000): the rows, their allocations
+    and their split lines are read in three streams ordered by transaction id, and
+    deleted with one statement each. They are locked first, in the order the allocation
+    locks them, so a concurrent allocation task waits instead of deadlocking."""
     rows = Transaction.objects.filter(filters, ledger=ledger)
     with transaction.atomic():
         count = len(
@@ -581,27 +676,28 @@ def transactions_delete(*, ledger: Ledger, filters: Q) -> int:
             return 0
         system_id = Bucket.objects.values_list("pk", flat=True).get(ledger=ledger, is_system=True)
         allocations = Allocation.objects.filter(transaction__in=rows.values("pk"))
-        parts = (
-            allocations.order_by("transaction_id")
-            .values_list("transaction_id", "bucket_id", "amount")
-            .iterator(chunk_size=DELETE_BATCH)
-        )
-        part = next(parts, None)
+        split_lines = TransactionSplit.objects.filter(transaction__in=rows.values("pk"))
+        parts = _stream(allocations, "bucket_id", "amount")
+        lines = _stream(split_lines, "category_id", "bucket_id", "amount")
         legs = []
         for tx in rows.only(*_LEG_FIELDS).order_by("pk").iterator(chunk_size=DELETE_BATCH):
-            split: dict[UUID, Decimal] = {}
-            while part is not None and part[0] <= tx.pk:  # both streams in id order
-                if part[0] == tx.pk:
-                    split[part[1]] = part[2]
-                part = next(parts, None)
-            legs += transaction_legs(tx, system_bucket_id=system_id, allocations=split)
+            legs += transaction_legs(
+                tx,
+                system_bucket_id=system_id,
+                allocations=dict(parts.take(tx.pk)),
+                lines=[Line(*line) for line in lines.take(tx.pk)],
+            )
             if len(legs) >= DELETE_BATCH:
                 rollup_apply(minus=legs)
                 legs = []
         rollup_apply(minus=legs)
         allocations.delete()
-        if {rel.related_model for rel in Transaction._meta.related_objects} == {Allocation}:
-            # Nothing but the allocations (gone above) points at a transaction, so one
+        split_lines._raw_delete(split_lines.db)  # nothing points at a line
+        if {rel.related_model for rel in Transaction._meta.related_objects} == {
+            Allocation,
+            TransactionSplit,
+        }:
+            # Nothing but the allocations and lines (gone above) points at a transaction, so one
             # DELETE does; Django's collector would first fetch every row.
             rows._raw_delete(rows.db)
         else:
@@ -659,12 +755,14 @@ def _allocate(incomes: list[Transaction]) -> None:
                 Share(bucket.pk, bucket.allocation_percent, bucket.created_at)
             )
     rows, plus, minus = [], [], []
+    lines = _lines_of(tx.pk for tx in incomes)
     for tx in incomes:
-        minus += transaction_legs(tx, system_bucket_id=system[tx.ledger_id])
-        parts, _ = split(tx.amount, shares[tx.ledger_id])
+        system_id, tx_lines = system[tx.ledger_id], lines.get(tx.pk)
+        minus += transaction_legs(tx, system_bucket_id=system_id, lines=tx_lines)
+        parts, _ = split(tx.amount, shares[tx.ledger_id])  # a split income: its whole amount
         rows += [Allocation(transaction=tx, bucket_id=b, amount=a) for b, a in parts.items()]
         tx.allocation_status = AllocationStatus.ALLOCATED
-        plus += transaction_legs(tx, system_bucket_id=system[tx.ledger_id], allocations=parts)
+        plus += transaction_legs(tx, system_bucket_id=system_id, allocations=parts, lines=tx_lines)
     Allocation.objects.bulk_create(rows)
     Transaction.objects.filter(pk__in=[tx.pk for tx in incomes]).update(
         allocation_status=AllocationStatus.ALLOCATED, updated_at=timezone.now()

@@ -15,11 +15,13 @@ from uuid import UUID
 
 from django.db.models import (
     Case,
+    Exists,
     ExpressionWrapper,
     F,
     Max,
     Min,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -40,6 +42,7 @@ from budget.money.models import (
     Kind,
     Rollup,
     Transaction,
+    TransactionSplit,
     Wallet,
 )
 
@@ -211,7 +214,24 @@ def _day_part(scope: Scope):
         Value(ZERO),
         output_field=MoneyField(),
     )
-    whens = [When(bucket_id=bucket.pk, then=F("amount"))]
+    # A split expense's lines each leave their own bucket (else the transaction's).
+    lines = (
+        TransactionSplit.objects.filter(transaction=OuterRef("pk"))
+        .filter(Q(bucket_id=bucket.pk) | Q(bucket__isnull=True, transaction__bucket_id=bucket.pk))
+        .values("transaction")
+        .annotate(s=Sum("amount"))
+        .values("s")
+    )
+    whens = [
+        When(
+            Exists(TransactionSplit.objects.filter(transaction=OuterRef("pk"))),
+            kind=Kind.EXPENSE,
+            then=Coalesce(
+                Subquery(lines, output_field=MoneyField()), Value(ZERO), output_field=MoneyField()
+            ),
+        ),
+        When(bucket_id=bucket.pk, then=F("amount")),
+    ]
     if bucket.is_system:
         split_total = Coalesce(
             Subquery(

@@ -5,9 +5,12 @@ signed amount, `P` payee, `M` memo, `L` category (see `qif_category`), `N` numbe
 cleared; `^` ends a record.
 `!Type:Bank` (Cash, CCard, Oth A, Oth L) starts a list of transactions; `!Account` blocks,
 `!Option`/`!Clear` lines and lists that hold no transactions (categories, classes, memorized
-payees) are passed over. Split lines (`S`, `E`, `$`) make the record a row error until split
-transactions exist (§13). The row of a record is the line where it starts. Read line by
-line: memory stays flat.
+payees) are passed over. Split lines (`S` category, `E` memo, `$` signed amount) make a
+split transaction (§13): the record is handed over as one record per line, each with the
+record's fields, the line's category and amount, and `split_of` (the record's first line)
+joining them again, as the rows of our own CSV export are; `split_total` is the record's
+`T`, which the lines must add up to. The row of a record is the line where it starts. Read
+line by line: memory stays flat.
 """
 
 import re
@@ -19,10 +22,6 @@ TRANSACTION_TYPES = {"bank", "cash", "ccard", "oth a", "oth l", "invoice"}
 # `1/23'19`, `1/23' 9`, `12/ 5'03`: Quicken writes years from 2000 on with an apostrophe.
 _APOSTROPHE_YEAR = re.compile(r"\s*([0-9]{1,2})\s*[/.-]\s*([0-9]{1,2})\s*'\s*([0-9]{1,4})\s*")
 _THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
-SPLIT_ERROR = (
-    "Split transactions are not supported yet; this record has split lines (S/E/$). Enter it "
-    "by hand, or remove its split lines."
-)
 
 
 def qif_date(text: str) -> str:
@@ -62,8 +61,8 @@ class QifSource(Source):
         reading = False  # in a list of transactions
         skipping_block = False  # an !Account block, up to its ^
         fields: dict[str, str] = {}
+        splits: list[dict[str, str]] = []  # the record's split lines
         start = 0
-        split = False
         for number, raw in enumerate(lines, start=1):
             line = raw.rstrip("\r\n")
             if not line.strip():
@@ -75,22 +74,19 @@ class QifSource(Source):
                     skipping_block = False
                 elif header == "account":
                     skipping_block = True
-                fields, split = {}, False
+                fields, splits = {}, []
                 continue
             code, value = line[0], line[1:].strip()
             if skipping_block or not reading:
                 if code == "^":
                     skipping_block = False
                 continue
-            if not fields and not split:
+            if not fields and not splits:
                 start = number
             if code == "^":
-                if fields or split:
-                    errors = [{"field": "row", "message": SPLIT_ERROR}] if split else []
-                    yield Record(
-                        start, record_fields({"date": "", "signed_amount": "", **fields}), errors
-                    )
-                fields, split = {}, False
+                if fields or splits:
+                    yield from _record(start, fields, splits)
+                fields, splits = {}, []
             elif code == "D":
                 fields["date"] = qif_date(value)
             elif code in "TU":
@@ -103,8 +99,33 @@ class QifSource(Source):
                 category = qif_category(value)
                 if category:
                     fields["category"] = category
-            elif code in "SE$":
-                split = True
-        if fields:  # the last record without its ^
-            errors = [{"field": "row", "message": SPLIT_ERROR}] if split else []
-            yield Record(start, record_fields({"date": "", "signed_amount": "", **fields}), errors)
+            elif code == "S":  # a split line starts with its category
+                splits.append({"category": qif_category(value)})
+            elif code in "E$":
+                if not splits:  # a memo or amount before any S: a line without a category
+                    splits.append({"category": ""})
+                name = "split_description" if code == "E" else "signed_amount"
+                if name in splits[-1]:  # a second E or $: the next line, without a category
+                    splits.append({"category": ""})
+                splits[-1][name] = value if code == "E" else qif_amount(value)
+        if fields or splits:  # the last record without its ^
+            yield from _record(start, fields, splits)
+
+
+def _record(start: int, fields: dict[str, str], splits: list[dict[str, str]]) -> Iterator[Record]:
+    base = record_fields({"date": "", "signed_amount": "", **fields})
+    if not splits:
+        yield Record(start, base)
+        return
+    for split in splits:
+        yield Record(
+            start,
+            {
+                **base,
+                "signed_amount": split.get("signed_amount", ""),
+                "category": split["category"],
+                "split_description": split.get("split_description", ""),
+                "split_of": str(start),
+                "split_total": base["signed_amount"],
+            },
+        )

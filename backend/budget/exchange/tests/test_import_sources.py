@@ -137,15 +137,34 @@ def test_a_broken_ofx_file_is_a_422(owner_api, household):
 # --- QIF --------------------------------------------------------------------------------------
 
 
-def test_a_qif_split_record_is_a_row_error_on_its_first_line(owner_api, household):
-    job = checked(
-        owner_api, household, sample("checking.qif"), date_format="MM/DD/YYYY", wallet="Bank"
+def test_a_qif_split_record_is_a_split_transaction(owner_api, household, commit):
+    h = household
+    job, made = imported(
+        owner_api, h, commit, sample("checking.qif"), date_format="MM/DD/YYYY", wallet="Bank"
     )
-    assert job["status"] == "validated"  # the other three records can be imported alone
-    assert job["total_rows"] == 4
+    assert job["total_rows"] == job["valid_rows"] == 4  # one transaction per record
+    assert [row["row"] for row in job["preview"]] == [2, 8, 15, 25]
+    split = next(t for t in made if t.description == "SuperMart")
+    assert (split.kind, split.amount, split.category_id) == ("expense", Decimal("130.00"), None)
+    assert [(line.category.name, line.amount) for line in split.splits.order_by("position")] == [
+        ("Groceries", Decimal("100.00")),
+        ("Leisure", Decimal("30.00")),
+    ]
+
+
+def test_qif_split_lines_must_add_up_to_the_total(owner_api, household):
+    text = sample("checking.qif").decode().replace("$-30.00", "$-29.00")
+    job = checked(owner_api, household, text.encode(), date_format="MM/DD/YYYY", wallet="Bank")
     assert job["valid_rows"] == 3
-    assert [(e["row"], e["field"]) for e in job["errors"]] == [(15, "row")]
-    assert "Split transactions are not supported yet" in job["errors"][0]["message"]
+    assert [(e["row"], e["field"]) for e in job["errors"]] == [(15, "splits")]
+    assert "1.00 under the amount 130.00" in job["errors"][0]["message"]
+
+
+def test_qif_split_line_of_an_unknown_category_is_an_error_on_the_record(owner_api, household):
+    text = sample("checking.qif").decode().replace("SLeisure", "SYachts")
+    job = checked(owner_api, household, text.encode(), date_format="MM/DD/YYYY", wallet="Bank")
+    assert [(e["row"], e["field"]) for e in job["errors"]] == [(15, "category")]
+    assert "Yachts" in job["errors"][0]["message"]
 
 
 def test_qif_apostrophe_years_categories_and_amounts(owner_api, household, commit):

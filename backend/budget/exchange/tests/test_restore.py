@@ -87,6 +87,33 @@ def full_book(household):
         category=h.transfer.pk,
     )
     _tx(h, kind="adjustment", amount=Decimal("-3.25"), wallet=h.cash.pk)
+    # Split transactions (SPEC §13): an expense whose lines leave two buckets, and an
+    # allocated income.
+    leisure, other_income = h.category("Leisure"), h.category("Other income")
+    _tx(
+        h,
+        kind="expense",
+        amount=Decimal("90.00"),
+        wallet=h.bank.pk,
+        bucket=h.bills.pk,
+        description="Supermarket",
+        splits=[
+            {"category": h.groceries.pk, "amount": Decimal("60.00"), "description": "Food"},
+            {"category": leisure.pk, "amount": Decimal("30.00"), "bucket": h.fun.pk},
+        ],
+    )
+    split_income = _tx(
+        h,
+        kind="income",
+        date=date(2025, 2, 28),
+        amount=Decimal("333.33"),
+        wallet=h.bank.pk,
+        splits=[
+            {"category": h.salary.pk, "amount": Decimal("300.00")},
+            {"category": other_income.pk, "amount": Decimal("33.33")},
+        ],
+    )
+    services.incomes_allocate(ids=[split_income.pk])
     old_card = services.wallet_create(ledger=h.ledger, name="Old card", kind="virtual")
     hobby = services.category_create(
         ledger=h.ledger, name="Old hobby", type="expense", group="Leisure time"
@@ -245,6 +272,9 @@ def _normalized(doc: dict) -> dict:
     for tx in doc["transactions"]:
         for part in tx["allocations"]:
             part["bucket"] = ids[part["bucket"]]
+        for line in tx["splits"]:
+            line["category"] = ids[line["category"]]
+            line["bucket"] = ids.get(line["bucket"], line["bucket"])
         tx["recurring"] = ids.get(tx["recurring"], tx["recurring"])
     for budget in doc["budgets"]:
         budget["category"] = ids[budget["category"]]
@@ -260,7 +290,13 @@ def test_export_restore_export_is_identical_but_for_ids(
     # The rent of 30 April onwards is due by now, but the daily job has not run.
     original = _export(owner_api, h.ledger.pk)
     assert original["format"] == "budget-ledger"
-    assert original["version"] == 2
+    assert original["version"] == 3
+    market = next(t for t in original["transactions"] if t["description"] == "Supermarket")
+    assert [(s["amount"], s["description"]) for s in market["splits"]] == [
+        ("60.00", "Food"),
+        ("30.00", ""),
+    ]
+    assert market["category"] is None
     split = next(t for t in original["transactions"] if t["description"] == "January salary")
     assert split["allocation_status"] == "allocated"
     assert [p["amount"] for p in split["allocations"]] == ["200.00", "100.00", "500.01"]

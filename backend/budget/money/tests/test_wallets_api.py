@@ -486,6 +486,7 @@ def test_reconcile_creates_the_adjustment_that_makes_the_balance_actual(
         "to_bucket": None,
         "allocation_status": "not_applicable",
         "allocations": [],
+        "splits": [],
         "recurring": None,
         "external_id": "",
         "created_at": adjustment_out["created_at"],
