@@ -4,7 +4,7 @@ from uuid import UUID
 
 from django.db.models import Q
 from ninja import Field, FilterLookup, FilterSchema, Schema
-from pydantic import BaseModel, create_model, field_validator
+from pydantic import BaseModel, ConfigDict, create_model, field_validator
 
 from budget.common.money import ZERO, Money, MoneyOut, Percent
 from budget.money import selectors
@@ -184,6 +184,22 @@ class TransactionPatch(TransactionFields):
 
 class BulkIn(Schema):
     items: list[dict] = Field(min_length=1, max_length=1000)
+
+
+class BulkChanges(TransactionPatch):
+    """The fields of a PATCH, set alike on every transaction of a bulk edit. A field this
+    does not know is an error (never silently dropped while the answer says "updated")."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class BulkPatchIn(Schema):
+    ids: list[UUID] = Field(min_length=1, max_length=1000)
+    changes: BulkChanges
+
+
+class BulkPatchOut(Schema):
+    updated: int
 
 
 class AllocationOut(Schema):
