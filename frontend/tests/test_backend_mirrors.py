@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from dashboard import forms, importing, labels
+from dashboard import bulk_edit, forms, importing, labels
 
 BACKEND = Path(__file__).resolve().parents[2] / "backend"
 READ_CONSTANTS = """
@@ -26,6 +26,7 @@ from budget.exchange.values import NAMED_FORMATS
 from budget.exchange.selectors import CSV_HEADER
 from budget.ledgers.models import Role
 from budget.money import rules
+from budget.money.schemas import BULK_MAX
 from budget.money.models import CategoryType, Kind, WalletKind
 from budget.planning.models import Frequency
 print(json.dumps({
@@ -43,6 +44,7 @@ print(json.dumps({
     "import_fields": list(IMPORT_FIELDS),
     "import_formats": list(typing.get_args(ImportFormat)),
     "delimiters": list(DELIMITER_CANDIDATES),
+    "bulk_max": BULK_MAX,
 }))
 """
 
@@ -99,3 +101,7 @@ def test_the_import_form_offers_the_backend_s_options() -> None:
     assert {"debit", "credit", "payee", "external_id"} <= set(importing.MAPPED_FIELDS)
     detected = {{"\t": "tab"}.get(d, d) for d in backend()["delimiters"]}
     assert detected == set(importing.DELIMITERS) - {importing.AUTO}
+
+
+def test_a_bulk_edit_takes_as_many_ids_as_the_backend() -> None:
+    assert backend()["bulk_max"] == bulk_edit.MAX_IDS

@@ -182,8 +182,12 @@ class TransactionPatch(TransactionFields):
     external_id: ExternalId = None
 
 
+# The most transactions one bulk request creates or edits.
+BULK_MAX = 1000
+
+
 class BulkIn(Schema):
-    items: list[dict] = Field(min_length=1, max_length=1000)
+    items: list[dict] = Field(min_length=1, max_length=BULK_MAX)
 
 
 class BulkChanges(TransactionPatch):
@@ -194,7 +198,7 @@ class BulkChanges(TransactionPatch):
 
 
 class BulkPatchIn(Schema):
-    ids: list[UUID] = Field(min_length=1, max_length=1000)
+    ids: list[UUID] = Field(min_length=1, max_length=BULK_MAX)
     changes: BulkChanges
 
 
