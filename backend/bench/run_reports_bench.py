@@ -90,6 +90,7 @@ COLUMNS = (
     "to_wallet_id",
     "from_bucket_id",
     "to_bucket_id",
+    "external_id",  # NOT NULL without a database default: COPY must name it
 )
 BARE = {  # the yardstick: the same sums straight over the raw rows
     "balances": """
@@ -345,6 +346,7 @@ class Rows:
                     to_wallet,
                     from_bucket,
                     to_bucket,
+                    "",
                 )
             )
         return transactions, allocations
