@@ -5,9 +5,12 @@ signed amount, `P` payee, `M` memo, `L` category (see `qif_category`), `N` numbe
 cleared; `^` ends a record.
 `!Type:Bank` (Cash, CCard, Oth A, Oth L) starts a list of transactions; `!Account` blocks,
 `!Option`/`!Clear` lines and lists that hold no transactions (categories, classes, memorized
-payees) are passed over. Split lines (`S`, `E`, `$`) make the record a row error until split
-transactions exist (§13). The row of a record is the line where it starts. Read line by
-line: memory stays flat.
+payees) are passed over. An investment list (`!Type:Invst`: buys, sells, dividends of
+securities) is not supported: each of its records is a row error saying so, so the bank
+records of the same file can still be imported. Split lines (`S`, `E`, `$`) make the record a
+row error until split transactions exist (§13). A subcategory (`LFood:Groceries`) is looked up
+as the whole name, then `Groceries`, then `Food` (`csv_rows.category_candidates`). The row
+of a record is the line where it starts. Read line by line: memory stays flat.
 """
 
 import re
@@ -16,9 +19,14 @@ from collections.abc import Iterator
 from budget.exchange.sources import Lines, Record, Source, record_fields
 
 TRANSACTION_TYPES = {"bank", "cash", "ccard", "oth a", "oth l", "invoice"}
+INVESTMENT_TYPES = {"invst", "port"}
 # `1/23'19`, `1/23' 9`, `12/ 5'03`: Quicken writes years from 2000 on with an apostrophe.
 _APOSTROPHE_YEAR = re.compile(r"\s*([0-9]{1,2})\s*[/.-]\s*([0-9]{1,2})\s*'\s*([0-9]{1,4})\s*")
 _THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
+INVESTMENT_ERROR = (
+    "Investment transactions (!Type:Invst) are not supported; import the bank or card "
+    "account's list instead."
+)
 SPLIT_ERROR = (
     "Split transactions are not supported yet; this record has split lines (S/E/$). Enter it "
     "by hand, or remove its split lines."
@@ -60,6 +68,7 @@ class QifSource(Source):
     def _records(self) -> Iterator[Record]:
         lines = Lines(self.binary, self.encoding)
         reading = False  # in a list of transactions
+        investing = False  # ...of investment transactions: each a row error
         skipping_block = False  # an !Account block, up to its ^
         fields: dict[str, str] = {}
         start = 0
@@ -71,7 +80,9 @@ class QifSource(Source):
             if line.startswith("!"):
                 header = line[1:].strip().casefold()
                 if header.startswith("type:"):
-                    reading = header[5:].strip() in TRANSACTION_TYPES
+                    list_type = header[5:].strip()
+                    investing = list_type in INVESTMENT_TYPES
+                    reading = list_type in TRANSACTION_TYPES or investing
                     skipping_block = False
                 elif header == "account":
                     skipping_block = True
@@ -86,11 +97,10 @@ class QifSource(Source):
                 start = number
             if code == "^":
                 if fields or split:
-                    errors = [{"field": "row", "message": SPLIT_ERROR}] if split else []
-                    yield Record(
-                        start, record_fields({"date": "", "signed_amount": "", **fields}), errors
-                    )
+                    yield self._record(start, fields, split=split, investing=investing)
                 fields, split = {}, False
+            elif investing and code in "NY":  # the action and the security, for the preview
+                fields["description"] = f"{fields.get('description', '')} {value}".strip()
             elif code == "D":
                 fields["date"] = qif_date(value)
             elif code in "TU":
@@ -106,5 +116,13 @@ class QifSource(Source):
             elif code in "SE$":
                 split = True
         if fields:  # the last record without its ^
-            errors = [{"field": "row", "message": SPLIT_ERROR}] if split else []
-            yield Record(start, record_fields({"date": "", "signed_amount": "", **fields}), errors)
+            yield self._record(start, fields, split=split, investing=investing)
+
+    @staticmethod
+    def _record(start: int, fields: dict[str, str], *, split: bool, investing: bool) -> Record:
+        errors = [_error(INVESTMENT_ERROR)] if investing else [_error(SPLIT_ERROR)] if split else []
+        return Record(start, record_fields({"date": "", "signed_amount": "", **fields}), errors)
+
+
+def _error(message: str) -> dict[str, str]:
+    return {"field": "row", "message": message}

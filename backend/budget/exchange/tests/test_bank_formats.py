@@ -3,7 +3,7 @@ formats write them, the delimiter sniffed among preamble lines, the format told 
 
 import pytest
 
-from budget.exchange.csv_rows import FileProblem
+from budget.exchange.csv_rows import FileProblem, category_candidates
 from budget.exchange.formats.csv import guess_delimiter
 from budget.exchange.formats.ofx import ofx_amount, ofx_date
 from budget.exchange.formats.qif import qif_amount, qif_category, qif_date
@@ -38,6 +38,21 @@ def test_qif_thousands_commas_only_when_they_are_thousands(written, read):
 )
 def test_qif_category_without_class_or_transfer_account(written, read):
     assert qif_category(written) == read
+
+
+@pytest.mark.parametrize(
+    ("written", "names"),
+    [
+        ("Groceries", ["Groceries"]),
+        ("Food:Groceries", ["Food:Groceries", "Groceries", "Food"]),
+        ("A:B:C", ["A:B:C", "C", "A:B", "B", "A"]),
+        (" Food : Groceries ", ["Food:Groceries", "Groceries", "Food"]),
+        ("Odd:", ["Odd:"]),  # an empty part: the name as written
+        ("Food:Food", ["Food:Food", "Food"]),
+    ],
+)
+def test_a_category_path_is_tried_whole_then_its_last_part_then_its_parents(written, names):
+    assert category_candidates(written) == names
 
 
 @pytest.mark.parametrize(
