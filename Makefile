@@ -91,7 +91,7 @@ restore: install ## Replace the whole database with a backup: make restore FILE=
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/budget-<time>.<dump|sqlite3> [ARGS=--yes]"; exit 2; }
 	$(MANAGE) restore --file $(abspath $(FILE)) $(ARGS)
 
-bench: install ## Benchmarks on PostgreSQL + Redis at 127.0.0.1: money API, reports at 100k and 1M rows, dashboard pages, CSV import/export, import-json memory
+bench: install ## Benchmarks on PostgreSQL + Redis at 127.0.0.1: money API, reports at 100k and 1M rows, dashboard pages, CSV and OFX import, CSV export, import-json memory
 	cd backend && $(PY) bench/run_bench.py $(BENCH_ARGS)
 	cd backend && $(PY) bench/run_reports_bench.py $(REPORTS_BENCH_ARGS)
 	cd backend && $(PY) bench/run_dashboard_bench.py $(DASHBOARD_BENCH_ARGS)

@@ -13,12 +13,15 @@ Django-Q2 cluster (`manage.py qcluster`, 2 workers), and sets up a ledger throug
   every income. The worker processes' resident memory is sampled while it runs and their
   peak (VmHWM) read at the end; so is the web worker's for the check. Then `rollup_check`,
   the undo (DELETE, timed) and `rollup_check` again.
+- OFX import: the same for an OFX 2.x statement of N transactions (`STMTTRN` with a signed
+  `TRNAMT`, `FITID`, `NAME`, `MEMO`), into the same ledger after the CSV import is undone, with
+  the default wallet and categories a bank file needs; then its undo.
 - Export: COPYs each size's transactions into a ledger of its own and streams
   GET /export.csv from a fresh gunicorn each time, reading the serving worker's peak memory
   before and after: it must stay about the same for 100 000 and 1 000 000 rows.
 
 Prints a Markdown table and writes bench-results/import.json. Targets: check + commit of
-100 000 rows ≤ 30 s, worker peak ≤ 300 MB.
+100 000 rows (CSV, and OFX) ≤ 30 s, worker peak ≤ 300 MB.
 """
 
 import argparse
@@ -230,6 +233,56 @@ def csv_write(path: Path, rows: int, rng: random.Random) -> dict[str, int]:
     return kinds
 
 
+OFX_HEADER = """<?xml version="1.0" encoding="UTF-8" standalone="no"?>
+<?OFX OFXHEADER="200" VERSION="220" SECURITY="NONE" OLDFILEUID="NONE" NEWFILEUID="NONE"?>
+<OFX>
+<SIGNONMSGSRSV1><SONRS><STATUS><CODE>0</CODE><SEVERITY>INFO</SEVERITY></STATUS>
+<DTSERVER>{end}120000</DTSERVER><LANGUAGE>ENG</LANGUAGE></SONRS></SIGNONMSGSRSV1>
+<BANKMSGSRSV1><STMTTRNRS><TRNUID>1</TRNUID>
+<STATUS><CODE>0</CODE><SEVERITY>INFO</SEVERITY></STATUS>
+<STMTRS><CURDEF>EUR</CURDEF>
+<BANKACCTFROM><BANKID>10020030</BANKID><ACCTID>4711</ACCTID><ACCTTYPE>CHECKING</ACCTTYPE>
+</BANKACCTFROM>
+<BANKTRANLIST><DTSTART>{start}</DTSTART><DTEND>{end}</DTEND>
+"""
+OFX_FOOTER = """</BANKTRANLIST>
+<LEDGERBAL><BALAMT>0.00</BALAMT><DTASOF>{end}</DTASOF></LEDGERBAL>
+</STMTRS></STMTTRNRS></BANKMSGSRSV1>
+</OFX>
+"""
+
+
+def ofx_write(path: Path, rows: int, rng: random.Random) -> dict[str, int]:
+    """An OFX 2.x (XML) statement of `rows` transactions, as a bank's export: card payments
+    and direct debits (negative TRNAMT), salaries and refunds (positive), a FITID each."""
+    expenses = {**EXPENSES, **EXTRA_EXPENSES}
+    names = list(expenses)
+    days = [FIRST_DAY + timedelta(days=d) for d in range(3 * 365)]
+    kinds = {"expense": 0, "income": 0}
+    dates = {"start": f"{days[0]:%Y%m%d}", "end": f"{days[-1]:%Y%m%d}"}
+    with path.open("w", encoding="utf-8", newline="\n") as out:
+        out.write(OFX_HEADER.format(**dates))
+        for number in range(rows):
+            day = rng.choice(days)
+            memo = "Card payment" if rng.random() < 0.5 else ""
+            if rng.random() < 0.9:
+                low, high, descriptions = expenses[rng.choice(names)]
+                amount = f"-{rng.randint(low * 100, high * 100) / 100:.2f}"
+                kind, name = "DEBIT", rng.choice(descriptions)
+                kinds["expense"] += 1
+            else:
+                amount = f"{rng.randint(300_00, 3000_00) / 100:.2f}"
+                kind, name = "CREDIT", "ACME Payroll &amp; Co"
+                kinds["income"] += 1
+            out.write(
+                f"<STMTTRN><TRNTYPE>{kind}</TRNTYPE><DTPOSTED>{day:%Y%m%d}120000.000[0:GMT]"
+                f"</DTPOSTED><TRNAMT>{amount}</TRNAMT><FITID>2025{number:010d}</FITID>"
+                f"<NAME>{name}</NAME>{f'<MEMO>{memo}</MEMO>' if memo else ''}</STMTTRN>\n"
+            )
+        out.write(OFX_FOOTER.format(**dates))
+    return kinds
+
+
 # --- Import ---------------------------------------------------------------------------------
 
 
@@ -237,6 +290,33 @@ def import_run(args, api: Api, web: subprocess.Popen, cluster: subprocess.Popen,
     path = RESULTS / f"import-{args.rows}.csv"
     started = time.perf_counter()
     kinds = csv_write(path, args.rows, rng)
+    return file_import(args, api, web, cluster, path, kinds, started, "text/csv", {})
+
+
+def ofx_import_run(args, api: Api, web: subprocess.Popen, cluster: subprocess.Popen, rng) -> dict:
+    path = RESULTS / f"import-{args.rows}.ofx"
+    started = time.perf_counter()
+    kinds = ofx_write(path, args.rows, rng)
+    defaults = {
+        "wallet": WALLETS[0]["name"],
+        "income_category": "Salary",
+        "expense_category": "Groceries",
+    }
+    return file_import(args, api, web, cluster, path, kinds, started, "application/x-ofx", defaults)
+
+
+def file_import(
+    args,
+    api: Api,
+    web: subprocess.Popen,
+    cluster: subprocess.Popen,
+    path: Path,
+    kinds: dict[str, int],
+    started: float,
+    mime: str,
+    fields: dict[str, str],
+) -> dict:
+    """Checks, commits and waits for the import of `path` (written since `started`)."""
     print(
         f"  wrote {path.name}: {path.stat().st_size / 1e6:.1f} MB in "
         f"{time.perf_counter() - started:.1f} s",
@@ -247,7 +327,11 @@ def import_run(args, api: Api, web: subprocess.Popen, cluster: subprocess.Popen,
     started = time.perf_counter()
     with path.open("rb") as handle:
         job = api.call(
-            "POST", f"{api.ledger}/imports", 201, files={"file": (path.name, handle, "text/csv")}
+            "POST",
+            f"{api.ledger}/imports",
+            201,
+            files={"file": (path.name, handle, mime)},
+            data=fields,
         )
     check_seconds = time.perf_counter() - started
     if job["status"] != "validated":
@@ -281,6 +365,7 @@ def import_run(args, api: Api, web: subprocess.Popen, cluster: subprocess.Popen,
     web_peak = peak_mb(web_pids)
     return {
         "rows": args.rows,
+        "format": job.get("detected", {}).get("format"),
         "file_mb": round(path.stat().st_size / 1e6, 2),
         "kinds": kinds,
         "check_seconds": round(check_seconds, 2),
@@ -355,29 +440,36 @@ def export_run(args, env: dict[str, str], size: int, rng: random.Random) -> dict
 # --- Report ---------------------------------------------------------------------------------
 
 
-def table(results: dict) -> str:
-    imp = results["import"]
+def import_lines(imp: dict, undo_seconds: float, label: str) -> list[str]:
     ok_time = "yes" if imp["total_seconds"] <= TOTAL_TARGET_SECONDS else "NO"
     peak = imp["cluster_worker_peak_mb"]["after"]
     ok_memory = "yes" if peak <= WORKER_TARGET_MB else "NO"
+    return [
+        f"| {label} import {imp['rows']} rows ({imp['file_mb']} MB): check (POST /imports) | "
+        f"{imp['check_seconds']:.1f} s | - | - |",
+        f"| {label} commit (worker, one transaction) | {imp['commit_seconds']:.1f} s | - | - |",
+        f"| {label} check + commit | {imp['total_seconds']:.1f} s | "
+        f"≤ {TOTAL_TARGET_SECONDS:.0f} s | {ok_time} |",
+        f"| {label} worker peak memory (VmHWM) | {peak} MB (before "
+        f"{imp['cluster_worker_peak_mb']['before']} MB) | ≤ {WORKER_TARGET_MB:.0f} MB | "
+        f"{ok_memory} |",
+        f"| {label} web worker peak memory during the check | "
+        f"{imp['web_worker_peak_mb']['after']} MB (before {imp['web_worker_peak_mb']['before']}"
+        " MB) | - | - |",
+        f"| {label} incomes split (after the commit started) | "
+        f"{imp['allocated_after_commit_seconds']:.1f} s | - | - |",
+        f"| {label} undo (DELETE, {imp['rows']} transactions) | {undo_seconds:.1f} s | - | - |",
+    ]
+
+
+def table(results: dict) -> str:
     lines = [
         "| measurement | result | target | ok? |",
         "|---|---|---|---|",
-        f"| import {imp['rows']} rows ({imp['file_mb']} MB): check (POST /imports) | "
-        f"{imp['check_seconds']:.1f} s | - | - |",
-        f"| commit (worker, one transaction) | {imp['commit_seconds']:.1f} s | - | - |",
-        f"| check + commit | {imp['total_seconds']:.1f} s | ≤ {TOTAL_TARGET_SECONDS:.0f} s | "
-        f"{ok_time} |",
-        f"| worker peak memory (VmHWM) | {peak} MB (before "
-        f"{imp['cluster_worker_peak_mb']['before']} MB) | ≤ {WORKER_TARGET_MB:.0f} MB | "
-        f"{ok_memory} |",
-        f"| web worker peak memory during the check | "
-        f"{imp['web_worker_peak_mb']['after']} MB (before {imp['web_worker_peak_mb']['before']}"
-        " MB) | - | - |",
-        f"| incomes split (after the commit started) | "
-        f"{imp['allocated_after_commit_seconds']:.1f} s | - | - |",
-        f"| undo (DELETE, {imp['rows']} transactions) | {results['undo_seconds']:.1f} s | - | - |",
+        *import_lines(results["import"], results["undo_seconds"], "CSV"),
     ]
+    if "import_ofx" in results:
+        lines += import_lines(results["import_ofx"], results["ofx_undo_seconds"], "OFX")
     exports = results["exports"]
     for size, e in exports.items():
         lines.append(
@@ -389,7 +481,8 @@ def table(results: dict) -> str:
     lines += [
         "",
         f"Rollup after the import: {results['rollup_after_import']}; after the undo: "
-        f"{results['rollup_after_undo']}. Machine: nproc {m['nproc']}, RAM {m['ram']}, "
+        f"{results['rollup_after_undo']}; after the OFX import: "
+        f"{results.get('rollup_after_ofx_import')}. Machine: nproc {m['nproc']}, RAM {m['ram']}, "
         f"PostgreSQL {m['postgresql']}, Python {m['python']}; gunicorn 2 workers, qcluster 2 "
         "workers, Redis broker and cache.",
     ]
@@ -425,6 +518,11 @@ def main() -> None:
         results["undo_seconds"] = undo_run(api, results["import"]["job"])
         print(f"  undo: {results['undo_seconds']:.1f} s", flush=True)
         _, results["rollup_after_undo"] = manage(env, "rollup_check")
+        print(f"Importing an OFX statement of {args.rows} transactions ...", flush=True)
+        results["import_ofx"] = ofx_import_run(args, api, web, cluster, rng)
+        _, results["rollup_after_ofx_import"] = manage(env, "rollup_check")
+        results["ofx_undo_seconds"] = undo_run(api, results["import_ofx"]["job"])
+        print(f"  undo: {results['ofx_undo_seconds']:.1f} s", flush=True)
     finally:
         server_stop(web)
         server_stop(cluster)

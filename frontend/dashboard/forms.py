@@ -245,7 +245,7 @@ def build_payload(kind: str, values: Mapping[str, Any]) -> dict[str, Any]:
     payload["description"] = (values.get("description") or "").strip()
     payload["notes"] = (values.get("notes") or "").strip()
     tags = parse_tags(values.get("tags") or "")
-    errors += _tag_errors(tags)
+    errors += tag_errors(tags)
     payload["tags"] = tags
 
     if errors:
@@ -278,7 +278,7 @@ def _transfer_errors(payload: Mapping[str, Any]) -> list[FieldError]:
     return errors
 
 
-def _tag_errors(tags: Sequence[str]) -> list[FieldError]:
+def tag_errors(tags: Sequence[str]) -> list[FieldError]:
     if len(tags) > MAX_TAGS:
         return [FieldError(field="tags", message=f"Use at most {MAX_TAGS} tags.")]
     long = [tag for tag in tags if len(tag) > MAX_TAG_LENGTH]

@@ -117,6 +117,14 @@ FIELD_LABELS = {
     "header_line": "Header line",
 }
 HEADER_LINES = 30  # the server looks for the header among the file's first 30 lines
+# Where a CSV's column names are (the option `header_line`): detected, a line, or none.
+HEADER_AT_LINE = "line"
+NO_HEADER = "none"
+HEADER_LINE_CHOICES = {
+    AUTO: "Detect (auto)",
+    HEADER_AT_LINE: "On line …",
+    NO_HEADER: "None: columns by position (#1, #2, …)",
+}
 _DELIMITER_CANDIDATES = (",", ";", "\t", "|")
 SAME_NAME = ""  # a mapping choice: the column named like the field, if the file has one
 
@@ -131,6 +139,7 @@ class Options:
     format: str = AUTO
     encoding: str = AUTO
     negate: bool = False
+    header_line: str = AUTO  # auto, none, or a line number as text
     wallet: str | None = None
     income_category: str | None = None
     expense_category: str | None = None
@@ -144,7 +153,14 @@ class Options:
             fields["profile"] = self.profile
         else:
             # `auto` is the server's default: only what the person chose goes along.
-            for name in ("format", "encoding", "delimiter", "date_format", "decimal"):
+            for name in (
+                "format",
+                "encoding",
+                "delimiter",
+                "header_line",
+                "date_format",
+                "decimal",
+            ):
                 value = getattr(self, name)
                 if value and value != AUTO:
                     fields[name] = value
@@ -172,31 +188,62 @@ def sniffed_format(head: bytes) -> str | None:
     return None
 
 
-def header_of(head: bytes, delimiter: str = AUTO, encoding: str = AUTO) -> list[str]:
+def header_of(
+    head: bytes, delimiter: str = AUTO, encoding: str = AUTO, header_line: str = AUTO
+) -> list[str]:
     """The column names of ``head`` (the file's first bytes) as far as the form can tell: the
     delimiter (unless given) is the one that splits most lines into the same number of cells,
     as the server guesses it; the header is the first of the first 30 lines with that many —
     preamble lines (an account number, a date range) have fewer. The server finds the header
-    itself; this only offers the names to map."""
+    itself; this only offers the names to map.
+
+    ``header_line`` as the option says: a line number takes that line's cells (the file's
+    own line, blank ones counted); ``none`` names the columns by position, ``#1`` to ``#N``,
+    as the mapping then must."""
+    text = _decoded(head, encoding)
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        return []
+    sep, width, rows = _table_shape(lines, delimiter)
+    if header_line == NO_HEADER:
+        return [f"#{number}" for number in range(1, width + 1)]
+    if header_line.isdigit():
+        physical = text.splitlines()
+        number = int(header_line)
+        if not 1 <= number <= len(physical):
+            return []
+        rows = list(csv.reader(physical[number - 1 : number], delimiter=sep, skipinitialspace=True))
+        header = rows[0] if rows else []
+    else:
+        header = next((row for row in rows[:HEADER_LINES] if len(row) == width), [])
+    return [name.strip() for name in header if name.strip()]
+
+
+def first_cells(head: bytes, delimiter: str = AUTO, encoding: str = AUTO) -> list[str]:
+    """The cells of the file's first line, as samples of what each column holds."""
     lines = [line for line in _decoded(head, encoding).splitlines() if line.strip()]
     if not lines:
         return []
+    _, width, rows = _table_shape(lines, delimiter)
+    return next((row for row in rows if len(row) == width), rows[0] if rows else [])
+
+
+def _table_shape(lines: list[str], delimiter: str) -> tuple[str, int, list[list[str]]]:
+    """(delimiter, the width most lines agree on, the lines as rows)."""
     sep = {"tab": "\t"}.get(delimiter, delimiter)
     candidates = (sep,) if sep and sep != AUTO else _DELIMITER_CANDIDATES
-    best: tuple[tuple[int, int], list[list[str]]] = ((0, 0), [])
+    best: tuple[tuple[int, int], str, list[list[str]]] = ((0, 0), candidates[0], [])
     for candidate in candidates:
         rows = list(csv.reader(lines, delimiter=candidate, skipinitialspace=True))
         widths = Counter(len(row) for row in rows if len(row) > 1)
         # The most lines that agree on one width; of equals, the wider table.
         score = max(((agreeing, width) for width, agreeing in widths.items()), default=(0, 0))
         if score > best[0]:
-            best = (score, rows)
-    (_, width), rows = best
+            best = (score, candidate, rows)
+    (_, width), chosen, rows = best
     if not width:  # one column at most: the first line's single name
-        rows = list(csv.reader(lines[:1]))
-        width = 1
-    header = next((row for row in rows[:HEADER_LINES] if len(row) == width), [])
-    return [name.strip() for name in header if name.strip()]
+        return chosen, 1, list(csv.reader(lines[:1]))
+    return chosen, width, rows
 
 
 def _decoded(head: bytes, encoding: str) -> str:

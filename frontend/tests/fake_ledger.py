@@ -574,6 +574,13 @@ class FakeLedgerClient:
             return ledger
         if path == f"{LP}/transactions" and method == "POST":
             return transaction("tx-new", **{k: v for k, v in body.items() if k != "id"})
+        if path == f"{LP}/transactions/bulk" and method == "PATCH":
+            # As the API: the same changes on every listed transaction, {updated: n}.
+            ids = list(dict.fromkeys(body["ids"]))
+            for item in self.transactions:
+                if item["id"] in ids:
+                    item.update(body["changes"])
+            return {"updated": len(ids)}
         if re.fullmatch(rf"{LP}/transactions/[^/]+", path):
             tid = path.rsplit("/", 1)[-1]
             old = next(t for t in self.transactions if t["id"] == tid)

@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from dashboard import forms, importing, labels, security
+from dashboard import bulk_edit, forms, importing, labels, security
 
 BACKEND = Path(__file__).resolve().parents[2] / "backend"
 READ_CONSTANTS = """
@@ -26,6 +26,7 @@ from budget.exchange.values import NAMED_FORMATS
 from budget.exchange.selectors import CSV_HEADER
 from budget.ledgers.models import Role
 from budget.money import rules
+from budget.money.schemas import BULK_MAX
 from budget.money.models import CategoryType, Kind, WalletKind
 from budget.planning.models import Frequency
 from budget.webhooks.models import ALL_EVENTS, EVENTS, DeliveryStatus
@@ -50,6 +51,7 @@ print(json.dumps({
     "import_fields": list(IMPORT_FIELDS),
     "import_formats": list(typing.get_args(ImportFormat)),
     "delimiters": list(DELIMITER_CANDIDATES),
+    "bulk_max": BULK_MAX,
 }))
 """
 
@@ -114,3 +116,7 @@ def test_the_sign_in_page_knows_the_backend_s_account_codes_and_links() -> None:
     assert backend()["otp_codes"] == [security.OTP_REQUIRED, security.OTP_INVALID]
     assert list(security.LINK_CODES) == backend()["link_codes"]
     assert backend()["link_params"] == [security.RESET_PARAM, security.VERIFY_PARAM]
+
+
+def test_a_bulk_edit_takes_as_many_ids_as_the_backend() -> None:
+    assert backend()["bulk_max"] == bulk_edit.MAX_IDS

@@ -896,3 +896,86 @@ def test_what_was_detected_is_shown_as_written(fake: FakeLedgerClient) -> None:
     line = "Read as CSV · delimiter * · header on line 2 · dates %d_%m_%Y"
     assert literal(line) in [c.value for c in at.caption]
     assert literal(line) != line  # the star and the underscores make no emphasis
+
+
+# --- the header line and the wallet's default profile -------------------------------------------
+
+HEADERLESS_CSV = b"05.03.2025|Bakery|-12,30\n06.03.2025|Rent|-950,00\n"
+
+
+def test_the_header_line_names_a_line_or_none() -> None:
+    assert importing.header_of(PREAMBLE_CSV, importing.AUTO, "cp1252", "4") == [
+        "Buchungstag",
+        "Valuta",
+        "Text",
+        "Betrag",
+        "Währung",
+    ]
+    assert importing.header_of(PREAMBLE_CSV, ";", "cp1252", "1") == ["Konto", "DE12 3456 7890"]
+    assert importing.header_of(PREAMBLE_CSV, ";", "cp1252", "99") == []
+    assert importing.header_of(HEADERLESS_CSV, header_line="none") == ["#1", "#2", "#3"]
+    assert importing.first_cells(HEADERLESS_CSV) == ["05.03.2025", "Bakery", "-12,30"]
+    assert importing.Options(header_line="none").fields() == {"header_line": "none"}
+    assert importing.Options(header_line="7").fields() == {"header_line": "7"}
+    assert importing.Options().fields() == {}
+
+
+def test_a_header_on_a_chosen_line_is_sent_and_its_columns_offered(fake: FakeLedgerClient) -> None:
+    at = _upload(_page(), PREAMBLE_CSV)
+    at.selectbox(key="imp_encoding").select("cp1252")
+    at.selectbox(key="imp_header").select(importing.HEADER_AT_LINE).run()
+    at.number_input(key="imp_header_number").set_value(4).run()
+
+    assert at.selectbox(key="imp_map_date").options[1:] == [
+        "Buchungstag",
+        "Valuta",
+        "Text",
+        "Betrag",
+        "Währung",
+    ]
+    at.button(key="imp_check").click().run()
+    [upload] = _uploads(fake)
+    assert upload.data["header_line"] == "4"
+
+
+def test_a_file_without_header_is_mapped_by_position(fake: FakeLedgerClient) -> None:
+    at = _upload(_page(), HEADERLESS_CSV)
+    at.selectbox(key="imp_header").select(importing.NO_HEADER).run()
+
+    assert "Its first line: " + literal("#1 05.03.2025, #2 Bakery, #3 -12,30") in texts(at)
+    assert at.selectbox(key="imp_map_date").options[1:] == ["#1", "#2", "#3"]
+    at.radio(key="imp_amounts").set_value("signed").run()
+    at.selectbox(key="imp_map_date").select("#1")
+    at.selectbox(key="imp_map_description").select("#2")
+    at.selectbox(key="imp_map_signed_amount").select("#3")
+    at.selectbox(key="imp_wallet").select("w-bank")
+    at.selectbox(key="imp_expense_category").select("c-groceries").run()
+    at.button(key="imp_check").click().run()
+
+    [upload] = _uploads(fake)
+    assert upload.data["header_line"] == "none"
+    assert json.loads(upload.data["mapping"]) == {
+        "date": "#1",
+        "signed_amount": "#3",
+        "description": "#2",
+    }
+
+
+def test_choosing_a_wallet_picks_its_default_profile(fake: FakeLedgerClient) -> None:
+    fake.import_profiles = [dict(ING), {**ING, "id": "profile-2", "name": "Other", "wallet": None}]
+    at = _upload(_page())
+    assert at.selectbox(key="imp_profile").value is None
+
+    at.selectbox(key="imp_wallet").select("w-bank").run()
+    assert at.selectbox(key="imp_profile").value == "profile-1"
+    assert not [s for s in at.selectbox if s.key == "imp_date"]  # the profile's options apply
+
+    at.selectbox(key="imp_wallet").select("w-cash").run()  # no default: ING was Bank's
+    assert at.selectbox(key="imp_profile").value is None
+
+    at.selectbox(key="imp_profile").select("profile-2").run()
+    at.selectbox(key="imp_wallet").select(None).run()  # a profile picked by hand stays
+    assert at.selectbox(key="imp_profile").value == "profile-2"
+    at.button(key="imp_check").click().run()
+    [upload] = _uploads(fake)
+    assert upload.data == {"profile": "profile-2"}

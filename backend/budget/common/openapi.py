@@ -138,8 +138,12 @@ def _takes_raw_body(operation: Operation) -> bool:
 
 
 def idempotent(operation: Operation) -> bool:
-    """A POST in a ledger or a group: it accepts an `Idempotency-Key` header (SPEC §19)."""
-    return "POST" in operation.methods and bool(_param_names(operation, "path") & _SCOPES)
+    """A POST in a ledger or a group, or a bulk PATCH there: it accepts an `Idempotency-Key`
+    header (SPEC §19)."""
+    if not _param_names(operation, "path") & _SCOPES:
+        return False
+    bulk_patch = "PATCH" in operation.methods and operation.path.rstrip("/").endswith("/bulk")
+    return "POST" in operation.methods or bulk_patch
 
 
 # Header parameters that other apps declare for the operations they serve (budget.idempotency's

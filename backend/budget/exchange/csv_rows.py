@@ -142,6 +142,29 @@ class Names:
     def find(self, noun: str, text: str) -> Any:
         return getattr(self, noun).get(text.strip().casefold())
 
+    def find_category(self, text: str) -> Any:
+        """A category by name; a path that names none is tried part by part (see
+        `category_candidates`)."""
+        return next(
+            (found for name in category_candidates(text) if (found := self.find("category", name))),
+            None,
+        )
+
+
+def category_candidates(text: str) -> list[str]:
+    """The names a category cell may mean, in the order they are tried. A path such as
+    QIF's `Food:Groceries` (a subcategory; other apps export groups alike) is the whole
+    name first, then its last part, then its parent, and so on up: `Food:Groceries`,
+    `Groceries`, `Food`. A ledger's categories are flat, so the most specific name it has
+    wins; a path of which no part is a category stays a row error."""
+    parts = [part.strip() for part in text.split(":")]
+    if len(parts) < 2 or not all(parts):
+        return [text]
+    names = []
+    for end in range(len(parts), 0, -1):
+        names += [":".join(parts[:end]), parts[end - 1]]
+    return list(dict.fromkeys(names))
+
 
 @dataclass
 class ParsedRow:
@@ -219,9 +242,14 @@ class RowParser:
             if not value:
                 data[name] = None
                 continue
-            obj = self.names.find(noun, value)
+            if name == "category":
+                obj = self.names.find_category(value)
+            else:
+                obj = self.names.find(noun, value)
             if obj is None:
-                error(name, f"No {noun} named '{value}' in this ledger.")
+                others = category_candidates(value)[1:] if name == "category" else []
+                nor = f" (nor {', '.join(repr(n) for n in others)})" if others else ""
+                error(name, f"No {noun} named '{value}'{nor} in this ledger.")
             data[name] = obj.pk if obj is not None else None
         self._defaults(data)
         return ParsedRow(None if errors else data, errors, text)

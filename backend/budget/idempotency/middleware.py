@@ -1,4 +1,5 @@
-"""`Idempotency-Key` on every POST under /ledgers/{lid}/ and /groups/{gid}/ (SPEC §19).
+"""`Idempotency-Key` on every POST under /ledgers/{lid}/ and /groups/{gid}/ (SPEC §19), and on
+the bulk PATCH of transactions.
 
 A client that did not get an answer (a timeout, a dropped connection) may send the same POST
 again with the same key: within 24 hours it gets the first answer again (same status, same
@@ -75,8 +76,13 @@ OPENAPI_PARAMETER = {
 
 
 def covers(method: str, path: str) -> bool:
-    """Whether a request (or an operation's path template) takes an Idempotency-Key."""
-    return method.upper() == "POST" and _SCOPED_PATH.match(path) is not None
+    """Whether a request (or an operation's path template) takes an Idempotency-Key: every
+    POST in a ledger or group, and the bulk PATCHes (an edit of many rows a client may well
+    send again after a timeout)."""
+    method = method.upper()
+    if _SCOPED_PATH.match(path) is None:
+        return False
+    return method == "POST" or (method == "PATCH" and path.rstrip("/").endswith("/bulk"))
 
 
 def key_is_valid(key: str) -> bool:
@@ -198,7 +204,11 @@ class IdempotencyMiddleware:
             return _error(400, "The multipart form could not be read.", "bad_request")
 
         record, claimed = record_claim(
-            user=user, key=key, method="POST", path=request.path_info, body_hash=fingerprint
+            user=user,
+            key=key,
+            method=request.method or "POST",
+            path=request.path_info,
+            body_hash=fingerprint,
         )
         if claimed:
             request.idempotency_record = record

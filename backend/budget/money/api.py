@@ -24,6 +24,8 @@ from budget.money.schemas import (
     BucketOut,
     BucketPatch,
     BulkIn,
+    BulkPatchIn,
+    BulkPatchOut,
     CategoryIn,
     CategoryOut,
     CategoryPatch,
@@ -54,6 +56,10 @@ def _changes(payload, required: tuple[str, ...]) -> dict:
         if name in changes and changes[name] is None:
             raise Invalid(f"{name} cannot be null.", field=name)
     return changes
+
+
+# The fields of a transaction that a PATCH may leave out but cannot set to null.
+_PATCH_REQUIRED = ("kind", "date", "amount", "description", "notes", "tags")
 
 
 def _one(queryset: QuerySet, pk: UUID, noun: str):
@@ -239,6 +245,18 @@ def transaction_bulk_create(request: HttpRequest, lid: Path[UUID], payload: Bulk
     return Status(201, services.transactions_create(ledger=ledger, items=items, bulk=True))
 
 
+@transactions.patch("/bulk", response=BulkPatchOut)
+def transaction_bulk_update(request: HttpRequest, lid: Path[UUID], payload: BulkPatchIn):
+    """Sets the same fields on up to 1000 transactions, all or none: each is checked as by
+    its own PATCH, and errors name the id's index in `ids` as `row` (an id that is not one
+    of this ledger's transactions too). Answers how many transactions were updated."""
+    ledger = ledger_access(request, lid, Role.EDITOR)
+    changes = _changes(payload.changes, _PATCH_REQUIRED)
+    return {
+        "updated": services.transactions_update(ledger=ledger, ids=payload.ids, changes=changes)
+    }
+
+
 @transactions.get("/{uuid:transaction_id}", response=TransactionOut)
 def transaction_detail(request: HttpRequest, lid: Path[UUID], transaction_id: UUID):
     ledger = ledger_access(request, lid)
@@ -251,7 +269,7 @@ def transaction_update(
 ):
     ledger = ledger_access(request, lid, Role.EDITOR)
     tx = _one(ledger.transactions.all(), transaction_id, "Transaction")
-    changes = _changes(payload, ("kind", "date", "amount", "description", "notes", "tags"))
+    changes = _changes(payload, _PATCH_REQUIRED)
     services.transaction_update(tx=tx, changes=changes)
     return _one(selectors.transactions_of(ledger=ledger), transaction_id, "Transaction")
 

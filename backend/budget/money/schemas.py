@@ -4,7 +4,7 @@ from uuid import UUID
 
 from django.db.models import Q
 from ninja import Field, FilterLookup, FilterSchema, Schema
-from pydantic import AfterValidator, BaseModel, create_model, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, create_model, field_validator
 
 from budget.common.money import ZERO, Money, MoneyOut, Percent
 from budget.money import selectors
@@ -230,8 +230,28 @@ class TransactionPatch(TransactionFields):
     splits: list[SplitIn] | None = None
 
 
+# The most transactions one bulk request creates or edits.
+BULK_MAX = 1000
+
+
 class BulkIn(Schema):
-    items: list[dict] = Field(min_length=1, max_length=1000)
+    items: list[dict] = Field(min_length=1, max_length=BULK_MAX)
+
+
+class BulkChanges(TransactionPatch):
+    """The fields of a PATCH, set alike on every transaction of a bulk edit. A field this
+    does not know is an error (never silently dropped while the answer says "updated")."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class BulkPatchIn(Schema):
+    ids: list[UUID] = Field(min_length=1, max_length=BULK_MAX)
+    changes: BulkChanges
+
+
+class BulkPatchOut(Schema):
+    updated: int
 
 
 class AllocationOut(Schema):

@@ -512,6 +512,29 @@ def _lines_of(ids: Iterable[UUID]) -> dict[UUID, list[Line]]:
     return lines
 
 
+def _split_lines_of(
+    ids: list[UUID],
+) -> tuple[dict[UUID, list[Line]], dict[UUID, list[dict[str, Any]]]]:
+    """The split lines of many transactions in one query: as rollup legs, and as the input
+    takes them (`_split_data`), by transaction id."""
+    legs: dict[UUID, list[Line]] = defaultdict(list)
+    data: dict[UUID, list[dict[str, Any]]] = defaultdict(list)
+    rows = TransactionSplit.objects.filter(transaction_id__in=ids).order_by(
+        "transaction_id", "position"
+    )
+    for row in rows:
+        legs[row.transaction_id].append(Line(row.category_id, row.bucket_id, row.amount))
+        data[row.transaction_id].append(
+            {
+                "category": row.category_id,
+                "bucket": row.bucket_id,
+                "amount": row.amount,
+                "description": row.description,
+            }
+        )
+    return legs, data
+
+
 def _split_data(tx: Transaction) -> list[dict[str, Any]]:
     """`tx`'s split lines as the input takes them."""
     return [
@@ -603,6 +626,145 @@ def transaction_update(*, tx: Transaction, changes: dict[str, Any]) -> Transacti
         )
     tx.refresh_from_db()
     return tx
+
+
+# --- Bulk edit ----------------------------------------------------------------------------
+
+# What a bulk edit cannot set: the kind reshapes a transaction (references go, a split
+# starts again), and a bank id belongs to one transaction only.
+# Split lines are the transaction's own amounts: never the same for many at once.
+BULK_FIXED_FIELDS = ("kind", "external_id", "splits")
+# The columns a bulk edit may write, from the model: a field added to it is picked up.
+_BULK_COLUMNS = tuple(
+    f.attname
+    for f in Transaction._meta.concrete_fields
+    if not f.primary_key and f.name not in ("ledger", "created_at", "updated_at")
+)
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def transactions_update(*, ledger: Ledger, ids: list[UUID], changes: dict[str, Any]) -> int:
+    """Applies the same `changes` to every transaction in `ids`, all or none; returns how
+    many transactions there are (an id given twice counts once).
+
+    Each transaction is checked by the rules of a single edit (`transaction_errors` with
+    the changed fields), and its derived state follows as in `transaction_update`: rollup
+    and ledger version, a split income split again when its amount, date or bucket
+    changes, budgets told. Errors carry `row`, the id's index in `ids`; an id that is not
+    one of this ledger's transactions is an error of field `ids` (422, never 404: the path
+    names the ledger, the ids are data). The writes take a fixed number of queries
+    whatever the number of ids: rows that end up with the same new values share one
+    UPDATE (a handful: the changes are the same for all, only the defaults a kind gives
+    differ)."""
+    errors = [
+        {"field": f"changes.{name}", "message": f"The {name} cannot be changed in bulk."}
+        for name in BULK_FIXED_FIELDS
+        if name in changes
+    ]
+    if not changes:
+        errors.append({"field": "changes", "message": "Name at least one field to change."})
+    if errors:
+        raise Invalid("These changes cannot be made in bulk.", errors=errors)
+    rows = {pk: row for row, pk in reversed(list(enumerate(ids)))}  # first index of each
+    with transaction.atomic():
+        # Rows first, then the ledger, in the order the allocation locks them.
+        txs = list(
+            Transaction.objects.select_for_update()
+            .filter(ledger=ledger, pk__in=list(rows))
+            .order_by("created_at", "id")
+        )
+        ledger_lock(ledger_ids=[ledger.pk])
+        found = {tx.pk for tx in txs}
+        errors = [
+            {"row": row, "field": "ids", "message": "No such transaction in this ledger."}
+            for pk, row in rows.items()
+            if pk not in found
+        ]
+        lines_of, lines_data = _split_lines_of([tx.pk for tx in txs])
+        items = [{**_transaction_data(tx), "splits": lines_data[tx.pk], **changes} for tx in txs]
+        for data in items:
+            if changes.get("category") and data["splits"]:
+                data["splits"] = []  # SPEC §13: a category replaces the lines
+        refs = references_load(ledger=ledger, items=items)
+        for tx, data in zip(txs, items, strict=True):
+            found_errors = transaction_errors(data, refs, changed=set(changes))
+            errors += [{"row": rows[tx.pk], **e} for e in found_errors]
+        if errors:
+            errors.sort(key=lambda e: e["row"])
+            bad = len({e["row"] for e in errors})
+            raise Invalid(
+                f"{bad} of {len(rows)} transactions cannot take these changes; "
+                "nothing was changed.",
+                errors=errors,
+            )
+
+        system_id = refs.system_bucket.pk
+        splits: dict[UUID, dict[UUID, Decimal]] = defaultdict(dict)
+        allocated = [tx.pk for tx in txs if tx.allocation_status == AllocationStatus.ALLOCATED]
+        if allocated:
+            for tx_id, bucket_id, amount in Allocation.objects.filter(
+                transaction_id__in=allocated
+            ).values_list("transaction_id", "bucket_id", "amount"):
+                splits[tx_id][bucket_id] = amount
+        plus, minus, dropped, resplit, unsplit = [], [], [], [], []
+        updates: dict[tuple, tuple[dict, list[UUID]]] = {}
+        for tx, data in zip(txs, items, strict=True):
+            before = {column: getattr(tx, column) for column in _BULK_COLUMNS}
+            was_allocated = tx.allocation_status == AllocationStatus.ALLOCATED
+            allocations = splits.get(tx.pk, {}) if was_allocated else {}
+            lines = lines_of.get(tx.pk, [])
+            minus += transaction_legs(
+                tx, system_bucket_id=system_id, allocations=allocations, lines=lines
+            )
+            if lines and not data["splits"]:
+                unsplit.append(tx.pk)
+                lines = []
+            split_before = _split_key(tx)
+            _transaction_fill(tx, data, refs.system_bucket)
+            # As in transaction_update: the split stands unless its inputs changed.
+            if was_allocated and tx.allocation_status == AllocationStatus.PENDING:
+                if _split_key(tx) == split_before:
+                    tx.allocation_status = AllocationStatus.ALLOCATED
+                else:
+                    resplit.append(tx)
+            if was_allocated and tx.allocation_status != AllocationStatus.ALLOCATED:
+                dropped.append(tx.pk)
+                allocations = {}
+            plus += transaction_legs(
+                tx, system_bucket_id=system_id, allocations=allocations, lines=lines
+            )
+            new = {c: getattr(tx, c) for c in _BULK_COLUMNS if getattr(tx, c) != before[c]}
+            if new:
+                key = tuple(sorted((c, _hashable(v)) for c, v in new.items()))
+                updates.setdefault(key, (new, []))[1].append(tx.pk)
+        now = timezone.now()
+        for values, pks in updates.values():
+            Transaction.objects.filter(pk__in=pks).update(**values, updated_at=now)
+        if dropped:
+            Allocation.objects.filter(transaction_id__in=dropped).delete()
+        if unsplit:
+            TransactionSplit.objects.filter(transaction_id__in=unsplit).delete()
+        rollup_apply(plus=plus, minus=minus)
+        if resplit:
+            _allocate(resplit)
+        # An income that lost its bucket waits to be split, as a new one does.
+        _allocation_enqueue(
+            [tx.pk for tx in txs if tx.allocation_status == AllocationStatus.PENDING]
+        )
+        _written(ledger.pk, txs, created=False)
+        activity.record(
+            ledger_id=ledger.pk,
+            action="update",
+            object_type="transaction",
+            summary=f"{len(txs)} transactions",
+            # The old values differ from row to row: a bulk entry names the new ones.
+            changes={name: [None, activity.plain(value)] for name, value in changes.items()},
+            count=len(txs),
+        )
+    return len(txs)
 
 
 def transaction_delete(*, tx: Transaction) -> None:

@@ -22,6 +22,8 @@ from dashboard.importing import (
     DELIMITERS,
     ENCODINGS,
     FORMATS,
+    HEADER_AT_LINE,
+    HEADER_LINE_CHOICES,
     MAPPED_FIELDS,
     PATTERN,
     SAME_NAME,
@@ -67,6 +69,7 @@ def read_options() -> Options:
     decimal = row[-1].selectbox(
         "Decimal separator", list(DECIMALS), format_func=DECIMALS.__getitem__, key="imp_decimal"
     )
+    header_line = header_line_choose()
     negate = st.checkbox(
         "Charges are positive numbers in this file",
         key="imp_negate",
@@ -79,7 +82,28 @@ def read_options() -> Options:
         date_format=date_format,
         decimal=decimal,
         negate=negate,
+        header_line=header_line,
     )
+
+
+def header_line_choose() -> str:
+    """Where a CSV's column names are: detected, on a given line, or nowhere."""
+    row = st.columns(3)
+    where = row[0].selectbox(
+        "Header line",
+        list(HEADER_LINE_CHOICES),
+        format_func=HEADER_LINE_CHOICES.__getitem__,
+        key="imp_header",
+        help="CSV files only. Detect: the first of the first 30 lines that names the columns "
+        "needed (lines above it, such as an account number, are skipped). None: the file "
+        "starts with data, and the mapping names columns by position.",
+    )
+    if where != HEADER_AT_LINE:
+        return where
+    line = row[1].number_input(
+        "Line number", min_value=1, max_value=1_000_000, step=1, key="imp_header_number"
+    )
+    return str(int(line))
 
 
 def file_format(chosen: str, head: bytes, job: Mapping[str, Any] | None) -> str:
@@ -91,7 +115,12 @@ def file_format(chosen: str, head: bytes, job: Mapping[str, Any] | None) -> str:
     return detected.get("format") or sniffed_format(head) or "csv"
 
 
-def _profiles() -> list[dict[str, Any]]:
+PROFILE_KEY = "imp_profile"
+WALLET_KEY = "imp_wallet"
+
+
+def profiles() -> list[dict[str, Any]]:
+    """The ledger's import profiles."""
     # A server without import profiles (older than SPEC §11) leaves the picker out.
     with contextlib.suppress(ApiError):
         return data.get_all(data.ledger_path("/import-profiles"))
@@ -100,20 +129,21 @@ def _profiles() -> list[dict[str, Any]]:
 
 def profile_select(lists: Any) -> str | None:
     """The import profile to read the file with (its options replace the form's), or None."""
-    profiles = _profiles()
-    if not profiles:
+    saved = profiles()
+    if not saved:
         return None
     wallets = {str(w["id"]): w["name"] for w in lists.active_wallets()}
-    labels = {str(p["id"]): profile_label(p, wallets) for p in profiles}
+    labels = {str(p["id"]): profile_label(p, wallets) for p in saved}
     chosen = st.selectbox(
         "Import profile",
         [None, *labels],
         format_func=lambda value: labels.get(value, "— none: choose the options below"),
-        key="imp_profile",
-        help="Saved options of a bank's file: date format, separators and the column mapping.",
+        key=PROFILE_KEY,
+        help="Saved options of a bank's file: date format, separators and the column mapping. "
+        "Choosing a wallet below picks its default profile.",
     )
     if chosen is not None:
-        options = next(p for p in profiles if str(p["id"]) == chosen)["options"]
+        options = next(p for p in saved if str(p["id"]) == chosen)["options"]
         shown = ", ".join(f"{field_label(k).lower()}: {v}" for k, v in options.items()) or "none"
         st.caption(f"The profile's options: {literal(shown)}. A default chosen below wins.")
     return chosen
@@ -141,24 +171,51 @@ def profile_save(options: Options) -> None:
             st.success(f"Saved the profile {literal(name.strip())}.")
 
 
-def default_select(column: Any, label: str, items: list[dict[str, Any]], key: str) -> str | None:
+def default_select(
+    column: Any, label: str, items: list[dict[str, Any]], key: str, **callback: Any
+) -> str | None:
+    """A default for rows without a value; ``callback`` is the selectbox's on_change/args."""
     names = {str(item["id"]): item["name"] for item in items}
     return column.selectbox(
         f"{label} for rows without one",
         [None, *names],
         format_func=lambda value: "—" if value is None else names[value],
         key=key,
+        **callback,
     )
 
 
-def mapping_choose(header: list[str], *, wallet: bool, category: bool) -> dict[str, str]:
-    """The column mapping: a choice per field among the file's own column names."""
-    st.caption(
-        f"The file's columns (as far as its first lines tell): "
-        f"{', '.join(f'`{name}`' for name in header)}."
-        if header
-        else "The file's first lines hold no column names."
+def wallet_default_profile(profiles: list[dict[str, Any]]) -> None:
+    """When a wallet is chosen: its default import profile is picked (a callback of the
+    wallet's box, so the profile's box shows it on the run that follows). A profile that was
+    another wallet's default goes; one picked by hand for no wallet stays."""
+    wallet = st.session_state.get(WALLET_KEY)
+    default = next(
+        (str(p["id"]) for p in profiles if wallet and str(p.get("wallet")) == wallet), None
     )
+    if default is not None:
+        st.session_state[PROFILE_KEY] = default
+    elif st.session_state.get(PROFILE_KEY) in {str(p["id"]) for p in profiles if p.get("wallet")}:
+        st.session_state[PROFILE_KEY] = None
+
+
+def mapping_choose(
+    header: list[str], *, wallet: bool, category: bool, samples: list[str] | None = None
+) -> dict[str, str]:
+    """The column mapping: a choice per field among the file's own column names (``#1`` …
+    for a file without a header, ``samples`` being its first line's cells)."""
+    if samples is not None:
+        shown = ", ".join(f"#{n} {value}" for n, value in enumerate(samples, start=1))
+        st.caption(
+            "The file has no header: map its columns by position. Its first line: " + literal(shown)
+        )
+    else:
+        st.caption(
+            f"The file's columns (as far as its first lines tell): "
+            f"{', '.join(f'`{name}`' for name in header)}."
+            if header
+            else "The file's first lines hold no column names."
+        )
     way = st.radio(
         "Amounts",
         list(AMOUNT_WAYS),

@@ -22,10 +22,12 @@ from dashboard.api import ApiError
 from dashboard.formatting import literal
 from dashboard.importing import (
     FORMATS,
+    NO_HEADER,
     STRUCTURED,
     Options,
     detected_line,
     field_label,
+    first_cells,
     header_of,
 )
 from dashboard.views import import_form
@@ -124,7 +126,14 @@ def _check_form(lists: Any, currency: str, entry: dict[str, Any] | None) -> None
     if profile is None:
         chosen = import_form.read_options()
     row = st.columns(3)
-    wallet = import_form.default_select(row[0], "Wallet", lists.active_wallets(), "imp_wallet")
+    wallet = import_form.default_select(
+        row[0],
+        "Wallet",
+        lists.active_wallets(),
+        import_form.WALLET_KEY,
+        on_change=import_form.wallet_default_profile,
+        args=(import_form.profiles(),),
+    )
     income = import_form.default_select(
         row[1], "Income category", lists.active_categories("income"), "imp_income_category"
     )
@@ -147,9 +156,12 @@ def _check_form(lists: Any, currency: str, entry: dict[str, Any] | None) -> None
                 icon=":material/account_balance:",
             )
         else:
-            header = header_of(head, chosen.delimiter, chosen.encoding)
+            header = header_of(head, chosen.delimiter, chosen.encoding, chosen.header_line)
+            samples = None
+            if chosen.header_line == NO_HEADER:
+                samples = first_cells(head, chosen.delimiter, chosen.encoding)
             mapping = import_form.mapping_choose(
-                header, wallet=bool(wallet), category=bool(income or expense)
+                header, wallet=bool(wallet), category=bool(income or expense), samples=samples
             )
     if upload is not None and kind in STRUCTURED and not wallet:
         st.warning("Choose the wallet the file's transactions belong to.")

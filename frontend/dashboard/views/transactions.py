@@ -1,5 +1,6 @@
 """Transactions: filter (views/transaction_filters.py), browse page by page, add and edit
-(views/transaction_form.py), delete, allocate pending incomes, import a CSV file
+(views/transaction_form.py), edit several at once (views/transaction_bulk.py), delete,
+allocate pending incomes, import a CSV file
 (views/imports.py) and export to CSV. Everything is filtered and paginated by the API, so a
 ledger of 100 000 transactions costs one page of 50 per view."""
 
@@ -16,7 +17,7 @@ from dashboard import api, data, forms, session, tables
 from dashboard.api import ApiError
 from dashboard.formatting import format_money, literal, parse_money
 from dashboard.forms import Lists
-from dashboard.views import imports, transaction_filters, transaction_form
+from dashboard.views import imports, transaction_bulk, transaction_filters, transaction_form
 from dashboard.views.common import (
     VIEWER_NOTE,
     Page,
@@ -142,7 +143,11 @@ def _browse(filters: dict[str, str], lists: Lists, currency: str, can_write: boo
     header.caption(
         f"{count:,} transaction{'s' if count != 1 else ''} · showing {first:,} to "
         f"{first + len(items) - 1:,} · page {page:,} of {pages:,}"
-        + (" · select a row to edit or delete it" if can_write else "")
+        + (
+            " · select a row to edit or delete it, several to edit them together"
+            if can_write
+            else ""
+        )
     )
     footer[1].caption(f"Page {page:,} of {pages:,}")
 
@@ -157,8 +162,12 @@ def _browse(filters: dict[str, str], lists: Lists, currency: str, can_write: boo
 
     with table_slot:
         selected = _table(items, lists, currency, table_key(generation))
-    if selected is not None:
-        _selected(items[selected], lists, currency, can_write)
+    if len(selected) == 1:
+        _selected(items[selected[0]], lists, currency, can_write)
+    elif len(selected) > 1 and can_write:
+        transaction_bulk.form(PAGE, [items[row] for row in selected], lists, currency)
+    elif selected:
+        st.caption(f"{len(selected)} transactions selected.")
     _export(filters, count)
 
 
@@ -172,7 +181,8 @@ def table_key(generation: int) -> str:
     return f"{TABLE_KEY}_{generation}"
 
 
-def _table(items: list[dict[str, Any]], lists: Lists, currency: str, key: str) -> int | None:
+def _table(items: list[dict[str, Any]], lists: Lists, currency: str, key: str) -> list[int]:
+    """The page's table; returns the rows selected (several: a bulk edit)."""
     frame = transaction_frame(items, lists)
     money = tables.money_columns(frame)
     event = st.dataframe(
@@ -187,11 +197,11 @@ def _table(items: list[dict[str, Any]], lists: Lists, currency: str, key: str) -
         # rest of the page of 50 scrolls inside the table.
         height=TABLE_HEADER_PX + ROW_PX * min(len(frame), VISIBLE_ROWS),
         on_select="rerun",
-        selection_mode="single-row",
+        selection_mode="multi-row",
         key=key,
     )
     rows = list(event.selection.rows) if event is not None else []
-    return rows[0] if rows and rows[0] < len(items) else None
+    return [row for row in rows if row < len(items)]
 
 
 def _selected(tx: dict[str, Any], lists: Lists, currency: str, can_write: bool) -> None:

@@ -5,11 +5,15 @@ signed amount, `P` payee, `M` memo, `L` category (see `qif_category`), `N` numbe
 cleared; `^` ends a record.
 `!Type:Bank` (Cash, CCard, Oth A, Oth L) starts a list of transactions; `!Account` blocks,
 `!Option`/`!Clear` lines and lists that hold no transactions (categories, classes, memorized
-payees) are passed over. Split lines (`S` category, `E` memo, `$` signed amount) make a
-split transaction (§13): the record is handed over as one record per line, each with the
-record's fields, the line's category and amount, and `split_of` (the record's first line)
-joining them again, as the rows of our own CSV export are; `split_total` is the record's
-`T`, which the lines must add up to. The row of a record is the line where it starts. Read
+payees) are passed over. An investment list (`!Type:Invst`: buys, sells, dividends of
+securities) is not supported: each of its records is a row error saying so, so the bank
+records of the same file can still be imported. Split lines (`S` category, `E` memo, `$`
+signed amount) make a split transaction (§13): the record is handed over as one record per
+line, each with the record's fields, the line's category and amount, and `split_of` (the
+record's first line) joining them again, as the rows of our own CSV export are;
+`split_total` is the record's `T`, which the lines must add up to. A subcategory
+(`LFood:Groceries`) is looked up as the whole name, then `Groceries`, then `Food`
+(`csv_rows.category_candidates`). The row of a record is the line where it starts. Read
 line by line: memory stays flat.
 """
 
@@ -19,9 +23,14 @@ from collections.abc import Iterator
 from budget.exchange.sources import Lines, Record, Source, record_fields
 
 TRANSACTION_TYPES = {"bank", "cash", "ccard", "oth a", "oth l", "invoice"}
+INVESTMENT_TYPES = {"invst", "port"}
 # `1/23'19`, `1/23' 9`, `12/ 5'03`: Quicken writes years from 2000 on with an apostrophe.
 _APOSTROPHE_YEAR = re.compile(r"\s*([0-9]{1,2})\s*[/.-]\s*([0-9]{1,2})\s*'\s*([0-9]{1,4})\s*")
 _THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
+INVESTMENT_ERROR = (
+    "Investment transactions (!Type:Invst) are not supported; import the bank or card "
+    "account's list instead."
+)
 
 
 def qif_date(text: str) -> str:
@@ -59,6 +68,7 @@ class QifSource(Source):
     def _records(self) -> Iterator[Record]:
         lines = Lines(self.binary, self.encoding)
         reading = False  # in a list of transactions
+        investing = False  # ...of investment transactions: each a row error
         skipping_block = False  # an !Account block, up to its ^
         fields: dict[str, str] = {}
         splits: list[dict[str, str]] = []  # the record's split lines
@@ -70,7 +80,9 @@ class QifSource(Source):
             if line.startswith("!"):
                 header = line[1:].strip().casefold()
                 if header.startswith("type:"):
-                    reading = header[5:].strip() in TRANSACTION_TYPES
+                    list_type = header[5:].strip()
+                    investing = list_type in INVESTMENT_TYPES
+                    reading = list_type in TRANSACTION_TYPES or investing
                     skipping_block = False
                 elif header == "account":
                     skipping_block = True
@@ -85,8 +97,10 @@ class QifSource(Source):
                 start = number
             if code == "^":
                 if fields or splits:
-                    yield from _record(start, fields, splits)
+                    yield from _record(start, fields, splits, investing=investing)
                 fields, splits = {}, []
+            elif investing and code in "NY":  # the action and the security, for the preview
+                fields["description"] = f"{fields.get('description', '')} {value}".strip()
             elif code == "D":
                 fields["date"] = qif_date(value)
             elif code in "TU":
@@ -109,11 +123,16 @@ class QifSource(Source):
                     splits.append({"category": ""})
                 splits[-1][name] = value if code == "E" else qif_amount(value)
         if fields or splits:  # the last record without its ^
-            yield from _record(start, fields, splits)
+            yield from _record(start, fields, splits, investing=investing)
 
 
-def _record(start: int, fields: dict[str, str], splits: list[dict[str, str]]) -> Iterator[Record]:
+def _record(
+    start: int, fields: dict[str, str], splits: list[dict[str, str]], *, investing: bool
+) -> Iterator[Record]:
     base = record_fields({"date": "", "signed_amount": "", **fields})
+    if investing:
+        yield Record(start, base, [{"field": "row", "message": INVESTMENT_ERROR}])
+        return
     if not splits:
         yield Record(start, base)
         return

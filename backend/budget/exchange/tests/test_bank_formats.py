@@ -1,11 +1,13 @@
 """The pure parts of reading bank files (SPEC §11): dates, amounts and categories as the
 formats write them, the delimiter sniffed among preamble lines, the format told by content."""
 
+import io
+
 import pytest
 
-from budget.exchange.csv_rows import FileProblem
+from budget.exchange.csv_rows import FileProblem, Options, category_candidates
 from budget.exchange.formats.csv import guess_delimiter
-from budget.exchange.formats.ofx import ofx_amount, ofx_date
+from budget.exchange.formats.ofx import OfxSource, ofx_amount, ofx_date
 from budget.exchange.formats.qif import qif_amount, qif_category, qif_date
 from budget.exchange.sources import _declared, _format_of
 
@@ -38,6 +40,21 @@ def test_qif_thousands_commas_only_when_they_are_thousands(written, read):
 )
 def test_qif_category_without_class_or_transfer_account(written, read):
     assert qif_category(written) == read
+
+
+@pytest.mark.parametrize(
+    ("written", "names"),
+    [
+        ("Groceries", ["Groceries"]),
+        ("Food:Groceries", ["Food:Groceries", "Groceries", "Food"]),
+        ("A:B:C", ["A:B:C", "C", "A:B", "B", "A"]),
+        (" Food : Groceries ", ["Food:Groceries", "Groceries", "Food"]),
+        ("Odd:", ["Odd:"]),  # an empty part: the name as written
+        ("Food:Food", ["Food:Food", "Food"]),
+    ],
+)
+def test_a_category_path_is_tried_whole_then_its_last_part_then_its_parents(written, names):
+    assert category_candidates(written) == names
 
 
 @pytest.mark.parametrize(
@@ -118,3 +135,40 @@ def test_the_format_is_told_by_content(head, format_):
 def test_other_xml_is_no_bank_export():
     with pytest.raises(FileProblem, match="neither an OFX statement nor an ISO 20022 CAMT"):
         _format_of(b'<?xml version="1.0"?><order/>')
+
+
+def _ofx_records(markup: str) -> list:
+    source = OfxSource(
+        io.BytesIO(markup.encode()), encoding="utf-8", options=Options(), max_rows=100
+    )
+    return list(source.records())
+
+
+def test_ofx_transactions_are_read_one_by_one_with_their_statements_currency():
+    markup = (
+        "OFXHEADER:100\nDATA:OFXSGML\n\n<OFX>"
+        "<BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>EUR<BANKTRANLIST>"
+        "<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20250301<TRNAMT>-1.00<FITID>a<NAME>One</STMTTRN>"
+        "<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20250302<TRNAMT>-2.00<FITID>b<NAME>Two</STMTTRN>"
+        "</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1>"
+        "<INVSTMTMSGSRSV1><INVSTMTTRNRS><INVSTMTRS><INVTRANLIST><INVBANKTRAN>"
+        "<STMTTRN><TRNTYPE>CREDIT<DTPOSTED>20250303<TRNAMT>9.00<FITID>i<NAME>Cash in</STMTTRN>"
+        "<SUBACCTFUND>CASH</INVBANKTRAN></INVTRANLIST></INVSTMTRS></INVSTMTTRNRS>"
+        "</INVSTMTMSGSRSV1>"
+        "<CREDITCARDMSGSRSV1><CCSTMTTRNRS><CCSTMTRS><CURDEF>USD<BANKTRANLIST>"
+        "<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20250304<TRNAMT>-3.00<FITID>c<NAME>Three</STMTTRN>"
+        "</BANKTRANLIST></CCSTMTRS></CCSTMTTRNRS></CREDITCARDMSGSRSV1></OFX>"
+    )
+    records = _ofx_records(markup)
+    # The investment statement's cash transaction is not a bank or card statement's: left out.
+    assert [(r.row, r.fields["payee"], r.fields["currency"]) for r in records] == [
+        (1, "One", "EUR"),
+        (2, "Two", "EUR"),
+        (3, "Three", "USD"),
+    ]
+
+
+def test_a_broken_transaction_in_an_ofx_file_is_a_file_problem():
+    markup = "<OFX><STMTRS><STMTTRN><TRNAMT>1</TRNAMT>tail<NAME>x</STMTTRN></STMTRS></OFX>"
+    with pytest.raises(FileProblem, match="The OFX file cannot be read"):
+        _ofx_records(markup)

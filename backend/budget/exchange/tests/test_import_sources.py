@@ -17,8 +17,8 @@ import pytest
 from tests.helpers import assert_error
 
 from budget.exchange.models import ImportJob
-from budget.exchange.tests.helpers import csv_text, upload
-from budget.money.models import Transaction
+from budget.exchange.tests.helpers import csv_text, imports_path, upload
+from budget.money.models import Category, Transaction
 from budget.money.rollup import rollup_drift
 
 pytestmark = pytest.mark.django_db
@@ -207,6 +207,72 @@ def test_a_qif_class_is_dropped_and_a_transfer_account_takes_the_default(
         ("Kiosk", "Leisure"),
         ("To savings", "Groceries"),
     ]
+
+
+def test_qif_subcategories_take_the_whole_name_then_the_subcategory_then_the_parent(
+    owner_api, household, commit
+):
+    h = household
+    Category.objects.create(ledger=h.ledger, name="Food:Dining", type="expense")
+    content = (
+        b"!Type:Bank\n"
+        b"D03/05/2025\nT-40.00\nPBistro\nLFood:Dining\n^\n"  # the whole name exists
+        b"D03/06/2025\nT-20.00\nPSuperMart\nLFood:Groceries\n^\n"  # the subcategory
+        b"D03/07/2025\nT-60.00\nPPower Co\nLUtilities:Electric/Home\n^\n"  # the parent
+        b"D03/08/2025\nT-9.00\nPGarage\nL Health : Dentist \n^\n"  # spaces around parts
+    )
+    _job, made = imported(owner_api, h, commit, content, date_format="MM/DD/YYYY", wallet="Bank")
+    assert [(t.description, t.category.name) for t in made] == [
+        ("Bistro", "Food:Dining"),
+        ("SuperMart", "Groceries"),
+        ("Power Co", "Utilities"),
+        ("Garage", "Health"),
+    ]
+
+
+def test_a_qif_subcategory_of_no_known_category_is_a_row_error_naming_each_try(
+    owner_api, household
+):
+    content = b"!Type:Bank\nD03/05/2025\nT-40.00\nPDealer\nLAuto:Fuel\n^\n"
+    job = checked(owner_api, household, content, date_format="MM/DD/YYYY", wallet="Bank")
+    assert job["status"] == "invalid"
+    assert job["errors"] == [
+        {
+            "row": 2,
+            "field": "category",
+            "message": "No category named 'Auto:Fuel' (nor 'Fuel', 'Auto') in this ledger.",
+        }
+    ]
+
+
+INVESTMENTS = (
+    b"!Type:Invst\n"
+    b"D03/05/2025\nNBuy\nYACME Corp\nI12.50\nQ10\nT125.00\n^\n"
+    b"D03/20/2025\nNDiv\nYACME Corp\nT4.10\n^\n"
+)
+
+
+def test_a_qif_investment_list_is_a_clear_error_not_a_crash(owner_api, household):
+    job = checked(owner_api, household, INVESTMENTS, date_format="MM/DD/YYYY", **DEFAULTS)
+    assert job["status"] == "invalid"
+    assert [(e["row"], e["field"]) for e in job["errors"]] == [(2, "row"), (9, "row")]
+    assert all("(!Type:Invst) are not supported" in e["message"] for e in job["errors"])
+    assert [row["description"] for row in job["preview"]] == ["Buy ACME Corp", "Div ACME Corp"]
+
+
+def test_the_bank_list_of_a_file_with_investments_can_be_imported(
+    owner_api, household, django_capture_on_commit_callbacks
+):
+    h = household
+    content = b"!Type:Bank\nD03/04/2025\nT-23.80\nPCorner Bakery\nLGroceries\n^\n" + INVESTMENTS
+    job = checked(owner_api, h, content, date_format="MM/DD/YYYY", **DEFAULTS)
+    assert (job["status"], job["total_rows"], job["valid_rows"]) == ("validated", 3, 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_api.post(
+            imports_path(h.ledger, job["id"], "commit"), {"skip_invalid": True}
+        )
+    assert response.status_code == 202, response.content
+    assert list(Transaction.objects.values_list("description", flat=True)) == ["Corner Bakery"]
 
 
 def test_a_qif_file_without_transactions(owner_api, household):
