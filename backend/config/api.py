@@ -37,6 +37,7 @@ _LEDGER = "/ledgers/{uuid:lid}"
 api.add_router(f"{_LEDGER}/wallets", money.wallets)
 api.add_router(f"{_LEDGER}/buckets", money.buckets)
 api.add_router(f"{_LEDGER}/categories", money.categories)
+api.add_router(f"{_LEDGER}/payees", money.payees)
 api.add_router(f"{_LEDGER}/transactions", money.transactions)
 api.add_router(f"{_LEDGER}/allocations", money.allocations)
 api.add_router(f"{_LEDGER}/reports", reports_router)

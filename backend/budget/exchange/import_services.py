@@ -54,6 +54,7 @@ from budget.money.models import (
     Bucket,
     Category,
     CategoryType,
+    Payee,
     Wallet,
 )
 from budget.money.rules import References, reference_error, transaction_errors
@@ -169,7 +170,7 @@ _STORED = ("line", "date", "kind", "amount", "wallet_id", "description", "extern
 
 def _stored(line: int, data: dict[str, Any]) -> tuple:
     """A checked row as stored: the columns of _STORED."""
-    rest = {"notes": data["notes"], "tags": data["tags"]}
+    rest = {"notes": data["notes"], "tags": data["tags"], "payee_name": data.get("payee_name")}
     rest |= {name: str(data[name]) for name in REFERENCE_FIELDS if data.get(name)}
     wallet = data.get("wallet") or data.get("from_wallet")
     return (
@@ -315,16 +316,43 @@ def _detected_store(job: ImportJob, source: Source) -> None:
 def _check_rows(job, source: Source, parser: RowParser, refs: References, names_by_id) -> _Tally:
     tally = _Tally()
     record: Record
+    chunk: list[tuple[int, ParsedRow]] = []
     for record in source.records():
-        line = record.row
         tally.total += 1
         if record.errors:
             parsed = ParsedRow(None, record.errors, record.fields)
-            errors = record.errors
         else:
             parsed = parser.parse(record.fields)
             if parsed.data is not None and "external_id" not in parsed.data:
                 parsed.data["external_id"] = parsed.cells.get("external_id", "").strip()
+        chunk.append((record.row, parsed))
+        if len(chunk) >= ROWS_PER_INSERT:
+            _check_chunk(job, chunk, tally, parser, refs, names_by_id)
+            chunk = []
+    _check_chunk(job, chunk, tally, parser, refs, names_by_id)
+    if tally.total == 0:
+        raise FileProblem("The file has a header but no rows.")
+    if tally.pending:
+        _rows_store(job, tally.pending)
+    tally.pending = []
+    return tally
+
+
+def _check_chunk(
+    job, chunk: list[tuple[int, ParsedRow]], tally: _Tally, parser: RowParser, refs, names_by_id
+) -> None:
+    """Checks a chunk of read rows: the rules and the payee history fill what the rows left
+    empty (once for the chunk: SPEC §12), then the import's default categories, then the
+    rules of every transaction."""
+    readable = [parsed.data for _, parsed in chunk if parsed.data is not None]
+    if readable:
+        money_services.transactions_prepare(ledger=job.ledger, items=readable)
+        _payees_known(job.ledger, refs, readable)
+    for line, parsed in chunk:
+        if parsed.data is None:
+            errors = parsed.errors
+        else:
+            parser.category_default(parsed.data)
             errors = parsed.errors or _field_errors(parsed.data, refs)
         if len(tally.preview) < PREVIEW_ROWS:
             tally.preview.append(
@@ -340,12 +368,13 @@ def _check_rows(job, source: Source, parser: RowParser, refs: References, names_
         if len(tally.pending) >= ROWS_PER_INSERT:
             _rows_store(job, tally.pending)
             tally.pending = []
-    if tally.total == 0:
-        raise FileProblem("The file has a header but no rows.")
-    if tally.pending:
-        _rows_store(job, tally.pending)
-    tally.pending = []
-    return tally
+
+
+def _payees_known(ledger: Ledger, refs: References, items: list[dict[str, Any]]) -> None:
+    """The payees a rule gave rows (by id), for the reference check."""
+    ids = {item["payee"] for item in items if item.get("payee")} - set(refs.payees)
+    if ids:
+        refs.payees.update((p.pk, p) for p in Payee.objects.filter(ledger=ledger, pk__in=ids))
 
 
 def _invalid_rows(job: ImportJob) -> str:
@@ -525,7 +554,10 @@ def _rows_insert(job: ImportJob, run_id: UUID) -> int:
             for _, day, kind, amount, description, external_id, data in chunk
         ]
         try:
-            money_services.transactions_create(ledger=job.ledger, items=items, bulk=True)
+            # The rules ran when the file was checked (what the preview showed is imported).
+            money_services.transactions_create(
+                ledger=job.ledger, items=items, bulk=True, prepared=True
+            )
         except Invalid as error:
             lines = [line for line, *_ in chunk]
             errors = [{**e, "row": lines[e["row"]]} for e in (error.errors or [])]

@@ -24,6 +24,7 @@ from budget.money.models import (
     Allocation,
     Bucket,
     Category,
+    Payee,
     Transaction,
     Wallet,
 )
@@ -38,8 +39,9 @@ from budget.planning.models import (
 
 FORMAT = "budget-ledger"
 # 2: planning (recurring, budgets, goals; a transaction's recurring and recurring_date).
-# An older server refuses a version 2 document instead of silently leaving its planning out.
-VERSION = 2
+# 3: payees (SPEC §12). An older server refuses a newer document instead of silently
+# leaving out what it does not know.
+VERSION = 3
 
 # SPEC §10's columns, then the transfer's four references: without them a transfer's
 # wallets and buckets would be lost.
@@ -59,6 +61,7 @@ CSV_HEADER = (
     "to_wallet",
     "from_bucket",
     "to_bucket",
+    "payee",  # by name, as the import reads it back (SPEC §12)
     *TRANSACTION_ONLY_FIELDS,
 )
 _CSV_COLUMNS = (
@@ -77,6 +80,7 @@ _CSV_COLUMNS = (
     "to_wallet__name",
     "from_bucket__name",
     "to_bucket__name",
+    "payee__name",
     *TRANSACTION_ONLY_FIELDS,
 )
 CHUNK_SIZE = 2000  # rows fetched per database round trip
@@ -170,6 +174,12 @@ def ledger_document(*, ledger: Ledger) -> dict[str, Any]:
         "wallets": wallets,
         "buckets": buckets,
         "categories": categories,
+        "payees": [
+            {"id": _id(pk), "name": name}
+            for pk, name in Payee.objects.filter(ledger=ledger)
+            .order_by("created_at", "id")
+            .values_list("pk", "name")
+        ],
         "transactions": list(_transactions(ledger)),
         "recurring": _recurring(ledger),
         "budgets": _budgets(ledger),
@@ -202,6 +212,7 @@ def _recurring(ledger: Ledger) -> list[dict[str, Any]]:
         "active",
         "last_date",
         "next_date",
+        "payee__name",
     )
     templates = []
     for row in (
@@ -209,7 +220,7 @@ def _recurring(ledger: Ledger) -> list[dict[str, Any]]:
         .order_by("created_at", "id")
         .values(*fields)
     ):
-        item = {name.removesuffix("_id"): value for name, value in row.items()}
+        item = {name.removesuffix("_id").replace("__", "_"): value for name, value in row.items()}
         item["id"] = _id(item["id"])
         item["amount"] = money_str(item["amount"])
         item["tags"] = list(item["tags"] or [])
@@ -267,6 +278,7 @@ def _transactions(ledger: Ledger) -> Iterator[dict[str, Any]]:
         "allocation_status",
         "recurring",
         "recurring_date",
+        "payee__name",
     )
     rows = (
         Transaction.objects.filter(ledger=ledger)
@@ -282,6 +294,7 @@ def _transactions(ledger: Ledger) -> Iterator[dict[str, Any]]:
         tx["tags"] = list(tx["tags"] or [])
         tx["recurring"] = _id(tx["recurring"])
         tx["recurring_date"] = _date(tx["recurring_date"])
+        tx["payee_name"] = tx.pop("payee__name")
         refs = dict(zip(REFERENCE_FIELDS, map(_id, row[len(fields) :]), strict=True))
         yield {**tx, **refs, "allocations": allocations.get(row[0], [])}
 

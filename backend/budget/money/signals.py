@@ -7,3 +7,17 @@ from django.dispatch import Signal
 # transactions, with `ledger_id` and `transactions` (the rows as written). Budgets
 # (budget.planning) check the months an expense lands in.
 transactions_written = Signal()
+
+# Sent inside the writing transaction by `transactions_create` before a batch of new
+# transactions is checked, with `ledger` and `items` (the input dicts, changed in place).
+# Rules (budget.rules) fill the fields the input left empty here (SPEC §12).
+transactions_preparing = Signal()
+
+# Sent inside the merge's transaction, with `ledger`, `source` and `target` (payees), after
+# money moved the transactions and templates: apps that refer to payees move their own
+# references (rules' conditions and actions).
+payee_merged = Signal()
+
+# Sent inside the delete's transaction with `payee`: an app that still refers to it raises
+# `Conflict` (a rule that names it).
+payee_deleting = Signal()

@@ -173,7 +173,7 @@ def test_a_version_1_document_without_planning_still_restores(owner_api):
     assert not Transaction.objects.filter(ledger=ledger, recurring_date__isnull=False).exists()
     assert _planning_counts() == (0, 0, 0, 0)
     exported = owner_api.get(f"/ledgers/{ledger.pk}/export.json").json()
-    assert exported["version"] == 2
+    assert exported["version"] == 3
     assert [exported[section] for section in PLANNING] == [[], [], []]
 
 
@@ -204,7 +204,7 @@ def test_a_template_without_next_date_gets_it_from_its_schedule(owner_api):
     ("change", "field"),
     [
         (_set("format", "something-else"), "format"),
-        (_set("version", 3), "version"),
+        (_set("version", 4), "version"),
         (_set("transactions.0.amount", "1.234"), "transactions.0.amount"),
         (_set("transactions.1.amount", "abc"), "transactions.1.amount"),
         (_set("transactions.0.wallet", "nowhere"), "transactions.0.wallet"),
