@@ -565,6 +565,24 @@ def transaction_update(*, tx: Transaction, changes: dict[str, Any]) -> Transacti
     return tx
 
 
+UPDATE_BATCH = 500
+
+
+def transactions_update(*, ledger: Ledger, changes: dict[UUID, dict[str, Any]]) -> int:
+    """Applies each transaction's `changes` (id → changes) in one database transaction, each
+    through `transaction_update`, so the rollup, allocation and budgets follow as for an
+    edit; a change the rules refuse is a 422 and nothing is written. Returns the count."""
+    ids = list(changes)
+    with transaction.atomic():
+        for start in range(0, len(ids), UPDATE_BATCH):
+            batch = Transaction.objects.filter(
+                ledger=ledger, pk__in=ids[start : start + UPDATE_BATCH]
+            )
+            for tx in batch.order_by("created_at", "id"):
+                transaction_update(tx=tx, changes=changes[tx.pk])
+    return len(ids)
+
+
 def transaction_delete(*, tx: Transaction) -> None:
     """Deletes the transaction and its allocations in one database transaction."""
     with transaction.atomic():

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "budget.exchange",
     "budget.planning",
     "budget.notifications",
+    "budget.rules",
     "budget.idempotency",
     "budget.demo",
 ]
