@@ -499,6 +499,8 @@ def transactions_create(
         _written(ledger.pk, txs)
     for tx in txs:
         tx.prefetched_allocations = []
+        if tx.payee_id:  # the output names it: no query per row
+            tx.payee = refs.payees[tx.payee_id]
     return txs
 
 
