@@ -61,7 +61,7 @@ def test_a_dry_run_counts_and_writes_nothing(owner_api, book):
     rule = _rule(owner_api, h, actions=[{"field": "category", "value": str(leisure.pk)}])
     before = _monthly(owner_api, h)
     answer = _apply(owner_api, h, rule)
-    # Market ×3 and the transfer match; the transfer takes no expense category, and
+    # The three markets and the transfer match; the transfer takes no expense category, and
     # without overwrite the two categorised expenses keep theirs.
     assert (answer["matched"], answer["changed"], answer["transactions"]) == (4, 0, [])
     overwrite = _apply(owner_api, h, rule, overwrite=True)
@@ -142,7 +142,7 @@ def test_apply_takes_a_date_range(owner_api, book):
 
 
 def test_apply_with_a_payee_name_action_creates_the_payee(owner_api, book):
-    h, rows = book
+    h, _ = book
     rule = _rule(owner_api, h, actions=[{"field": "payee_name", "value": "Farmers"}])
     assert _apply(owner_api, h, rule, dry_run=False)["changed"] == 4
     assert {t.payee.name for t in Transaction.objects.filter(payee__isnull=False)} == {"Farmers"}
