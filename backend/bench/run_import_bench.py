@@ -20,8 +20,12 @@ Django-Q2 cluster (`manage.py qcluster`, 2 workers), and sets up a ledger throug
   GET /export.csv from a fresh gunicorn each time, reading the serving worker's peak memory
   before and after: it must stay about the same for 100 000 and 1 000 000 rows.
 
+With `--rules N` (default 50) the ledger has N active rules (SPEC §12) before the import:
+text conditions of every operator (RE2 patterns among them), amount ranges, kinds; actions
+that add tags and fill notes. Every row of the check goes through all of them.
+
 Prints a Markdown table and writes bench-results/import.json. Targets: check + commit of
-100 000 rows (CSV, and OFX) ≤ 30 s, worker peak ≤ 300 MB.
+100 000 rows (CSV with 50 rules, and OFX) ≤ 30 s, worker peak ≤ 300 MB.
 """
 
 import argparse
@@ -82,6 +86,7 @@ def parse_args() -> argparse.Namespace:
         "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
     )
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--rules", type=int, default=50, help="active rules of the ledger")
     args = parser.parse_args()
     if urlsplit(args.database_url).scheme not in {"postgres", "postgresql", "pgsql"}:
         parser.error(
@@ -286,6 +291,39 @@ def ofx_write(path: Path, rows: int, rng: random.Random) -> dict[str, int]:
 # --- Import ---------------------------------------------------------------------------------
 
 
+RULE_WORDS = ("market", "rent", "fuel", "pharmacy", "cinema", "salary", "bakery", "train")
+
+
+def rules_create(api: Api, count: int) -> None:
+    """`count` active rules of every kind of condition; their actions add a tag and fill the
+    notes, so every row stays valid whatever matches."""
+    ops = ("is", "contains", "starts_with", "ends_with", "matches")
+    for n in range(count):
+        word = RULE_WORDS[n % len(RULE_WORDS)]
+        op = ops[n % len(ops)]
+        value = rf"(^|\s){word}\w*\s*\d*$" if op == "matches" else word
+        conditions = [{"field": "description", "op": op, "value": value}]
+        if n % 3 == 0:
+            conditions.append({"field": "amount", "op": "between", "value": ["1.00", "500.00"]})
+        if n % 4 == 0:
+            conditions.append({"field": "kind", "op": "is_not", "value": "adjustment"})
+        api.call(
+            "POST",
+            f"{api.ledger}/rules",
+            201,
+            json={
+                "name": f"Rule {n}",
+                "match": "all" if n % 2 else "any",
+                "conditions": conditions,
+                "actions": [
+                    {"field": "tags", "value": [f"rule{n % 10}"]},
+                    {"field": "notes", "value": f"Rule {n}"},
+                ],
+                "stop": n % 7 == 6,
+            },
+        )
+
+
 def import_run(args, api: Api, web: subprocess.Popen, cluster: subprocess.Popen, rng) -> dict:
     path = RESULTS / f"import-{args.rows}.csv"
     started = time.perf_counter()
@@ -466,7 +504,9 @@ def table(results: dict) -> str:
     lines = [
         "| measurement | result | target | ok? |",
         "|---|---|---|---|",
-        *import_lines(results["import"], results["undo_seconds"], "CSV"),
+        *import_lines(
+            results["import"], results["undo_seconds"], f"CSV ({results['config']['rules']} rules)"
+        ),
     ]
     if "import_ofx" in results:
         lines += import_lines(results["import_ofx"], results["ofx_undo_seconds"], "OFX")
@@ -504,6 +544,7 @@ def main() -> None:
             "export_sizes": args.export_sizes,
             "database": database_label(args.database_url),
             "seed": args.seed,
+            "rules": args.rules,
         },
         "machine": machine_facts(pg_version),
     }
@@ -512,7 +553,8 @@ def main() -> None:
     try:
         api = Api(base).sign_in(f"import-{int(time.time())}@example.com")
         ledger_setup(api)
-        print(f"Importing {args.rows} rows ...", flush=True)
+        rules_create(api, args.rules)
+        print(f"Importing {args.rows} rows with {args.rules} rules ...", flush=True)
         results["import"] = import_run(args, api, web, cluster, rng)
         _, results["rollup_after_import"] = manage(env, "rollup_check")
         results["undo_seconds"] = undo_run(api, results["import"]["job"])

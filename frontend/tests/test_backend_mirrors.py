@@ -38,10 +38,12 @@ print(json.dumps({
     "link_codes": list(mailed_tokens.LINK_CODES),
     "link_params": [mailed_tokens.RESET_PARAM, mailed_tokens.VERIFY_PARAM],
     "kinds": list(Kind.values),
-    "allowed": {str(k): sorted(v) for k, v in rules.ALLOWED.items()},
+    # Less the payee (SPEC §12), which the dashboard's forms do not offer yet: a form that
+    # leaves it out keeps a transaction's payee (an edit sends only what changed).
+    "allowed": {str(k): sorted(v - {"payee"}) for k, v in rules.ALLOWED.items()},
     "required": {str(k): sorted(v) for k, v in rules.REQUIRED.items()},
     "category_type": {str(k): str(v) for k, v in rules.CATEGORY_TYPE.items()},
-    "reference_fields": list(rules.REFERENCE_FIELDS),
+    "reference_fields": [n for n in rules.REFERENCE_FIELDS if n != "payee"],
     "csv_header": list(CSV_HEADER),
     "wallet_kinds": list(WalletKind.values),
     "category_types": list(CategoryType.values),

@@ -53,6 +53,9 @@ EXTRA_ERRORS: dict[str, set[int]] = {
     "category_create": {409},
     "category_update": {409},
     "category_delete": {409},
+    "payee_create": {409},
+    "payee_update": {409},
+    "payee_delete": {409},
     # planning: budgets of one category may not overlap
     "budget_create": {409},
     "budget_update": {409},

@@ -16,6 +16,7 @@ from budget.common.money import money_str
 from budget.exchange.csv_cells import csv_cell_restore
 from budget.exchange.values import AUTO, parse_amount, parse_date
 from budget.money.models import REFERENCE_FIELDS, REFERENCE_NOUN, Kind
+from budget.money.services import payee_name_clean
 
 # Our field names, in the order of the default format, then the optional ones.
 FIELDS = (
@@ -35,10 +36,11 @@ FIELDS = (
     "to_wallet",
     "from_bucket",
     "to_bucket",
-    # Read into the record, not (yet) into the transaction: payee until §12 (a record
-    # without a description takes the payee as one), external_id and currency until their
-    # fields exist, time never (a date is a day).
+    # The payee's name (SPEC §12): found or created by name when the row is imported. A
+    # record without a description takes it as its description too (budget.exchange.sources).
     "payee",
+    # Read into the record, not (yet) into the transaction: currency until its field
+    # exists, time never (a date is a day).
     "external_id",
     "currency",
     "time",  # mapped so that a file's time column is named, and then ignored (SPEC §11)
@@ -237,7 +239,12 @@ class RowParser:
         data["description"] = text.get("description", "")
         data["notes"] = text.get("notes", "")
         data["tags"] = parse_tags(text.get("tags", ""))
+        # The payee by name, created at the commit when the ledger has none of that name.
+        data["payee"] = None
+        data["payee_name"] = payee_name_clean(text.get("payee", "")) or None
         for name, noun in REFERENCE_NOUN.items():
+            if name == "payee":
+                continue
             value = text.get(name, "")
             if not value:
                 data[name] = None
@@ -333,6 +340,11 @@ class RowParser:
         kind = data.get("kind")
         if kind in (Kind.INCOME, Kind.EXPENSE, Kind.ADJUSTMENT) and not data["wallet"]:
             data["wallet"] = self.options.wallet
+
+    def category_default(self, data: dict[str, Any]) -> None:
+        """The import's default category for a row that has none after the rules and the
+        payee history had their turn (SPEC §11)."""
+        kind = data.get("kind")
         if not data["category"]:
             if kind == Kind.INCOME:
                 data["category"] = self.options.income_category
@@ -371,6 +383,7 @@ def preview_row(
         "amount": money_str(data["amount"]),
         "description": data["description"],
         **{name: names_by_id.get(data[name]) for name in REFERENCE_FIELDS},
+        "payee": data.get("payee_name"),  # by name, as the other references
         "notes": data["notes"],
         "tags": data["tags"],
         "duplicate": None,

@@ -59,6 +59,7 @@ from budget.money.models import (
     Bucket,
     Category,
     CategoryType,
+    Payee,
     Wallet,
 )
 from budget.money.rules import References, reference_error, transaction_errors
@@ -174,7 +175,7 @@ _STORED = ("line", "date", "kind", "amount", "wallet_id", "description", "extern
 
 def _stored(line: int, data: dict[str, Any]) -> tuple:
     """A checked row as stored: the columns of _STORED."""
-    rest = {"notes": data["notes"], "tags": data["tags"]}
+    rest = {"notes": data["notes"], "tags": data["tags"], "payee_name": data.get("payee_name")}
     rest |= {name: str(data[name]) for name in REFERENCE_FIELDS if data.get(name)}
     if data.get("splits"):
         rest["splits"] = [
@@ -380,15 +381,52 @@ def _split_parse(
 
 def _check_rows(job, source: Source, parser: RowParser, refs: References, names_by_id) -> _Tally:
     tally = _Tally()
+    chunk: list[tuple[int, ParsedRow, list | None]] = []
     for group in _groups(source.records()):
-        line = group[0].row
         tally.total += 1
         if len(group) == 1 and not group[0].fields.get("split_of", "").strip():
-            parsed = _parse(group[0], parser)
-            errors = parsed.errors or _field_errors(parsed.data, refs)
+            chunk.append((group[0].row, _parse(group[0], parser), None))
+        else:
+            chunk.append((group[0].row, *_split_parse(group, parser, refs)))
+        if len(chunk) >= ROWS_PER_INSERT:
+            _check_chunk(job, chunk, tally, parser, refs, names_by_id)
+            chunk = []
+    _check_chunk(job, chunk, tally, parser, refs, names_by_id)
+    if tally.total == 0:
+        raise FileProblem("The file has a header but no rows.")
+    if tally.pending:
+        _rows_store(job, tally.pending)
+    tally.pending = []
+    return tally
+
+
+def _check_chunk(
+    job,
+    chunk: list[tuple[int, ParsedRow, list | None]],
+    tally: _Tally,
+    parser: RowParser,
+    refs,
+    names_by_id,
+) -> None:
+    """Checks a chunk of read rows: the rules and the payee history fill what the rows left
+    empty (once for the chunk: SPEC §12), then the import's default categories, then the
+    rules of every transaction. A split transaction (its rows joined, `by_row` its errors
+    per row) was checked whole when it was joined; rules fill none of its categories."""
+    readable = [
+        parsed.data for _, parsed, by_row in chunk if parsed.data is not None and by_row is None
+    ]
+    if readable:
+        money_services.transactions_prepare(ledger=job.ledger, items=readable)
+        _payees_known(job.ledger, refs, readable)
+    for line, parsed, by_row in chunk:
+        if by_row is None:
+            if parsed.data is None:
+                errors = parsed.errors
+            else:
+                parser.category_default(parsed.data)
+                errors = parsed.errors or _field_errors(parsed.data, refs)
             by_row = [(line, errors)] if errors else []
         else:
-            parsed, by_row = _split_parse(group, parser, refs)
             errors = [e for _, row_errors in by_row for e in row_errors]
         if len(tally.preview) < PREVIEW_ROWS:
             tally.preview.append(
@@ -405,12 +443,13 @@ def _check_rows(job, source: Source, parser: RowParser, refs: References, names_
         if len(tally.pending) >= ROWS_PER_INSERT:
             _rows_store(job, tally.pending)
             tally.pending = []
-    if tally.total == 0:
-        raise FileProblem("The file has a header but no rows.")
-    if tally.pending:
-        _rows_store(job, tally.pending)
-    tally.pending = []
-    return tally
+
+
+def _payees_known(ledger: Ledger, refs: References, items: list[dict[str, Any]]) -> None:
+    """The payees a rule gave rows (by id), for the reference check."""
+    ids = {item["payee"] for item in items if item.get("payee")} - set(refs.payees)
+    if ids:
+        refs.payees.update((p.pk, p) for p in Payee.objects.filter(ledger=ledger, pk__in=ids))
 
 
 def _invalid_rows(job: ImportJob) -> str:
@@ -609,8 +648,9 @@ def _rows_insert(job: ImportJob, run_id: UUID) -> int:
             for _, day, kind, amount, description, external_id, data in chunk
         ]
         try:
+            # The rules ran when the file was checked (what the preview showed is imported).
             money_services.transactions_create(
-                ledger=job.ledger, items=items, bulk=True, logged=False
+                ledger=job.ledger, items=items, bulk=True, prepared=True, logged=False
             )
         except Invalid as error:
             lines = [line for line, *_ in chunk]

@@ -59,6 +59,11 @@ class CategoryDoc(BaseModel):
     archived: bool = False
 
 
+class PayeeDoc(BaseModel):
+    id: Ref
+    name: Name
+
+
 class AllocationDoc(BaseModel):
     bucket: Ref
     amount: Money
@@ -84,6 +89,9 @@ class _TransactionFieldsDoc(
     description: str = Field("", max_length=255)
     notes: str = Field("", max_length=2000)
     tags: list[Tag] = Field(default_factory=list, max_length=20)
+    # The payee's name, for people reading the document; a restore goes by `payee` (the
+    # document's id) and, without one, finds or creates the payee of this name.
+    payee_name: str | None = Field(None, max_length=100)
 
 
 class TransactionDoc(_TransactionFieldsDoc):
@@ -157,8 +165,8 @@ class ImportedText(BaseModel):
 
 class LedgerDocument(BaseModel):
     """Version 2 added `recurring`, `budgets`, `goals` and the transactions' `recurring`
-    and `recurring_date`; version 3 the transactions' `splits`. An older document has none
-    of them, and restores as such."""
+    and `recurring_date`; version 3 the transactions' `splits`, `payees` and the `payee` of
+    transactions and templates. An older document has none of them, and restores as such."""
 
     format: Literal["budget-ledger"]
     version: Literal[1, 2, 3]
@@ -166,6 +174,7 @@ class LedgerDocument(BaseModel):
     wallets: list[WalletDoc] = Field(default_factory=list, max_length=1000)
     buckets: list[BucketDoc] = Field(min_length=1, max_length=1000)
     categories: list[CategoryDoc] = Field(default_factory=list, max_length=1000)
+    payees: list[PayeeDoc] = Field(default_factory=list, max_length=100_000)
     transactions: list[TransactionDoc] = Field(default_factory=list)
     recurring: list[RecurringDoc] = Field(default_factory=list, max_length=10_000)
     budgets: list[BudgetDoc] = Field(default_factory=list, max_length=10_000)

@@ -24,6 +24,7 @@ from budget.money.models import (
     Allocation,
     Bucket,
     Category,
+    Payee,
     Transaction,
     TransactionSplit,
     Wallet,
@@ -39,7 +40,7 @@ from budget.planning.models import (
 
 FORMAT = "budget-ledger"
 # 2: planning (recurring, budgets, goals; a transaction's recurring and recurring_date).
-# 3: a transaction's split lines (SPEC §13).
+# 3: a transaction's split lines (SPEC §13) and payees (SPEC §12).
 # An older server refuses a newer document instead of silently leaving parts of it out.
 VERSION = 3
 
@@ -66,6 +67,7 @@ CSV_HEADER = (
     "to_wallet",
     "from_bucket",
     "to_bucket",
+    "payee",  # by name, as the import reads it back (SPEC §12)
     *TRANSACTION_ONLY_FIELDS,
     *SPLIT_COLUMNS,
 )
@@ -85,6 +87,7 @@ _CSV_COLUMNS = (
     "to_wallet__name",
     "from_bucket__name",
     "to_bucket__name",
+    "payee__name",
     *TRANSACTION_ONLY_FIELDS,
 )
 _CATEGORY, _AMOUNT = _CSV_COLUMNS.index("category__name"), _CSV_COLUMNS.index("amount")
@@ -209,6 +212,12 @@ def ledger_document(*, ledger: Ledger) -> dict[str, Any]:
         "wallets": wallets,
         "buckets": buckets,
         "categories": categories,
+        "payees": [
+            {"id": _id(pk), "name": name}
+            for pk, name in Payee.objects.filter(ledger=ledger)
+            .order_by("created_at", "id")
+            .values_list("pk", "name")
+        ],
         "transactions": list(_transactions(ledger)),
         "recurring": _recurring(ledger),
         "budgets": _budgets(ledger),
@@ -241,6 +250,7 @@ def _recurring(ledger: Ledger) -> list[dict[str, Any]]:
         "active",
         "last_date",
         "next_date",
+        "payee__name",
     )
     templates = []
     for row in (
@@ -248,7 +258,7 @@ def _recurring(ledger: Ledger) -> list[dict[str, Any]]:
         .order_by("created_at", "id")
         .values(*fields)
     ):
-        item = {name.removesuffix("_id"): value for name, value in row.items()}
+        item = {name.removesuffix("_id").replace("__", "_"): value for name, value in row.items()}
         item["id"] = _id(item["id"])
         item["amount"] = money_str(item["amount"])
         item["tags"] = list(item["tags"] or [])
@@ -326,6 +336,7 @@ def _transactions(ledger: Ledger) -> Iterator[dict[str, Any]]:
         "allocation_status",
         "recurring",
         "recurring_date",
+        "payee__name",
     )
     rows = (
         Transaction.objects.filter(ledger=ledger)
@@ -341,6 +352,7 @@ def _transactions(ledger: Ledger) -> Iterator[dict[str, Any]]:
         tx["tags"] = list(tx["tags"] or [])
         tx["recurring"] = _id(tx["recurring"])
         tx["recurring_date"] = _date(tx["recurring_date"])
+        tx["payee_name"] = tx.pop("payee__name")
         refs = dict(zip(REFERENCE_FIELDS, map(_id, row[len(fields) :]), strict=True))
         yield {
             **tx,

@@ -36,6 +36,7 @@ from budget.money.models import (
     AllocationStatus,
     Bucket,
     Category,
+    Payee,
     Transaction,
     TransactionSplit,
     Wallet,
@@ -110,6 +111,7 @@ def _stand_ins(doc: LedgerDocument, errors: list[dict[str, str]]) -> References:
             refs.categories,
             lambda c: Category(name=c.name, type=c.type),
         ),
+        ("payees", doc.payees, refs.payees, lambda p: Payee(name=p.name)),
     )
     for section, items, lookup, build in sections:
         names: set[str] = set()
@@ -125,7 +127,7 @@ def _stand_ins(doc: LedgerDocument, errors: list[dict[str, str]]) -> References:
                 )
             names.add(key)
             obj = build(item)
-            obj.archived = item.archived
+            obj.archived = getattr(item, "archived", False)
             lookup[item.id] = obj
     systems = [i for i, b in enumerate(doc.buckets) if b.is_system]
     if len(systems) != 1:
@@ -534,7 +536,32 @@ def _base_create(
     ]
     Category.objects.bulk_create(categories)
     ids["categories"] = {c.id: obj.pk for c, obj in zip(doc.categories, categories, strict=True)}
+    ids["payees"] = _payees_create(ledger, doc)
     return ledger, ids, system
+
+
+def _payees_create(ledger: Ledger, doc: LedgerDocument) -> dict[str, uuid.UUID]:
+    """The document's payees, and those its transactions and templates name only by
+    `payee_name` (a hand-written document); document id (or name key) → new id. A
+    `payee_name` is kept on its item as the reference (`payee`) it stands for."""
+    payees = [
+        Payee(id=pk, ledger=ledger, name=p.name, name_key=name_key(p.name))
+        for pk, p in zip(_ordered_ids(len(doc.payees)), doc.payees, strict=True)
+    ]
+    by_key = {payee.name_key: payee for payee in payees}
+    ids = {p.id: obj.pk for p, obj in zip(doc.payees, payees, strict=True)}
+    for item in (*doc.recurring, *doc.transactions):
+        name = (item.payee_name or "").strip()
+        if item.payee is not None or not name:
+            continue
+        key = name_key(name)
+        if key not in by_key:
+            by_key[key] = Payee(ledger=ledger, name=name, name_key=key)
+            payees.append(by_key[key])
+        ids.setdefault(f"name:{key}", by_key[key].pk)
+        item.payee = f"name:{key}"
+    Payee.objects.bulk_create(payees, batch_size=RESTORE_BATCH)
+    return ids
 
 
 def _planning_create(

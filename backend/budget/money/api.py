@@ -30,6 +30,12 @@ from budget.money.schemas import (
     CategoryOut,
     CategoryPatch,
     Ordering,
+    PayeeFilters,
+    PayeeIn,
+    PayeeMergeIn,
+    PayeeMergeOut,
+    PayeeOut,
+    PayeePatch,
     PercentsIn,
     ReconcileIn,
     ReconcileOut,
@@ -45,6 +51,7 @@ from budget.money.schemas import (
 wallets = Router(tags=["wallets"], auth=LedgerAuth())
 buckets = Router(tags=["buckets"], auth=LedgerAuth())
 categories = Router(tags=["categories"], auth=LedgerAuth())
+payees = Router(tags=["payees"], auth=LedgerAuth())
 transactions = Router(tags=["transactions"], auth=LedgerAuth())
 allocations = Router(tags=["allocations"], auth=LedgerAuth())
 
@@ -195,6 +202,57 @@ def category_delete(request: HttpRequest, lid: Path[UUID], category_id: UUID):
     ledger = ledger_access(request, lid, Role.EDITOR)
     services.category_delete(category=_one(ledger.categories.all(), category_id, "Category"))
     return Status(204, None)
+
+
+# --- Payees -------------------------------------------------------------------------------
+
+
+@payees.get("", response=list[PayeeOut])
+@paginate(Pages)
+def payee_list(request: HttpRequest, lid: Path[UUID], filters: Query[PayeeFilters]):
+    """By name; `transaction_count` is how many transactions name the payee."""
+    return selectors.payees_of(ledger=ledger_access(request, lid), q=filters.q)
+
+
+@payees.post("", response={201: PayeeOut})
+def payee_create(request: HttpRequest, lid: Path[UUID], payload: PayeeIn):
+    ledger = ledger_access(request, lid, Role.EDITOR)
+    payee = services.payee_create(ledger=ledger, name=payload.name)
+    return Status(201, _one(selectors.payees_of(ledger=ledger), payee.pk, "Payee"))
+
+
+@payees.get("/{uuid:payee_id}", response=PayeeOut)
+def payee_detail(request: HttpRequest, lid: Path[UUID], payee_id: UUID):
+    return _one(selectors.payees_of(ledger=ledger_access(request, lid)), payee_id, "Payee")
+
+
+@payees.patch("/{uuid:payee_id}", response=PayeeOut)
+def payee_update(request: HttpRequest, lid: Path[UUID], payee_id: UUID, payload: PayeePatch):
+    ledger = ledger_access(request, lid, Role.EDITOR)
+    payee = _one(ledger.payees.all(), payee_id, "Payee")
+    services.payee_update(payee=payee, **_changes(payload, ("name",)))
+    return _one(selectors.payees_of(ledger=ledger), payee_id, "Payee")
+
+
+@payees.delete("/{uuid:payee_id}", response={204: None})
+def payee_delete(request: HttpRequest, lid: Path[UUID], payee_id: UUID):
+    """409 `in_use` while transactions, recurring templates or rules name the payee: merge
+    it into another instead."""
+    ledger = ledger_access(request, lid, Role.EDITOR)
+    services.payee_delete(payee=_one(ledger.payees.all(), payee_id, "Payee"))
+    return Status(204, None)
+
+
+@payees.post("/{uuid:payee_id}/merge", response=PayeeMergeOut)
+def payee_merge(request: HttpRequest, lid: Path[UUID], payee_id: UUID, payload: PayeeMergeIn):
+    """Moves every transaction, recurring template and rule of this payee to `into`, then
+    deletes it; `moved` counts the transactions."""
+    ledger = ledger_access(request, lid, Role.EDITOR)
+    payee = _one(ledger.payees.select_related("ledger"), payee_id, "Payee")
+    into = ledger.payees.filter(pk=payload.into).first()
+    if into is None:
+        raise Invalid("No such payee in this ledger.", field="into")
+    return {"moved": services.payee_merge(payee=payee, into=into)}
 
 
 # --- Transactions -------------------------------------------------------------------------

@@ -132,6 +132,23 @@ class Category(Named):
         return self.name
 
 
+class Payee(Named):
+    """Who was paid, or who paid (SPEC §12). Transactions and recurring templates refer to
+    one; a payee has no archive: merging two or deleting an unused one tidies the list."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ledger = models.ForeignKey(Ledger, on_delete=models.CASCADE, related_name="payees")
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Not a column: a payee is never archived, but the one reference check reads this.
+    archived = False
+
+    class Meta:
+        constraints = [_name_unique("payee")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 def _reference(model: type[models.Model]) -> models.ForeignKey:
     # RESTRICT, not PROTECT: a wallet, bucket or category in use cannot be deleted on its
     # own (409, "archive it instead"), but deleting the whole ledger removes both in one
@@ -159,6 +176,7 @@ class TransactionFields(models.Model):
     to_wallet = _reference(Wallet)
     from_bucket = _reference(Bucket)
     to_bucket = _reference(Bucket)
+    payee = _reference(Payee)
 
     class Meta:
         abstract = True
@@ -185,7 +203,7 @@ _SHARED = TransactionFields._meta.local_fields
 _DEFAULTS = {f.name: f for f in _SHARED if f.has_default()}
 # The plain fields, in declaration order: kind, amount, description, notes, tags.
 SHARED_FIELDS = tuple(f.name for f in _SHARED if not f.is_relation)
-# field name → the model it names, for the seven references.
+# field name → the model it names, for the eight references.
 REFERENCE_MODELS = {f.name: f.remote_field.model for f in _SHARED if f.many_to_one}
 REFERENCE_FIELDS = tuple(REFERENCE_MODELS)
 WALLET_FIELDS = tuple(n for n, m in REFERENCE_MODELS.items() if m is Wallet)
@@ -244,6 +262,8 @@ class Transaction(TransactionFields):
                 fields=["ledger", "from_wallet", "date"], name="money_tx_ledger_from_w_date"
             ),
             models.Index(fields=["ledger", "to_wallet", "date"], name="money_tx_ledger_to_w_date"),
+            # The ?payee= filter, a payee's transaction count and the payee history (§12).
+            models.Index(fields=["ledger", "payee", "date"], name="money_tx_ledger_payee_date"),
             models.Index(
                 fields=["ledger", "created_at"],
                 condition=Q(allocation_status="pending"),

@@ -25,10 +25,12 @@ from budget.money.models import (
     Category,
     CategoryType,
     Kind,
+    Payee,
     Wallet,
 )
 
 # Per kind: the reference fields it must have, and those it may have.
+# Any kind may name a payee (SPEC §12): who was paid, who paid, whom a loan went to.
 REQUIRED = {
     Kind.INCOME: {"wallet", "category"},
     Kind.EXPENSE: {"wallet", "category"},
@@ -36,10 +38,10 @@ REQUIRED = {
     Kind.ADJUSTMENT: {"wallet"},
 }
 ALLOWED = {
-    Kind.INCOME: {"wallet", "category", "bucket"},
-    Kind.EXPENSE: {"wallet", "category", "bucket"},
-    Kind.TRANSFER: {"from_wallet", "to_wallet", "from_bucket", "to_bucket", "category"},
-    Kind.ADJUSTMENT: {"wallet", "bucket"},
+    Kind.INCOME: {"wallet", "category", "bucket", "payee"},
+    Kind.EXPENSE: {"wallet", "category", "bucket", "payee"},
+    Kind.TRANSFER: {"from_wallet", "to_wallet", "from_bucket", "to_bucket", "category", "payee"},
+    Kind.ADJUSTMENT: {"wallet", "bucket", "payee"},
 }
 CATEGORY_TYPE = {
     Kind.INCOME: CategoryType.INCOME,
@@ -49,7 +51,7 @@ CATEGORY_TYPE = {
 
 
 def reference_error(
-    target: Wallet | Bucket | Category | None,
+    target: Wallet | Bucket | Category | Payee | None,
     *,
     noun: str,
     archived_ok: bool = False,
@@ -99,6 +101,7 @@ class References:
     wallets: dict[UUID, Wallet] = field(default_factory=dict)
     buckets: dict[UUID, Bucket] = field(default_factory=dict)
     categories: dict[UUID, Category] = field(default_factory=dict)
+    payees: dict[UUID, Payee] = field(default_factory=dict)
     system_bucket: Bucket | None = None
 
     def lookup(self, name: str) -> dict:
@@ -117,7 +120,7 @@ def _as_uuid(value: Any) -> Any:
 def references_load(*, ledger: Ledger, items: list[dict[str, Any]]) -> References:
     """Loads what `items` (and their split lines) refer to; also turns their reference ids
     into UUIDs in place."""
-    ids: dict[str, set] = {"wallets": set(), "buckets": set(), "categories": set()}
+    ids: dict[str, set] = {"wallets": set(), "buckets": set(), "categories": set(), "payees": set()}
 
     def collect(item: dict[str, Any], names: tuple[str, ...]) -> None:
         for name in names:
@@ -144,6 +147,8 @@ def references_load(*, ledger: Ledger, items: list[dict[str, Any]]) -> Reference
         refs.categories = {
             c.pk: c for c in Category.objects.filter(ledger=ledger, pk__in=ids["categories"])
         }
+    if ids["payees"]:
+        refs.payees = {p.pk: p for p in Payee.objects.filter(ledger=ledger, pk__in=ids["payees"])}
     return refs
 
 

@@ -145,6 +145,36 @@ class CategoryOut(Schema):
         return category.group or None
 
 
+# --- Payees -------------------------------------------------------------------------------
+
+
+class PayeeIn(_Named):
+    name: Name
+
+
+class PayeePatch(_Named):
+    name: Name | None = None
+
+
+class PayeeOut(Schema):
+    id: UUID
+    name: str
+    transaction_count: int
+    created_at: dt.datetime
+
+
+class PayeeFilters(Schema):
+    q: str | None = Field(None, max_length=100, description="Text in the name.")
+
+
+class PayeeMergeIn(Schema):
+    into: UUID
+
+
+class PayeeMergeOut(Schema):
+    moved: int
+
+
 # --- Transactions -------------------------------------------------------------------------
 
 Tag = Annotated[str, Field(min_length=1, max_length=50)]
@@ -166,9 +196,21 @@ def references_schema(
     )
 
 
+PayeeName = Annotated[
+    str | None,
+    Field(
+        None,
+        max_length=100,
+        description="The payee by name, instead of `payee`: matched whatever its case, "
+        'created when the ledger has none of that name; "" removes the payee.',
+    ),
+]
+
+
 class TransactionFields(references_schema("TransactionReferences")):
     """The fields a transaction and a recurring template share (SPEC §2)."""
 
+    payee_name: PayeeName = None
     description: str = Field("", max_length=255)
     notes: str = Field("", max_length=2000)
     tags: list[Tag] = Field(default_factory=list, max_length=20)
@@ -182,6 +224,12 @@ class TransactionFieldsOut(references_schema("TransactionReferencesOut", out=Tru
     description: str
     notes: str
     tags: list[str]
+    payee_name: str | None = None
+
+    @staticmethod
+    def resolve_payee_name(obj) -> str | None:
+        # Read through the payee the selector joined (select_related): no query per row.
+        return obj.payee.name if obj.payee_id else None
 
 
 # The bank's id of a transaction (SPEC §11); a transaction's own, not a template's.
@@ -284,6 +332,7 @@ class TransactionFilters(FilterSchema):
     min_amount: Money | None = None
     max_amount: Money | None = None
     external_id: str | None = Field(None, max_length=255)
+    payee: Annotated[UUID | None, FilterLookup("payee_id")] = None
 
     def filter_category(self, value: UUID | None) -> Q:
         return selectors.category_filter(value) if value else Q()
@@ -300,7 +349,11 @@ class TransactionFilters(FilterSchema):
     def filter_q(self, value: str | None) -> Q:
         if not value:
             return Q()
-        return Q(description__icontains=value) | Q(notes__icontains=value)
+        return (
+            Q(description__icontains=value)
+            | Q(notes__icontains=value)
+            | Q(payee__name__icontains=value)
+        )
 
     def filter_min_amount(self, value) -> Q:
         return selectors.amount_filter(min_amount=value, max_amount=None)

@@ -7,6 +7,7 @@ from uuid import UUID
 from django.db import connection
 from django.db.models import (
     BooleanField,
+    Count,
     Exists,
     OuterRef,
     Prefetch,
@@ -27,6 +28,7 @@ from budget.money.models import (
     AllocationStatus,
     Bucket,
     Category,
+    Payee,
     Rollup,
     Transaction,
     TransactionSplit,
@@ -73,6 +75,22 @@ def categories_of(*, ledger: Ledger, archived: bool | None = None) -> QuerySet[C
     return _archived(Category.objects.filter(ledger=ledger), archived).order_by(
         "type", "name", "id"
     )
+
+
+def payees_of(*, ledger: Ledger, q: str | None = None) -> QuerySet[Payee]:
+    """Payees with `transaction_count`, counted in SQL, by name."""
+    used = (
+        Transaction.objects.filter(ledger_id=OuterRef("ledger_id"), payee_id=OuterRef("pk"))
+        .values("payee_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    payees = Payee.objects.filter(ledger=ledger).annotate(
+        transaction_count=Coalesce(Subquery(used), Value(0))
+    )
+    if q:
+        payees = payees.filter(name__icontains=q)
+    return payees.order_by("name_key", "id")
 
 
 def _sum(queryset: QuerySet) -> Decimal:
@@ -168,6 +186,7 @@ def transactions_of(
         Transaction.objects.filter(ledger=ledger)
         .filter(filters)
         .order_by(*ORDERINGS[ordering])
+        .select_related("payee")
         .prefetch_related(allocations, splits)
     )
 

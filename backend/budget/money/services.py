@@ -31,6 +31,7 @@ from budget.money.models import (
     Category,
     CategoryType,
     Kind,
+    Payee,
     Transaction,
     TransactionSplit,
     Wallet,
@@ -47,7 +48,13 @@ from budget.money.rules import (
     transaction_defaults,
     transaction_errors,
 )
-from budget.money.signals import transactions_deleted, transactions_written
+from budget.money.signals import (
+    payee_deleting,
+    payee_merged,
+    transactions_deleted,
+    transactions_preparing,
+    transactions_written,
+)
 
 DEFAULT_CATEGORIES = {
     CategoryType.INCOME: ["Salary", "Other income"],
@@ -77,7 +84,9 @@ def _name_taken(noun: str, name: str) -> Conflict:
     return Conflict(f"A {noun} named '{name}' already exists in this ledger.", code="name_taken")
 
 
-def _still_used(noun: str, error: ProtectedError | RestrictedError) -> Conflict:
+def _still_used(
+    noun: str, error: ProtectedError | RestrictedError, advice: str = "archive it instead"
+) -> Conflict:
     """409 naming what still uses the object: transactions, budgets, goals…"""
     users = (
         error.restricted_objects if isinstance(error, RestrictedError) else error.protected_objects
@@ -85,7 +94,7 @@ def _still_used(noun: str, error: ProtectedError | RestrictedError) -> Conflict:
     # Named by each model's own verbose name: money knows none of the apps that use it.
     names = " and ".join(sorted({str(type(obj)._meta.verbose_name_plural) for obj in users}))
     return Conflict(
-        f"This {noun} is still used by {names or 'transactions'}; archive it instead.",
+        f"This {noun} is still used by {names or 'transactions'}; {advice}.",
         code="in_use",
     )
 
@@ -127,7 +136,7 @@ def _save(obj, noun: str, fields: list[str] | None = None) -> None:
         raise _name_taken(noun, obj.name) from error
 
 
-def _delete(obj, noun: str) -> None:
+def _delete(obj, noun: str, advice: str = "archive it instead") -> None:
     try:
         with transaction.atomic():
             # Under the ledger lock, as transactions_create: one created with `obj` commits
@@ -144,7 +153,7 @@ def _delete(obj, noun: str) -> None:
                 summary=obj.name,
             )
     except (ProtectedError, RestrictedError) as error:
-        raise _still_used(noun, error) from error
+        raise _still_used(noun, error, advice) from error
 
 
 def _apply(obj, changes: dict[str, Any]) -> list[str]:
@@ -366,6 +375,76 @@ def category_delete(*, category: Category) -> None:
     _delete(category, "category")
 
 
+# --- Payees -------------------------------------------------------------------------------
+
+PAYEE_NAME_MAX = 100
+
+
+def payee_create(*, ledger: Ledger, name: str) -> Payee:
+    payee = Payee(ledger=ledger, name=name)
+    _save(payee, "payee")
+    return payee
+
+
+def payee_update(*, payee: Payee, **changes: Any) -> Payee:
+    _save(payee, "payee", _apply(payee, changes))
+    return payee
+
+
+def payee_delete(*, payee: Payee) -> None:
+    with transaction.atomic():
+        payee_deleting.send(sender=Payee, payee=payee)
+        _delete(payee, "payee", "merge it into another payee instead")
+
+
+def payee_merge(*, payee: Payee, into: Payee) -> int:
+    """Moves every transaction and recurring template of `payee` to `into` (and, through
+    `payee_merged`, the rules that name it), then deletes `payee`; returns how many
+    transactions moved."""
+    if payee.pk == into.pk:
+        raise Invalid("A payee cannot be merged into itself.", field="into")
+    with transaction.atomic():
+        ledger_lock(ledger_ids=[payee.ledger_id])
+        moved = 0
+        for rel in Payee._meta.get_fields(include_hidden=True):
+            if rel.one_to_many and rel.field.name == "payee":
+                count = rel.related_model._base_manager.filter(payee=payee).update(payee=into)
+                if rel.related_model is Transaction:
+                    moved = count
+        payee_merged.send(sender=Payee, ledger=payee.ledger, source=payee, target=into)
+        payee.delete()
+        ledger_version_bump(ledger_ids=[payee.ledger_id])
+    return moved
+
+
+def payee_name_clean(value: Any) -> str:
+    """A payee name as stored: trimmed, at most PAYEE_NAME_MAX characters."""
+    return str(value or "").strip()[:PAYEE_NAME_MAX].strip()
+
+
+def payees_resolve(*, ledger: Ledger, items: list[dict[str, Any]]) -> None:
+    """Turns each item's `payee_name` into `payee` (an id) in place: the ledger's payee of
+    that name whatever its case, created when there is none (SPEC §12). An item with
+    `payee_name` "" loses its payee. One query to find them, one to create the new ones."""
+    named = [item for item in items if item.get("payee_name") is not None]
+    if not named:
+        return
+    keys = {name_key(payee_name_clean(item["payee_name"])) for item in named} - {""}
+    found = {p.name_key: p.pk for p in Payee.objects.filter(ledger=ledger, name_key__in=keys)}
+    new: dict[str, Payee] = {}
+    for item in named:
+        name = payee_name_clean(item["payee_name"])
+        if not name:
+            item["payee"] = None
+            continue
+        key = name_key(name)
+        if key not in found and key not in new:
+            new[key] = Payee(ledger=ledger, name=name, name_key=key)
+        item["payee"] = found.get(key) or new[key].pk
+    if new:
+        Payee.objects.bulk_create(new.values())
+
+
 # --- Transactions -------------------------------------------------------------------------
 
 
@@ -418,20 +497,35 @@ def transaction_summary(tx: Transaction) -> str:
     return " ".join(p for p in (tx.kind, f"{tx.amount:.2f}", tx.description) if p)
 
 
+def transactions_prepare(*, ledger: Ledger, items: list[dict[str, Any]]) -> None:
+    """What happens to new transactions' input before it is checked, in place: the apps
+    that fill empty fields (rules, the payee history: budget.rules) through
+    `transactions_preparing`. The import's check calls it too, so a row that a rule gives
+    its category is valid (SPEC §11, §12)."""
+    transactions_preparing.send(sender=Transaction, ledger=ledger, items=items)
+
+
 def transactions_create(
     *,
     ledger: Ledger,
     items: list[dict[str, Any]],
     bulk: bool = False,
+    prepared: bool = False,
     logged: bool = True,
 ) -> list[Transaction]:
-    """Creates every item or none. Bulk errors carry the item's 0-based `row`. One activity
-    entry tells of them (`logged=False`: the caller records its own, as an import does)."""
+    """Creates every item or none. Bulk errors carry the item's 0-based `row`.
+
+    The items go through `transactions_prepare` (rules) first unless `prepared` (an import
+    whose check did it already), then their `payee_name`s become payees. One activity entry
+    tells of them (`logged=False`: the caller records its own, as an import does)."""
     with transaction.atomic():
         # Checked under the ledger lock, which archiving or deleting a wallet, bucket or
         # category takes too: one waits for the other and checks what it committed. (The
         # write below would take the lock anyway: rollup_apply bumps the ledger version.)
         ledger_lock(ledger_ids=[ledger.pk])
+        if not prepared:
+            transactions_prepare(ledger=ledger, items=items)
+        payees_resolve(ledger=ledger, items=items)
         refs, errors = batch_errors(
             ledger=ledger,
             items=items,
@@ -459,6 +553,9 @@ def transactions_create(
         _allocation_enqueue(
             [tx.pk for tx in txs if tx.allocation_status == AllocationStatus.PENDING]
         )
+        for tx in txs:
+            if tx.payee_id:  # the output names it: no query per row
+                tx.payee = refs.payees[tx.payee_id]
         _written(ledger.pk, txs, created=True)
         if logged:
             one = len(txs) == 1
@@ -582,6 +679,8 @@ def transaction_update(*, tx: Transaction, changes: dict[str, Any]) -> Transacti
         data.update(changes)
         # Checked under the ledger lock: see transactions_create.
         ledger_lock(ledger_ids=[tx.ledger_id])
+        payees_resolve(ledger=tx.ledger, items=[data])
+        changes = {**changes, **({"payee": data["payee"]} if "payee_name" in changes else {})}
         refs = references_load(ledger=tx.ledger, items=[data])
         errors = transaction_errors(data, refs, changed=set(changes))
         if errors:
@@ -677,6 +776,10 @@ def transactions_update(*, ledger: Ledger, ids: list[UUID], changes: dict[str, A
             .order_by("created_at", "id")
         )
         ledger_lock(ledger_ids=[ledger.pk])
+        if "payee_name" in changes:  # one payee for all, found or created once
+            named = {"payee_name": changes["payee_name"]}
+            payees_resolve(ledger=ledger, items=[named])
+            changes = {**changes, "payee": named["payee"]}
         found = {tx.pk for tx in txs}
         errors = [
             {"row": row, "field": "ids", "message": "No such transaction in this ledger."}
@@ -765,6 +868,24 @@ def transactions_update(*, ledger: Ledger, ids: list[UUID], changes: dict[str, A
             count=len(txs),
         )
     return len(txs)
+
+
+UPDATE_BATCH = 500
+
+
+def transactions_update_each(*, ledger: Ledger, changes: dict[UUID, dict[str, Any]]) -> int:
+    """Applies each transaction's `changes` (id → changes) in one database transaction, each
+    through `transaction_update`, so the rollup, allocation and budgets follow as for an
+    edit; a change the rules refuse is a 422 and nothing is written. Returns the count."""
+    ids = list(changes)
+    with transaction.atomic():
+        for start in range(0, len(ids), UPDATE_BATCH):
+            batch = Transaction.objects.filter(
+                ledger=ledger, pk__in=ids[start : start + UPDATE_BATCH]
+            )
+            for tx in batch.order_by("created_at", "id"):
+                transaction_update(tx=tx, changes=changes[tx.pk])
+    return len(ids)
 
 
 def transaction_delete(*, tx: Transaction) -> None:

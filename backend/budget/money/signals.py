@@ -13,3 +13,17 @@ transactions_written = Signal()
 # were, before the delete; empty for a bulk delete such as undoing an import, which does not
 # load them) and `count`. Webhooks announce them.
 transactions_deleted = Signal()
+
+# Sent inside the writing transaction by `transactions_create` before a batch of new
+# transactions is checked, with `ledger` and `items` (the input dicts, changed in place).
+# Rules (budget.rules) fill the fields the input left empty here (SPEC §12).
+transactions_preparing = Signal()
+
+# Sent inside the merge's transaction, with `ledger`, `source` and `target` (payees), after
+# money moved the transactions and templates: apps that refer to payees move their own
+# references (rules' conditions and actions).
+payee_merged = Signal()
+
+# Sent inside the delete's transaction with `payee`: an app that still refers to it raises
+# `Conflict` (a rule that names it).
+payee_deleting = Signal()

@@ -23,7 +23,11 @@ from budget.planning.models import Budget, Goal, RecurringTransaction
 
 
 def recurring_of(*, ledger: Ledger) -> QuerySet[RecurringTransaction]:
-    return RecurringTransaction.objects.filter(ledger=ledger).order_by("created_at", "id")
+    return (
+        RecurringTransaction.objects.filter(ledger=ledger)
+        .select_related("payee")
+        .order_by("created_at", "id")
+    )
 
 
 def recurring_due_ids(*, today: date) -> list[UUID]:

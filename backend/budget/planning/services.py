@@ -145,8 +145,12 @@ def recurring_create(*, ledger: Ledger, **fields: Any) -> RecurringTransaction:
     """Creates the template and, at once, every occurrence due up to today."""
     data = {name: fields.get(name) for name in TEMPLATE_FIELDS}
     schedule = {name: fields[name] for name in SCHEDULE_FIELDS if name in fields}
-    _check(ledger=ledger, data=data, schedule=schedule, changed=None)
     with transaction.atomic():
+        if fields.get("payee_name") is not None:
+            # A new payee is made in this transaction: a refused template leaves none.
+            data["payee_name"] = fields["payee_name"]
+            money.payees_resolve(ledger=ledger, items=[data])
+        _check(ledger=ledger, data=data, schedule=schedule, changed=None)
         template = RecurringTransaction(ledger=ledger, **schedule)
         template.shared_set(data)
         template.next_date = template_next_date(template)
@@ -172,6 +176,10 @@ def recurring_update(
             for name in set(REFERENCE_FIELDS) - set(changes) - ALLOWED[Kind(changes["kind"])]:
                 data[name] = None
         data.update({k: v for k, v in changes.items() if k in TEMPLATE_FIELDS})
+        if changes.get("payee_name") is not None:
+            data["payee_name"] = changes["payee_name"]
+            money.payees_resolve(ledger=template.ledger, items=[data])
+            changes = {**changes, "payee": data["payee"]}
         schedule = {name: getattr(template, name) for name in SCHEDULE_FIELDS}
         schedule.update({k: v for k, v in changes.items() if k in SCHEDULE_FIELDS})
         _check(

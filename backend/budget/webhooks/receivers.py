@@ -25,6 +25,8 @@ def transaction_data(tx: Any) -> dict[str, Any]:
             for name, value in tx.shared_data().items()
         },
         "amount": str(tx.amount),
+        # The payee's name as the API shows it (the services leave the payee loaded).
+        "payee_name": tx.payee.name if tx.payee_id else None,
         "external_id": tx.external_id or None,
         "allocation_status": tx.allocation_status,
     }
@@ -42,7 +44,9 @@ def transactions_written(
     if transactions:
         event = "transaction.created" if created else "transaction.updated"
         event_record(
-            ledger_id=ledger_id, event=event, data=_transactions(transactions, len(transactions))
+            ledger_id=ledger_id,
+            event=event,
+            data=lambda: _transactions(transactions, len(transactions)),
         )
 
 
@@ -51,7 +55,7 @@ def transactions_deleted(*, ledger_id: UUID, transactions: list, count: int, **_
         event_record(
             ledger_id=ledger_id,
             event="transaction.deleted",
-            data=_transactions(transactions, count),
+            data=lambda: _transactions(transactions, count),
         )
 
 

@@ -5,6 +5,7 @@ attempt to deliver one."""
 import json
 import secrets
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -62,13 +63,18 @@ def webhook_delete(*, webhook: Webhook) -> None:
 # --- Events -------------------------------------------------------------------------------
 
 
-def event_record(*, ledger_id: UUID, event: str, data: dict[str, Any]) -> list[Delivery]:
+def event_record(
+    *, ledger_id: UUID, event: str, data: dict[str, Any] | Callable[[], dict[str, Any]]
+) -> list[Delivery]:
     """One delivery per active webhook of the ledger that wants `event`, in the caller's
     database transaction; each is queued once that commits (a lost enqueue is left to the
-    retry sweep). One query when the ledger has no webhook."""
+    retry sweep). One query when the ledger has no webhook: `data` may be a function, made
+    only when a webhook wants the event."""
     hooks = [h for h in Webhook.objects.filter(ledger_id=ledger_id, active=True) if h.wants(event)]
     if not hooks:
         return []
+    if callable(data):
+        data = data()
     at = timezone.now()
     deliveries = []
     for hook in hooks:

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "budget.planning",
     "budget.notifications",
     "budget.activity",
+    "budget.rules",
     "budget.idempotency",
     "budget.webhooks",
     "budget.demo",

@@ -322,6 +322,7 @@ def test_the_preview_shows_the_first_rows_with_names(owner_api, household):
         "to_wallet": None,
         "from_bucket": None,
         "to_bucket": None,
+        "payee": None,
         "notes": "",
         "tags": ["t"],
         "duplicate": None,

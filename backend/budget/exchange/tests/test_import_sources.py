@@ -52,7 +52,7 @@ def imported(api, h, commit, content: bytes, **fields) -> tuple[dict, list[Trans
     assert rollup_drift(ledger_id=h.ledger.pk) == []
     made = list(
         Transaction.objects.filter(import_job_id=job["id"])
-        .select_related("category")
+        .select_related("category", "payee")
         .order_by("date", "amount")
     )
     return job, made
@@ -88,6 +88,8 @@ def test_ofx_1x_sgml_declared_cp1252_imports_to_the_cent(owner_api, household, c
         ("2025-03-03", "expense", Decimal("23.80"), "CB Café Frédéric & Fils", "Carte 4971 02/03"),
         ("2025-03-15", "expense", Decimal("112.45"), "PRLV EDF Électricité", ""),
     ]
+    # NAME is the payee (SPEC §12), and the description of a row that has none.
+    assert [t.payee.name for t in made] == [t.description for t in made]
     assert balance(owner_api, h) - before == Decimal("2313.75")  # the file's LEDGERBAL
 
 
@@ -102,6 +104,7 @@ def test_ofx_2x_xml_qfx_reads_name_or_payee_name(owner_api, household, commit):
         ("income", Decimal("15.00"), "STATEMENT CREDIT", ""),
         ("expense", Decimal("9.99"), "STREAMFLIX.COM", ""),
     ]
+    assert [t.payee.name for t in made] == [t.description for t in made]
     assert balance(owner_api, h) - before == Decimal("-59.16")
 
 
@@ -182,6 +185,7 @@ def test_qif_apostrophe_years_categories_and_amounts(owner_api, household, commi
         ("2025-03-04", Decimal("23.80"), "Corner Bakery", "", "Groceries"),
         ("2025-03-28", Decimal("12.50"), "Cinema Royal", "", "Leisure"),
     ]
+    assert [t.payee.name for t in made] == ["ACME Payroll", "Corner Bakery", "Cinema Royal"]
     assert balance(owner_api, h) - before == Decimal("2413.70")
 
 
@@ -309,6 +313,7 @@ def test_camt053_imports_booked_entries_and_counts_the_others(owner_api, househo
         ),
         ("2025-03-15", "expense", Decimal("12.00"), "Stadtbibliothek", "Jahresgebuehr"),
     ]
+    assert [t.payee.name for t in made] == ["Muster GmbH", "REWE Markt GmbH", "Stadtbibliothek"]
     assert balance(owner_api, h) - before == Decimal("3030.70")
 
 

@@ -20,8 +20,18 @@ from budget.planning.models import BudgetAlert, RecurringTransaction
 
 pytestmark = pytest.mark.django_db
 
-SECTIONS = ("wallets", "buckets", "categories", "transactions", "recurring", "budgets", "goals")
+SECTIONS = (
+    "wallets",
+    "buckets",
+    "categories",
+    "payees",
+    "transactions",
+    "recurring",
+    "budgets",
+    "goals",
+)
 REFERENCES = (
+    "payee",
     "category",
     "wallet",
     "bucket",
@@ -156,6 +166,7 @@ def planned_book(full_book):
     fortnightly transfer; an inactive salary; the occurrences of a deleted template); then
     budgets, one past both alerts in March; goals, one on a bucket archived since."""
     h = full_book
+    services.payee_create(ledger=h.ledger, name="Nobody yet")  # unused, restored all the same
     housing = h.category("Housing")
     with _at(date(2025, 4, 15)):
         rent = planning.recurring_create(
@@ -163,6 +174,7 @@ def planned_book(full_book):
             kind="expense",
             amount=Decimal("900.00"),
             description="Rent",
+            payee_name="Landlord",
             tags=["home"],
             wallet=h.bank.pk,
             category=housing.pk,
@@ -308,6 +320,11 @@ def test_export_restore_export_is_identical_but_for_ids(
     )
     occurrences = [t for t in original["transactions"] if t["recurring"] == rent["id"]]
     assert [t["recurring_date"] for t in occurrences] == ["2025-01-31", "2025-03-31"]
+    payees = {p["name"]: p["id"] for p in original["payees"]}
+    assert set(payees) == {"Nobody yet", "Landlord"}
+    landlord = payees["Landlord"]
+    assert (rent["payee"], rent["payee_name"]) == (landlord, "Landlord")
+    assert {(t["payee"], t["payee_name"]) for t in occurrences} == {(landlord, "Landlord")}
     orphans = [t for t in original["transactions"] if t["kind"] == "adjustment"]
     assert [(t["recurring"], t["recurring_date"]) for t in orphans][-3:] == [
         (None, "2025-04-13"),

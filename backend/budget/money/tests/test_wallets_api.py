@@ -484,6 +484,8 @@ def test_reconcile_creates_the_adjustment_that_makes_the_balance_actual(
         "to_wallet": None,
         "from_bucket": None,
         "to_bucket": None,
+        "payee": None,
+        "payee_name": None,
         "allocation_status": "not_applicable",
         "allocations": [],
         "splits": [],

@@ -78,6 +78,8 @@ def test_a_created_transaction_is_posted_signed(owner_api, household, receiver, 
                     "to_wallet": None,
                     "from_bucket": None,
                     "to_bucket": None,
+                    "payee": None,
+                    "payee_name": None,
                     "external_id": None,
                     "allocation_status": "not_applicable",
                 }
