@@ -78,6 +78,16 @@ def categories(archived: bool | None = None) -> list[dict[str, Any]]:
     return get_all(ledger_path("/categories"), {"archived": archived})
 
 
+def payees() -> list[dict[str, Any]]:
+    """The ledger's payees (name, transaction_count), for autocomplete and the Payees tab."""
+    return get_all(ledger_path("/payees"))
+
+
+def rules() -> list[dict[str, Any]]:
+    """The ledger's rules in the order they run."""
+    return get_all(ledger_path("/rules"))
+
+
 def unread_notifications() -> int:
     """How many notifications the signed-in user has not read (one small read per data
     version: the count, not the items)."""

@@ -63,6 +63,9 @@ FIELD_LABELS = {
     "to_wallet": "To wallet",
     "from_bucket": "From bucket",
     "to_bucket": "To bucket",
+    "payee_name": "Payee",
+    "payee": "Payee",
+    "splits": "Split",
 }
 
 # The columns of a transactions CSV (SPEC §10): what the import reads by default.
@@ -77,6 +80,9 @@ CSV_COLUMNS = (
     "notes",
     "tags",
 )
+# The kinds that name who was paid or who paid, and can be split over categories.
+PAYEE_KINDS = ("income", "expense")
+MAX_PAYEE_LENGTH = 100
 TAG_SEPARATOR = "|"
 MAX_TAGS = 20
 MAX_TAG_LENGTH = 50
@@ -94,7 +100,8 @@ class FormErrors(Exception):
 
 def fields_for(kind: str) -> tuple[str, ...]:
     """Every field the form for ``kind`` shows, in order (``kind`` itself is chosen first)."""
-    return ("date", "amount", *KIND_REFERENCES[kind], *TEXT_FIELDS)
+    payee = ("payee",) if kind in PAYEE_KINDS else ()
+    return ("date", "amount", *payee, *KIND_REFERENCES[kind], *TEXT_FIELDS)
 
 
 def field_label(name: str) -> str:
@@ -232,12 +239,25 @@ def build_payload(kind: str, values: Mapping[str, Any]) -> dict[str, Any]:
     except FormErrors as error:
         errors += error.errors
 
+    split = values.get("splits") is not None and kind in PAYEE_KINDS
     for name in KIND_REFERENCES[kind]:
         ref = values.get(name)
+        if split and name == "category":
+            continue  # the lines carry the categories
         if ref:
             payload[name] = str(ref)
         elif name in REQUIRED_REFERENCES[kind]:
             errors.append(FieldError(field=name, message=f"Choose a {field_label(name).lower()}."))
+    if split:
+        payload["category"] = None
+        payload["splits"] = list(values["splits"])
+    if kind in PAYEE_KINDS:
+        payee = (values.get("payee_name") or "").strip()
+        if len(payee) > MAX_PAYEE_LENGTH:
+            message = f"Keep the payee to {MAX_PAYEE_LENGTH} characters."
+            errors.append(FieldError(field="payee_name", message=message))
+        if payee:
+            payload["payee_name"] = payee
 
     if kind == "transfer":
         errors += _transfer_errors(payload)
@@ -311,7 +331,30 @@ def changes(original: Mapping[str, Any], payload: Mapping[str, Any]) -> dict[str
         old = original.get(name)
         if (str(new) if new else None) != (str(old) if old else None):
             diff[name] = new
+    if kind in PAYEE_KINDS and (payload.get("payee_name") or None) != (
+        original.get("payee_name") or None
+    ):
+        if payload.get("payee_name"):
+            diff["payee_name"] = payload["payee_name"]
+        else:
+            diff["payee"] = None
+    old_splits = [_split_key(line) for line in original.get("splits") or []]
+    if "splits" in payload:
+        if [_split_key(line) for line in payload["splits"]] != old_splits:
+            diff["splits"] = payload["splits"]
+            diff.pop("category", None)
+    elif old_splits and payload.get("category"):
+        diff["category"] = payload["category"]  # a category ends the split
     return diff
+
+
+def _split_key(line: Mapping[str, Any]) -> tuple:
+    return (
+        str(line.get("category") or ""),
+        _decimal(line.get("amount")),
+        str(line.get("bucket") or ""),
+        line.get("description") or "",
+    )
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -329,6 +372,7 @@ def form_values(transaction: Mapping[str, Any]) -> dict[str, Any]:
         "description": transaction.get("description") or "",
         "notes": transaction.get("notes") or "",
         "tags": ", ".join(transaction.get("tags") or []),
+        "payee_name": transaction.get("payee_name") or "",
     }
     for name in REFERENCE_FIELDS:
         ref = transaction.get(name)
@@ -372,6 +416,7 @@ class Lists:
     wallets: list[dict[str, Any]]
     buckets: list[dict[str, Any]]
     categories: list[dict[str, Any]]
+    payees: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def names(self) -> Names:

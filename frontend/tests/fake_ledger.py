@@ -127,6 +127,38 @@ CATEGORIES = [
     {"id": "c-oldexp", "name": "Old stuff", "type": "expense", "group": None, "archived": True},
     {"id": "c-transfer", "name": "Transfer", "type": "neutral", "group": None, "archived": False},
 ]
+PAYEES = [
+    {"id": "p-rewe", "name": "REWE", "transaction_count": 12},
+    {"id": "p-landlord", "name": "Landlord", "transaction_count": 3},
+]
+RULES = [
+    {
+        "id": "r-rewe",
+        "name": "REWE is groceries",
+        "active": True,
+        "position": 1,
+        "match": "all",
+        "conditions": [{"field": "payee_name", "op": "contains", "value": "rewe"}],
+        "actions": [{"field": "category", "value": "c-groceries"}],
+        "stop": False,
+    },
+    {
+        "id": "r-rent",
+        "name": "Rent",
+        "active": False,
+        "position": 2,
+        "match": "any",
+        "conditions": [
+            {"field": "description", "op": "starts_with", "value": "rent"},
+            {"field": "amount", "op": "between", "value": ["1000.00", "1500.00"]},
+        ],
+        "actions": [
+            {"field": "category", "value": "c-housing"},
+            {"field": "tags", "value": ["home"]},
+        ],
+        "stop": True,
+    },
+]
 for _category in CATEGORIES:
     _category["created_at"] = "2025-01-01T00:00:00Z"
 
@@ -147,6 +179,9 @@ def transaction(tid: str, kind: str, amount: str, **fields: Any) -> dict[str, An
         "to_wallet": None,
         "from_bucket": None,
         "to_bucket": None,
+        "payee": None,
+        "payee_name": None,
+        "splits": [],
         "allocation_status": "not_applicable",
         "allocations": [],
         "created_at": "2025-03-01T10:00:00Z",
@@ -303,6 +338,8 @@ class FakeLedgerClient:
         self.wallets = [dict(w) for w in WALLETS]
         self.buckets = [dict(b) for b in BUCKETS]
         self.categories = [dict(c) for c in CATEGORIES]
+        self.payees = [dict(p) for p in PAYEES]
+        self.rules = [dict(r) for r in RULES]
         self.transactions = [dict(t) for t in TRANSACTIONS]
         self.transaction_count: int | None = None  # pretend there are more rows
         self.pending = "250.00"
@@ -487,6 +524,8 @@ class FakeLedgerClient:
             f"{LP}/invitations": self.invitations,
             "/invitations": self.my_invitations,
             f"{LP}/import-profiles": self.import_profiles,
+            f"{LP}/payees": self.payees,
+            f"{LP}/rules": self.rules,
             "/ledgers/ledger-2/wallets": [],
             "/ledgers/ledger-2/buckets": [],
             "/ledgers/ledger-2/categories": [],
@@ -585,6 +624,14 @@ class FakeLedgerClient:
             tid = path.rsplit("/", 1)[-1]
             old = next(t for t in self.transactions if t["id"] == tid)
             return {**old, **body}
+        if path == f"{LP}/rules/preview":
+            shown = [t for t in self.transactions if t["kind"] == "expense"]
+            return {"matched": len(shown), "transactions": shown[:20]}
+        applied = re.fullmatch(rf"{LP}/rules/([^/]+)/apply", path)
+        if applied:
+            return {"matched": 3, "changed": 2, "transactions": ["tx-1", "tx-4"]}
+        if path == f"{LP}/payees/p-landlord/merge":
+            return {"moved": 3}
         if path == f"{LP}/imports/{IMPORT_ID}/commit":
             return {
                 **self.import_check,

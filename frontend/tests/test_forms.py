@@ -22,11 +22,31 @@ def _problems(error: FormErrors) -> dict[str, str]:
     [
         (
             "income",
-            ("date", "amount", "wallet", "category", "bucket", "description", "notes", "tags"),
+            (
+                "date",
+                "amount",
+                "payee",
+                "wallet",
+                "category",
+                "bucket",
+                "description",
+                "notes",
+                "tags",
+            ),
         ),
         (
             "expense",
-            ("date", "amount", "wallet", "category", "bucket", "description", "notes", "tags"),
+            (
+                "date",
+                "amount",
+                "payee",
+                "wallet",
+                "category",
+                "bucket",
+                "description",
+                "notes",
+                "tags",
+            ),
         ),
         (
             "transfer",

@@ -100,6 +100,7 @@ def test_one_cached_read_per_list(fake: FakeLedgerClient) -> None:
         f"{LP}/budgets/status",
         f"{LP}/categories",
         f"{LP}/goals",
+        f"{LP}/payees",
         f"{LP}/recurring",
         f"{LP}/wallets",
     ]
@@ -678,6 +679,7 @@ def test_the_app_has_the_planning_page() -> None:
             "/budgets": [],
             "/goals": [],
             "/recurring": [],
+            "/payees": [],
         }
     )
     with pages.serving(client):

@@ -102,7 +102,7 @@ def _recurring_actions(page: Page, templates: list[dict[str, Any]], currency: st
 
 def _recurring_add(page: Page, currency: str) -> None:
     try:
-        lists = forms.Lists(data.wallets(), data.buckets(), data.categories())
+        lists = forms.Lists(data.wallets(), data.buckets(), data.categories(), data.payees())
     except ApiError as error:
         show_error(error)
         return
@@ -117,6 +117,8 @@ def _recurring_add(page: Page, currency: str) -> None:
         values["description"] = st.text_input(
             "Description", max_chars=255, placeholder="Rent", key=f"{prefix}_description"
         )
+        if kind in forms.PAYEE_KINDS:
+            values["payee_name"] = transaction_form.payee_select(prefix, None, lists)
         for name in forms.KIND_REFERENCES[kind]:
             values[name] = transaction_form.reference_select(
                 kind, name, prefix, initial.get(name), lists
@@ -160,6 +162,7 @@ def _recurring_add(page: Page, currency: str) -> None:
         forms.show_form_error(error)
         return
     forms.reset_later({f"{prefix}_amount": "", f"{prefix}_description": "", f"{prefix}_tags": ""})
+    forms.reset_later({f"{prefix}_payee": None})
     following = created.get("next_date") if isinstance(created, dict) else None
     page.written(
         f"Added {recurring_name(body)} ({every(frequency, interval).lower()})"

@@ -1,12 +1,18 @@
 """Setup: the ledger's wallets with reconcile (views/setup_wallets.py), buckets with the
 allocation percentages and their live total (views/setup_buckets.py), and categories
-(views/setup_categories.py)."""
+(views/setup_categories.py), payees (views/setup_payees.py) and rules (views/setup_rules.py)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.views import setup_buckets, setup_categories, setup_wallets
+from dashboard.views import (
+    setup_buckets,
+    setup_categories,
+    setup_payees,
+    setup_rules,
+    setup_wallets,
+)
 from dashboard.views.common import Page, ledger_page
 
 PAGE = Page(flash_key="setup_flash", confirm_key="setup_confirm_delete")
@@ -21,8 +27,8 @@ def render() -> None:
 
     # Tabs that track their state survive reruns that change what is drawn above them (a
     # success message): untracked tabs would jump back to the first one.
-    wallets_tab, buckets_tab, categories_tab = st.tabs(
-        ["Wallets", "Buckets", "Categories"], key="setup_tab", on_change="rerun"
+    wallets_tab, buckets_tab, categories_tab, payees_tab, rules_tab = st.tabs(
+        ["Wallets", "Buckets", "Categories", "Payees", "Rules"], key="setup_tab", on_change="rerun"
     )
     with wallets_tab:
         setup_wallets.section(PAGE, currency, can_write)
@@ -30,3 +36,7 @@ def render() -> None:
         setup_buckets.section(PAGE, currency, can_write)
     with categories_tab:
         setup_categories.section(PAGE, can_write)
+    with payees_tab:
+        setup_payees.section(PAGE, can_write)
+    with rules_tab:
+        setup_rules.section(PAGE, currency, can_write)

@@ -5,17 +5,21 @@ the wallet, bucket and category boxes."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import nullcontext
+from decimal import Decimal
 from typing import Any
 
 import streamlit as st
 
-from dashboard import api, data, forms, labels
+from dashboard import api, data, forms, labels, rules
 from dashboard.api import ApiError
+from dashboard.formatting import literal
 from dashboard.forms import FormErrors, Lists
 from dashboard.views.common import Page, today
 
 ADD_KIND_KEY = "tx_add_kind"
-_KEPT_ON_KIND_CHANGE = ("date", "amount", "description", "notes", "tags")
+_KEPT_ON_KIND_CHANGE = ("date", "amount", "description", "notes", "tags", "payee_name")
+SPLIT_COLUMNS = ("category", "amount", "bucket", "description")
 
 
 def kind_choice(key: str) -> str:
@@ -45,9 +49,15 @@ def defaults(kind: str, lists: Lists) -> dict[str, Any]:
 
 
 def _transaction_fields(
-    kind: str, prefix: str, initial: Mapping[str, Any], lists: Lists, currency: str
+    kind: str,
+    prefix: str,
+    initial: Mapping[str, Any],
+    lists: Lists,
+    currency: str,
+    split: bool = False,
 ) -> dict[str, Any]:
-    """The widgets of one kind's form; returns the values typed. Keys: ``<prefix>_<field>``."""
+    """The widgets of one kind's form; returns the values typed. Keys: ``<prefix>_<field>``.
+    A ``split`` form has no category box: the split editor below it has one per line."""
     values: dict[str, Any] = {}
     left, right = st.columns(2)
     with left:
@@ -78,12 +88,142 @@ def _transaction_fields(
             key=f"{prefix}_tags",
         )
     with right:
+        if kind in forms.PAYEE_KINDS:
+            values["payee_name"] = payee_select(prefix, initial.get("payee_name"), lists)
         for name in forms.KIND_REFERENCES[kind]:
+            if name == "category" and split:
+                continue  # each line has its own
             values[name] = reference_select(kind, name, prefix, initial.get(name), lists)
     values["notes"] = st.text_area(
         "Notes", value=initial.get("notes", ""), max_chars=2000, height=68, key=f"{prefix}_notes"
     )
     return values
+
+
+def payee_select(prefix: str, current: str | None, lists: Lists) -> str | None:
+    """Who was paid or who paid: one of the ledger's payees (type to search) or a new name,
+    which the API creates on saving (key ``<prefix>_payee``)."""
+    names = sorted({p["name"] for p in lists.payees}, key=str.casefold)
+    if current and current not in names:
+        names.append(current)
+    return st.selectbox(
+        "Payee",
+        names,
+        index=names.index(current) if current else None,
+        placeholder="Type to search or add a payee",
+        accept_new_options=True,
+        help="A new name is added to the ledger's payees when you save.",
+        key=f"{prefix}_payee",
+    )
+
+
+def split_toggle(kind: str, prefix: str, initial: bool) -> bool:
+    """Whether this income or expense is split over several categories."""
+    if kind not in forms.PAYEE_KINDS:
+        return False
+    return st.toggle(
+        "Split over several categories",
+        value=initial,
+        help="One receipt, several categories: groceries and household in one expense.",
+        key=f"{prefix}_split_on",
+    )
+
+
+def split_editor(
+    kind: str,
+    prefix: str,
+    amount_text: str,
+    initial: list[dict[str, Any]],
+    lists: Lists,
+    currency: str,
+) -> list[dict[str, Any]]:
+    """The split lines (category, amount, bucket, description; keys
+    ``<prefix>_split_<n>_<column>``), what is left to assign as they change, "Add a line" and
+    "Split the rest evenly" (the rest shared over the lines without an amount). Returns the
+    lines as typed (names, amounts as text)."""
+    count_key = f"{prefix}_split_count"
+    if count_key not in st.session_state:
+        st.session_state[count_key] = max(2, len(initial))
+        for n, line in enumerate(initial):
+            for column in SPLIT_COLUMNS:
+                st.session_state[f"{prefix}_split_{n}_{column}"] = line.get(column) or (
+                    None if column in ("category", "bucket") else ""
+                )
+    type_ = forms.CATEGORY_TYPE[kind]
+    categories = [c["name"] for c in lists.active_categories(type_)]
+    buckets = [b["name"] for b in lists.active_buckets()]
+    lines = []
+    for n in range(st.session_state[count_key]):
+        key = f"{prefix}_split_{n}"
+        widths = [3, 2, 3, 3] if kind == "expense" else [3, 2, 4]
+        columns = st.columns(widths, vertical_alignment="bottom")
+        line = {
+            "category": columns[0].selectbox(
+                f"Line {n + 1}: category",
+                categories,
+                index=None,
+                placeholder="Category",
+                key=f"{key}_category",
+            ),
+            "amount": columns[1].text_input(
+                f"Amount ({currency})", max_chars=20, placeholder="0.00", key=f"{key}_amount"
+            ),
+        }
+        if kind == "expense":
+            line["bucket"] = columns[2].selectbox(
+                "Bucket",
+                buckets,
+                index=None,
+                placeholder="The expense's bucket",
+                key=f"{key}_bucket",
+            )
+        line["description"] = columns[-1].text_input(
+            "Description", max_chars=255, key=f"{key}_description"
+        )
+        lines.append(line)
+    try:
+        total: Decimal | None = forms.parse_amount(amount_text)
+    except FormErrors:
+        total = None
+    left = rules.left_to_assign(total, lines)
+    text = rules.left_text(left, currency)
+    if left:
+        st.warning(text, icon=":material/call_split:")
+    else:
+        st.caption(text)
+    more, even = st.columns(2)
+    if more.button(
+        "Add a line", key=f"{prefix}_split_more", disabled=len(lines) >= rules.MAX_SPLIT_LINES
+    ):
+        st.session_state[count_key] = len(lines) + 1
+        st.rerun()
+    if even.button("Split the rest evenly", key=f"{prefix}_split_even", disabled=not left):
+        shared = rules.split_rest_evenly(total, lines)
+        if shared is None:
+            st.info("Empty a line's amount (or add a line) to give it the rest.")
+        else:
+            forms.reset_later(
+                {f"{prefix}_split_{n}_amount": line["amount"] for n, line in enumerate(shared)}
+            )
+            st.rerun()
+    return lines
+
+
+def split_cleared(prefix: str, count: int) -> dict[str, Any]:
+    """The split lines' widgets emptied, and back to two lines."""
+    cleared: dict[str, Any] = {f"{prefix}_split_count": 2}
+    for n in range(count):
+        for column in SPLIT_COLUMNS:
+            empty = None if column in ("category", "bucket") else ""
+            cleared[f"{prefix}_split_{n}_{column}"] = empty
+    return cleared
+
+
+def split_lines(kind: str, amount_text: str, lines: list[dict[str, Any]], lists: Lists) -> list:
+    """The editor's lines → the API's ``splits`` (FormErrors naming the line)."""
+    total = forms.parse_amount(amount_text)
+    objects = rules.Objects(lists.wallets, lists.buckets, lists.categories, lists.payees)
+    return rules.build_splits(forms.CATEGORY_TYPE[kind], total, lines, objects)
 
 
 def reference_select(
@@ -148,12 +288,18 @@ def add_form(page: Page, lists: Lists, currency: str) -> None:
         )
     kind = kind_choice(ADD_KIND_KEY)
     prefix = f"tx_add_{kind}"
-    with st.form(f"tx_add_form_{kind}", border=False):
-        values = _transaction_fields(kind, prefix, defaults(kind, lists), lists, currency)
-        submitted = st.form_submit_button("Add transaction", type="primary", key="tx_add_submit")
+    split = split_toggle(kind, prefix, False)
+    # A split form is no st.form: what is left to assign follows every keystroke.
+    with nullcontext() if split else st.form(f"tx_add_form_{kind}", border=False):
+        values = _transaction_fields(kind, prefix, defaults(kind, lists), lists, currency, split)
+        lines = split_editor(kind, prefix, values["amount"], [], lists, currency) if split else []
+        submit = st.button if split else st.form_submit_button
+        submitted = submit("Add transaction", type="primary", key="tx_add_submit")
     if not submitted:
         return
     try:
+        if split:
+            values["splits"] = split_lines(kind, values["amount"], lines, lists)
         payload = forms.build_payload(kind, values)
         created = api.get_client().post(data.ledger_path("/transactions"), json=payload)
     except (ApiError, FormErrors) as error:
@@ -161,7 +307,9 @@ def add_form(page: Page, lists: Lists, currency: str) -> None:
         return
     # The next one often shares the date and wallet; what is typed fresh each time goes.
     forms.reset_later({f"{prefix}_{name}": "" for name in ("amount", "description", "notes")})
-    forms.reset_later({f"{prefix}_tags": ""})
+    forms.reset_later({f"{prefix}_tags": "", f"{prefix}_payee": None})
+    if split:
+        forms.reset_later(split_cleared(prefix, len(lines)))
     label = forms.transaction_label(created, currency) if isinstance(created, dict) else kind
     page.written(f"Added {label}.")
 
@@ -185,12 +333,21 @@ def edit_form(page: Page, tx: dict[str, Any], tid: str, lists: Lists, currency: 
     initial = forms.form_values(tx)
     if kind != tx["kind"]:
         initial = {**defaults(kind, lists), **{k: initial[k] for k in _KEPT_ON_KIND_CHANGE}}
-    with st.form(f"tx_edit_form_{tid}_{kind}", border=False):
-        values = _transaction_fields(kind, prefix, initial, lists, currency)
-        submitted = st.form_submit_button("Save changes", type="primary", key="tx_edit_submit")
+    objects = rules.Objects(lists.wallets, lists.buckets, lists.categories, lists.payees)
+    split = split_toggle(kind, prefix, bool(tx.get("splits")) and kind == tx["kind"])
+    with nullcontext() if split else st.form(f"tx_edit_form_{tid}_{kind}", border=False):
+        values = _transaction_fields(kind, prefix, initial, lists, currency, split)
+        lines = []
+        if split:
+            shown = rules.split_rows(tx, objects) if kind == tx["kind"] else []
+            lines = split_editor(kind, prefix, values["amount"], shown, lists, currency)
+        submit = st.button if split else st.form_submit_button
+        submitted = submit("Save changes", type="primary", key="tx_edit_submit")
     if not submitted:
         return
     try:
+        if split:
+            values["splits"] = split_lines(kind, values["amount"], lines, lists)
         body = forms.changes(tx, forms.build_payload(kind, values))
         if not body:
             st.info("Nothing changed.")
@@ -204,3 +361,26 @@ def edit_form(page: Page, tx: dict[str, Any], tid: str, lists: Lists, currency: 
 
 def _shown(body: Mapping[str, Any]) -> dict[str, Any]:
     return {k: body[k] for k in ("kind", "date", "amount", "description") if k in body}
+
+
+def rule_from(page: Page, tx: Mapping[str, Any], lists: Lists) -> None:
+    """ "Always categorise like this": a rule from this transaction's payee (or description)
+    to its category, so the next ones arrive categorised."""
+    category = tx.get("category")
+    subject = (tx.get("payee_name") or tx.get("description") or "").strip()
+    if tx.get("kind") not in forms.PAYEE_KINDS or not category or not subject:
+        return
+    name = lists.names.lookup("categories", category)
+    body = rules.rule_from_transaction(tx, str(category), name)
+    st.caption(
+        f"Always categorise {literal(subject)} as {literal(name)}: a rule fills the category "
+        "of every new transaction like this one (Setup → Rules)."
+    )
+    if not st.button("Always categorise like this", icon=":material/rule:", key="tx_rule_from"):
+        return
+    try:
+        api.get_client().post(data.ledger_path("/rules"), json=body)
+    except ApiError as error:
+        forms.show_form_error(error)
+        return
+    page.written(f"Added the rule {body['name']}. Setup → Rules can apply it to past ones.")

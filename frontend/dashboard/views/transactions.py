@@ -48,7 +48,7 @@ def render() -> None:
     currency = ledger["currency"]
 
     try:
-        lists = Lists(data.wallets(), data.buckets(), data.categories())
+        lists = Lists(data.wallets(), data.buckets(), data.categories(), data.payees())
     except ApiError as error:
         show_error(error)
         return
@@ -207,6 +207,13 @@ def _table(items: list[dict[str, Any]], lists: Lists, currency: str, key: str) -
 def _selected(tx: dict[str, Any], lists: Lists, currency: str, can_write: bool) -> None:
     st.subheader("Selected transaction")
     st.caption(literal(forms.transaction_label(tx, currency)))
+    if tx.get("splits"):
+        parts = [
+            f"{lists.names.lookup('categories', line['category'])} "
+            f"{format_money(line['amount'], currency)}"
+            for line in tx["splits"]
+        ]
+        st.caption(literal("Split over categories: " + " · ".join(parts)))
     if tx.get("allocations"):
         parts = [
             f"{a['bucket_name']} {format_money(a['amount'], currency)}" for a in tx["allocations"]
@@ -219,6 +226,7 @@ def _selected(tx: dict[str, Any], lists: Lists, currency: str, can_write: bool) 
     edit, remove = st.tabs(["Edit", "Delete"])
     with edit:
         transaction_form.edit_form(PAGE, tx, tid, lists, currency)
+        transaction_form.rule_from(PAGE, tx, lists)
     with remove:
         _delete(tx, tid, currency)
 
