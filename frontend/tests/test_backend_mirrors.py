@@ -38,8 +38,8 @@ print(json.dumps({
     "link_codes": list(mailed_tokens.LINK_CODES),
     "link_params": [mailed_tokens.RESET_PARAM, mailed_tokens.VERIFY_PARAM],
     "kinds": list(Kind.values),
-    # Less the payee (SPEC §12), which the dashboard's forms do not offer yet: a form that
-    # leaves it out keeps a transaction's payee (an edit sends only what changed).
+    # Less the payee (SPEC §12), which the dashboard's forms send by name (`payee_name`,
+    # the payee box), never as an id.
     "allowed": {str(k): sorted(v - {"payee"}) for k, v in rules.ALLOWED.items()},
     "required": {str(k): sorted(v) for k, v in rules.REQUIRED.items()},
     "category_type": {str(k): str(v) for k, v in rules.CATEGORY_TYPE.items()},
