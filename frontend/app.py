@@ -7,6 +7,7 @@ from dashboard.api import ApiError, SessionExpired
 from dashboard.formatting import literal
 from dashboard.views import (
     account,
+    activity,
     home,
     insights,
     notifications,
@@ -39,6 +40,7 @@ SIGNED_IN_PAGES = [
     st.Page(home.render, title="Home", icon=":material/home:", url_path="home"),
     st.Page(account.render, title="Account", icon=":material/person:", url_path="account"),
     st.Page(webhooks.render, title="Webhooks", icon=":material/webhook:", url_path="webhooks"),
+    st.Page(activity.render, title="Activity", icon=":material/history:", url_path="activity"),
 ]
 
 # Reached from the sidebar's link, which carries the unread count (on every page).

@@ -159,6 +159,34 @@ RULES = [
         "stop": True,
     },
 ]
+ACTIVITY = [
+    {
+        "id": "act-2",
+        "at": "2025-03-04T09:15:00Z",
+        "actor": {"id": "user-2", "email": "charles@example.com"},
+        "actor_id": "user-2",
+        "via": "api_key:nightly sync",
+        "action": "update",
+        "object_type": "transaction",
+        "object_id": "tx-1",
+        "summary": "expense 1234.50 Rent",
+        "changes": {"amount": ["1200.00", "1234.50"], "description": ["", "Rent"]},
+        "count": 1,
+    },
+    {
+        "id": "act-1",
+        "at": "2025-03-01T08:00:00Z",
+        "actor": {"id": "user-1", "email": "ada@example.com"},
+        "actor_id": "user-1",
+        "via": "import",
+        "action": "import",
+        "object_type": "import",
+        "object_id": "imp-1",
+        "summary": "bank.csv",
+        "changes": {},
+        "count": 120,
+    },
+]
 for _category in CATEGORIES:
     _category["created_at"] = "2025-01-01T00:00:00Z"
 
@@ -339,6 +367,7 @@ class FakeLedgerClient:
         self.buckets = [dict(b) for b in BUCKETS]
         self.categories = [dict(c) for c in CATEGORIES]
         self.payees = [dict(p) for p in PAYEES]
+        self.activity = [dict(e) for e in ACTIVITY]
         self.rules = [dict(r) for r in RULES]
         self.transactions = [dict(t) for t in TRANSACTIONS]
         self.transaction_count: int | None = None  # pretend there are more rows
@@ -557,6 +586,13 @@ class FakeLedgerClient:
             start = (page - 1) * size
             shown = items[start : start + size] if self.transaction_count is None else items
             return {"items": shown, "count": count}
+        if path == f"{LP}/activity":
+            items = self.activity
+            for name in ("object_type", "object_id", "actor"):
+                if params.get(name):
+                    key = {"actor": "actor_id"}.get(name, name)
+                    items = [e for e in items if str(e.get(key) or "") == str(params[name])]
+            return {"items": items, "count": len(items)}
         if path.endswith("/reports/balances"):
             return {"currency": "EUR", "pending_allocation": self.pending}
         if path in (f"{LP}/reports/net-worth", f"{LP}/reports/forecast", f"{LP}/reports/trends"):

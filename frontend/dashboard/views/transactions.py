@@ -17,7 +17,13 @@ from dashboard import api, data, forms, session, tables
 from dashboard.api import ApiError
 from dashboard.formatting import format_money, literal, parse_money
 from dashboard.forms import Lists
-from dashboard.views import imports, transaction_bulk, transaction_filters, transaction_form
+from dashboard.views import (
+    activity,
+    imports,
+    transaction_bulk,
+    transaction_filters,
+    transaction_form,
+)
 from dashboard.views.common import (
     VIEWER_NOTE,
     Page,
@@ -219,16 +225,20 @@ def _selected(tx: dict[str, Any], lists: Lists, currency: str, can_write: bool) 
             f"{a['bucket_name']} {format_money(a['amount'], currency)}" for a in tx["allocations"]
         ]
         st.caption(literal("Split: " + " · ".join(parts)))
+    tid = str(tx["id"])
     if not can_write:
         st.caption(VIEWER_NOTE)
+        with st.expander("History", icon=":material/history:"):
+            activity.history(tid)
         return
-    tid = str(tx["id"])
-    edit, remove = st.tabs(["Edit", "Delete"])
+    edit, remove, changes = st.tabs(["Edit", "Delete", "History"])
     with edit:
         transaction_form.edit_form(PAGE, tx, tid, lists, currency)
         transaction_form.rule_from(PAGE, tx, lists)
     with remove:
         _delete(tx, tid, currency)
+    with changes:
+        activity.history(tid)
 
 
 def _delete(tx: dict[str, Any], tid: str, currency: str) -> None:
