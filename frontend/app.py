@@ -145,7 +145,10 @@ def _sidebar() -> None:
 
 st.set_page_config(page_title="Budget", layout="wide")
 if session.is_signed_in():
-    page = st.navigation({"": [*SIGNED_IN_PAGES, NOTIFICATIONS_PAGE], "Reports": REPORT_PAGES})
+    # Every page listed (no "View more" button hiding the reports).
+    page = st.navigation(
+        {"": [*SIGNED_IN_PAGES, NOTIFICATIONS_PAGE], "Reports": REPORT_PAGES}, expanded=True
+    )
     _sidebar()
 else:
     page = st.navigation(

@@ -229,8 +229,8 @@ def _overview(page: Page) -> None:
         recent, today, "Adjustment", "Opening balance", "", "Checking", "100.00 EUR", "Unallocated"
     )
     expect(recent.locator("tbody tr[role=row]")).to_have_count(2)
-    # The distribution charts of wallets and buckets.
-    expect(visible(content.get_by_test_id("stVegaLiteChart"))).to_have_count(2)
+    # The distribution charts of wallets and buckets, and the net worth of the last 12 months.
+    expect(visible(content.get_by_test_id("stVegaLiteChart"))).to_have_count(3)
     expect_no_error(page)
 
 
@@ -293,8 +293,8 @@ def _monthly(page: Page) -> None:
     expect(
         content.get_by_text(f"No expenses in {calendar.month_name[today.month]}")
     ).to_be_visible()
-    # Categories and the daily income and expense.
-    expect(visible(content.get_by_test_id("stVegaLiteChart"))).to_have_count(2)
+    # The income donut (no expenses: no spending donut), categories, the daily income and expense.
+    expect(visible(content.get_by_test_id("stVegaLiteChart"))).to_have_count(3)
     expect_no_error(page)
 
 
