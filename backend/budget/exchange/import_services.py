@@ -578,7 +578,7 @@ def import_run(*, job_id: UUID, run_id: UUID) -> str:
         with transaction.atomic():
             job = (
                 ImportJob.objects.select_for_update()
-                .select_related("ledger", "created_by")
+                .select_related("ledger")
                 .filter(pk=job_id)
                 .first()
             )
