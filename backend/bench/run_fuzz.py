@@ -51,6 +51,10 @@ DELETES = {
     "import_delete": "job_id",
     "member_remove": "user_id",
     "api_key_delete": "key_id",
+    "payee_delete": "payee_id",
+    "payee_merge": "payee_id",
+    "rule_delete": "rule_id",
+    "webhook_delete": "webhook_id",
 }
 
 
@@ -92,6 +96,9 @@ def server_env(args: argparse.Namespace, var_dir: Path) -> dict[str, str]:
         "AUTH_THROTTLE_EMAIL_RATE": "100000/min",
         "ACCESS_TOKEN_MINUTES": "600",
         "LOG_LEVEL": "WARNING",
+        "ACCOUNT_MAIL_RATE": "100000/min",
+        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+        "WEBHOOK_ALLOW_PRIVATE": "true",
     }
     return env
 
@@ -210,7 +217,27 @@ class Setup:
         for invitation in self.call("GET", "/invitations", 200, headers=as_member)["items"]:
             self.call("POST", f"/invitations/{invitation['id']}/accept", 200, headers=as_member)
         key = self.call("POST", "/auth/api-keys", 201, json={"name": f"fuzz {n}"})["id"]
+        payee = self.call("POST", f"{ledger}/payees", 201, json={"name": f"Market {n}"})["id"]
+        rule = self.call(
+            "POST",
+            f"{ledger}/rules",
+            201,
+            json={
+                "name": f"Market {n}",
+                "conditions": [{"field": "payee_name", "op": "contains", "value": "market"}],
+                "actions": [{"field": "category", "value": category}],
+            },
+        )["id"]
+        webhook = self.call(  # the fuzz server allows private addresses: nothing listens here
+            "POST",
+            f"{ledger}/webhooks",
+            201,
+            json={"url": "http://127.0.0.1:9/hook", "events": ["*"]},
+        )["id"]
         return {
+            "payee_id": payee,
+            "rule_id": rule,
+            "webhook_id": webhook,
             "wallet_id": wallet,
             "bucket_id": bucket,
             "category_id": category,
