@@ -12,7 +12,7 @@ from django.db.models import Count, F, Q
 
 from budget.accounts.models import User
 from budget.common import activity
-from budget.common.errors import Conflict, NotFound
+from budget.common.errors import Conflict, Forbidden, NotFound
 from budget.ledgers.models import Invitation, InvitationKind, Ledger, Membership, Role
 from budget.ledgers.signals import ledger_created
 
@@ -178,7 +178,14 @@ def invitation_revoke(*, invitation: Invitation) -> None:
 
 def invitation_accept(*, invitation: Invitation, user: User) -> Ledger:
     """Makes `user` a member with the invited role and removes the invitation. An invitee
-    who became a member meanwhile keeps their role."""
+    who became a member meanwhile keeps their role. Only a verified address accepts: an
+    invitation goes to an email, and whoever registered it unverified may not own it."""
+    if not user.email_verified:
+        raise Forbidden(
+            "Verify your email address first (Account → Security): the invitation was sent "
+            "to it, and only its owner may accept.",
+            code="email_unverified",
+        )
     with transaction.atomic():
         ledger_lock(ledger_ids=[invitation.ledger_id])
         locked = Invitation.objects.select_for_update().filter(pk=invitation.pk).first()

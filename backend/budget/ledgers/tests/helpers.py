@@ -1,6 +1,16 @@
 """Helpers for tests of ledgers and their members."""
 
+from django.utils import timezone
+
 from budget.ledgers.models import Invitation
+
+
+def verified(user):
+    """`user` with a verified email, as after following the mailed link (SPEC §16)."""
+    if user.email_verified_at is None:
+        user.email_verified_at = timezone.now()
+        user.save(update_fields=["email_verified_at"])
+    return user
 
 
 def member_add(api, ledger, owner, user, role: str = "editor") -> dict:
@@ -11,6 +21,7 @@ def member_add(api, ledger, owner, user, role: str = "editor") -> dict:
     )
     assert invited.status_code == 202, invited.content
     invitation = Invitation.objects.get(ledger=ledger, email=user.email)
+    verified(user)
     accepted = api.as_user(user).post(f"/invitations/{invitation.pk}/accept")
     assert accepted.status_code == 200, accepted.content
     return accepted.json()

@@ -5,7 +5,9 @@ import pytest
 from django.core import mail
 from tests.helpers import PASSWORD, assert_error
 
+from budget.accounts.tests.helpers import link_token
 from budget.ledgers.models import Invitation, Membership
+from budget.ledgers.tests.helpers import verified
 
 pytestmark = pytest.mark.django_db
 
@@ -121,6 +123,7 @@ def test_the_invitee_sees_the_invitation(api, user, ledger, bob):
 def test_accepting_makes_the_membership(api, user, ledger, bob):
     invite(api, user, ledger, bob.email, "editor")
     invitation = Invitation.objects.get()
+    verified(bob)
     response = api.as_user(bob).post(f"/invitations/{invitation.pk}/accept")
     assert response.status_code == 200
     assert response.json() == {
@@ -158,10 +161,31 @@ def test_someone_elses_invitation_is_404(api, user, ledger, bob, stranger):
     assert not Membership.objects.filter(ledger=ledger, user=stranger).exists()
 
 
-def test_an_invitation_waits_for_the_account_registered_with_its_email(api, user, ledger):
+def test_only_a_verified_address_accepts(api, user, ledger, bob):
+    # Whoever registered an address without verifying it may not be its owner.
+    invite(api, user, ledger, bob.email, "editor")
+    invitation = Invitation.objects.get()
+    assert_error(
+        api.as_user(bob).post(f"/invitations/{invitation.pk}/accept"), 403, "email_unverified"
+    )
+    assert not Membership.objects.filter(ledger=ledger, user=bob).exists()
+    assert Invitation.objects.count() == 1
+    # Declining needs no proof: it only removes the invitation.
+    assert api.as_user(bob).post(f"/invitations/{invitation.pk}/decline").status_code == 204
+
+
+def test_an_invitation_waits_for_the_account_registered_with_its_email(
+    api, user, ledger, mailoutbox, django_capture_on_commit_callbacks
+):
     invite(api, user, ledger, "newcomer@example.com", "viewer")
-    registered = api.post("/auth/register", {"email": "NewComer@example.com", "password": PASSWORD})
+    with django_capture_on_commit_callbacks(execute=True):
+        registered = api.post(
+            "/auth/register", {"email": "NewComer@example.com", "password": PASSWORD}
+        )
     assert registered.status_code == 201
+    # The newcomer follows the verification link mailed at registration.
+    (mail,) = [m for m in mailoutbox if "verify=" in m.body]
+    assert api.post("/auth/verify-email", {"token": link_token(mail, "verify")}).status_code == 204
     token = api.post("/auth/token", {"email": "newcomer@example.com", "password": PASSWORD}).json()[
         "access"
     ]
