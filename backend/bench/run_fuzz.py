@@ -23,6 +23,7 @@ import argparse
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -56,6 +57,9 @@ DELETES = {
     "rule_delete": "rule_id",
     "webhook_delete": "webhook_id",
 }
+# The operations that end sessions (SPEC §16): sent as a user of their own, so the owner's
+# token, which every other operation uses, is never signed out midway.
+SESSION_OPERATIONS = ("logout", "session_list", "session_delete", "session_revoke_all")
 
 
 def parse_args() -> argparse.Namespace:
@@ -97,7 +101,9 @@ def server_env(args: argparse.Namespace, var_dir: Path) -> dict[str, str]:
         "ACCESS_TOKEN_MINUTES": "600",
         "LOG_LEVEL": "WARNING",
         "ACCOUNT_MAIL_RATE": "100000/min",
-        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+        # Mails are files: the setup follows the verification links in them.
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(var_dir / "mail"),
         "WEBHOOK_ALLOW_PRIVATE": "true",
     }
     return env
@@ -114,10 +120,12 @@ class Setup:
     """One user with one ledger full of things, made over HTTP; `ids` name them by the
     path parameters of the schema."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, mail_dir: Path) -> None:
         self.base = base
+        self.mail_dir = mail_dir
         self.session = requests.Session()
         self.ids: dict[str, str] = {}
+        self.spare_token = ""
 
     def call(self, method: str, path: str, expect: int, **kwargs) -> dict:
         response = self.session.request(method, self.base + path, timeout=30, **kwargs)
@@ -129,12 +137,18 @@ class Setup:
         return response.json() if response.content else {}
 
     def user(self, email: str) -> str:
+        """A registered user with a verified address (only such accept invitations)."""
         self.call("POST", "/auth/register", 201, json={"email": email, "password": PASSWORD})
+        mails = [p.read_text() for p in sorted(self.mail_dir.glob("*.log"))]
+        links = [m for m in mails if f"To: {email}" in m and "?verify=" in m]
+        token = re.findall(r"\?verify=([A-Za-z0-9_\-]+)", links[-1])[0]
+        self.call("POST", "/auth/verify-email", 204, json={"token": token})
         tokens = self.call("POST", "/auth/token", 200, json={"email": email, "password": PASSWORD})
         return tokens["access"]
 
     def run(self) -> str:
         members = [self.user(f"member{n}@fuzz.example") for n in (1, 2)]
+        self.spare_token = self.user("sessions@fuzz.example")
         token = self.user("owner@fuzz.example")
         self.session.headers["Authorization"] = f"Bearer {token}"
         lid = self.call("GET", "/auth/me", 200)["default_ledger_id"]
@@ -251,12 +265,16 @@ class Setup:
         }
 
 
-def config_toml(ids: dict[str, str], token: str) -> str:
+def config_toml(ids: dict[str, str], token: str, spare_token: str = "") -> str:
     """schemathesis.toml: the token on every request, the ids as path parameters; the
-    deletes (`op_id.param` in `ids`) get ids of their own."""
+    deletes (`op_id.param` in `ids`) get ids of their own, the session operations a user of
+    their own (`spare_token`)."""
     shared = {k: v for k, v in ids.items() if "." not in k}
     lines = [f'headers = {{ Authorization = "Bearer {token}" }}', "", "[parameters]"]
     lines += [f'"path.{name}" = "{value}"' for name, value in shared.items()]
+    for op_id in SESSION_OPERATIONS if spare_token else ():
+        lines += ["", "[[operations]]", f'include-operation-id = "{op_id}"']
+        lines += [f'headers = {{ Authorization = "Bearer {spare_token}" }}']
     for key, value in ids.items():
         if "." in key:
             op_id, name = key.split(".")
@@ -319,10 +337,10 @@ def main() -> None:
         log_path = RESULTS / "gunicorn-fuzz.log"
         process, base = fuzz_server_start(env, log_path)
         try:
-            setup = Setup(base)
+            setup = Setup(base, Path(var_dir) / "mail")
             token = setup.run()
             config = Path(var_dir) / "schemathesis.toml"
-            config.write_text(config_toml(setup.ids, token))
+            config.write_text(config_toml(setup.ids, token, setup.spare_token))
             print(json.dumps(setup.ids, indent=2), flush=True)
             code = schemathesis_run(args, base, config)
         finally:
