@@ -3,7 +3,7 @@
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import paginate
 
 from budget.common.errors import Forbidden, NotFound
@@ -43,7 +43,7 @@ def group_list(request: HttpRequest):
 @router.post("", response={201: GroupOut})
 def group_create(request: HttpRequest, payload: GroupIn):
     group = services.group_create(name=payload.name, currency=payload.currency, user=request.auth)
-    return 201, _group_out(request, group.pk)
+    return Status(201, _group_out(request, group.pk))
 
 
 @router.get("/{uuid:gid}", response=GroupOut)
@@ -63,7 +63,7 @@ def group_update(request: HttpRequest, gid: UUID, payload: GroupPatch):
 def group_delete(request: HttpRequest, gid: UUID):
     group = selectors.group_access(user=request.auth, gid=gid, admin=True)
     services.group_delete(group=group)
-    return 204, None
+    return Status(204, None)
 
 
 # --- Participants -------------------------------------------------------------------------
@@ -86,7 +86,7 @@ def participant_create(request: HttpRequest, gid: UUID, payload: ParticipantIn):
         payment_link=payload.payment_link or "",
         invited_by=request.auth,
     )
-    return 201, participant
+    return Status(201, participant)
 
 
 @router.get("/{uuid:gid}/participants/{uuid:pid}", response=ParticipantOut)
@@ -117,7 +117,7 @@ def participant_update(request: HttpRequest, gid: UUID, pid: UUID, payload: Part
 def participant_delete(request: HttpRequest, gid: UUID, pid: UUID):
     group = selectors.group_access(user=request.auth, gid=gid, admin=True)
     services.participant_delete(participant=selectors.participant_get(group=group, pid=pid))
-    return 204, None
+    return Status(204, None)
 
 
 def _own_participant(request: HttpRequest, gid: UUID, pid: UUID):
@@ -154,7 +154,7 @@ def connection_delete(request: HttpRequest, gid: UUID, pid: UUID):
     if connection is None:
         raise NotFound("This participant's share is not connected to a ledger.")
     services.connection_delete(connection=connection)
-    return 204, None
+    return Status(204, None)
 
 
 # --- Expenses, balances, settle-up --------------------------------------------------------
@@ -177,7 +177,7 @@ def _one(group, expense_id: UUID):
 def expense_create(request: HttpRequest, gid: UUID, payload: ExpenseIn):
     group = selectors.group_access(user=request.auth, gid=gid)
     expense = services.expense_create(group=group, data=payload.dict(), user=request.auth)
-    return 201, _one(group, expense.pk)
+    return Status(201, _one(group, expense.pk))
 
 
 @router.get("/{uuid:gid}/expenses/{uuid:expense_id}", response=ExpenseOut)
@@ -198,7 +198,7 @@ def expense_update(request: HttpRequest, gid: UUID, expense_id: UUID, payload: E
 def expense_delete(request: HttpRequest, gid: UUID, expense_id: UUID):
     group = selectors.group_access(user=request.auth, gid=gid)
     services.expense_delete(expense=_one(group, expense_id), user=request.auth)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/{uuid:gid}/settlements", response={201: ExpenseOut})
@@ -212,7 +212,7 @@ def settlement_create(request: HttpRequest, gid: UUID, payload: SettlementIn):
         date=payload.date,
         user=request.auth,
     )
-    return 201, _one(group, expense.pk)
+    return Status(201, _one(group, expense.pk))
 
 
 @router.get("/{uuid:gid}/balances", response=list[BalanceOut])

@@ -121,7 +121,7 @@ class Share(models.Model):
         ordering = ["position"]
 
     def __str__(self) -> str:
-        return f"{self.participant_id} {self.amount}"
+        return f"{self.participant_id} {self.owed}"
 
 
 class Connection(models.Model):

@@ -265,7 +265,7 @@ def _checked(group: Group, data: dict[str, Any]) -> tuple[list, list]:
     errors = []
     members = set(group.participants.values_list("pk", flat=True))
     amount: Decimal = data["amount"]
-    if data.get("currency", group.currency) != group.currency:
+    if (data.get("currency") or group.currency) != group.currency:
         errors.append(
             {"field": "currency", "message": FOREIGN_CURRENCY.format(group=group.currency)}
         )
