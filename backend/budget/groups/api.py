@@ -54,14 +54,14 @@ def group_get(request: HttpRequest, gid: UUID):
 
 @router.patch("/{uuid:gid}", response=GroupOut)
 def group_update(request: HttpRequest, gid: UUID, payload: GroupPatch):
-    group = selectors.group_access(user=request.auth, gid=gid, admin=True)
+    group = selectors.group_admin_access(user=request.auth, gid=gid)
     services.group_update(group=group, **payload.dict(exclude_unset=True, exclude_none=True))
     return _group_out(request, gid)
 
 
 @router.delete("/{uuid:gid}", response={204: None})
 def group_delete(request: HttpRequest, gid: UUID):
-    group = selectors.group_access(user=request.auth, gid=gid, admin=True)
+    group = selectors.group_admin_access(user=request.auth, gid=gid)
     services.group_delete(group=group)
     return Status(204, None)
 
@@ -77,7 +77,7 @@ def participant_list(request: HttpRequest, gid: UUID):
 
 @router.post("/{uuid:gid}/participants", response={201: ParticipantOut})
 def participant_create(request: HttpRequest, gid: UUID, payload: ParticipantIn):
-    group = selectors.group_access(user=request.auth, gid=gid, admin=True)
+    group = selectors.group_admin_access(user=request.auth, gid=gid)
     participant = services.participant_create(
         group=group,
         name=payload.name,
@@ -115,7 +115,7 @@ def participant_update(request: HttpRequest, gid: UUID, pid: UUID, payload: Part
 
 @router.delete("/{uuid:gid}/participants/{uuid:pid}", response={204: None})
 def participant_delete(request: HttpRequest, gid: UUID, pid: UUID):
-    group = selectors.group_access(user=request.auth, gid=gid, admin=True)
+    group = selectors.group_admin_access(user=request.auth, gid=gid)
     services.participant_delete(participant=selectors.participant_get(group=group, pid=pid))
     return Status(204, None)
 
@@ -216,17 +216,17 @@ def settlement_create(request: HttpRequest, gid: UUID, payload: SettlementIn):
 
 
 @router.get("/{uuid:gid}/balances", response=list[BalanceOut])
-def balance_list(request: HttpRequest, gid: UUID):
+def group_balances(request: HttpRequest, gid: UUID):
     return selectors.balances_of(group=selectors.group_access(user=request.auth, gid=gid))
 
 
 @router.get("/{uuid:gid}/settle-up", response=SettleUpOut, by_alias=True)
-def settle_up(request: HttpRequest, gid: UUID):
+def group_settle_up(request: HttpRequest, gid: UUID):
     group = selectors.group_access(user=request.auth, gid=gid)
     return {"transfers": selectors.settle_up_of(group=group)}
 
 
 @router.get("/{uuid:gid}/activity", response=list[ActivityOut])
 @paginate(Pages)
-def activity_list(request: HttpRequest, gid: UUID):
+def group_activity_list(request: HttpRequest, gid: UUID):
     return selectors.activity_of(group=selectors.group_access(user=request.auth, gid=gid))

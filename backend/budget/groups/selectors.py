@@ -28,16 +28,21 @@ def groups_of(*, user: User) -> QuerySet[Group]:
     )
 
 
-def group_access(*, user: User, gid: UUID, admin: bool = False) -> Group:
-    """The group `gid` if the user is linked to it (else 404, whether or not it exists);
-    with `admin`, only for its creator and admins (else 403). The caller's participant is
-    attached as `group.me`."""
+def group_access(*, user: User, gid: UUID) -> Group:
+    """The group `gid` if the user is linked to it (else 404, whether or not it exists).
+    The caller's participant is attached as `group.me`."""
     me = Participant.objects.select_related("group").filter(group_id=gid, user=user).first()
     if me is None:
         raise NotFound("Group not found.")
     group = me.group
     group.me = me
-    if admin and not (me.admin or group.created_by_id == user.pk):
+    return group
+
+
+def group_admin_access(*, user: User, gid: UUID) -> Group:
+    """`group_access` for its creator and admins only (else 403)."""
+    group = group_access(user=user, gid=gid)
+    if not (group.me.admin or group.created_by_id == user.pk):
         raise Forbidden("Only the group's creator or an admin can do this.")
     return group
 
