@@ -219,7 +219,8 @@ def connection_set(
                 "message": f"Not in the group's currency ({participant.group.currency}).",
             }
         )
-    if pay_wallet_id not in wallets or pay_wallet_id == loan_wallet_id:
+    pay = wallets.get(pay_wallet_id)
+    if pay is None or pay.kind == WalletKind.LOAN:
         errors.append(
             {
                 "field": "pay_wallet",
