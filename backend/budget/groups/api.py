@@ -189,7 +189,12 @@ def expense_get(request: HttpRequest, gid: UUID, expense_id: UUID):
 def expense_update(request: HttpRequest, gid: UUID, expense_id: UUID, payload: ExpensePatch):
     group = selectors.group_access(user=request.auth, gid=gid)
     expense = _one(group, expense_id)
-    changes = payload.dict(exclude_unset=True)
+    # null clears the optional texts; for anything else it means "unchanged"
+    changes = {
+        k: v
+        for k, v in payload.dict(exclude_unset=True).items()
+        if v is not None or k in ("category_name", "notes")
+    }
     services.expense_update(expense=expense, changes=changes, user=request.auth)
     return _one(group, expense_id)
 

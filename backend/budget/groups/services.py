@@ -65,9 +65,11 @@ def group_update(*, group: Group, **changes: Any) -> Group:
     with transaction.atomic():
         group = _group_locked(group)
         currency = changes.get("currency", group.currency)
-        if currency != group.currency and group.expenses.exists():
+        connected = Connection.objects.filter(participant__group=group).exists()
+        if currency != group.currency and (group.expenses.exists() or connected):
             raise Conflict(
-                "The currency of a group with expenses cannot change.", code="group_in_use"
+                "The currency of a group with expenses or connected ledgers cannot change.",
+                code="group_in_use",
             )
         for name, value in changes.items():
             setattr(group, name, value)

@@ -385,3 +385,20 @@ def test_list_endpoints_take_a_fixed_number_of_queries(
     ):
         with django_assert_max_num_queries(6):
             assert owner_api.get(path).status_code == 200
+
+
+def test_a_null_in_a_patch_leaves_the_field_and_clears_notes(owner_api, trip):
+    gid, alice, bea, _ = trip
+    body = expense({alice: "10.00"}, "10.00", [alice, bea], notes="cash")
+    made = expense_post(owner_api, gid, body)
+    path = f"/groups/{gid}/expenses/{made['id']}"
+    changed = owner_api.patch(path, {"title": None, "amount": None, "notes": None}).json()
+    assert (changed["title"], changed["amount"], changed["notes"]) == ("Dinner", "10.00", "")
+
+
+def test_the_currency_of_a_group_with_expenses_is_fixed(owner_api, trip):
+    gid, alice, bea, _ = trip
+    assert owner_api.patch(f"/groups/{gid}", {"currency": "usd"}).json()["currency"] == "USD"
+    owner_api.patch(f"/groups/{gid}", {"currency": "EUR"})
+    expense_post(owner_api, gid, expense({alice: "10.00"}, "10.00", [alice, bea]))
+    assert_error(owner_api.patch(f"/groups/{gid}", {"currency": "USD"}), 409, "group_in_use")
