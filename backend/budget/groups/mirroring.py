@@ -119,6 +119,8 @@ def expense_mirror(*, expense: Expense, payers: list, shares: list, deleted: boo
             _role(tx, connection): tx
             for tx in Transaction.objects.filter(_made_by(connection), group_expense=expense)
         }
+        if not have and expense.created_at < connection.created_at:
+            continue  # written before the connection: never mirrored, not even when edited
         want = {} if deleted else _wanted(connection, expense, payers, shares)
         with _mirror_writes():
             for role, tx in have.items():

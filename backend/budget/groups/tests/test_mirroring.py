@@ -237,3 +237,20 @@ def test_a_write_the_ledger_refuses_writes_nothing_in_the_group(owner_api, setup
     assert_error(response, 422)
     assert owner_api.get(f"/groups/{s['gid']}/expenses").json()["count"] == 0
     assert set(balances(owner_api, s["gid"]).values()) == {"0.00"}
+
+
+def test_an_expense_from_before_the_connection_stays_out_of_the_ledger(owner_api, setup):
+    s = setup
+    own = f"/groups/{s['gid']}/participants/{s['alice']}/ledger"
+    body = {
+        "ledger": str(s["h"].ledger.pk),
+        "loan_wallet": str(s["loan"].pk),
+        "pay_wallet": str(s["h"].bank.pk),
+    }
+    owner_api.delete(own)
+    made = expense_post(
+        owner_api, s["gid"], expense({s["alice"]: "10.00"}, "10.00", [s["alice"], s["bob"]])
+    )
+    assert owner_api.put(own, body).status_code == 200
+    owner_api.patch(f"/groups/{s['gid']}/expenses/{made['id']}", {"title": "Later"})
+    assert mirrored(s["h"].ledger) == []
