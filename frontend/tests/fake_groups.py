@@ -121,6 +121,19 @@ class FakeGroupsClient(FakeLedgerClient):
         }
         if path in lists:
             return {"items": lists[path], "count": len(lists[path])}
+        if path == f"{GP}/activity":
+            items = [
+                {
+                    "id": 1,
+                    "at": "2025-03-03T20:00:00Z",
+                    "actor": "Ada",
+                    "action": "create",
+                    "expense": "e-1",
+                    "summary": "expense 60.00 Dinner",
+                    "changes": {},
+                }
+            ]
+            return {"items": items, "count": 1}
         if path == f"{GP}/balances":
             return [dict(b) for b in BALANCES]
         if path == f"{GP}/settle-up":

@@ -174,3 +174,12 @@ def test_a_group_invitation_on_home_joins_without_switching_ledgers(fake):
     assert not at.exception
     assert at.session_state["current_ledger_id"] == "ledger-1"
     assert "You joined the group Trip" in texts(at)
+
+
+def test_the_activity_tab_names_who_did_what(fake):
+    at = app_on("groups").run()
+    assert not at.exception
+    activity = next(d.value for d in at.dataframe if "Did" in d.value.columns)
+    assert list(activity["Who"]) == ["Ada"]
+    assert list(activity["Did"]) == ["added"]
+    assert list(activity["What"]) == ["expense 60.00 Dinner"]

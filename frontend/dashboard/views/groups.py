@@ -94,7 +94,9 @@ def _group_page(group: dict[str, Any]) -> None:
     st.markdown(
         f"**{literal(group['name'])}** · {balance_text(group['balance'], group['currency'])}"
     )
-    tabs = st.tabs(["Expenses", "Add expense", "Balances", "Settle up", "People", "My ledger"])
+    tabs = st.tabs(
+        ["Expenses", "Add expense", "Balances", "Settle up", "People", "My ledger", "Activity"]
+    )
     with tabs[0]:
         _expenses(group, names)
     with tabs[1]:
@@ -107,6 +109,32 @@ def _group_page(group: dict[str, Any]) -> None:
         _people(group, people)
     with tabs[5]:
         _my_ledger(group)
+    with tabs[6]:
+        _activity(group)
+
+
+ACTIONS = {"create": "added", "update": "changed", "delete": "deleted"}
+
+
+def _activity(group: dict[str, Any]) -> None:
+    """Who added, changed or deleted which expense, newest first."""
+    try:
+        entries = data.get(f"/groups/{group['id']}/activity", {"page_size": 50})["items"]
+    except ApiError as error:
+        show_error(error)
+        return
+    if not entries:
+        st.caption("Nothing happened in this group yet.")
+        return
+    table = pd.DataFrame(
+        {
+            "When": [e["at"][:16].replace("T", " ") for e in entries],
+            "Who": [e["actor"] or "(a removed account)" for e in entries],
+            "Did": [ACTIONS.get(e["action"], e["action"]) for e in entries],
+            "What": [e["summary"] for e in entries],
+        }
+    )
+    st.dataframe(table, hide_index=True)
 
 
 # --- Expenses -----------------------------------------------------------------------------

@@ -402,3 +402,14 @@ def test_the_currency_of_a_group_with_expenses_is_fixed(owner_api, trip):
     owner_api.patch(f"/groups/{gid}", {"currency": "EUR"})
     expense_post(owner_api, gid, expense({alice: "10.00"}, "10.00", [alice, bea]))
     assert_error(owner_api.patch(f"/groups/{gid}", {"currency": "USD"}), 409, "group_in_use")
+
+
+def test_an_expense_sent_twice_with_one_idempotency_key_is_made_once(owner_api, trip):
+    gid, alice, bea, _ = trip
+    body = expense({alice: "10.00"}, "10.00", [alice, bea])
+    headers = {"HTTP_IDEMPOTENCY_KEY": "trip-dinner-1"}
+    first = owner_api.post(f"/groups/{gid}/expenses", body, **headers)
+    again = owner_api.post(f"/groups/{gid}/expenses", body, **headers)
+    assert first.status_code == again.status_code == 201
+    assert first.json()["id"] == again.json()["id"]
+    assert owner_api.get(f"/groups/{gid}/expenses").json()["count"] == 1
