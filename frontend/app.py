@@ -8,6 +8,7 @@ from dashboard.formatting import literal
 from dashboard.views import (
     account,
     activity,
+    groups,
     home,
     insights,
     notifications,
@@ -35,6 +36,7 @@ SIGNED_IN_PAGES = [
         icon=":material/receipt_long:",
         url_path="transactions",
     ),
+    st.Page(groups.render, title="Groups", icon=":material/group:", url_path="groups"),
     st.Page(setup.render, title="Setup", icon=":material/tune:", url_path="setup"),
     st.Page(planning.render, title="Planning", icon=":material/savings:", url_path="planning"),
     st.Page(home.render, title="Home", icon=":material/home:", url_path="home"),

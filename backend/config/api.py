@@ -8,6 +8,7 @@ from budget.common.api import router as health_router
 from budget.common.openapi import BudgetAPI
 from budget.common.parser import DecimalParser
 from budget.exchange import api as exchange
+from budget.groups.api import router as groups_router
 from budget.ledgers.api import invitations as invitations_router
 from budget.ledgers.api import router as ledgers_router
 from budget.money import api as money
@@ -36,6 +37,7 @@ api.add_router("/auth", accounts_router)
 api.add_router("/ledgers", ledgers_router)
 api.add_router("/invitations", invitations_router)
 api.add_router("/notifications", notifications_router)
+api.add_router("/groups", groups_router)
 api.add_router("/ledgers/import-json", exchange.imports)  # no clash: {lid} is a uuid
 
 _LEDGER = "/ledgers/{uuid:lid}"

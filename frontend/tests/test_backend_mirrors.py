@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from dashboard import bulk_edit, forms, importing, labels, security
+from dashboard import bulk_edit, forms, groups, importing, labels, security
 
 BACKEND = Path(__file__).resolve().parents[2] / "backend"
 READ_CONSTANTS = """
@@ -31,6 +31,7 @@ from budget.money.models import CategoryType, Kind, WalletKind
 from budget.planning.models import Frequency
 from budget.webhooks.models import ALL_EVENTS, EVENTS, DeliveryStatus
 from budget.accounts import mailed_tokens, two_factor
+from budget.groups.models import SplitMode
 print(json.dumps({
     "webhook_events": [ALL_EVENTS, *EVENTS],
     "delivery_statuses": list(DeliveryStatus.values),
@@ -54,6 +55,7 @@ print(json.dumps({
     "import_formats": list(typing.get_args(ImportFormat)),
     "delimiters": list(DELIMITER_CANDIDATES),
     "bulk_max": BULK_MAX,
+    "split_modes": list(SplitMode.values),
 }))
 """
 
@@ -122,3 +124,8 @@ def test_the_sign_in_page_knows_the_backend_s_account_codes_and_links() -> None:
 
 def test_a_bulk_edit_takes_as_many_ids_as_the_backend() -> None:
     assert backend()["bulk_max"] == bulk_edit.MAX_IDS
+
+
+def test_the_split_modes_are_the_backend_s() -> None:
+    assert list(groups.SPLIT_MODES) == backend()["split_modes"]
+    assert set(groups.SPLIT_LABELS) == set(groups.SPLIT_MODES)

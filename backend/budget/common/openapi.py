@@ -44,6 +44,20 @@ EXTRA_ERRORS: dict[str, set[int]] = {
     "invitation_accept": {403},
     "member_update": {409},
     "member_remove": {409},
+    # groups (SPEC §15): a currency with expenses, a participant in expenses, what the
+    # mirrored transactions in connected ledgers refuse
+    "group_update": {403, 409},
+    "group_delete": {403},
+    "participant_create": {403, 409},
+    "participant_update": {403},
+    "participant_delete": {403, 409},
+    "connection_get": {403},
+    "connection_set": {403},
+    "connection_delete": {403},
+    "expense_create": {409},
+    "expense_update": {409},
+    "expense_delete": {409, 422},
+    "settlement_create": {409},
     # money: names taken, balances not zero, still used, the system bucket, percent sums
     "wallet_create": {409},
     "wallet_update": {409},
@@ -58,6 +72,10 @@ EXTRA_ERRORS: dict[str, set[int]] = {
     "payee_create": {409},
     "payee_update": {409},
     "payee_delete": {409},
+    # a transaction that mirrors a group expense is changed from its group only (SPEC §15)
+    "transaction_update": {409},
+    "transaction_delete": {409},
+    "transaction_bulk_update": {409},
     # planning: budgets of one category may not overlap
     "budget_create": {409},
     "budget_update": {409},
@@ -78,6 +96,10 @@ _OPERATION_ID_PREFIXES = {"budget.reports.api": "report_"}
 
 # The path parameters that name a ledger or a group: their POSTs take an Idempotency-Key.
 _SCOPES = {"lid", "gid"}
+# Every write in a ledger checks the caller's role (403). In a group any linked member
+# writes expenses; the writes only admins or the participant themselves may make declare
+# their 403 in EXTRA_ERRORS.
+_ROLE_SCOPES = {"lid"}
 
 _READS = {"GET", "HEAD", "OPTIONS"}
 
@@ -124,7 +146,7 @@ def operation_errors(operation: Operation, operation_id: str) -> set[int]:
         statuses.add(401)
     if path_params:
         statuses.add(404)
-    if writes and path_params & _SCOPES:
+    if writes and path_params & _ROLE_SCOPES:
         statuses.add(403)  # every write in a ledger checks the caller's role
     if has_body:
         statuses |= {400, 413, 422}  # unreadable, too large, invalid

@@ -10,6 +10,7 @@ from budget.ledgers import selectors, services
 from budget.ledgers.access import LedgerAuth, ledger_access
 from budget.ledgers.models import Role
 from budget.ledgers.schemas import (
+    GroupJoined,
     InvitationForMe,
     InvitationOut,
     InvitationSent,
@@ -132,7 +133,7 @@ def invitation_list(request: HttpRequest):
     return selectors.invitations_for(user=request.auth)
 
 
-@invitations.post("/{uuid:invitation_id}/accept", response=LedgerOut)
+@invitations.post("/{uuid:invitation_id}/accept", response=GroupJoined | LedgerOut)
 def invitation_accept(request: HttpRequest, invitation_id: UUID):
     invitation = _my_invitation(request, invitation_id)
     return services.invitation_accept(invitation=invitation, user=request.auth)

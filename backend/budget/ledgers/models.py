@@ -52,10 +52,11 @@ class Membership(models.Model):
 
 
 class InvitationKind(models.TextChoices):
-    """What an invitation is to. Groups (SPEC §15) add their kind beside `ledger`, with a
-    reference of their own, and the invitee's endpoints list and accept both."""
+    """What an invitation is to: a ledger, or a group of shared expenses (SPEC §15, whose
+    app registers how a group invitation is accepted: `ledgers.signals.invitation_accepters`)."""
 
     LEDGER = "ledger", "Ledger"
+    GROUP = "group", "Group"
 
 
 class Invitation(models.Model):
@@ -67,6 +68,9 @@ class Invitation(models.Model):
     kind = models.CharField(max_length=10, choices=InvitationKind.choices)
     ledger = models.ForeignKey(
         Ledger, null=True, blank=True, on_delete=models.CASCADE, related_name="invitations"
+    )
+    group = models.ForeignKey(
+        "groups.Group", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     # Normalised like User.email (stripped, lower case), so the invitee is found by equality.
     email = models.EmailField(max_length=254)
@@ -84,8 +88,13 @@ class Invitation(models.Model):
                 condition=models.Q(kind="ledger"),
                 name="ledgers_invitation_once_per_ledger",
             ),
+            models.UniqueConstraint(
+                fields=["group", "email"],
+                condition=models.Q(kind="group"),
+                name="ledgers_invitation_once_per_group",
+            ),
         ]
         indexes = [models.Index(fields=["email", "created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.email} as {self.role} to {self.kind} {self.ledger_id}"
+        return f"{self.email} as {self.role} to {self.kind} {self.ledger_id or self.group_id}"

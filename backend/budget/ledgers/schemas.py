@@ -1,4 +1,5 @@
 from datetime import datetime
+from typing import Literal
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -104,12 +105,25 @@ class InvitationForMe(Schema):
 
     id: UUID
     kind: InvitationKind
-    name: str = Field(alias="ledger.name")
+    name: str
     role: Role
     invited_by: str | None
     created_at: datetime
 
     @staticmethod
+    def resolve_name(invitation) -> str:
+        return (invitation.ledger or invitation.group).name
+
+    @staticmethod
     def resolve_invited_by(invitation) -> str | None:
         inviter = invitation.invited_by
         return None if inviter is None else (inviter.full_name or inviter.email)
+
+
+class GroupJoined(Schema):
+    """What accepting a group invitation answers: the group joined (SPEC §15)."""
+
+    kind: Literal["group"]
+    id: UUID
+    name: str
+    currency: str

@@ -21,14 +21,17 @@ def members_of(*, ledger: Ledger) -> QuerySet[Membership]:
 
 def invitations_of(*, ledger: Ledger) -> QuerySet[Invitation]:
     """The ledger's pending invitations, for its owners."""
-    return Invitation.objects.filter(ledger=ledger).order_by("created_at", "id")
+    return Invitation.objects.filter(kind=InvitationKind.LEDGER, ledger=ledger).order_by(
+        "created_at", "id"
+    )
 
 
 def invitations_for(*, user: User) -> QuerySet[Invitation]:
-    """The invitations waiting for the user's email address, newest first, with what the
-    invitee is shown of the ledger and of who invited them."""
+    """The invitations waiting for the user's email address (to ledgers and to groups),
+    newest first, with what the invitee is shown of the ledger or group and of who invited
+    them."""
     return (
-        Invitation.objects.filter(kind=InvitationKind.LEDGER, email=user.email.lower())
-        .select_related("ledger", "invited_by")
+        Invitation.objects.filter(email=user.email.lower())
+        .select_related("ledger", "group", "invited_by")
         .order_by("-created_at", "id")
     )

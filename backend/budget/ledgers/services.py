@@ -3,6 +3,7 @@ follows: the ledger row lock and the report version."""
 
 import logging
 from collections.abc import Iterable
+from typing import Any
 from uuid import UUID
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from budget.accounts.models import User
 from budget.common import activity
 from budget.common.errors import Conflict, Forbidden, NotFound
 from budget.ledgers.models import Invitation, InvitationKind, Ledger, Membership, Role
-from budget.ledgers.signals import ledger_created
+from budget.ledgers.signals import invitation_accepters, ledger_created
 
 logger = logging.getLogger(__name__)
 
@@ -176,16 +177,24 @@ def invitation_revoke(*, invitation: Invitation) -> None:
             )
 
 
-def invitation_accept(*, invitation: Invitation, user: User) -> Ledger:
+def invitation_accept(*, invitation: Invitation, user: User) -> Any:
     """Makes `user` a member with the invited role and removes the invitation. An invitee
     who became a member meanwhile keeps their role. Only a verified address accepts: an
-    invitation goes to an email, and whoever registered it unverified may not own it."""
+    invitation goes to an email, and whoever registered it unverified may not own it. An
+    invitation of another kind (a group) is accepted by the app it belongs to, and answers
+    what that app returns."""
     if not user.email_verified:
         raise Forbidden(
             "Verify your email address first (Account → Security): the invitation was sent "
             "to it, and only its owner may accept.",
             code="email_unverified",
         )
+    if invitation.kind != InvitationKind.LEDGER:
+        with transaction.atomic():
+            locked = Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
+            if locked is None:
+                raise NotFound("Invitation not found.")
+            return invitation_accepters[locked.kind](invitation=locked, user=user)
     with transaction.atomic():
         ledger_lock(ledger_ids=[invitation.ledger_id])
         locked = Invitation.objects.select_for_update().filter(pk=invitation.pk).first()

@@ -241,6 +241,15 @@ class Transaction(TransactionFields):
         on_delete=models.SET_NULL,
         related_name="transactions",
     )
+    # The group expense this mirrors into a participant's ledger (budget.groups, SPEC §15):
+    # written by the group alone while the participant's connection lasts.
+    group_expense = models.ForeignKey(
+        "groups.Expense",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

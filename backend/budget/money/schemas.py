@@ -315,6 +315,7 @@ class TransactionOut(TransactionFieldsOut):
     allocations: list[AllocationOut] = Field(alias="prefetched_allocations")
     splits: list[SplitOut] = Field(alias="prefetched_splits")
     recurring: UUID | None = Field(None, alias="recurring_id")
+    group_expense: UUID | None = Field(None, alias="group_expense_id")
     external_id: str
     created_at: dt.datetime
     updated_at: dt.datetime

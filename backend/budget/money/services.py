@@ -51,6 +51,7 @@ from budget.money.rules import (
 from budget.money.signals import (
     payee_deleting,
     payee_merged,
+    transactions_changing,
     transactions_deleted,
     transactions_preparing,
     transactions_written,
@@ -472,6 +473,8 @@ def _transaction_fill(tx: Transaction, data: dict[str, Any], system_bucket: Buck
         tx.recurring_id, tx.recurring_date = data["recurring"], data.get("recurring_date")
     if "import_job" in data:  # created by a CSV import (budget.exchange)
         tx.import_job_id = data["import_job"]
+    if "group_expense" in data:  # mirrors a group expense (budget.groups)
+        tx.group_expense_id = data["group_expense"]
     tx.bucket_id, tx.allocation_status = transaction_defaults(
         kind=tx.kind, bucket_id=tx.bucket_id, system_bucket_id=system_bucket.pk
     )
@@ -662,6 +665,7 @@ def transaction_update(*, tx: Transaction, changes: dict[str, Any]) -> Transacti
     split again with the current percentages; other edits keep its split."""
     with transaction.atomic():
         tx = Transaction.objects.select_for_update().get(pk=tx.pk)
+        transactions_changing.send(sender=Transaction, transactions=[tx])
         data = _transaction_data(tx)
         data["splits"] = old_splits = _split_data(tx)
         before = dict(data)
@@ -776,6 +780,7 @@ def transactions_update(*, ledger: Ledger, ids: list[UUID], changes: dict[str, A
             .order_by("created_at", "id")
         )
         ledger_lock(ledger_ids=[ledger.pk])
+        transactions_changing.send(sender=Transaction, transactions=txs)
         if "payee_name" in changes:  # one payee for all, found or created once
             named = {"payee_name": changes["payee_name"]}
             payees_resolve(ledger=ledger, items=[named])
@@ -892,6 +897,7 @@ def transaction_delete(*, tx: Transaction) -> None:
     """Deletes the transaction and its allocations in one database transaction."""
     with transaction.atomic():
         tx = Transaction.objects.select_for_update().get(pk=tx.pk)
+        transactions_changing.send(sender=Transaction, transactions=[tx])
         system_id = Bucket.objects.values_list("pk", flat=True).get(
             ledger_id=tx.ledger_id, is_system=True
         )

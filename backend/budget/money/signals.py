@@ -27,3 +27,9 @@ payee_merged = Signal()
 # Sent inside the delete's transaction with `payee`: an app that still refers to it raises
 # `Conflict` (a rule that names it).
 payee_deleting = Signal()
+
+# Sent inside the writing transaction by the services that change or delete single
+# transactions (an edit, a bulk edit, a delete) before anything is written, with
+# `transactions` (the rows as they are). An app whose transactions are written by it alone
+# raises `Conflict` here: a group's mirrored transactions (budget.groups) are read-only.
+transactions_changing = Signal()

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "budget.rules",
     "budget.idempotency",
     "budget.webhooks",
+    "budget.groups",
     "budget.demo",
 ]
 

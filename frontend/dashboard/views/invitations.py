@@ -15,9 +15,13 @@ from dashboard.views.common import Page, show_error
 
 
 def invitation_text(invitation: dict[str, Any]) -> str:
-    """ "You are invited to **Family** as editor by Ada." — the names shown literally."""
-    role = labels.ROLES.get(invitation["role"], invitation["role"]).lower()
-    text = f"You are invited to **{literal(invitation['name'])}** as {role}"
+    """ "You are invited to **Family** as editor by Ada." — the names shown literally. A
+    group has no roles: "You are invited to the group **Trip** by Ada." """
+    if invitation.get("kind") == "group":
+        text = f"You are invited to the group **{literal(invitation['name'])}**"
+    else:
+        role = labels.ROLES.get(invitation["role"], invitation["role"]).lower()
+        text = f"You are invited to **{literal(invitation['name'])}** as {role}"
     if invitation.get("invited_by"):
         text += f" by {literal(invitation['invited_by'])}"
     return text + "."
@@ -46,6 +50,13 @@ def for_me(page: Page) -> None:
 
 def _accept(page: Page, invitation: dict[str, Any]) -> None:
     client = api.get_client()
+    if invitation.get("kind") == "group":  # a group (SPEC §15): no ledger to switch to
+        try:
+            client.post(f"/invitations/{invitation['id']}/accept")
+        except ApiError as error:
+            show_error(error)
+            return
+        page.written(f"You joined the group {invitation['name']}; it is on the Groups page.")
     try:
         ledger = client.post(f"/invitations/{invitation['id']}/accept")
         session.set_ledgers(client.ledgers())

@@ -220,11 +220,13 @@ def test_403_is_declared_where_a_role_is_checked(method, path, op):
     assert (403 in errors_of(op)) == (403 in raisable(VIEWS[op["operationId"]]))
 
 
-def test_ledger_posts_and_bulk_patches_take_an_idempotency_key():
+def test_ledger_and_group_posts_and_bulk_patches_take_an_idempotency_key():
     for method, path, op in (param.values for param in OPERATIONS):
         headers = {p["name"] for p in op["parameters"] if p["in"] == "header"}
         bulk_patch = method == "PATCH" and path.endswith("/bulk")
-        scoped = path.startswith("/api/v1/ledgers/{lid}/") and (method == "POST" or bulk_patch)
+        scoped = path.startswith(("/api/v1/ledgers/{lid}/", "/api/v1/groups/{gid}/")) and (
+            method == "POST" or bulk_patch
+        )
         assert ("Idempotency-Key" in headers) == scoped, (method, path)
 
 

@@ -490,6 +490,7 @@ def test_reconcile_creates_the_adjustment_that_makes_the_balance_actual(
         "allocations": [],
         "splits": [],
         "recurring": None,
+        "group_expense": None,
         "external_id": "",
         "created_at": adjustment_out["created_at"],
         "updated_at": adjustment_out["updated_at"],

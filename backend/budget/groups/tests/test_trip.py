@@ -1,0 +1,73 @@
+"""A 6-person trip of 200 expenses in every split mode settles in at most 5 transfers, and
+recording them as settlements brings every balance to zero (SPEC §15)."""
+
+import random
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from budget.groups import selectors, services
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_trip_of_200_expenses_settles_in_5_transfers(user):
+    rng = random.Random(7)
+    group = services.group_create(name="Trip", currency="EUR", user=user)
+    people = [group.participants.get().pk]
+    people += [
+        services.participant_create(group=group, name=f"Friend {n}", invited_by=user).pk
+        for n in range(1, 6)
+    ]
+    for i in range(200):
+        cents = rng.randint(100, 30_000)
+        amount = Decimal(cents).scaleb(-2)
+        mode = ("equal", "shares", "percent", "exact")[i % 4]
+        parts = rng.sample(people, rng.randint(2, 6))
+        if mode == "equal":
+            values = [None] * len(parts)
+        elif mode == "shares":
+            values = [Decimal(rng.randint(1, 4)) for _ in parts]
+        else:
+            total = 10_000 if mode == "percent" else cents
+            cuts = sorted(rng.sample(range(1, total), len(parts) - 1))
+            values = [
+                Decimal(b - a).scaleb(-2) for a, b in zip([0, *cuts], [*cuts, total], strict=True)
+            ]
+        payers = rng.sample(people, 2)
+        first = Decimal(rng.randint(1, cents - 1)).scaleb(-2)
+        services.expense_create(
+            group=group,
+            data={
+                "title": f"Expense {i}",
+                "amount": amount,
+                "date": date(2025, 7, 1),
+                "paid_by": [
+                    {"participant": payers[0], "amount": first},
+                    {"participant": payers[1], "amount": amount - first},
+                ],
+                "split": {
+                    "mode": mode,
+                    "parts": [
+                        {"participant": p, "value": v} for p, v in zip(parts, values, strict=True)
+                    ],
+                },
+            },
+            user=user,
+        )
+    balances = selectors.balances_of(group=group)
+    assert sum(b["balance"] for b in balances) == 0
+    transfers = selectors.settle_up_of(group=group)
+    assert len(transfers) <= 5
+    for t in transfers:
+        services.settlement_create(
+            group=group,
+            payer=t["from_participant"],
+            receiver=t["to"],
+            amount=t["amount"],
+            date=date(2025, 7, 10),
+            user=user,
+        )
+    assert {b["balance"] for b in selectors.balances_of(group=group)} == {Decimal("0.00")}
+    assert selectors.settle_up_of(group=group) == []

@@ -1,0 +1,135 @@
+"""Shared expenses (SPEC §15) without widgets: the live split preview of the "add expense"
+form (the API's rounding: cents, largest remainder, ties in the order of the parts), what a
+balance means for the signed-in person, and the body of a new expense."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Any
+
+from dashboard.formatting import format_money
+
+# The API's split modes (budget.groups.models.SplitMode), in the order the form offers them.
+SPLIT_MODES = ("equal", "shares", "percent", "exact")
+SPLIT_LABELS = {
+    "equal": "Equally",
+    "shares": "By shares",
+    "percent": "By percent",
+    "exact": "Exact amounts",
+}
+HUNDRED = Decimal(100)
+
+
+@dataclass
+class Preview:
+    """Each included person's part, what is left to assign (percent or exact), and why the
+    split cannot be sent yet (None when it can)."""
+
+    owed: dict[str, Decimal] = field(default_factory=dict)
+    remainder: Decimal | None = None
+    problem: str | None = None
+
+
+def number(text: str | None) -> Decimal | None:
+    """A typed decimal ("2", "33.5", "12,30"), or None when empty or not a number."""
+    if text is None or not str(text).strip():
+        return None
+    try:
+        value = Decimal(str(text).strip().replace(",", "."))
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def split_by_weights(amount: Decimal, weights: list[Fraction]) -> list[Decimal]:
+    """The API's rule: each share floored to the cent, the missing cents one each to the
+    largest remainders, ties to the earlier part; the parts add up to `amount`."""
+    units = int(amount.scaleb(2))
+    total = sum(weights, Fraction(0))
+    exact = [units * w / total for w in weights]
+    parts = [math.floor(e) for e in exact]
+    order = sorted(range(len(parts)), key=lambda i: (-(exact[i] - parts[i]), i))
+    for i in order[: units - sum(parts)]:
+        parts[i] += 1
+    return [Decimal(p).scaleb(-2).quantize(Decimal("0.01")) for p in parts]
+
+
+def split_preview(
+    amount: Decimal | None, mode: str, parts: list[tuple[str, Decimal | None]]
+) -> Preview:
+    """What each person in `parts` (id, typed value) would owe of `amount`."""
+    if amount is None or amount <= 0:
+        return Preview(problem="Enter an amount above zero.")
+    if amount != amount.quantize(Decimal("0.01")):
+        return Preview(problem="Use at most 2 decimal places.")
+    if not parts:
+        return Preview(problem="Choose who shares the expense.")
+    if mode == "equal":
+        weights = [Fraction(1)] * len(parts)
+    else:
+        values = [value for _, value in parts]
+        if mode in ("percent", "exact"):  # an empty box is 0, so what is left shows live
+            values = [Decimal(0) if v is None else v for v in values]
+        if any(v is None for v in values):
+            return Preview(problem="Enter a value for everyone included.")
+        if any(v < 0 for v in values) or (mode == "shares" and any(v == 0 for v in values)):
+            return Preview(problem="Shares are positive; percents and amounts not negative.")
+        weights = [Fraction(v) for v in values]
+        target = HUNDRED if mode == "percent" else amount
+        remainder = target - sum(values, Decimal(0))
+        if mode in ("percent", "exact") and remainder != 0:
+            unit = " %" if mode == "percent" else ""
+            if remainder > 0:
+                problem = f"{remainder:,.2f}{unit} left to assign."
+            else:
+                problem = f"{-remainder:,.2f}{unit} too much."
+            return Preview(remainder=remainder, problem=problem)
+        if sum(weights) == 0:
+            return Preview(problem="The values add up to zero.")
+    owed = split_by_weights(amount, weights)
+    remainder = Decimal("0.00") if mode in ("percent", "exact") else None
+    return Preview(owed=dict(zip([p for p, _ in parts], owed, strict=True)), remainder=remainder)
+
+
+def balance_text(balance: str | Decimal, currency: str) -> str:
+    """The signed-in person's balance in words: "You are owed 12.00 EUR"."""
+    value = Decimal(str(balance))
+    if value > 0:
+        return f"You are owed {format_money(value, currency)}"
+    if value < 0:
+        return f"You owe {format_money(-value, currency)}"
+    return "Settled up"
+
+
+def expense_body(
+    *,
+    title: str,
+    amount: Decimal,
+    date: str,
+    payers: dict[str, Decimal],
+    mode: str,
+    parts: list[tuple[str, Decimal | None]],
+    category_name: str = "",
+) -> dict[str, Any]:
+    """The JSON of POST /groups/{gid}/expenses; money as strings."""
+    body: dict[str, Any] = {
+        "title": title,
+        "amount": f"{amount:.2f}",
+        "date": date,
+        "paid_by": [{"participant": p, "amount": f"{a:.2f}"} for p, a in payers.items()],
+        "split": {
+            "mode": mode,
+            "parts": [
+                {"participant": p}
+                if mode == "equal" or (value is None and mode == "shares")
+                else {"participant": p, "value": str(value if value is not None else 0)}
+                for p, value in parts
+            ],
+        },
+    }
+    if category_name:
+        body["category_name"] = category_name
+    return body
