@@ -33,9 +33,7 @@ def _files(media) -> list:
     return [p for p in media.rglob("*") if p.is_file()] if media.exists() else []
 
 
-def test_attachment_is_stored_without_its_exif_and_streamed_as_a_download(
-    owner_api, household, tx
-):
+def test_attachment_is_stored_without_its_exif_and_streamed_as_a_download(owner_api, household, tx):
     path = attachments_path(household.ledger, tx["id"])
     response = upload(owner_api, path, jpeg_with_gps(), name="../../shop photo.png")
     assert response.status_code == 201, response.content
@@ -98,9 +96,10 @@ def test_members_read_editors_write(api, owner_api, household, tx, bob):
     attachment = upload(owner_api, path, image_bytes()).json()
     viewer = member_api(api, household.ledger, bob, "viewer")
     assert viewer.get(path).json()["count"] == 1
-    assert viewer.get(attachments_path(household.ledger, tx["id"], attachment["id"])).status_code == 200
+    one = attachments_path(household.ledger, tx["id"], attachment["id"])
+    assert viewer.get(one).status_code == 200
     assert_error(upload(viewer, path, image_bytes()), 403)
-    assert_error(viewer.delete(attachments_path(household.ledger, tx["id"], attachment["id"])), 403)
+    assert_error(viewer.delete(one), 403)
 
 
 def test_strangers_learn_nothing(api, owner_api, household, tx, stranger):
