@@ -182,6 +182,7 @@ def receipt_accept(
     /transactions applies) with the receipt attached; the receipt leaves the list."""
     ledger = ledger_access(request, lid, Role.EDITOR)
     receipt = _receipt(ledger, receipt_id)
+    services.receipt_ready_check(receipt=receipt)  # before the fields: they may be missing yet
     data = _accepted_data(receipt, payload.overrides if payload else {})
     tx = services.receipt_accept(receipt=receipt, data=data, user=request.auth)
     return Status(201, money_selectors.transactions_of(ledger=ledger).get(pk=tx.pk))

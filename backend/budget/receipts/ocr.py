@@ -38,7 +38,7 @@ def _ink_profile_score(image: Image.Image) -> float:
     """How sharply the dark rows stand out from the light ones: text lines that run
     level give rows that are nearly all ink next to rows that are nearly all paper."""
     height = image.height
-    rows = image.resize((1, height), Image.Resampling.BOX).getdata()
+    rows = image.resize((1, height), Image.Resampling.BOX).tobytes()  # one byte a row
     mean = sum(rows) / height
     return sum((value - mean) ** 2 for value in rows)
 

@@ -232,16 +232,22 @@ def receipt_scan(*, receipt_id: UUID) -> str:
     return ReceiptStatus.FAILED
 
 
+def receipt_ready_check(*, receipt: Receipt) -> None:
+    """A receipt can be accepted once read (or once its reading failed: then the user
+    fills in what the suggestion lacks); 409 while it is queued or running."""
+    if receipt.status not in (ReceiptStatus.DONE, ReceiptStatus.FAILED):
+        raise Conflict(
+            "The receipt is still being read; accept it once its status is done.",
+            code="receipt_not_ready",
+        )
+
+
 def receipt_accept(*, receipt: Receipt, data: dict[str, Any], user: User | None) -> Transaction:
     """Creates the transaction (every §2 and §12 rule applies, as for POST /transactions)
     and attaches the receipt's file to it; the receipt itself goes."""
     with transaction.atomic():
         receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
-        if receipt.status not in (ReceiptStatus.DONE, ReceiptStatus.FAILED):
-            raise Conflict(
-                "The receipt is still being read; accept it once its status is done.",
-                code="receipt_not_ready",
-            )
+        receipt_ready_check(receipt=receipt)
         tx = money_services.transaction_create(ledger=receipt.ledger, data=data)
         Attachment.objects.create(
             ledger_id=receipt.ledger_id,
