@@ -1,5 +1,6 @@
 """Transactions: filter (views/transaction_filters.py), browse page by page, add and edit
 (views/transaction_form.py), edit several at once (views/transaction_bulk.py), delete,
+files attached and receipts scanned (views/receipts.py),
 allocate pending incomes, import a CSV file
 (views/imports.py) and export to CSV. Everything is filtered and paginated by the API, so a
 ledger of 100 000 transactions costs one page of 50 per view."""
@@ -17,7 +18,13 @@ from dashboard import api, data, forms, session, tables
 from dashboard.api import ApiError
 from dashboard.formatting import format_money, literal, parse_money
 from dashboard.forms import Lists
-from dashboard.views import imports, transaction_bulk, transaction_filters, transaction_form
+from dashboard.views import (
+    imports,
+    receipts,
+    transaction_bulk,
+    transaction_filters,
+    transaction_form,
+)
 from dashboard.views.common import (
     VIEWER_NOTE,
     Page,
@@ -59,6 +66,8 @@ def render() -> None:
             transaction_form.add_form(PAGE, lists, currency)
         with st.expander("Import CSV", icon=":material/upload_file:", key="tx_import_open"):
             imports.render(lists, currency)
+        with st.expander("Scan a receipt", icon=":material/document_scanner:", key="tx_scan_open"):
+            receipts.scan(PAGE, lists, currency)
 
     filters = transaction_filters.form(lists)
     _browse(filters, lists, currency, can_write)
@@ -219,14 +228,18 @@ def _selected(tx: dict[str, Any], lists: Lists, currency: str, can_write: bool) 
             f"{a['bucket_name']} {format_money(a['amount'], currency)}" for a in tx["allocations"]
         ]
         st.caption(literal("Split: " + " · ".join(parts)))
+    tid = str(tx["id"])
     if not can_write:
         st.caption(VIEWER_NOTE)
+        with st.expander("Files", icon=":material/attach_file:"):
+            receipts.attachments(PAGE, tid, can_write)
         return
-    tid = str(tx["id"])
-    edit, remove = st.tabs(["Edit", "Delete"])
+    edit, files, remove = st.tabs(["Edit", "Files", "Delete"])
     with edit:
         transaction_form.edit_form(PAGE, tx, tid, lists, currency)
         transaction_form.rule_from(PAGE, tx, lists)
+    with files:
+        receipts.attachments(PAGE, tid, can_write)
     with remove:
         _delete(tx, tid, currency)
 
