@@ -1,5 +1,6 @@
 """receipts' answers to deletes (connected in `ReceiptsConfig.ready()`)."""
 
+import logging
 from typing import Any
 
 from django.core.files.storage import default_storage
@@ -7,10 +8,17 @@ from django.db import transaction
 
 from budget.receipts.models import Attachment, Receipt
 
+logger = logging.getLogger(__name__)
+
 
 def _storage_delete(name: str) -> None:
-    if name:
+    """After the commit: a storage that fails leaves a stray file, never a failed request."""
+    if not name:
+        return
+    try:
         default_storage.delete(name)
+    except Exception:  # each storage raises its own errors (OSError, botocore's…)
+        logger.warning("Could not delete the stored file %s.", name, exc_info=True)
 
 
 def file_delete(*, instance: Attachment | Receipt, **_: Any) -> None:

@@ -162,12 +162,12 @@ def zip_named_png() -> bytes:
     return out.getvalue()
 
 
-def pdf_bytes(pages: int = 1) -> bytes:
+def pdf_bytes(pages: int = 1, size: tuple[float, float] = (200, 300)) -> bytes:
     import pypdfium2 as pdfium
 
     document = pdfium.PdfDocument.new()
     for _ in range(pages):
-        document.new_page(200, 300)
+        document.new_page(*size)
     out = io.BytesIO()
     document.save(out)
     document.close()

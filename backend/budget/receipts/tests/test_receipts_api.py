@@ -166,6 +166,13 @@ def test_a_short_pdf_is_rendered_and_read(scan, household):
     assert receipt["status"] == "done"
 
 
+def test_a_page_of_extreme_proportions_is_rendered_within_the_pixel_limit(scan, household):
+    """1 pt wide and 14 400 pt (5 m) tall: scaled to the usual width it would be 20 million
+    pixels tall."""
+    receipt = scan(household.ledger, pdf_bytes(1, size=(1, 14_400)))
+    assert receipt["status"] in ("done", "failed")
+
+
 def test_a_scan_that_runs_out_of_time_fails_with_a_reason(scan, household, settings):
     settings.RECEIPT_OCR_TIMEOUT_SECONDS = 0.001
     receipt = scan(household.ledger, receipt_draw(1).png)
