@@ -39,6 +39,7 @@ $(STAMP): requirements-dev.txt backend/requirements.txt frontend/requirements.tx
 install: $(STAMP) ## Create .venv and install the pinned dependencies (skipped when up to date)
 
 run: install ## Migrate, create the demo account on first run, start API + worker + dashboard
+	@command -v $${TESSERACT_CMD:-tesseract} >/dev/null || echo "NOTE: tesseract is not installed: receipt scanning answers 503 (attachments work). Install it: sudo apt-get install tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu"
 	$(MANAGE) migrate --noinput
 	$(MANAGE) demo_user
 	@echo "API:       http://127.0.0.1:$(API_PORT)/api/v1/docs"
@@ -91,13 +92,14 @@ restore: install ## Replace the whole database with a backup: make restore FILE=
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/budget-<time>.<dump|sqlite3> [ARGS=--yes]"; exit 2; }
 	$(MANAGE) restore --file $(abspath $(FILE)) $(ARGS)
 
-bench: install ## Benchmarks on PostgreSQL + Redis at 127.0.0.1: money API, reports at 100k and 1M rows, dashboard pages, CSV and OFX import, CSV export, import-json memory, shared-expense groups
+bench: install ## Benchmarks on PostgreSQL + Redis at 127.0.0.1: money API, reports at 100k and 1M rows, dashboard pages, CSV and OFX import, CSV export, import-json memory, shared-expense groups, receipt scanning
 	cd backend && $(PY) bench/run_bench.py $(BENCH_ARGS)
 	cd backend && $(PY) bench/run_reports_bench.py $(REPORTS_BENCH_ARGS)
 	cd backend && $(PY) bench/run_dashboard_bench.py $(DASHBOARD_BENCH_ARGS)
 	cd backend && $(PY) bench/run_import_bench.py $(IMPORT_BENCH_ARGS)
 	cd backend && $(PY) bench/run_restore_bench.py $(RESTORE_BENCH_ARGS)
 	cd backend && $(PY) bench/run_groups_bench.py $(GROUPS_BENCH_ARGS)
+	cd backend && $(PY) bench/run_receipts_bench.py $(RECEIPTS_BENCH_ARGS)
 
 fuzz: install ## schemathesis over /api/v1/openapi.json against a live server: no 5xx, no undeclared status (FUZZ_EXAMPLES, FUZZ_SECONDS, FUZZ_DATABASE_URL)
 	cd backend && $(PY) bench/run_fuzz.py $(FUZZ_ARGS)

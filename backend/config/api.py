@@ -14,6 +14,7 @@ from budget.ledgers.api import router as ledgers_router
 from budget.money import api as money
 from budget.notifications.api import router as notifications_router
 from budget.planning import api as planning
+from budget.receipts import api as receipts
 from budget.reports.api import router as reports_router
 from budget.rules.api import rules as rules_router
 from budget.webhooks.api import router as webhooks_router
@@ -46,6 +47,8 @@ api.add_router(f"{_LEDGER}/buckets", money.buckets)
 api.add_router(f"{_LEDGER}/categories", money.categories)
 api.add_router(f"{_LEDGER}/payees", money.payees)
 api.add_router(f"{_LEDGER}/transactions", money.transactions)
+api.add_router(f"{_LEDGER}/transactions/{{uuid:transaction_id}}/attachments", receipts.attachments)
+api.add_router(f"{_LEDGER}/receipts", receipts.receipts)
 api.add_router(f"{_LEDGER}/rules", rules_router)
 api.add_router(f"{_LEDGER}/allocations", money.allocations)
 api.add_router(f"{_LEDGER}/reports", reports_router)

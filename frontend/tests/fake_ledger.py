@@ -443,6 +443,10 @@ class FakeLedgerClient:
         self.import_profiles: list[dict[str, Any]] = []
         self.import_progress = [import_job("done", processed=3, created=3)]
         self.exports = {f"{LP}/export.csv": EXPORT_CSV, f"{LP}/export.json": EXPORT_JSON}
+        # Receipts (SPEC §17): files per transaction id, their bytes, scanned receipts.
+        self.attachments: dict[str, list[dict[str, Any]]] = {}
+        self.files: dict[str, bytes] = {}
+        self.receipts: dict[str, dict[str, Any]] = {}
 
     # --- what the tests look at ---------------------------------------------------------
 
@@ -523,9 +527,18 @@ class FakeLedgerClient:
             raise self.failures[("POST", path)]
         if path == f"{LP}/imports":
             return {"detected": _detected(dict(data or {})), **self.import_check}
+        if path == f"{LP}/receipts":
+            return {"id": "r-new", "status": "queued"}
+        attached = re.fullmatch(rf"{LP}/transactions/([^/]+)/attachments", path)
+        if attached:
+            name, content, _type = files["file"]
+            return {"id": "a-new", "filename": name, "size": len(content)}
         return {"id": "new"}
 
     def download(self, path: str, params: Mapping[str, Any] | None = None) -> bytes:
+        if path in self.files:
+            self.calls.append(Call("GET", path))
+            return self.files[path]
         return self._request("GET", path, None, params)
 
     # --- routing ------------------------------------------------------------------------
@@ -599,6 +612,13 @@ class FakeLedgerClient:
             return copy.deepcopy(self.insights[path.rsplit("/", 1)[-1]])
         if path in self.exports:
             return self.exports[path]
+        attached = re.fullmatch(rf"{LP}/transactions/([^/]+)/attachments", path)
+        if attached:
+            items = self.attachments.get(attached[1], [])
+            return {"items": items, "count": len(items)}
+        receipt = re.fullmatch(rf"{LP}/receipts/([^/]+)", path)
+        if receipt and receipt[1] in self.receipts:
+            return copy.deepcopy(self.receipts[receipt[1]])
         if path == f"{LP}/imports/{IMPORT_ID}":
             answer = self.import_progress[0]
             if len(self.import_progress) > 1:
@@ -647,6 +667,10 @@ class FakeLedgerClient:
             }
             self.ledger_list.append(ledger)
             return ledger
+        accepted_receipt = re.fullmatch(rf"{LP}/receipts/([^/]+)/accept", path)
+        if accepted_receipt:
+            self.receipts.pop(accepted_receipt[1], None)
+            return transaction("tx-new", **body["overrides"])
         if path == f"{LP}/transactions" and method == "POST":
             return transaction("tx-new", **{k: v for k, v in body.items() if k != "id"})
         if path == f"{LP}/transactions/bulk" and method == "PATCH":

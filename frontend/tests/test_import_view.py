@@ -44,7 +44,8 @@ def _page(**kwargs: Any) -> AppTest:
 
 
 def _upload(at: AppTest, content: bytes = GOOD_CSV, name: str = "bank.csv") -> AppTest:
-    [uploader] = at.get("file_uploader")
+    # The import's own box (the page also has Scan a receipt's).
+    [uploader] = [u for u in at.get("file_uploader") if str(u.key).startswith("imp_file_")]
     uploader.set_value((name, content, "text/csv"))
     return at.run()
 

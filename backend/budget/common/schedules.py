@@ -42,6 +42,8 @@ SCHEDULES: tuple[Job, ...] = (
     Job("webhook deliveries", "budget.webhooks.tasks.deliveries_sweep", minutes=1),
     # The activity log keeps ACTIVITY_KEEP_DAYS (SPEC §16).
     Job("activity prune", "budget.activity.tasks.activity_prune", daily_at=time(3, 30)),
+    # Scans a dead worker left running fail; receipts kept RECEIPT_KEEP_DAYS (SPEC §17).
+    Job("receipts prune", "budget.receipts.tasks.receipts_prune_task", minutes=60),
 )
 
 

@@ -53,6 +53,7 @@ from budget.money.signals import (
     payee_merged,
     transactions_changing,
     transactions_deleted,
+    transactions_deleting,
     transactions_preparing,
     transactions_written,
 )
@@ -982,11 +983,16 @@ def transactions_delete(*, ledger: Ledger, filters: Q) -> int:
         rollup_apply(minus=legs)
         allocations.delete()
         split_lines._raw_delete(split_lines.db)  # nothing points at a line
-        if {rel.related_model for rel in Transaction._meta.related_objects} == {
-            Allocation,
-            TransactionSplit,
-        }:
-            # Nothing but the allocations and lines (gone above) points at a transaction, so one
+        # Apps whose rows point at transactions (attachments: budget.receipts) delete them
+        # here and answer with their model.
+        emptied = {Allocation, TransactionSplit} | {
+            model
+            for _, model in transactions_deleting.send(
+                sender=Transaction, ledger_id=ledger.pk, rows=rows
+            )
+        }
+        if {rel.related_model for rel in Transaction._meta.related_objects} <= emptied:
+            # Nothing but what is gone above points at a transaction, so one
             # DELETE does; Django's collector would first fetch every row.
             rows._raw_delete(rows.db)
         else:

@@ -14,6 +14,11 @@ transactions_written = Signal()
 # load them) and `count`. Webhooks announce them.
 transactions_deleted = Signal()
 
+# Sent inside `transactions_delete`'s transaction, before many transactions go in one
+# statement, with `ledger_id` and `rows` (a queryset of them): an app whose rows point at
+# transactions deletes its own rows of them and answers with its model (attachments).
+transactions_deleting = Signal()
+
 # Sent inside the writing transaction by `transactions_create` before a batch of new
 # transactions is checked, with `ledger` and `items` (the input dicts, changed in place).
 # Rules (budget.rules) fill the fields the input left empty here (SPEC §12).

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "budget.idempotency",
     "budget.webhooks",
     "budget.groups",
+    "budget.receipts",
     "budget.demo",
 ]
 
@@ -301,8 +302,57 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# --- Files: receipts and attachments (budget.receipts, SPEC §17) --------------------------------
+# Uploaded files live in Django's storage: the local folder MEDIA_ROOT by default, or an
+# S3-compatible bucket (django-storages) when STORAGE_URL or AWS_STORAGE_BUCKET_NAME is set:
+# STORAGE_URL=s3://<bucket>?endpoint_url=https://…&region_name=…, with the keys in
+# AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY. Files are never served by a URL of the storage:
+# the API streams them to members.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_URL = "media/"  # unused: files are only streamed by the API
+STORAGE_URL = env_str("STORAGE_URL")
+
+
+def default_storage(url: str, bucket: str) -> dict:
+    """The `default` entry of STORAGES for a storage URL or an AWS_* bucket name."""
+    if url:
+        parts = urlsplit(url)
+        if parts.scheme != "s3" or not parts.netloc:
+            raise ImproperlyConfigured("STORAGE_URL must look like s3://<bucket>?endpoint_url=…")
+        options = {"bucket_name": parts.netloc, **dict(parse_qsl(parts.query))}
+        if parts.path.strip("/"):
+            options["location"] = parts.path.strip("/")
+    elif bucket:
+        options = {"bucket_name": bucket}
+    else:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    # Private objects; no public URLs are ever handed out.
+    options = {
+        "default_acl": "private",
+        "querystring_auth": True,
+        "file_overwrite": False,
+        **options,
+    }
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+DEFAULT_FILE_STORAGE = default_storage(STORAGE_URL, env_str("AWS_STORAGE_BUCKET_NAME"))
+# The largest attachment or receipt (413 above), and the most pixels an image may have
+# (larger ones, decompression bombs among them, are refused before they are decoded).
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+ATTACHMENT_MAX_PIXELS = env_int("ATTACHMENT_MAX_PIXELS", 40_000_000)
+# Scanning: the Tesseract program, its languages, the most PDF pages read, and the seconds
+# one page may take before the scan fails (a bounded failure, never a stuck worker).
+TESSERACT_CMD = env_str("TESSERACT_CMD", "tesseract")
+RECEIPT_OCR_LANGUAGES = env_str("RECEIPT_OCR_LANGUAGES", "eng+deu")
+RECEIPT_MAX_PAGES = env_int("RECEIPT_MAX_PAGES", 3)
+RECEIPT_OCR_TIMEOUT_SECONDS = env_int("RECEIPT_OCR_TIMEOUT_SECONDS", 30)
+# Days a scanned receipt nobody accepted or discarded is kept (pruned daily).
+RECEIPT_KEEP_DAYS = env_int("RECEIPT_KEEP_DAYS", 30)
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_FILE_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

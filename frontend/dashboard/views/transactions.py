@@ -1,5 +1,6 @@
 """Transactions: filter (views/transaction_filters.py), browse page by page, add and edit
 (views/transaction_form.py), edit several at once (views/transaction_bulk.py), delete,
+files attached and receipts scanned (views/receipts.py),
 allocate pending incomes, import a CSV file
 (views/imports.py) and export to CSV. Everything is filtered and paginated by the API, so a
 ledger of 100 000 transactions costs one page of 50 per view."""
@@ -20,6 +21,7 @@ from dashboard.forms import Lists
 from dashboard.views import (
     activity,
     imports,
+    receipts,
     transaction_bulk,
     transaction_filters,
     transaction_form,
@@ -65,6 +67,8 @@ def render() -> None:
             transaction_form.add_form(PAGE, lists, currency)
         with st.expander("Import CSV", icon=":material/upload_file:", key="tx_import_open"):
             imports.render(lists, currency)
+        with st.expander("Scan a receipt", icon=":material/document_scanner:", key="tx_scan_open"):
+            receipts.scan(PAGE, lists, currency)
 
     filters = transaction_filters.form(lists)
     _browse(filters, lists, currency, can_write)
@@ -228,13 +232,17 @@ def _selected(tx: dict[str, Any], lists: Lists, currency: str, can_write: bool) 
     tid = str(tx["id"])
     if not can_write:
         st.caption(VIEWER_NOTE)
+        with st.expander("Files", icon=":material/attach_file:"):
+            receipts.attachments(PAGE, tid, can_write)
         with st.expander("History", icon=":material/history:"):
             activity.history(tid)
         return
-    edit, remove, changes = st.tabs(["Edit", "Delete", "History"])
+    edit, files, remove, changes = st.tabs(["Edit", "Files", "Delete", "History"])
     with edit:
         transaction_form.edit_form(PAGE, tx, tid, lists, currency)
         transaction_form.rule_from(PAGE, tx, lists)
+    with files:
+        receipts.attachments(PAGE, tid, can_write)
     with remove:
         _delete(tx, tid, currency)
     with changes:
