@@ -258,8 +258,20 @@ def payee_merge(request: HttpRequest, lid: Path[UUID], payee_id: UUID, payload: 
 # --- Transactions -------------------------------------------------------------------------
 
 
+class TransactionPages(LedgerPages):
+    """A page of transactions; filtered by one wallet, each row carries `running_balance`."""
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        wallet = params["filters"].wallet
+        if wallet is not None:
+            page["items"] = list(page["items"])
+            selectors.running_balances_set(rows=page["items"], wallet_id=wallet)
+        return page
+
+
 @transactions.get("", response=list[TransactionOut])
-@paginate(LedgerPages)
+@paginate(TransactionPages)
 def transaction_list(
     request: HttpRequest,
     lid: Path[UUID],

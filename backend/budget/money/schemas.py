@@ -318,6 +318,15 @@ class TransactionOut(TransactionFieldsOut):
     external_id: str
     created_at: dt.datetime
     updated_at: dt.datetime
+    running_balance: MoneyOut | None = Field(
+        None,
+        description=(
+            "Only in the transaction list filtered by one wallet (`wallet=<id>`): that "
+            "wallet's balance right after this transaction, counting every transaction of the "
+            "wallet in date order, then as entered (whatever the other filters keep). "
+            "Null otherwise."
+        ),
+    )
 
 
 class TransactionFilters(FilterSchema):

@@ -7,8 +7,10 @@ from uuid import UUID
 from django.db import connection
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
     Exists,
+    F,
     OuterRef,
     Prefetch,
     Q,
@@ -16,18 +18,21 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
+    Window,
 )
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import RawSQL, RowRange
 from django.db.models.functions import Abs, Coalesce
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 
-from budget.common.money import ZERO, MoneyField
+from budget.common.money import CENT, ZERO, MoneyField
 from budget.ledgers.models import Ledger
 from budget.money.models import (
     Allocation,
     AllocationStatus,
     Bucket,
     Category,
+    Kind,
     Payee,
     Rollup,
     Transaction,
@@ -193,3 +198,97 @@ def transactions_of(
 
 def transaction_get(*, ledger: Ledger, transaction_id: UUID) -> Transaction:
     return transactions_of(ledger=ledger).get(pk=transaction_id)
+
+
+# --- The running balance of one wallet's register ------------------------------------------
+
+# A register reads in the order money moved: by date, then as entered. The list's `-date`
+# and `date` orderings are this order reversed and as is.
+REGISTER_ORDER = ("date", "created_at", "id")
+
+
+def _wallet_moves(*, ledger_id: UUID, wallet_id: UUID) -> QuerySet[Transaction]:
+    """The wallet's transactions, each with `delta`: its signed change to the wallet."""
+    leaves = Q(kind=Kind.EXPENSE) | Q(kind=Kind.TRANSFER, from_wallet_id=wallet_id)
+    return (
+        Transaction.objects.filter(ledger_id=ledger_id)
+        .filter(wallet_filter(wallet_id))
+        .annotate(
+            delta=Case(
+                When(leaves, then=-F("amount")), default=F("amount"), output_field=MoneyField()
+            )
+        )
+    )
+
+
+def _from(tx: Transaction, *, inclusive: bool) -> Q:
+    """Rows at or after `tx` in register order (after only, unless `inclusive`)."""
+    last = {"id__gte": tx.pk} if inclusive else {"id__gt": tx.pk}
+    return (
+        Q(date__gt=tx.date)
+        | Q(date=tx.date, created_at__gt=tx.created_at)
+        | Q(date=tx.date, created_at=tx.created_at, **last)
+    )
+
+
+def _cents(value) -> Decimal:
+    return ZERO if value is None else (Decimal(value).scaleb(-2) + ZERO).quantize(CENT)
+
+
+def running_balances_set(*, rows: list[Transaction], wallet_id: UUID) -> None:
+    """Sets `running_balance` on each of `rows` (a page of a list filtered by this wallet):
+    the wallet's balance right after the transaction, counting every transaction of the
+    wallet, not only those the list's other filters keep.
+
+    One query whatever the page: a window sum over the wallet's rows from the page's
+    oldest to its newest (in register order), plus the balance before the oldest: the
+    monthly rollup of the months before it and one sum over its month's earlier rows.
+    """
+    if not rows:
+        return
+    key = [F(name).asc() for name in REGISTER_ORDER]
+    oldest = min(rows, key=lambda tx: (tx.date, tx.created_at, tx.pk))
+    newest = max(rows, key=lambda tx: (tx.date, tx.created_at, tx.pk))
+    moves = _wallet_moves(ledger_id=oldest.ledger_id, wallet_id=wallet_id)
+    month = oldest.date.replace(day=1)
+    months_before = (
+        Rollup.objects.filter(ledger_id=oldest.ledger_id, wallet_id=wallet_id, month__lt=month)
+        .order_by()
+        .values("ledger_id")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    month_before = (
+        moves.filter(date__gte=month, date__lte=oldest.date)
+        .exclude(_from(oldest, inclusive=True))
+        .order_by()
+        .values("ledger_id")
+        .annotate(total=Sum("delta"))
+        .values("total")
+    )
+    window = (
+        moves.filter(date__gte=oldest.date, date__lte=newest.date)
+        .filter(_from(oldest, inclusive=True))
+        .exclude(_from(newest, inclusive=False))
+        .annotate(running=Window(Sum("delta"), order_by=key, frame=RowRange(None, 0)))
+        .order_by()
+        .values("id", "running")
+    )
+    # Subqueries in the select list come first in the text, then the FROM, then the ids.
+    sqls, params = [], []
+    for queryset in (months_before, month_before, window):
+        sql, more = queryset.query.sql_with_params()
+        sqls.append(sql)
+        params.extend(more)
+    pk = Transaction._meta.pk
+    ids = [pk.get_db_prep_value(tx.pk, connection) for tx in rows]
+    sql = (
+        f"SELECT w.id, w.running, ({sqls[0]}), ({sqls[1]}) FROM ({sqls[2]}) w "
+        f"WHERE w.id IN ({', '.join(['%s'] * len(ids))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *ids])
+        found = cursor.fetchall()
+    by_id = {pk.to_python(row[0]): sum(map(_cents, row[1:]), ZERO) for row in found}
+    for tx in rows:
+        tx.running_balance = by_id.get(tx.pk)
