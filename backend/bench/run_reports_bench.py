@@ -44,11 +44,11 @@ from run_bench import (
     measure,
     percentile,
     redis_cleanup,
+    rules_create,
     server_env,
     server_start,
     server_stop,
 )
-from run_import_bench import rules_create
 
 WARMUP = 10
 BARE_RUNS = 10
@@ -235,7 +235,7 @@ class Ledger:
     payees: list[str]
 
 
-def ledger_setup(api: Api) -> Ledger:
+def ledger_setup(api: Api, *, rules: int = RULES) -> Ledger:
     lid = api.ledger
     wallets = [
         api.call("POST", f"{lid}/wallets", 201, json={**body, "opening_date": str(FIRST_DAY)})["id"]
@@ -286,7 +286,7 @@ def ledger_setup(api: Api) -> Ledger:
         api.call("POST", f"{lid}/payees", 201, json={"name": f"Payee {n:03d}"})["id"]
         for n in range(PAYEES)
     ]
-    rules_create(api, RULES)
+    rules_create(api, rules)
     return Ledger(
         id=lid.rsplit("/", 1)[-1],
         wallets=wallets,
