@@ -262,12 +262,15 @@ class TransactionPages(LedgerPages):
     """A page of transactions; filtered by one wallet, each row carries `running_balance`."""
 
     def paginate_queryset(self, queryset, pagination, request, **params):
-        page = super().paginate_queryset(queryset, pagination, request, **params)
+        count = self._count(queryset, request)
+        if count <= selectors.FEW_ROWS:
+            queryset = selectors.transactions_few_first(queryset, ordering=params["ordering"])
+        offset = (pagination.page - 1) * pagination.page_size
+        items = list(queryset[offset : offset + pagination.page_size])
         wallet = params["filters"].wallet
         if wallet is not None:
-            page["items"] = list(page["items"])
-            selectors.running_balances_set(rows=page["items"], wallet_id=wallet)
-        return page
+            selectors.running_balances_set(rows=items, wallet_id=wallet)
+        return {"items": items, "count": count}
 
 
 @transactions.get("", response=list[TransactionOut])

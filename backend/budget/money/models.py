@@ -2,7 +2,8 @@ import uuid
 from typing import Any
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Abs
 
 from budget.common.money import MoneyField, PercentField
 from budget.ledgers.models import Ledger
@@ -262,6 +263,12 @@ class Transaction(TransactionFields):
                 fields=["ledger", "from_wallet", "date"], name="money_tx_ledger_from_w_date"
             ),
             models.Index(fields=["ledger", "to_wallet", "date"], name="money_tx_ledger_to_w_date"),
+            # The ?category= filter (with the split lines' own index below) and ?min_amount=
+            # / ?max_amount=, which compare the absolute amount.
+            models.Index(
+                fields=["ledger", "category", "date"], name="money_tx_ledger_category_date"
+            ),
+            models.Index(F("ledger"), Abs("amount"), name="money_tx_ledger_abs_amount"),
             # The ?payee= filter, a payee's transaction count and the payee history (§12).
             models.Index(fields=["ledger", "payee", "date"], name="money_tx_ledger_payee_date"),
             models.Index(
@@ -305,6 +312,11 @@ class TransactionSplit(models.Model):
             models.UniqueConstraint(
                 fields=["transaction", "position"], name="money_split_position_unique"
             ),
+        ]
+        indexes = [
+            # The ?category= filter reads the transactions with a line in the category
+            # from this index alone (an index-only scan), never the lines themselves.
+            models.Index(fields=["category", "transaction"], name="money_split_category_tx"),
         ]
 
     def __str__(self) -> str:

@@ -356,13 +356,7 @@ class TransactionFilters(FilterSchema):
         return selectors.tag_filter(value) if value else Q()
 
     def filter_q(self, value: str | None) -> Q:
-        if not value:
-            return Q()
-        return (
-            Q(description__icontains=value)
-            | Q(notes__icontains=value)
-            | Q(payee__name__icontains=value)
-        )
+        return selectors.text_filter(value) if value else Q()
 
     def filter_min_amount(self, value) -> Q:
         return selectors.amount_filter(min_amount=value, max_amount=None)
