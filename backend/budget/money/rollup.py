@@ -203,7 +203,7 @@ def rollup_expected(
 ) -> dict[Key, tuple[Decimal, int]]:
     """The rollup recomputed from transactions and allocations by grouped SQL queries,
     independently of the incremental path: (amount, count) per key. `daily`: by day
-    instead of month (the key's second part is then the date)."""
+    instead of month (the key's second part is then the date) and without categories."""
     period = F if daily else TruncMonth
     system = dict(
         Bucket.objects.filter(ledger_id__in=ledger_ids, is_system=True).values_list(
@@ -228,6 +228,8 @@ def rollup_expected(
         category: str | None = "category_id",
         ledger: str = "ledger_id",
     ):
+        if daily:  # the daily rollup has no category: fewer groups to read
+            category = None
         grouped = queryset.annotate(m=month_of).values(
             ledger,
             "m",
