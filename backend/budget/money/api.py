@@ -15,6 +15,7 @@ from budget.common.pagination import LedgerPages, Pages
 from budget.ledgers.access import LedgerAuth, ledger_access
 from budget.ledgers.models import Role
 from budget.money import selectors, services
+from budget.money.models import Transaction
 from budget.money.rules import batch_errors
 from budget.money.schemas import (
     AllocationRunOut,
@@ -262,7 +263,9 @@ class TransactionPages(LedgerPages):
     """A page of transactions; filtered by one wallet, each row carries `running_balance`."""
 
     def paginate_queryset(self, queryset, pagination, request, **params):
-        count = self._count(queryset, request)
+        # Counted in the form that counts fastest, read in the form that reads a page fastest.
+        counted = Transaction.objects.filter(ledger_id=params["lid"])
+        count = self._count(counted.filter(params["filters"].count_expression()), request)
         if count <= selectors.FEW_ROWS:
             queryset = selectors.transactions_few_first(queryset, ordering=params["ordering"])
         offset = (pagination.page - 1) * pagination.page_size

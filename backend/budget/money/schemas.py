@@ -4,7 +4,14 @@ from uuid import UUID
 
 from django.db.models import Q
 from ninja import Field, FilterLookup, FilterSchema, Schema
-from pydantic import AfterValidator, BaseModel, ConfigDict, create_model, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    PrivateAttr,
+    create_model,
+    field_validator,
+)
 
 from budget.common.money import ZERO, Money, MoneyOut, Percent
 from budget.money import selectors
@@ -342,9 +349,21 @@ class TransactionFilters(FilterSchema):
     max_amount: Money | None = None
     external_id: str | None = Field(None, max_length=255)
     payee: Annotated[UUID | None, FilterLookup("payee_id")] = None
+    _counting: bool = PrivateAttr(False)
+
+    def count_expression(self) -> Q:
+        """The same filter, in the form that counts the matches fastest (see
+        selectors.category_filter); `get_filter_expression` gives the one that reads a page."""
+        self._counting = True
+        try:
+            return self.get_filter_expression()
+        finally:
+            self._counting = False
 
     def filter_category(self, value: UUID | None) -> Q:
-        return selectors.category_filter(value) if value else Q()
+        if not value:
+            return Q()
+        return selectors.category_filter(value, counting=self._counting)
 
     def filter_wallet(self, value: UUID | None) -> Q:
         return selectors.wallet_filter(value) if value else Q()

@@ -156,10 +156,20 @@ def bucket_filter(bucket_id: UUID) -> Q:
     )
 
 
-def category_filter(category_id: UUID) -> Q:
-    """Transactions in the category, or with a split line in it (SPEC §13)."""
-    lines = TransactionSplit.objects.filter(category_id=category_id).values("transaction_id")
-    return Q(category_id=category_id) | _any_of("id", lines)
+def category_filter(category_id: UUID, *, counting: bool = False) -> Q:
+    """Transactions in the category, or with a split line in it (SPEC §13).
+
+    Two forms of one rule. Reading a page walks the date order and asks of each row whether
+    it has a line in the category (EXISTS: one index probe). Counting every match instead
+    takes the category's rows and the transactions of its lines through their indexes (a
+    BitmapOr of `category_id = …` and `id = ANY(ARRAY(lines))`): 0.2 s instead of a read of
+    the whole ledger at 1 000 000 rows; but testing a row against that array while walking
+    costs a search of tens of thousands of ids per row."""
+    if counting:
+        lines = TransactionSplit.objects.filter(category_id=category_id).values("transaction_id")
+        return Q(category_id=category_id) | _any_of("id", lines)
+    lines = TransactionSplit.objects.filter(transaction=OuterRef("pk"), category_id=category_id)
+    return Q(category_id=category_id) | Q(Exists(lines))
 
 
 def text_filter(text: str) -> Q:
