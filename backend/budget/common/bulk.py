@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 
 # Below this many rows COPY saves nothing worth a second code path.
 COPY_FROM = 500
@@ -16,6 +16,9 @@ def rows_insert(objs: Sequence[models.Model], *, batch_size: int = 1000) -> None
     if not objs:
         return
     model = type(objs[0])
+    # The connection itself, not the thread-local proxy: each field's preparation asks for
+    # it, and through the proxy that was a third of the time of 100 000 rows.
+    connection = connections[DEFAULT_DB_ALIAS]
     if connection.vendor != "postgresql" or len(objs) < COPY_FROM:
         model.objects.bulk_create(objs, batch_size=batch_size)
         return
@@ -29,4 +32,4 @@ def rows_insert(objs: Sequence[models.Model], *, batch_size: int = 1000) -> None
             )
     for obj in objs:
         obj._state.adding = False
-        obj._state.db = connection.alias
+        obj._state.db = DEFAULT_DB_ALIAS
