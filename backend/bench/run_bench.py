@@ -330,6 +330,39 @@ def measure(request, samples: int, warmup: int = WARMUP) -> dict[str, float]:
     }
 
 
+RULE_WORDS = ("market", "rent", "fuel", "pharmacy", "cinema", "salary", "bakery", "train")
+
+
+def rules_create(api: Api, count: int) -> None:
+    """`count` active rules of every kind of condition; their actions add a tag and fill the
+    notes, so every row stays valid whatever matches."""
+    ops = ("is", "contains", "starts_with", "ends_with", "matches")
+    for n in range(count):
+        word = RULE_WORDS[n % len(RULE_WORDS)]
+        op = ops[n % len(ops)]
+        value = rf"(^|\s){word}\w*\s*\d*$" if op == "matches" else word
+        conditions = [{"field": "description", "op": op, "value": value}]
+        if n % 3 == 0:
+            conditions.append({"field": "amount", "op": "between", "value": ["1.00", "500.00"]})
+        if n % 4 == 0:
+            conditions.append({"field": "kind", "op": "is_not", "value": "adjustment"})
+        api.call(
+            "POST",
+            f"{api.ledger}/rules",
+            201,
+            json={
+                "name": f"Rule {n}",
+                "match": "all" if n % 2 else "any",
+                "conditions": conditions,
+                "actions": [
+                    {"field": "tags", "value": [f"rule{n % 10}"]},
+                    {"field": "notes", "value": f"Rule {n}"},
+                ],
+                "stop": n % 7 == 6,
+            },
+        )
+
+
 def machine_facts(pg_version: str) -> dict[str, str]:
     ram = "?"
     try:

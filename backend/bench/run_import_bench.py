@@ -291,39 +291,6 @@ def ofx_write(path: Path, rows: int, rng: random.Random) -> dict[str, int]:
 # --- Import ---------------------------------------------------------------------------------
 
 
-RULE_WORDS = ("market", "rent", "fuel", "pharmacy", "cinema", "salary", "bakery", "train")
-
-
-def rules_create(api: Api, count: int) -> None:
-    """`count` active rules of every kind of condition; their actions add a tag and fill the
-    notes, so every row stays valid whatever matches."""
-    ops = ("is", "contains", "starts_with", "ends_with", "matches")
-    for n in range(count):
-        word = RULE_WORDS[n % len(RULE_WORDS)]
-        op = ops[n % len(ops)]
-        value = rf"(^|\s){word}\w*\s*\d*$" if op == "matches" else word
-        conditions = [{"field": "description", "op": op, "value": value}]
-        if n % 3 == 0:
-            conditions.append({"field": "amount", "op": "between", "value": ["1.00", "500.00"]})
-        if n % 4 == 0:
-            conditions.append({"field": "kind", "op": "is_not", "value": "adjustment"})
-        api.call(
-            "POST",
-            f"{api.ledger}/rules",
-            201,
-            json={
-                "name": f"Rule {n}",
-                "match": "all" if n % 2 else "any",
-                "conditions": conditions,
-                "actions": [
-                    {"field": "tags", "value": [f"rule{n % 10}"]},
-                    {"field": "notes", "value": f"Rule {n}"},
-                ],
-                "stop": n % 7 == 6,
-            },
-        )
-
-
 def import_run(args, api: Api, web: subprocess.Popen, cluster: subprocess.Popen, rng) -> dict:
     path = RESULTS / f"import-{args.rows}.csv"
     started = time.perf_counter()
@@ -552,8 +519,7 @@ def main() -> None:
     cluster = cluster_start(env, RESULTS / "qcluster-import.log")
     try:
         api = Api(base).sign_in(f"import-{int(time.time())}@example.com")
-        ledger_setup(api)
-        rules_create(api, args.rules)
+        ledger_setup(api, rules=args.rules)
         print(f"Importing {args.rows} rows with {args.rules} rules ...", flush=True)
         results["import"] = import_run(args, api, web, cluster, rng)
         _, results["rollup_after_import"] = manage(env, "rollup_check")

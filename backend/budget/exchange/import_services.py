@@ -577,7 +577,9 @@ def import_run(*, job_id: UUID, run_id: UUID) -> str:
     try:
         with transaction.atomic():
             job = (
-                ImportJob.objects.select_for_update()
+                # Only the job's row: PostgreSQL refuses FOR UPDATE on the nullable side of
+                # an outer join; the job's author is read when the activity entry is written.
+                ImportJob.objects.select_for_update(of=("self",))
                 .select_related("ledger")
                 .filter(pk=job_id)
                 .first()

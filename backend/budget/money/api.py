@@ -15,6 +15,7 @@ from budget.common.pagination import LedgerPages, Pages
 from budget.ledgers.access import LedgerAuth, ledger_access
 from budget.ledgers.models import Role
 from budget.money import selectors, services
+from budget.money.models import Transaction
 from budget.money.rules import batch_errors
 from budget.money.schemas import (
     AllocationRunOut,
@@ -258,8 +259,25 @@ def payee_merge(request: HttpRequest, lid: Path[UUID], payee_id: UUID, payload: 
 # --- Transactions -------------------------------------------------------------------------
 
 
+class TransactionPages(LedgerPages):
+    """A page of transactions; filtered by one wallet, each row carries `running_balance`."""
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        # Counted in the form that counts fastest, read in the form that reads a page fastest.
+        counted = Transaction.objects.filter(ledger_id=params["lid"])
+        count = self._count(counted.filter(params["filters"].count_expression()), request)
+        if count <= selectors.FEW_ROWS:
+            queryset = selectors.transactions_few_first(queryset, ordering=params["ordering"])
+        offset = (pagination.page - 1) * pagination.page_size
+        items = list(queryset[offset : offset + pagination.page_size])
+        wallet = params["filters"].wallet
+        if wallet is not None:
+            selectors.running_balances_set(rows=items, wallet_id=wallet)
+        return {"items": items, "count": count}
+
+
 @transactions.get("", response=list[TransactionOut])
-@paginate(LedgerPages)
+@paginate(TransactionPages)
 def transaction_list(
     request: HttpRequest,
     lid: Path[UUID],

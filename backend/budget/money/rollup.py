@@ -1,5 +1,7 @@
 """The monthly rollup: every movement of money, summed per ledger, month, kind, wallet,
-bucket and category, kept in step with each write in the same database transaction.
+bucket and category, kept in step with each write in the same database transaction; and
+the daily rollup: the income and expense movements per ledger, day, kind, wallet and
+bucket, for the monthly report's days, written by the same function.
 
 A transaction becomes "legs": signed changes to one wallet and/or one bucket. Writes call
 `rollup_apply(plus=legs after, minus=legs before)`; the net change is upserted with
@@ -24,6 +26,7 @@ from budget.money.models import (
     Allocation,
     AllocationStatus,
     Bucket,
+    DailyRollup,
     Kind,
     Rollup,
     Transaction,
@@ -39,6 +42,24 @@ class Leg(NamedTuple):
     bucket_id: UUID
     category_id: UUID
     amount: Decimal
+    day: date
+
+    @property
+    def key(self) -> tuple:
+        """The leg's monthly rollup key."""
+        return (
+            self.ledger_id,
+            self.month,
+            self.kind,
+            self.wallet_id,
+            self.bucket_id,
+            self.category_id,
+        )
+
+
+# The kinds the daily rollup keeps: the monthly report's days are income and expense.
+DAILY_KINDS = (Kind.INCOME, Kind.EXPENSE)
+DAILY_KEY = ["ledger_id", "date", "kind", "wallet_id", "bucket_id"]
 
 
 class Line(NamedTuple):
@@ -65,7 +86,14 @@ def transaction_legs(
         wallet: UUID | None, bucket: UUID | None, amount: Decimal, category: UUID = category
     ) -> Leg:
         return Leg(
-            tx.ledger_id, month, tx.kind, wallet or NONE_ID, bucket or NONE_ID, category, amount
+            tx.ledger_id,
+            month,
+            tx.kind,
+            wallet or NONE_ID,
+            bucket or NONE_ID,
+            category,
+            amount,
+            tx.date,
         )
 
     if lines:
@@ -123,38 +151,43 @@ def rollup_apply(*, plus: Iterable[Leg] = (), minus: Iterable[Leg] = ()) -> None
     plus, minus = list(plus), list(minus)
     # The ledger row first, then rollup rows in key order: every writer locks in that order.
     ledger_version_bump(ledger_ids={leg.ledger_id for leg in (*plus, *minus)})
-    net: dict[tuple, list] = defaultdict(lambda: [Decimal("0.00"), 0])
+    monthly: dict[tuple, list] = defaultdict(lambda: [Decimal("0.00"), 0])
+    daily: dict[tuple, list] = defaultdict(lambda: [Decimal("0.00"), 0])
     for sign, legs in ((1, plus), (-1, minus)):
         for leg in legs:
-            entry = net[leg[:-1]]
-            entry[0] += sign * leg.amount
-            entry[1] += sign
-    rows = sorted((key, amount, count) for key, (amount, count) in net.items() if amount or count)
+            entries = [monthly[leg.key]]
+            if leg.kind in DAILY_KINDS:
+                entries.append(
+                    daily[leg.ledger_id, leg.day, leg.kind, leg.wallet_id, leg.bucket_id]
+                )
+            for entry in entries:
+                entry[0] += sign * leg.amount
+                entry[1] += sign
+    _upsert(
+        Rollup, ["ledger_id", "month", "kind", "wallet_id", "bucket_id", "category_id"], monthly
+    )
+    _upsert(DailyRollup, ["ledger_id", "date", "kind", "wallet_id", "bucket_id"], daily)
+
+
+def _upsert(model, key: list[str], net: dict[tuple, list]) -> None:
+    """Adds each (amount, count) to its row of `model`, in key order (ON CONFLICT … DO UPDATE)."""
+    rows = sorted((k, amount, count) for k, (amount, count) in net.items() if amount or count)
     if not rows:
         return
-    fields = {f.attname: f for f in Rollup._meta.concrete_fields}
-    columns = [
-        "ledger_id",
-        "month",
-        "kind",
-        "wallet_id",
-        "bucket_id",
-        "category_id",
-        "amount",
-        "count",
-    ]
-    table = Rollup._meta.db_table
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    columns = [*key, "amount", "count"]
+    table = model._meta.db_table
     sql = (
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
-        f"ON CONFLICT (ledger_id, month, kind, wallet_id, bucket_id, category_id) DO UPDATE SET "
+        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET "
         f"amount = {table}.amount + EXCLUDED.amount, count = {table}.count + EXCLUDED.count"
     )
     params = [
         [
             fields[column].get_db_prep_save(value, connection)
-            for column, value in zip(columns, (*key, amount, count), strict=True)
+            for column, value in zip(columns, (*k, amount, count), strict=True)
         ]
-        for key, amount, count in rows
+        for k, amount, count in rows
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
@@ -165,9 +198,13 @@ def rollup_apply(*, plus: Iterable[Leg] = (), minus: Iterable[Leg] = ()) -> None
 Key = tuple  # (ledger_id, month, kind, wallet_id, bucket_id, category_id)
 
 
-def rollup_expected(*, ledger_ids: list[UUID]) -> dict[Key, tuple[Decimal, int]]:
+def rollup_expected(
+    *, ledger_ids: list[UUID], daily: bool = False
+) -> dict[Key, tuple[Decimal, int]]:
     """The rollup recomputed from transactions and allocations by grouped SQL queries,
-    independently of the incremental path: (amount, count) per key."""
+    independently of the incremental path: (amount, count) per key. `daily`: by day
+    instead of month (the key's second part is then the date) and without categories."""
+    period = F if daily else TruncMonth
     system = dict(
         Bucket.objects.filter(ledger_id__in=ledger_ids, is_system=True).values_list(
             "ledger_id", "pk"
@@ -176,7 +213,7 @@ def rollup_expected(*, ledger_ids: list[UUID]) -> dict[Key, tuple[Decimal, int]]
     every = Transaction.objects.filter(ledger_id__in=ledger_ids)
     is_split = Exists(TransactionSplit.objects.filter(transaction=OuterRef("pk")))
     rows = every.filter(~is_split)
-    month = TruncMonth("date")
+    month = period("date")
     expected: dict[Key, list] = defaultdict(lambda: [Decimal("0.00"), 0])
 
     def add(
@@ -191,6 +228,8 @@ def rollup_expected(*, ledger_ids: list[UUID]) -> dict[Key, tuple[Decimal, int]]
         category: str | None = "category_id",
         ledger: str = "ledger_id",
     ):
+        if daily:  # the daily rollup has no category: fewer groups to read
+            category = None
         grouped = queryset.annotate(m=month_of).values(
             ledger,
             "m",
@@ -224,7 +263,7 @@ def rollup_expected(*, ledger_ids: list[UUID]) -> dict[Key, tuple[Decimal, int]]
     add(
         Allocation.objects.filter(transaction__ledger_id__in=ledger_ids),  # split incomes too
         ledger="transaction__ledger_id",
-        month_of=TruncMonth("transaction__date"),
+        month_of=period("transaction__date"),
         kind=Kind.INCOME,
         wallet="transaction__wallet_id",
         bucket="bucket_id",
@@ -251,7 +290,7 @@ def rollup_expected(*, ledger_ids: list[UUID]) -> dict[Key, tuple[Decimal, int]]
     lines = TransactionSplit.objects.filter(transaction__ledger_id__in=ledger_ids)
     line_of = {
         "ledger": "transaction__ledger_id",
-        "month_of": TruncMonth("transaction__date"),
+        "month_of": period("transaction__date"),
         "wallet": "transaction__wallet_id",
     }
     add(
@@ -283,14 +322,19 @@ def rollup_expected(*, ledger_ids: list[UUID]) -> dict[Key, tuple[Decimal, int]]
     return {key: (amount, count) for key, (amount, count) in expected.items()}
 
 
-def rollup_drift(*, ledger_id: UUID) -> list[tuple[Key, tuple, tuple]]:
-    """Keys where the stored rollup differs from a fresh aggregation: (key, stored, expected)."""
-    expected = rollup_expected(ledger_ids=[ledger_id])
-    stored = {
-        (r.ledger_id, r.month, r.kind, r.wallet_id, r.bucket_id, r.category_id): (r.amount, r.count)
-        for r in Rollup.objects.filter(ledger_id=ledger_id)
-        if r.amount or r.count
-    }
+def daily_expected(*, ledger_ids: list[UUID]) -> dict[Key, tuple[Decimal, int]]:
+    """The daily rollup recomputed from the rows: the daily aggregation of `rollup_expected`
+    summed over categories, income and expense only. Key: (ledger, date, kind, wallet, bucket)."""
+    expected: dict[Key, list] = defaultdict(lambda: [Decimal("0.00"), 0])
+    for key, (amount, count) in rollup_expected(ledger_ids=ledger_ids, daily=True).items():
+        if key[2] in DAILY_KINDS:
+            entry = expected[key[:5]]
+            entry[0] += amount
+            entry[1] += count
+    return {key: (amount, count) for key, (amount, count) in expected.items() if amount or count}
+
+
+def _differences(stored: dict, expected: dict) -> list[tuple[Key, tuple, tuple]]:
     zero = (Decimal("0.00"), 0)
     return [
         (key, stored.get(key, zero), expected.get(key, zero))
@@ -299,11 +343,47 @@ def rollup_drift(*, ledger_id: UUID) -> list[tuple[Key, tuple, tuple]]:
     ]
 
 
+def rollup_drift(*, ledger_id: UUID) -> list[tuple[Key, tuple, tuple]]:
+    """Keys where the stored rollups differ from a fresh aggregation: (key, stored, expected).
+    A monthly key has six parts (… category); a daily one five (ledger, date, kind, wallet,
+    bucket)."""
+    stored = {
+        (r.ledger_id, r.month, r.kind, r.wallet_id, r.bucket_id, r.category_id): (r.amount, r.count)
+        for r in Rollup.objects.filter(ledger_id=ledger_id)
+        if r.amount or r.count
+    }
+    days = {
+        (r.ledger_id, r.date, r.kind, r.wallet_id, r.bucket_id): (r.amount, r.count)
+        for r in DailyRollup.objects.filter(ledger_id=ledger_id)
+        if r.amount or r.count
+    }
+    return [
+        *_differences(stored, rollup_expected(ledger_ids=[ledger_id])),
+        *_differences(days, daily_expected(ledger_ids=[ledger_id])),
+    ]
+
+
 def rollup_rebuild(*, ledger_id: UUID) -> int:
     """Replaces the ledger's rollup with a fresh aggregation; returns the number of rows."""
     with transaction.atomic():
         ledger_lock(ledger_ids=[ledger_id])  # writers wait
         Rollup.objects.filter(ledger_id=ledger_id).delete()
+        DailyRollup.objects.filter(ledger_id=ledger_id).delete()
+        DailyRollup.objects.bulk_create(
+            (
+                DailyRollup(
+                    ledger_id=key[0],
+                    date=key[1],
+                    kind=key[2],
+                    wallet_id=key[3],
+                    bucket_id=key[4],
+                    amount=amount,
+                    count=count,
+                )
+                for key, (amount, count) in daily_expected(ledger_ids=[ledger_id]).items()
+            ),
+            batch_size=5000,
+        )
         expected = rollup_expected(ledger_ids=[ledger_id])
         Rollup.objects.bulk_create(
             Rollup(

@@ -16,6 +16,7 @@ from django.db.models import ProtectedError, Q, RestrictedError, Sum
 from django.utils import timezone
 
 from budget.common import activity
+from budget.common.bulk import rows_insert
 from budget.common.errors import Conflict, Invalid
 from budget.common.money import MAX_AMOUNT, ZERO
 from budget.common.tasks import enqueue_on_commit
@@ -541,10 +542,8 @@ def transactions_create(
         splits = [
             _split_rows(tx, data.get("splits"), refs) for tx, data in zip(txs, items, strict=True)
         ]
-        Transaction.objects.bulk_create(txs, batch_size=1000)
-        TransactionSplit.objects.bulk_create(
-            [row for rows in splits for row in rows], batch_size=1000
-        )
+        rows_insert(txs)  # COPY on PostgreSQL for a large batch (an import)
+        rows_insert([row for rows in splits for row in rows])
         rollup_apply(
             plus=[
                 leg

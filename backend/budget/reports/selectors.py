@@ -1,8 +1,8 @@
 """The four reports, aggregated by the database.
 
-Totals, categories, months and years come from the rollup (a few hundred rows per ledger
-and year, whatever the number of transactions); only the monthly report's `days` reads the
-month's transactions. Each report runs a fixed number of queries. Python only reshapes the
+Totals, categories, months and years come from the monthly rollup (a few hundred rows per
+ledger and year, whatever the number of transactions); the monthly report's `days` from the
+daily rollup. Each report runs a fixed number of queries. Python only reshapes the
 grouped rows (at most categories by months) into the report's form.
 """
 
@@ -14,35 +14,25 @@ from decimal import Decimal
 from uuid import UUID
 
 from django.db.models import (
-    Case,
-    Exists,
-    ExpressionWrapper,
-    F,
     Max,
     Min,
-    OuterRef,
-    Q,
     QuerySet,
-    Subquery,
     Sum,
-    Value,
-    When,
 )
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models.functions import ExtractYear
 
-from budget.common.money import ZERO, MoneyField
+from budget.common.money import ZERO
 from budget.ledgers.models import Ledger
 from budget.money import selectors as money
 from budget.money.models import (
     NONE_ID,
-    Allocation,
     AllocationStatus,
     Bucket,
     Category,
+    DailyRollup,
     Kind,
     Rollup,
     Transaction,
-    TransactionSplit,
     Wallet,
 )
 
@@ -201,93 +191,26 @@ def balances(*, ledger: Ledger, scope: Scope) -> dict:
 # --- Monthly ------------------------------------------------------------------------------
 
 
-def _day_part(scope: Scope):
-    """The part of each transaction that belongs to the scope's bucket (all of it without one)."""
-    if not scope.bucket:
-        return F("amount")
-    bucket = scope.bucket
-    allocations = Allocation.objects.filter(transaction=OuterRef("pk"))
-    share = Coalesce(
-        Subquery(
-            allocations.filter(bucket_id=bucket.pk).values("amount")[:1], output_field=MoneyField()
-        ),
-        Value(ZERO),
-        output_field=MoneyField(),
-    )
-    # A split expense's lines each leave their own bucket (else the transaction's).
-    lines = (
-        TransactionSplit.objects.filter(transaction=OuterRef("pk"))
-        .filter(Q(bucket_id=bucket.pk) | Q(bucket__isnull=True, transaction__bucket_id=bucket.pk))
-        .values("transaction")
-        .annotate(s=Sum("amount"))
-        .values("s")
-    )
-    whens = [
-        When(
-            Exists(TransactionSplit.objects.filter(transaction=OuterRef("pk"))),
-            kind=Kind.EXPENSE,
-            then=Coalesce(
-                Subquery(lines, output_field=MoneyField()), Value(ZERO), output_field=MoneyField()
-            ),
-        ),
-        When(bucket_id=bucket.pk, then=F("amount")),
-    ]
-    if bucket.is_system:
-        split_total = Coalesce(
-            Subquery(
-                allocations.values("transaction").annotate(s=Sum("amount")).values("s"),
-                output_field=MoneyField(),
-            ),
-            Value(ZERO),
-            output_field=MoneyField(),
-        )
-        whens += [
-            When(allocation_status=AllocationStatus.PENDING, then=F("amount")),
-            When(
-                allocation_status=AllocationStatus.ALLOCATED,
-                then=ExpressionWrapper(F("amount") - split_total, output_field=MoneyField()),
-            ),
-        ]
-    else:
-        whens.append(When(allocation_status=AllocationStatus.ALLOCATED, then=share))
-    return Case(*whens, default=Value(ZERO), output_field=MoneyField())
-
-
 def _days(*, ledger: Ledger, scope: Scope, year: int, month: int) -> list[dict]:
+    """Every day of the month with its income and expense, from the daily rollup (at most
+    days by wallets by buckets by 2 rows, whatever the number of transactions)."""
     first = date(year, month, 1)
     last = date(year, month, calendar.monthrange(year, month)[1])
-    rows = Transaction.objects.filter(
-        ledger=ledger, date__range=(first, last), kind__in=(Kind.INCOME, Kind.EXPENSE)
-    )
+    rows = DailyRollup.objects.filter(ledger=ledger, date__range=(first, last))
     if scope.wallet:
         rows = rows.filter(wallet_id=scope.wallet.pk)
-    part = _day_part(scope)
-    zero = Value(ZERO, output_field=MoneyField())
-    sums = {
-        r["date"]: r
-        for r in rows.values("date")
-        .annotate(
-            income=Sum(
-                Case(When(kind=Kind.INCOME, then=part), default=zero, output_field=MoneyField())
-            ),
-            expense=Sum(
-                Case(When(kind=Kind.EXPENSE, then=part), default=zero, output_field=MoneyField())
-            ),
-        )
-        .order_by()
-    }
-    days = []
-    for day in range(1, last.day + 1):
-        current = date(year, month, day)
-        row = sums.get(current, {})
-        days.append(
-            {
-                "date": current,
-                "income": row.get("income") or ZERO,
-                "expense": row.get("expense") or ZERO,
-            }
-        )
-    return days
+    if scope.bucket:
+        rows = rows.filter(bucket_id=scope.bucket.pk)
+    sums: dict[date, dict] = defaultdict(lambda: {"income": ZERO, "expense": ZERO})
+    for row in rows.values("date", "kind").annotate(total=Sum("amount")).order_by():
+        if row["kind"] == Kind.INCOME:
+            sums[row["date"]]["income"] += row["total"]
+        else:  # an expense leg is negative: money left
+            sums[row["date"]]["expense"] -= row["total"]
+    return [
+        {"date": day, **sums.get(day, {"income": ZERO, "expense": ZERO})}
+        for day in (date(year, month, d) for d in range(1, last.day + 1))
+    ]
 
 
 def monthly(*, ledger: Ledger, scope: Scope, year: int, month: int) -> dict:

@@ -12,7 +12,7 @@ from django.test import override_settings
 
 from budget.ledgers.models import Ledger
 from budget.money import services
-from budget.money.models import Category, Rollup
+from budget.money.models import Category, DailyRollup, Rollup
 from budget.money.rollup import rollup_drift
 
 pytestmark = pytest.mark.django_db
@@ -180,6 +180,18 @@ def test_rollup_check_finds_and_fixes_drift(ledger, capsys):
     assert "rollup keys drifted" in capsys.readouterr().out
     call_command("rollup_check", "--fix")
     assert rollup_drift(ledger_id=ledger.pk) == []
+
+
+def test_rollup_check_finds_and_fixes_daily_drift(owner_api, ledger, capsys):
+    _income(ledger, "10.00")
+    DailyRollup.objects.filter(ledger=ledger).update(amount=Decimal("99.99"))
+    with pytest.raises(Exception, match="drifted"):
+        call_command("rollup_check")
+    assert "day 2024-05-10 income" in capsys.readouterr().out
+    call_command("rollup_check", "--fix")
+    assert rollup_drift(ledger_id=ledger.pk) == []
+    days = owner_api.get(f"/ledgers/{ledger.pk}/reports/monthly", {"year": 2024, "month": 5})
+    assert days.json()["days"][9] == {"date": "2024-05-10", "income": "10.00", "expense": "0.00"}
 
 
 @pytest.mark.django_db(transaction=True)

@@ -6,9 +6,9 @@ from budget.money.rollup import rollup_drift, rollup_rebuild
 
 class Command(BaseCommand):
     help = (
-        "Compares every ledger's monthly rollup with a fresh aggregation over its transactions "
-        "and reports any drift; --fix rebuilds the drifting ledgers from the rows. Exits "
-        "non-zero when drift was found and not fixed."
+        "Compares every ledger's monthly and daily rollups with a fresh aggregation over its "
+        "transactions and reports any drift; --fix rebuilds the drifting ledgers from the "
+        "rows. Exits non-zero when drift was found and not fixed."
     )
 
     def add_arguments(self, parser) -> None:
@@ -29,9 +29,15 @@ class Command(BaseCommand):
                     self.style.WARNING(f"{item.name} ({item.pk}): {len(drift)} rollup keys drifted")
                 )
                 for key, stored, expected in drift[:20]:
+                    # A monthly key ends with its category; a daily one (5 parts) has none.
+                    period, category = (
+                        (f"{key[1]:%Y-%m}", f" category={key[5]}")
+                        if len(key) == 6
+                        else (f"day {key[1]}", "")
+                    )
                     self.stdout.write(
-                        f"  {key[1]:%Y-%m} {key[2]} wallet={key[3]} bucket={key[4]} "
-                        f"category={key[5]}: stored {stored}, rows say {expected}"
+                        f"  {period} {key[2]} wallet={key[3]} bucket={key[4]}{category}: "
+                        f"stored {stored}, rows say {expected}"
                     )
             if rebuild or (fix and drift):
                 rows = rollup_rebuild(ledger_id=item.pk)

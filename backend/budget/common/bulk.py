@@ -1,0 +1,35 @@
+"""Inserting many new rows of one model: COPY on PostgreSQL, bulk_create elsewhere."""
+
+from collections.abc import Sequence
+
+from django.db import DEFAULT_DB_ALIAS, connections, models
+
+# Below this many rows COPY saves nothing worth a second code path.
+COPY_FROM = 500
+
+
+def rows_insert(objs: Sequence[models.Model], *, batch_size: int = 1000) -> None:
+    """Inserts `objs` (new instances of one model, primary keys already set, as UUID keys
+    are) like `bulk_create`: each field's pre_save runs (auto_now_add), and afterwards the
+    instances count as saved. On PostgreSQL a large batch goes through COPY, several times
+    faster than INSERT … VALUES (an import's 100 000 transactions)."""
+    if not objs:
+        return
+    model = type(objs[0])
+    # The connection itself, not the thread-local proxy: each field's preparation asks for
+    # it, and through the proxy that was a third of the time of 100 000 rows.
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor != "postgresql" or len(objs) < COPY_FROM:
+        model.objects.bulk_create(objs, batch_size=batch_size)
+        return
+    fields = model._meta.concrete_fields
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for obj in objs:
+            copy.write_row(
+                [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
+            )
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = DEFAULT_DB_ALIAS

@@ -1,0 +1,188 @@
+"""`running_balance` on the transaction list filtered by one wallet: the wallet's balance
+right after each transaction, checked against a sum computed here from every row."""
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from budget.money.models import Kind, Transaction
+from budget.money.tests.helpers import adjustment, expense, income, transfer, tx_path
+
+pytestmark = pytest.mark.django_db
+
+
+def _delta(tx: Transaction, wallet_id) -> Decimal | None:
+    """What `tx` changes in the wallet; None when it does not touch it."""
+    if tx.kind == Kind.TRANSFER:
+        if tx.from_wallet_id == wallet_id:
+            return -tx.amount
+        return tx.amount if tx.to_wallet_id == wallet_id else None
+    if tx.wallet_id != wallet_id:
+        return None
+    return -tx.amount if tx.kind == Kind.EXPENSE else tx.amount
+
+
+def expected_balances(ledger, wallet) -> dict[str, str]:
+    """The wallet's balance after each transaction, summed here in Python over every row."""
+    rows = sorted(
+        Transaction.objects.filter(ledger=ledger), key=lambda t: (t.date, t.created_at, t.pk)
+    )
+    balance, after = Decimal("0.00"), {}
+    for tx in rows:
+        delta = _delta(tx, wallet.pk)
+        if delta is not None:
+            balance += delta
+            after[str(tx.pk)] = f"{balance:.2f}"
+    return after
+
+
+def _history(h, *, days: int = 120, seed: int = 7) -> list[dict]:
+    """A few months of every kind of movement, several on one day, some in one bulk request
+    (one `created_at` for many rows: the id orders them), splits among them."""
+    rng = random.Random(seed)
+    start = date(2024, 11, 20)
+    rows = []
+    for n in range(days):
+        day = (start + timedelta(days=rng.randrange(days))).isoformat()
+        cents = f"{rng.randrange(1, 90_000) / 100:.2f}"
+        pick = n % 6
+        if pick == 0:
+            rows.append(income(h, cents, date=day, wallet=str(rng.choice([h.bank, h.cash]).pk)))
+        elif pick == 1:
+            rows.append(expense(h, cents, date=day))
+        elif pick == 2:
+            rows.append(transfer(h, cents, date=day))
+        elif pick == 3:
+            back = {"from_wallet": str(h.cash.pk), "to_wallet": str(h.bank.pk)}
+            rows.append(transfer(h, cents, date=day, **back))
+        elif pick == 4:
+            sign = rng.choice(["", "-"])
+            rows.append(adjustment(h, f"{sign}{cents}", date=day, wallet=str(h.bank.pk)))
+        else:
+            rest = Decimal(cents) + Decimal("3.00")
+            rows.append(
+                expense(
+                    h,
+                    f"{rest:.2f}",
+                    date=day,
+                    category=None,
+                    splits=[
+                        {"category": str(h.groceries.pk), "amount": "3.00"},
+                        {"category": str(h.category("Leisure").pk), "amount": cents},
+                    ],
+                )
+            )
+    return rows
+
+
+@pytest.fixture
+def history(owner_api, household):
+    h = household
+    rows = _history(h)
+    for body in rows[:40]:
+        assert owner_api.post(tx_path(h.ledger), body).status_code == 201
+    bulk = owner_api.post(f"{tx_path(h.ledger)}/bulk", {"items": rows[40:]})
+    assert bulk.status_code == 201, bulk.content
+    return h
+
+
+def _pages(owner_api, h, **params) -> list[dict]:
+    items, page = [], 1
+    while True:
+        response = owner_api.get(tx_path(h.ledger), {**params, "page": page, "page_size": 7})
+        assert response.status_code == 200, response.content
+        body = response.json()
+        items += body["items"]
+        if page * 7 >= body["count"]:
+            return items
+        page += 1
+
+
+@pytest.mark.parametrize("ordering", ["-date", "date", "-amount", "amount"])
+@pytest.mark.parametrize("wallet", ["bank", "cash"])
+def test_running_balance_is_the_wallet_balance_after_each_row(owner_api, history, ordering, wallet):
+    h = history
+    account = getattr(h, wallet)
+    items = _pages(owner_api, h, wallet=str(account.pk), ordering=ordering)
+    expected = expected_balances(h.ledger, account)
+    assert len(items) == len(expected) > 20
+    assert {t["id"]: t["running_balance"] for t in items} == expected
+
+
+def test_the_newest_running_balance_is_the_wallet_balance(owner_api, history):
+    h = history
+    newest = owner_api.get(tx_path(h.ledger), {"wallet": str(h.bank.pk)}).json()["items"][0]
+    wallet = owner_api.get(f"/ledgers/{h.ledger.pk}/wallets/{h.bank.pk}").json()
+    assert newest["running_balance"] == wallet["balance"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"date_from": "2025-01-10", "date_to": "2025-02-20"},
+        {"kind": "transfer"},
+        {"min_amount": "300.00"},
+        {"category": "Leisure"},
+        {"date_from": "2025-02-01", "ordering": "date"},
+    ],
+)
+def test_other_filters_keep_the_wallet_real_balance(owner_api, history, params):
+    """A filtered register still shows what the wallet held after each row it lists."""
+    h = history
+    if "category" in params:
+        params = {**params, "category": str(h.category(params["category"]).pk)}
+    items = _pages(owner_api, h, wallet=str(h.bank.pk), **params)
+    expected = expected_balances(h.ledger, h.bank)
+    assert items
+    assert all(t["running_balance"] == expected[t["id"]] for t in items)
+
+
+def test_running_balance_is_null_unless_filtered_by_one_wallet(owner_api, history):
+    h = history
+    for params in ({}, {"bucket": str(h.unallocated.pk)}, {"kind": "expense"}):
+        items = owner_api.get(tx_path(h.ledger), params).json()["items"]
+        assert items
+        assert all(t["running_balance"] is None for t in items)
+    one = owner_api.get(tx_path(h.ledger, items[0]["id"])).json()
+    assert one["running_balance"] is None
+
+
+def test_running_balance_of_an_empty_wallet_list(owner_api, household):
+    h = household
+    body = owner_api.get(tx_path(h.ledger), {"wallet": str(h.cash.pk)}).json()
+    assert body == {"items": [], "count": 0}
+
+
+def test_another_ledgers_wallet_lists_nothing(owner_api, stranger, household):
+    """Filtering by a stranger's wallet neither shows their rows nor their balance."""
+    from budget.money import services
+
+    their_ledger = stranger.default_ledger
+    theirs = services.wallet_create(ledger=their_ledger, name="Theirs", kind="virtual")
+    services.transaction_create(
+        ledger=their_ledger,
+        data={
+            "kind": "adjustment",
+            "date": date(2025, 1, 1),
+            "amount": Decimal("5.00"),
+            "wallet": theirs.pk,
+        },
+    )
+    body = owner_api.get(tx_path(household.ledger), {"wallet": str(theirs.pk)}).json()
+    assert body == {"items": [], "count": 0}
+
+
+def test_running_balance_costs_one_query_per_page(
+    owner_api, history, django_assert_max_num_queries
+):
+    h = history
+    path = tx_path(h.ledger)
+    owner_api.get(path, {"wallet": str(h.bank.pk)})  # the count is cached from here on
+    for params in ({"page": 1}, {"page": 2, "ordering": "date"}, {"ordering": "-amount"}):
+        # user, membership, page, allocations, splits, running balance
+        with django_assert_max_num_queries(6):
+            body = owner_api.get(path, {**params, "wallet": str(h.bank.pk), "page_size": 50})
+        assert body.status_code == 200
+        assert all(t["running_balance"] is not None for t in body.json()["items"])
