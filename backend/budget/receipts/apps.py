@@ -7,6 +7,9 @@ class ReceiptsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.db.models.signals import post_delete
+        from pillow_heif import register_heif_opener
+
+        register_heif_opener()  # phones' HEIC photos read by Pillow (SPEC §17)
 
         from budget.money.signals import transactions_deleting
         from budget.receipts import receivers
