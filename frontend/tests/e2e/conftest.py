@@ -253,7 +253,7 @@ def _start_dashboard(
             "-m",
             "streamlit",
             "run",
-            "app.py",
+            "server.py",
             "--server.port",
             str(port),
             "--server.address",
