@@ -6,9 +6,11 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import api, charts, data, insights, session, tables
+from dashboard import api, charts, data, forms, insights, session, tables
 from dashboard.api import ApiError, SessionExpired
 from dashboard.formatting import format_money, parse_money
+from dashboard.forms import Lists
+from dashboard.views import quick_add
 from dashboard.views.common import metric_row, money_table, show_error, today
 
 RECENT_COUNT = 10
@@ -37,6 +39,8 @@ def render() -> None:
         show_error(error)
         return
     currency = balances.get("currency") or ledger["currency"]
+    if ledger.get("role") != "viewer":
+        _quick_add(currency)
 
     _metrics(balances, currency)
     if parse_money(balances["pending_allocation"]) > 0:
@@ -56,6 +60,16 @@ def render() -> None:
 
     _net_worth(currency)
     _this_month(currency)
+
+
+def _quick_add(currency: str) -> None:
+    forms.apply_resets()
+    try:
+        lists = Lists(data.wallets(), data.buckets(), data.categories(), data.payees())
+    except ApiError as error:
+        show_error(error)
+        return
+    quick_add.render(lists, currency)
 
 
 def _metrics(balances: dict[str, Any], currency: str) -> None:

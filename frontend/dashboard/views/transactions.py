@@ -17,7 +17,13 @@ from dashboard import api, data, forms, session, tables
 from dashboard.api import ApiError
 from dashboard.formatting import format_money, literal, parse_money
 from dashboard.forms import Lists
-from dashboard.views import imports, transaction_bulk, transaction_filters, transaction_form
+from dashboard.views import (
+    imports,
+    quick_add,
+    transaction_bulk,
+    transaction_filters,
+    transaction_form,
+)
 from dashboard.views.common import (
     VIEWER_NOTE,
     Page,
@@ -54,6 +60,7 @@ def render() -> None:
         return
 
     if can_write:
+        quick_add.render(lists, currency)
         _pending_allocations(currency)
         with st.expander("Add a transaction", icon=":material/add:", key="tx_add_open"):
             transaction_form.add_form(PAGE, lists, currency)
