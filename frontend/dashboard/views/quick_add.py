@@ -21,13 +21,37 @@ from dashboard.views.common import today
 FORM_KEY = "qa_form"
 FLASH_KEY = "qa_flash"
 FOCUS_KEY = "qa_focus"
+SAVES_KEY = "qa_saves"
 FIELDS = ("qa_payee", "qa_category", "qa_amount", "qa_wallet")
 LAST_USED = "Last used"
-# After a save the cursor goes back to the payee, so the next line is typed straight away.
-_FOCUS_SCRIPT = (
-    "<script>setTimeout(() => {const box = window.parent.document.querySelector("
-    "'[data-testid=stForm] input[aria-label=\"Payee\"]'); if (box) box.focus();}, 150);</script>"
-)
+# The line is typed with the keyboard: Tab goes from box to box, not to the boxes' "clear"
+# buttons, and after a save the cursor goes back to the payee for the next one.
+_KEYBOARD_SCRIPT = """<script>
+(() => {
+  const doc = window.parent.document;
+  const tidy = () => doc.querySelectorAll('[class*="st-key-qa_"] button[aria-label="Clear value"]')
+    .forEach((button) => button.setAttribute('tabindex', '-1'));
+  tidy();
+  if (!doc.body.dataset.qaKeyboard) {
+    doc.body.dataset.qaKeyboard = '1';
+    new MutationObserver(tidy).observe(doc.body, {childList: true, subtree: true});
+  }
+})();
+</script>"""
+_FOCUS_SCRIPT = """<script>
+(() => {
+  // The page is still being redrawn after the save: try until the payee box has the cursor.
+  const doc = window.parent.document;
+  let tries = 0;
+  const focus = () => {
+    const box = doc.querySelector('.st-key-qa_payee input');
+    if (box && doc.activeElement === box) return;
+    if (box) box.focus();
+    if (++tries < 20) setTimeout(focus, 100);
+  };
+  setTimeout(focus, 50);
+})();
+</script>"""
 
 
 def render(lists: Lists, currency: str) -> None:
@@ -74,8 +98,12 @@ def render(lists: Lists, currency: str) -> None:
         saved = columns[5].form_submit_button("Add", type="primary", key="qa_submit")
     if message:
         st.caption(literal(message), help=None)
-    if st.session_state.pop(FOCUS_KEY, False):
-        st.html(_FOCUS_SCRIPT, unsafe_allow_javascript=True)
+    st.html(_KEYBOARD_SCRIPT, unsafe_allow_javascript=True)
+    saves = st.session_state.pop(FOCUS_KEY, 0)
+    if saves:
+        # Numbered: the same snippet as last time would be kept on the page and not run again.
+        script = _FOCUS_SCRIPT.replace("<script>", f"<script>/* save {saves} */", 1)
+        st.html(script, unsafe_allow_javascript=True)
     if not saved:
         return
     values = {
@@ -95,7 +123,8 @@ def render(lists: Lists, currency: str) -> None:
         {"qa_payee": None, "qa_category": None, "qa_amount": "", "qa_wallet": LAST_USED}
     )
     st.session_state[FLASH_KEY] = saved_note(created, payload, names, wallet_names, currency)
-    st.session_state[FOCUS_KEY] = True
+    st.session_state[FOCUS_KEY] = st.session_state.get(SAVES_KEY, 0) + 1
+    st.session_state[SAVES_KEY] = st.session_state[FOCUS_KEY]
     data.changed()
     st.rerun()
 

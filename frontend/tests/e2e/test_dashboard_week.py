@@ -1,0 +1,89 @@
+"""A family's week at the dashboard: expenses typed on the quick-add line by keyboard only,
+the wallet register, a phone's width and the dark theme."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.browser import (
+    PASSWORD,
+    TIMEOUT_MS,
+    ApiUser,
+    Screenshot,
+    expect_no_traceback,
+    expect_signed_in,
+    main,
+    sign_in,
+    wait_until_idle,
+)
+from tests.e2e.conftest import Servers
+
+pytestmark = pytest.mark.e2e
+
+# (payee, category typed, amount as typed); "" leaves the category to the payee's last one.
+EXPENSES = [
+    ("Bakery", "Groc", "3,20"),
+    ("Corner shop", "Groc", "12,50"),
+    ("Bakery", "", "4.10"),
+    ("Landlord", "Hous", "1.234,56"),
+    ("Bus company", "Trans", "2,90"),
+]
+
+
+def _pick(page: Page, text: str) -> None:
+    """Type into the focused select box and take the first option it offers with Enter."""
+    page.keyboard.type(text)
+    expect(page.get_by_role("option").first).to_be_visible(timeout=TIMEOUT_MS)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("option")).to_have_count(0, timeout=TIMEOUT_MS)
+
+
+def _quick_add(page: Page, payee: str, category: str, amount: str) -> None:
+    """Keys only: the cursor is in the payee box (where the line puts it after each save)."""
+    _pick(page, payee)
+    page.keyboard.press("Tab")
+    if category:
+        _pick(page, category)
+    page.keyboard.press("Tab")
+    page.keyboard.type(amount)
+    page.keyboard.press("Enter")
+    expect(main(page).get_by_text("Added: ")).to_be_visible(timeout=TIMEOUT_MS)
+    wait_until_idle(page)
+
+
+def test_five_expenses_by_keyboard_on_the_quick_add_line(
+    page: Page, servers: Servers, screenshot: Screenshot
+) -> None:
+    user = ApiUser(servers.api_url, "Ada Lovelace")
+    user.wallet("Bank", "2000.00")
+    sign_in(page, user.email, PASSWORD)
+    expect_signed_in(page, user.email, user.ledger_name)
+
+    payee_box = main(page).get_by_role("combobox", name="Payee")
+    payee_box.focus()
+    for number, (payee, category, amount) in enumerate(EXPENSES, start=1):
+        if number > 1:
+            expect(payee_box).to_be_focused(timeout=TIMEOUT_MS)  # ready for the next one
+        _quick_add(page, payee, category, amount)
+    expect_no_traceback(page)
+    screenshot("week-01-quick-add")
+
+    items = user.get(user.ledger_path("/transactions"), kind="expense", page_size="50")["items"]
+    written = sorted((t["payee_name"], t["amount"]) for t in items)
+    assert written == sorted(
+        [
+            ("Bakery", "3.20"),
+            ("Corner shop", "12.50"),
+            ("Bakery", "4.10"),
+            ("Landlord", "1234.56"),
+            ("Bus company", "2.90"),
+        ]
+    )
+    assert {t["kind"] for t in items} == {"expense"}
+    groceries = user.category("Groceries")
+    bakery = [t for t in items if t["payee_name"] == "Bakery"]
+    assert {t["category"] for t in bakery} == {groceries}  # the second one by the payee
+    assert sum(Decimal(t["amount"]) for t in items) == Decimal("1257.26")
