@@ -37,8 +37,9 @@ from dashboard.views.transaction_filters import PAGE_KEY
 PAGE = Page(flash_key="tx_flash", confirm_key="tx_confirm_delete")
 PAGE_SIZE = 50
 ROW_PX = 35
-VISIBLE_ROWS = 15
 TABLE_HEADER_PX = 38
+# Money in, out and moved: readable on the light and the dark theme alike.
+AMOUNT_COLOURS = {1: "color: #2e9e5b", -1: "color: #d64545", 0: ""}
 
 TABLE_KEY = "tx_table"
 VIEW_KEY = "tx_view"
@@ -67,6 +68,7 @@ def render() -> None:
         with st.expander("Import CSV", icon=":material/upload_file:", key="tx_import_open"):
             imports.render(lists, currency)
 
+    transaction_filters.search_row(lists)
     filters = transaction_filters.form(lists)
     _browse(filters, lists, currency, can_write)
 
@@ -168,7 +170,7 @@ def _browse(filters: dict[str, str], lists: Lists, currency: str, can_write: boo
         st.session_state.pop(PAGE.confirm_key, None)
 
     with table_slot:
-        selected = _table(items, lists, currency, table_key(generation))
+        selected = _table(items, lists, currency, table_key(generation), filters.get("wallet"))
     if len(selected) == 1:
         _selected(items[selected[0]], lists, currency, can_write)
     elif len(selected) > 1 and can_write:
@@ -178,8 +180,12 @@ def _browse(filters: dict[str, str], lists: Lists, currency: str, can_write: boo
     _export(filters, count)
 
 
-def transaction_frame(items: list[dict[str, Any]], lists: Lists) -> pd.DataFrame:
-    frame = tables.transaction_table(items, lists.wallets, lists.buckets, lists.categories)
+def transaction_frame(
+    items: list[dict[str, Any]], lists: Lists, wallet: str | None = None
+) -> pd.DataFrame:
+    frame = tables.transaction_table(
+        items, lists.wallets, lists.buckets, lists.categories, wallet=wallet
+    )
     frame["Tags"] = [", ".join(item.get("tags") or []) for item in items]
     return frame
 
@@ -188,21 +194,31 @@ def table_key(generation: int) -> str:
     return f"{TABLE_KEY}_{generation}"
 
 
-def _table(items: list[dict[str, Any]], lists: Lists, currency: str, key: str) -> list[int]:
-    """The page's table; returns the rows selected (several: a bulk edit)."""
-    frame = transaction_frame(items, lists)
+def _table(
+    items: list[dict[str, Any]], lists: Lists, currency: str, key: str, wallet: str | None
+) -> list[int]:
+    """The page's table, a bank statement when ``wallet`` is set (its running balance after
+    every row); returns the rows selected (several: a bulk edit)."""
+    frame = transaction_frame(items, lists, wallet)
     money = tables.money_columns(frame)
+    # Green in, red out; a transfer only moves money, unless this is a wallet's register.
+    colours = [
+        AMOUNT_COLOURS[0 if item["kind"] == "transfer" and not wallet else tables.sign(value)]
+        for item, value in zip(items, frame["Amount"], strict=True)
+    ]
+    shown = tables.for_display(frame, currency)
+    styled = shown.style.apply(lambda _: colours, subset=["Amount"])
     event = st.dataframe(
-        tables.for_display(frame, currency),
+        styled,
         hide_index=True,
         column_config={
             "Date": st.column_config.TextColumn("Date", width="small"),
             "Kind": st.column_config.TextColumn("Kind", width="small"),
+            "Bucket": st.column_config.TextColumn("Bucket", width="large"),
             **{c: st.column_config.TextColumn(c, alignment="right") for c in money},
         },
-        # Up to 15 rows at once, so the pager and the selected row's form stay near; the
-        # rest of the page of 50 scrolls inside the table.
-        height=TABLE_HEADER_PX + ROW_PX * min(len(frame), VISIBLE_ROWS),
+        # The whole page of rows at once: the page scrolls, not a box inside it.
+        height=TABLE_HEADER_PX + ROW_PX * len(frame),
         on_select="rerun",
         selection_mode="multi-row",
         key=key,
