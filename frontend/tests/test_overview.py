@@ -97,7 +97,7 @@ def test_recent_transactions_resolve_names_and_show_splits_and_pending() -> None
         "-12.35 EUR",
     ]
     assert recent["Bucket"].tolist()[:2] == [
-        "Savings 600.00 · Fun 300.00",
+        "Savings 600.00 · Fun 300.00 · Unallocated 2,100.00",
         "Pending allocation",
     ]
     assert recent["Wallet"].tolist()[3] == "Bank → Loan to Tom"
