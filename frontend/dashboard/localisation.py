@@ -35,14 +35,27 @@ LOCALES = {
 }
 
 
-def current() -> str:
-    """The signed-in user's locale (the default outside a session or for an unknown one)."""
+def chosen() -> str | None:
+    """The locale money and dates are written in: the user's setting, else the browser's
+    language when Babel knows it; None outside a browser with no setting (plain
+    "1,234.50 EUR" and ISO dates, as scripts and tests read them)."""
     try:
         user = st.session_state.get(session.USER_KEY) or {}
-    except Exception:  # no script run context: a plain call in a test
-        user = {}
-    value = user.get("locale") or DEFAULT_LOCALE
-    return value if value in LOCALES else DEFAULT_LOCALE
+        browser = st.context.locale
+    except Exception:  # no script run context: a plain call
+        return None
+    if user.get("locale") in LOCALES:
+        return user["locale"]
+    if isinstance(browser, str) and browser:
+        try:
+            return str(Locale.parse(browser.replace("-", "_")))
+        except (ValueError, UnknownLocaleError):
+            return None
+    return None
+
+
+def current() -> str:
+    return chosen() or DEFAULT_LOCALE
 
 
 def money(
@@ -68,7 +81,8 @@ def day(value: date | str | None, locale: str | None = None) -> str:
 
 
 def decimal_mark(locale: str | None = None) -> str:
-    return get_decimal_symbol(locale or current())
+    where = locale or chosen()
+    return get_decimal_symbol(where) if where else "."
 
 
 def currency_symbol(currency: str, locale: str | None = None) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from dashboard import labels
-from dashboard.formatting import format_money, parse_money
+from dashboard.formatting import day, format_money, parse_money
 
 MONTHS = [calendar.month_abbr[number] for number in range(1, 13)]
 PENDING_LABEL = "Pending allocation"
@@ -94,7 +94,7 @@ def transaction_table(
     for item in items:
         rows.append(
             {
-                "Date": str(item["date"]),
+                "Date": day(item["date"]),
                 "Kind": labels.label(labels.TRANSACTION_KINDS, item["kind"]),
                 "Description": item.get("description") or "",
                 "Category": _name(category_names, item.get("category")),

@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from dashboard import bulk_edit, forms, importing, labels, security
+from dashboard import bulk_edit, forms, importing, labels, localisation, security
 
 BACKEND = Path(__file__).resolve().parents[2] / "backend"
 READ_CONSTANTS = """
@@ -31,6 +31,7 @@ from budget.money.models import CategoryType, Kind, WalletKind
 from budget.planning.models import Frequency
 from budget.webhooks.models import ALL_EVENTS, EVENTS, DeliveryStatus
 from budget.accounts import mailed_tokens, two_factor
+from budget.accounts.models import LOCALES
 print(json.dumps({
     "webhook_events": [ALL_EVENTS, *EVENTS],
     "delivery_statuses": list(DeliveryStatus.values),
@@ -54,6 +55,7 @@ print(json.dumps({
     "import_formats": list(typing.get_args(ImportFormat)),
     "delimiters": list(DELIMITER_CANDIDATES),
     "bulk_max": BULK_MAX,
+    "locales": list(LOCALES),
 }))
 """
 
@@ -76,6 +78,10 @@ def backend() -> dict[str, Any]:
         check=True,
     )
     return json.loads(answer.stdout.strip().splitlines()[-1])
+
+
+def test_the_locales_are_the_backend_s() -> None:
+    assert list(localisation.LOCALES) == backend()["locales"]
 
 
 def test_the_kinds_are_the_backend_s() -> None:

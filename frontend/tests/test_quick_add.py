@@ -81,7 +81,7 @@ def test_a_known_payee_brings_its_category_wallet_and_bucket(fake: FakeLedgerCli
     # The line is empty again for the next one, and says what was added.
     assert at.text_input(key="qa_amount").value == ""
     assert at.selectbox(key="qa_payee").value is None
-    assert "Added: €12.50 Groceries at Bakery from Cash." in texts(at)
+    assert "Added: 12.50 EUR Groceries at Bakery from Cash." in texts(at)
 
 
 def test_a_payee_without_history_takes_the_category_s_last_wallet(
@@ -156,4 +156,26 @@ def test_the_saved_note_names_amount_category_payee_and_wallet() -> None:
     payload = {"kind": "income", "amount": "10.00", "category": "c", "wallet": "w"}
     note = quick_add.saved_note({}, payload, {"c": "Salary"}, {"w": "Bank"}, "EUR")
 
-    assert note == "Added: €10.00 Salary to Bank."
+    assert note == "Added: 10.00 EUR Salary to Bank."
+
+
+def _money_in(locale: str) -> None:
+    import streamlit as st
+
+    from dashboard import session
+    from dashboard.formatting import day, format_money
+
+    st.session_state[session.USER_KEY] = {"id": "u", "locale": locale}
+    st.write(f"{format_money('1234.5', 'EUR')} | {day('2026-12-04')}")
+
+
+@pytest.mark.parametrize(
+    ("locale", "shown"),
+    [("de_DE", "1.234,50\xa0€ | 04.12.2026"), ("en_GB", "€1,234.50 | 4 Dec 2026")],
+)
+def test_money_and_dates_follow_the_user_s_locale(locale: str, shown: str) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_money_in, args=(locale,)).run()
+
+    assert at.markdown[0].value == shown

@@ -14,7 +14,7 @@ import streamlit as st
 
 from dashboard import api, data, forms, localisation
 from dashboard.api import ApiError
-from dashboard.formatting import literal
+from dashboard.formatting import format_money, literal
 from dashboard.forms import FieldError, FormErrors, Lists
 from dashboard.views.common import today
 
@@ -198,7 +198,7 @@ def saved_note(
     currency: str,
 ) -> str:
     """The line under the quick-add: "Added: 12.50 € Groceries at REWE from Bank."."""
-    amount = localisation.money(payload["amount"], currency)
+    amount = format_money(payload["amount"], currency)
     where = "to" if payload["kind"] == "income" else "from"
     who = f" at {payload['payee_name']}" if payload.get("payee_name") else ""
     category = categories.get(payload["category"], "")
