@@ -3,7 +3,7 @@ session-cookie route); `streamlit run app.py` works too, without staying signed 
 
 import streamlit as st
 
-from dashboard import api, data, session, vault
+from dashboard import api, cards, data, session, vault
 from dashboard.api import ApiError, SessionExpired
 from dashboard.formatting import literal
 from dashboard.views import (
@@ -178,6 +178,7 @@ def _signed_out_pages() -> list:
 
 
 st.set_page_config(page_title="Budget", layout="wide")
+st.html(cards.LAYOUT_CSS)  # tables on wide screens, cards on phones (dashboard/cards.py)
 sign_in.resume_remembered(st.context.cookies)
 if session.is_signed_in():
     page = st.navigation({"": [*SIGNED_IN_PAGES, NOTIFICATIONS_PAGE], "Reports": REPORT_PAGES})

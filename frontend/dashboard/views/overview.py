@@ -6,7 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import api, charts, data, forms, insights, session, tables
+from dashboard import api, cards, charts, data, forms, insights, session, tables
 from dashboard.api import ApiError, SessionExpired
 from dashboard.formatting import format_money, parse_money
 from dashboard.forms import Lists
@@ -161,9 +161,21 @@ def _recent(balances: dict[str, Any], currency: str) -> None:
     frame = tables.transaction_table(
         page["items"], balances["wallets"], balances["buckets"], categories
     )
-    money_table(
-        frame,
-        currency,
+    shown = tables.for_display(frame, currency)
+    signs = [
+        tables.sign(value) if item["kind"] != "transfer" else 0
+        for item, value in zip(page["items"], frame["Amount"], strict=True)
+    ]
+    with st.container(key="narrow_recent"):
+        st.html(cards.transaction_cards(shown, signs))
+    wide = st.container(key="wide_recent")
+    wide.dataframe(
+        shown,
+        hide_index=True,
+        column_config={
+            c: st.column_config.TextColumn(c, alignment="right")
+            for c in tables.money_columns(frame)
+        },
         # The amount before the bucket: a split like "Essentials 500.00 · Savings 200.00 ·
         # Fun 100.00" is wide, and last it can take the rest of the row without pushing the
         # amount out of sight.

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import api, data, forms, session, tables
+from dashboard import api, cards, data, forms, session, tables
 from dashboard.api import ApiError
 from dashboard.formatting import format_money, literal, parse_money
 from dashboard.forms import Lists
@@ -202,13 +202,17 @@ def _table(
     frame = transaction_frame(items, lists, wallet)
     money = tables.money_columns(frame)
     # Green in, red out; a transfer only moves money, unless this is a wallet's register.
-    colours = [
-        AMOUNT_COLOURS[0 if item["kind"] == "transfer" and not wallet else tables.sign(value)]
+    signs = [
+        0 if item["kind"] == "transfer" and not wallet else tables.sign(value)
         for item, value in zip(items, frame["Amount"], strict=True)
     ]
+    colours = [AMOUNT_COLOURS[sign] for sign in signs]
     shown = tables.for_display(frame, currency)
     styled = shown.style.apply(lambda _: colours, subset=["Amount"])
-    event = st.dataframe(
+    with st.container(key="narrow_tx_cards"):
+        st.html(cards.transaction_cards(shown, signs))
+        st.caption("Turn the phone or widen the window to select rows and edit them.")
+    event = st.container(key="wide_tx_table").dataframe(
         styled,
         hide_index=True,
         column_config={

@@ -87,3 +87,56 @@ def test_five_expenses_by_keyboard_on_the_quick_add_line(
     bakery = [t for t in items if t["payee_name"] == "Bakery"]
     assert {t["category"] for t in bakery} == {groceries}  # the second one by the payee
     assert sum(Decimal(t["amount"]) for t in items) == Decimal("1257.26")
+
+
+PAGES = [
+    ("", "Overview"),
+    ("transactions", "Transactions"),
+    ("setup", "Setup"),
+    ("planning", "Planning"),
+    ("home", "Home"),
+    ("account", "Account"),
+    ("notifications", "Notifications"),
+    ("monthly", "Monthly report"),
+    ("yearly", "Yearly report"),
+    ("historical", "Historical report"),
+    ("forecast", "Forecast"),
+    ("trends", "Trends"),
+]
+
+
+def test_a_phone_at_390_px_never_scrolls_sideways_and_sees_the_amounts(
+    page: Page, servers: Servers, screenshot: Screenshot
+) -> None:
+    user = ApiUser(servers.api_url, "Grace Hopper")
+    bank = user.wallet("Bank", "500.00")
+    body = {
+        "kind": "expense",
+        "date": "2026-01-15",
+        "amount": "1234.56",
+        "wallet": bank,
+        "category": user.category("Housing"),
+        "description": "A rather long rent description",
+    }
+    user.post(user.ledger_path("/transactions"), body)
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, user.email, PASSWORD)
+    expect(main(page).get_by_role("heading", name="Overview")).to_be_visible(timeout=TIMEOUT_MS)
+
+    for path, heading in PAGES:
+        page.goto(f"{servers.dashboard_url}/{path}")
+        expect(page.get_by_role("heading", name=heading).first).to_be_visible(timeout=TIMEOUT_MS)
+        wait_until_idle(page)
+        expect_no_traceback(page)
+        overflow = page.evaluate(
+            "() => [document.documentElement, ...document.querySelectorAll('[data-testid=stMain]')]"
+            ".map(e => e.scrollWidth - e.clientWidth)"
+        )
+        assert max(overflow) <= 0, f"/{path} scrolls sideways by {max(overflow)} px"
+        screenshot(f"phone-{path or 'overview'}")
+        if path in ("", "transactions"):
+            amount = main(page).locator(".bk-amount").filter(has_text="1,234.56").first
+            expect(amount).to_be_visible(timeout=TIMEOUT_MS)
+            box = amount.bounding_box()
+            assert box is not None
+            assert box["x"] + box["width"] <= 390
