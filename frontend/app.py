@@ -91,14 +91,30 @@ def _switch_ledger() -> None:
     data.changed()
 
 
+# The sidebar's unread count and the ledger list look again this often, so a new alert or a
+# ledger shared with you shows without a click.
+FRESH_SECONDS = 20
+LIVE_RUN_KEY = "sidebar_live_run"
+
+
+@st.fragment(run_every=FRESH_SECONDS)
 def _notifications_link() -> None:
     """The unread count on every page, as a link to the notifications ("Notifications (3)").
-    Read through the cached data layer: one small request per data version."""
+    The page's own run reads it through the cached data layer; the timer's runs ask the API
+    afresh, and a changed list of ledgers (one shared with you, one you left) redraws the
+    whole page so the switcher shows it."""
+    timer_run = st.session_state.get(LIVE_RUN_KEY, False)
+    st.session_state[LIVE_RUN_KEY] = True
     try:
-        unread = data.unread_notifications()
+        if timer_run:
+            unread, ledgers_changed = data.fresh_sidebar()
+            if ledgers_changed:
+                st.rerun(scope="app")
+        else:
+            unread = data.unread_notifications()
     except SessionExpired as error:
         session.end(notice=str(error))
-        st.rerun()
+        st.rerun(scope="app")
     except ApiError:
         unread = 0  # the page itself shows what is wrong with the API
     st.page_link(
@@ -113,6 +129,7 @@ def _sidebar() -> None:
     user = session.current_user()
     ledger = session.current_ledger()
     ledgers = session.ledgers()
+    st.session_state[LIVE_RUN_KEY] = False  # the page's own run of the fragment below
     with st.sidebar:
         st.caption("Signed in as")
         st.markdown(f"**{literal(user['email'])}**")

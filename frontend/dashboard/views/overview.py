@@ -6,12 +6,12 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import api, cards, charts, data, forms, insights, session, tables
-from dashboard.api import ApiError, SessionExpired
+from dashboard import cards, charts, data, forms, insights, session, tables
+from dashboard.api import ApiError
 from dashboard.formatting import format_money, parse_money
 from dashboard.forms import Lists
 from dashboard.views import quick_add
-from dashboard.views.common import metric_row, money_table, show_error, today
+from dashboard.views.common import metric_row, money_table, show_error, today, watch_allocation
 
 RECENT_COUNT = 10
 RECENT_COLUMNS = ("Date", "Kind", "Description", "Category", "Wallet", "Amount", "Bucket")
@@ -21,9 +21,6 @@ PENDING_HELP = (
 )
 NET_WORTH_HELP = "The sum of all wallet balances, loans included."
 UNALLOCATED_HELP = "Money in no bucket yet: the rest of every income split, and pending incomes."
-# While incomes wait for the worker, the page looks again this often and redraws once they are
-# split; the worker usually needs a second or two.
-PENDING_POLL_SECONDS = 3
 WATCHING_KEY = "overview_watching_allocation"
 
 
@@ -44,8 +41,7 @@ def render() -> None:
 
     _metrics(balances, currency)
     if parse_money(balances["pending_allocation"]) > 0:
-        st.session_state[WATCHING_KEY] = False
-        _watch_allocation(data.ledger_path("/reports/balances"), balances["pending_allocation"])
+        watch_allocation(balances["pending_allocation"], WATCHING_KEY)
     show_archived = st.toggle(
         "Show archived wallets and buckets", key="overview_show_archived", value=False
     )
@@ -83,31 +79,6 @@ def _metrics(balances: dict[str, Any], currency: str) -> None:
         ("Pending allocation", format_money(balances["pending_allocation"], currency), PENDING_HELP)
     )
     metric_row(metrics)
-
-
-@st.fragment(run_every=PENDING_POLL_SECONDS)
-def _watch_allocation(path: str, pending: str) -> None:
-    """Every few seconds while incomes are pending: when the worker has split them, the whole
-    page runs again with fresh data. (Without this, the page kept showing them as pending,
-    from a cached answer, until something else made it run again.)"""
-    st.caption(
-        ":material/hourglass_top: New incomes are being split across your buckets; this page "
-        "updates by itself when that is done."
-    )
-    if not st.session_state.get(WATCHING_KEY):
-        # The page's own run: it has just read the balances.
-        st.session_state[WATCHING_KEY] = True
-        return
-    try:
-        fresh = api.get_client().get(path)
-    except SessionExpired as error:
-        show_error(error)
-        return
-    except ApiError:
-        return  # a hiccup: look again next time
-    if fresh.get("pending_allocation") != pending:
-        data.changed()
-        st.rerun()
 
 
 def _wallets(wallets: list[dict[str, Any]], currency: str, show_archived: bool) -> None:

@@ -31,6 +31,7 @@ from dashboard.views.common import (
     prepared_download,
     show_error,
     today,
+    watch_allocation,
 )
 from dashboard.views.transaction_filters import PAGE_KEY
 
@@ -45,6 +46,7 @@ TABLE_KEY = "tx_table"
 VIEW_KEY = "tx_view"
 EXPORT_KEY = "tx_export"
 ALLOCATE_KEY = "tx_allocate"
+WATCHING_KEY = "tx_watching_allocation"
 
 
 def render() -> None:
@@ -85,6 +87,7 @@ def _pending_allocations(currency: str) -> None:
     pending = parse_money(balances.get("pending_allocation") or "0")
     if pending <= 0:
         return
+    watch_allocation(balances["pending_allocation"], WATCHING_KEY)
     # Room for the whole button label next to the message, at a laptop's width.
     left, right = st.columns([2, 1], vertical_alignment="center")
     left.info(
