@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.browser import (
     PASSWORD,
@@ -19,6 +19,7 @@ from tests.e2e.browser import (
     sign_in,
     wait_until_idle,
 )
+from tests.e2e.conftest import SCREENSHOTS_DIR as SCREENSHOTS
 from tests.e2e.conftest import Servers
 
 pytestmark = pytest.mark.e2e
@@ -140,3 +141,57 @@ def test_a_phone_at_390_px_never_scrolls_sideways_and_sees_the_amounts(
             box = amount.bounding_box()
             assert box is not None
             assert box["x"] + box["width"] <= 390
+
+
+def test_dark_mode_follows_the_system_with_readable_charts(
+    browser: Browser, servers: Servers
+) -> None:
+    user = ApiUser(servers.api_url, "Hedy Lamarr")
+    bank = user.wallet("Bank", "800.00")
+    body = {
+        "kind": "expense",
+        "date": "2026-01-15",
+        "amount": "45.00",
+        "wallet": bank,
+        "category": user.category("Groceries"),
+        "description": "Weekly shop",
+    }
+    user.post(user.ledger_path("/transactions"), body)
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, color_scheme="dark")
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    try:
+        page.goto(servers.dashboard_url)
+        sign_in(page, user.email, PASSWORD)
+        expect(main(page).get_by_role("heading", name="Overview")).to_be_visible(timeout=TIMEOUT_MS)
+        wait_until_idle(page)
+        background = page.evaluate(
+            "getComputedStyle(document.querySelector('[data-testid=stApp]')).backgroundColor"
+        )
+        assert _luminance(background) < 0.2, background  # a dark page
+        for path in ("", "transactions", "monthly", "trends"):
+            page.goto(f"{servers.dashboard_url}/{path}")
+            expect(main(page).locator("h1").first).to_be_visible(timeout=TIMEOUT_MS)
+            wait_until_idle(page)
+            page.wait_for_timeout(800)  # charts draw after the run
+            expect_no_traceback(page)
+            SCREENSHOTS.mkdir(exist_ok=True)
+            page.screenshot(
+                path=str(SCREENSHOTS / f"dark-{path or 'overview'}.png"), full_page=True
+            )
+        # Chart text takes the theme's colour: light on the dark page.
+        page.goto(f"{servers.dashboard_url}/")
+        expect(main(page).locator("h1").first).to_be_visible(timeout=TIMEOUT_MS)
+        wait_until_idle(page)
+        label = main(page).locator("[data-testid=stVegaLiteChart] text").first
+        expect(label).to_be_visible(timeout=TIMEOUT_MS)
+        assert _luminance(label.evaluate("e => getComputedStyle(e).fill")) > 0.4
+    finally:
+        context.close()
+
+
+def _luminance(css_colour: str) -> float:
+    """0 (black) to 1 (white) for "rgb(r, g, b)" / "rgba(...)"."""
+    numbers = [float(n) for n in css_colour[css_colour.index("(") + 1 : -1].split(",")[:3]]
+    red, green, blue = (n / 255 for n in numbers)
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
