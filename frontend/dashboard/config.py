@@ -4,3 +4,7 @@ import os
 
 API_URL: str = os.environ.get("API_URL", "http://127.0.0.1:8000/api/v1").rstrip("/")
 API_TIMEOUT_SECONDS: float = float(os.environ.get("API_TIMEOUT_SECONDS", "10"))
+# The API's upload limits in MB (IMPORT_MAX_BYTES and EXCHANGE_IMPORT_MAX_BYTES there): the
+# upload boxes refuse bigger files and say so, instead of Streamlit's own 200 MB.
+IMPORT_MAX_MB: int = int(os.environ.get("IMPORT_MAX_MB", "50"))
+RESTORE_MAX_MB: int = int(os.environ.get("RESTORE_MAX_MB", "200"))

@@ -61,3 +61,10 @@ def test_transactions_watch_pending_incomes_until_the_worker_split_them(
     at = app_on("transactions").run()
 
     assert any("updates by itself" in str(caption.value) for caption in at.caption)
+
+
+def test_the_upload_box_says_the_api_s_limit_not_streamlit_s(fake: FakeLedgerClient) -> None:
+    at = app_on("transactions").run()
+
+    [bank_file] = at.get("file_uploader")
+    assert bank_file.proto.max_upload_size_mb == 50
