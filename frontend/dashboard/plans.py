@@ -269,6 +269,40 @@ def recurring_payload(
     return body
 
 
+# What the edit form may change on a template (its kind and start stay).
+RECURRING_EDITABLE = (
+    "amount",
+    "description",
+    "payee_name",
+    *forms.REFERENCE_FIELDS,
+    "frequency",
+    "interval",
+    "end_date",
+)
+
+
+def recurring_changes(template: Mapping[str, Any], body: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of the edit form's ``body`` (as `recurring_payload` built it) that differ
+    from ``template``: amounts as Decimals, references as ids, a cleared end date as None."""
+    changes: dict[str, Any] = {}
+    for name in RECURRING_EDITABLE:
+        if name not in body and name not in ("end_date", *forms.REFERENCE_FIELDS):
+            continue
+        new, old = body.get(name), template.get(name)
+        if name == "payee_name" and not new and not old:
+            continue
+        if name in forms.REFERENCE_FIELDS and name not in forms.KIND_REFERENCES[template["kind"]]:
+            continue
+        if name == "amount":
+            new, old = parse_money(str(new)), parse_money(str(old))
+            if new != old:
+                changes[name] = str(new)
+            continue
+        if differs(new, old):
+            changes[name] = new
+    return changes
+
+
 def _start_date(error: FieldError) -> FieldError:
     if error.field == "date":
         return FieldError(field="start_date", message=error.message)

@@ -504,6 +504,34 @@ def test_run_now_says_how_many_were_created(fake: FakeLedgerClient) -> None:
     assert _versions(at) == 1
 
 
+def test_editing_a_recurring_transaction_sends_only_what_changed(fake: FakeLedgerClient) -> None:
+    at = _page()
+    prefix = "plan_rec_edit_rec-rent"
+    assert at.text_input(key=f"{prefix}_amount").value == "950.00"
+    assert at.text_input(key=f"{prefix}_description").max_chars == 255
+
+    at.text_input(key=f"{prefix}_amount").input("1.000,00")
+    at.selectbox(key=f"{prefix}_wallet").set_value("w-cash")
+    at.number_input(key=f"{prefix}_interval").set_value(3)
+    at.button(key=f"{prefix}_save").click().run()
+
+    assert not at.exception
+    [patch] = fake.writes()
+    assert (patch.method, patch.path) == ("PATCH", f"{LP}/recurring/rec-rent")
+    assert patch.json == {"amount": "1000.00", "wallet": "w-cash", "interval": 3}
+    assert "Saved Rent." in texts(at)
+
+
+def test_saving_an_unchanged_recurring_transaction_writes_nothing(
+    fake: FakeLedgerClient,
+) -> None:
+    at = _page()
+    at.button(key="plan_rec_edit_rec-rent_save").click().run()
+
+    assert not fake.writes()
+    assert "Nothing changed." in texts(at)
+
+
 def test_run_messages() -> None:
     assert plans.run_message("Rent", {"created": 1, "next_date": None}) == (
         "Ran Rent: 1 transaction created; nothing more is due."
