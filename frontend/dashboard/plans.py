@@ -82,6 +82,41 @@ def status_table(status: Iterable[Mapping[str, Any]], names: Mapping[str, str]) 
     return pd.DataFrame(rows, columns=columns)
 
 
+def months_back(year: int, month: int, count: int) -> list[tuple[int, int]]:
+    """``count`` months ending with (year, month), oldest first."""
+    index = year * 12 + month - 1
+    return [(i // 12, i % 12 + 1) for i in range(index - count + 1, index + 1)]
+
+
+def month_grid(
+    statuses: Mapping[tuple[int, int], Iterable[Mapping[str, Any]]],
+    names: Mapping[str, str],
+    currency: str,
+) -> pd.DataFrame:
+    """Budgets by month: a row per budget's category, a column per month (oldest first), each
+    cell "spent of limit · left" ("340.00 of 400.00 · 60.00 left", "… · 34.50 over"); empty
+    where no budget covered the month."""
+    rows: dict[str, dict[str, str]] = {}
+    columns = []
+    for (year, month), status in statuses.items():
+        column = month_label(month_value(year, month))
+        columns.append(column)
+        for item in status:
+            name = charts.budget_name(item, names)
+            left = parse_money(item["remaining"])
+            rest = f"{format_money(abs(left), currency)} {'left' if left >= 0 else 'over'}"
+            limit = item.get("available") or item["limit"]
+            rows.setdefault(name, {})[column] = (
+                f"{format_money(item['spent'], currency)} of {format_money(limit, currency)}"
+                f" · {rest}"
+            )
+    frame = pd.DataFrame(
+        [{"Category": name, **cells} for name, cells in sorted(rows.items())],
+        columns=["Category", *columns],
+    )
+    return frame.fillna("")
+
+
 def budget_table(budgets: Iterable[Mapping[str, Any]], names: Mapping[str, str]) -> pd.DataFrame:
     """Category, Monthly limit, Alert at, From, Until — every budget, whatever the month."""
     rows = [

@@ -132,6 +132,34 @@ def test_the_month_picker_starts_at_this_month_and_asks_for_the_chosen_one(
     assert f"Over the limit in March {today.year - 1}: Housing." in texts(at)
 
 
+def test_budgets_by_month_show_spent_of_limit_and_what_is_left(fake: FakeLedgerClient) -> None:
+    at = _page()
+    at.selectbox(key="plan_year").select(2025).run()
+    at.selectbox(key="plan_month").select(2).run()
+
+    at.toggle(key="plan_budget_grid").set_value(True).run()
+
+    assert not at.exception
+    asked = {(c.params["year"], c.params["month"]) for c in fake.gets(f"{LP}/budgets/status")}
+    assert {("2024", m) for m in ("9", "10", "11", "12")} | {("2025", "1")} <= asked
+    grid = next(t.value for t in at.dataframe if "September 2024" in t.value.columns)
+    assert list(grid.columns) == [
+        "Category",
+        "September 2024",
+        "October 2024",
+        "November 2024",
+        "December 2024",
+        "January 2025",
+        "February 2025",
+    ]
+    housing = grid[grid["Category"] == "Housing"].iloc[0]
+    assert housing["February 2025"] == "1,234.50 EUR of 1,200.00 EUR · 34.50 EUR over"
+
+
+def test_months_back_cross_the_new_year() -> None:
+    assert plans.months_back(2025, 2, 3) == [(2024, 12), (2025, 1), (2025, 2)]
+
+
 def test_refresh_reads_the_status_again(fake: FakeLedgerClient) -> None:
     at = _page()
     fake.budget_status = [BUDGET_STATUS[2]]
