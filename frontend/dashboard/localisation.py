@@ -36,22 +36,29 @@ LOCALES = {
 
 
 def chosen() -> str | None:
-    """The locale money and dates are written in: the user's setting, else the browser's
-    language when Babel knows it; None outside a browser with no setting (plain
-    "1,234.50 EUR" and ISO dates, as scripts and tests read them)."""
+    """The locale the user chose in Account → Profile; None until they do (money then reads
+    "1,234.50 EUR" and dates "2026-12-04", as before the setting existed and as scripts,
+    tests and the e2e checks read them)."""
     try:
         user = st.session_state.get(session.USER_KEY) or {}
-        browser = st.context.locale
     except Exception:  # no script run context: a plain call
         return None
-    if user.get("locale") in LOCALES:
-        return user["locale"]
-    if isinstance(browser, str) and browser:
-        try:
-            return str(Locale.parse(browser.replace("-", "_")))
-        except (ValueError, UnknownLocaleError):
-            return None
-    return None
+    return user["locale"] if user.get("locale") in LOCALES else None
+
+
+def browser_locale() -> str | None:
+    """The browser's language as a locale of the list (to suggest it), or None."""
+    try:
+        browser = st.context.locale
+    except Exception:
+        return None
+    if not isinstance(browser, str) or not browser:
+        return None
+    wanted = browser.replace("-", "_")
+    if wanted in LOCALES:
+        return wanted
+    language = wanted.split("_")[0]
+    return next((code for code in LOCALES if code.startswith(f"{language}_")), None)
 
 
 def current() -> str:

@@ -71,7 +71,11 @@ def _profile() -> None:
                 key="account_default_ledger",
             )
         locales = ["", *localisation.LOCALES]
+        # Until one is chosen, the browser's language is offered first.
         current_locale = user.get("locale") or ""
+        if not current_locale and localisation.browser_locale():
+            locales.remove(localisation.browser_locale())
+            locales.insert(1, localisation.browser_locale())
         locale = st.selectbox(
             "Money and dates written as in",
             locales,
@@ -113,7 +117,7 @@ def _profile() -> None:
 
 def _locale_label(locale: str) -> str:
     if not locale:
-        return "My browser's language"
+        return "Plain (1,234.50 EUR · 2026-12-04)"
     example = localisation.money("1234.5", "EUR", locale)
     return f"{localisation.LOCALES[locale]} · {example} · {localisation.day('2026-12-04', locale)}"
 
