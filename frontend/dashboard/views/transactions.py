@@ -37,6 +37,17 @@ from dashboard.views.transaction_filters import PAGE_KEY
 
 PAGE = Page(flash_key="tx_flash", confirm_key="tx_confirm_delete")
 PAGE_SIZE = 50
+REGISTER_COLUMNS = (
+    "Date",
+    "Kind",
+    "Description",
+    "Category",
+    "Wallet",
+    "Amount",
+    "Balance",
+    "Bucket",
+    "Tags",
+)
 ROW_PX = 35
 TABLE_HEADER_PX = 38
 # Money in, out and moved: readable on the light and the dark theme alike.
@@ -221,9 +232,11 @@ def _table(
         column_config={
             "Date": st.column_config.TextColumn("Date", width="small"),
             "Kind": st.column_config.TextColumn("Kind", width="small"),
-            "Bucket": st.column_config.TextColumn("Bucket", width="large"),
             **{c: st.column_config.TextColumn(c, alignment="right") for c in money},
         },
+        # The money before the bucket: an income's split is long, and last it can take the
+        # rest of the row without pushing the amount and the balance out of sight.
+        column_order=[c for c in REGISTER_COLUMNS if c in frame.columns],
         # The whole page of rows at once: the page scrolls, not a box inside it.
         height=TABLE_HEADER_PX + ROW_PX * len(frame),
         on_select="rerun",

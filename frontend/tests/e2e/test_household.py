@@ -44,7 +44,7 @@ pytestmark = pytest.mark.e2e
 
 FULL_NAME = "Marie Curie"
 LEDGER = f"{FULL_NAME}'s budget"
-SPLIT = "Savings 200.00 · Fun 100.00"
+SPLIT = "Savings 200.00 · Fun 100.00 · Unallocated 700.00"
 # The worker polls its queue every second; the Overview looks again every 3 s while an income
 # is pending. Generous for a slow CI machine.
 ALLOCATION_TIMEOUT_MS = 30_000
@@ -229,8 +229,8 @@ def _overview(page: Page) -> None:
         recent, today, "Adjustment", "Opening balance", "", "Checking", "100.00 EUR", "Unallocated"
     )
     expect(recent.locator("tbody tr[role=row]")).to_have_count(2)
-    # The distribution charts of wallets and buckets.
-    expect(visible(content.get_by_test_id("stVegaLiteChart"))).to_have_count(2)
+    # The distribution charts of wallets and buckets, and the net-worth line.
+    expect(visible(content.get_by_test_id("stVegaLiteChart"))).to_have_count(3)
     expect_no_error(page)
 
 
