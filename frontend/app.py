@@ -3,7 +3,7 @@ session-cookie route); `streamlit run app.py` works too, without staying signed 
 
 import streamlit as st
 
-from dashboard import api, cards, data, session, vault
+from dashboard import api, cards, config, data, session, vault
 from dashboard.api import ApiError, SessionExpired
 from dashboard.formatting import literal
 from dashboard.views import (
@@ -91,13 +91,12 @@ def _switch_ledger() -> None:
     data.changed()
 
 
-# The sidebar's unread count and the ledger list look again this often, so a new alert or a
-# ledger shared with you shows without a click.
-FRESH_SECONDS = 20
 LIVE_RUN_KEY = "sidebar_live_run"
 
 
-@st.fragment(run_every=FRESH_SECONDS)
+# The sidebar's unread count and the ledger list look again every REFRESH_SECONDS, so a new
+# alert or a ledger shared with you shows without a click (0: only on the next click).
+@st.fragment(run_every=config.REFRESH_SECONDS or None)
 def _notifications_link() -> None:
     """The unread count on every page, as a link to the notifications ("Notifications (3)").
     The page's own run reads it through the cached data layer; the timer's runs ask the API
