@@ -123,8 +123,16 @@ def go_to(page: Page, title: str, heading: str | None = None) -> None:
 def choose(scope: Page | Locator, page: Page, label: str, option: str) -> None:
     """Pick ``option`` in the visible selectbox labelled ``label``."""
     box = visible(scope.get_by_role("combobox", name=label, exact=True))
+    # A rerun still drawing the page closes an open list: open it once the page is still,
+    # and once more if the list closed again at once.
+    wait_until_idle(page)
     box.click()
-    visible(page.get_by_role("option", name=option, exact=True)).click()
+    choice = visible(page.get_by_role("option", name=option, exact=True))
+    try:
+        expect(choice).to_be_visible(timeout=3_000)
+    except AssertionError:
+        box.click()
+    choice.click()
     expect(box).to_have_value(option, timeout=TIMEOUT_MS)
 
 
