@@ -1,8 +1,9 @@
-"""The dashboard's entry point: `streamlit run app.py`."""
+"""The dashboard's pages and sidebar. Served by `streamlit run server.py` (which adds the
+session-cookie route); `streamlit run app.py` works too, without staying signed in."""
 
 import streamlit as st
 
-from dashboard import api, data, session
+from dashboard import api, cards, config, data, session, vault
 from dashboard.api import ApiError, SessionExpired
 from dashboard.formatting import literal
 from dashboard.views import (
@@ -94,14 +95,29 @@ def _switch_ledger() -> None:
     data.changed()
 
 
+LIVE_RUN_KEY = "sidebar_live_run"
+
+
+# The sidebar's unread count and the ledger list look again every REFRESH_SECONDS, so a new
+# alert or a ledger shared with you shows without a click (0: only on the next click).
+@st.fragment(run_every=config.REFRESH_SECONDS or None)
 def _notifications_link() -> None:
     """The unread count on every page, as a link to the notifications ("Notifications (3)").
-    Read through the cached data layer: one small request per data version."""
+    The page's own run reads it through the cached data layer; the timer's runs ask the API
+    afresh, and a changed list of ledgers (one shared with you, one you left) redraws the
+    whole page so the switcher shows it."""
+    timer_run = st.session_state.get(LIVE_RUN_KEY, False)
+    st.session_state[LIVE_RUN_KEY] = True
     try:
-        unread = data.unread_notifications()
+        if timer_run:
+            unread, ledgers_changed = data.fresh_sidebar()
+            if ledgers_changed:
+                st.rerun(scope="app")
+        else:
+            unread = data.unread_notifications()
     except SessionExpired as error:
         session.end(notice=str(error))
-        st.rerun()
+        st.rerun(scope="app")
     except ApiError:
         unread = 0  # the page itself shows what is wrong with the API
     st.page_link(
@@ -116,6 +132,7 @@ def _sidebar() -> None:
     user = session.current_user()
     ledger = session.current_ledger()
     ledgers = session.ledgers()
+    st.session_state[LIVE_RUN_KEY] = False  # the page's own run of the fragment below
     with st.sidebar:
         st.caption("Signed in as")
         st.markdown(f"**{literal(user['email'])}**")
@@ -142,10 +159,47 @@ def _sidebar() -> None:
         if st.button("Sign out", key="sign_out"):
             api.get_client().sign_out()
             session.end()
+            st.session_state[SIGNED_OUT_KEY] = True
             st.rerun()
+        _cookie_handover()
+
+
+CLEAR_COOKIE_KEY = "vault_clear_cookie"
+SIGNED_OUT_KEY = "signed_out"
+
+
+def _cookie_handover() -> None:
+    """Right after sign-in the page trades its one-time code for the session cookie; after
+    sign-out it drops the cookie. Both through the ASGI route of server.py (see vault.py)."""
+    base = st.get_option("server.baseUrlPath") or ""
+    base = f"/{base.strip('/')}" if base.strip("/") else ""
+    code = session.pop_claim_code()
+    if code:
+        st.html(vault.claim_script(code, base), unsafe_allow_javascript=True)
+    if st.session_state.pop(CLEAR_COOKIE_KEY, False):
+        st.html(vault.clear_script(base), unsafe_allow_javascript=True)
+
+
+def _signed_out_pages() -> list:
+    """Signed out, every page's address shows the sign-in form, and after sign-in the same
+    address opens the page asked for (a bookmark, a deep link) instead of "Page not found"."""
+    pages = [st.Page(sign_in.render, title="Sign in", url_path="sign-in", default=True)]
+    for page in [*SIGNED_IN_PAGES, NOTIFICATIONS_PAGE, *REPORT_PAGES]:
+        if page.url_path in ("", "sign-in"):
+            continue
+
+        def render_sign_in() -> None:
+            sign_in.render()
+
+        pages.append(
+            st.Page(render_sign_in, title="Sign in", url_path=page.url_path, visibility="hidden")
+        )
+    return pages
 
 
 st.set_page_config(page_title="Budget", layout="wide")
+st.html(cards.LAYOUT_CSS)  # tables on wide screens, cards on phones (dashboard/cards.py)
+sign_in.resume_remembered(st.context.cookies)
 if session.is_signed_in():
     # Every page listed (no "View more" button hiding the reports).
     page = st.navigation(
@@ -153,7 +207,11 @@ if session.is_signed_in():
     )
     _sidebar()
 else:
-    page = st.navigation(
-        [st.Page(sign_in.render, title="Sign in", url_path="sign-in")], position="hidden"
-    )
+    pages = _signed_out_pages()
+    page = st.navigation(pages, position="hidden")
+    if st.session_state.pop(SIGNED_OUT_KEY, False):
+        # Sign-out leaves for the front page: the next sign-in starts on the Overview.
+        st.session_state[CLEAR_COOKIE_KEY] = True
+        st.switch_page(pages[0])
+    _cookie_handover()
 page.run()

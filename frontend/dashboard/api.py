@@ -226,6 +226,11 @@ class ApiClient:
         finally:
             self.tokens.clear()
 
+    def resume(self) -> None:
+        """Start from a remembered refresh token: it is used (and so rotated) right away, so a
+        stolen old one is worth nothing once the owner came back."""
+        self._refresh()
+
     def me(self) -> dict[str, Any]:
         return self.get("/auth/me")
 

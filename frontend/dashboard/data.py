@@ -92,3 +92,17 @@ def unread_notifications() -> int:
     """How many notifications the signed-in user has not read (one small read per data
     version: the count, not the items)."""
     return int(get("/notifications", {"unread": "true", "page_size": 1})["count"])
+
+
+def fresh_sidebar() -> tuple[int, bool]:
+    """For the sidebar's timer: the unread count asked afresh (not cached), and whether the
+    user's ledgers changed (one shared with them, one they left); a changed list is stored
+    and cached reads start over."""
+    client = api.get_client()
+    answer = client.get("/notifications", params={"unread": "true", "page_size": 1})
+    ledgers = client.ledgers()
+    changed_ledgers = [item["id"] for item in ledgers] != [item["id"] for item in session.ledgers()]
+    if changed_ledgers:
+        session.set_ledgers(ledgers)
+        changed()
+    return int(answer["count"]), changed_ledgers

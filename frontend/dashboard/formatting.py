@@ -43,14 +43,27 @@ def parse_money(value: str | int | Decimal) -> Decimal:
 
 
 def format_money(value: str | int | Decimal, currency: str | None = None) -> str:
-    """Format money as "1,234.50 EUR" (or "1,234.50" without a currency)."""
+    """Money as the user's locale writes it, with the currency's symbol ("1.234,50 €",
+    "€1,234.50"); without a locale (a script, a test) "1,234.50 EUR"."""
+    from dashboard import localisation
+
+    locale = localisation.chosen()
+    if locale is not None:
+        return localisation.money(value, currency, locale)
     text = f"{parse_money(value):,.2f}"
     return f"{text} {currency}" if currency else text
 
 
 def day(value: object) -> str:
-    """The day of an API timestamp ("2025-03-04T10:05:00Z" → "2025-03-04"); "" for none."""
-    return str(value)[:10] if value else ""
+    """The day of an API date or timestamp as the user's locale writes it ("4 Dec 2026",
+    "04.12.2026"); ISO ("2026-12-04") without a locale; "" for none."""
+    if not value:
+        return ""
+    from dashboard import localisation
+
+    locale = localisation.chosen()
+    text = str(value)[:10]
+    return localisation.day(text, locale) if locale is not None else text
 
 
 def format_percent(value: str | int | Decimal) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import labels
+from dashboard import labels, localisation
 from dashboard.api import ApiError, FieldError
 from dashboard.formatting import literal
 
@@ -87,8 +87,6 @@ TAG_SEPARATOR = "|"
 MAX_TAGS = 20
 MAX_TAG_LENGTH = 50
 
-_AMOUNT_RE = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)?(\.\d*)?$")
-
 
 class FormErrors(Exception):
     """Problems found before anything was sent; shown like the API's field errors."""
@@ -115,9 +113,14 @@ def _exact(text: str, field_name: str) -> Decimal:
     cleaned = (text or "").strip().replace(" ", "")
     if not cleaned:
         raise FormErrors([FieldError(field=field_name, message="Enter an amount.")])
-    if not _AMOUNT_RE.match(cleaned) or not any(ch.isdigit() for ch in cleaned):
-        raise FormErrors([FieldError(field=field_name, message="Enter a number such as 12.50.")])
-    amount = Decimal(cleaned.replace(",", ""))
+    mark = localisation.decimal_mark()
+    number = localisation.normalise_amount(cleaned, mark)
+    if number is None:
+        example = f"12{mark}50"
+        raise FormErrors(
+            [FieldError(field=field_name, message=f"Enter a number such as {example}.")]
+        )
+    amount = Decimal(number)
     if -amount.as_tuple().exponent > 2:
         raise FormErrors([FieldError(field=field_name, message="Use at most 2 decimal places.")])
     return amount.quantize(Decimal("0.01"))

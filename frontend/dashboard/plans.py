@@ -82,6 +82,41 @@ def status_table(status: Iterable[Mapping[str, Any]], names: Mapping[str, str]) 
     return pd.DataFrame(rows, columns=columns)
 
 
+def months_back(year: int, month: int, count: int) -> list[tuple[int, int]]:
+    """``count`` months ending with (year, month), oldest first."""
+    index = year * 12 + month - 1
+    return [(i // 12, i % 12 + 1) for i in range(index - count + 1, index + 1)]
+
+
+def month_grid(
+    statuses: Mapping[tuple[int, int], Iterable[Mapping[str, Any]]],
+    names: Mapping[str, str],
+    currency: str,
+) -> pd.DataFrame:
+    """Budgets by month: a row per budget's category, a column per month (oldest first), each
+    cell "spent of limit · left" ("340.00 of 400.00 · 60.00 left", "… · 34.50 over"); empty
+    where no budget covered the month."""
+    rows: dict[str, dict[str, str]] = {}
+    columns = []
+    for (year, month), status in statuses.items():
+        column = month_label(month_value(year, month))
+        columns.append(column)
+        for item in status:
+            name = charts.budget_name(item, names)
+            left = parse_money(item["remaining"])
+            rest = f"{format_money(abs(left), currency)} {'left' if left >= 0 else 'over'}"
+            limit = item.get("available") or item["limit"]
+            rows.setdefault(name, {})[column] = (
+                f"{format_money(item['spent'], currency)} of {format_money(limit, currency)}"
+                f" · {rest}"
+            )
+    frame = pd.DataFrame(
+        [{"Category": name, **cells} for name, cells in sorted(rows.items())],
+        columns=["Category", *columns],
+    )
+    return frame.fillna("")
+
+
 def budget_table(budgets: Iterable[Mapping[str, Any]], names: Mapping[str, str]) -> pd.DataFrame:
     """Category, Monthly limit, Alert at, From, Until — every budget, whatever the month."""
     rows = [
@@ -267,6 +302,40 @@ def recurring_payload(
     if end is not None:
         body["end_date"] = end.isoformat()
     return body
+
+
+# What the edit form may change on a template (its kind and start stay).
+RECURRING_EDITABLE = (
+    "amount",
+    "description",
+    "payee_name",
+    *forms.REFERENCE_FIELDS,
+    "frequency",
+    "interval",
+    "end_date",
+)
+
+
+def recurring_changes(template: Mapping[str, Any], body: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of the edit form's ``body`` (as `recurring_payload` built it) that differ
+    from ``template``: amounts as Decimals, references as ids, a cleared end date as None."""
+    changes: dict[str, Any] = {}
+    for name in RECURRING_EDITABLE:
+        if name not in body and name not in ("end_date", *forms.REFERENCE_FIELDS):
+            continue
+        new, old = body.get(name), template.get(name)
+        if name == "payee_name" and not new and not old:
+            continue
+        if name in forms.REFERENCE_FIELDS and name not in forms.KIND_REFERENCES[template["kind"]]:
+            continue
+        if name == "amount":
+            new, old = parse_money(str(new)), parse_money(str(old))
+            if new != old:
+                changes[name] = str(new)
+            continue
+        if differs(new, old):
+            changes[name] = new
+    return changes
 
 
 def _start_date(error: FieldError) -> FieldError:

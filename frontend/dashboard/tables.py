@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from dashboard import labels
-from dashboard.formatting import format_money, parse_money
+from dashboard.formatting import day, format_money, parse_money
 
 MONTHS = [calendar.month_abbr[number] for number in range(1, 13)]
 PENDING_LABEL = "Pending allocation"
@@ -76,12 +76,16 @@ def transaction_table(
     wallets: Iterable[Item],
     buckets: Iterable[Item],
     categories: Iterable[Item] = (),
+    wallet: str | None = None,
 ) -> pd.DataFrame:
     """Date, Kind, Description, Category, Wallet, Bucket, Amount — names resolved from the lists.
 
     An expense shows a negative amount; an allocated income lists its split
-    ("Savings 20.00 · Fun 10.00"); a pending one says so.
+    ("Savings 20.00 · Fun 10.00 · Unallocated 70.00"); a pending one says so. With ``wallet``
+    (a wallet's register) a transfer out of it is negative too, and when the API sent each
+    row's ``running_balance`` a Balance column follows the amount.
     """
+    items = list(items)
     wallet_names = {str(w["id"]): w["name"] for w in wallets}
     bucket_names = {str(b["id"]): b["name"] for b in buckets}
     system = next((b["name"] for b in buckets if b.get("is_system")), "Unallocated")
@@ -90,17 +94,20 @@ def transaction_table(
     for item in items:
         rows.append(
             {
-                "Date": str(item["date"]),
+                "Date": day(item["date"]),
                 "Kind": labels.label(labels.TRANSACTION_KINDS, item["kind"]),
                 "Description": item.get("description") or "",
                 "Category": _name(category_names, item.get("category")),
                 "Wallet": _pair(wallet_names, item, "wallet"),
                 "Bucket": _bucket_text(item, bucket_names, system),
-                "Amount": _signed_amount(item),
+                "Amount": _signed_amount(item, wallet),
             }
         )
     columns = ["Date", "Kind", "Description", "Category", "Wallet", "Bucket", "Amount"]
-    return pd.DataFrame(rows, columns=columns)
+    frame = pd.DataFrame(rows, columns=columns)
+    if wallet and frame.shape[0] and all(i.get("running_balance") is not None for i in items):
+        frame["Balance"] = [parse_money(i["running_balance"]) for i in items]
+    return frame
 
 
 def _name(names: Mapping[str, str], ref: Any) -> str:
@@ -132,21 +139,31 @@ def _bucket_text(item: Item, names: Mapping[str, str], system: str) -> str:
 def split_text(item: Item, system: str = "Unallocated") -> str:
     """An allocated income's allocation rows ("Savings 20.00 · Fun 10.00").
 
-    What stayed in the system bucket is not a row (SPEC §10), so it is named only when
-    nothing went to a bucket at all.
+    What stayed in the system bucket is not a row (SPEC §10): it is the rest of the amount,
+    named last so the parts add up to the income.
     """
+    allocations = item.get("allocations") or []
     parts = [
         f"{allocation['bucket_name']} {parse_money(allocation['amount']):,.2f}"
-        for allocation in item.get("allocations") or []
+        for allocation in allocations
     ]
-    if not parts:
-        return f"{system} {parse_money(item['amount']):,.2f}"
+    rest = parse_money(item["amount"]) - sum(
+        (parse_money(allocation["amount"]) for allocation in allocations), Decimal(0)
+    )
+    if rest or not parts:
+        parts.append(f"{system} {rest:,.2f}")
     return SPLIT_SEPARATOR.join(parts)
 
 
-def _signed_amount(item: Item) -> Decimal:
+def _signed_amount(item: Item, wallet: str | None = None) -> Decimal:
+    """Out of the money is negative: an expense, and in a wallet's register a transfer out of
+    that wallet. Without a wallet a transfer moves money and keeps its plain amount."""
     amount = parse_money(item["amount"])
-    return -amount if item["kind"] == "expense" else amount
+    if item["kind"] == "expense":
+        return -amount
+    if wallet and item["kind"] == "transfer" and str(item.get("from_wallet")) == wallet:
+        return -amount
+    return amount
 
 
 # --- reports ----------------------------------------------------------------------------------
@@ -338,6 +355,11 @@ def import_duplicate_table(
 
 
 # --- output -----------------------------------------------------------------------------------
+
+
+def sign(value: Decimal) -> int:
+    """1 for money in, -1 for money out, 0 for none (the colour of an amount)."""
+    return (value > 0) - (value < 0)
 
 
 def money_columns(frame: pd.DataFrame) -> list[str]:

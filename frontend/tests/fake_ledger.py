@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 from unittest.mock import patch
 
@@ -217,6 +218,18 @@ def transaction(tid: str, kind: str, amount: str, **fields: Any) -> dict[str, An
     }
     base.update(fields)
     return base
+
+
+def wallet_change(item: dict[str, Any], wallet_id: str) -> Decimal | None:
+    """What a transaction did to a wallet's balance (None: it does not touch the wallet)."""
+    amount = Decimal(str(item["amount"]))
+    if item.get("wallet") == wallet_id:
+        return -amount if item["kind"] == "expense" else amount
+    if item.get("from_wallet") == wallet_id:
+        return -amount
+    if item.get("to_wallet") == wallet_id:
+        return amount
+    return None
 
 
 TRANSACTIONS = [
@@ -593,6 +606,16 @@ class FakeLedgerClient:
                 items = []
             if params.get("kind"):
                 items = [t for t in items if t["kind"] == params["kind"]]
+            for name in ("payee", "category"):
+                if params.get(name):
+                    items = [t for t in items if t.get(name) == params[name]]
+            if params.get("q"):
+                needle = str(params["q"]).casefold()
+                items = [t for t in items if needle in (t["description"] or "").casefold()]
+            if params.get("wallet"):
+                items = self._wallet_register(params["wallet"], items)
+            else:
+                items = [{**t, "running_balance": None} for t in items]
             size = int(params.get("page_size", 50))
             page = int(params.get("page", 1))
             count = self.transaction_count if self.transaction_count is not None else len(items)
@@ -607,7 +630,13 @@ class FakeLedgerClient:
                     items = [e for e in items if str(e.get(key) or "") == str(params[name])]
             return {"items": items, "count": len(items)}
         if path.endswith("/reports/balances"):
-            return {"currency": "EUR", "pending_allocation": self.pending}
+            return {
+                "currency": "EUR",
+                "pending_allocation": self.pending,
+                "net_worth": str(sum(Decimal(w["balance"]) for w in self.wallets)),
+                "wallets": [dict(w) for w in self.wallets],
+                "buckets": [dict(b) for b in self.buckets],
+            }
         if path in (f"{LP}/reports/net-worth", f"{LP}/reports/forecast", f"{LP}/reports/trends"):
             return copy.deepcopy(self.insights[path.rsplit("/", 1)[-1]])
         if path in self.exports:
@@ -641,6 +670,20 @@ class FakeLedgerClient:
             size, page = int(params.get("page_size", 50)), int(params.get("page", 1))
             return {"items": items[(page - 1) * size : page * size], "count": len(items)}
         raise ApiError(404, "not_found", f"The fake API has no GET {path}.")
+
+    def _wallet_register(self, wallet_id: str, items: list[dict[str, Any]]) -> list[dict]:
+        """As the API: the wallet's transactions, each with the wallet's balance after it
+        (``running_balance``, newest first: the current balance, then backwards)."""
+        wallet = next((w for w in self.wallets if w["id"] == wallet_id), None)
+        balance = Decimal(wallet["balance"]) if wallet else Decimal(0)
+        register = []
+        for item in items:
+            change = wallet_change(item, wallet_id)
+            if change is None:
+                continue
+            register.append({**item, "running_balance": f"{balance:.2f}"})
+            balance -= change
+        return register
 
     def _write(self, method: str, path: str, body: Any) -> Any:
         security = self._security(method, path, body)

@@ -479,6 +479,7 @@ class FakeReportClient:
             "/wallets": WALLETS,
             "/buckets": BUCKETS,
             "/categories": CATEGORIES,
+            "/payees": [],
             # Not below the ledger: the sidebar's unread count, on every page.
             "/notifications": {"items": [], "count": 0},
             "/invitations": [],  # Home's invitations waiting for the user

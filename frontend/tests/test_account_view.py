@@ -64,6 +64,19 @@ def test_alert_emails_are_switched_on_in_the_profile(fake: FakeLedgerClient) -> 
     assert at.session_state[session.USER_KEY]["email_notifications"] is True
 
 
+def test_choosing_a_locale_saves_it_and_writes_money_in_it(fake: FakeLedgerClient) -> None:
+    at = _page()
+    assert at.selectbox(key="account_locale").value == ""  # the browser's language
+
+    at.selectbox(key="account_locale").set_value("de_DE")
+    at.button(key="account_profile_save").click().run()
+
+    assert not at.exception
+    [patch_call] = fake.writes()
+    assert (patch_call.path, patch_call.json) == ("/auth/me", {"locale": "de_DE"})
+    assert at.session_state[session.USER_KEY]["locale"] == "de_DE"
+
+
 def test_changing_the_password(fake: FakeLedgerClient) -> None:
     at = _page()
     at.text_input(key="account_pw_current").input("old secret 1")

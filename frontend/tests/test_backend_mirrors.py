@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from dashboard import bulk_edit, forms, groups, importing, labels, security
+from dashboard import bulk_edit, config, forms, groups, importing, labels, localisation, security
 
 BACKEND = Path(__file__).resolve().parents[2] / "backend"
 READ_CONSTANTS = """
@@ -32,6 +32,8 @@ from budget.planning.models import Frequency
 from budget.webhooks.models import ALL_EVENTS, EVENTS, DeliveryStatus
 from budget.accounts import mailed_tokens, two_factor
 from budget.groups.models import SplitMode
+from budget.accounts.models import LOCALES
+from django.conf import settings
 print(json.dumps({
     "webhook_events": [ALL_EVENTS, *EVENTS],
     "delivery_statuses": list(DeliveryStatus.values),
@@ -56,6 +58,8 @@ print(json.dumps({
     "delimiters": list(DELIMITER_CANDIDATES),
     "bulk_max": BULK_MAX,
     "split_modes": list(SplitMode.values),
+    "locales": list(LOCALES),
+    "upload_mb": [settings.IMPORT_MAX_BYTES // 2**20, settings.EXCHANGE_IMPORT_MAX_BYTES // 2**20],
 }))
 """
 
@@ -78,6 +82,14 @@ def backend() -> dict[str, Any]:
         check=True,
     )
     return json.loads(answer.stdout.strip().splitlines()[-1])
+
+
+def test_the_upload_limits_are_the_api_s_defaults() -> None:
+    assert backend()["upload_mb"] == [config.IMPORT_MAX_MB, config.RESTORE_MAX_MB]
+
+
+def test_the_locales_are_the_backend_s() -> None:
+    assert list(localisation.LOCALES) == backend()["locales"]
 
 
 def test_the_kinds_are_the_backend_s() -> None:

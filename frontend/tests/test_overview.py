@@ -32,12 +32,16 @@ def test_overview_is_the_default_page_with_net_worth_and_pending_allocation() ->
     pending = next(metric for metric in at.metric if metric.label == "Pending allocation")
     assert "not yet split" in pending.help
     # The sidebar's unread count, the report endpoints (balances, the net-worth line, this
-    # month's budgets and bills) and one small page of transactions.
+    # month's budgets and bills), the quick-add line's lists and one page of transactions.
     assert [path for path, _ in client.calls] == [
         "/notifications",
         "/ledgers/ledger-2/reports/balances",
-        "/ledgers/ledger-2/transactions",
+        # The quick-add line's lists (cached for the whole session, shared with Transactions).
+        "/ledgers/ledger-2/wallets",
+        "/ledgers/ledger-2/buckets",
         "/ledgers/ledger-2/categories",
+        "/ledgers/ledger-2/payees",
+        "/ledgers/ledger-2/transactions",
         "/ledgers/ledger-2/reports/net-worth",
         "/ledgers/ledger-2/budgets/status",
         "/ledgers/ledger-2/reports/forecast",
@@ -93,7 +97,7 @@ def test_recent_transactions_resolve_names_and_show_splits_and_pending() -> None
         "-12.35 EUR",
     ]
     assert recent["Bucket"].tolist()[:2] == [
-        "Savings 600.00 · Fun 300.00",
+        "Savings 600.00 · Fun 300.00 · Unallocated 2,100.00",
         "Pending allocation",
     ]
     assert recent["Wallet"].tolist()[3] == "Bank → Loan to Tom"

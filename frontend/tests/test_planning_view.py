@@ -132,6 +132,34 @@ def test_the_month_picker_starts_at_this_month_and_asks_for_the_chosen_one(
     assert f"Over the limit in March {today.year - 1}: Housing." in texts(at)
 
 
+def test_budgets_by_month_show_spent_of_limit_and_what_is_left(fake: FakeLedgerClient) -> None:
+    at = _page()
+    at.selectbox(key="plan_year").select(2025).run()
+    at.selectbox(key="plan_month").select(2).run()
+
+    at.toggle(key="plan_budget_grid").set_value(True).run()
+
+    assert not at.exception
+    asked = {(c.params["year"], c.params["month"]) for c in fake.gets(f"{LP}/budgets/status")}
+    assert {("2024", m) for m in ("9", "10", "11", "12")} | {("2025", "1")} <= asked
+    grid = next(t.value for t in at.dataframe if "September 2024" in t.value.columns)
+    assert list(grid.columns) == [
+        "Category",
+        "September 2024",
+        "October 2024",
+        "November 2024",
+        "December 2024",
+        "January 2025",
+        "February 2025",
+    ]
+    housing = grid[grid["Category"] == "Housing"].iloc[0]
+    assert housing["February 2025"] == "1,234.50 EUR of 1,200.00 EUR · 34.50 EUR over"
+
+
+def test_months_back_cross_the_new_year() -> None:
+    assert plans.months_back(2025, 2, 3) == [(2024, 12), (2025, 1), (2025, 2)]
+
+
 def test_refresh_reads_the_status_again(fake: FakeLedgerClient) -> None:
     at = _page()
     fake.budget_status = [BUDGET_STATUS[2]]
@@ -502,6 +530,34 @@ def test_run_now_says_how_many_were_created(fake: FakeLedgerClient) -> None:
     assert (run.method, run.path) == ("POST", f"{LP}/recurring/rec-rent/run")
     assert "Ran Rent: 2 transactions created; the next is due on 2025-05-01." in texts(at)
     assert _versions(at) == 1
+
+
+def test_editing_a_recurring_transaction_sends_only_what_changed(fake: FakeLedgerClient) -> None:
+    at = _page()
+    prefix = "plan_rec_edit_rec-rent"
+    assert at.text_input(key=f"{prefix}_amount").value == "950.00"
+    assert at.text_input(key=f"{prefix}_description").max_chars == 255
+
+    at.text_input(key=f"{prefix}_amount").input("1.000,00")
+    at.selectbox(key=f"{prefix}_wallet").set_value("w-cash")
+    at.number_input(key=f"{prefix}_interval").set_value(3)
+    at.button(key=f"{prefix}_save").click().run()
+
+    assert not at.exception
+    [patch] = fake.writes()
+    assert (patch.method, patch.path) == ("PATCH", f"{LP}/recurring/rec-rent")
+    assert patch.json == {"amount": "1000.00", "wallet": "w-cash", "interval": 3}
+    assert "Saved Rent." in texts(at)
+
+
+def test_saving_an_unchanged_recurring_transaction_writes_nothing(
+    fake: FakeLedgerClient,
+) -> None:
+    at = _page()
+    at.button(key="plan_rec_edit_rec-rent_save").click().run()
+
+    assert not fake.writes()
+    assert "Nothing changed." in texts(at)
 
 
 def test_run_messages() -> None:

@@ -89,7 +89,7 @@ def test_recent_transactions_resolve_names_and_show_splits() -> None:
             "Description": "March salary",
             "Category": "Salary",
             "Wallet": "Bank",
-            "Bucket": "Savings 600.00 · Fun 300.00",
+            "Bucket": "Savings 600.00 · Fun 300.00 · Unallocated 2,100.00",
             "Amount": Decimal("3000.00"),
         },
         {
@@ -131,7 +131,7 @@ def test_recent_transactions_resolve_names_and_show_splits() -> None:
     ]
 
 
-def test_split_lists_the_allocation_rows_only() -> None:
+def test_split_lists_the_allocation_rows_and_the_rest_in_unallocated() -> None:
     income = {
         "amount": "100.00",
         "allocations": [
@@ -140,11 +140,41 @@ def test_split_lists_the_allocation_rows_only() -> None:
         ],
     }
 
-    assert tables.split_text(income) == "Savings 20.00 · Fun 10.00"
+    assert tables.split_text(income) == "Savings 20.00 · Fun 10.00 · Unallocated 70.00"
+    whole = {**income, "amount": "30.00"}
+    assert tables.split_text(whole) == "Savings 20.00 · Fun 10.00"
 
 
 def test_split_without_rows_stays_in_unallocated() -> None:
     assert tables.split_text({"amount": "10.01", "allocations": []}) == "Unallocated 10.01"
+
+
+def test_a_wallet_register_signs_transfers_and_adds_the_running_balance() -> None:
+    items = [
+        {
+            "kind": "transfer",
+            "date": "2025-03-02",
+            "amount": "100.00",
+            "from_wallet": "w1",
+            "to_wallet": "w2",
+            "running_balance": "900.00",
+        },
+        {
+            "kind": "transfer",
+            "date": "2025-03-01",
+            "amount": "50.00",
+            "from_wallet": "w2",
+            "to_wallet": "w1",
+            "running_balance": "1000.00",
+        },
+    ]
+    wallets = [{"id": "w1", "name": "Bank"}, {"id": "w2", "name": "Cash"}]
+
+    frame = tables.transaction_table(items, wallets, [], [], wallet="w1")
+
+    assert frame["Amount"].tolist() == [Decimal("-100.00"), Decimal("50.00")]
+    assert frame["Balance"].tolist() == [Decimal("900.00"), Decimal("1000.00")]
+    assert "Balance" not in tables.transaction_table(items, wallets, [], []).columns
 
 
 def test_bucket_to_bucket_transfer_and_unknown_names() -> None:

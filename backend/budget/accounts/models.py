@@ -5,6 +5,20 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+# Locales the dashboard formats money and dates in (the dashboard mirrors them, with Babel).
+LOCALES = (
+    "en_GB",
+    "en_US",
+    "de_DE",
+    "de_AT",
+    "de_CH",
+    "fr_FR",
+    "nl_NL",
+    "es_ES",
+    "it_IT",
+    "pl_PL",
+)
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -45,6 +59,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Set when the user opened the link mailed to their address; alert emails go only to
     # verified addresses.
     email_verified_at = models.DateTimeField(null=True, blank=True)
+    # How the dashboard writes money and dates for this user; "" follows the browser.
+    locale = models.CharField(max_length=20, blank=True, default="")
 
     objects = UserManager()
 

@@ -52,6 +52,7 @@ class UserOut(Schema):
     default_ledger_id: UUID | None
     email_notifications: bool
     email_verified: bool
+    locale: str
     date_joined: datetime
 
 
@@ -59,6 +60,11 @@ class UserPatch(Schema):
     full_name: str | None = Field(None, max_length=150)
     default_ledger_id: UUID | None = None
     email_notifications: bool | None = None
+    locale: str | None = Field(
+        None,
+        max_length=20,
+        description='How the dashboard writes money and dates ("" follows the browser).',
+    )
 
 
 class PasswordChangeIn(Schema):

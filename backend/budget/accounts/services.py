@@ -17,7 +17,7 @@ from ninja_jwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from ninja_jwt.tokens import RefreshToken
 
 from budget.accounts import mailed_tokens, sessions, two_factor
-from budget.accounts.models import AccountToken, ApiKey, User
+from budget.accounts.models import LOCALES, AccountToken, ApiKey, User
 from budget.accounts.signals import user_deleting, user_registered
 from budget.common.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound
 
@@ -146,8 +146,14 @@ def user_update(
     full_name: str | None = None,
     default_ledger_id=None,
     email_notifications: bool | None = None,
+    locale: str | None = None,
 ) -> User:
     fields = []
+    if locale is not None:
+        if locale and locale not in LOCALES:
+            raise Invalid("Choose one of the languages the list offers.", field="locale")
+        user.locale = locale
+        fields.append("locale")
     if full_name is not None:
         user.full_name = full_name.strip()
         fields.append("full_name")

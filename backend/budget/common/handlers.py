@@ -37,9 +37,54 @@ def clean_message(message: str) -> str:
     return message
 
 
+# Pydantic's own phrasing ("String should have at most 100 characters") for the common
+# problems, as one plain sentence a person acts on.
+_PLAIN_MESSAGES = {
+    "string_too_long": "Use at most {max_length} characters.",
+    "string_too_short": "Enter at least {min_length} characters.",
+    "too_long": "Give at most {max_length} items.",
+    "too_short": "Give at least {min_length} items.",
+    "missing": "Fill this in.",
+    "greater_than": "Enter a number above {gt}.",
+    "greater_than_equal": "Enter {ge} or more.",
+    "less_than": "Enter a number below {lt}.",
+    "less_than_equal": "Enter {le} or less.",
+    "int_parsing": "Enter a whole number.",
+    "int_type": "Enter a whole number.",
+    "bool_parsing": "Use true or false.",
+    "bool_type": "Use true or false.",
+    "uuid_parsing": "This is not a valid id.",
+    "uuid_type": "This is not a valid id.",
+    "date_parsing": "Enter a date as YYYY-MM-DD.",
+    "date_from_datetime_parsing": "Enter a date as YYYY-MM-DD.",
+    "date_type": "Enter a date as YYYY-MM-DD.",
+    "datetime_parsing": "Enter a date and time as YYYY-MM-DDTHH:MM:SS.",
+    "datetime_from_date_parsing": "Enter a date and time as YYYY-MM-DDTHH:MM:SS.",
+    "string_type": "Enter text.",
+    "list_type": "Give a list.",
+    "dict_type": "Give an object.",
+    "model_type": "Give an object.",
+    "enum": "Choose one of: {expected}.",
+    "literal_error": "Choose one of: {expected}.",
+    "string_pattern_mismatch": "This is not in the expected form.",
+}
+
+
+def plain_message(err: dict) -> str:
+    """One sentence for a validation problem: ours as written (a ValueError's text), Pydantic's
+    common ones reworded."""
+    template = _PLAIN_MESSAGES.get(err.get("type", ""))
+    if template is not None:
+        try:
+            return template.format(**(err.get("ctx") or {}))
+        except (KeyError, IndexError, ValueError):
+            pass
+    return clean_message(err.get("msg", ""))
+
+
 def validation_errors(exc: ValidationError) -> list[dict[str, str]]:
     return [
-        {"field": field_name(err.get("loc", ())), "message": clean_message(err.get("msg", ""))}
+        {"field": field_name(err.get("loc", ())), "message": plain_message(err)}
         for err in exc.errors
     ]
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import api, forms, labels, session
+from dashboard import api, forms, labels, localisation, session
 from dashboard.api import ApiError, FieldError
 from dashboard.forms import FormErrors
 from dashboard.views import api_keys, ledgers, members, security
@@ -70,6 +70,19 @@ def _profile() -> None:
                 format_func=names.__getitem__,
                 key="account_default_ledger",
             )
+        locales = ["", *localisation.LOCALES]
+        # Until one is chosen, the browser's language is offered first.
+        current_locale = user.get("locale") or ""
+        if not current_locale and localisation.browser_locale():
+            locales.remove(localisation.browser_locale())
+            locales.insert(1, localisation.browser_locale())
+        locale = st.selectbox(
+            "Money and dates written as in",
+            locales,
+            index=locales.index(current_locale) if current_locale in locales else 0,
+            format_func=_locale_label,
+            key="account_locale",
+        )
         emails = st.checkbox(
             "Email me budget alerts too",
             value=bool(user.get("email_notifications")),
@@ -88,6 +101,8 @@ def _profile() -> None:
         body["default_ledger_id"] = default_ledger
     if emails != bool(user.get("email_notifications")):
         body["email_notifications"] = emails
+    if locale != (user.get("locale") or ""):
+        body["locale"] = locale
     if not body:
         st.info("Nothing changed.")
         return
@@ -98,6 +113,13 @@ def _profile() -> None:
         return
     st.session_state[session.USER_KEY] = answer if isinstance(answer, dict) else {**user, **body}
     PAGE.written("Saved your profile.")
+
+
+def _locale_label(locale: str) -> str:
+    if not locale:
+        return "Plain (1,234.50 EUR · 2026-12-04)"
+    example = localisation.money("1234.5", "EUR", locale)
+    return f"{localisation.LOCALES[locale]} · {example} · {localisation.day('2026-12-04', locale)}"
 
 
 def _password() -> None:

@@ -28,6 +28,9 @@ REFRESH_HELP = (
 )
 
 
+GRID_MONTHS = 6
+
+
 def _month_picker(today: date) -> tuple[int, int]:
     month_column, year_column, _, refresh_column = st.columns(
         [2, 1, 2, 1], vertical_alignment="bottom"
@@ -84,6 +87,10 @@ def section(page: Page, currency: str, can_write: bool) -> None:
             + " and see here how much of it is spent."
         )
 
+    if budgets and st.toggle(
+        f"By month: {GRID_MONTHS} months up to {period}", key="plan_budget_grid"
+    ):
+        _month_grid(year, month, names, currency)
     if budgets:
         with st.expander(f"All budgets ({len(budgets)})", key="plan_budgets_all"):
             money_table(plans.budget_table(budgets, names), currency, width="stretch")
@@ -111,6 +118,25 @@ def section(page: Page, currency: str, can_write: bool) -> None:
         "Change a budget",
         change,
         nothing_to_change=None if budgets else "Budgets you add can be changed or deleted here.",
+    )
+
+
+def _month_grid(year: int, month: int, names: Mapping[str, str], currency: str) -> None:
+    """A row per category, a column per month: spent of the limit and what is left (one
+    cached read per month)."""
+    statuses = {}
+    try:
+        for when in plans.months_back(year, month, GRID_MONTHS):
+            params = {"year": when[0], "month": when[1]}
+            statuses[when] = data.get(data.ledger_path("/budgets/status"), params)
+    except ApiError as error:
+        show_error(error)
+        return
+    st.dataframe(
+        plans.month_grid(statuses, names, currency),
+        hide_index=True,
+        column_config={"Category": st.column_config.Column("Category", pinned=True)},
+        width="stretch",
     )
 
 

@@ -241,3 +241,38 @@ def metric_row(metrics: list[tuple[str, str, str | None]]) -> None:
     with st.container(horizontal=True, gap="medium"):
         for label, value, help_text in metrics:
             st.metric(literal(label), value, help=help_text, width="stretch")
+
+
+# While incomes wait for the worker, a page looks again this often and redraws once they are
+# split; the worker usually needs a second or two.
+PENDING_POLL_SECONDS = 3
+
+
+def watch_allocation(pending: str, watching_key: str) -> None:
+    """While incomes are pending: the page says so and looks every few seconds; when the
+    worker has split them, cached reads are dropped and the whole page runs again with fresh
+    data (without this it kept showing them as pending until something else made it run)."""
+    st.caption(
+        ":material/hourglass_top: New incomes are being split across your buckets; this page "
+        "updates by itself when that is done."
+    )
+    st.session_state[watching_key] = False
+    _watch(data.ledger_path("/reports/balances"), pending, watching_key)
+
+
+@st.fragment(run_every=PENDING_POLL_SECONDS)
+def _watch(path: str, pending: str, watching_key: str) -> None:
+    if not st.session_state.get(watching_key):
+        # The page's own run: it has just read the balances.
+        st.session_state[watching_key] = True
+        return
+    try:
+        fresh = api.get_client().get(path)
+    except SessionExpired as error:
+        show_error(error)
+        return
+    except ApiError:
+        return  # a hiccup: look again next time
+    if fresh.get("pending_allocation") != pending:
+        data.changed()
+        st.rerun()

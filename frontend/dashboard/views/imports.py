@@ -17,7 +17,7 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import api, data, forms, session, tables
+from dashboard import api, config, data, forms, session, tables
 from dashboard.api import ApiError
 from dashboard.formatting import literal
 from dashboard.importing import (
@@ -119,6 +119,7 @@ def _check_form(lists: Any, currency: str, entry: dict[str, Any] | None) -> None
     upload = st.file_uploader(
         "Bank file",
         type=["csv", "txt", "tsv", "ofx", "qfx", "qif", "xml", "camt", "053", "052", "054"],
+        max_upload_size=config.IMPORT_MAX_MB,
         key=f"imp_file_{generation}",
     )
     profile = import_form.profile_select(lists)

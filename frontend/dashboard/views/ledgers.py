@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import api, data, forms, labels, session
+from dashboard import api, config, data, forms, labels, session
 from dashboard.api import ApiError, FieldError
 from dashboard.formatting import literal
 from dashboard.forms import FormErrors
@@ -196,7 +196,10 @@ def _ledger_restore(page: Page) -> None:
     # A new key empties the uploader after a restore (its file can't be cleared otherwise).
     generation = st.session_state.get(RESTORE_KEY, 0)
     upload = st.file_uploader(
-        "Ledger file (JSON)", type=["json"], key=f"account_restore_file_{generation}"
+        "Ledger file (JSON)",
+        type=["json"],
+        max_upload_size=config.RESTORE_MAX_MB,
+        key=f"account_restore_file_{generation}",
     )
     clicked = st.button(
         "Restore as a new ledger",

@@ -6,10 +6,12 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import api, charts, data, insights, session, tables
-from dashboard.api import ApiError, SessionExpired
+from dashboard import cards, charts, data, forms, insights, session, tables
+from dashboard.api import ApiError
 from dashboard.formatting import format_money, parse_money
-from dashboard.views.common import metric_row, money_table, show_error, today
+from dashboard.forms import Lists
+from dashboard.views import quick_add
+from dashboard.views.common import metric_row, money_table, show_error, today, watch_allocation
 
 RECENT_COUNT = 10
 RECENT_COLUMNS = ("Date", "Kind", "Description", "Category", "Wallet", "Amount", "Bucket")
@@ -19,9 +21,6 @@ PENDING_HELP = (
 )
 NET_WORTH_HELP = "The sum of all wallet balances, loans included."
 UNALLOCATED_HELP = "Money in no bucket yet: the rest of every income split, and pending incomes."
-# While incomes wait for the worker, the page looks again this often and redraws once they are
-# split; the worker usually needs a second or two.
-PENDING_POLL_SECONDS = 3
 WATCHING_KEY = "overview_watching_allocation"
 
 
@@ -37,11 +36,12 @@ def render() -> None:
         show_error(error)
         return
     currency = balances.get("currency") or ledger["currency"]
+    if ledger.get("role") != "viewer":
+        _quick_add(currency)
 
     _metrics(balances, currency)
     if parse_money(balances["pending_allocation"]) > 0:
-        st.session_state[WATCHING_KEY] = False
-        _watch_allocation(data.ledger_path("/reports/balances"), balances["pending_allocation"])
+        watch_allocation(balances["pending_allocation"], WATCHING_KEY)
     show_archived = st.toggle(
         "Show archived wallets and buckets", key="overview_show_archived", value=False
     )
@@ -58,6 +58,16 @@ def render() -> None:
     _this_month(currency)
 
 
+def _quick_add(currency: str) -> None:
+    forms.apply_resets()
+    try:
+        lists = Lists(data.wallets(), data.buckets(), data.categories(), data.payees())
+    except ApiError as error:
+        show_error(error)
+        return
+    quick_add.render(lists, currency)
+
+
 def _metrics(balances: dict[str, Any], currency: str) -> None:
     system = next((b for b in balances["buckets"] if b.get("is_system")), None)
     metrics = [("Net worth", format_money(balances["net_worth"], currency), NET_WORTH_HELP)]
@@ -69,31 +79,6 @@ def _metrics(balances: dict[str, Any], currency: str) -> None:
         ("Pending allocation", format_money(balances["pending_allocation"], currency), PENDING_HELP)
     )
     metric_row(metrics)
-
-
-@st.fragment(run_every=PENDING_POLL_SECONDS)
-def _watch_allocation(path: str, pending: str) -> None:
-    """Every few seconds while incomes are pending: when the worker has split them, the whole
-    page runs again with fresh data. (Without this, the page kept showing them as pending,
-    from a cached answer, until something else made it run again.)"""
-    st.caption(
-        ":material/hourglass_top: New incomes are being split across your buckets; this page "
-        "updates by itself when that is done."
-    )
-    if not st.session_state.get(WATCHING_KEY):
-        # The page's own run: it has just read the balances.
-        st.session_state[WATCHING_KEY] = True
-        return
-    try:
-        fresh = api.get_client().get(path)
-    except SessionExpired as error:
-        show_error(error)
-        return
-    except ApiError:
-        return  # a hiccup: look again next time
-    if fresh.get("pending_allocation") != pending:
-        data.changed()
-        st.rerun()
 
 
 def _wallets(wallets: list[dict[str, Any]], currency: str, show_archived: bool) -> None:
@@ -147,9 +132,21 @@ def _recent(balances: dict[str, Any], currency: str) -> None:
     frame = tables.transaction_table(
         page["items"], balances["wallets"], balances["buckets"], categories
     )
-    money_table(
-        frame,
-        currency,
+    shown = tables.for_display(frame, currency)
+    signs = [
+        tables.sign(value) if item["kind"] != "transfer" else 0
+        for item, value in zip(page["items"], frame["Amount"], strict=True)
+    ]
+    with st.container(key="narrow_recent"):
+        st.html(cards.transaction_cards(shown, signs))
+    wide = st.container(key="wide_recent")
+    wide.dataframe(
+        shown,
+        hide_index=True,
+        column_config={
+            c: st.column_config.TextColumn(c, alignment="right")
+            for c in tables.money_columns(frame)
+        },
         # The amount before the bucket: a split like "Essentials 500.00 · Savings 200.00 ·
         # Fun 100.00" is wide, and last it can take the rest of the row without pushing the
         # amount out of sight.

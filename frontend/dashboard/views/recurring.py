@@ -4,6 +4,8 @@ schedule)."""
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import streamlit as st
@@ -43,11 +45,11 @@ def section(page: Page, currency: str, can_write: bool) -> None:
     add_and_change(
         "Add a recurring transaction",
         lambda: _recurring_add(page, currency),
-        "Pause, run or delete",
+        "Change, pause, run or delete",
         lambda: _recurring_actions(page, templates, currency),
         nothing_to_change=None
         if templates
-        else "Recurring transactions you add can be paused, run or deleted here.",
+        else "Recurring transactions you add can be changed, paused, run or deleted here.",
     )
 
 
@@ -96,8 +98,94 @@ def _recurring_actions(page: Page, templates: list[dict[str, Any]], currency: st
             show_error(error)
             return
         page.written(plans.run_message(name, answer))
+    _recurring_edit(page, template, path, currency)
     st.caption("Deleting keeps the transactions it already made.")
     page.delete(key, "recurring transaction", name, path, f"Deleted {name}.")
+
+
+def _recurring_edit(page: Page, template: dict[str, Any], path: str, currency: str) -> None:
+    """The template's amount, description, payee, wallet/bucket/category and schedule; only
+    what changed is sent. Occurrences already made stay as they are."""
+    try:
+        lists = forms.Lists(data.wallets(), data.buckets(), data.categories(), data.payees())
+    except ApiError as error:
+        show_error(error)
+        return
+    kind = template["kind"]
+    prefix = f"plan_rec_edit_{template['id']}"
+    with st.form(f"{prefix}_form", border=True):
+        st.markdown("**Change it**")
+        values: dict[str, Any] = {"date": date.fromisoformat(str(template["start_date"]))}
+        left, right = st.columns(2)
+        values["amount"] = left.text_input(
+            f"Amount ({currency})",
+            value=f"{Decimal(str(template['amount'])):.2f}",
+            max_chars=20,
+            key=f"{prefix}_amount",
+        )
+        values["description"] = right.text_input(
+            "Description",
+            value=template.get("description") or "",
+            max_chars=255,
+            key=f"{prefix}_description",
+        )
+        if kind in forms.PAYEE_KINDS:
+            values["payee_name"] = transaction_form.payee_select(
+                prefix, template.get("payee_name"), lists
+            )
+        for name in forms.KIND_REFERENCES[kind]:
+            current = template.get(name)
+            values[name] = transaction_form.reference_select(
+                kind, name, prefix, str(current) if current else None, lists
+            )
+        left, middle, right = st.columns(3)
+        frequencies = list(labels.FREQUENCIES)
+        frequency = left.selectbox(
+            "Repeats",
+            frequencies,
+            index=frequencies.index(template["frequency"]),
+            format_func=labels.FREQUENCIES.__getitem__,
+            key=f"{prefix}_frequency",
+        )
+        interval = middle.number_input(
+            "Every",
+            min_value=1,
+            max_value=1000,
+            value=int(template["interval"]),
+            step=1,
+            key=f"{prefix}_interval",
+        )
+        end = right.date_input(
+            "End date (optional)",
+            value=date.fromisoformat(str(template["end_date"]))
+            if template.get("end_date")
+            else None,
+            key=f"{prefix}_end",
+        )
+        submitted = st.form_submit_button("Save changes", type="primary", key=f"{prefix}_save")
+    if not submitted:
+        return
+    try:
+        body = plans.recurring_payload(
+            kind,
+            {**values, "tags": ", ".join(template.get("tags") or [])},
+            frequency,
+            int(interval),
+            end,
+        )
+    except FormErrors as error:
+        forms.show_form_error(error)
+        return
+    changes = plans.recurring_changes(template, body)
+    if not changes:
+        st.info("Nothing changed.")
+        return
+    try:
+        api.get_client().patch(path, json=changes)
+    except ApiError as error:
+        forms.show_form_error(error)
+        return
+    page.written(f"Saved {recurring_name({**template, **changes})}.")
 
 
 def _recurring_add(page: Page, currency: str) -> None:

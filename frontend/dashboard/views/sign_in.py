@@ -2,6 +2,8 @@
 ask for a password-reset link; and the two links the API mails: `?reset=<token>` (set a new
 password) and `?verify=<token>` (confirm the email)."""
 
+from typing import Any
+
 import streamlit as st
 
 from dashboard import api, session
@@ -54,12 +56,17 @@ def _sign_in_form() -> None:
                 help="The 6 digits your app shows now, or one of your backup codes.",
                 key="sign_in_otp",
             )
+        keep = st.checkbox(
+            "Keep me signed in on this device",
+            value=True,
+            key="sign_in_keep",
+        )
         submitted = st.form_submit_button("Sign in", type="primary", key="sign_in_submit")
     if submitted:
         if not email or not password:
             st.error("Enter your email and password.")
             return
-        _start_session(email, password, (otp or "").strip() or None)
+        _start_session(email, password, (otp or "").strip() or None, keep=keep)
 
 
 def _register_form() -> None:
@@ -82,7 +89,7 @@ def _register_form() -> None:
     except ApiError as error:
         show_error(error)
         return
-    _start_session(email, password)
+    _start_session(email, password, keep=True)
 
 
 def _forgot_form() -> None:
@@ -165,7 +172,27 @@ def _link_result() -> None:
     (st.success if kind == "success" else st.error)(message)
 
 
-def _start_session(email: str, password: str, otp: str | None = None) -> None:
+def resume_remembered(cookies: Any) -> None:
+    """A reload or a new tab: the browser's cookie names a remembered session, which signs
+    this tab in (the refresh token is rotated on the way). Anything wrong: the sign-in form."""
+    vault_id = session.resumable_id(cookies)
+    if vault_id is None:
+        return
+    session.adopt(vault_id)
+    client = api.get_client()
+    try:
+        client.resume()
+        user = client.me()
+        ledgers = client.ledgers()
+    except ApiError:
+        client.tokens.clear()
+        return
+    session.start(user, ledgers)
+
+
+def _start_session(
+    email: str, password: str, otp: str | None = None, *, keep: bool = False
+) -> None:
     client = api.get_client()
     try:
         if otp:
@@ -185,4 +212,6 @@ def _start_session(email: str, password: str, otp: str | None = None) -> None:
     st.session_state.pop(NEEDS_OTP_KEY, None)
     st.session_state.pop(LINK_RESULT_KEY, None)
     session.start(user, ledgers)
+    if keep:
+        session.remember()
     st.rerun()

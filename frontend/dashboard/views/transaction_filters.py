@@ -14,6 +14,7 @@ from dashboard.forms import FormErrors, Lists
 
 FILTERS_KEY = "tx_filters"
 PAGE_KEY = "tx_page"
+MAX_SEARCH_LENGTH = 200  # the API's limit for `q`
 ORDERINGS = {
     "-date": "Newest first",
     "date": "Oldest first",
@@ -41,10 +42,51 @@ def active_filters() -> dict[str, str]:
     return dict(st.session_state.get(FILTERS_KEY, {}))
 
 
+def search_row(lists: Lists) -> None:
+    """On top of the register: the search box and the wallet whose register it is. Both
+    apply at once (Enter in the search box); the other filters wait in the form below."""
+    active = active_filters()
+    left, right = st.columns([3, 2], vertical_alignment="bottom")
+    with left:
+        st.text_input(
+            "Search",
+            value=active.get("q", ""),
+            placeholder="Description, notes or payee",
+            max_chars=MAX_SEARCH_LENGTH,
+            key="tx_filter_q",
+            on_change=_apply_top,
+        )
+    with right:
+        _filter_select(
+            st,
+            "Wallet",
+            lists.wallets,
+            "wallets",
+            active,
+            lists.names,
+            "All wallets",
+            on_change=_apply_top,
+        )
+
+
+def _apply_top() -> None:
+    """The search box or the wallet changed: the filters in force take them at once."""
+    params = active_filters()
+    for name, key in (("q", "tx_filter_q"), ("wallet", "tx_filter_wallet")):
+        value = (st.session_state.get(key) or "").strip()
+        if value:
+            params[name] = value
+        else:
+            params.pop(name, None)
+    if params != active_filters():
+        st.session_state[FILTERS_KEY] = params
+        st.session_state[PAGE_KEY] = 1
+
+
 def form(lists: Lists) -> dict[str, str]:
     """The filter form; returns the API parameters in force."""
     active = active_filters()
-    shown = {k: v for k, v in active.items() if k != "ordering"}
+    shown = {k: v for k, v in active.items() if k not in ("ordering", "q", "wallet")}
     title = f"Filters ({len(shown)} active)" if shown else "Filters"
     names = lists.names
     with (
@@ -75,25 +117,26 @@ def form(lists: Lists) -> dict[str, str]:
             format_func=ORDERINGS.__getitem__,
             key="tx_filter_ordering",
         )
-        row = st.columns(3)
+        row = st.columns(2)
         category = _filter_select(
             row[0], "Category", lists.categories, "categories", active, names, "Any category"
         )
-        wallet = _filter_select(row[1], "Wallet", lists.wallets, "wallets", active, names)
-        bucket = _filter_select(row[2], "Bucket", lists.buckets, "buckets", active, names)
-        row = st.columns(4)
-        q = row[0].text_input(
-            "Text",
-            value=active.get("q", ""),
-            placeholder="in description or notes",
-            key="tx_filter_q",
+        bucket = _filter_select(row[1], "Bucket", lists.buckets, "buckets", active, names)
+        row = st.columns(3)
+        tag = row[0].text_input(
+            "Tag", value=active.get("tag", ""), max_chars=50, key="tx_filter_tag"
         )
-        tag = row[1].text_input("Tag", value=active.get("tag", ""), key="tx_filter_tag")
-        min_amount = row[2].text_input(
-            "Min amount", value=active.get("min_amount", ""), key="tx_filter_min_amount"
+        min_amount = row[1].text_input(
+            "Min amount",
+            value=active.get("min_amount", ""),
+            max_chars=20,
+            key="tx_filter_min_amount",
         )
-        max_amount = row[3].text_input(
-            "Max amount", value=active.get("max_amount", ""), key="tx_filter_max_amount"
+        max_amount = row[2].text_input(
+            "Max amount",
+            value=active.get("max_amount", ""),
+            max_chars=20,
+            key="tx_filter_max_amount",
         )
         buttons = st.columns([1, 1, 4])
         apply = buttons[0].form_submit_button(
@@ -110,9 +153,9 @@ def form(lists: Lists) -> dict[str, str]:
             "date_to": date_to,
             "kind": kind,
             "category": category,
-            "wallet": wallet,
+            "wallet": st.session_state.get("tx_filter_wallet") or ANY,
             "bucket": bucket,
-            "q": q,
+            "q": st.session_state.get("tx_filter_q") or "",
             "tag": tag,
             "min_amount": min_amount,
             "max_amount": max_amount,
@@ -142,6 +185,7 @@ def _filter_select(
     active: Mapping[str, str],
     names: forms.Names,
     any_label: str | None = None,
+    on_change: Any = None,
 ) -> str | None:
     ordered = sorted(items, key=lambda item: (item["archived"], item.get("type", ""), item["name"]))
     options = [ANY, *(str(item["id"]) for item in ordered)]
@@ -162,6 +206,7 @@ def _filter_select(
         index=_index(options, active.get(label.lower())),
         format_func=show,
         key=f"tx_filter_{label.lower()}",
+        on_change=on_change,
     )
 
 

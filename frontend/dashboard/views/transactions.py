@@ -14,13 +14,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import api, data, forms, session, tables
+from dashboard import api, cards, data, forms, session, tables
 from dashboard.api import ApiError
 from dashboard.formatting import format_money, literal, parse_money
 from dashboard.forms import Lists
 from dashboard.views import (
     activity,
     imports,
+    quick_add,
     receipts,
     transaction_bulk,
     transaction_filters,
@@ -33,19 +34,33 @@ from dashboard.views.common import (
     prepared_download,
     show_error,
     today,
+    watch_allocation,
 )
 from dashboard.views.transaction_filters import PAGE_KEY
 
 PAGE = Page(flash_key="tx_flash", confirm_key="tx_confirm_delete")
 PAGE_SIZE = 50
+REGISTER_COLUMNS = (
+    "Date",
+    "Kind",
+    "Description",
+    "Category",
+    "Wallet",
+    "Amount",
+    "Balance",
+    "Bucket",
+    "Tags",
+)
 ROW_PX = 35
-VISIBLE_ROWS = 15
 TABLE_HEADER_PX = 38
+# Money in, out and moved: readable on the light and the dark theme alike.
+AMOUNT_COLOURS = {1: "color: #2e9e5b", -1: "color: #d64545", 0: ""}
 
 TABLE_KEY = "tx_table"
 VIEW_KEY = "tx_view"
 EXPORT_KEY = "tx_export"
 ALLOCATE_KEY = "tx_allocate"
+WATCHING_KEY = "tx_watching_allocation"
 
 
 def render() -> None:
@@ -62,6 +77,7 @@ def render() -> None:
         return
 
     if can_write:
+        quick_add.render(lists, currency)
         _pending_allocations(currency)
         with st.expander("Add a transaction", icon=":material/add:", key="tx_add_open"):
             transaction_form.add_form(PAGE, lists, currency)
@@ -70,6 +86,7 @@ def render() -> None:
         with st.expander("Scan a receipt", icon=":material/document_scanner:", key="tx_scan_open"):
             receipts.scan(PAGE, lists, currency)
 
+    transaction_filters.search_row(lists)
     filters = transaction_filters.form(lists)
     _browse(filters, lists, currency, can_write)
 
@@ -86,6 +103,7 @@ def _pending_allocations(currency: str) -> None:
     pending = parse_money(balances.get("pending_allocation") or "0")
     if pending <= 0:
         return
+    watch_allocation(balances["pending_allocation"], WATCHING_KEY)
     # Room for the whole button label next to the message, at a laptop's width.
     left, right = st.columns([2, 1], vertical_alignment="center")
     left.info(
@@ -171,7 +189,7 @@ def _browse(filters: dict[str, str], lists: Lists, currency: str, can_write: boo
         st.session_state.pop(PAGE.confirm_key, None)
 
     with table_slot:
-        selected = _table(items, lists, currency, table_key(generation))
+        selected = _table(items, lists, currency, table_key(generation), filters.get("wallet"))
     if len(selected) == 1:
         _selected(items[selected[0]], lists, currency, can_write)
     elif len(selected) > 1 and can_write:
@@ -181,8 +199,12 @@ def _browse(filters: dict[str, str], lists: Lists, currency: str, can_write: boo
     _export(filters, count)
 
 
-def transaction_frame(items: list[dict[str, Any]], lists: Lists) -> pd.DataFrame:
-    frame = tables.transaction_table(items, lists.wallets, lists.buckets, lists.categories)
+def transaction_frame(
+    items: list[dict[str, Any]], lists: Lists, wallet: str | None = None
+) -> pd.DataFrame:
+    frame = tables.transaction_table(
+        items, lists.wallets, lists.buckets, lists.categories, wallet=wallet
+    )
     frame["Tags"] = [", ".join(item.get("tags") or []) for item in items]
     return frame
 
@@ -191,21 +213,37 @@ def table_key(generation: int) -> str:
     return f"{TABLE_KEY}_{generation}"
 
 
-def _table(items: list[dict[str, Any]], lists: Lists, currency: str, key: str) -> list[int]:
-    """The page's table; returns the rows selected (several: a bulk edit)."""
-    frame = transaction_frame(items, lists)
+def _table(
+    items: list[dict[str, Any]], lists: Lists, currency: str, key: str, wallet: str | None
+) -> list[int]:
+    """The page's table, a bank statement when ``wallet`` is set (its running balance after
+    every row); returns the rows selected (several: a bulk edit)."""
+    frame = transaction_frame(items, lists, wallet)
     money = tables.money_columns(frame)
-    event = st.dataframe(
-        tables.for_display(frame, currency),
+    # Green in, red out; a transfer only moves money, unless this is a wallet's register.
+    signs = [
+        0 if item["kind"] == "transfer" and not wallet else tables.sign(value)
+        for item, value in zip(items, frame["Amount"], strict=True)
+    ]
+    colours = [AMOUNT_COLOURS[sign] for sign in signs]
+    shown = tables.for_display(frame, currency)
+    styled = shown.style.apply(lambda _: colours, subset=["Amount"])
+    with st.container(key="narrow_tx_cards"):
+        st.html(cards.transaction_cards(shown, signs))
+        st.caption("Turn the phone or widen the window to select rows and edit them.")
+    event = st.container(key="wide_tx_table").dataframe(
+        styled,
         hide_index=True,
         column_config={
             "Date": st.column_config.TextColumn("Date", width="small"),
             "Kind": st.column_config.TextColumn("Kind", width="small"),
             **{c: st.column_config.TextColumn(c, alignment="right") for c in money},
         },
-        # Up to 15 rows at once, so the pager and the selected row's form stay near; the
-        # rest of the page of 50 scrolls inside the table.
-        height=TABLE_HEADER_PX + ROW_PX * min(len(frame), VISIBLE_ROWS),
+        # The money before the bucket: an income's split is long, and last it can take the
+        # rest of the row without pushing the amount and the balance out of sight.
+        column_order=[c for c in REGISTER_COLUMNS if c in frame.columns],
+        # The whole page of rows at once: the page scrolls, not a box inside it.
+        height=TABLE_HEADER_PX + ROW_PX * len(frame),
         on_select="rerun",
         selection_mode="multi-row",
         key=key,

@@ -244,7 +244,8 @@ def _cluster_running(log: Path) -> bool:
 def _start_dashboard(
     tmp: Path, api_url: str, processes: list[subprocess.Popen[bytes]], logs: contextlib.ExitStack
 ) -> str:
-    env = dict(os.environ, API_URL=api_url, PYTHONUNBUFFERED="1")
+    # The sidebar's timer would close select boxes the tests are about to click.
+    env = dict(os.environ, API_URL=api_url, PYTHONUNBUFFERED="1", DASHBOARD_REFRESH_SECONDS="0")
     port = _free_port()
     log = tmp / "dashboard.log"
     process = subprocess.Popen(
@@ -253,7 +254,7 @@ def _start_dashboard(
             "-m",
             "streamlit",
             "run",
-            "app.py",
+            "server.py",
             "--server.port",
             str(port),
             "--server.address",

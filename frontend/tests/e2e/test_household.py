@@ -44,7 +44,7 @@ pytestmark = pytest.mark.e2e
 
 FULL_NAME = "Marie Curie"
 LEDGER = f"{FULL_NAME}'s budget"
-SPLIT = "Savings 200.00 · Fun 100.00"
+SPLIT = "Savings 200.00 · Fun 100.00 · Unallocated 700.00"
 # The worker polls its queue every second; the Overview looks again every 3 s while an income
 # is pending. Generous for a slow CI machine.
 ALLOCATION_TIMEOUT_MS = 30_000

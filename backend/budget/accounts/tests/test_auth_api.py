@@ -29,6 +29,7 @@ def test_register_creates_user_and_personal_ledger(api):
         "default_ledger_id",
         "email_notifications",
         "email_verified",
+        "locale",
         "date_joined",
     }
     assert body["email"] == "bob@example.com"
@@ -202,6 +203,26 @@ def test_me_patch_updates_name_and_default_ledger(api, user):
     assert response.status_code == 200
     assert response.json()["full_name"] == "Alice A."
     assert response.json()["default_ledger_id"] == second["id"]
+
+
+def test_me_patch_sets_the_locale_and_empty_follows_the_browser(api, user):
+    authed = api.as_user(user)
+    assert authed.get("/auth/me").json()["locale"] == ""
+
+    assert authed.patch("/auth/me", {"locale": "de_DE"}).json()["locale"] == "de_DE"
+    assert authed.patch("/auth/me", {"locale": ""}).json()["locale"] == ""
+
+
+def test_me_patch_refuses_an_unknown_locale_and_changes_nothing(api, user):
+    authed = api.as_user(user)
+    authed.patch("/auth/me", {"locale": "fr_FR"})
+
+    response = authed.patch("/auth/me", {"locale": "xx_YY"})
+
+    assert_error(response, 422, field="locale")
+    assert response.json()["detail"] == "Choose one of the languages the list offers."
+    user.refresh_from_db()
+    assert user.locale == "fr_FR"
 
 
 def test_me_patch_refuses_foreign_default_ledger(api, user, stranger):

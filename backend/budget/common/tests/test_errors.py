@@ -37,6 +37,18 @@ def test_validation_error_lists_fields(api):
     assert "email" in body["detail"]
 
 
+def test_validation_messages_are_plain_sentences_not_pydantic_s(api, user):
+    authed = api.as_user(user)
+    response = authed.patch("/auth/me", {"full_name": "x" * 151, "email_notifications": "maybe"})
+
+    body = assert_error(response, 422)
+    messages = {error["field"]: error["message"] for error in body["errors"]}
+    assert messages == {
+        "full_name": "Use at most 150 characters.",
+        "email_notifications": "Use true or false.",
+    }
+
+
 def test_unauthenticated_is_401_with_challenge(api):
     response = api.get("/ledgers")
     assert_error(response, 401, "not_authenticated")

@@ -1,0 +1,60 @@
+"""Transactions as cards for a phone's width: what, the amount always in sight, then when,
+category and wallet (and the balance after it in a wallet's register).
+
+Pages draw the table and the cards side by side; the style (`LAYOUT_CSS`, on every page) shows
+the table on wide screens and the cards below 640 px. The cards are HTML with every text
+escaped, so nothing a user typed is read as Markdown or markup.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+import pandas as pd
+
+NARROW_PX = 640
+SIGN_CLASSES = {1: "bk-in", -1: "bk-out", 0: ""}
+LAYOUT_CSS = f"""<style>
+.bk-card {{ border-bottom: 1px solid rgba(128, 128, 128, 0.3); padding: 0.45rem 0; }}
+.bk-card-top {{ display: flex; justify-content: space-between; gap: 0.75rem; }}
+.bk-title {{ min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }}
+.bk-amount {{ white-space: nowrap; font-weight: 600; font-variant-numeric: tabular-nums; }}
+.bk-in {{ color: #2e9e5b; }}
+.bk-out {{ color: #d64545; }}
+.bk-meta {{ opacity: 0.7; font-size: 0.85rem; overflow-wrap: anywhere; }}
+[class*="st-key-narrow_"] {{ display: none; }}
+@media (max-width: {NARROW_PX}px) {{
+  [class*="st-key-narrow_"] {{ display: block; }}
+  [class*="st-key-wide_"] {{ display: none; }}
+}}
+</style>"""
+
+
+def transaction_cards(shown: pd.DataFrame, signs: Sequence[int]) -> str:
+    """``shown``: a transaction table as displayed (money as text); ``signs``: each amount's
+    colour (1 in, -1 out, 0 neither)."""
+    cards = []
+    for record, sign in zip(shown.to_dict("records"), signs, strict=True):
+        title = _get(record, "Description") or _get(record, "Category") or _get(record, "Kind")
+        parts = (_get(record, name) for name in ("Date", "Category", "Wallet"))
+        meta = " · ".join(part for part in parts if part)
+        balance = _get(record, "Balance")
+        after = f'<div class="bk-meta">Balance {_text(balance)}</div>' if balance else ""
+        cards.append(
+            '<div class="bk-card"><div class="bk-card-top">'
+            f'<span class="bk-title">{_text(title)}</span>'
+            f'<span class="bk-amount {SIGN_CLASSES[sign]}">{_text(record["Amount"])}</span>'
+            f'</div><div class="bk-meta">{_text(meta)}</div>{after}</div>'
+        )
+    return f'<div class="bk-cards">{"".join(cards)}</div>'
+
+
+def _get(record: dict, name: str) -> str:
+    """A cell's text; "" for a missing one (pandas fills gaps with NaN)."""
+    value = record.get(name)
+    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+
+
+def _text(value: object) -> str:
+    return html.escape(str(value), quote=True)
