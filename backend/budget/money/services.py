@@ -616,7 +616,7 @@ def _split_lines_of(
     ids: list[UUID],
 ) -> tuple[dict[UUID, list[Line]], dict[UUID, list[dict[str, Any]]]]:
     """The split lines of many transactions in one query: as rollup legs, and as the input
-    takes them (`_split_data`), by transaction id."""
+    takes them, by transaction id."""
     legs: dict[UUID, list[Line]] = defaultdict(list)
     data: dict[UUID, list[dict[str, Any]]] = defaultdict(list)
     rows = TransactionSplit.objects.filter(transaction_id__in=ids).order_by(
@@ -633,19 +633,6 @@ def _split_lines_of(
             }
         )
     return legs, data
-
-
-def _split_data(tx: Transaction) -> list[dict[str, Any]]:
-    """`tx`'s split lines as the input takes them."""
-    return [
-        {
-            "category": row.category_id,
-            "bucket": row.bucket_id,
-            "amount": row.amount,
-            "description": row.description,
-        }
-        for row in tx.splits.order_by("position")
-    ]
 
 
 def _transaction_data(tx: Transaction) -> dict[str, Any]:
@@ -667,7 +654,9 @@ def transaction_update(*, tx: Transaction, changes: dict[str, Any]) -> Transacti
         tx = Transaction.objects.select_for_update().get(pk=tx.pk)
         transactions_changing.send(sender=Transaction, transactions=[tx])
         data = _transaction_data(tx)
-        data["splits"] = old_splits = _split_data(tx)
+        # Its split lines, read once: as the input takes them and as rollup legs.
+        legs_of, lines_data = _split_lines_of([tx.pk])
+        data["splits"] = old_splits = lines_data[tx.pk]
         before = dict(data)
         if changes.get("kind", tx.kind) != tx.kind:
             # References the new kind has no use for go, unless the caller set them; so
@@ -693,7 +682,7 @@ def transaction_update(*, tx: Transaction, changes: dict[str, Any]) -> Transacti
         system_id = refs.system_bucket.pk
         was_allocated = tx.allocation_status == AllocationStatus.ALLOCATED
         allocations = _allocations_of(tx) if was_allocated else {}
-        lines = _lines_of([tx.pk])[tx.pk]
+        lines = legs_of[tx.pk]
         old_legs = transaction_legs(
             tx, system_bucket_id=system_id, allocations=allocations, lines=lines
         )
