@@ -439,6 +439,13 @@ class Lists:
     def system_bucket_id(self) -> str | None:
         return next((str(b["id"]) for b in self.buckets if b.get("is_system")), None)
 
+    def default_bucket_id(self, category: str | None) -> str | None:
+        """The category's default bucket (Setup → Categories) while it is active; None
+        when it has none: an expense then stays on Unallocated (the API's rule too)."""
+        found = next((c for c in self.categories if str(c["id"]) == str(category)), None)
+        wanted = str((found or {}).get("default_bucket") or "")
+        return next((str(b["id"]) for b in self.active_buckets() if str(b["id"]) == wanted), None)
+
 
 def resolve(transaction: Mapping[str, Any], names: Names) -> dict[str, str]:
     """The category, wallet and bucket a transaction shows, by name.

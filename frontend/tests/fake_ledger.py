@@ -190,6 +190,7 @@ ACTIVITY = [
 ]
 for _category in CATEGORIES:
     _category["created_at"] = "2025-01-01T00:00:00Z"
+    _category["default_bucket"] = None
 
 
 def transaction(tid: str, kind: str, amount: str, **fields: Any) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import charts, data, plans
 from dashboard.api import SESSION_EXPIRED_MESSAGE, ApiError, FieldError, SessionExpired
-from dashboard.views import common, recurring
+from dashboard.views import common, recurring, transaction_form
 from tests import pages
 from tests.fake_ledger import BUDGET_STATUS, LP, FakeLedgerClient, app_on, served, texts
 from tests.report_data import FakeReportClient
@@ -587,8 +587,10 @@ def test_deleting_a_recurring_transaction_asks_first(fake: FakeLedgerClient) -> 
 def test_adding_a_recurring_expense_posts_its_fields_and_schedule(fake: FakeLedgerClient) -> None:
     at = _page()
     prefix = "plan_rec_add_expense"
-    # The expense's bucket starts at Unallocated, as on the Transactions page.
-    assert at.selectbox(key=f"{prefix}_bucket").value == "b-unalloc"
+    # The expense's bucket starts at the category's default one (else Unallocated), as on the
+    # Transactions page: the API fills it in for each occurrence.
+    bucket = at.selectbox(key=f"{prefix}_bucket")
+    assert (bucket.value, bucket.options[0]) == (None, transaction_form.DEFAULT_BUCKET_LABEL)
     assert at.selectbox(key=f"{prefix}_category").options == ["Groceries", "Housing"]
     at.text_input(key=f"{prefix}_amount").input("950")
     at.text_input(key=f"{prefix}_description").input("Rent")
@@ -609,7 +611,6 @@ def test_adding_a_recurring_expense_posts_its_fields_and_schedule(fake: FakeLedg
         "amount": "950.00",
         "wallet": "w-bank",
         "category": "c-housing",
-        "bucket": "b-unalloc",
         "description": "Rent",
         "notes": "",
         "tags": ["home", "bills"],

@@ -99,6 +99,22 @@ def test_a_payee_without_history_takes_the_category_s_last_wallet(
     )
 
 
+def test_the_category_s_default_bucket_comes_before_the_last_one(fake: FakeLedgerClient) -> None:
+    next(c for c in fake.categories if c["id"] == "c-groceries")["default_bucket"] = "b-savings"
+    at = _add(app_on("transactions").run(), payee="Bakery", amount="2")
+
+    assert not at.exception
+    assert _posted(fake)[0]["bucket"] == "b-savings"  # the bakery's last one was Fun
+
+
+def test_an_archived_default_bucket_is_passed_over(fake: FakeLedgerClient) -> None:
+    next(c for c in fake.categories if c["id"] == "c-housing")["default_bucket"] = "b-gone"
+    at = _add(app_on("overview").run(), payee="REWE", category="c-housing", amount="950")
+
+    assert not at.exception
+    assert _posted(fake)[0]["bucket"] == "b-unalloc"
+
+
 def test_an_income_category_makes_an_income(fake: FakeLedgerClient) -> None:
     at = _add(app_on("transactions").run(), category="c-salary", amount="1.234,56", wallet="w-bank")
 

@@ -2,6 +2,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import data
@@ -361,6 +362,43 @@ def test_changing_and_clearing_a_categorys_group(fake: FakeLedgerClient) -> None
     at.text_input(key="setup_category_group_c-groceries_name").input("")
     at.button(key="setup_category_group_c-groceries_submit").click().run()
     assert fake.writes()[-1].json == {"group": None}
+
+
+def test_an_expense_category_s_default_bucket_is_chosen_and_cleared(
+    fake: FakeLedgerClient,
+) -> None:
+    at = _page()
+    at.selectbox(key="setup_category_pick").select("c-groceries").run()
+    choice = at.selectbox(key="setup_category_bucket_c-groceries_choice")
+    # Active buckets other than Unallocated, which "None" stands for.
+    assert choice.options == ["None (Unallocated)", "Savings", "Fun"]
+    choice.select("b-fun")
+    at.button(key="setup_category_bucket_c-groceries_submit").click().run()
+
+    [patch] = fake.writes()
+    assert (patch.method, patch.path, patch.json) == (
+        "PATCH",
+        f"{LP}/categories/c-groceries",
+        {"default_bucket": "b-fun"},
+    )
+    assert "Expenses of Groceries now go to Fun by default." in texts(at)
+
+    next(c for c in fake.categories if c["id"] == "c-groceries")["default_bucket"] = "b-fun"
+    st.cache_data.clear()  # as data.changed() after the write
+    at = _page()
+    assert "- Groceries · Daily life → Fun\n- Housing" in [m.value for m in at.markdown]
+    at.selectbox(key="setup_category_pick").select("c-groceries").run()
+    at.selectbox(key="setup_category_bucket_c-groceries_choice").select("")
+    at.button(key="setup_category_bucket_c-groceries_submit").click().run()
+    assert fake.writes()[-1].json == {"default_bucket": None}
+
+
+def test_an_income_category_has_no_default_bucket(fake: FakeLedgerClient) -> None:
+    at = _page()
+    at.selectbox(key="setup_category_pick").select("c-salary").run()
+
+    assert not at.exception
+    assert "Only expense categories have a default bucket." in texts(at)
 
 
 # --- roles and sessions -----------------------------------------------------------------------

@@ -134,7 +134,7 @@ def test_adding_an_expense_posts_ids_and_a_string_amount(fake: FakeLedgerClient)
         "amount": "42.50",
         "wallet": "w-cash",
         "category": "c-groceries",
-        "bucket": "b-unalloc",
+        # No bucket chosen: the API puts it on the category's default bucket, else Unallocated.
         "description": "Market",
         "notes": "",
         "tags": ["food", "weekly"],

@@ -56,6 +56,7 @@ class CategoryDoc(BaseModel):
     name: Name
     type: CategoryType
     group: str | None = Field(None, max_length=50)
+    default_bucket: Ref | None = None  # a bucket of the document; expense categories only
     archived: bool = False
 
 

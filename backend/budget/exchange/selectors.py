@@ -200,10 +200,19 @@ def ledger_document(*, ledger: Ledger) -> dict[str, Any]:
         .values_list("pk", "name", "allocation_percent", "is_system", "archived")
     ]
     categories = [
-        {"id": _id(pk), "name": name, "type": type_, "group": group or None, "archived": archived}
-        for pk, name, type_, group, archived in Category.objects.filter(ledger=ledger)
+        {
+            "id": _id(pk),
+            "name": name,
+            "type": type_,
+            "group": group or None,
+            "default_bucket": _id(default_bucket),
+            "archived": archived,
+        }
+        for pk, name, type_, group, default_bucket, archived in Category.objects.filter(
+            ledger=ledger
+        )
         .order_by("created_at", "id")
-        .values_list("pk", "name", "type", "group", "archived")
+        .values_list("pk", "name", "type", "group", "default_bucket_id", "archived")
     ]
     return {
         "format": FORMAT,

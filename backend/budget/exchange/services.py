@@ -36,6 +36,7 @@ from budget.money.models import (
     AllocationStatus,
     Bucket,
     Category,
+    CategoryType,
     Payee,
     Transaction,
     TransactionSplit,
@@ -129,6 +130,16 @@ def _stand_ins(doc: LedgerDocument, errors: list[dict[str, str]]) -> References:
             obj = build(item)
             obj.archived = getattr(item, "archived", False)
             lookup[item.id] = obj
+    for index, category in enumerate(doc.categories):
+        if category.default_bucket is None:
+            continue
+        if category.default_bucket not in refs.buckets:
+            message = "No bucket of the document has this id."
+        elif category.type != CategoryType.EXPENSE:
+            message = "Only an expense category has a default bucket."
+        else:
+            continue
+        errors.append({"field": f"categories.{index}.default_bucket", "message": message})
     systems = [i for i, b in enumerate(doc.buckets) if b.is_system]
     if len(systems) != 1:
         errors.append(
@@ -530,6 +541,7 @@ def _base_create(
             name_key=name_key(c.name),
             type=c.type,
             group=(c.group or "").strip(),
+            default_bucket_id=ids["buckets"].get(c.default_bucket) if c.default_bucket else None,
             archived=c.archived,
         )
         for pk, c in zip(_ordered_ids(len(doc.categories)), doc.categories, strict=True)

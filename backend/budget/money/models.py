@@ -122,6 +122,11 @@ class Category(Named):
     # A short name shared by several categories ("Fixed costs"): reports and the budget
     # grid give a subtotal per group (SPEC §18). Empty: in no group.
     group = models.CharField(max_length=50, blank=True, default="")
+    # Where an expense of this category goes when it names no bucket (the user's choice over
+    # SPEC §2's Unallocated); deleting the bucket clears it, an archived one is not used.
+    default_bucket = models.ForeignKey(
+        Bucket, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     archived = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

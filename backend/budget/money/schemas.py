@@ -125,10 +125,20 @@ GroupIn = Annotated[
 ]
 
 
+DefaultBucket = Annotated[
+    UUID | None,
+    Field(
+        description="Expense categories: the bucket an expense of this category goes to when "
+        "it names none (an active bucket of the ledger); null: Unallocated"
+    ),
+]
+
+
 class CategoryIn(_Named):
     name: Name
     type: CategoryType
     group: GroupIn = None
+    default_bucket: DefaultBucket = None
     archived: bool = False
 
 
@@ -136,6 +146,7 @@ class CategoryPatch(_Named):
     name: Name | None = None
     type: CategoryType | None = None
     group: GroupIn = None
+    default_bucket: DefaultBucket = None
     archived: bool | None = None
 
 
@@ -144,8 +155,15 @@ class CategoryOut(Schema):
     name: str
     type: CategoryType
     group: str | None = Field(description="The category's group; null: none")
+    default_bucket: UUID | None = Field(
+        description="The bucket an expense of this category without one goes to; null: none"
+    )
     archived: bool
     created_at: dt.datetime
+
+    @staticmethod
+    def resolve_default_bucket(category) -> UUID | None:
+        return category.default_bucket_id
 
     @staticmethod
     def resolve_group(category) -> str | None:

@@ -351,14 +351,59 @@ def bucket_percents_set(*, ledger: Ledger, percents: dict[UUID, Decimal]) -> Non
 
 
 def category_create(
-    *, ledger: Ledger, name: str, type: str, archived: bool = False, group: str | None = ""
+    *,
+    ledger: Ledger,
+    name: str,
+    type: str,
+    archived: bool = False,
+    group: str | None = "",
+    default_bucket: UUID | None = None,
 ) -> Category:
-    category = Category(ledger=ledger, name=name, type=type, archived=archived, group=group or "")
+    _default_bucket_check(ledger_id=ledger.pk, type=type, bucket_id=default_bucket)
+    category = Category(
+        ledger=ledger,
+        name=name,
+        type=type,
+        archived=archived,
+        group=group or "",
+        default_bucket_id=default_bucket,
+    )
     _save(category, "category")
     return category
 
 
+def _default_bucket_check(*, ledger_id: UUID, type: str, bucket_id: UUID | None) -> None:
+    """A category's default bucket: an active bucket of its ledger, for an expense category
+    (the only kind that takes one: `category_default_buckets_fill`)."""
+    if bucket_id is None:
+        return
+    if type != CategoryType.EXPENSE:
+        raise Invalid("Only an expense category has a default bucket.", field="default_bucket")
+    if not Bucket.objects.filter(ledger_id=ledger_id, pk=bucket_id, archived=False).exists():
+        raise Invalid(
+            "The default bucket must be an active bucket of this ledger.", field="default_bucket"
+        )
+
+
 def category_update(*, category: Category, **changes: Any) -> Category:
+    if "default_bucket" in changes:
+        changes["default_bucket_id"] = changes.pop("default_bucket")
+        if changes["default_bucket_id"] == category.default_bucket_id:
+            del changes["default_bucket_id"]
+    if "default_bucket_id" in changes:
+        _default_bucket_check(
+            ledger_id=category.ledger_id,
+            type=changes.get("type", category.type),
+            bucket_id=changes["default_bucket_id"],
+        )
+    elif (
+        changes.get("type", CategoryType.EXPENSE) != CategoryType.EXPENSE
+        and category.default_bucket_id is not None
+    ):
+        raise Invalid(
+            "Only an expense category has a default bucket: clear it first.",
+            field="default_bucket",
+        )
     with transaction.atomic():
         if changes.get("archived") and not category.archived:
             ledger_lock(ledger_ids=[category.ledger_id])
@@ -508,6 +553,40 @@ def transactions_prepare(*, ledger: Ledger, items: list[dict[str, Any]]) -> None
     `transactions_preparing`. The import's check calls it too, so a row that a rule gives
     its category is valid (SPEC §11, §12)."""
     transactions_preparing.send(sender=Transaction, ledger=ledger, items=items)
+    category_default_buckets_fill(ledger=ledger, items=items)
+
+
+def _uuid(value: Any) -> UUID | None:
+    try:
+        return value if isinstance(value, UUID) else UUID(str(value))
+    except ValueError:
+        return None  # the checks that follow name the bad reference
+
+
+def category_default_buckets_fill(*, ledger: Ledger, items: list[dict[str, Any]]) -> None:
+    """An expense that names no bucket goes to its category's default bucket, in place
+    (after the rules and the payee history chose the category); without one, or with an
+    archived one, it stays on Unallocated (SPEC §2). One query for the whole batch."""
+    waiting = [
+        item
+        for item in items
+        if item.get("kind") == Kind.EXPENSE
+        and not item.get("bucket")
+        and _uuid(item.get("category")) is not None
+    ]
+    if not waiting:
+        return
+    defaults = dict(
+        Category.objects.filter(
+            ledger=ledger,
+            pk__in={_uuid(item["category"]) for item in waiting},
+            default_bucket__archived=False,
+        ).values_list("pk", "default_bucket_id")
+    )
+    for item in waiting:
+        bucket = defaults.get(_uuid(item["category"]))
+        if bucket is not None:
+            item["bucket"] = bucket
 
 
 def transactions_create(

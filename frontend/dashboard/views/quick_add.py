@@ -3,7 +3,8 @@ and wallet in one row; Enter in the amount saves, and the line is ready for the 
 
 The kind follows the category (an income category makes an income). What the line leaves
 open comes from the last transaction with that payee, else with that category: its category,
-its wallet and its bucket. Amounts are read as the user's locale writes them.
+its wallet and its bucket (an expense category's default bucket comes first). Amounts are
+read as the user's locale writes them.
 """
 
 from __future__ import annotations
@@ -171,11 +172,13 @@ def build(values: dict[str, Any], lists: Lists, last: dict[str, Any] | None) -> 
         wallet = active_wallets[0]
     if not wallet:
         raise FormErrors([FieldError(field="wallet", message="Choose a wallet.")])
-    bucket = None
+    # The category's default bucket (Setup → Categories) is the user's own choice: it comes
+    # before what the last transaction used.
+    bucket = lists.default_bucket_id(category) if kind == "expense" else None
     same_kind = last is not None and last.get("kind") == kind
-    if same_kind and str(last.get("bucket")) in active_buckets:
+    if not bucket and same_kind and str(last.get("bucket")) in active_buckets:
         bucket = str(last["bucket"])  # an income with a bucket was not split: nor is this one
-    elif kind == "expense":
+    if not bucket and kind == "expense":
         bucket = lists.system_bucket_id()
     return forms.build_payload(
         kind,

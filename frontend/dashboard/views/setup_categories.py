@@ -32,11 +32,18 @@ def section(page: Page, can_write: bool) -> None:
             "No categories yet. Add what money comes from (Salary) and goes to (Groceries, "
             "Rent); neutral ones label transfers."
         )
+    try:
+        bucket_names = {str(b["id"]): b["name"] for b in data.buckets()}
+    except ApiError:
+        bucket_names = {}  # the list reads without them
     columns = st.columns(3)
     for column, (type_, label) in zip(columns, labels.CATEGORY_TYPES.items(), strict=True):
         with column:
             st.markdown(f"**{label}**")
-            names = sorted((_category_name(c) for c in shown if c["type"] == type_), key=str.lower)
+            names = sorted(
+                (_category_name(c, bucket_names) for c in shown if c["type"] == type_),
+                key=str.lower,
+            )
             st.markdown("\n".join(f"- {name}" for name in names) if names else "*None yet*")
     if not can_write:
         return
@@ -49,8 +56,8 @@ def section(page: Page, can_write: bool) -> None:
             lambda c: f"{c['name']} ({labels.CATEGORY_TYPES.get(c['type'], c['type']).lower()})",
         )
         path = data.ledger_path(f"/categories/{category['id']}")
-        rename, group, remove = st.tabs(
-            ["Rename", "Group", "Archive or delete"],
+        rename, group, bucket, remove = st.tabs(
+            ["Rename", "Group", "Default bucket", "Archive or delete"],
             key="setup_category_actions",
             on_change="rerun",
         )
@@ -58,6 +65,8 @@ def section(page: Page, can_write: bool) -> None:
             setup_items.rename(page, category, path, "category")
         with group:
             _group_edit(page, category, path)
+        with bucket:
+            _default_bucket_edit(page, category, path)
         with remove:
             setup_items.archive_or_delete(page, category, path, "category")
 
@@ -72,9 +81,12 @@ def section(page: Page, can_write: bool) -> None:
     )
 
 
-def _category_name(category: dict[str, Any]) -> str:
+def _category_name(category: dict[str, Any], buckets: dict[str, str]) -> str:
     group = f" · {literal(category['group'])}" if category.get("group") else ""
-    return literal(category["name"]) + group + (" *(archived)*" if category["archived"] else "")
+    bucket = buckets.get(str(category.get("default_bucket") or ""))
+    into = f" → {literal(bucket)}" if bucket else ""
+    archived = " *(archived)*" if category["archived"] else ""
+    return literal(category["name"]) + group + into + archived
 
 
 GROUP_HELP = (
@@ -110,6 +122,56 @@ def _group_edit(page: Page, category: dict[str, Any], path: str) -> None:
         page.written(f"{category['name']} is now in the group {new}.")
     else:
         page.written(f"{category['name']} is in no group now.")
+
+
+DEFAULT_BUCKET_HELP = (
+    "Where an expense of this category goes when it names no bucket: quick-add, the "
+    "form, imports, recurring transactions and the API all use it. None: Unallocated."
+)
+
+
+def _default_bucket_edit(page: Page, category: dict[str, Any], path: str) -> None:
+    if category["type"] != "expense":
+        st.caption("Only expense categories have a default bucket.")
+        return
+    try:
+        buckets = data.buckets()
+    except ApiError as error:
+        show_error(error)
+        return
+    names = {str(b["id"]): b["name"] for b in buckets}
+    current = str(category.get("default_bucket") or "")  # "": none
+    options = [
+        "",
+        *(str(b["id"]) for b in buckets if not b["archived"] and not b.get("is_system")),
+    ]
+    if current and current not in options:
+        options.append(current)  # archived since: not used until another is chosen
+    key = f"setup_category_bucket_{category['id']}"
+    with st.form(key, border=False):
+        chosen = st.selectbox(
+            "Default bucket",
+            options,
+            index=options.index(current),
+            format_func=lambda value: names[value] if value else "None (Unallocated)",
+            help=DEFAULT_BUCKET_HELP,
+            key=f"{key}_choice",
+        )
+        submitted = st.form_submit_button("Save default bucket", key=f"{key}_submit")
+    if not submitted:
+        return
+    if chosen == current:
+        st.info("Nothing changed.")
+        return
+    try:
+        api.get_client().patch(path, json={"default_bucket": chosen or None})
+    except ApiError as error:
+        forms.show_form_error(error)
+        return
+    if chosen:
+        page.written(f"Expenses of {category['name']} now go to {names[chosen]} by default.")
+    else:
+        page.written(f"Expenses of {category['name']} now go to Unallocated by default.")
 
 
 def _category_add(page: Page) -> None:

@@ -20,6 +20,7 @@ from dashboard.views.common import Page, today
 ADD_KIND_KEY = "tx_add_kind"
 _KEPT_ON_KIND_CHANGE = ("date", "amount", "description", "notes", "tags", "payee_name")
 SPLIT_COLUMNS = ("category", "amount", "bucket", "description")
+DEFAULT_BUCKET_LABEL = "The category's default bucket (else Unallocated)"
 
 
 def kind_choice(key: str) -> str:
@@ -43,8 +44,10 @@ def defaults(kind: str, lists: Lists) -> dict[str, Any]:
     wallets = lists.active_wallets()
     if kind in ("income", "expense", "adjustment") and len(wallets) == 1:
         values["wallet"] = str(wallets[0]["id"])
-    if kind in ("expense", "adjustment"):
+    if kind == "adjustment":
         values["bucket"] = lists.system_bucket_id()
+    # An expense's bucket box starts on "the category's default bucket": the API puts it
+    # there, or on Unallocated when the category has none (Setup → Categories).
     return values
 
 
@@ -244,6 +247,8 @@ def reference_select(
         group = "buckets"
         if kind == "income":
             none_label = "Split by the bucket percentages"
+        elif kind == "expense" and name == "bucket" and not current:
+            none_label = DEFAULT_BUCKET_LABEL
         elif name != "bucket":
             none_label = "—"
     else:

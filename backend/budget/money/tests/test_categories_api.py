@@ -76,6 +76,7 @@ def test_create_answers_201_with_the_category(owner_api, ledger):
         "name": "Pets",
         "type": "expense",
         "group": None,
+        "default_bucket": None,
         "archived": False,
         "created_at": body["created_at"],
     }
@@ -149,6 +150,7 @@ def test_patch_changes_only_what_it_names(owner_api, household, payload, expecte
         "id": str(h.groceries.pk),
         "created_at": body["created_at"],
         "group": None,
+        "default_bucket": None,
         **expected,
     }
     assert owner_api.get(categories_path(h.ledger, h.groceries)).json() == body
