@@ -14,8 +14,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import api, cards, data, forms, session, tables
-from dashboard.api import ApiError
+from dashboard import api, cards, data, forms, register_edit, session, tables
+from dashboard.api import ApiError, SessionExpired
 from dashboard.formatting import format_money, literal, parse_money
 from dashboard.forms import Lists
 from dashboard.views import (
@@ -61,6 +61,10 @@ VIEW_KEY = "tx_view"
 EXPORT_KEY = "tx_export"
 ALLOCATE_KEY = "tx_allocate"
 WATCHING_KEY = "tx_watching_allocation"
+INLINE_KEY = "tx_inline"
+EDITOR_KEY = "tx_editor"
+INLINE_SAVE_KEY = "tx_inline_save"
+INLINE_PROBLEMS_KEY = "tx_inline_problems"
 
 
 def render() -> None:
@@ -168,14 +172,22 @@ def _browse(filters: dict[str, str], lists: Lists, currency: str, can_write: boo
             return
     items = answer["items"]
     first = (page - 1) * PAGE_SIZE + 1
+    editing = False
+    if can_write:
+        editing = header.toggle(
+            "Edit in the table",
+            key=INLINE_KEY,
+            help="Change descriptions, categories, buckets and amounts right in the table, "
+            "then save them together.",
+        )
+    hint = ""
+    if editing:
+        hint = " · change the cells, then Save changes"
+    elif can_write:
+        hint = " · select a row to edit or delete it, several to edit them together"
     header.caption(
         f"{count:,} transaction{'s' if count != 1 else ''} · showing {first:,} to "
-        f"{first + len(items) - 1:,} · page {page:,} of {pages:,}"
-        + (
-            " · select a row to edit or delete it, several to edit them together"
-            if can_write
-            else ""
-        )
+        f"{first + len(items) - 1:,} · page {page:,} of {pages:,}" + hint
     )
     footer[1].caption(f"Page {page:,} of {pages:,}")
 
@@ -189,7 +201,11 @@ def _browse(filters: dict[str, str], lists: Lists, currency: str, can_write: boo
         st.session_state.pop(PAGE.confirm_key, None)
 
     with table_slot:
-        selected = _table(items, lists, currency, table_key(generation), filters.get("wallet"))
+        if editing:
+            _inline_editor(items, lists, currency, editor_key(generation), filters.get("wallet"))
+            selected = []
+        else:
+            selected = _table(items, lists, currency, table_key(generation), filters.get("wallet"))
     if len(selected) == 1:
         _selected(items[selected[0]], lists, currency, can_write)
     elif len(selected) > 1 and can_write:
@@ -213,6 +229,25 @@ def table_key(generation: int) -> str:
     return f"{TABLE_KEY}_{generation}"
 
 
+def editor_key(generation: int) -> str:
+    return f"{EDITOR_KEY}_{generation}"
+
+
+def _signs(items: list[dict[str, Any]], frame: pd.DataFrame, wallet: str | None) -> list[int]:
+    # Green in, red out; a transfer only moves money, unless this is a wallet's register.
+    return [
+        0 if item["kind"] == "transfer" and not wallet else tables.sign(value)
+        for item, value in zip(items, frame["Amount"], strict=True)
+    ]
+
+
+def _cards(shown: pd.DataFrame, signs: list[int], what: str) -> None:
+    """The page's rows as cards at a phone's width (the table or editor is hidden there)."""
+    with st.container(key="narrow_tx_cards"):
+        st.html(cards.transaction_cards(shown, signs))
+        st.caption(f"Turn the phone or widen the window to {what}.")
+
+
 def _table(
     items: list[dict[str, Any]], lists: Lists, currency: str, key: str, wallet: str | None
 ) -> list[int]:
@@ -220,17 +255,11 @@ def _table(
     every row); returns the rows selected (several: a bulk edit)."""
     frame = transaction_frame(items, lists, wallet)
     money = tables.money_columns(frame)
-    # Green in, red out; a transfer only moves money, unless this is a wallet's register.
-    signs = [
-        0 if item["kind"] == "transfer" and not wallet else tables.sign(value)
-        for item, value in zip(items, frame["Amount"], strict=True)
-    ]
+    signs = _signs(items, frame, wallet)
     colours = [AMOUNT_COLOURS[sign] for sign in signs]
     shown = tables.for_display(frame, currency)
     styled = shown.style.apply(lambda _: colours, subset=["Amount"])
-    with st.container(key="narrow_tx_cards"):
-        st.html(cards.transaction_cards(shown, signs))
-        st.caption("Turn the phone or widen the window to select rows and edit them.")
+    _cards(shown, signs, "select rows and edit them")
     event = st.container(key="wide_tx_table").dataframe(
         styled,
         hide_index=True,
@@ -250,6 +279,99 @@ def _table(
     )
     rows = list(event.selection.rows) if event is not None else []
     return [row for row in rows if row < len(items)]
+
+
+def _inline_editor(
+    items: list[dict[str, Any]], lists: Lists, currency: str, key: str, wallet: str | None
+) -> None:
+    """The page's rows in an editor: description, category, bucket and amount change in
+    place; Save changes sends what changed (see dashboard/register_edit.py)."""
+    frame = transaction_frame(items, lists, wallet)
+    _cards(tables.for_display(frame, currency), _signs(items, frame, wallet), "edit in the table")
+    problems = st.session_state.pop(INLINE_PROBLEMS_KEY, None)
+    editable = register_edit.editor_frame(items, lists, currency, wallet)
+    with st.container(key="wide_tx_editor"):
+        if problems:
+            _show_problems(problems)
+        st.caption(
+            "The kind decides an amount's sign: 12.50 and -12.50 are the same expense. "
+            "Rows mirrored from a group and a split's category say so under Read-only."
+        )
+        st.data_editor(
+            editable,
+            hide_index=True,
+            num_rows="fixed",
+            disabled=[c for c in editable.columns if c not in register_edit.EDITABLE],
+            column_config={
+                "Date": st.column_config.TextColumn("Date", width="small"),
+                "Kind": st.column_config.TextColumn("Kind", width="small"),
+                "Description": st.column_config.TextColumn("Description", max_chars=255),
+                "Category": st.column_config.SelectboxColumn(
+                    "Category", options=register_edit.category_options(lists, editable)
+                ),
+                "Bucket": st.column_config.SelectboxColumn(
+                    "Bucket", options=register_edit.bucket_options(lists, editable)
+                ),
+                "Amount": st.column_config.TextColumn(f"Amount ({currency})"),
+                "Balance": st.column_config.TextColumn("Balance", alignment="right"),
+            },
+            height=TABLE_HEADER_PX + ROW_PX * len(editable),
+            key=key,
+        )
+        if st.button("Save changes", type="primary", icon=":material/save:", key=INLINE_SAVE_KEY):
+            state = st.session_state.get(key) or {}
+            _save_inline(items, lists, currency, state.get("edited_rows") or {})
+
+
+def _show_problems(problems: list[str]) -> None:
+    # The sentences quote what users typed and named: shown literally.
+    st.error("\n".join(f"- {literal(problem)}" for problem in problems))
+
+
+def _save_inline(
+    items: list[dict[str, Any]], lists: Lists, currency: str, edited_rows: dict
+) -> None:
+    edits = register_edit.edits_of(items, edited_rows, lists)
+    problems = {
+        row: register_edit.sentence(items[row], currency, message)
+        for row, message in edits.refused.items()
+    }
+    saved = 0
+    client = api.get_client()
+    for ids, changes in register_edit.requests_of(edits.changes):
+        try:
+            if len(ids) > 1:
+                client.patch(
+                    data.ledger_path("/transactions/bulk"), json={"ids": ids, "changes": changes}
+                )
+                saved += len(ids)
+                continue
+        except ApiError as error:
+            if isinstance(error, SessionExpired):
+                show_error(error)
+                return
+            # All or none: each row again on its own, to say which one cannot change.
+        for tid in ids:
+            try:
+                client.patch(data.ledger_path(f"/transactions/{tid}"), json=changes)
+                saved += 1
+            except ApiError as error:
+                if isinstance(error, SessionExpired):
+                    show_error(error)
+                    return
+                row = edits.rows[tid]
+                message = error.errors[0].message if error.errors else error.detail
+                problems[row] = register_edit.sentence(items[row], currency, message)
+    shown = [problems[row] for row in sorted(problems)]
+    if not saved:
+        if shown:
+            _show_problems(shown)
+        else:
+            st.info("Nothing changed.")
+        return
+    if shown:
+        st.session_state[INLINE_PROBLEMS_KEY] = shown
+    PAGE.written(f"Saved {saved} changed transaction{'s' if saved != 1 else ''}.")
 
 
 def _selected(tx: dict[str, Any], lists: Lists, currency: str, can_write: bool) -> None:
