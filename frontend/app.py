@@ -96,6 +96,20 @@ def _switch_ledger() -> None:
 
 
 LIVE_RUN_KEY = "sidebar_live_run"
+LAST_PAGE_KEY = "nav_last_page"
+PAGE_CHANGES_KEY = "nav_page_changes"
+
+
+def _sidebar_closes_after_navigation(url_path: str) -> None:
+    """On a phone the sidebar closes once another page was chosen (dashboard/cards.py): the
+    page shows instead of the navigation over it. The first page of a visit leaves it."""
+    last = st.session_state.get(LAST_PAGE_KEY)
+    st.session_state[LAST_PAGE_KEY] = url_path
+    if last is None or last == url_path:
+        return
+    changes = st.session_state.get(PAGE_CHANGES_KEY, 0) + 1
+    st.session_state[PAGE_CHANGES_KEY] = changes
+    st.html(cards.sidebar_close_script(f"{url_path} {changes}"), unsafe_allow_javascript=True)
 
 
 # The sidebar's unread count and the ledger list look again every REFRESH_SECONDS, so a new
@@ -127,7 +141,7 @@ def _notifications_link() -> None:
     )
 
 
-def _sidebar() -> None:
+def _sidebar(url_path: str) -> None:
     """Who is signed in, the ledger switcher and sign-out: on every page."""
     user = session.current_user()
     ledger = session.current_ledger()
@@ -162,6 +176,7 @@ def _sidebar() -> None:
             st.session_state[SIGNED_OUT_KEY] = True
             st.rerun()
         _cookie_handover()
+        _sidebar_closes_after_navigation(url_path)
 
 
 CLEAR_COOKIE_KEY = "vault_clear_cookie"
@@ -205,7 +220,7 @@ if session.is_signed_in():
     page = st.navigation(
         {"": [*SIGNED_IN_PAGES, NOTIFICATIONS_PAGE], "Reports": REPORT_PAGES}, expanded=True
     )
-    _sidebar()
+    _sidebar(page.url_path)
 else:
     pages = _signed_out_pages()
     page = st.navigation(pages, position="hidden")

@@ -58,3 +58,36 @@ def _get(record: dict, name: str) -> str:
 
 def _text(value: object) -> str:
     return html.escape(str(value), quote=True)
+
+
+# After a page change on a phone, the sidebar (where the navigation is) would stay open over the
+# page just chosen: below NARROW_PX the page asks Streamlit's own collapse button to close it.
+# Wider windows keep their sidebar as it was. The script tries for two seconds while the new
+# page draws, and stops at once when the sidebar is closed already.
+_SIDEBAR_CLOSE_SCRIPT = """<script>/* page NONCE */
+(() => {
+  const win = window.parent;
+  const doc = win.document;
+  if (win.innerWidth >= WIDTH) return;
+  let tries = 0;
+  const close = () => {
+    const bar = doc.querySelector('[data-testid="stSidebar"]');
+    if (bar && bar.getAttribute('data-collapsed') === 'true') return;
+    const button = doc.querySelector('[data-testid="stSidebarCollapseButton"] button');
+    if (bar && button) {
+      button.click();
+      return;
+    }
+    if (++tries < 20) setTimeout(close, 100);
+  };
+  setTimeout(close, 50);
+})();
+</script>"""
+
+
+def sidebar_close_script(nonce: str) -> str:
+    """The script that closes the sidebar on a phone; ``nonce`` (the page, a counter) makes
+    each page change's copy new, so the browser runs it again."""
+    return _SIDEBAR_CLOSE_SCRIPT.replace("NONCE", nonce.replace("*/", "")).replace(
+        "WIDTH", str(NARROW_PX)
+    )
