@@ -18,9 +18,11 @@ seeded as signed in (tokens, user, ledgers, current ledger), the page picked by 
 st.navigation registered for its url_path (as frontend/tests/pages.py does). Per page, in a
 fresh AppTest session: one run with every cache empty (Streamlit's st.cache_data and the API's
 Redis report/count cache of that ledger), one cold run (st.cache_data cleared, as the brief of
-the issue defines cold) and `--warm-runs` warm runs. Each run must show the page's title and
-no exception and no st.error. This is the server-side script run (the API calls over HTTP
-plus building the tables and charts), not the browser's paint.
+the issue defines cold) and `--warm-runs` warm runs; the page's render time is the p50 of its
+cold and warm runs, printed beside the 1 s target with the load average (1, 5, 15 min).
+Each run must show the page's title and no exception and no st.error. This is the server-side
+script run (the API calls over HTTP plus building the tables and charts), not the browser's
+paint.
 
 Prints a Markdown table and writes bench-results/dashboard.json at the repository root; a page
 over the target (or every page, with --profile) gets one more cold run under cProfile, written
@@ -286,12 +288,26 @@ def pages(year: int, wallet: dict[str, Any]) -> list[Page]:
             "Transactions",
             {"tx_filters": filters},  # what the filter form's Apply stores (FILTERS_KEY)
         ),
+        Page(
+            "transactions_register_editing",
+            f"Transactions, {wallet['name']}'s register in the editor",
+            "transactions",
+            "Transactions",
+            # The wallet's register (running balance) with "Edit in the table" on.
+            {"tx_filters": {"wallet": wallet["id"]}, "tx_inline": True},
+        ),
         Page("setup", "Setup", "setup", "Setup"),
+        Page("planning", "Planning", "planning", "Planning"),
+        Page("groups", "Groups", "groups", "Groups"),
         Page("home", "Home", "home", "Home"),
         Page("account", "Account", "account", "Account"),
+        Page("notifications", "Notifications", "notifications", "Notifications"),
+        Page("activity", "Activity", "activity", "Activity"),
         Page("monthly", "Reports: Monthly", "monthly", "Monthly report"),
         Page("yearly", "Reports: Yearly", "yearly", "Yearly report"),
         Page("historical", "Reports: Historical", "historical", "Historical report"),
+        Page("forecast", "Reports: Forecast", "forecast", "Forecast"),
+        Page("trends", "Reports: Trends", "trends", "Trends"),
     ]
 
 
@@ -317,6 +333,7 @@ def measure_page(
     cold = dashboard.timed_run(at, page)
     warm = [dashboard.timed_run(at, page) for _ in range(args.warm_runs)]
     warm_ms = [run["ms"] for run in warm]
+    runs_ms = [cold["ms"], *warm_ms]
     found = sorted({p for run in [first, empty, cold, *warm] for p in run["problems"]})
     result = {
         "label": page.label,
@@ -324,6 +341,8 @@ def measure_page(
         "first_run_untimed_ms": first["ms"],
         "all_caches_empty": empty,
         "cold": cold,
+        # The page's server-side render time: the median of its cold and warm runs.
+        "p50_ms": round(percentile(runs_ms, 0.50), 1),
         "warm_p50_ms": round(percentile(warm_ms, 0.50), 1),
         "warm_p95_ms": round(percentile(warm_ms, 0.95), 1),
         "warm_max_ms": round(max(warm_ms), 1),
@@ -367,10 +386,10 @@ def run(args: argparse.Namespace, base: str, facts: dict[str, Any]) -> dict[str,
     # Imports (streamlit, pandas, altair, the views) are paid once per server process, not
     # per page: one untimed run pays them here.
     hashes = dashboard.page_hashes(state)
-    load_before = os.getloadavg()[0]
+    load_before = os.getloadavg()
     print(
         f"Rendering {len(hashes)} pages: all caches empty, cold, {args.warm_runs} warm runs "
-        f"each (1-min load average {load_before:.2f}) ...",
+        f"each (load average {_load(load_before)}) ...",
         flush=True,
     )
     results = {}
@@ -380,12 +399,14 @@ def run(args: argparse.Namespace, base: str, facts: dict[str, Any]) -> dict[str,
         )
         r = results[page.key]
         print(
-            f"  {page.label}: cold {r['cold']['ms']:.0f} ms, warm p50 {r['warm_p50_ms']:.0f} "
-            f"ms, all caches empty {r['all_caches_empty']['ms']:.0f} ms"
+            f"  {page.label}: p50 {r['p50_ms']:.0f} ms of {TARGET_MS:.0f} ms "
+            f"({'ok' if r['p50_ms'] <= TARGET_MS else 'OVER'}); cold {r['cold']['ms']:.0f} ms, "
+            f"warm p50 {r['warm_p50_ms']:.0f} ms, all caches empty "
+            f"{r['all_caches_empty']['ms']:.0f} ms; load average {_load(os.getloadavg())}"
             + (f"; PROBLEMS: {r['problems']}" if r["problems"] else ""),
             flush=True,
         )
-    load_after = os.getloadavg()[0]
+    load_after = os.getloadavg()
 
     return {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -409,24 +430,34 @@ def run(args: argparse.Namespace, base: str, facts: dict[str, Any]) -> dict[str,
             "autovacuum": facts["autovacuum"],
             "streamlit": dashboard.st.__version__,
             "load_average_1m": {
-                "before_measuring": round(load_before, 2),
-                "after_measuring": round(load_after, 2),
+                "before_measuring": round(load_before[0], 2),
+                "after_measuring": round(load_after[0], 2),
+            },
+            "load_average_1_5_15m": {
+                "before_measuring": [round(x, 2) for x in load_before],
+                "after_measuring": [round(x, 2) for x in load_after],
             },
         },
         "pages": results,
     }
 
 
+def _load(averages: tuple[float, ...] | list[float]) -> str:
+    return " / ".join(f"{x:.2f}" for x in averages) + " (1 / 5 / 15 min)"
+
+
 def report(results: dict[str, Any]) -> str:
     lines = [
-        f"| page | cold ms | warm p50 ms | warm p95 ms | target ≤ {TARGET_MS:.0f} ms | ok? |",
-        "|---|---|---|---|---|---|",
+        "| page | p50 ms | target ms | p50 ≤ target? | cold ms | warm p50 ms | warm p95 ms "
+        "| ok? (cold and warm p95 ≤ target) |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in results["pages"].values():
         ok = "yes" if r["ok"] else ("NO (error)" if r["problems"] else "NO")
         lines.append(
-            f"| {r['label']} | {r['cold']['ms']:.0f} | {r['warm_p50_ms']:.0f} | "
-            f"{r['warm_p95_ms']:.0f} | cold and warm p95 ≤ {TARGET_MS:.0f} | {ok} |"
+            f"| {r['label']} | {r['p50_ms']:.0f} | {TARGET_MS:.0f} | "
+            f"{'yes' if r['p50_ms'] <= TARGET_MS else 'NO'} | {r['cold']['ms']:.0f} | "
+            f"{r['warm_p50_ms']:.0f} | {r['warm_p95_ms']:.0f} | {ok} |"
         )
     lines += [
         "",
@@ -455,9 +486,10 @@ def report(results: dict[str, Any]) -> str:
         f"Machine: nproc {m['nproc']}, RAM {m['ram']}, PostgreSQL {m['postgresql']}, "
         f"Python {m['python']} ({m['platform']}), Streamlit {m['streamlit']}; gunicorn "
         f"{c['gunicorn']}; ledger of {c['ledger_transactions']:,} transactions; autovacuum "
-        f"{m['autovacuum']}; 1-min load average {m['load_average_1m']['before_measuring']} "
-        f"before, {m['load_average_1m']['after_measuring']} after measuring (the machine is "
-        "shared: browser tests ran at the same time).",
+        f"{m['autovacuum']}; load average "
+        f"{_load(m['load_average_1_5_15m']['before_measuring'])} before, "
+        f"{_load(m['load_average_1_5_15m']['after_measuring'])} after measuring (the machine "
+        "may be shared: other work on it at the same time slows every figure).",
     ]
     return "\n".join(lines)
 
