@@ -15,6 +15,7 @@ from tests.e2e.browser import (
     choose,
     expect_no_traceback,
     expect_success,
+    go_to,
     main,
     sidebar,
     sign_in,
@@ -25,6 +26,11 @@ from tests.e2e.conftest import Servers
 pytestmark = pytest.mark.e2e
 
 ROW_PX = 35  # the grid's header and rows (dashboard/views/transactions.py)
+
+
+def _editor(page: Page) -> Locator:
+    # The grid's element holds a second test id of the same name inside (its canvas part).
+    return page.locator(".st-key-wide_tx_editor").get_by_test_id("stDataFrame").first
 
 
 def _edit_cell(page: Page, grid: Locator, row: int, column: int, text: str) -> None:
@@ -70,14 +76,17 @@ def test_a_description_and_an_amount_edited_in_the_register(
         }
         user.post(user.ledger_path("/transactions"), body)
     sign_in(page, user.email, PASSWORD)
-    page.goto(f"{servers.dashboard_url}/transactions")
-    expect(main(page).get_by_role("heading", name="Transactions")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(main(page).get_by_role("heading", name="Overview")).to_be_visible(timeout=TIMEOUT_MS)
+    wait_until_idle(page)
+    go_to(page, "Transactions")
     choose(page.locator(".st-key-tx_filter_wallet"), page, "Wallet", "Bank")
     wait_until_idle(page)
     main(page).get_by_text("Edit in the table", exact=True).click()
-    grid = page.locator(".st-key-wide_tx_editor [data-testid=stDataFrame]")
-    expect(grid).to_be_visible(timeout=TIMEOUT_MS)
     wait_until_idle(page)
+    grid = _editor(page)
+    expect(grid).to_be_visible(timeout=TIMEOUT_MS)
+    # The grid's cells reach the page's accessible table a moment after it is drawn.
+    expect(grid.locator("td[role=gridcell]").first).to_be_attached(timeout=TIMEOUT_MS)
     before = cell_texts(grid)
     assert [r[2] for r in before[:2]] == ["Shop", "Rent"], before
     assert "380.00 EUR" in before[0]
@@ -95,10 +104,11 @@ def test_a_description_and_an_amount_edited_in_the_register(
     assert (shop["description"], shop["amount"]) == ("Weekly shop", "45.00")
     assert shop["running_balance"] == "355.00"
     # The table shows it: the new description, and the balance after it 25.00 lower.
-    grid = page.locator(".st-key-wide_tx_editor [data-testid=stDataFrame]")
+    grid = _editor(page)
     expect(grid.locator("td[role=gridcell]", has_text="Weekly shop")).to_have_count(
         1, timeout=TIMEOUT_MS
     )
+    expect(grid.locator("td[role=gridcell]").first).to_be_attached(timeout=TIMEOUT_MS)
     after = cell_texts(grid)
     assert after[0][2] == "Weekly shop", after
     assert "-45.00" in after[0], after
