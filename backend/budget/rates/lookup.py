@@ -31,9 +31,11 @@ ONE = Decimal(1)
 
 _CONTEXT = Context(prec=PRECISION)
 # Candidate rows are fetched for windows [date - DAYS_BACK, date]; windows closer than this
-# are fetched as one, and past `_MAX_WINDOWS` the whole span is one window.
+# are fetched as one. Past `_MAX_WINDOWS` windows the candidate dates are listed, and past
+# `_MAX_DATES` of those (far below SQLite's limit of parameters) the whole span is fetched.
 _WINDOW_GAP = 31
 _MAX_WINDOWS = 40
+_MAX_DATES = 4000
 
 Source = Literal["ledger", "reference", "identity"]
 
@@ -163,17 +165,23 @@ def _candidates(
 
 
 def _windows(days: Iterable[date]) -> Q:
-    """Dates within `DAYS_BACK` days before any of `days`, as few date ranges."""
+    """The dates within `DAYS_BACK` days before any of `days`: as a few date ranges when
+    the days are close together, else as the list of those dates, else (very many) as
+    the whole span."""
+    days = sorted(set(days))
     spans: list[list[date]] = []
-    for day in sorted(set(days)):
+    for day in days:
         start = day - timedelta(days=DAYS_BACK)
         if spans and start <= spans[-1][1] + timedelta(days=_WINDOW_GAP):
             spans[-1][1] = day
         else:
             spans.append([start, day])
-    if len(spans) > _MAX_WINDOWS:
-        spans = [[spans[0][0], spans[-1][1]]]
-    return reduce(or_, (Q(date__range=(start, end)) for start, end in spans))
+    if len(spans) <= _MAX_WINDOWS:
+        return reduce(or_, (Q(date__range=(start, end)) for start, end in spans))
+    candidates = {day - timedelta(days=back) for day in days for back in range(DAYS_BACK + 1)}
+    if len(candidates) <= _MAX_DATES:
+        return Q(date__in=sorted(candidates))
+    return Q(date__range=(spans[0][0], spans[-1][1]))
 
 
 def _latest_reference(base: str, foreign: list[str], on: date) -> dict[str, Found]:

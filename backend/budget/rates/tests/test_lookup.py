@@ -230,3 +230,23 @@ def test_latest_costs_two_queries_for_many_currencies(gbp, django_assert_num_que
         rates_latest(
             ledger_id=gbp.pk, base="GBP", currencies=["USD", "JPY", "CHF", "SEK", "EUR"], on=DAY
         )
+
+
+@pytest.mark.parametrize(
+    ("pairs", "spacing"),
+    [(60, 100), (700, 45)],  # past 40 windows: the listed dates; past 4000 of those: the span
+)
+def test_scattered_days_are_found_in_two_queries(gbp, pairs, spacing):
+    first = date(1990, 1, 1)
+    days = [first + timedelta(days=spacing * n) for n in range(pairs)]
+    ReferenceRate.objects.bulk_create(
+        ReferenceRate(currency=currency, date=day - timedelta(days=n % 9), rate=Decimal(rate))
+        for n, day in enumerate(days)
+        for currency, rate in (("USD", "1.25"), ("GBP", "1"))
+    )
+    with CaptureQueriesContext(connection) as queries:
+        found = rates_find(ledger_id=gbp.pk, base="GBP", wanted=[("USD", day) for day in days])
+    assert len(queries.captured_queries) == 2
+    assert [found[("USD", day)] for day in days] == [
+        None if n % 9 == 8 else Decimal("0.8") for n in range(pairs)
+    ]
