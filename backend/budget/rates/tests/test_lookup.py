@@ -8,9 +8,11 @@ from fractions import Fraction
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import given
+from hypothesis import strategies as st
 
 from budget.ledgers.services import ledger_create
-from budget.rates.lookup import rates_find, rates_find_detailed, rates_latest
+from budget.rates.lookup import _through_euro, rates_find, rates_find_detailed, rates_latest
 from budget.rates.models import LedgerRate, ReferenceRate
 from budget.rates.tests.helpers import own_rate, reference_rates
 
@@ -250,3 +252,17 @@ def test_scattered_days_are_found_in_two_queries(gbp, pairs, spacing):
     assert [found[("USD", day)] for day in days] == [
         None if n % 9 == 8 else Decimal("0.8") for n in range(pairs)
     ]
+
+
+_RATES = st.decimals(min_value=Decimal("0.0001"), max_value=Decimal("99999"), places=4).filter(
+    lambda rate: rate > 0
+)
+
+
+@given(per_euro=_RATES, base_per_euro=_RATES)
+def test_a_cross_rate_agrees_with_the_exact_quotient_to_thirty_digits(per_euro, base_per_euro):
+    rate = _through_euro(per_euro, base_per_euro, "USD", "GBP")
+    assert _significant(rate, Fraction(base_per_euro) / Fraction(per_euro)) >= 30
+    inverse = _through_euro(per_euro, None, "USD", "EUR")
+    assert _significant(inverse, 1 / Fraction(per_euro)) >= 30
+    assert _through_euro(None, base_per_euro, "EUR", "GBP") == base_per_euro
