@@ -8,8 +8,9 @@ cross rate through the euro otherwise — both sides published for the same day.
 currency as the base is 1 (identity); a missing rate is never taken to be 1.
 
 Rates are computed with `PRECISION` significant digits and never rounded here: the caller
-rounds the converted amount once. Each call costs at most two queries, however many pairs
-it resolves: the candidate rows are fetched at once and resolved in Python.
+rounds the converted amount once (`budget.rates.values.rate_text` writes a rate for people).
+`rates_find` costs two queries however many pairs it resolves (the candidate rows of the
+days involved, resolved in Python); `rates_latest` one, however long the history.
 """
 
 from collections.abc import Iterable
@@ -20,7 +21,7 @@ from functools import reduce
 from operator import or_
 from typing import Literal
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from budget.ledgers.models import Ledger
 from budget.rates.models import LedgerRate, ReferenceRate
@@ -146,7 +147,7 @@ def rates_latest_detailed(
     return answer
 
 
-def _newest_published(currency: str, base: str, on: date):
+def _newest_published(currency: str, base: str, on: date) -> QuerySet[ReferenceRate]:
     """The reference rows of `currency`, newest first from `on`, on days the base was
     published too (the euro itself is never published: its rate into the base is the
     base's own row)."""
