@@ -198,8 +198,9 @@ def connection_set(
     category_id: UUID | None = None,
 ) -> Connection:
     """Connects the participant's share of the group to one of `user`'s ledgers (an editor
-    there). Expenses written from now on are mirrored; a connection replaced by another
-    leaves what the old one made as ordinary transactions."""
+    there). The group's existing expenses that involve them are mirrored at once (in the
+    same database transaction), and every expense write from now on; a connection replaced
+    by another leaves what the old one made as ordinary transactions."""
     errors = []
     membership = (
         Membership.objects.select_related("ledger").filter(ledger_id=ledger_id, user=user).first()
@@ -239,24 +240,23 @@ def connection_set(
     if errors:
         raise Invalid("The connection cannot be made.", errors=errors)
     with transaction.atomic():
-        old = Connection.objects.filter(participant=participant).first()
-        if old is not None:
-            mirroring.connection_release(connection=old)
-            old.delete()
-        return Connection.objects.create(
+        _group_locked(participant.group)  # no expense write slips between mirror and connect
+        Connection.objects.filter(participant=participant).delete()
+        connection = Connection.objects.create(
             participant=participant,
             ledger=ledger,
             loan_wallet_id=loan_wallet_id,
             pay_wallet_id=pay_wallet_id,
             category_id=category_id,
         )
+        mirroring.connection_mirror(connection=connection)
+    return connection
 
 
 def connection_delete(*, connection: Connection) -> None:
-    """Stops the mirroring; what it made stays in the ledger as ordinary transactions."""
-    with transaction.atomic():
-        mirroring.connection_release(connection=connection)
-        connection.delete()
+    """Stops the mirroring; what it made stays in the ledger as ordinary transactions (they
+    keep their `group_expense`, so a reconnection mirrors nothing twice)."""
+    connection.delete()
 
 
 # --- Expenses -----------------------------------------------------------------------------
