@@ -185,7 +185,7 @@ def connection_mirror(*, connection: Connection) -> int:
     owed: dict[Any, Decimal] = {}
     for expense_id, amount in Payer.objects.filter(
         expense__group_id=group_id, participant_id=me
-    ).values_list("expense_id", "amount"):
+    ).values_list("expense_id", "paid"):
         paid[expense_id] = paid.get(expense_id, Decimal(0)) + amount
     for expense_id, due in Share.objects.filter(
         expense__group_id=group_id, participant_id=me
