@@ -518,6 +518,8 @@ def expense_update(*, expense: Expense, changes: dict[str, Any], user: User | No
 
 
 def _json(value: Any) -> Any:
+    if isinstance(value, Decimal) and value.as_tuple().exponent < -2:  # a rate: "0.95"
+        return format(value.normalize(), "f")
     return value if isinstance(value, str | int | type(None)) else str(value)
 
 
