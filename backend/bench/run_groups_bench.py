@@ -96,6 +96,7 @@ def bulk_load(env: dict[str, str], gid: str, expenses: int, seed: int) -> float:
                 group=group,
                 title=f"Expense {i}",
                 amount=amount,
+                group_amount=amount,
                 date=day + timedelta(days=i % 365),
                 currency=group.currency,
                 split_mode="equal",
@@ -105,7 +106,7 @@ def bulk_load(env: dict[str, str], gid: str, expenses: int, seed: int) -> float:
             first = Decimal(rng.randint(1, cents - 1)).scaleb(-2) if len(who) == 2 else amount
             paid = [first, amount - first][: len(who)]
             payers += [
-                Payer(expense=expense, participant=p, amount=a, position=n)
+                Payer(expense=expense, participant=p, amount=a, paid=a, position=n)
                 for n, (p, a) in enumerate(zip(who, paid, strict=True))
             ]
             parts = rng.sample(people, rng.randint(2, len(people)))

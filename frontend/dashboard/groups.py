@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 from typing import Any
 
@@ -57,14 +57,35 @@ def split_by_weights(amount: Decimal, weights: list[Fraction]) -> list[Decimal]:
     return [Decimal(p).scaleb(-2).quantize(Decimal("0.01")) for p in parts]
 
 
+def converted(amount: Decimal, rate: Decimal) -> Decimal:
+    """The API's conversion of an expense in another currency into the group's: amount *
+    rate rounded half away from zero to the cent, once."""
+    with localcontext() as context:
+        context.prec = 60
+        return (amount * rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
 def split_preview(
-    amount: Decimal | None, mode: str, parts: list[tuple[str, Decimal | None]]
+    amount: Decimal | None,
+    mode: str,
+    parts: list[tuple[str, Decimal | None]],
+    rate: Decimal | None = None,
+    currency: str = "",
 ) -> Preview:
-    """What each person in `parts` (id, typed value) would owe of `amount`."""
+    """What each person in `parts` (id, typed value) would owe of `amount`; with a `rate`
+    (an expense in another currency), in the group's currency: the converted amount split
+    by the same weights (exact amounts are typed in the expense's currency)."""
     if amount is None or amount <= 0:
         return Preview(problem="Enter an amount above zero.")
     if amount != amount.quantize(Decimal("0.01")):
         return Preview(problem="Use at most 2 decimal places.")
+    if currency and rate is None:
+        return Preview(problem=f"Enter the rate of {currency}.")
+    if rate is not None and rate <= 0:
+        return Preview(problem="A rate is above zero.")
+    group_amount = amount if rate is None else converted(amount, rate)
+    if group_amount <= 0:
+        return Preview(problem="At this rate the expense comes to zero.")
     if not parts:
         return Preview(problem="Choose who shares the expense.")
     if mode == "equal":
@@ -89,7 +110,7 @@ def split_preview(
             return Preview(remainder=remainder, problem=problem)
         if sum(weights) == 0:
             return Preview(problem="The values add up to zero.")
-    owed = split_by_weights(amount, weights)
+    owed = split_by_weights(group_amount, weights)
     remainder = Decimal("0.00") if mode in ("percent", "exact") else None
     return Preview(owed=dict(zip([p for p, _ in parts], owed, strict=True)), remainder=remainder)
 
@@ -113,8 +134,11 @@ def expense_body(
     mode: str,
     parts: list[tuple[str, Decimal | None]],
     category_name: str = "",
+    currency: str = "",
+    rate: Decimal | None = None,
 ) -> dict[str, Any]:
-    """The JSON of POST /groups/{gid}/expenses; money as strings."""
+    """The JSON of POST /groups/{gid}/expenses; money as strings. `currency` and `rate`
+    only for an expense in another currency than the group's."""
     body: dict[str, Any] = {
         "title": title,
         "amount": f"{amount:.2f}",
@@ -132,4 +156,14 @@ def expense_body(
     }
     if category_name:
         body["category_name"] = category_name
+    if currency and rate is not None:
+        body["currency"] = currency
+        body["rate"] = str(rate)
     return body
+
+
+def original_text(expense: dict[str, Any]) -> str:
+    """An expense in another currency as it was paid: "100.05 USD at 0.9235"; else ""."""
+    if expense.get("rate") is None:
+        return ""
+    return f"{format_money(expense['amount'], expense['currency'])} at {expense['rate']}"

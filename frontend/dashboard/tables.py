@@ -211,16 +211,19 @@ def year_table(years: Iterable[Item]) -> pd.DataFrame:
 
 
 def _period_table(rows: Iterable[Item], key: str, label: str, name: Any) -> pd.DataFrame:
+    """Income, expense and net per period; with a wallet or bucket filter (the API then
+    gives them), the transfers in and out too."""
     rows = list(rows)
-    return pd.DataFrame(
-        {
-            label: [name(r[key]) for r in rows],
-            "Income": [parse_money(r["income"]) for r in rows],
-            "Expense": [parse_money(r["expense"]) for r in rows],
-            "Net": [parse_money(r["net"]) for r in rows],
-        },
-        columns=[label, "Income", "Expense", "Net"],
-    )
+    columns = {
+        label: [name(r[key]) for r in rows],
+        "Income": [parse_money(r["income"]) for r in rows],
+        "Expense": [parse_money(r["expense"]) for r in rows],
+        "Net": [parse_money(r["net"]) for r in rows],
+    }
+    if rows and rows[0].get("transfers_in") is not None:
+        columns["Transfers in"] = [parse_money(r["transfers_in"]) for r in rows]
+        columns["Transfers out"] = [parse_money(r["transfers_out"]) for r in rows]
+    return pd.DataFrame(columns, columns=list(columns))
 
 
 def category_month_table(categories: Iterable[Item]) -> pd.DataFrame:

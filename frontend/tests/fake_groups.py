@@ -55,10 +55,12 @@ EXPENSES = [
         "amount": "60.00",
         "date": "2025-03-03",
         "currency": "EUR",
+        "rate": None,
+        "group_amount": "60.00",
         "category_name": "",
         "notes": "",
         "is_payment": False,
-        "paid_by": [{"participant": "p-ada", "amount": "60.00"}],
+        "paid_by": [{"participant": "p-ada", "amount": "60.00", "group_amount": "60.00"}],
         "split": {
             "mode": "equal",
             "parts": [{"participant": p, "value": None} for p in ("p-ada", "p-bo", "p-cy")],

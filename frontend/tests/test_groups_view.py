@@ -7,7 +7,14 @@ from decimal import Decimal
 
 import pytest
 
-from dashboard.groups import balance_text, expense_body, number, split_preview
+from dashboard.groups import (
+    balance_text,
+    converted,
+    expense_body,
+    number,
+    original_text,
+    split_preview,
+)
 from tests.fake_groups import GP, FakeGroupsClient, served_groups
 from tests.fake_ledger import app_on, texts
 
@@ -74,6 +81,40 @@ def test_expense_body_has_money_as_strings():
     assert body["split"]["parts"][1] == {"participant": "b", "value": "2"}
 
 
+def test_another_currency_is_converted_as_the_api_then_split():
+    # The backend's own examples (budget/groups/tests/test_foreign_currency.py).
+    assert converted(D("100.05"), D("0.9235")) == D("92.40")
+    assert converted(D("10.01"), D("0.5")) == D("5.01")  # half away from zero
+    parts = [("a", None), ("b", None), ("c", None)]
+    preview = split_preview(D("100.05"), "equal", parts, rate=D("0.9235"), currency="USD")
+    assert list(preview.owed.values()) == [D("30.80")] * 3
+    exact = [("a", D("10")), ("b", D("10")), ("c", D("10"))]
+    preview = split_preview(D("30.00"), "exact", exact, rate=D("1.07"), currency="CHF")
+    assert list(preview.owed.values()) == [D("10.70")] * 3
+    assert split_preview(D("10.00"), "equal", parts, currency="USD").problem == (
+        "Enter the rate of USD."
+    )
+    assert split_preview(D("0.01"), "equal", parts, rate=D("0.1"), currency="USD").problem
+
+
+def test_expense_body_carries_currency_and_rate_only_when_foreign():
+    common = {
+        "title": "Taxi",
+        "amount": D("12.5"),
+        "date": "2025-03-04",
+        "payers": {"a": D("12.5")},
+        "mode": "equal",
+        "parts": [("a", None)],
+    }
+    assert "currency" not in expense_body(**common)
+    body = expense_body(**common, currency="USD", rate=D("0.9235"))
+    assert (body["currency"], body["rate"]) == ("USD", "0.9235")
+    assert original_text({"amount": "12.50", "currency": "USD", "rate": "0.9235"}) == (
+        "12.50 USD at 0.9235"
+    )
+    assert original_text({"amount": "12.50", "currency": "EUR", "rate": None}) == ""
+
+
 # --- the page -----------------------------------------------------------------------------
 
 
@@ -116,6 +157,47 @@ def test_adding_an_expense_shows_the_split_live_and_posts_it(fake):
         ],
     }
     assert "Added Taxi." in texts(at)
+
+
+def test_an_expense_in_another_currency_asks_for_the_rate_and_posts_both(fake):
+    at = app_on("groups").run()
+    at.text_input(key="groups_exp_title").input("Museum").run()
+    at.text_input(key="groups_exp_currency").input("usd").run()
+    at.text_input(key="groups_exp_amount").input("100.05").run()
+    assert not at.exception
+    assert "Enter the rate of USD." in texts(at)
+    assert at.button(key="groups_exp_add").disabled
+    at.text_input(key="groups_exp_rate").input("0.9235").run()
+    assert "92.40 EUR in the group's currency." in texts(at)
+    owes = next(d.value for d in at.dataframe if "Owes" in d.value.columns)
+    assert list(owes["Owes"]) == ["30.80 EUR", "30.80 EUR", "30.80 EUR"]
+    at.button(key="groups_exp_add").click().run()
+    assert not at.exception
+    [post] = [c for c in fake.writes() if c.path == f"{GP}/expenses"]
+    assert (post.json["amount"], post.json["currency"], post.json["rate"]) == (
+        "100.05",
+        "USD",
+        "0.9235",
+    )
+    assert post.json["paid_by"] == [{"participant": "p-ada", "amount": "100.05"}]
+
+
+def test_the_expense_list_shows_what_was_paid_in_another_currency(fake):
+    usd = {
+        **fake.expenses[0],
+        "id": "e-2",
+        "title": "Museum",
+        "amount": "100.05",
+        "currency": "USD",
+        "rate": "0.9235",
+        "group_amount": "92.40",
+    }
+    fake.expenses.insert(0, usd)
+    at = app_on("groups").run()
+    assert not at.exception
+    expenses = at.dataframe[1].value
+    assert list(expenses["Amount"]) == ["92.40 EUR", "60.00 EUR"]
+    assert list(expenses["Paid in"]) == ["100.05 USD at 0.9235", ""]
 
 
 def test_settle_up_marks_a_suggestion_paid(fake):

@@ -9,7 +9,9 @@ from tests.report_data import (
     BANK,
     EMPTY_HISTORICAL,
     FUN,
+    MONTHLY,
     OLD,
+    YEARLY,
     FakeReportClient,
     empty_monthly,
     empty_yearly,
@@ -91,6 +93,51 @@ def test_monthly_filters_pass_wallet_and_bucket_ids() -> None:
     params = client.calls_to("/reports/monthly")[-1]
     assert params["wallet"] == BANK
     assert params["bucket"] == FUN
+
+
+def test_monthly_with_a_wallet_shows_its_transfers_in_and_out() -> None:
+    def monthly(params):
+        if "wallet" in params:
+            transfers = {"transfers_in": "45.50", "transfers_out": "420.00"}
+            report = {**MONTHLY, "totals": {**MONTHLY["totals"], **transfers}}
+        else:
+            nulls = {"transfers_in": None, "transfers_out": None}
+            report = {**MONTHLY, "totals": {**MONTHLY["totals"], **nulls}}
+        return report
+
+    with serving(FakeReportClient({"/reports/monthly": monthly})):
+        at = open_page(signed_in_app(), "monthly")
+        assert "Transfers in / out" not in _metrics(at)
+        at.selectbox(key="monthly_wallet").select(BANK).run()
+
+    assert not at.exception
+    assert _metrics(at)["Transfers in / out"] == "45.50 EUR / 420.00 EUR"
+    assert _metrics(at)["Income"] == "3,000.00 EUR"
+
+
+def test_yearly_with_a_wallet_has_transfer_columns_by_month() -> None:
+    def yearly(params):
+        extra = (
+            {"transfers_in": "10.00", "transfers_out": "2.50"}
+            if "wallet" in params
+            else {"transfers_in": None, "transfers_out": None}
+        )
+        return {
+            **YEARLY,
+            "totals": {**YEARLY["totals"], **extra},
+            "months": [{**month, **extra} for month in YEARLY["months"]],
+        }
+
+    with serving(FakeReportClient({"/reports/yearly": yearly})):
+        at = open_page(signed_in_app(), "yearly")
+        at.selectbox(key="yearly_year").select(2025).run()
+        assert "Transfers in" not in at.dataframe[0].value.columns
+        at.selectbox(key="yearly_wallet").select(BANK).run()
+
+    assert not at.exception
+    months = at.dataframe[0].value
+    assert list(months.columns)[-2:] == ["Transfers in", "Transfers out"]
+    assert months.iloc[0]["Transfers in"] == "10.00 EUR"
 
 
 def test_monthly_empty_month_says_so() -> None:

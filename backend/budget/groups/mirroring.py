@@ -6,9 +6,16 @@ wallet), `paid` (a transfer of what they paid from the pay wallet to the loan wa
 for a payment they received, `received` (a transfer from the loan wallet to the pay wallet).
 So the loan wallet's balance moves by paid - owed: their group balance. They are written
 through money's services, so rollups, activity log, budgets and webhooks follow, and they
-can be changed only from here: `mirrored_transactions_guard` refuses any other write."""
+can be changed only from here while the connection lasts: `mirrored_transactions_guard`
+refuses any other write.
 
-from collections.abc import Iterator
+Connecting mirrors the group's existing expenses too, in bulk, in the same database
+transaction; each expense is mirrored into a ledger's loan wallet at most once. What a
+connection made keeps its `group_expense` when the connection ends (so a reconnection finds
+it, adopts it and mirrors nothing twice), but is then an ordinary transaction its owner may
+change."""
+
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal
@@ -17,7 +24,7 @@ from typing import Any
 from django.db.models import Q
 
 from budget.common.errors import Conflict
-from budget.groups.models import Connection, Expense
+from budget.groups.models import Connection, Expense, Payer, Share
 from budget.money import services as money
 from budget.money.models import Category, Kind, Transaction
 
@@ -36,14 +43,27 @@ def _mirror_writes() -> Iterator[None]:
 
 
 def mirrored_transactions_guard(*, transactions: list[Transaction], **_: Any) -> None:
+    """Refuses a change to a transaction that a live connection keeps in step with its
+    group expense (one query, only when some transaction mirrors a group expense)."""
     if _writing.get():
         return
-    if any(tx.group_expense_id for tx in transactions):
-        raise Conflict(
-            "This transaction mirrors a group expense: change the expense in the group, "
-            "or disconnect the group from this ledger.",
-            code="mirrored_transaction",
-        )
+    mirrors = [tx for tx in transactions if tx.group_expense_id]
+    if not mirrors:
+        return
+    held = set(
+        Connection.objects.filter(
+            ledger_id__in={tx.ledger_id for tx in mirrors},
+            participant__group__expenses__in={tx.group_expense_id for tx in mirrors},
+        ).values_list("ledger_id", "loan_wallet_id", "participant__group__expenses")
+    )
+    for tx in mirrors:
+        wallets = {tx.wallet_id, tx.from_wallet_id, tx.to_wallet_id} - {None}
+        if any((tx.ledger_id, wallet, tx.group_expense_id) in held for wallet in wallets):
+            raise Conflict(
+                "This transaction mirrors a group expense: change the expense in the group, "
+                "or disconnect the group from this ledger.",
+                code="mirrored_transaction",
+            )
 
 
 def _made_by(connection: Connection) -> Q:
@@ -59,24 +79,38 @@ def _role(tx: Transaction, connection: Connection) -> str:
     return "paid" if tx.to_wallet_id == connection.loan_wallet_id else "received"
 
 
-def _category(connection: Connection, expense: Expense) -> Any:
-    """The connection's category, else the ledger's expense category named like the
-    expense's `category_name`, else `Other expenses` (else any active expense category)."""
-    if connection.category_id:
-        return connection.category_id
-    active = Category.objects.filter(ledger_id=connection.ledger_id, type="expense", archived=False)
-    for name in (expense.category_name, OTHER_EXPENSES):
-        if name:
-            found = active.filter(name__iexact=name).values_list("pk", flat=True).first()
-            if found:
-                return found
-    return active.order_by("name").values_list("pk", flat=True).first()
+def _categories(connection: Connection) -> Callable[[Expense], Any]:
+    """The category of an expense's share: the connection's, else the ledger's expense
+    category named like the expense's `category_name`, else `Other expenses` (else any
+    active expense category). The ledger's categories are read once, when first needed."""
+    names: dict[str, Any] = {}
+
+    def category(expense: Expense) -> Any:
+        if connection.category_id:
+            return connection.category_id
+        if not names:
+            active = Category.objects.filter(
+                ledger_id=connection.ledger_id, type="expense", archived=False
+            ).order_by("-name")
+            names.update({c.name.lower(): c.pk for c in active.only("pk", "name")})
+            names[""] = next(reversed(names.values()), None)  # the first by name
+        for name in (expense.category_name, OTHER_EXPENSES):
+            if name and name.lower() in names:
+                return names[name.lower()]
+        return names[""]
+
+    return category
 
 
-def _wanted(connection: Connection, expense: Expense, payers: list, shares: list) -> dict:
-    me = connection.participant_id
-    paid = sum((amount for who, amount in payers if who == me), Decimal(0))
-    owed = sum((due for who, _, due in shares if who == me), Decimal(0))
+def _wanted(
+    connection: Connection,
+    expense: Expense,
+    paid: Decimal,
+    owed: Decimal,
+    category: Callable[[Expense], Any],
+) -> dict:
+    """The transactions `expense` makes in the connected ledger, by role, for the
+    participant who paid `paid` and owes `owed` of it (in the group's currency)."""
     common = {
         "date": expense.date,
         "description": expense.title[:255],
@@ -105,23 +139,25 @@ def _wanted(connection: Connection, expense: Expense, payers: list, shares: list
             "kind": Kind.EXPENSE,
             "amount": owed,
             "wallet": connection.loan_wallet_id,
-            "category": _category(connection, expense),
+            "category": category(expense),
         }
     return wanted
 
 
 def expense_mirror(*, expense: Expense, payers: list, shares: list, deleted: bool = False) -> None:
     """Brings every connected ledger's transactions of `expense` in line with it (none when
-    `deleted`), creating, changing or deleting them through money's services."""
+    `deleted`), creating, changing or deleting them through money's services. `payers` and
+    `shares` are in the group's currency."""
     connections = Connection.objects.filter(participant__group_id=expense.group_id)
     for connection in connections.order_by("ledger_id", "pk"):
+        me = connection.participant_id
         have = {
             _role(tx, connection): tx
             for tx in Transaction.objects.filter(_made_by(connection), group_expense=expense)
         }
-        if not have and expense.created_at < connection.created_at:
-            continue  # written before the connection: never mirrored, not even when edited
-        want = {} if deleted else _wanted(connection, expense, payers, shares)
+        paid = sum((amount for who, amount in payers if who == me), Decimal(0))
+        owed = sum((due for who, _, due in shares if who == me), Decimal(0))
+        want = {} if deleted else _wanted(connection, expense, paid, owed, _categories(connection))
         with _mirror_writes():
             for role, tx in have.items():
                 if role not in want:
@@ -133,10 +169,47 @@ def expense_mirror(*, expense: Expense, payers: list, shares: list, deleted: boo
                 money.transactions_create(ledger=connection.ledger, items=list(want.values()))
 
 
-def connection_release(*, connection: Connection) -> None:
-    """What the connection made stays as ordinary transactions: no longer tied to the
-    group, so its owner may change them."""
-    Transaction.objects.filter(
-        _made_by(connection),
-        group_expense__group_id=connection.participant.group_id,
-    ).update(group_expense=None)
+def connection_mirror(*, connection: Connection) -> int:
+    """Mirrors the group's existing expenses that involve the connected participant and are
+    not in the connection's ledger and loan wallet yet (a reconnection adopts what an
+    earlier connection made there): all of them in one `transactions_create`, a fixed
+    number of queries whatever the number of expenses. Returns how many it created."""
+    group_id = connection.participant.group_id
+    me = connection.participant_id
+    mirrored = set(
+        Transaction.objects.filter(
+            _made_by(connection), group_expense__group_id=group_id
+        ).values_list("group_expense_id", flat=True)
+    )
+    paid: dict[Any, Decimal] = {}
+    owed: dict[Any, Decimal] = {}
+    for expense_id, amount in Payer.objects.filter(
+        expense__group_id=group_id, participant_id=me
+    ).values_list("expense_id", "paid"):
+        paid[expense_id] = paid.get(expense_id, Decimal(0)) + amount
+    for expense_id, due in Share.objects.filter(
+        expense__group_id=group_id, participant_id=me
+    ).values_list("expense_id", "owed"):
+        owed[expense_id] = owed.get(expense_id, Decimal(0)) + due
+    wanted = (set(paid) | set(owed)) - mirrored
+    if not wanted:
+        return 0
+    expenses = Expense.objects.filter(pk__in=wanted).only(
+        "pk", "date", "title", "category_name", "is_payment", "created_at"
+    )
+    category = _categories(connection)
+    items = [
+        item
+        for expense in expenses.order_by("date", "created_at", "pk")
+        for item in _wanted(
+            connection,
+            expense,
+            paid.get(expense.pk, Decimal(0)),
+            owed.get(expense.pk, Decimal(0)),
+            category,
+        ).values()
+    ]
+    if not items:
+        return 0
+    with _mirror_writes():
+        return len(money.transactions_create(ledger=connection.ledger, items=items))

@@ -67,12 +67,19 @@ class SplitMode(models.TextChoices):
 
 
 class Expense(models.Model):
+    """`amount` is in `currency`, as the receipt said. In another currency than the group's,
+    `rate` (group units per unit) was given with it and `group_amount` = amount * rate,
+    rounded half away from zero to the cent once and frozen: shares, balances and mirrors
+    are in the group's currency, from `group_amount`."""
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="expenses")
     title = models.CharField(max_length=200)
     amount = MoneyField()
     date = models.DateField()
     currency = models.CharField(max_length=3)
+    rate = models.DecimalField(max_digits=24, decimal_places=12, null=True, blank=True)
+    group_amount = MoneyField()
     category_name = models.CharField(max_length=100, blank=True, default="")
     notes = models.TextField(max_length=2000, blank=True, default="")
     is_payment = models.BooleanField(default=False)
@@ -91,12 +98,14 @@ class Expense(models.Model):
 
 
 class Payer(models.Model):
-    """Who paid how much of an expense."""
+    """Who paid how much of an expense: `amount` in the expense's currency, `paid` its part
+    of the expense's `group_amount` (the same when the expense is in the group's currency)."""
 
     id = models.BigAutoField(primary_key=True)
     expense = models.ForeignKey(Expense, on_delete=models.CASCADE, related_name="payers")
     participant = models.ForeignKey(Participant, on_delete=models.RESTRICT, related_name="+")
     amount = MoneyField()
+    paid = MoneyField()
     position = models.PositiveIntegerField()
 
     class Meta:

@@ -43,6 +43,29 @@ def _weight(value):
 
 
 Weight = Annotated[Decimal | None, BeforeValidator(_weight)]
+
+
+def _rate(value):
+    """An exchange rate: group units per unit of the expense's currency, a decimal with at
+    most 12 significant digits and 12 decimals (as SPEC §14's rates)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError("Expected a rate such as 1.0842.")
+    try:
+        number = Decimal(str(value).strip())
+    except ArithmeticError as error:
+        raise ValueError("Expected a rate such as 1.0842.") from error
+    if not number.is_finite() or number <= 0:
+        raise ValueError("A rate is a number above 0.")
+    number = number.normalize()
+    digits, exponent = len(number.as_tuple().digits), number.as_tuple().exponent
+    if digits > 12 or -exponent > 12 or number.adjusted() >= 12:
+        raise ValueError("Use a rate with at most 12 significant digits and 12 decimals.")
+    return number
+
+
+Rate = Annotated[Decimal | None, BeforeValidator(_rate)]
 Name = Annotated[str, BeforeValidator(lambda v: _text(v) if isinstance(v, str) else v)]
 
 
@@ -153,7 +176,10 @@ class ExpenseIn(Schema):
     amount: Money = Field(gt=0)
     date: dt.date
     currency: str | None = None
-    rate: Weight = None
+    rate: Rate = Field(
+        None,
+        description="Group units per unit of `currency`; required when it is not the group's",
+    )
     category_name: str | None = Field(None, max_length=100)
     notes: str | None = Field(None, max_length=2000)
     is_payment: bool = False
@@ -171,7 +197,10 @@ class ExpensePatch(Schema):
     amount: Money | None = Field(None, gt=0)
     date: dt.date | None = None
     currency: str | None = None
-    rate: Weight = None
+    rate: Rate = Field(
+        None,
+        description="Group units per unit of `currency`; required when it is not the group's",
+    )
     category_name: str | None = Field(None, max_length=100)
     notes: str | None = Field(None, max_length=2000)
     paid_by: list[PaidIn] | None = Field(None, max_length=500)
@@ -185,7 +214,8 @@ class ExpensePatch(Schema):
 
 class PaidOut(Schema):
     participant: UUID = Field(alias="participant_id")
-    amount: MoneyOut
+    amount: MoneyOut = Field(description="In the expense's currency")
+    group_amount: MoneyOut = Field(alias="paid", description="In the group's currency")
 
 
 class PartOut(Schema):
@@ -210,9 +240,13 @@ class SplitOut(Schema):
 class ExpenseOut(Schema):
     id: UUID
     title: str
-    amount: MoneyOut
+    amount: MoneyOut = Field(description="In `currency`")
     date: dt.date
     currency: str
+    rate: str | None = Field(description="Group units per unit of `currency`; null: the group's")
+    group_amount: MoneyOut = Field(
+        description="In the group's currency: amount * rate rounded half away from zero, frozen"
+    )
     category_name: str
     notes: str
     is_payment: bool
@@ -221,6 +255,10 @@ class ExpenseOut(Schema):
     owed: list[OwedOut]
     created_at: dt.datetime
     updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_rate(expense) -> str | None:
+        return None if expense.rate is None else format(expense.rate.normalize(), "f")
 
     @staticmethod
     def resolve_paid_by(expense):

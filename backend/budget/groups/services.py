@@ -4,7 +4,8 @@ connected ledgers' mirrored transactions in the same database transaction."""
 
 import logging
 from decimal import Decimal
-from typing import Any
+from fractions import Fraction
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from django.conf import settings
@@ -15,18 +16,14 @@ from django.db.models.functions import Coalesce
 
 from budget.accounts.models import User
 from budget.common.errors import Conflict, Invalid, NotFound
+from budget.common.money import MAX_AMOUNT
 from budget.groups import mirroring
 from budget.groups.models import Activity, Connection, Expense, Group, Participant, Payer, Share
-from budget.groups.splitting import SplitError, split_by_weights, split_weights
+from budget.groups.splitting import SplitError, converted, split_by_weights, split_weights
 from budget.ledgers.models import Invitation, InvitationKind, Membership, Role
 from budget.money.models import Category, Wallet, WalletKind
 
 logger = logging.getLogger(__name__)
-
-FOREIGN_CURRENCY = (
-    "Expenses in another currency than the group's ({group}) are not supported until "
-    "exchange rates exist: enter the amount in {group}."
-)
 
 
 def _group_locked(group: Group) -> Group:
@@ -198,8 +195,9 @@ def connection_set(
     category_id: UUID | None = None,
 ) -> Connection:
     """Connects the participant's share of the group to one of `user`'s ledgers (an editor
-    there). Expenses written from now on are mirrored; a connection replaced by another
-    leaves what the old one made as ordinary transactions."""
+    there). The group's existing expenses that involve them are mirrored at once (in the
+    same database transaction), and every expense write from now on; a connection replaced
+    by another leaves what the old one made as ordinary transactions."""
     errors = []
     membership = (
         Membership.objects.select_related("ledger").filter(ledger_id=ledger_id, user=user).first()
@@ -239,41 +237,93 @@ def connection_set(
     if errors:
         raise Invalid("The connection cannot be made.", errors=errors)
     with transaction.atomic():
-        old = Connection.objects.filter(participant=participant).first()
-        if old is not None:
-            mirroring.connection_release(connection=old)
-            old.delete()
-        return Connection.objects.create(
+        _group_locked(participant.group)  # no expense write slips between mirror and connect
+        Connection.objects.filter(participant=participant).delete()
+        connection = Connection.objects.create(
             participant=participant,
             ledger=ledger,
             loan_wallet_id=loan_wallet_id,
             pay_wallet_id=pay_wallet_id,
             category_id=category_id,
         )
+        mirroring.connection_mirror(connection=connection)
+    return connection
 
 
 def connection_delete(*, connection: Connection) -> None:
-    """Stops the mirroring; what it made stays in the ledger as ordinary transactions."""
-    with transaction.atomic():
-        mirroring.connection_release(connection=connection)
-        connection.delete()
+    """Stops the mirroring; what it made stays in the ledger as ordinary transactions (they
+    keep their `group_expense`, so a reconnection mirrors nothing twice)."""
+    connection.delete()
 
 
 # --- Expenses -----------------------------------------------------------------------------
 
 
-def _checked(group: Group, data: dict[str, Any]) -> tuple[list, list]:
-    """The payers `[(participant id, amount)]` and shares `[(participant id, value, owed)]`
-    of an expense's input, or a 422 naming every field at fault."""
+class Checked(NamedTuple):
+    """An expense's input, checked: its currency and rate (None in the group's currency),
+    the amount in the group's currency, who paid what in the expense's currency (`given`)
+    and in the group's (`payers`), and the shares `[(participant id, value, owed)]` owed in
+    the group's currency."""
+
+    currency: str
+    rate: Decimal | None
+    group_amount: Decimal
+    given: list
+    payers: list
+    shares: list
+
+
+def _in_group_currency(group: Group, data: dict[str, Any], errors: list) -> tuple:
+    """The expense's currency, rate and amount in the group's currency (SPEC §15)."""
+    amount: Decimal = data["amount"]
+    currency = data.get("currency") or group.currency
+    rate = data.get("rate")
+    if currency == group.currency:
+        if rate is not None and rate != 1:
+            errors.append(
+                {
+                    "field": "rate",
+                    "message": f"An expense in {group.currency}, the group's currency, "
+                    "takes no rate.",
+                }
+            )
+        return currency, None, amount
+    if rate is None:
+        errors.append(
+            {
+                "field": "rate",
+                "message": f"Give the rate for {currency}: how many {group.currency} one "
+                f"{currency} is worth.",
+            }
+        )
+        return currency, None, amount
+    if rate <= 0:
+        errors.append({"field": "rate", "message": "A rate is above 0."})
+        return currency, rate, amount
+    group_amount = converted(amount, rate)
+    if group_amount <= 0:
+        errors.append(
+            {
+                "field": "rate",
+                "message": f"At this rate the expense comes to 0.00 {group.currency}.",
+            }
+        )
+    elif group_amount > MAX_AMOUNT:
+        errors.append(
+            {
+                "field": "amount",
+                "message": f"At this rate the expense is too large in {group.currency}.",
+            }
+        )
+    return currency, rate, group_amount
+
+
+def _checked(group: Group, data: dict[str, Any]) -> Checked:
+    """An expense's input checked and split, or a 422 naming every field at fault."""
     errors = []
     members = set(group.participants.values_list("pk", flat=True))
     amount: Decimal = data["amount"]
-    if (data.get("currency") or group.currency) != group.currency:
-        errors.append(
-            {"field": "currency", "message": FOREIGN_CURRENCY.format(group=group.currency)}
-        )
-    if data.get("rate") is not None:
-        errors.append({"field": "rate", "message": FOREIGN_CURRENCY.format(group=group.currency)})
+    currency, rate, group_amount = _in_group_currency(group, data, errors)
     payers = [(p["participant"], p["amount"]) for p in data["paid_by"]]
     if not payers:
         errors.append({"field": "paid_by", "message": "Name who paid."})
@@ -316,7 +366,7 @@ def _checked(group: Group, data: dict[str, Any]) -> tuple[list, list]:
     owed: list[Decimal] = []
     try:
         weights = split_weights(split["mode"], amount, [value for _, value in parts])
-        owed = split_by_weights(amount, weights)
+        owed = split_by_weights(group_amount, weights)
     except SplitError as error:
         errors.append({"field": error.field, "message": error.message})
     if errors:
@@ -325,7 +375,11 @@ def _checked(group: Group, data: dict[str, Any]) -> tuple[list, list]:
         (who, "" if split["mode"] == "equal" or value is None else _plain(value), due)
         for (who, value), due in zip(parts, owed, strict=True)
     ]
-    return payers, shares
+    # What each paid in the group's currency: the group amount split by what they paid, so
+    # the parts add up to it exactly (and equal what they paid in the group's currency).
+    paid = split_by_weights(group_amount, [Fraction(a) for _, a in payers])
+    in_group = [(who, part) for (who, _), part in zip(payers, paid, strict=True)]
+    return Checked(currency, rate, group_amount, payers, in_group, shares)
 
 
 def _plain(value: Decimal) -> str:
@@ -353,67 +407,77 @@ def _cents(value: Decimal) -> int:
     return int(Decimal(value).scaleb(2))
 
 
-def _rows_of(expense: Expense) -> tuple[list, list]:
-    payers = [(p.participant_id, p.amount) for p in expense.payers.all()]
+def _rows_of(expense: Expense) -> tuple[list, list, list]:
+    """What each payer gave (expense currency), the payers and the shares (group currency)."""
+    payer_rows = list(expense.payers.all())
+    given = [(p.participant_id, p.amount) for p in payer_rows]
+    payers = [(p.participant_id, p.paid) for p in payer_rows]
     shares = [(s.participant_id, s.value, s.owed) for s in expense.shares.all()]
-    return payers, shares
+    return given, payers, shares
 
 
-def _rows_write(expense: Expense, payers: list, shares: list) -> None:
+def _rows_write(expense: Expense, checked: Checked) -> None:
     Payer.objects.bulk_create(
         [
-            Payer(expense=expense, participant_id=who, amount=amount, position=i)
-            for i, (who, amount) in enumerate(payers)
+            Payer(expense=expense, participant_id=who, amount=amount, paid=paid, position=i)
+            for i, ((who, amount), (_, paid)) in enumerate(
+                zip(checked.given, checked.payers, strict=True)
+            )
         ]
     )
     Share.objects.bulk_create(
         [
             Share(expense=expense, participant_id=who, value=value, owed=due, position=i)
-            for i, (who, value, due) in enumerate(shares)
+            for i, (who, value, due) in enumerate(checked.shares)
         ]
     )
 
 
 EXPENSE_FIELDS = ("title", "amount", "date", "category_name", "notes")
+# What the activity feed names when it changed: the fields, and the currency and rate.
+LOGGED_FIELDS = (*EXPENSE_FIELDS, "currency", "rate")
 
 
 def _summary(expense: Expense) -> str:
     kind = "payment" if expense.is_payment else "expense"
-    return f"{kind} {expense.amount:.2f} {expense.title}"
+    currency = f" {expense.currency}" if expense.rate is not None else ""
+    return f"{kind} {expense.amount:.2f}{currency} {expense.title}"
 
 
 def expense_create(*, group: Group, data: dict[str, Any], user: User | None) -> Expense:
     with transaction.atomic():
         group = _group_locked(group)
-        payers, shares = _checked(group, data)
+        checked = _checked(group, data)
         expense = Expense.objects.create(
             group=group,
-            currency=group.currency,
+            currency=checked.currency,
+            rate=checked.rate,
+            group_amount=checked.group_amount,
             is_payment=bool(data.get("is_payment")),
             split_mode=data["split"]["mode"],
             created_by=user,
             **{name: data.get(name) or "" for name in ("category_name", "notes")},
             **{name: data[name] for name in ("title", "amount", "date")},
         )
-        _rows_write(expense, payers, shares)
-        _totals_apply(payers, shares, 1)
+        _rows_write(expense, checked)
+        _totals_apply(checked.payers, checked.shares, 1)
         _logged(group, user, "create", expense.pk, _summary(expense))
-        mirroring.expense_mirror(expense=expense, payers=payers, shares=shares)
+        mirroring.expense_mirror(expense=expense, payers=checked.payers, shares=checked.shares)
     return expense
 
 
 def expense_update(*, expense: Expense, changes: dict[str, Any], user: User | None) -> Expense:
-    """Applies `changes` (a PATCH: `paid_by` and `split` are replaced whole)."""
+    """Applies `changes` (a PATCH: `paid_by` and `split` are replaced whole). A new currency
+    without a rate drops the old rate (the group's currency takes none; another needs one)."""
     with transaction.atomic():
         group = _group_locked(expense.group)
         expense = Expense.objects.get(pk=expense.pk)
-        old_payers, old_shares = _rows_of(expense)
-        before = {name: getattr(expense, name) for name in EXPENSE_FIELDS}
+        old_given, old_payers, old_shares = _rows_of(expense)
+        before = {name: getattr(expense, name) for name in LOGGED_FIELDS}
         data = {
             **before,
-            "currency": expense.currency,
             "is_payment": expense.is_payment,
-            "paid_by": [{"participant": w, "amount": a} for w, a in old_payers],
+            "paid_by": [{"participant": w, "amount": a} for w, a in old_given],
             "split": {
                 "mode": expense.split_mode,
                 "parts": [
@@ -422,36 +486,47 @@ def expense_update(*, expense: Expense, changes: dict[str, Any], user: User | No
             },
             **changes,
         }
-        payers, shares = _checked(group, data)
+        if (
+            "currency" in changes
+            and "rate" not in changes
+            and changes["currency"] != before["currency"]
+        ):
+            data["rate"] = None
+        checked = _checked(group, data)
         for name in EXPENSE_FIELDS:
             setattr(expense, name, data[name] if data[name] is not None else "")
+        expense.currency, expense.rate = checked.currency, checked.rate
+        expense.group_amount = checked.group_amount
         expense.split_mode = data["split"]["mode"]
         expense.save()
         expense.payers.all().delete()
         expense.shares.all().delete()
-        _rows_write(expense, payers, shares)
+        _rows_write(expense, checked)
         _totals_apply(old_payers, old_shares, -1)
-        _totals_apply(payers, shares, 1)
+        _totals_apply(checked.payers, checked.shares, 1)
         diff = {
             name: [_json(before[name]), _json(getattr(expense, name))]
-            for name in EXPENSE_FIELDS
+            for name in LOGGED_FIELDS
             if before[name] != getattr(expense, name)
         }
-        if (old_payers, [s[::2] for s in old_shares]) != (payers, [s[::2] for s in shares]):
+        new_split = (checked.given, [s[::2] for s in checked.shares])
+        if (old_given, [s[::2] for s in old_shares]) != new_split:
             diff["split"] = ["…", "…"]
         _logged(group, user, "update", expense.pk, _summary(expense), diff)
-        mirroring.expense_mirror(expense=expense, payers=payers, shares=shares)
+        mirroring.expense_mirror(expense=expense, payers=checked.payers, shares=checked.shares)
     return expense
 
 
 def _json(value: Any) -> Any:
+    if isinstance(value, Decimal) and value.as_tuple().exponent < -2:  # a rate: "0.95"
+        return format(value.normalize(), "f")
     return value if isinstance(value, str | int | type(None)) else str(value)
 
 
 def expense_delete(*, expense: Expense, user: User | None) -> None:
     with transaction.atomic():
         group = _group_locked(expense.group)
-        payers, shares = _rows_of(expense)
+        _, payers, shares = _rows_of(expense)
         mirroring.expense_mirror(expense=expense, payers=[], shares=[], deleted=True)
         _totals_apply(payers, shares, -1)
         _logged(group, user, "delete", expense.pk, _summary(expense))
@@ -484,7 +559,7 @@ def participants_totals_rebuild(*, group: Group) -> None:
     paid = Payer.objects.filter(participant=OuterRef("pk")).values("participant")
     owed = Share.objects.filter(participant=OuterRef("pk")).values("participant")
     group.participants.update(
-        paid=Coalesce(Subquery(paid.annotate(t=Sum("amount")).values("t")), Value(0)),
+        paid=Coalesce(Subquery(paid.annotate(t=Sum("paid")).values("t")), Value(0)),
         owed=Coalesce(Subquery(owed.annotate(t=Sum("owed")).values("t")), Value(0)),
     )
 

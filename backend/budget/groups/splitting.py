@@ -4,7 +4,7 @@ minor unit), so no cent is ever lost or made."""
 
 import math
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from typing import Any
 
@@ -34,6 +34,15 @@ def split_by_weights(amount: Decimal, weights: Sequence[Fraction]) -> list[Decim
     for i in by_remainder[:missing]:
         parts[i] += 1
     return [_money(p) for p in parts]
+
+
+def converted(amount: Decimal, rate: Decimal) -> Decimal:
+    """`amount` in the group's currency at `rate` (group units per unit): the exact product
+    rounded half away from zero to the cent, once (amounts here are positive, so
+    ROUND_HALF_UP is away from zero)."""
+    with localcontext() as context:
+        context.prec = 60  # exact: ≤ 14 digits of amount times ≤ 24 of rate
+        return (amount * rate).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 class SplitError(ValueError):

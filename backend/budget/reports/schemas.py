@@ -22,7 +22,20 @@ class MonthFilters(YearFilters):
     month: int = Field(ge=1, le=12)
 
 
-class Totals(Schema):
+class Transfers(Schema):
+    transfers_in: MoneyOut | None = Field(
+        None,
+        description="Transfers into the filtered wallet or bucket (never income); "
+        "null without a wallet or bucket filter",
+    )
+    transfers_out: MoneyOut | None = Field(
+        None,
+        description="Transfers out of the filtered wallet or bucket (never expense); "
+        "null without a wallet or bucket filter",
+    )
+
+
+class Totals(Transfers):
     income: MoneyOut
     expense: MoneyOut
     net: MoneyOut
@@ -98,7 +111,7 @@ class MonthlyOut(Schema):
     buckets: list[BucketSpent]
 
 
-class MonthRow(Schema):
+class MonthRow(Transfers):
     month: int
     income: MoneyOut
     expense: MoneyOut
@@ -121,7 +134,7 @@ class YearlyOut(Schema):
     groups: list[GroupByMonth] = Field(description="Subtotals per category group")
 
 
-class YearRow(Schema):
+class YearRow(Transfers):
     year: int
     income: MoneyOut
     expense: MoneyOut

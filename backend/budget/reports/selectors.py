@@ -4,6 +4,12 @@ Totals, categories, months and years come from the monthly rollup (a few hundred
 ledger and year, whatever the number of transactions); the monthly report's `days` from the
 daily rollup. Each report runs a fixed number of queries. Python only reshapes the
 grouped rows (at most categories by months) into the report's form.
+
+Filtered by a wallet or a bucket, a report also tells the transfers into and out of it
+(`transfers_in`, `transfers_out`; null unfiltered, where every transfer is both). They come
+from the transactions, one GROUP BY over the filter's indexes (ledger, from/to wallet,
+date): the rollup sums a month's legs of one key, so a wallet's transfers in and out of the
+same category and bucket would cancel out there. They never count as income or expense.
 """
 
 import calendar
@@ -14,12 +20,14 @@ from decimal import Decimal
 from uuid import UUID
 
 from django.db.models import (
+    Expression,
     Max,
     Min,
+    Q,
     QuerySet,
     Sum,
 )
-from django.db.models.functions import ExtractYear
+from django.db.models.functions import ExtractMonth, ExtractYear
 
 from budget.common.money import ZERO
 from budget.ledgers.models import Ledger
@@ -60,6 +68,55 @@ def _totals(income: Decimal, expense: Decimal, adjustments: Decimal | None = Non
     if adjustments is not None:
         totals["adjustments"] = adjustments
     return totals
+
+
+NO_TRANSFERS = {"transfers_in": None, "transfers_out": None}
+_ZERO_TRANSFERS = {"transfers_in": ZERO, "transfers_out": ZERO}
+
+
+def _transfers(
+    *,
+    ledger: Ledger,
+    scope: Scope,
+    first: date | None = None,
+    last: date | None = None,
+    period: Expression | None = None,
+) -> tuple[dict, dict]:
+    """Transfers into and out of the scope's wallet and/or bucket between `first` and `last`
+    (each optional): the totals `{transfers_in, transfers_out}`, and the same per `period`
+    (an expression of the date, such as its month). One query; `NO_TRANSFERS` (and no
+    query) without a wallet or bucket filter."""
+    if not (scope.wallet or scope.bucket):
+        return NO_TRANSFERS, defaultdict(lambda: NO_TRANSFERS)
+    into, out_of = Q(), Q()
+    if scope.wallet:
+        into &= Q(to_wallet_id=scope.wallet.pk)
+        out_of &= Q(from_wallet_id=scope.wallet.pk)
+    if scope.bucket:
+        into &= Q(to_bucket_id=scope.bucket.pk)
+        out_of &= Q(from_bucket_id=scope.bucket.pk)
+    rows = Transaction.objects.filter(into | out_of, ledger=ledger, kind=Kind.TRANSFER)
+    if first:
+        rows = rows.filter(date__gte=first)
+    if last:
+        rows = rows.filter(date__lte=last)
+    sums = {
+        "transfers_in": Sum("amount", filter=into),
+        "transfers_out": Sum("amount", filter=out_of),
+    }
+    if period is None:
+        grouped = [{"period": None, **rows.aggregate(**sums)}]
+    else:
+        grouped = rows.annotate(period=period).values("period").annotate(**sums).order_by()
+    zero = _ZERO_TRANSFERS
+    per_period: dict = defaultdict(lambda: zero)
+    totals = dict(zero)
+    for row in grouped:
+        amounts = {name: row[name] or ZERO for name in zero}
+        per_period[row["period"]] = amounts
+        for name in zero:
+            totals[name] += amounts[name]
+    return totals, per_period
 
 
 def _signed(kind: str, amount: Decimal) -> Decimal:
@@ -231,9 +288,12 @@ def monthly(*, ledger: Ledger, scope: Scope, year: int, month: int) -> dict:
         for b in Bucket.objects.filter(pk__in=list(spent))
     ]
     buckets.sort(key=lambda b: (-b["spent"], b["name"].lower()))
+    first = date(year, month, 1)
+    last = date(year, month, calendar.monthrange(year, month)[1])
+    transfers, _ = _transfers(ledger=ledger, scope=scope, first=first, last=last)
     return {
         "period": {"year": year, "month": month},
-        "totals": _report_totals(totals),
+        "totals": {**_report_totals(totals), **transfers},
         "categories": (categories := _categories(grouped, names, periods=lambda amounts: {})),
         "groups": _groups(categories),
         "days": _days(ledger=ledger, scope=scope, year=year, month=month),
@@ -249,12 +309,20 @@ def yearly(*, ledger: Ledger, scope: Scope, year: int) -> dict:
     grouped = _by_category(rows, "month")
     names = _category_names({c for c, kind, _, _ in grouped if kind != Kind.ADJUSTMENT})
     totals, per_month = _fold(grouped, key=lambda m: m.month)
+    transfers, transfers_per_month = _transfers(
+        ledger=ledger,
+        scope=scope,
+        first=date(year, 1, 1),
+        last=date(year, 12, 31),
+        period=ExtractMonth("date"),
+    )
     months = [
         {
             "month": number,
             **_totals(
                 per_month[number].get(Kind.INCOME, ZERO), per_month[number].get(Kind.EXPENSE, ZERO)
             ),
+            **transfers_per_month[number],
         }
         for number in range(1, 13)
     ]
@@ -267,7 +335,7 @@ def yearly(*, ledger: Ledger, scope: Scope, year: int) -> dict:
 
     return {
         "period": {"year": year},
-        "totals": _report_totals(totals),
+        "totals": {**_report_totals(totals), **transfers},
         "months": months,
         "categories": (categories := _categories(grouped, names, periods=by_month)),
         "groups": _groups(categories, with_months=True),
@@ -283,7 +351,10 @@ def historical(*, ledger: Ledger, scope: Scope) -> dict:
     if span["first"] is None:
         return {
             "period": {"from_year": None, "to_year": None},
-            "totals": _totals(ZERO, ZERO, ZERO),
+            "totals": {
+                **_totals(ZERO, ZERO, ZERO),
+                **(NO_TRANSFERS if not (scope.wallet or scope.bucket) else _ZERO_TRANSFERS),
+            },
             "years": [],
             "categories": [],
         }
@@ -291,12 +362,16 @@ def historical(*, ledger: Ledger, scope: Scope) -> dict:
     names = _category_names({c for c, kind, _, _ in grouped if kind != Kind.ADJUSTMENT})
     totals, per_year = _fold(grouped, key=lambda y: y)
     first, last = span["first"].year, span["last"].year
+    transfers, transfers_per_year = _transfers(
+        ledger=ledger, scope=scope, period=ExtractYear("date")
+    )
     years = [
         {
             "year": year,
             **_totals(
                 per_year[year].get(Kind.INCOME, ZERO), per_year[year].get(Kind.EXPENSE, ZERO)
             ),
+            **transfers_per_year[year],
         }
         for year in range(first, last + 1)
     ]
@@ -306,7 +381,7 @@ def historical(*, ledger: Ledger, scope: Scope) -> dict:
 
     return {
         "period": {"from_year": first, "to_year": last},
-        "totals": _report_totals(totals),
+        "totals": {**_report_totals(totals), **transfers},
         "years": years,
         "categories": _categories(grouped, names, periods=by_year),
     }

@@ -18,8 +18,10 @@ from dashboard.groups import (
     SPLIT_LABELS,
     SPLIT_MODES,
     balance_text,
+    converted,
     expense_body,
     number,
+    original_text,
     split_preview,
 )
 from dashboard.views.common import Page, money_table, show_error, show_flash, today
@@ -32,8 +34,8 @@ def render() -> None:
     st.title("Groups")
     show_flash(PAGE.flash_key)
     st.caption(
-        "Share costs with people outside your ledger: a trip, flatmates. Each group works in "
-        "one currency."
+        "Share costs with people outside your ledger: a trip, flatmates. Each group keeps its "
+        "books in one currency; an expense paid in another is converted at the rate you give."
     )
     try:
         groups = data.get_all("/groups")
@@ -155,7 +157,9 @@ def _expenses(group: dict[str, Any], names: dict[str, str]) -> None:
         {
             "Date": [e["date"] for e in items],
             "Title": [e["title"] for e in items],
-            "Amount": [Decimal(e["amount"]) for e in items],
+            # In the group's currency; one paid in another says so beside it.
+            "Amount": [Decimal(e.get("group_amount", e["amount"])) for e in items],
+            "Paid in": [original_text(e) for e in items],
             "Paid by": [
                 ", ".join(names.get(p["participant"], "?") for p in e["paid_by"]) for e in items
             ],
@@ -189,8 +193,23 @@ def _expense_add(group: dict[str, Any], people: list[dict[str, Any]]) -> None:
     gid, currency = group["id"], group["currency"]
     names = {p["id"]: p["name"] for p in people}
     title = st.text_input("What for", max_chars=200, key="groups_exp_title")
+    paid_in, rate_column = st.columns(2)
+    typed_currency = paid_in.text_input(
+        "Currency paid in", value=currency, max_chars=3, key="groups_exp_currency"
+    )
+    spent_in = (typed_currency or currency).strip().upper()
+    rate = None
+    foreign = spent_in != currency
+    if foreign:
+        rate = number(
+            rate_column.text_input(
+                f"Rate: {currency} per 1 {spent_in}",
+                key="groups_exp_rate",
+                help="Frozen with the expense: shares and balances are in the group's currency.",
+            )
+        )
     left, right = st.columns(2)
-    amount_text = left.text_input(f"Amount ({currency})", key="groups_exp_amount")
+    amount_text = left.text_input(f"Amount ({spent_in})", key="groups_exp_amount")
     day = right.date_input("Date", value=today(), key="groups_exp_date")
     amount = number(amount_text)
     payers = st.multiselect(
@@ -223,10 +242,12 @@ def _expense_add(group: dict[str, Any], people: list[dict[str, Any]]) -> None:
             continue
         typed = None
         if mode != "equal":
-            label = {"shares": "shares", "percent": "%", "exact": currency}[mode]
+            label = {"shares": "shares", "percent": "%", "exact": spent_in}[mode]
             typed = value.text_input(label, key=f"groups_exp_val_{mode}_{pid}")
         parts.append((pid, number(typed)))
-    preview = split_preview(amount, mode, parts)
+    preview = split_preview(amount, mode, parts, rate=rate, currency=spent_in if foreign else "")
+    if foreign and amount is not None and rate is not None and not preview.problem:
+        st.caption(f"{format_money(converted(amount, rate), currency)} in the group's currency.")
     if preview.owed:
         table = pd.DataFrame(
             {"Person": [names[p] for p in preview.owed], "Owes": list(preview.owed.values())}
@@ -238,7 +259,7 @@ def _expense_add(group: dict[str, Any], people: list[dict[str, Any]]) -> None:
         st.caption("Nothing left to assign.")
     paid_total = sum(paid.values(), Decimal(0))
     if amount is not None and payers and paid_total != amount:
-        total, expected = format_money(paid_total, currency), format_money(amount, currency)
+        total, expected = format_money(paid_total, spent_in), format_money(amount, spent_in)
         st.caption(f"The payers add up to {total}, not {expected}.")
     ready = bool(title.strip()) and not preview.problem and payers and paid_total == amount
     if not st.button("Add expense", type="primary", disabled=not ready, key="groups_exp_add"):
@@ -250,13 +271,15 @@ def _expense_add(group: dict[str, Any], people: list[dict[str, Any]]) -> None:
         payers=paid,
         mode=mode,
         parts=parts,
+        currency=spent_in if foreign else "",
+        rate=rate,
     )
     try:
         api.get_client().post(f"/groups/{gid}/expenses", body)
     except ApiError as error:
         show_error(error)
         return
-    for key in ("groups_exp_title", "groups_exp_amount"):
+    for key in ("groups_exp_title", "groups_exp_amount", "groups_exp_rate"):
         st.session_state.pop(key, None)
     PAGE.written(f"Added {title.strip()}.")
 

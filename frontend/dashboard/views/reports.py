@@ -231,7 +231,10 @@ def _pick(column: Any, label: str, everything: str, items: list[dict[str, Any]],
 
 
 def _has_activity(totals: dict[str, Any], categories: list[Any]) -> bool:
-    return bool(categories) or any(parse_money(value) for value in totals.values())
+    # Transfers in / out are null without a wallet or bucket filter.
+    return bool(categories) or any(
+        parse_money(value) for value in totals.values() if value is not None
+    )
 
 
 def _totals(totals: dict[str, Any], currency: str) -> None:
@@ -246,8 +249,27 @@ def _totals(totals: dict[str, Any], currency: str) -> None:
                 "Opening balances and reconciliations: they change balances, "
                 "not income or expense.",
             ),
+            *_transfers(totals, currency),
         ]
     )
+
+
+def _transfers(totals: dict[str, Any], currency: str) -> list[tuple[str, str, str | None]]:
+    """With a wallet or bucket chosen, the money moved into and out of it by transfers."""
+    if totals.get("transfers_in") is None:
+        return []
+    moved = (
+        f"{format_money(totals['transfers_in'], currency)} / "
+        f"{format_money(totals['transfers_out'], currency)}"
+    )
+    return [
+        (
+            "Transfers in / out",
+            moved,
+            "Money moved in from and out to other wallets or buckets: it changes the "
+            "balance, never income or expense.",
+        )
+    ]
 
 
 def _download(label: str, frame: pd.DataFrame, name: str) -> None:

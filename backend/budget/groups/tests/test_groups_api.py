@@ -173,9 +173,9 @@ def test_an_equal_split_and_its_owed_amounts(owner_api, trip):
         {"participant": bea, "amount": "3.33"},
         {"participant": carl, "amount": "3.33"},
     ]
-    assert body["paid_by"] == [{"participant": alice, "amount": "10.00"}]
+    assert body["paid_by"] == [{"participant": alice, "amount": "10.00", "group_amount": "10.00"}]
     assert body["split"]["mode"] == "equal"
-    assert body["currency"] == "EUR"
+    assert (body["currency"], body["rate"], body["group_amount"]) == ("EUR", None, "10.00")
     assert balances(owner_api, gid) == {alice: "6.66", bea: "-3.33", carl: "-3.33"}
 
 
@@ -221,7 +221,15 @@ def test_several_payers(owner_api, trip):
             "split.parts",
         ),
         ({"split": {"mode": "thirds", "parts": []}}, "split.mode"),
-        ({"currency": "USD"}, "currency"),
+        ({"currency": "USD"}, "rate"),  # another currency needs its rate
+        ({"currency": "USD", "rate": "0"}, "rate"),
+        ({"currency": "USD", "rate": "-1.1"}, "rate"),
+        ({"currency": "USD", "rate": "1.0000000000001"}, "rate"),
+        ({"currency": "USD", "rate": True}, "rate"),
+        ({"currency": "USD", "rate": "0.0001"}, "rate"),  # 10.00 USD would be 0.00 EUR
+        ({"currency": "USD", "rate": "999999999999"}, "amount"),  # too large in EUR
+        ({"rate": "1.1"}, "rate"),  # the group's currency takes no rate
+        ({"currency": "XYZ", "rate": "1.1"}, "currency"),
         ({"paid_by": [{"participant": "X", "amount": "10.00"}]}, "paid_by.0.participant"),
     ],
 )
@@ -242,13 +250,6 @@ def test_bad_expenses_are_422_and_change_nothing(owner_api, trip, stranger, chan
     assert any(e["field"].endswith(field) or field in e["field"] for e in error["errors"]), error
     assert owner_api.get(f"/groups/{gid}/expenses").json()["count"] == 0
     assert set(balances(owner_api, gid).values()) == {"0.00"}
-
-
-def test_a_foreign_currency_expense_is_not_supported_yet(owner_api, trip):
-    gid, alice, bea, _ = trip
-    body = expense({alice: "10.00"}, "10.00", [alice, bea], currency="USD", rate="0.9")
-    error = assert_error(owner_api.post(f"/groups/{gid}/expenses", body), 422, field="currency")
-    assert "not supported until exchange rates exist" in str(error["errors"])
 
 
 def test_a_participant_of_another_group_is_422(owner_api, trip):

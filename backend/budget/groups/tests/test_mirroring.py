@@ -98,9 +98,10 @@ def test_category_by_the_expense_category_name_or_the_connection(owner_api, setu
             "category": str(leisure.pk),
         },
     )
-    expense_post(owner_api, s["gid"], body)
-    newest = Transaction.objects.filter(group_expense__isnull=False).get()
+    made = expense_post(owner_api, s["gid"], body)
+    newest = Transaction.objects.filter(group_expense_id=made["id"]).get()
     assert newest.category == leisure
+    assert len(mirrored(s["h"].ledger)) == 2  # the first one adopted, not mirrored twice
 
 
 def test_edits_and_deletes_are_followed(owner_api, setup):
@@ -217,8 +218,8 @@ def test_disconnecting_keeps_what_was_made_and_stops_mirroring(owner_api, setup)
     assert_error(owner_api.get(own), 404)
     kept = Transaction.objects.filter(ledger=s["h"].ledger, wallet=s["loan"])
     assert kept.count() == 1
-    assert kept.get().group_expense_id is None
     tx = kept.get()
+    assert tx.group_expense_id is not None  # where it came from; no longer held
     path = f"/ledgers/{s['h'].ledger.pk}/transactions/{tx.pk}"
     assert owner_api.patch(path, {"description": "mine now"}).status_code == 200
     expense_post(
@@ -239,7 +240,7 @@ def test_a_write_the_ledger_refuses_writes_nothing_in_the_group(owner_api, setup
     assert set(balances(owner_api, s["gid"]).values()) == {"0.00"}
 
 
-def test_an_expense_from_before_the_connection_stays_out_of_the_ledger(owner_api, setup):
+def test_an_expense_from_while_disconnected_is_mirrored_on_reconnect(owner_api, setup):
     s = setup
     own = f"/groups/{s['gid']}/participants/{s['alice']}/ledger"
     body = {
@@ -251,6 +252,12 @@ def test_an_expense_from_before_the_connection_stays_out_of_the_ledger(owner_api
     made = expense_post(
         owner_api, s["gid"], expense({s["alice"]: "10.00"}, "10.00", [s["alice"], s["bob"]])
     )
-    assert owner_api.put(own, body).status_code == 200
-    owner_api.patch(f"/groups/{s['gid']}/expenses/{made['id']}", {"title": "Later"})
     assert mirrored(s["h"].ledger) == []
+    assert owner_api.put(own, body).status_code == 200
+    assert [(t.kind, t.amount) for t in mirrored(s["h"].ledger)] == [
+        ("expense", Decimal("5.00")),
+        ("transfer", Decimal("10.00")),
+    ]
+    owner_api.patch(f"/groups/{s['gid']}/expenses/{made['id']}", {"title": "Later"})
+    assert {t.description for t in mirrored(s["h"].ledger)} == {"Later"}
+    assert loan_balance(s["loan"]) == Decimal(balances(owner_api, s["gid"])[s["alice"]])

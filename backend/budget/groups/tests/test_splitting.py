@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from budget.groups.splitting import SplitError, settle_up, split_by_weights, split_weights
+from budget.groups.splitting import (
+    SplitError,
+    converted,
+    settle_up,
+    split_by_weights,
+    split_weights,
+)
 
 D = Decimal
 
@@ -115,3 +121,44 @@ def test_paying_one_suggestion_leaves_the_others(rows, pick):
     left = _apply(rows, [paid])
     after = settle_up([(who, left[who]) for who, _ in rows])
     assert after == [t for t in transfers if t is not paid]
+
+
+# --- another currency than the group's ------------------------------------------------------
+
+
+def test_converted_rounds_half_away_from_zero_once():
+    assert converted(D("10.01"), D("0.5")) == D("5.01")  # 5.005: away from zero, not to even
+    assert converted(D("10.03"), D("0.5")) == D("5.02")  # 5.015
+    assert converted(D("100.05"), D("0.9235")) == D("92.40")  # 92.396175
+    assert converted(D("0.01"), D("0.000000000001")) == D("0.00")
+
+
+rates = st.decimals(min_value=D("0.000001"), max_value=D("99999.999999"), places=6)
+
+
+def _half_away(value: Fraction) -> Decimal:
+    cents = value * 100
+    whole = int(cents)  # positive: floor
+    return Decimal(whole + (1 if cents - whole >= Fraction(1, 2) else 0)).scaleb(-2)
+
+
+@given(
+    amount=amounts,
+    rate=rates,
+    mode=st.sampled_from(["equal", "shares"]),
+    values=weights,
+    payers=st.lists(st.integers(min_value=1, max_value=10_000), min_size=1, max_size=6),
+)
+def test_owed_and_paid_add_up_to_the_converted_amount(amount, rate, mode, values, payers):
+    """Σ owed = Σ paid = the converted amount, whatever the mode, rate and payers; and the
+    converted amount is the exact product rounded half away from zero (computed apart)."""
+    group_amount = converted(amount, rate)
+    assert group_amount == _half_away(Fraction(amount) * Fraction(rate))
+    if group_amount <= 0:
+        return
+    weights_ = split_weights(mode, amount, values)
+    owed = split_by_weights(group_amount, weights_)
+    assert sum(owed) == group_amount
+    assert all(o >= 0 for o in owed)
+    paid = split_by_weights(group_amount, [Fraction(p) for p in payers])
+    assert sum(paid) == group_amount

@@ -1,5 +1,6 @@
-"""A 6-person trip of 200 expenses in every split mode settles in at most 5 transfers, and
-recording them as settlements brings every balance to zero (SPEC §15)."""
+"""A 6-person trip of 200 expenses in every split mode (in the group's currency alone, or
+half of them in another at changing rates) settles in at most 5 transfers, and recording
+them as settlements brings every balance to zero (SPEC §15)."""
 
 import random
 from datetime import date
@@ -8,11 +9,13 @@ from decimal import Decimal
 import pytest
 
 from budget.groups import selectors, services
+from budget.groups.splitting import converted
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_trip_of_200_expenses_settles_in_5_transfers(user):
+@pytest.mark.parametrize("currencies", [("EUR",), ("EUR", "USD")])
+def test_a_trip_of_200_expenses_settles_in_5_transfers(user, currencies):
     rng = random.Random(7)
     group = services.group_create(name="Trip", currency="EUR", user=user)
     people = [group.participants.get().pk]
@@ -37,11 +40,15 @@ def test_a_trip_of_200_expenses_settles_in_5_transfers(user):
             ]
         payers = rng.sample(people, 2)
         first = Decimal(rng.randint(1, cents - 1)).scaleb(-2)
-        services.expense_create(
+        currency = currencies[i % len(currencies)]
+        rate = None if currency == "EUR" else Decimal(rng.randint(8_000, 9_999)).scaleb(-4)
+        made = services.expense_create(
             group=group,
             data={
                 "title": f"Expense {i}",
                 "amount": amount,
+                "currency": currency,
+                "rate": rate,
                 "date": date(2025, 7, 1),
                 "paid_by": [
                     {"participant": payers[0], "amount": first},
@@ -56,6 +63,12 @@ def test_a_trip_of_200_expenses_settles_in_5_transfers(user):
             },
             user=user,
         )
+        owed = sum(share.owed for share in made.shares.all())
+        paid = sum(payer.paid for payer in made.payers.all())
+        assert owed == paid == made.group_amount
+        assert made.group_amount == (amount if rate is None else converted(amount, rate))
+    foreign = group.expenses.filter(rate__isnull=False).count()
+    assert foreign == (100 if len(currencies) == 2 else 0)
     balances = selectors.balances_of(group=group)
     assert sum(b["balance"] for b in balances) == 0
     transfers = selectors.settle_up_of(group=group)

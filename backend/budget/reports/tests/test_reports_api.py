@@ -74,6 +74,16 @@ def history(ledger):
         to_wallet=loan.pk,
         category=cat["Loan"],
     )
+    # Back the other way in the same month and category: in the rollup, the bank's legs of
+    # both share one row (-300 + 45.50); its transfers in and out must still be apart.
+    tx(
+        "transfer",
+        date(2024, 2, 20),
+        "45.50",
+        from_wallet=cash.pk,
+        to_wallet=bank.pk,
+        category=cat["Transfer"],
+    )
     tx("transfer", date(2024, 3, 5), "50.00", from_bucket=savings.pk, to_bucket=fun.pk)
     tx(
         "transfer",
@@ -183,16 +193,25 @@ def scoped(ledger, wallet, bucket):
     ]
 
 
-def expected_totals(moves) -> dict:
+def expected_totals(moves, filtered: bool = False) -> dict:
+    """The report's totals over `moves`; with `filtered` (a wallet or bucket filter), the
+    transfers in and out of it too: each transfer leg on its own (null unfiltered)."""
     income = sum((m.amount for m in moves if m.kind == "income"), ZERO)
     expense = -sum((m.amount for m in moves if m.kind == "expense"), ZERO)
     adjustments = sum((m.amount for m in moves if m.kind == "adjustment"), ZERO)
+    transfers = [m.amount for m in moves if m.kind == "transfer"]
     return {
         "income": money(income),
         "expense": money(expense),
         "net": money(income - expense),
         "adjustments": money(adjustments),
+        "transfers_in": money(sum((a for a in transfers if a > 0), ZERO)) if filtered else None,
+        "transfers_out": money(-sum((a for a in transfers if a < 0), ZERO)) if filtered else None,
     }
+
+
+def transfer_fields(totals: dict) -> dict:
+    return {"transfers_in": totals["transfers_in"], "transfers_out": totals["transfers_out"]}
 
 
 def expected_categories(moves) -> dict:
@@ -224,18 +243,19 @@ def test_historical_matches_the_rows(owner_api, ledger, history, scope):
     wallet, bucket, params = scope_of(scope, history, ledger)
     moves = scoped(ledger, wallet, bucket)
     body = owner_api.get(f"/ledgers/{ledger.pk}/reports/historical", params).json()
-    assert body["totals"] == expected_totals(moves)
+    assert body["totals"] == expected_totals(moves, filtered=bool(params))
     years = sorted({m.date.year for m in moves})
     assert body["period"] == {"from_year": years[0], "to_year": years[-1]}
     assert [y["year"] for y in body["years"]] == list(range(years[0], years[-1] + 1))
     for row in body["years"]:
         year_moves = [m for m in moves if m.date.year == row["year"]]
-        totals = expected_totals(year_moves)
+        totals = expected_totals(year_moves, filtered=bool(params))
         assert row == {
             "year": row["year"],
             "income": totals["income"],
             "expense": totals["expense"],
             "net": totals["net"],
+            **transfer_fields(totals),
         }
     expected = expected_categories(moves)
     rows = category_rows(body["categories"], ledger)
@@ -260,15 +280,18 @@ def test_yearly_matches_the_rows(owner_api, ledger, history, scope, year):
     moves = [m for m in scoped(ledger, wallet, bucket) if m.date.year == year]
     body = owner_api.get(f"/ledgers/{ledger.pk}/reports/yearly", {"year": year, **params}).json()
     assert body["period"] == {"year": year}
-    assert body["totals"] == expected_totals(moves)
+    assert body["totals"] == expected_totals(moves, filtered=bool(params))
     assert [m["month"] for m in body["months"]] == list(range(1, 13))
     for row in body["months"]:
-        totals = expected_totals([m for m in moves if m.date.month == row["month"]])
+        totals = expected_totals(
+            [m for m in moves if m.date.month == row["month"]], filtered=bool(params)
+        )
         assert row == {
             "month": row["month"],
             "income": totals["income"],
             "expense": totals["expense"],
             "net": totals["net"],
+            **transfer_fields(totals),
         }
     rows = category_rows(body["categories"], ledger)
     expected = expected_categories(moves)
@@ -297,7 +320,7 @@ def test_monthly_matches_the_rows(owner_api, ledger, history, scope, year, month
         f"/ledgers/{ledger.pk}/reports/monthly", {"year": year, "month": month, **params}
     ).json()
     assert body["period"] == {"year": year, "month": month}
-    assert body["totals"] == expected_totals(moves)
+    assert body["totals"] == expected_totals(moves, filtered=bool(params))
     days = calendar.monthrange(year, month)[1]
     assert [d["date"] for d in body["days"]] == [
         date(year, month, d).isoformat() for d in range(1, days + 1)
@@ -360,9 +383,36 @@ def test_transfers_and_adjustments_are_never_income_or_expense(owner_api, ledger
         "expense": "793.35",
         "net": "1206.65",
         "adjustments": "-7.77",
+        "transfers_in": None,
+        "transfers_out": None,
     }
     names = {c["name"] for c in body["categories"]}
     assert names == {"Salary", "Housing", "Groceries"}
+
+
+def test_a_wallet_report_shows_its_transfers_in_and_out_apart(owner_api, ledger, history):
+    """February 2024, the bank: 300 to cash and 120 lent out; 45.50 back from cash (the
+    same category: one rollup row). Income and expense do not move."""
+    params = {"year": 2024, "month": 2, "wallet": str(history["bank"].pk)}
+    body = owner_api.get(f"/ledgers/{ledger.pk}/reports/monthly", params).json()
+    assert body["totals"] == {
+        "income": "2000.00",
+        "expense": "750.00",
+        "net": "1250.00",
+        "adjustments": "0.00",
+        "transfers_in": "45.50",
+        "transfers_out": "420.00",
+    }
+    params = {"year": 2024, "wallet": str(history["cash"].pk)}
+    body = owner_api.get(f"/ledgers/{ledger.pk}/reports/yearly", params).json()
+    assert (body["months"][1]["transfers_in"], body["months"][1]["transfers_out"]) == (
+        "300.00",
+        "45.50",
+    )
+    assert (body["months"][2]["transfers_in"], body["months"][2]["transfers_out"]) == (
+        "0.00",
+        "10.00",
+    )
 
 
 def test_year_boundary_splits_correctly(owner_api, ledger, history):
@@ -377,7 +427,14 @@ def test_year_boundary_splits_correctly(owner_api, ledger, history):
 def test_months_without_activity_are_zero(owner_api, ledger, history):
     body = owner_api.get(f"/ledgers/{ledger.pk}/reports/yearly", {"year": 2023}).json()
     february = body["months"][1]
-    assert february == {"month": 2, "income": "0.00", "expense": "0.00", "net": "0.00"}
+    assert february == {
+        "month": 2,
+        "income": "0.00",
+        "expense": "0.00",
+        "net": "0.00",
+        "transfers_in": None,
+        "transfers_out": None,
+    }
     empty = owner_api.get(f"/ledgers/{ledger.pk}/reports/yearly", {"year": 2030}).json()
     assert [m["income"] for m in empty["months"]] == ["0.00"] * 12
     assert empty["categories"] == []
@@ -393,7 +450,14 @@ def test_empty_ledger_reports(owner_api, ledger):
     historical = owner_api.get(f"/ledgers/{ledger.pk}/reports/historical").json()
     assert historical == {
         "period": {"from_year": None, "to_year": None},
-        "totals": {"income": "0.00", "expense": "0.00", "net": "0.00", "adjustments": "0.00"},
+        "totals": {
+            "income": "0.00",
+            "expense": "0.00",
+            "net": "0.00",
+            "adjustments": "0.00",
+            "transfers_in": None,
+            "transfers_out": None,
+        },
         "years": [],
         "categories": [],
     }

@@ -245,3 +245,41 @@ def test_concurrent_writers_keep_the_rollup_exact(ledger, monkeypatch):
     assert errors == []
     services.incomes_allocate(ledger=ledger)
     assert rollup_drift(ledger_id=ledger.pk) == []
+
+
+@pytest.mark.parametrize(("name", "params"), REPORTS[1:])
+@override_settings(REPORT_CACHE_SECONDS=0)
+def test_a_wallet_report_with_transfers_costs_a_fixed_number_of_queries(
+    owner_api, ledger, name, params, django_assert_max_num_queries
+):
+    """Filtered by a wallet, a report adds one query for its transfers in and out, however
+    many there are."""
+    home = services.wallet_create(ledger=ledger, name="Home", kind="virtual")
+    away = services.wallet_create(ledger=ledger, name="Away", kind="physical")
+
+    def transfers(n: int) -> None:
+        services.transactions_create(
+            ledger=ledger,
+            items=[
+                {
+                    "kind": "transfer",
+                    "date": date(2024 - i % 3, 12 - i % 12, 1 + i % 28),
+                    "amount": Decimal("2.50"),
+                    "from_wallet": (home, away)[i % 2].pk,
+                    "to_wallet": (away, home)[i % 2].pk,
+                }
+                for i in range(n)
+            ],
+            bulk=True,
+        )
+
+    path = f"/ledgers/{ledger.pk}/reports/{name}"
+    query = {**params, "wallet": str(home.pk)}
+    transfers(4)
+    with django_assert_max_num_queries(9) as small:
+        body = owner_api.get(path, query).json()
+    assert body["totals"]["transfers_in"] is not None
+    transfers(400)
+    with django_assert_max_num_queries(9) as large:
+        assert owner_api.get(path, query).status_code == 200
+    assert len(large.captured_queries) == len(small.captured_queries)
