@@ -36,7 +36,7 @@ def same_days(owner_api, household):
             bodies.append(expense(h, amount, date=day, description=f"Shop {n}"))
     response = owner_api.post(f"{tx_path(h.ledger)}/bulk", {"items": bodies})
     assert response.status_code == 201, response.content
-    for n in range(5):
+    for _ in range(5):
         body = expense(h, "2.00", date="2025-03-02", wallet=str(h.cash.pk))
         assert owner_api.post(tx_path(h.ledger), body).status_code == 201
     return h
@@ -205,4 +205,5 @@ def test_a_deep_cursor_page_starts_at_its_row_in_the_index(owner_api, same_days)
         plan = "\n".join(row[0] for row in db.fetchall())
     assert cursor
     assert "money_tx_ledger_date" in plan, plan
-    assert "Index Cond: ((ledger_id = " in plan and "date <=" in plan, plan
+    assert "Index Cond: ((ledger_id = " in plan, plan
+    assert "date <=" in plan, plan
