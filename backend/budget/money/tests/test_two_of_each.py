@@ -3,8 +3,9 @@
 one Redis. Concurrent writes go through both servers at once — incomes that the clusters
 allocate, expenses, transfers, edits that re-allocate, deletes — and afterwards every
 invariant holds: the books balance (1), each income is split exactly once and loses no
-cent (2), the reports equal plain sums over the rows (3), the rollup has no drift, and both
-servers answer the same balances and counts (nothing lives in a process)."""
+cent (2), the reports equal plain sums over the rows (3), the rollup has no drift, both
+servers answer the same balances and counts, and a sign-out through one is a sign-out on the
+other (nothing lives in a process)."""
 
 import random
 import threading
@@ -147,6 +148,15 @@ def test_two_api_servers_and_two_clusters_keep_every_invariant(user, household, 
             count = http.get(f"{base}/ledgers/{lid}/transactions", timeout=60).json()["count"]
             yearly = http.get(f"{base}/ledgers/{lid}/reports/yearly?year={YEAR}", timeout=60)
             answers.append((wallets, buckets, count, yearly.json()["totals"]))
+
+        # A sign-out through one server ends the session on the other at once.
+        pair = account_services.tokens_issue(user=user)
+        ended = requests.Session()
+        ended.headers["Authorization"] = f"Bearer {pair['access']}"
+        assert ended.get(f"{apis[1]}/auth/me", timeout=60).status_code == 200
+        out = ended.post(f"{apis[0]}/auth/logout", json={"refresh": pair["refresh"]}, timeout=60)
+        assert out.status_code == 204, out.text
+        assert ended.get(f"{apis[1]}/auth/me", timeout=60).status_code == 401
     assert answers[0] == answers[1]
     wallets, buckets, count, totals = answers[0]
     rows = Transaction.objects.filter(ledger=h.ledger)
