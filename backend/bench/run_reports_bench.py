@@ -13,9 +13,9 @@ it with `manage.py rollup_check` and runs VACUUM ANALYZE. Then it times the repo
 gunicorn servers (2 workers each): one uncached (REPORT_CACHE_SECONDS=0), one with the
 default Redis cache; the transaction list of one year on the uncached one; page 1 of the list
 under each filter, and the page halfway through it by number and by cursor, on the cached one;
-and the bare GROUP BY over the raw rows through psycopg. Prints one Markdown table per size and writes
-bench-results/reports.json. The database is kept for inspection; the Django-Q2 queue keys of
-the `bench` cluster are deleted from Redis. The helpers come from run_bench.py.
+and the bare GROUP BY over the raw rows through psycopg. Prints one Markdown table per size
+and writes bench-results/reports.json. The database is kept for inspection; the Django-Q2
+queue keys of the `bench` cluster are deleted from Redis. The helpers come from run_bench.py.
 """
 
 import argparse
