@@ -26,7 +26,7 @@ from django.db.models.expressions import RawSQL, RowRange
 from django.db.models.functions import Abs, Coalesce
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 
-from budget.common.money import CENT, ZERO, MoneyField
+from budget.common.money import CENT, MAX_AMOUNT, ZERO, MoneyField
 from budget.ledgers.models import Ledger
 from budget.money.models import (
     Allocation,
@@ -154,8 +154,8 @@ def keyset_after(*, ordering: str, keys: list[str]) -> Q:
     for name, value in zip(names, values, strict=True):
         if name == "created_at" and value.tzinfo is None:
             raise ValueError("created_at without its UTC offset")
-        if name == "amount" and not value.is_finite():
-            raise ValueError("amount is not a number")
+        if name == "amount" and not (value.is_finite() and abs(value) <= MAX_AMOUNT):
+            raise ValueError("amount is not an amount")
     past = "lt" if ORDERINGS[ordering][0].startswith("-") else "gt"
     after = Q()
     for n, (name, value) in enumerate(zip(names, values, strict=True)):
