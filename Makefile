@@ -24,7 +24,7 @@ endif
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test test-backend test-frontend lint format migrate makemigrations \
-	seed clear rollup-check backup restore bench fuzz createsuperuser createdefaultsuperuser demo qcluster qmonitor qinfo qhealth \
+	seed clear rollup-check backup restore bench bench-load fuzz createsuperuser createdefaultsuperuser demo qcluster qmonitor qinfo qhealth \
 	build up up-d down down-v logs build-prod up-prod down-prod
 
 help: ## List the targets
@@ -92,7 +92,7 @@ restore: install ## Replace the whole database with a backup: make restore FILE=
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/budget-<time>.<dump|sqlite3> [ARGS=--yes]"; exit 2; }
 	$(MANAGE) restore --file $(abspath $(FILE)) $(ARGS)
 
-bench: install ## Benchmarks on PostgreSQL + Redis at 127.0.0.1: money API, reports at 100k and 1M rows, dashboard pages, CSV and OFX import, CSV export, import-json memory, shared-expense groups, receipt scanning
+bench: install ## Benchmarks on PostgreSQL + Redis at 127.0.0.1: money API, reports at 100k and 1M rows, dashboard pages, CSV and OFX import, CSV export, import-json memory, shared-expense groups, receipt scanning, the load benchmark
 	cd backend && $(PY) bench/run_bench.py $(BENCH_ARGS)
 	cd backend && $(PY) bench/run_reports_bench.py $(REPORTS_BENCH_ARGS)
 	cd backend && $(PY) bench/run_dashboard_bench.py $(DASHBOARD_BENCH_ARGS)
@@ -100,6 +100,10 @@ bench: install ## Benchmarks on PostgreSQL + Redis at 127.0.0.1: money API, repo
 	cd backend && $(PY) bench/run_restore_bench.py $(RESTORE_BENCH_ARGS)
 	cd backend && $(PY) bench/run_groups_bench.py $(GROUPS_BENCH_ARGS)
 	cd backend && $(PY) bench/run_receipts_bench.py $(RECEIPTS_BENCH_ARGS)
+	cd backend && $(PY) bench/run_load_bench.py $(LOAD_BENCH_ARGS)
+
+bench-load: install ## Load benchmark: families' dashboard mix with locust against gunicorn (sync and gthread): req/s and p50/p95 per step, load average beside them
+	cd backend && $(PY) bench/run_load_bench.py $(LOAD_BENCH_ARGS)
 
 fuzz: install ## schemathesis over /api/v1/openapi.json against a live server: no 5xx, no undeclared status (FUZZ_EXAMPLES, FUZZ_SECONDS, FUZZ_DATABASE_URL)
 	cd backend && $(PY) bench/run_fuzz.py $(FUZZ_ARGS)

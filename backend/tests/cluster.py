@@ -8,10 +8,12 @@ copy for the duration, and the cluster opens that file through `VAR_DIR`.
 
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -120,3 +122,59 @@ def wait_for(
             pytest.fail(f"the cluster exited while waiting for {what}:\n{log.read_text()[-3000:]}")
         time.sleep(0.05)
     pytest.fail(f"no {what} within {timeout} s:\n{log.read_text()[-3000:]}")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def api_server(
+    env: dict[str, str],
+    log: Path,
+    *,
+    workers: int = 2,
+    settings_module: str = "config.settings.test",
+) -> Iterator[str]:
+    """gunicorn serving the API as the images run it (`config.wsgi`, sync workers), on a free
+    port of 127.0.0.1, in a process group of its own; yields the base URL of /api/v1 once
+    /health answers. Tasks are enqueued to the broker (Q_SYNC=false), as in production."""
+    base = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    port = free_port()
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "config.wsgi:application"],
+            cwd=BACKEND,
+            env={
+                **base,
+                "DJANGO_SETTINGS_MODULE": settings_module,
+                "Q_SYNC": "false",
+                "GUNICORN_CMD_ARGS": f"--bind 127.0.0.1:{port} --workers {workers} --timeout 60",
+                **env,
+            },
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        url = f"http://127.0.0.1:{port}/api/v1"
+        try:
+            wait_for(lambda: _answers(f"{url}/health"), f"an API on :{port}", log, process, 90)
+            yield url
+        finally:
+            if process.poll() is None:
+                process.terminate()
+                with suppress(subprocess.TimeoutExpired):
+                    process.wait(timeout=30)
+            with suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=30)
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status == 200
+    except OSError:
+        return False

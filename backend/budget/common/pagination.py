@@ -1,6 +1,10 @@
-"""Page-number pagination that answers 422 above the page-size limit instead of clamping."""
+"""Page-number pagination that answers 422 above the page-size limit instead of clamping,
+and the opaque cursor of keyset pages (`?cursor=` → `next_cursor`)."""
 
+import base64
+import binascii
 import hashlib
+import json
 from typing import Any
 
 from django.conf import settings
@@ -10,9 +14,17 @@ from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
 
+from budget.common.errors import Invalid
+
 MAX_PAGE_SIZE = 500
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE = 1_000_000  # offsets stay far inside a 64-bit integer
+MAX_CURSOR = 500  # characters: a cursor is a few keys of one row
+PAGE_PARAMS = {"page", "page_size", "cursor"}
+CURSOR_INVALID = (
+    "This cursor is not valid: pass the next_cursor of an earlier page of the same list and "
+    "ordering, or leave it out for the first page."
+)
 
 
 class Pages(PageNumberPagination):
@@ -44,7 +56,9 @@ class LedgerPages(Pages):
         ledger = getattr(getattr(request, "ledger_membership", None), "ledger", None)
         if ledger is None or settings.REPORT_CACHE_SECONDS <= 0:
             return queryset.count()
-        query = sorted((k, v) for k, v in request.GET.lists() if k not in {"page", "page_size"})
+        # Every page of one filter shares the count: the page, its size and the cursor are
+        # not part of the key.
+        query = sorted((k, v) for k, v in request.GET.lists() if k not in PAGE_PARAMS)
         # Filters hold free text (q): hashed, the key stays short and safe for any backend.
         digest = hashlib.sha256(f"{request.path}?{query}".encode()).hexdigest()[:32]
         key = f"count:{ledger.pk}:{ledger.version}:{digest}"
@@ -53,3 +67,30 @@ class LedgerPages(Pages):
             count = queryset.count()
             cache.set(key, count, settings.REPORT_CACHE_SECONDS)
         return count
+
+
+def cursor_encode(ordering: str, keys: list[str]) -> str:
+    """An opaque cursor: the ordering and the sort keys of the last row of a page, as text."""
+    raw = json.dumps({"o": ordering, "k": keys}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def cursor_decode(cursor: str, ordering: str, length: int) -> list[str]:
+    """The `length` keys that `cursor_encode` wrote for `ordering`; 422 for anything else
+    (a cursor from another ordering, cut short, edited or made up)."""
+    bad = Invalid(CURSOR_INVALID, field="cursor")
+    if len(cursor) > MAX_CURSOR:
+        raise bad
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        decoded = json.loads(raw)
+    except (binascii.Error, ValueError):
+        raise bad from None
+    if not isinstance(decoded, dict) or decoded.get("o") != ordering:
+        raise bad
+    keys = decoded.get("k")
+    if not isinstance(keys, list) or len(keys) != length:
+        raise bad
+    if not all(isinstance(key, str) for key in keys):
+        raise bad
+    return keys

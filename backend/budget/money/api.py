@@ -1,17 +1,24 @@
 """Wallets, buckets, categories, transactions and allocations of one ledger:
 /ledgers/{lid}/… . Each endpoint checks access, calls a service or selector, and answers."""
 
+from typing import Any
 from uuid import UUID
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Path, Query, Router, Status
+from ninja import Field, Path, Query, Router, Status
 from ninja.pagination import paginate
 from pydantic import ValidationError as PydanticValidationError
 
 from budget.common.errors import Invalid, NotFound
 from budget.common.handlers import clean_message
-from budget.common.pagination import LedgerPages, Pages
+from budget.common.pagination import (
+    CURSOR_INVALID,
+    LedgerPages,
+    Pages,
+    cursor_decode,
+    cursor_encode,
+)
 from budget.ledgers.access import LedgerAuth, ledger_access
 from budget.ledgers.models import Role
 from budget.money import selectors, services
@@ -260,20 +267,58 @@ def payee_merge(request: HttpRequest, lid: Path[UUID], payee_id: UUID, payload: 
 
 
 class TransactionPages(LedgerPages):
-    """A page of transactions; filtered by one wallet, each row carries `running_balance`."""
+    """A page of transactions; filtered by one wallet, each row carries `running_balance`.
+
+    Two ways to a page: `page` (an offset: page 20 000 reads and drops the 999 950 rows
+    before it) or `cursor`, the `next_cursor` of the page before (keyset: it starts right
+    after that page's last row, through the index, however deep). Each answer carries
+    `next_cursor` while rows follow, so a client can walk from page 1 on either way."""
+
+    class Input(Pages.Input):
+        cursor: str | None = Field(
+            None,
+            description="`next_cursor` of the page before (same filters and ordering); "
+            "leave `page` out with it.",
+        )
+
+    class Output(Pages.Output):
+        items: list[Any]
+        count: int
+        next_cursor: str | None = Field(
+            None, description="Pass as `cursor` for the next page; null on the last page."
+        )
 
     def paginate_queryset(self, queryset, pagination, request, **params):
+        ordering = params["ordering"]
         # Counted in the form that counts fastest, read in the form that reads a page fastest.
         counted = Transaction.objects.filter(ledger_id=params["lid"])
         count = self._count(counted.filter(params["filters"].count_expression()), request)
         if count <= selectors.FEW_ROWS:
-            queryset = selectors.transactions_few_first(queryset, ordering=params["ordering"])
-        offset = (pagination.page - 1) * pagination.page_size
-        items = list(queryset[offset : offset + pagination.page_size])
+            queryset = selectors.transactions_few_first(queryset, ordering=ordering)
+        size = pagination.page_size
+        if pagination.cursor is None:
+            offset = (pagination.page - 1) * size
+        elif pagination.page != 1:
+            raise Invalid("Pass either page or cursor, not both.", field="cursor")
+        else:
+            offset = 0
+            keys = cursor_decode(pagination.cursor, ordering, len(selectors.ORDERINGS[ordering]))
+            try:
+                queryset = queryset.filter(selectors.keyset_after(ordering=ordering, keys=keys))
+            except (ValueError, ArithmeticError):
+                raise Invalid(CURSOR_INVALID, field="cursor") from None
+        # One row more than the page tells whether another page follows.
+        items = list(queryset[offset : offset + size + 1])
+        more, items = len(items) > size, items[:size]
         wallet = params["filters"].wallet
         if wallet is not None:
             selectors.running_balances_set(rows=items, wallet_id=wallet)
-        return {"items": items, "count": count}
+        after = selectors.keyset_keys(items[-1], ordering=ordering) if more else None
+        return {
+            "items": items,
+            "count": count,
+            "next_cursor": cursor_encode(ordering, after) if after else None,
+        }
 
 
 @transactions.get("", response=list[TransactionOut])

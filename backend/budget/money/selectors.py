@@ -1,6 +1,7 @@
 """Every read about wallets, buckets, categories and transactions. Balances come from
 the rollup: a handful of rows per wallet or bucket, whatever the history's length."""
 
+import datetime as dt
 from decimal import Decimal
 from uuid import UUID
 
@@ -25,7 +26,7 @@ from django.db.models.expressions import RawSQL, RowRange
 from django.db.models.functions import Abs, Coalesce
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 
-from budget.common.money import CENT, ZERO, MoneyField
+from budget.common.money import CENT, MAX_AMOUNT, ZERO, MoneyField
 from budget.ledgers.models import Ledger
 from budget.money.models import (
     Allocation,
@@ -124,6 +125,43 @@ ORDERINGS = {
     "-amount": ("-amount", "-date", "-created_at", "-id"),
     "amount": ("amount", "date", "created_at", "id"),
 }
+
+
+# --- Keyset pages: `?cursor=` continues after the last row of the page before ---------------
+
+
+def keyset_keys(tx: Transaction, *, ordering: str) -> list[str]:
+    """The sort keys of `tx` under `ordering`, as text (what a cursor carries)."""
+    return [str(getattr(tx, name.lstrip("-"))) for name in ORDERINGS[ordering]]
+
+
+_KEY_TYPES = {
+    "date": dt.date.fromisoformat,
+    "created_at": dt.datetime.fromisoformat,
+    "id": UUID,
+    "amount": Decimal,
+}
+
+
+def keyset_after(*, ordering: str, keys: list[str]) -> Q:
+    """The rows after the row whose sort keys are `keys` in `ordering`: for `-date`,
+    (date, created_at, id) < (d, c, i), written out as ORs for any database, plus the bound
+    on the first key alone (date <= d), which the index on (ledger, date, created_at) reads
+    as a range: a page 20 000 deep starts where it starts, nothing before it is read.
+    ValueError when a key is not of its field's type."""
+    names = [name.lstrip("-") for name in ORDERINGS[ordering]]
+    values = [_KEY_TYPES[name](key) for name, key in zip(names, keys, strict=True)]
+    for name, value in zip(names, values, strict=True):
+        if name == "created_at" and value.tzinfo is None:
+            raise ValueError("created_at without its UTC offset")
+        if name == "amount" and not (value.is_finite() and abs(value) <= MAX_AMOUNT):
+            raise ValueError("amount is not an amount")
+    past = "lt" if ORDERINGS[ordering][0].startswith("-") else "gt"
+    after = Q()
+    for n, (name, value) in enumerate(zip(names, values, strict=True)):
+        same = dict(zip(names[:n], values[:n], strict=True))
+        after |= Q(**same, **{f"{name}__{past}": value})
+    return Q(**{f"{names[0]}__{past}e": values[0]}) & after
 
 
 def tag_filter(tag: str) -> Q:

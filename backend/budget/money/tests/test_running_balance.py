@@ -152,7 +152,7 @@ def test_running_balance_is_null_unless_filtered_by_one_wallet(owner_api, histor
 def test_running_balance_of_an_empty_wallet_list(owner_api, household):
     h = household
     body = owner_api.get(tx_path(h.ledger), {"wallet": str(h.cash.pk)}).json()
-    assert body == {"items": [], "count": 0}
+    assert body == {"items": [], "count": 0, "next_cursor": None}
 
 
 def test_another_ledgers_wallet_lists_nothing(owner_api, stranger, household):
@@ -171,7 +171,7 @@ def test_another_ledgers_wallet_lists_nothing(owner_api, stranger, household):
         },
     )
     body = owner_api.get(tx_path(household.ledger), {"wallet": str(theirs.pk)}).json()
-    assert body == {"items": [], "count": 0}
+    assert body == {"items": [], "count": 0, "next_cursor": None}
 
 
 def test_running_balance_costs_one_query_per_page(
