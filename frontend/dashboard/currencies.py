@@ -95,3 +95,37 @@ def balance_sentence(wallet: Item, base: str) -> str:
     if worth is None:
         return f"{text} (no rate to {base})"
     return f"{text} (≈ {format_money(worth, base)})"
+
+
+MAX_RATE_DIGITS = 12
+
+
+def parse_rate(text: str, mark: str = ".") -> Decimal:
+    """A typed rate ("0.92", "0,92" with a decimal comma) → Decimal: above zero, at most 12
+    significant digits (SPEC §14). ValueError with the sentence to show otherwise."""
+    from dashboard.localisation import normalise_amount
+
+    number = normalise_amount((text or "").strip(), mark)
+    if not (text or "").strip():
+        raise ValueError("Enter a rate.")
+    if number is None:
+        raise ValueError(f"Enter a number such as 0{mark}92.")
+    rate = Decimal(number)
+    if rate <= 0:
+        raise ValueError("Enter a rate above zero.")
+    if len(rate.normalize().as_tuple().digits) > MAX_RATE_DIGITS:
+        raise ValueError(f"Use at most {MAX_RATE_DIGITS} significant digits.")
+    return rate
+
+
+def rate_rows(rates: Iterable[Item], base: str) -> list[dict[str, str]]:
+    """The Rates table: Currency, Date, Rate ("1 USD = 0.92 EUR"), newest first."""
+    ordered = sorted(rates, key=lambda r: (str(r["date"]), r["currency"]), reverse=True)
+    return [
+        {
+            "Currency": r["currency"],
+            "Date": day(r["date"]),
+            "Rate": f"1 {r['currency']} = {Decimal(str(r['rate'])).normalize():f} {base}",
+        }
+        for r in ordered
+    ]
