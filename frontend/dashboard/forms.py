@@ -66,6 +66,12 @@ FIELD_LABELS = {
     "payee_name": "Payee",
     "payee": "Payee",
     "splits": "Split",
+    "currency": "Currency",
+    "base_amount": "Amount in the ledger's currency",
+    "to_amount": "Amount received",
+    "foreign_amount": "Foreign amount",
+    "foreign_currency": "Foreign currency",
+    "rate": "Rate",
 }
 
 # The columns of a transactions CSV (SPEC §10): what the import reads by default.

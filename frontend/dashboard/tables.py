@@ -452,6 +452,16 @@ def row_currencies(frame: pd.DataFrame, column: str, currency: str) -> list[str]
     return list(named) if named is not None else [currency] * len(frame)
 
 
+def column_order(frame: pd.DataFrame, columns: Sequence[str]) -> list[str]:
+    """``columns`` that the frame has, with the amount in the base currency (a ledger with
+    wallets in other currencies) right after the amount."""
+    order = [c for c in columns if c in frame.columns]
+    base_column = frame.attrs.get(BASE_COLUMN_ATTR)
+    if base_column in frame.columns:
+        order.insert(order.index("Amount") + 1, base_column)
+    return order
+
+
 def for_display(frame: pd.DataFrame, currency: str) -> pd.DataFrame:
     """A copy with every money column as text: "1,234.50 EUR", "¥15,000" (each row in its
     currency where the frame names one; "no rate" for a missing base amount)."""
