@@ -157,7 +157,7 @@ def _currency_fields(
                     values.get("amount") or "", signed=True, decimals=places(own)
                 )
                 at_rate = currencies.converted(amount, lookup["rate"], base)
-                st.caption(f"{literal(values['amount'])} {own} ≈ {literal(at_rate)} at this rate.")
+                st.caption(literal(f"{values['amount']} {own} ≈ {at_rate} at this rate."))
             except FormErrors:
                 pass
         missing = lookup is not None and lookup.get("rate") is None
