@@ -35,7 +35,7 @@ def section(page: Page, base: str, can_write: bool) -> None:
         return
     codes = sorted({r["currency"] for r in rates})
     if rates:
-        shown = st.selectbox("Currency", [ALL, *codes], key="setup_rates_filter")
+        shown = st.selectbox("Show the rates of", [ALL, *codes], key="setup_rates_filter")
         chosen = rates if shown == ALL else [r for r in rates if r["currency"] == shown]
         table = pd.DataFrame(
             currencies.rate_rows(chosen, base), columns=["Currency", "Date", "Rate"]
