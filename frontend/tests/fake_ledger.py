@@ -236,7 +236,8 @@ def wallet_change(item: dict[str, Any], wallet_id: str) -> Decimal | None:
     if item.get("from_wallet") == wallet_id:
         return -amount
     if item.get("to_wallet") == wallet_id:
-        return amount
+        # Between currencies the receiving wallet gets what arrived (SPEC §14).
+        return Decimal(str(item["to_amount"])) if item.get("to_amount") else amount
     return None
 
 
@@ -918,7 +919,8 @@ class FakeLedgerClient:
             change = wallet_change(item, wallet_id)
             if change is None:
                 continue
-            register.append({**item, "running_balance": f"{balance:.2f}"})
+            currency = wallet["currency"] if wallet else BASE
+            register.append({**item, "running_balance": written(balance, currency)})
             balance -= change
         return register
 

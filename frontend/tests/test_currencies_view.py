@@ -93,6 +93,24 @@ def test_a_ledger_in_one_currency_looks_as_before(plain: FakeLedgerClient) -> No
     assert not [c for c in plain.calls if "/rates" in c.path or c.path == "/currencies"]
 
 
+@pytest.mark.parametrize(
+    ("wallet", "amount", "balance", "base"),
+    [
+        ("w-jpy", "15,000 JPY", "15,000 JPY", "100.00 EUR"),
+        ("w-usd", "-20.00 USD", "120.50 USD", "-18.40 EUR"),
+    ],
+)
+def test_a_wallet_s_register_is_in_its_currency_with_the_base_beside(
+    fake: FakeLedgerClient, wallet: str, amount: str, balance: str, base: str
+) -> None:
+    at = app_on("transactions").run()
+    at.selectbox(key="tx_filter_wallet").set_value(wallet).run()
+
+    assert not at.exception
+    row = at.dataframe[0].value.iloc[0]
+    assert (row["Amount"], row["Balance"], row["In EUR"]) == (amount, balance, base)
+
+
 # --- the transaction form ---------------------------------------------------------------------
 
 
