@@ -352,3 +352,29 @@ def test_which_rate_applies_on_a_day(fake: FakeLedgerClient, currency: str, expe
     assert expected in texts(at)
     [lookup] = fake.gets(f"{LP}/rates/lookup")[-1:]
     assert lookup.params == {"currency": currency, "date": "2025-03-05"}
+
+
+def test_editing_a_dollar_expense_keeps_its_currency_and_booked_value(
+    fake: FakeLedgerClient,
+) -> None:
+    from dashboard.views import transactions
+
+    at = app_on("transactions").run()
+    _view, generation = at.session_state[transactions.VIEW_KEY]
+    at.session_state[transactions.table_key(generation)] = {
+        "selection": {"rows": [0], "columns": [], "cells": []}
+    }
+    at.run()
+
+    prefix = "tx_edit_tx-usd_expense"
+    assert at.text_input(key=f"{prefix}_amount").label == "Amount (USD)"
+    assert at.text_input(key=f"{prefix}_amount").value == "20.00"
+    assert at.text_input(key=f"{prefix}_base_amount").value == ""
+    assert "Booked at 18.40 EUR" in texts(at)
+    at.text_input(key=f"{prefix}_amount").input("25").run()
+    at.button(key="tx_edit_submit").click().run()
+
+    assert not at.exception
+    [patch] = fake.writes()
+    assert (patch.path, patch.json) == (f"{TX}/tx-usd", {"amount": "25.00"})
+    assert "Saved 2025-03-05 · Expense · Diner · 25.00 USD." in texts(at)
