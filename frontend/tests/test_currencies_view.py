@@ -378,3 +378,28 @@ def test_editing_a_dollar_expense_keeps_its_currency_and_booked_value(
     [patch] = fake.writes()
     assert (patch.path, patch.json) == (f"{TX}/tx-usd", {"amount": "25.00"})
     assert "Saved 2025-03-05 · Expense · Diner · 25.00 USD." in texts(at)
+
+
+def test_a_recurring_template_of_a_yen_wallet_is_in_yen(fake: FakeLedgerClient) -> None:
+    fake.recurring[0] = {
+        **fake.recurring[0],
+        "wallet": "w-jpy",
+        "currency": "JPY",
+        "amount": "9500",
+    }
+    at = app_on("planning").run()
+
+    assert not at.exception
+    table = next(t.value for t in at.dataframe if "Repeats" in t.value.columns)
+    assert table["Amount"].tolist()[:2] == ["9,500 JPY", "3,000.00 EUR"]
+    prefix = "plan_rec_edit_rec-rent"
+    assert at.text_input(key=f"{prefix}_amount").label == "Amount (JPY)"
+    assert at.text_input(key=f"{prefix}_amount").value == "9500"
+    at.text_input(key=f"{prefix}_amount").input("9600.5")
+    at.button(key=f"{prefix}_save").click().run()
+    assert "Use no decimal places." in texts(at)
+    at.text_input(key=f"{prefix}_amount").input("9600")
+    at.button(key=f"{prefix}_save").click().run()
+
+    [patch] = fake.writes()
+    assert patch.json == {"amount": "9600"}
