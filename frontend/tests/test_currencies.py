@@ -236,3 +236,14 @@ def test_a_ledger_in_one_currency_has_no_extra_transaction_column() -> None:
     )
     assert "In EUR" not in frame.columns
     assert "In EUR" not in cards.transaction_cards(tables.for_display(frame, "EUR"), [0] * 4)
+
+
+def test_splits_of_a_yen_expense_are_in_whole_yen() -> None:
+    from dashboard import rules
+
+    lines = [{"amount": "1000"}, {"amount": ""}, {"amount": ""}]
+    assert rules.left_to_assign(Decimal("1501"), lines, 0) == Decimal("501")
+    assert rules.left_text(Decimal("501"), "JPY", 0) == "501 JPY left to assign."
+    shared = rules.split_rest_evenly(Decimal("1501"), lines, 0)
+    assert [line["amount"] for line in shared] == ["1000", "251", "250"]
+    assert rules.line_amount("12.5", 0) is None

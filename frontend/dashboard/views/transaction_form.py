@@ -225,6 +225,7 @@ def split_editor(
     initial: list[dict[str, Any]],
     lists: Lists,
     currency: str,
+    decimals: int = 2,
 ) -> list[dict[str, Any]]:
     """The split lines (category, amount, bucket, description; keys
     ``<prefix>_split_<n>_<column>``), what is left to assign as they change, "Add a line" and
@@ -271,11 +272,11 @@ def split_editor(
         )
         lines.append(line)
     try:
-        total: Decimal | None = forms.parse_amount(amount_text)
+        total: Decimal | None = forms.parse_amount(amount_text, decimals=decimals)
     except FormErrors:
         total = None
-    left = rules.left_to_assign(total, lines)
-    text = rules.left_text(left, currency)
+    left = rules.left_to_assign(total, lines, decimals)
+    text = rules.left_text(left, currency, decimals)
     if left:
         st.warning(text, icon=":material/call_split:")
     else:
@@ -287,7 +288,7 @@ def split_editor(
         st.session_state[count_key] = len(lines) + 1
         st.rerun()
     if even.button("Split the rest evenly", key=f"{prefix}_split_even", disabled=not left):
-        shared = rules.split_rest_evenly(total, lines)
+        shared = rules.split_rest_evenly(total, lines, decimals)
         if shared is None:
             st.info("Empty a line's amount (or add a line) to give it the rest.")
         else:
@@ -308,11 +309,14 @@ def split_cleared(prefix: str, count: int) -> dict[str, Any]:
     return cleared
 
 
-def split_lines(kind: str, amount_text: str, lines: list[dict[str, Any]], lists: Lists) -> list:
-    """The editor's lines → the API's ``splits`` (FormErrors naming the line)."""
-    total = forms.parse_amount(amount_text)
+def split_lines(
+    kind: str, amount_text: str, lines: list[dict[str, Any]], lists: Lists, decimals: int = 2
+) -> list:
+    """The editor's lines → the API's ``splits`` (FormErrors naming the line); amounts with
+    ``decimals``, the places of the wallet's currency."""
+    total = forms.parse_amount(amount_text, decimals=decimals)
     objects = rules.Objects(lists.wallets, lists.buckets, lists.categories, lists.payees)
-    return rules.build_splits(forms.CATEGORY_TYPE[kind], total, lines, objects)
+    return rules.build_splits(forms.CATEGORY_TYPE[kind], total, lines, objects, decimals)
 
 
 def reference_select(
@@ -383,14 +387,20 @@ def add_form(page: Page, lists: Lists, currency: str) -> None:
     live = split or in_currencies(lists, currency)
     with nullcontext() if live else st.form(f"tx_add_form_{kind}", border=False):
         values = _transaction_fields(kind, prefix, defaults(kind, lists), lists, currency, split)
-        lines = split_editor(kind, prefix, values["amount"], [], lists, currency) if split else []
+        lines = []
+        if split:
+            lines = split_editor(
+                kind, prefix, values["amount"], [], lists, currency, values["places"]["amount"]
+            )
         submit = st.button if live else st.form_submit_button
         submitted = submit("Add transaction", type="primary", key="tx_add_submit")
     if not submitted:
         return
     try:
         if split:
-            values["splits"] = split_lines(kind, values["amount"], lines, lists)
+            values["splits"] = split_lines(
+                kind, values["amount"], lines, lists, values["places"]["amount"]
+            )
         payload = forms.build_payload(kind, values, values.get("places"))
         created = api.get_client().post(data.ledger_path("/transactions"), json=payload)
     except (ApiError, FormErrors) as error:
@@ -438,14 +448,18 @@ def edit_form(page: Page, tx: dict[str, Any], tid: str, lists: Lists, currency: 
         lines = []
         if split:
             shown = rules.split_rows(tx, objects) if kind == tx["kind"] else []
-            lines = split_editor(kind, prefix, values["amount"], shown, lists, currency)
+            lines = split_editor(
+                kind, prefix, values["amount"], shown, lists, currency, values["places"]["amount"]
+            )
         submit = st.button if live else st.form_submit_button
         submitted = submit("Save changes", type="primary", key="tx_edit_submit")
     if not submitted:
         return
     try:
         if split:
-            values["splits"] = split_lines(kind, values["amount"], lines, lists)
+            values["splits"] = split_lines(
+                kind, values["amount"], lines, lists, values["places"]["amount"]
+            )
         body = forms.changes(tx, forms.build_payload(kind, values, values.get("places")))
         if not body:
             st.info("Nothing changed.")
