@@ -384,8 +384,9 @@ def _preview_amount(item: Item, valid: bool, currency: str) -> str:
     raw = item.get("amount")
     if not valid or raw in (None, ""):
         return "" if raw is None else str(raw)
-    amount = parse_money(raw)
-    return format_money(-amount if item.get("kind") == "expense" else amount, currency)
+    own = item.get("currency") or currency  # the wallet's, in a ledger of currencies
+    amount = parse_money(raw, places(own))
+    return format_money(-amount if item.get("kind") == "expense" else amount, own)
 
 
 def import_error_table(errors: Iterable[Item]) -> pd.DataFrame:
