@@ -15,6 +15,16 @@ SOURCES = {"ledger": "your rate", "reference": "the reference rate"}
 RATES_PAGE = "Setup → Rates"
 
 
+def known_currencies() -> list[dict[str, Any]]:
+    """ISO 4217 currencies in use as Babel knows them: ``{code, name, places}`` by code."""
+    from babel.numbers import get_currency_name, list_currencies
+
+    return [
+        {"code": code, "name": get_currency_name(code, locale="en"), "places": places(code)}
+        for code in sorted(list_currencies())
+    ]
+
+
 def label(currency: Item) -> str:
     """ "EUR — Euro": how a picker lists a currency."""
     return f"{currency['code']} — {currency['name']}"

@@ -112,8 +112,16 @@ def fresh_sidebar() -> tuple[int, bool]:
 
 
 def currencies() -> list[dict[str, Any]]:
-    """Every ISO 4217 currency the API knows: ``{code, name, places}``."""
-    return get("/currencies")
+    """Every ISO 4217 currency the API knows: ``{code, name, places}``. An API without the
+    list (404: older than SPEC §14) gets Babel's, so a currency is still picked, not typed."""
+    try:
+        return get("/currencies")
+    except api.ApiError as error:
+        if error.status != 404:
+            raise
+    from dashboard.currencies import known_currencies
+
+    return known_currencies()
 
 
 def rates(currency: str | None = None) -> list[dict[str, Any]]:

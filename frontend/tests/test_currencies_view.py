@@ -403,3 +403,14 @@ def test_a_recurring_template_of_a_yen_wallet_is_in_yen(fake: FakeLedgerClient) 
 
     [patch] = fake.writes()
     assert patch.json == {"amount": "9600"}
+
+
+def test_without_the_apis_list_the_picker_offers_babels(fake: FakeLedgerClient) -> None:
+    fake.fail("GET", "/currencies", ApiError(404, "not_found", "Not found."))
+    at = app_on("setup").run()
+
+    assert not at.exception
+    picker = at.selectbox(key="setup_wallet_currency")
+    assert picker.value == "EUR"
+    assert "KWD — Kuwaiti Dinar" in picker.options
+    assert not at.error
