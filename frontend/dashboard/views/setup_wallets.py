@@ -77,6 +77,9 @@ def section(page: Page, currency: str, can_write: bool) -> None:
 
 
 def _wallet_add(page: Page, currency: str) -> None:
+    # Outside the form: the opening balance's label and places follow the currency chosen.
+    chosen = currency_select("Currency", "setup_wallet_currency", currency, help=CURRENCY_HELP)
+    own = chosen or currency
     with st.form("setup_wallet_add", border=True):
         name = st.text_input("Name", placeholder="Bank account", key="setup_wallet_name")
         kind = st.selectbox(
@@ -85,11 +88,10 @@ def _wallet_add(page: Page, currency: str) -> None:
             format_func=labels.WALLET_KIND_CHOICES.__getitem__,
             key="setup_wallet_kind",
         )
-        chosen = currency_select("Currency", "setup_wallet_currency", currency, help=CURRENCY_HELP)
         left, right = st.columns(2)
         opening = left.text_input(
-            "Opening balance (in the wallet's currency)",
-            placeholder="0.00",
+            f"Opening balance ({own})",
+            placeholder="0" if not places(own) else "0." + "0" * places(own),
             help="What it holds today. For a loan: positive when they owe you.",
             key="setup_wallet_opening",
         )
@@ -101,9 +103,7 @@ def _wallet_add(page: Page, currency: str) -> None:
         body: dict[str, Any] = {"name": setup_items.name_of(name), "kind": kind}
         if chosen and chosen != currency:
             body["currency"] = chosen  # the ledger's currency is the default
-        balance = forms.parse_balance(
-            opening, field_name="opening_balance", decimals=places(chosen or currency)
-        )
+        balance = forms.parse_balance(opening, field_name="opening_balance", decimals=places(own))
         if balance:
             body["opening_balance"] = str(balance)
             body["opening_date"] = opening_date.isoformat()
