@@ -468,8 +468,9 @@ def for_display(frame: pd.DataFrame, currency: str) -> pd.DataFrame:
     currency where the frame names one; "no rate" for a missing base amount)."""
     shown = frame.copy()
     for column in money_columns(frame):
+        gap = NO_RATE if column == frame.attrs.get(BASE_COLUMN_ATTR) else "—"
         shown[column] = [
-            NO_RATE if value is None else format_money(value, code)
+            gap if value is None else format_money(value, code)
             for value, code in zip(
                 frame[column], row_currencies(frame, column, currency), strict=True
             )
