@@ -139,8 +139,9 @@ def budget_name(budget: Mapping[str, Any], names: Mapping[str, str], currency: s
     return f"{category} · {amount} from {month_label(budget['start_month'])}"
 
 
-def budget_payload(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The form's values → the API body (``category`` included when the form has it).
+def budget_payload(values: Mapping[str, Any], decimals: int = 2) -> dict[str, Any]:
+    """The form's values → the API body (``category`` included when the form has it); the
+    limit with ``decimals``, the places of the ledger's currency.
 
     Raises FormErrors for a missing category, a malformed limit or an end before the start.
     """
@@ -152,7 +153,7 @@ def budget_payload(values: Mapping[str, Any]) -> dict[str, Any]:
         else:
             errors.append(FieldError(field="category", message="Choose an expense category."))
     try:
-        body["amount"] = str(forms.parse_amount(values.get("amount", "")))
+        body["amount"] = str(forms.parse_amount(values.get("amount", ""), decimals=decimals))
     except FormErrors as error:
         errors += error.errors
     body["alert_percent"] = int(values["alert_percent"])
@@ -211,8 +212,9 @@ def goal_plan(goal: Mapping[str, Any], currency: str) -> str:
     return f"{by}: {format_money(needed, currency)} a month."
 
 
-def goal_payload(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The goal form's values → the API body; FormErrors names every field that is wrong."""
+def goal_payload(values: Mapping[str, Any], decimals: int = 2) -> dict[str, Any]:
+    """The goal form's values → the API body (the target with ``decimals``, the places of the
+    ledger's currency); FormErrors names every field that is wrong."""
     errors: list[FieldError] = []
     body: dict[str, Any] = {"name": (values.get("name") or "").strip()}
     if not body["name"]:
@@ -223,7 +225,9 @@ def goal_payload(values: Mapping[str, Any]) -> dict[str, Any]:
         errors.append(FieldError(field="bucket", message="Choose a bucket."))
     try:
         body["target_amount"] = str(
-            forms.parse_amount(values.get("target_amount", ""), field_name="target_amount")
+            forms.parse_amount(
+                values.get("target_amount", ""), field_name="target_amount", decimals=decimals
+            )
         )
     except FormErrors as error:
         errors += error.errors

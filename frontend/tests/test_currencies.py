@@ -247,3 +247,14 @@ def test_splits_of_a_yen_expense_are_in_whole_yen() -> None:
     shared = rules.split_rest_evenly(Decimal("1501"), lines, 0)
     assert [line["amount"] for line in shared] == ["1000", "251", "250"]
     assert rules.line_amount("12.5", 0) is None
+
+
+def test_a_yen_ledgers_budget_and_goal_are_in_whole_yen() -> None:
+    from dashboard import plans
+
+    values = {"amount": "40000", "alert_percent": 80, "start_month": "2025-03"}
+    assert plans.budget_payload(values, 0)["amount"] == "40000"
+    with pytest.raises(FormErrors, match="Use no decimal places"):
+        plans.budget_payload({**values, "amount": "400.50"}, 0)
+    goal = {"name": "Trip", "bucket": "b-fun", "target_amount": "250000"}
+    assert plans.goal_payload(goal, 0)["target_amount"] == "250000"
