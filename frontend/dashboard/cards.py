@@ -33,11 +33,16 @@ LAYOUT_CSS = f"""<style>
 
 def transaction_cards(shown: pd.DataFrame, signs: Sequence[int]) -> str:
     """``shown``: a transaction table as displayed (money as text); ``signs``: each amount's
-    colour (1 in, -1 out, 0 neither)."""
+    colour (1 in, -1 out, 0 neither). A row in another currency than the ledger's (the table
+    has an "In <base>" column, SPEC §14) names its worth in the base currency too."""
+    base_column = shown.attrs.get("base_column")
     cards = []
     for record, sign in zip(shown.to_dict("records"), signs, strict=True):
         title = _get(record, "Description") or _get(record, "Category") or _get(record, "Kind")
-        parts = (_get(record, name) for name in ("Date", "Category", "Wallet"))
+        parts = [_get(record, name) for name in ("Date", "Category", "Wallet")]
+        worth = _get(record, base_column) if base_column else ""
+        if worth and worth != record["Amount"]:
+            parts.append(f"{base_column}: {worth}")
         meta = " · ".join(part for part in parts if part)
         balance = _get(record, "Balance")
         after = f'<div class="bk-meta">Balance {_text(balance)}</div>' if balance else ""

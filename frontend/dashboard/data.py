@@ -106,3 +106,30 @@ def fresh_sidebar() -> tuple[int, bool]:
         session.set_ledgers(ledgers)
         changed()
     return int(answer["count"]), changed_ledgers
+
+
+# --- currencies and rates (SPEC §14) ----------------------------------------------------------
+
+
+def currencies() -> list[dict[str, Any]]:
+    """Every ISO 4217 currency the API knows: ``{code, name, places}``. An API without the
+    list (404: older than SPEC §14) gets Babel's, so a currency is still picked, not typed."""
+    try:
+        return get("/currencies")
+    except api.ApiError as error:
+        if error.status != 404:
+            raise
+    from dashboard.currencies import known_currencies
+
+    return known_currencies()
+
+
+def rates(currency: str | None = None) -> list[dict[str, Any]]:
+    """The ledger's exchange rates (newest first), of one currency or all."""
+    return get_all(ledger_path("/rates"), {"currency": currency or None})
+
+
+def rate_lookup(currency: str, on: str) -> dict[str, Any]:
+    """The rate a write in ``currency`` on ``on`` (ISO date) would use:
+    ``{currency, base, date, rate|null, source, rate_date}``."""
+    return get(ledger_path("/rates/lookup"), {"currency": currency, "date": on})

@@ -1,7 +1,10 @@
-"""Money as the dashboard shows it: an exact Decimal with two places and the ledger's currency."""
+"""Money as the dashboard shows it: an exact Decimal with its currency's places (two for most,
+none for JPY, three for KWD: ISO 4217's minor unit, SPEC §14) and the currency."""
 
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from babel.numbers import UnknownCurrencyError, get_currency_precision
 
 CENT = Decimal("0.01")
 
@@ -14,8 +17,19 @@ _MONEY_RE = re.compile(
 )
 
 
-def parse_money(value: str | int | Decimal) -> Decimal:
-    """Turn a money value from the API or a person into a Decimal with exactly two places.
+def places(currency: str | None) -> int:
+    """The minor unit of an ISO 4217 currency: 0 (JPY, KRW), 2 (most), 3 (KWD, BHD, JOD)."""
+    if not currency:
+        return 2
+    try:
+        return get_currency_precision(currency.upper())
+    except (UnknownCurrencyError, ValueError):
+        return 2
+
+
+def parse_money(value: str | int | Decimal, decimals: int = 2) -> Decimal:
+    """Turn a money value from the API or a person into a Decimal with exactly ``decimals``
+    places (two unless the currency has another minor unit, `places`).
 
     Floats are refused: they cannot hold most cent amounts exactly.
     """
@@ -35,7 +49,7 @@ def parse_money(value: str | int | Decimal) -> Decimal:
     if not amount.is_finite():
         raise ValueError(f"{value!r} is not an amount of money.")
     try:
-        cents = amount.quantize(CENT, rounding=ROUND_HALF_UP)
+        cents = amount.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     except InvalidOperation as exc:
         raise ValueError(f"{value!r} is too large an amount of money.") from exc
     # "-0.00" would print as a negative zero.
@@ -43,14 +57,16 @@ def parse_money(value: str | int | Decimal) -> Decimal:
 
 
 def format_money(value: str | int | Decimal, currency: str | None = None) -> str:
-    """Money as the user's locale writes it, with the currency's symbol ("1.234,50 €",
-    "€1,234.50"); without a locale (a script, a test) "1,234.50 EUR"."""
+    """Money as the user's locale writes it, with the currency's symbol and its places
+    ("1.234,50 €", "€1,234.50", "¥1,200", "KWD 1.250"); without a locale (a script, a test)
+    "1,234.50 EUR", "1,200 JPY", "1.250 KWD"."""
     from dashboard import localisation
 
     locale = localisation.chosen()
     if locale is not None:
         return localisation.money(value, currency, locale)
-    text = f"{parse_money(value):,.2f}"
+    decimals = places(currency)
+    text = f"{parse_money(value, decimals):,.{decimals}f}"
     return f"{text} {currency}" if currency else text
 
 

@@ -19,7 +19,7 @@ import streamlit as st
 
 from dashboard import labels, localisation
 from dashboard.api import ApiError, FieldError
-from dashboard.formatting import literal
+from dashboard.formatting import literal, places
 
 KINDS = tuple(labels.TRANSACTION_KINDS)
 
@@ -66,6 +66,12 @@ FIELD_LABELS = {
     "payee_name": "Payee",
     "payee": "Payee",
     "splits": "Split",
+    "currency": "Currency",
+    "base_amount": "Amount in the ledger's currency",
+    "to_amount": "Amount received",
+    "foreign_amount": "Foreign amount",
+    "foreign_currency": "Foreign currency",
+    "rate": "Rate",
 }
 
 # The columns of a transactions CSV (SPEC §10): what the import reads by default.
@@ -108,8 +114,9 @@ def field_label(name: str) -> str:
     return FIELD_LABELS.get(last, last.replace("_", " ").capitalize())
 
 
-def _exact(text: str, field_name: str) -> Decimal:
-    """Typed text → Decimal, refusing anything but a plain number with at most two decimals."""
+def _exact(text: str, field_name: str, decimals: int = 2) -> Decimal:
+    """Typed text → Decimal, refusing anything but a plain number with at most ``decimals``
+    decimals (the currency's places: 0 for JPY, 3 for KWD)."""
     cleaned = (text or "").strip().replace(" ", "")
     if not cleaned:
         raise FormErrors([FieldError(field=field_name, message="Enter an amount.")])
@@ -121,18 +128,24 @@ def _exact(text: str, field_name: str) -> Decimal:
             [FieldError(field=field_name, message=f"Enter a number such as {example}.")]
         )
     amount = Decimal(number)
-    if -amount.as_tuple().exponent > 2:
-        raise FormErrors([FieldError(field=field_name, message="Use at most 2 decimal places.")])
-    return amount.quantize(Decimal("0.01"))
+    if -amount.as_tuple().exponent > decimals:
+        message = (
+            f"Use at most {decimals} decimal places." if decimals else "Use no decimal places."
+        )
+        raise FormErrors([FieldError(field=field_name, message=message)])
+    return amount.quantize(Decimal(1).scaleb(-decimals))
 
 
-def parse_amount(text: str, *, signed: bool = False, field_name: str = "amount") -> Decimal:
-    """Money as a person typed it ("1,234.5", "-20") → an exact Decimal with two places.
+def parse_amount(
+    text: str, *, signed: bool = False, field_name: str = "amount", decimals: int = 2
+) -> Decimal:
+    """Money as a person typed it ("1,234.5", "-20") → an exact Decimal with ``decimals``
+    places (the currency's; two unless told).
 
     Raises FormErrors for anything that is not a plain amount with at most two decimals, and
     for zero or a negative amount (a negative one passes when ``signed``).
     """
-    amount = _exact(text, field_name)
+    amount = _exact(text, field_name, decimals)
     if signed and amount == 0:
         raise FormErrors([FieldError(field=field_name, message="Enter a non-zero amount.")])
     if not signed and amount <= 0:
@@ -140,11 +153,13 @@ def parse_amount(text: str, *, signed: bool = False, field_name: str = "amount")
     return amount
 
 
-def parse_balance(text: str, *, field_name: str, required: bool = False) -> Decimal | None:
+def parse_balance(
+    text: str, *, field_name: str, required: bool = False, decimals: int = 2
+) -> Decimal | None:
     """A balance (opening or counted): any sign, zero included; empty means "not given"."""
     if not (text or "").strip() and not required:
         return None
-    return _exact(text, field_name)
+    return _exact(text, field_name, decimals)
 
 
 def parse_filter_amount(text: str, *, field_name: str) -> Decimal | None:
@@ -219,13 +234,24 @@ def parse_tags(text: str) -> list[str]:
     return list(dict.fromkeys(tags))
 
 
-def build_payload(kind: str, values: Mapping[str, Any]) -> dict[str, Any]:
+# Amounts a transaction may carry besides ``amount`` (SPEC §14): in the base currency, in
+# the receiving wallet's currency (a transfer between currencies), and what a receipt said.
+OTHER_AMOUNTS = ("base_amount", "to_amount", "foreign_amount")
+
+
+def build_payload(
+    kind: str, values: Mapping[str, Any], places: Mapping[str, int] | None = None
+) -> dict[str, Any]:
     """The POST body for a new transaction from the form's values.
 
     ``values`` holds ``date`` (a date), ``amount`` (the typed text), the references (ids or
-    None) and the text fields (``tags`` as typed). Only the kind's fields go out, amounts as
-    strings. Raises FormErrors naming every field that is missing or malformed.
+    None) and the text fields (``tags`` as typed); and, in another currency (SPEC §14),
+    optionally ``base_amount``, ``to_amount`` and ``foreign_amount`` + ``foreign_currency``.
+    ``places`` gives each amount's decimals (its currency's; two where not given). Only the
+    kind's fields go out, amounts as strings. Raises FormErrors naming every field that is
+    missing or malformed.
     """
+    places = places or {}
     if kind not in KIND_REFERENCES:
         raise FormErrors([FieldError(field="kind", message="Choose a kind.")])
     errors: list[FieldError] = []
@@ -238,9 +264,15 @@ def build_payload(kind: str, values: Mapping[str, Any]) -> dict[str, Any]:
         payload["date"] = when.isoformat()
 
     try:
-        payload["amount"] = str(parse_amount(values.get("amount", ""), signed=kind == "adjustment"))
+        amount = parse_amount(
+            values.get("amount", ""),
+            signed=kind == "adjustment",
+            decimals=places.get("amount", 2),
+        )
+        payload["amount"] = str(amount)
     except FormErrors as error:
         errors += error.errors
+    errors += _other_amounts(kind, values, places, payload)
 
     split = values.get("splits") is not None and kind in PAYEE_KINDS
     for name in KIND_REFERENCES[kind]:
@@ -274,6 +306,40 @@ def build_payload(kind: str, values: Mapping[str, Any]) -> dict[str, Any]:
     if errors:
         raise FormErrors(errors)
     return payload
+
+
+def _other_amounts(
+    kind: str, values: Mapping[str, Any], places: Mapping[str, int], payload: dict[str, Any]
+) -> list[FieldError]:
+    """``base_amount``, ``to_amount`` and ``foreign_amount`` (+ ``foreign_currency``) when
+    typed: into ``payload``; the problems found are returned."""
+    errors: list[FieldError] = []
+    for name in OTHER_AMOUNTS:
+        text = values.get(name)
+        if name == "to_amount" and kind != "transfer":
+            continue
+        if name == "foreign_amount" and kind != "expense":
+            continue
+        if not (text or "").strip():
+            continue
+        try:
+            amount = parse_amount(
+                text,
+                signed=kind == "adjustment" and name == "base_amount",
+                field_name=name,
+                decimals=places.get(name, 2),
+            )
+        except FormErrors as error:
+            errors += error.errors
+            continue
+        payload[name] = str(amount)
+    if "foreign_amount" in payload:
+        currency = (values.get("foreign_currency") or "").strip().upper()
+        if not currency:
+            message = "Choose the currency of the foreign amount."
+            errors.append(FieldError(field="foreign_currency", message=message))
+        payload["foreign_currency"] = currency
+    return errors
 
 
 def _transfer_errors(payload: Mapping[str, Any]) -> list[FieldError]:
@@ -324,6 +390,13 @@ def changes(original: Mapping[str, Any], payload: Mapping[str, Any]) -> dict[str
         diff["date"] = payload["date"]
     if Decimal(payload["amount"]) != _decimal(original.get("amount")):
         diff["amount"] = payload["amount"]
+    for name in (*OTHER_AMOUNTS, "foreign_currency"):
+        if name in payload and str(payload[name]) != str(original.get(name) or ""):
+            same = name != "foreign_currency" and _decimal(payload[name]) == _decimal(
+                original.get(name)
+            )
+            if not same:
+                diff[name] = payload[name]
     for name in ("description", "notes"):
         if payload.get(name, "") != (original.get(name) or ""):
             diff[name] = payload.get(name, "")
@@ -371,7 +444,7 @@ def form_values(transaction: Mapping[str, Any]) -> dict[str, Any]:
     """A transaction from the API → the values the edit form starts with."""
     values: dict[str, Any] = {
         "date": date.fromisoformat(str(transaction["date"])),
-        "amount": f"{Decimal(str(transaction['amount'])):.2f}",
+        "amount": f"{Decimal(str(transaction['amount'])):.{places(transaction.get('currency'))}f}",
         "description": transaction.get("description") or "",
         "notes": transaction.get("notes") or "",
         "tags": ", ".join(transaction.get("tags") or []),
@@ -380,6 +453,8 @@ def form_values(transaction: Mapping[str, Any]) -> dict[str, Any]:
     for name in REFERENCE_FIELDS:
         ref = transaction.get(name)
         values[name] = str(ref) if ref else None
+    for name in (*OTHER_AMOUNTS, "foreign_currency"):
+        values[name] = str(transaction.get(name) or "")
     return values
 
 
@@ -473,11 +548,14 @@ def _pair(names: Names, group: str, transaction: Mapping[str, Any], name: str) -
 
 
 def transaction_label(transaction: Mapping[str, Any], currency: str) -> str:
-    """One line that names a transaction: "2025-03-01 · Expense · Rent · 950.00 EUR"."""
+    """One line that names a transaction: "2025-03-01 · Expense · Rent · 950.00 EUR" (in the
+    transaction's own currency when it has one: "1,200 JPY")."""
     parts = [str(transaction["date"]), labels.label(labels.TRANSACTION_KINDS, transaction["kind"])]
     if transaction.get("description"):
         parts.append(transaction["description"])
-    parts.append(f"{Decimal(str(transaction['amount'])):,.2f} {currency}")
+    own = transaction.get("currency") or currency
+    decimals = places(own)
+    parts.append(f"{Decimal(str(transaction['amount'])):,.{decimals}f} {own}")
     return " · ".join(parts)
 
 

@@ -17,7 +17,7 @@ from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, get_decimal_symbol
 
 from dashboard import session
-from dashboard.formatting import parse_money
+from dashboard.formatting import parse_money, places
 
 DEFAULT_LOCALE = "en_GB"
 # The API's choices (accounts.models.LOCALES): a label each, in the language itself.
@@ -68,15 +68,18 @@ def current() -> str:
 def money(
     value: str | int | Decimal, currency: str | None = None, locale: str | None = None
 ) -> str:
-    """ "1.234,56 €" (de_DE), "€1,234.56" (en_GB); without a currency just the number."""
-    amount = parse_money(value)
+    """ "1.234,56 €" (de_DE), "€1,234.56" (en_GB), "JP¥1,200", "KWD 1.250": the currency's
+    own places (SPEC §14); without a currency just the number with two."""
+    decimals = places(currency)
+    amount = parse_money(value, decimals)
     where = locale or current()
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     if not currency:
-        return format_decimal(amount, format="#,##0.00", locale=where)
+        return format_decimal(amount, format=pattern, locale=where)
     try:
         return format_currency(amount, currency, locale=where)
     except (UnknownLocaleError, ValueError):
-        return f"{format_decimal(amount, format='#,##0.00', locale=where)} {currency}"
+        return f"{format_decimal(amount, format=pattern, locale=where)} {currency}"
 
 
 def day(value: date | str | None, locale: str | None = None) -> str:

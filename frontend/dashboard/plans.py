@@ -11,9 +11,9 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard import charts, forms, labels
+from dashboard import charts, forms, labels, tables
 from dashboard.api import FieldError
-from dashboard.formatting import format_money, format_percent, parse_money
+from dashboard.formatting import format_money, format_percent, parse_money, places
 from dashboard.forms import FormErrors
 
 NO_END = ""
@@ -139,8 +139,9 @@ def budget_name(budget: Mapping[str, Any], names: Mapping[str, str], currency: s
     return f"{category} · {amount} from {month_label(budget['start_month'])}"
 
 
-def budget_payload(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The form's values → the API body (``category`` included when the form has it).
+def budget_payload(values: Mapping[str, Any], decimals: int = 2) -> dict[str, Any]:
+    """The form's values → the API body (``category`` included when the form has it); the
+    limit with ``decimals``, the places of the ledger's currency.
 
     Raises FormErrors for a missing category, a malformed limit or an end before the start.
     """
@@ -152,7 +153,7 @@ def budget_payload(values: Mapping[str, Any]) -> dict[str, Any]:
         else:
             errors.append(FieldError(field="category", message="Choose an expense category."))
     try:
-        body["amount"] = str(forms.parse_amount(values.get("amount", "")))
+        body["amount"] = str(forms.parse_amount(values.get("amount", ""), decimals=decimals))
     except FormErrors as error:
         errors += error.errors
     body["alert_percent"] = int(values["alert_percent"])
@@ -211,8 +212,9 @@ def goal_plan(goal: Mapping[str, Any], currency: str) -> str:
     return f"{by}: {format_money(needed, currency)} a month."
 
 
-def goal_payload(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The goal form's values → the API body; FormErrors names every field that is wrong."""
+def goal_payload(values: Mapping[str, Any], decimals: int = 2) -> dict[str, Any]:
+    """The goal form's values → the API body (the target with ``decimals``, the places of the
+    ledger's currency); FormErrors names every field that is wrong."""
     errors: list[FieldError] = []
     body: dict[str, Any] = {"name": (values.get("name") or "").strip()}
     if not body["name"]:
@@ -223,7 +225,9 @@ def goal_payload(values: Mapping[str, Any]) -> dict[str, Any]:
         errors.append(FieldError(field="bucket", message="Choose a bucket."))
     try:
         body["target_amount"] = str(
-            forms.parse_amount(values.get("target_amount", ""), field_name="target_amount")
+            forms.parse_amount(
+                values.get("target_amount", ""), field_name="target_amount", decimals=decimals
+            )
         )
     except FormErrors as error:
         errors += error.errors
@@ -250,12 +254,14 @@ def recurring_name(template: Mapping[str, Any]) -> str:
 
 
 def recurring_table(templates: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
-    """Description, Kind, Amount (Decimal), Repeats, Next date, Status."""
+    """Description, Kind, Amount (Decimal, in the template's currency when it names one),
+    Repeats, Next date, Status."""
+    templates = list(templates)
     rows = [
         {
             "Description": t.get("description") or "",
             "Kind": labels.label(labels.TRANSACTION_KINDS, t["kind"]),
-            "Amount": parse_money(t["amount"]),
+            "Amount": parse_money(t["amount"], places(t.get("currency"))),
             "Repeats": every(t["frequency"], t["interval"]),
             "Next date": str(t["next_date"]) if t.get("next_date") else "—",
             "Status": recurring_status(t),
@@ -263,7 +269,10 @@ def recurring_table(templates: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
         for t in templates
     ]
     columns = ["Description", "Kind", "Amount", "Repeats", "Next date", "Status"]
-    return pd.DataFrame(rows, columns=columns)
+    frame = pd.DataFrame(rows, columns=columns)
+    if templates and all(t.get("currency") for t in templates):
+        frame.attrs[tables.CURRENCIES_ATTR] = {"Amount": [t["currency"] for t in templates]}
+    return frame
 
 
 def recurring_status(template: Mapping[str, Any]) -> str:
@@ -282,13 +291,19 @@ def run_message(name: str, answer: Mapping[str, Any]) -> str:
 
 
 def recurring_payload(
-    kind: str, values: Mapping[str, Any], frequency: str, interval: int, end: date | None
+    kind: str,
+    values: Mapping[str, Any],
+    frequency: str,
+    interval: int,
+    end: date | None,
+    decimals: int = 2,
 ) -> dict[str, Any]:
     """The recurring form → the API body: a transaction's fields (checked as for a new
-    transaction, `forms.build_payload`) with ``start_date`` for ``date``, and the schedule."""
+    transaction, `forms.build_payload`; the amount with ``decimals``, its wallet's currency's
+    places) with ``start_date`` for ``date``, and the schedule."""
     errors: list[FieldError] = []
     try:
-        body = forms.build_payload(kind, {**values, "notes": ""})
+        body = forms.build_payload(kind, {**values, "notes": ""}, {"amount": decimals})
     except FormErrors as error:
         errors = [_start_date(e) for e in error.errors]
         body = {}
@@ -329,8 +344,8 @@ def recurring_changes(template: Mapping[str, Any], body: Mapping[str, Any]) -> d
         if name in forms.REFERENCE_FIELDS and name not in forms.KIND_REFERENCES[template["kind"]]:
             continue
         if name == "amount":
-            new, old = parse_money(str(new)), parse_money(str(old))
-            if new != old:
+            # Compared as numbers; sent as typed (with its currency's places: "9600" yen).
+            if Decimal(str(new)) != Decimal(str(old)):
                 changes[name] = str(new)
             continue
         if differs(new, old):

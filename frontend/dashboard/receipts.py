@@ -51,13 +51,14 @@ def low_confidence(receipt: Mapping[str, Any], threshold: float = 0.5) -> list[s
     return [label for key, label in names.items() if float(confidence.get(key, 0)) < threshold]
 
 
-def accept_overrides(values: Mapping[str, Any]) -> dict[str, Any]:
+def accept_overrides(values: Mapping[str, Any], decimals: int = 2) -> dict[str, Any]:
     """The form's values as POST …/receipts/{id}/accept's `overrides`; `FormErrors` for an
-    amount that is not one. Empty optional fields are left to the suggestion."""
+    amount that is not one (``decimals``: the places of the wallet's currency). Empty optional
+    fields are left to the suggestion."""
     overrides: dict[str, Any] = {
         "kind": "expense",
         "date": values["date"].isoformat(),
-        "amount": str(parse_amount(values.get("amount") or "")),
+        "amount": str(parse_amount(values.get("amount") or "", decimals=decimals)),
     }
     for name in ("wallet", "category"):
         if values.get(name):

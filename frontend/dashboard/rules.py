@@ -16,6 +16,7 @@ from typing import Any
 
 from dashboard import forms
 from dashboard.api import FieldError
+from dashboard.formatting import places
 from dashboard.forms import FormErrors
 
 TEXT_OPS = ("contains", "is", "starts_with", "ends_with", "matches")
@@ -257,52 +258,63 @@ CENT = Decimal("0.01")
 MAX_SPLIT_LINES = 50
 
 
-def line_amount(text: Any) -> Decimal | None:
-    """A split line's typed amount, or None when empty or not a plain amount."""
+def line_amount(text: Any, decimals: int = 2) -> Decimal | None:
+    """A split line's typed amount (``decimals``: its currency's places), or None when empty
+    or not a plain amount."""
     try:
-        return forms.parse_amount(str(text or ""))
+        return forms.parse_amount(str(text or ""), decimals=decimals)
     except FormErrors:
         return None
 
 
-def left_to_assign(total: Decimal | None, lines: Sequence[Mapping[str, Any]]) -> Decimal | None:
+def left_to_assign(
+    total: Decimal | None, lines: Sequence[Mapping[str, Any]], decimals: int = 2
+) -> Decimal | None:
     """What the lines still have to take (negative: they are over), or None without a total."""
     if total is None:
         return None
-    taken = sum((line_amount(line.get("amount")) or Decimal(0) for line in lines), Decimal(0))
+    taken = sum(
+        (line_amount(line.get("amount"), decimals) or Decimal(0) for line in lines), Decimal(0)
+    )
     return total - taken
 
 
-def left_text(left: Decimal | None, currency: str) -> str:
+def left_text(left: Decimal | None, currency: str, decimals: int = 2) -> str:
     if left is None:
         return "Enter the amount to split."
     if left == 0:
         return "Every cent is assigned."
     unit = f" {currency}" if currency else ""
     if left > 0:
-        return f"{left:,.2f}{unit} left to assign."
-    return f"The lines are {-left:,.2f}{unit} over the amount."
+        return f"{left:,.{decimals}f}{unit} left to assign."
+    return f"The lines are {-left:,.{decimals}f}{unit} over the amount."
 
 
 def split_rest_evenly(
-    total: Decimal | None, lines: Sequence[Mapping[str, Any]]
+    total: Decimal | None, lines: Sequence[Mapping[str, Any]], decimals: int = 2
 ) -> list[dict[str, Any]] | None:
     """The lines with the rest shared out over the lines that have no amount yet, to the cent
-    (the first lines take the odd cents); None when there is no rest or no empty line."""
-    left = left_to_assign(total, lines)
-    empty = [i for i, line in enumerate(lines) if line_amount(line.get("amount")) is None]
+    (the currency's smallest unit; the first lines take the odd ones); None when there is no
+    rest or no empty line."""
+    left = left_to_assign(total, lines, decimals)
+    empty = [i for i, line in enumerate(lines) if line_amount(line.get("amount"), decimals) is None]
     if left is None or left <= 0 or not empty:
         return None
-    cents = int(left / CENT)
+    unit = Decimal(1).scaleb(-decimals)
+    cents = int(left / unit)
     share, odd = divmod(cents, len(empty))
     result = [dict(line) for line in lines]
     for n, index in enumerate(empty):
-        result[index]["amount"] = f"{(share + (1 if n < odd else 0)) * CENT:.2f}"
+        result[index]["amount"] = f"{(share + (1 if n < odd else 0)) * unit:.{decimals}f}"
     return result
 
 
 def build_splits(
-    kind: str, total: Decimal, lines: Sequence[Mapping[str, Any]], objects: Objects
+    kind: str,
+    total: Decimal,
+    lines: Sequence[Mapping[str, Any]],
+    objects: Objects,
+    decimals: int = 2,
 ) -> list[dict[str, Any]]:
     """Editor rows ``{category, amount, bucket, description}`` (names) → the API's ``splits``.
     The sum must equal ``total``: the message says by how much it is over or under."""
@@ -322,7 +334,7 @@ def build_splits(
                 FieldError(field=f"{where}.category", message=f"Choose a {kind} category.")
             )
             continue
-        amount = line_amount(line.get("amount"))
+        amount = line_amount(line.get("amount"), decimals)
         if amount is None:
             errors.append(
                 FieldError(field=f"{where}.amount", message="Enter an amount above zero.")
@@ -343,7 +355,7 @@ def build_splits(
     if not errors and not 2 <= len(splits) <= MAX_SPLIT_LINES:
         errors.append(FieldError(field="splits", message="A split takes 2 to 50 lines."))
     if not errors:
-        message = left_text(left_to_assign(total, rows), "")
+        message = left_text(left_to_assign(total, rows, decimals), "", decimals)
         if message != "Every cent is assigned.":
             errors.append(FieldError(field="splits", message=message))
     if errors:
@@ -356,7 +368,7 @@ def split_rows(transaction: Mapping[str, Any], objects: Objects) -> list[dict[st
     return [
         {
             "category": objects.name("categories", line.get("category")),
-            "amount": f"{Decimal(str(line['amount'])):.2f}",
+            "amount": f"{Decimal(str(line['amount'])):.{places(transaction.get('currency'))}f}",
             "bucket": objects.name("buckets", line["bucket"]) if line.get("bucket") else "",
             "description": line.get("description") or "",
         }

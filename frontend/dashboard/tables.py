@@ -1,7 +1,10 @@
 """Report answers → tables (pandas), without Streamlit.
 
-Every builder returns money as exact ``Decimal`` values with two places. The same frame feeds
-the screen (`for_display`: "1,234.50 EUR") and the CSV download (`to_csv`: "1234.50").
+Every builder returns money as exact ``Decimal`` values with their currency's places. The same
+frame feeds the screen (`for_display`: "1,234.50 EUR") and the CSV download (`to_csv`:
+"1234.50"). A column whose rows are in different currencies (wallets in other currencies,
+SPEC §14) names each row's currency in ``frame.attrs["currencies"][column]``; a column in the
+base currency with a gap (no rate) holds None there.
 """
 
 from __future__ import annotations
@@ -14,12 +17,15 @@ from typing import Any
 import pandas as pd
 
 from dashboard import labels
-from dashboard.formatting import day, format_money, parse_money
+from dashboard.formatting import day, format_money, parse_money, places
 
 MONTHS = [calendar.month_abbr[number] for number in range(1, 13)]
 PENDING_LABEL = "Pending allocation"
 SPLIT_SEPARATOR = " · "
 ZERO = Decimal("0.00")
+CURRENCIES_ATTR = "currencies"  # frame.attrs: {column: [each row's currency]}
+BASE_COLUMN_ATTR = "base_column"  # frame.attrs: the column with the base amount, if any
+NO_RATE = "no rate"
 
 Item = Mapping[str, Any]
 
@@ -27,20 +33,44 @@ Item = Mapping[str, Any]
 # --- balances ---------------------------------------------------------------------------------
 
 
-def wallet_table(wallets: Iterable[Item], show_archived: bool = False) -> pd.DataFrame:
-    """Wallet, Kind, Balance (and Status when archived ones are shown)."""
+def in_other_currencies(items: Iterable[Item], base: str | None) -> bool:
+    """Whether any wallet (or transaction) is in a currency other than the base one."""
+    return base is not None and any((i.get("currency") or base) != base for i in items)
+
+
+def wallet_table(
+    wallets: Iterable[Item], show_archived: bool = False, base: str | None = None
+) -> pd.DataFrame:
+    """Wallet, Kind, Balance (and Status when archived ones are shown).
+
+    With wallets in other currencies than ``base``: Wallet, Kind, Currency, Balance (each in
+    its own currency) and "In <base>" (``balance_base``; empty where there is no rate).
+    """
     rows = [w for w in wallets if show_archived or not w["archived"]]
+    own = [w.get("currency") or base for w in rows]
     frame = pd.DataFrame(
         {
             "Wallet": [w["name"] for w in rows],
             "Kind": [labels.label(labels.WALLET_KINDS, w["kind"]) for w in rows],
-            "Balance": [parse_money(w["balance"]) for w in rows],
+            "Balance": [
+                parse_money(w["balance"], places(code)) for w, code in zip(rows, own, strict=True)
+            ],
         },
         columns=["Wallet", "Kind", "Balance"],
     )
+    if in_other_currencies(rows, base):
+        frame.insert(2, "Currency", own)
+        column = f"In {base}"
+        frame[column] = [_base_value(w.get("balance_base"), base) for w in rows]
+        frame.attrs[CURRENCIES_ATTR] = {"Balance": own}
+        frame.attrs[BASE_COLUMN_ATTR] = column
     if show_archived:
         frame["Status"] = ["Archived" if w["archived"] else "Active" for w in rows]
     return frame
+
+
+def _base_value(value: Any, base: str | None) -> Decimal | None:
+    return None if value is None else parse_money(value, places(base))
 
 
 def bucket_table(buckets: Iterable[Item], show_archived: bool = False) -> pd.DataFrame:
@@ -77,6 +107,7 @@ def transaction_table(
     buckets: Iterable[Item],
     categories: Iterable[Item] = (),
     wallet: str | None = None,
+    base: str | None = None,
 ) -> pd.DataFrame:
     """Date, Kind, Description, Category, Wallet, Bucket, Amount — names resolved from the lists.
 
@@ -84,14 +115,21 @@ def transaction_table(
     ("Savings 20.00 · Fun 10.00 · Unallocated 70.00"); a pending one says so. With ``wallet``
     (a wallet's register) a transfer out of it is negative too, and when the API sent each
     row's ``running_balance`` a Balance column follows the amount.
+
+    Amounts are in the currency of the wallet each row touches (SPEC §14; a transfer into a
+    register's wallet in its own currency, ``to_amount``); when a row is in another currency
+    than ``base``, an "In <base>" column shows every row's ``base_amount`` beside it.
     """
     items = list(items)
+    wallets = list(wallets)
+    wallet_currency = {str(w["id"]): w.get("currency") for w in wallets}
     wallet_names = {str(w["id"]): w["name"] for w in wallets}
     bucket_names = {str(b["id"]): b["name"] for b in buckets}
     system = next((b["name"] for b in buckets if b.get("is_system")), "Unallocated")
     category_names = {str(c["id"]): c["name"] for c in categories}
     rows = []
-    for item in items:
+    own = [_own_currency(item, wallet, wallet_currency, base) for item in items]
+    for item, currency in zip(items, own, strict=True):
         rows.append(
             {
                 "Date": day(item["date"]),
@@ -100,14 +138,38 @@ def transaction_table(
                 "Category": _name(category_names, item.get("category")),
                 "Wallet": _pair(wallet_names, item, "wallet"),
                 "Bucket": _bucket_text(item, bucket_names, system),
-                "Amount": _signed_amount(item, wallet),
+                "Amount": _signed_amount(item, wallet, currency),
             }
         )
     columns = ["Date", "Kind", "Description", "Category", "Wallet", "Bucket", "Amount"]
     frame = pd.DataFrame(rows, columns=columns)
+    currencies: dict[str, list] = {}
+    if any(currency for currency in own):
+        currencies["Amount"] = [currency or base for currency in own]
     if wallet and frame.shape[0] and all(i.get("running_balance") is not None for i in items):
-        frame["Balance"] = [parse_money(i["running_balance"]) for i in items]
+        in_wallet = wallet_currency.get(str(wallet)) or base
+        frame["Balance"] = [parse_money(i["running_balance"], places(in_wallet)) for i in items]
+        currencies["Balance"] = [in_wallet] * len(items)
+    if base is not None and any(c and c != base for c in own):
+        column = f"In {base}"
+        frame[column] = [
+            _signed(item, wallet, _base_value(item.get("base_amount"), base)) for item in items
+        ]
+        frame.attrs[BASE_COLUMN_ATTR] = column
+    if currencies:
+        frame.attrs[CURRENCIES_ATTR] = currencies
     return frame
+
+
+def _own_currency(
+    item: Item, wallet: str | None, wallet_currency: Mapping[str, Any], base: str | None
+) -> str | None:
+    """The currency a row's amount is in: the transaction's, or in a register the receiving
+    wallet's for a transfer into it (its ``to_amount``)."""
+    into = wallet and item["kind"] == "transfer" and str(item.get("to_wallet")) == str(wallet)
+    if into and item.get("to_amount") is not None:
+        return wallet_currency.get(str(wallet)) or base
+    return item.get("currency")
 
 
 def _name(names: Mapping[str, str], ref: Any) -> str:
@@ -155,10 +217,20 @@ def split_text(item: Item, system: str = "Unallocated") -> str:
     return SPLIT_SEPARATOR.join(parts)
 
 
-def _signed_amount(item: Item, wallet: str | None = None) -> Decimal:
+def _signed_amount(item: Item, wallet: str | None = None, currency: str | None = None) -> Decimal:
     """Out of the money is negative: an expense, and in a wallet's register a transfer out of
-    that wallet. Without a wallet a transfer moves money and keeps its plain amount."""
-    amount = parse_money(item["amount"])
+    that wallet. Without a wallet a transfer moves money and keeps its plain amount. A
+    transfer into a register's wallet in another currency shows what arrived (``to_amount``)."""
+    raw = item["amount"]
+    into = wallet and item["kind"] == "transfer" and str(item.get("to_wallet")) == str(wallet)
+    if into and item.get("to_amount") is not None:
+        raw = item["to_amount"]
+    return _signed(item, wallet, parse_money(raw, places(currency)))
+
+
+def _signed(item: Item, wallet: str | None, amount: Decimal | None) -> Decimal | None:
+    if amount is None:
+        return None
     if item["kind"] == "expense":
         return -amount
     if wallet and item["kind"] == "transfer" and str(item.get("from_wallet")) == wallet:
@@ -315,8 +387,9 @@ def _preview_amount(item: Item, valid: bool, currency: str) -> str:
     raw = item.get("amount")
     if not valid or raw in (None, ""):
         return "" if raw is None else str(raw)
-    amount = parse_money(raw)
-    return format_money(-amount if item.get("kind") == "expense" else amount, currency)
+    own = item.get("currency") or currency  # the wallet's, in a ledger of currencies
+    amount = parse_money(raw, places(own))
+    return format_money(-amount if item.get("kind") == "expense" else amount, own)
 
 
 def import_error_table(errors: Iterable[Item]) -> pd.DataFrame:
@@ -366,19 +439,45 @@ def sign(value: Decimal) -> int:
 
 
 def money_columns(frame: pd.DataFrame) -> list[str]:
-    """The columns that hold money (every value a Decimal)."""
+    """The columns that hold money (every value a Decimal; a base amount may be None where
+    there is no rate)."""
     return [
         column
         for column in frame.columns
-        if len(frame) and all(isinstance(value, Decimal) for value in frame[column])
+        if len(frame)
+        and all(isinstance(value, Decimal | None) for value in frame[column])
+        and any(isinstance(value, Decimal) for value in frame[column])
     ]
 
 
+def row_currencies(frame: pd.DataFrame, column: str, currency: str) -> list[str]:
+    """Each row's currency in ``column``: as ``frame.attrs`` names them, else ``currency``."""
+    named = frame.attrs.get(CURRENCIES_ATTR, {}).get(column)
+    return list(named) if named is not None else [currency] * len(frame)
+
+
+def column_order(frame: pd.DataFrame, columns: Sequence[str]) -> list[str]:
+    """``columns`` that the frame has, with the amount in the base currency (a ledger with
+    wallets in other currencies) right after the amount."""
+    order = [c for c in columns if c in frame.columns]
+    base_column = frame.attrs.get(BASE_COLUMN_ATTR)
+    if base_column in frame.columns:
+        order.insert(order.index("Amount") + 1, base_column)
+    return order
+
+
 def for_display(frame: pd.DataFrame, currency: str) -> pd.DataFrame:
-    """A copy with every money column as text: "1,234.50 EUR"."""
+    """A copy with every money column as text: "1,234.50 EUR", "¥15,000" (each row in its
+    currency where the frame names one; "no rate" for a missing base amount)."""
     shown = frame.copy()
     for column in money_columns(frame):
-        shown[column] = [format_money(value, currency) for value in frame[column]]
+        gap = NO_RATE if column == frame.attrs.get(BASE_COLUMN_ATTR) else "—"
+        shown[column] = [
+            gap if value is None else format_money(value, code)
+            for value, code in zip(
+                frame[column], row_currencies(frame, column, currency), strict=True
+            )
+        ]
     return shown
 
 
@@ -401,7 +500,12 @@ def to_csv(frame: pd.DataFrame) -> bytes:
     plain = frame.copy()
     for column in frame.columns:
         if column in money:
-            plain[column] = [f"{parse_money(value):.2f}" for value in frame[column]]
+            plain[column] = [
+                "" if value is None else f"{parse_money(value, places(code)):.{places(code)}f}"
+                for value, code in zip(
+                    frame[column], row_currencies(frame, column, ""), strict=True
+                )
+            ]
         else:
             plain[column] = [csv_cell(value) for value in frame[column]]
     return plain.to_csv(index=False).encode("utf-8")

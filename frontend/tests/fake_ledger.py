@@ -11,7 +11,8 @@ import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from decimal import Decimal
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from unittest.mock import patch
 
@@ -19,7 +20,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import session
-from dashboard.api import ApiError
+from dashboard.api import ApiError, FieldError
 from tests.report_data import FORECAST, NET_WORTH, TRENDS
 
 LEDGER_ID = "ledger-1"
@@ -57,6 +58,7 @@ WALLETS = [
         "name": "Bank",
         "kind": "virtual",
         "archived": False,
+        "currency": "EUR",
         "balance": "2450.10",
         "created_at": "2025-01-01T00:00:00Z",
     },
@@ -65,6 +67,7 @@ WALLETS = [
         "name": "Cash",
         "kind": "physical",
         "archived": False,
+        "currency": "EUR",
         "balance": "80.00",
         "created_at": "2025-01-01T00:00:00Z",
     },
@@ -73,6 +76,7 @@ WALLETS = [
         "name": "Old card",
         "kind": "virtual",
         "archived": True,
+        "currency": "EUR",
         "balance": "0.00",
         "created_at": "2025-01-01T00:00:00Z",
     },
@@ -214,10 +218,14 @@ def transaction(tid: str, kind: str, amount: str, **fields: Any) -> dict[str, An
         "splits": [],
         "allocation_status": "not_applicable",
         "allocations": [],
+        "currency": "EUR",
+        "base_amount": None,
         "created_at": "2025-03-01T10:00:00Z",
         "updated_at": "2025-03-01T10:00:00Z",
     }
     base.update(fields)
+    if base["base_amount"] is None:
+        base["base_amount"] = base["amount"]  # a wallet in the base currency (SPEC §14)
     return base
 
 
@@ -229,7 +237,8 @@ def wallet_change(item: dict[str, Any], wallet_id: str) -> Decimal | None:
     if item.get("from_wallet") == wallet_id:
         return -amount
     if item.get("to_wallet") == wallet_id:
-        return amount
+        # Between currencies the receiving wallet gets what arrived (SPEC §14).
+        return Decimal(str(item["to_amount"])) if item.get("to_amount") else amount
     return None
 
 
@@ -279,6 +288,28 @@ TRANSACTIONS = [
         allocation_status="pending",
     ),
 ]
+
+
+# --- currencies and rates (SPEC §14) ------------------------------------------------------------
+
+# GET /currencies: ISO 4217 codes with their minor units (a few of each kind).
+CURRENCIES = [
+    {"code": "CHF", "name": "Swiss Franc", "places": 2},
+    {"code": "EUR", "name": "Euro", "places": 2},
+    {"code": "GBP", "name": "British Pound", "places": 2},
+    {"code": "JPY", "name": "Japanese Yen", "places": 0},
+    {"code": "KWD", "name": "Kuwaiti Dinar", "places": 3},
+    {"code": "USD", "name": "US Dollar", "places": 2},
+]
+PLACES = {c["code"]: c["places"] for c in CURRENCIES}
+BASE = "EUR"  # ledger-1's currency
+LOOKBACK_DAYS = 7
+
+
+def written(amount: Decimal, currency: str) -> str:
+    """An amount as the API writes it: exactly its currency's decimals ("1200", "1.250")."""
+    places = PLACES.get(currency, 2)
+    return f"{amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):.{places}f}"
 
 
 @dataclass
@@ -385,6 +416,12 @@ class FakeLedgerClient:
         self.rules = [dict(r) for r in RULES]
         self.transactions = [dict(t) for t in TRANSACTIONS]
         self.transaction_count: int | None = None  # pretend there are more rows
+        # Exchange rates (SPEC §14): the ledger's own, and the system-wide reference ones.
+        self.currencies = [dict(c) for c in CURRENCIES]
+        self.rates: list[dict[str, Any]] = []
+        self.reference_rates: list[dict[str, Any]] = []
+        self.revaluation = "0.00"
+        self.today = "2025-03-05"
         self.pending = "250.00"
         self.user = dict(USER)
         self.ledger_list = [dict(ledger) for ledger in LEDGERS]
@@ -463,6 +500,204 @@ class FakeLedgerClient:
         self.receipts: dict[str, dict[str, Any]] = {}
 
     # --- what the tests look at ---------------------------------------------------------
+
+    def in_currencies(self) -> None:
+        """ledger-1 with a wallet in US dollars and one in yen (SPEC §14): a ledger USD rate
+        on 2025-03-01 and none for yen; a card payment in dollars and a transfer to yen."""
+        self.wallets += [
+            {
+                "id": "w-usd",
+                "name": "US account",
+                "kind": "virtual",
+                "archived": False,
+                "currency": "USD",
+                "balance": "120.50",
+                "created_at": "2025-01-01T00:00:00Z",
+            },
+            {
+                "id": "w-jpy",
+                "name": "Yen cash",
+                "kind": "physical",
+                "archived": False,
+                "currency": "JPY",
+                "balance": "15000",
+                "created_at": "2025-01-01T00:00:00Z",
+            },
+        ]
+        self.rates = [
+            {"id": "rate-1", "currency": "USD", "date": "2025-03-01", "rate": "0.92"},
+            {"id": "rate-2", "currency": "USD", "date": "2025-02-01", "rate": "0.95"},
+            {"id": "rate-3", "currency": "GBP", "date": "2025-02-15", "rate": "1.19"},
+        ]
+        self.revaluation = "-3.50"
+        self.transactions[0:0] = [
+            transaction(
+                "tx-usd",
+                "expense",
+                "20.00",
+                date="2025-03-05",
+                description="Diner",
+                category="c-groceries",
+                wallet="w-usd",
+                bucket="b-unalloc",
+                currency="USD",
+                base_amount="18.40",
+            ),
+            transaction(
+                "tx-jpy",
+                "transfer",
+                "100.00",
+                date="2025-03-04",
+                description="Yen for the trip",
+                from_wallet="w-bank",
+                to_wallet="w-jpy",
+                currency="EUR",
+                base_amount="100.00",
+                to_amount="15000",
+            ),
+        ]
+
+    def lookup(self, currency: str, on: str) -> dict[str, Any]:
+        """GET rates/lookup: the ledger's rate on that day, else the reference rate, each day
+        back up to 7 days; else none."""
+        day = date.fromisoformat(on)
+        for back in range(LOOKBACK_DAYS + 1):
+            wanted = (day - timedelta(days=back)).isoformat()
+            for source, rates in (("ledger", self.rates), ("reference", self.reference_rates)):
+                found = next(
+                    (r for r in rates if r["currency"] == currency and r["date"] == wanted), None
+                )
+                if found is not None:
+                    return {
+                        "currency": currency,
+                        "base": BASE,
+                        "date": on,
+                        "rate": found["rate"],
+                        "source": source,
+                        "rate_date": wanted,
+                    }
+        none = {"rate": None, "source": None, "rate_date": None}
+        return {"currency": currency, "base": BASE, "date": on, **none}
+
+    def _wallet(self, wallet_id: Any) -> dict[str, Any] | None:
+        return next((w for w in self.wallets if w["id"] == wallet_id), None)
+
+    def _balances(self) -> dict[str, Any]:
+        """reports/balances as SPEC §14 has it: each wallet in its currency and in the base
+        (at the newest rate on or before today; null without one), net worth in the base,
+        the wallets without a rate, and the revaluation."""
+        wallets, unconverted = [], {}
+        net_worth = Decimal(0)
+        for wallet in self.wallets:
+            row = dict(wallet)
+            balance = Decimal(wallet["balance"])
+            if wallet["currency"] == BASE:
+                row["balance_base"] = wallet["balance"]
+            else:
+                rates = [
+                    r
+                    for r in self.rates + self.reference_rates
+                    if r["currency"] == wallet["currency"] and r["date"] <= self.today
+                ]
+                newest = max(rates, key=lambda r: r["date"], default=None)
+                row["balance_base"] = (
+                    written(balance * Decimal(newest["rate"]), BASE) if newest else None
+                )
+                if newest is None:
+                    total = unconverted.get(wallet["currency"], Decimal(0)) + balance
+                    unconverted[wallet["currency"]] = total
+            if row["balance_base"] is not None:
+                net_worth += Decimal(row["balance_base"])
+            wallets.append(row)
+        return {
+            "currency": BASE,
+            "pending_allocation": self.pending,
+            "net_worth": written(net_worth, BASE),
+            "unconverted": [
+                {"currency": code, "amount": written(amount, code)}
+                for code, amount in unconverted.items()
+            ],
+            "revaluation": self.revaluation,
+            "wallets": wallets,
+            "buckets": [dict(b) for b in self.buckets],
+        }
+
+    def _transaction_created(self, body: dict[str, Any]) -> dict[str, Any]:
+        """POST transactions in currencies: the amount in the wallet's currency with its
+        places (else 422), base_amount given or from the rate (else 422), to_amount needed
+        between currencies."""
+        wallet = self._wallet(body.get("wallet") or body.get("from_wallet"))
+        currency = wallet["currency"] if wallet else BASE
+        fields = {k: v for k, v in body.items() if k != "id"}
+        amount = Decimal(str(body["amount"]))
+        if -amount.as_tuple().exponent > PLACES[currency]:
+            message = f"Use at most {PLACES[currency]} decimal places for {currency}."
+            raise ApiError(422, "validation_error", message, [FieldError(message, "amount")])
+        fields["amount"] = written(amount, currency)
+        target = self._wallet(body.get("to_wallet"))
+        if target is not None and target["currency"] != currency and not body.get("to_amount"):
+            message = f"Give the amount received in {target['currency']}."
+            raise ApiError(422, "validation_error", message, [FieldError(message, "to_amount")])
+        if body.get("base_amount"):
+            base_amount = body["base_amount"]
+        elif currency == BASE:
+            base_amount = fields["amount"]
+        elif target is not None and target["currency"] == BASE:
+            base_amount = body["to_amount"]
+        else:
+            found = self.lookup(currency, body["date"])
+            if found["rate"] is None:
+                message = (
+                    f"No {currency}→{BASE} rate for {body['date']}; give base_amount or add a rate"
+                )
+                raise ApiError(
+                    422,
+                    "validation_error",
+                    "Some of the data you sent is not valid.",
+                    [FieldError(message, "base_amount")],
+                )
+            base_amount = written(amount * Decimal(found["rate"]), BASE)
+        fields.update(currency=currency, base_amount=base_amount)
+        return transaction("tx-new", **fields)
+
+    def _currency_write(self, method: str, path: str, body: Any) -> Any:
+        """Wallet currencies and the ledger's rates (SPEC §14)."""
+        if path == f"{LP}/rates" and method == "POST":
+            rate = {"id": f"rate-{len(self.rates) + 10}", **body}
+            self.rates.append(rate)
+            return rate
+        removed = re.fullmatch(rf"{LP}/rates/([^/]+)", path)
+        if removed and method == "DELETE":
+            self.rates = [r for r in self.rates if r["id"] != removed[1]]
+            return None
+        if path == f"{LP}/wallets" and method == "POST":
+            wallet = {
+                "id": "w-new",
+                "kind": "virtual",
+                "archived": False,
+                "currency": BASE,
+                "balance": "0",
+                "created_at": "2025-03-05T10:00:00Z",
+                **body,
+            }
+            wallet["balance"] = written(Decimal(wallet["balance"]), wallet["currency"])
+            self.wallets.append(wallet)
+            return wallet
+        changed = re.fullmatch(rf"{LP}/wallets/([^/]+)", path)
+        if changed and method == "PATCH" and "currency" in body:
+            wallet = self._wallet(changed[1])
+            used = any(wallet_change(t, changed[1]) is not None for t in self.transactions)
+            if used and body["currency"] != wallet["currency"]:
+                raise ApiError(
+                    409,
+                    "conflict",
+                    "The currency of a wallet with transactions can't change.",
+                )
+            wallet.update(body)
+            return dict(wallet)
+        if path == f"{LP}/transactions" and method == "POST":
+            return self._transaction_created(body)
+        return _NOT_MINE
 
     def fail(self, method: str, path: str, error: ApiError) -> None:
         self.failures[(method, path)] = error
@@ -593,6 +828,15 @@ class FakeLedgerClient:
         }
         if path == "/auth/me":
             return self.user
+        if path == "/currencies":
+            return [dict(c) for c in self.currencies]
+        if path == f"{LP}/rates/lookup":
+            return self.lookup(params["currency"], params["date"])
+        if path == f"{LP}/rates":
+            items = sorted(self.rates, key=lambda r: (r["date"], r["currency"]), reverse=True)
+            if params.get("currency"):
+                items = [r for r in items if r["currency"] == params["currency"]]
+            return {"items": items, "count": len(items)}
         if path == "/auth/2fa":
             return dict(self.two_factor)
         if path in lists:
@@ -631,13 +875,7 @@ class FakeLedgerClient:
                     items = [e for e in items if str(e.get(key) or "") == str(params[name])]
             return {"items": items, "count": len(items)}
         if path.endswith("/reports/balances"):
-            return {
-                "currency": "EUR",
-                "pending_allocation": self.pending,
-                "net_worth": str(sum(Decimal(w["balance"]) for w in self.wallets)),
-                "wallets": [dict(w) for w in self.wallets],
-                "buckets": [dict(b) for b in self.buckets],
-            }
+            return self._balances()
         if path in (f"{LP}/reports/net-worth", f"{LP}/reports/forecast", f"{LP}/reports/trends"):
             return copy.deepcopy(self.insights[path.rsplit("/", 1)[-1]])
         if path in self.exports:
@@ -682,7 +920,8 @@ class FakeLedgerClient:
             change = wallet_change(item, wallet_id)
             if change is None:
                 continue
-            register.append({**item, "running_balance": f"{balance:.2f}"})
+            currency = wallet["currency"] if wallet else BASE
+            register.append({**item, "running_balance": written(balance, currency)})
             balance -= change
         return register
 
@@ -690,6 +929,9 @@ class FakeLedgerClient:
         security = self._security(method, path, body)
         if security is not _NOT_MINE:
             return security
+        currency = self._currency_write(method, path, body)
+        if currency is not _NOT_MINE:
+            return currency
         if method == "DELETE":
             left = re.fullmatch(r"/ledgers/([^/]+)/members/user-1", path)
             if left:  # leaving a ledger: it is no longer among the user's ledgers

@@ -219,7 +219,8 @@ def test_creating_a_ledger_switches_to_it(fake: FakeLedgerClient) -> None:
     fake.answers[("POST", "/ledgers")] = created
     at = _page()
     at.text_input(key="account_ledger_name").input("Holiday house")
-    at.text_input(key="account_ledger_currency").input("gbp")
+    assert at.selectbox(key="account_ledger_currency").value == "EUR"
+    at.selectbox(key="account_ledger_currency").set_value("GBP")
     fake.ledger_list.append(created)
     at.button(key="account_ledger_create_submit").click().run()
 

@@ -410,7 +410,8 @@ def test_a_viewer_sees_lists_without_write_controls(fake: FakeLedgerClient) -> N
     assert not at.exception
     assert _table(at, "Wallet")["Wallet"].tolist() == ["Bank", "Cash"]
     assert not at.get("text_input")
-    assert not at.button
+    # The one button is a read: which exchange rate applies on a day (Setup → Rates).
+    assert [button.key for button in at.button] == ["setup_rates_check_submit"]
     assert "only its owners and editors can change it" in texts(at)
 
 

@@ -12,7 +12,7 @@ import streamlit as st
 
 from dashboard import api, charts, data, forms, insights, plans
 from dashboard.api import ApiError
-from dashboard.formatting import format_money, literal, parse_money
+from dashboard.formatting import format_money, literal, parse_money, places
 from dashboard.forms import FormErrors
 from dashboard.plans import DEFAULT_ALERT_PERCENT, NO_END, month_label, month_options, month_value
 from dashboard.views.common import Page, add_and_change, money_table, show_error, today
@@ -226,7 +226,7 @@ def _budget_add(page: Page, expense: list[dict[str, Any]], currency: str, today:
     if not submitted:
         return
     try:
-        body = plans.budget_payload({"category": category, **values})
+        body = plans.budget_payload({"category": category, **values}, places(currency))
         if not body["end_month"]:
             body.pop("end_month")
         if not body.get("rollover"):
@@ -248,7 +248,7 @@ def _budget_edit(
     bid = str(budget["id"])
     key = f"plan_budget_{bid}"
     initial = {
-        "amount": f"{parse_money(budget['amount']):.2f}",
+        "amount": str(parse_money(budget["amount"], places(currency))),
         "alert_percent": parse_money(budget["alert_percent"]),
         "rollover": bool(budget.get("rollover", False)),
         "start_month": str(budget["start_month"])[:7],
@@ -261,7 +261,7 @@ def _budget_edit(
     path = data.ledger_path(f"/budgets/{bid}")
     if submitted:
         try:
-            body = plans.budget_payload(values)
+            body = plans.budget_payload(values, places(currency))
             original = {**initial, "amount": str(parse_money(budget["amount"]))}
             changes = {k: v for k, v in body.items() if plans.differs(v, original.get(k))}
             if not changes:

@@ -12,7 +12,7 @@ import streamlit as st
 
 from dashboard import api, data, forms, plans
 from dashboard.api import ApiError
-from dashboard.formatting import literal, parse_money
+from dashboard.formatting import literal, parse_money, places
 from dashboard.forms import FormErrors
 from dashboard.views.common import Page, add_and_change, show_error
 
@@ -110,7 +110,7 @@ def _goal_add(page: Page, buckets: list[dict[str, Any]], currency: str) -> None:
     if not submitted:
         return
     try:
-        body = plans.goal_payload(values)
+        body = plans.goal_payload(values, places(currency))
         if body["target_date"] is None:
             body.pop("target_date")
         api.get_client().post(data.ledger_path("/goals"), json=body)
@@ -137,7 +137,7 @@ def _goal_edit(
         "bucket": str(goal["bucket"]),
         "bucket_name": goal.get("bucket_name")
         or bucket_names.get(str(goal["bucket"]), "Unknown bucket"),
-        "target_amount": f"{parse_money(goal['target_amount']):.2f}",
+        "target_amount": str(parse_money(goal["target_amount"], places(currency))),
         "target_date": date.fromisoformat(str(goal["target_date"]))
         if goal.get("target_date")
         else None,
@@ -148,7 +148,7 @@ def _goal_edit(
     path = data.ledger_path(f"/goals/{gid}")
     if submitted:
         try:
-            body = plans.goal_payload(values)
+            body = plans.goal_payload(values, places(currency))
             original = {
                 "name": goal["name"],
                 "bucket": str(goal["bucket"]),

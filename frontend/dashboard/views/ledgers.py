@@ -13,6 +13,12 @@ from dashboard.api import ApiError, FieldError
 from dashboard.formatting import literal
 from dashboard.forms import FormErrors
 from dashboard.views.common import Page, prepared_download, show_error, today
+from dashboard.views.currency_fields import currency_select
+
+CURRENCY_HELP = (
+    "The ledger's base currency: buckets, budgets, goals and reports are in it. Wallets may "
+    "hold other currencies (Setup → Wallets)."
+)
 
 EXPORT_KEY = "account_export"  # also the prefix of its buttons' keys
 RESTORE_KEY = "account_restore"
@@ -50,9 +56,9 @@ def section(page: Page) -> None:
         _ledger_create(page)
     owned = [ledger for ledger in ledgers if ledger["role"] == "owner"]
     with change:
-        st.subheader("Rename or delete a ledger")
+        st.subheader("Change or delete a ledger")
         if not owned:
-            st.caption("Only a ledger's owners can rename or delete it; you own none.")
+            st.caption("Only a ledger's owners can change or delete it; you own none.")
             return
         ids = [str(ledger["id"]) for ledger in owned]
         chosen = st.selectbox(
@@ -65,20 +71,14 @@ def section(page: Page) -> None:
             key="account_ledger_pick",
         )
         ledger = next(ledger for ledger in owned if str(ledger["id"]) == chosen)
-        _ledger_rename(page, ledger)
+        _ledger_edit(page, ledger)
         _ledger_delete(page, ledger)
 
 
 def _ledger_create(page: Page) -> None:
     with st.form("account_ledger_create"):
         name = st.text_input("Name", placeholder="Family budget", key="account_ledger_name")
-        currency = st.text_input(
-            "Currency",
-            value="EUR",
-            max_chars=3,
-            help="An ISO 4217 code such as EUR, USD or GBP; one currency per ledger.",
-            key="account_ledger_currency",
-        )
+        currency = currency_select("Currency", "account_ledger_currency", "EUR", help=CURRENCY_HELP)
         submitted = st.form_submit_button(
             "Create ledger", type="primary", key="account_ledger_create_submit"
         )
@@ -87,7 +87,9 @@ def _ledger_create(page: Page) -> None:
     try:
         if not name.strip():
             raise FormErrors([FieldError(field="name", message="Enter a name.")])
-        body = {"name": name.strip(), "currency": currency.strip().upper() or "EUR"}
+        if not currency:
+            raise FormErrors([FieldError(field="currency", message="Choose a currency.")])
+        body = {"name": name.strip(), "currency": currency}
         created = api.get_client().post("/ledgers", json=body)
         refresh_ledgers()
     except (ApiError, FormErrors) as error:
@@ -101,24 +103,38 @@ def _ledger_create(page: Page) -> None:
     )
 
 
-def _ledger_rename(page: Page, ledger: dict[str, Any]) -> None:
+def _ledger_edit(page: Page, ledger: dict[str, Any]) -> None:
+    """Its name and its (base) currency."""
     key = f"account_ledger_{ledger['id']}"
     with st.form(f"{key}_rename", border=False):
         name = st.text_input("New name", value=ledger["name"], key=f"{key}_name")
-        submitted = st.form_submit_button("Rename", key=f"{key}_rename_submit")
+        currency = currency_select(
+            "Currency", f"{key}_currency", ledger["currency"], help=CURRENCY_HELP
+        )
+        submitted = st.form_submit_button("Save", key=f"{key}_rename_submit")
     if not submitted:
         return
     new = name.strip()
-    if not new or new == ledger["name"]:
-        st.info("Enter a different name.")
+    body: dict[str, Any] = {}
+    if new and new != ledger["name"]:
+        body["name"] = new
+    if currency and currency != ledger["currency"]:
+        body["currency"] = currency
+    if not body:
+        st.info("Enter a different name or choose another currency.")
         return
     try:
-        api.get_client().patch(f"/ledgers/{ledger['id']}", json={"name": new})
+        api.get_client().patch(f"/ledgers/{ledger['id']}", json=body)
         refresh_ledgers()
     except ApiError as error:
         forms.show_form_error(error)
         return
-    page.written(f"Renamed the ledger {ledger['name']} to {new}.")
+    said = []
+    if "name" in body:
+        said.append(f"Renamed the ledger {ledger['name']} to {new}.")
+    if "currency" in body:
+        said.append(f"{new or ledger['name']} is now kept in {currency}.")
+    page.written(" ".join(said))
 
 
 def _ledger_delete(page: Page, ledger: dict[str, Any]) -> None:

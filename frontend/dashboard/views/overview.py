@@ -6,9 +6,9 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import cards, charts, data, forms, insights, session, tables
+from dashboard import cards, charts, currencies, data, forms, insights, session, tables
 from dashboard.api import ApiError
-from dashboard.formatting import format_money, parse_money
+from dashboard.formatting import format_money, literal, parse_money
 from dashboard.forms import Lists
 from dashboard.views import quick_add
 from dashboard.views.common import metric_row, money_table, show_error, today, watch_allocation
@@ -20,6 +20,10 @@ PENDING_HELP = (
     "minutes; until then the money counts in Unallocated."
 )
 NET_WORTH_HELP = "The sum of all wallet balances, loans included."
+NET_WORTH_CURRENCIES_HELP = (
+    "The sum of all wallet balances, loans included; a wallet in another currency at its "
+    "most recent rate."
+)
 UNALLOCATED_HELP = "Money in no bucket yet: the rest of every income split, and pending incomes."
 WATCHING_KEY = "overview_watching_allocation"
 
@@ -40,6 +44,7 @@ def render() -> None:
         _quick_add(currency)
 
     _metrics(balances, currency)
+    _currency_notes(balances, currency)
     if parse_money(balances["pending_allocation"]) > 0:
         watch_allocation(balances["pending_allocation"], WATCHING_KEY)
     show_archived = st.toggle(
@@ -70,7 +75,9 @@ def _quick_add(currency: str) -> None:
 
 def _metrics(balances: dict[str, Any], currency: str) -> None:
     system = next((b for b in balances["buckets"] if b.get("is_system")), None)
-    metrics = [("Net worth", format_money(balances["net_worth"], currency), NET_WORTH_HELP)]
+    mixed = tables.in_other_currencies(balances["wallets"], currency)
+    worth_help = NET_WORTH_CURRENCIES_HELP if mixed else NET_WORTH_HELP
+    metrics = [("Net worth", format_money(balances["net_worth"], currency), worth_help)]
     if system is not None:
         metrics.append(
             (system["name"], format_money(system["balance"], currency), UNALLOCATED_HELP)
@@ -79,6 +86,18 @@ def _metrics(balances: dict[str, Any], currency: str) -> None:
         ("Pending allocation", format_money(balances["pending_allocation"], currency), PENDING_HELP)
     )
     metric_row(metrics)
+
+
+def _currency_notes(balances: dict[str, Any], currency: str) -> None:
+    """Wallets in other currencies (SPEC §14): which ones net worth leaves out for want of a
+    rate, and the unrealised exchange gain or loss since they were booked."""
+    for sentence in currencies.unconverted_text(balances.get("unconverted") or []):
+        st.caption(
+            f":material/currency_exchange: {literal(sentence)} Add a rate under Setup → Rates."
+        )
+    revaluation = currencies.revaluation_text(balances.get("revaluation"), currency)
+    if revaluation:
+        st.caption(literal(revaluation))
 
 
 def _wallets(wallets: list[dict[str, Any]], currency: str, show_archived: bool) -> None:
@@ -90,8 +109,15 @@ def _wallets(wallets: list[dict[str, Any]], currency: str, show_archived: bool) 
         else:
             st.info("No wallets yet — add a wallet on the Setup page.")
         return
-    money_table(tables.wallet_table(shown, show_archived), currency, width="stretch")
-    _distribution(shown, currency)
+    money_table(tables.wallet_table(shown, show_archived, currency), currency, width="stretch")
+    if tables.in_other_currencies(shown, currency):
+        # The bars compare: each wallet in the ledger's currency, those without a rate left out.
+        worth = [
+            {**w, "balance": w["balance_base"]} for w in shown if w.get("balance_base") is not None
+        ]
+        _distribution(worth, currency)
+    else:
+        _distribution(shown, currency)
 
 
 def _buckets(buckets: list[dict[str, Any]], currency: str, show_archived: bool) -> None:
@@ -130,7 +156,7 @@ def _recent(balances: dict[str, Any], currency: str) -> None:
         st.info("No transactions yet — add one on the Transactions page.")
         return
     frame = tables.transaction_table(
-        page["items"], balances["wallets"], balances["buckets"], categories
+        page["items"], balances["wallets"], balances["buckets"], categories, base=currency
     )
     shown = tables.for_display(frame, currency)
     signs = [
@@ -150,7 +176,7 @@ def _recent(balances: dict[str, Any], currency: str) -> None:
         # The amount before the bucket: a split like "Essentials 500.00 · Savings 200.00 ·
         # Fun 100.00" is wide, and last it can take the rest of the row without pushing the
         # amount out of sight.
-        column_order=RECENT_COLUMNS,
+        column_order=tables.column_order(frame, RECENT_COLUMNS),
         width="stretch",
     )
     if page["count"] > len(page["items"]):

@@ -4,7 +4,9 @@ and wallet in one row; Enter in the amount saves, and the line is ready for the 
 The kind follows the category (an income category makes an income). What the line leaves
 open comes from the last transaction with that payee, else with that category: its category,
 its wallet and its bucket (an expense category's default bucket comes first). Amounts are
-read as the user's locale writes them.
+read as the user's locale writes them, with the places of the wallet's currency. In a ledger
+with wallets in other currencies (SPEC §14) the line has an optional amount in the ledger's
+currency, and today's rates are named under it.
 """
 
 from __future__ import annotations
@@ -13,11 +15,11 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import api, data, forms, localisation
+from dashboard import api, currencies, data, forms, localisation
 from dashboard.api import ApiError
-from dashboard.formatting import format_money, literal
+from dashboard.formatting import format_money, literal, places
 from dashboard.forms import FieldError, FormErrors, Lists
-from dashboard.views.common import today
+from dashboard.views.common import show_error, today
 
 FORM_KEY = "qa_form"
 FLASH_KEY = "qa_flash"
@@ -65,8 +67,12 @@ def render(lists: Lists, currency: str) -> None:
     wallet_names = {str(w["id"]): w["name"] for w in wallets}
     payees = sorted({p["name"] for p in lists.payees}, key=str.casefold)
     symbol = localisation.currency_symbol(currency)
+    others = currencies.others(lists.wallets, currency)
+    widths = [1.1, 1.6, 1.4, 1.0, 1.2, 0.7]
+    if others:
+        widths.insert(5, 1.0)  # the amount in the ledger's currency
     with st.form(FORM_KEY, border=True, enter_to_submit=True):
-        columns = st.columns([1.1, 1.6, 1.4, 1.0, 1.2, 0.7], vertical_alignment="bottom")
+        columns = st.columns(widths, vertical_alignment="bottom")
         when = columns[0].date_input("Date", value=today(), key="qa_date")
         payee = columns[1].selectbox(
             "Payee",
@@ -85,7 +91,7 @@ def render(lists: Lists, currency: str) -> None:
             key="qa_category",
         )
         amount = columns[3].text_input(
-            f"Amount ({symbol})",
+            "Amount (the wallet's currency)" if others else f"Amount ({symbol})",
             placeholder=f"12{localisation.decimal_mark()}50",
             max_chars=20,
             key="qa_amount",
@@ -96,7 +102,18 @@ def render(lists: Lists, currency: str) -> None:
             format_func=lambda key: wallet_names.get(key, LAST_USED),
             key="qa_wallet",
         )
-        saved = columns[5].form_submit_button("Add", type="primary", key="qa_submit")
+        base_amount = ""
+        if others:
+            base_amount = columns[5].text_input(
+                f"In {currency} (optional)",
+                max_chars=20,
+                help=f"For a wallet in another currency: what it cost in {currency}. Empty: "
+                "the rate of the day is used.",
+                key="qa_base_amount",
+            )
+        saved = columns[-1].form_submit_button("Add", type="primary", key="qa_submit")
+    if others:
+        _rates_today(others, currency)
     if message:
         st.caption(literal(message), help=None)
     st.html(_KEYBOARD_SCRIPT, unsafe_allow_javascript=True)
@@ -113,9 +130,10 @@ def render(lists: Lists, currency: str) -> None:
         "category": category,
         "amount": amount,
         "wallet": None if wallet == LAST_USED else wallet,
+        "base_amount": base_amount,
     }
     try:
-        payload = build(values, lists, last_used(lists, payee, category))
+        payload = build(values, lists, last_used(lists, payee, category), currency)
         created = api.get_client().post(data.ledger_path("/transactions"), json=payload)
     except (FormErrors, ApiError) as error:
         forms.show_form_error(error)
@@ -123,6 +141,8 @@ def render(lists: Lists, currency: str) -> None:
     forms.reset_later(
         {"qa_payee": None, "qa_category": None, "qa_amount": "", "qa_wallet": LAST_USED}
     )
+    if others:
+        forms.reset_later({"qa_base_amount": ""})
     st.session_state[FLASH_KEY] = saved_note(created, payload, names, wallet_names, currency)
     st.session_state[FOCUS_KEY] = st.session_state.get(SAVES_KEY, 0) + 1
     st.session_state[SAVES_KEY] = st.session_state[FOCUS_KEY]
@@ -153,8 +173,31 @@ def payee_id_of(lists: Lists, name: str | None) -> str | None:
     )
 
 
-def build(values: dict[str, Any], lists: Lists, last: dict[str, Any] | None) -> dict[str, Any]:
-    """The POST body: what was typed, and what it left open taken from ``last``."""
+def _rates_today(others: list[str], base: str) -> None:
+    """Under the line: the rate each other currency gets today, or that there is none."""
+    parts = []
+    for code in others:
+        try:
+            lookup = data.rate_lookup(code, today().isoformat())
+        except ApiError as error:
+            show_error(error)
+            return
+        text = currencies.rate_text(lookup)
+        parts.append(
+            text
+            or f"no {code} rate: give the amount in {base} or add one under {currencies.RATES_PAGE}"
+        )
+    st.caption(":material/currency_exchange: Today: " + literal(" · ".join(parts)))
+
+
+def build(
+    values: dict[str, Any],
+    lists: Lists,
+    last: dict[str, Any] | None,
+    base: str | None = None,
+) -> dict[str, Any]:
+    """The POST body: what was typed, and what it left open taken from ``last``; the amount
+    with the places of the wallet's currency (``base``: the ledger's)."""
     active_categories = {str(c["id"]): c for c in lists.categories if not c["archived"]}
     active_wallets = [str(w["id"]) for w in lists.active_wallets()]
     active_buckets = {str(b["id"]) for b in lists.active_buckets()}
@@ -180,17 +223,19 @@ def build(values: dict[str, Any], lists: Lists, last: dict[str, Any] | None) -> 
         bucket = str(last["bucket"])  # an income with a bucket was not split: nor is this one
     if not bucket and kind == "expense":
         bucket = lists.system_bucket_id()
-    return forms.build_payload(
-        kind,
-        {
-            "date": values.get("date"),
-            "amount": values.get("amount", ""),
-            "category": category,
-            "wallet": wallet,
-            "bucket": bucket,
-            "payee_name": values.get("payee_name") or "",
-        },
-    )
+    own = currencies.currency_of(lists.wallets, wallet, base or "")
+    typed = {
+        "date": values.get("date"),
+        "amount": values.get("amount", ""),
+        "category": category,
+        "wallet": wallet,
+        "bucket": bucket,
+        "payee_name": values.get("payee_name") or "",
+    }
+    if base and own != base:
+        typed["base_amount"] = values.get("base_amount") or ""
+    amounts = {"amount": places(own or base), "base_amount": places(base)}
+    return forms.build_payload(kind, typed, amounts)
 
 
 def saved_note(
@@ -201,7 +246,8 @@ def saved_note(
     currency: str,
 ) -> str:
     """The line under the quick-add: "Added: 12.50 € Groceries at REWE from Bank."."""
-    amount = format_money(payload["amount"], currency)
+    own = created.get("currency") if isinstance(created, dict) else None
+    amount = format_money(payload["amount"], own or currency)
     where = "to" if payload["kind"] == "income" else "from"
     who = f" at {payload['payee_name']}" if payload.get("payee_name") else ""
     category = categories.get(payload["category"], "")

@@ -8,10 +8,10 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import api, data
+from dashboard import api, currencies, data
 from dashboard import receipts as logic
 from dashboard.api import ApiError
-from dashboard.formatting import literal
+from dashboard.formatting import format_money, literal, places
 from dashboard.forms import FormErrors, Lists, show_form_error
 from dashboard.views.common import Page, show_error, today
 
@@ -168,7 +168,11 @@ def _confirm(page: Page, receipt: dict[str, Any], lists: Lists, currency: str) -
         values = {
             "date": st.date_input("Date", value=defaults["date"], key=f"{prefix}_date"),
             "amount": st.text_input(
-                f"Amount ({currency})", value=defaults["amount"], key=f"{prefix}_amount"
+                "Amount (the wallet's currency)"
+                if currencies.others(lists.wallets, currency)
+                else f"Amount ({currency})",
+                value=defaults["amount"],
+                key=f"{prefix}_amount",
             ),
             "payee_name": st.text_input(
                 "Payee", value=defaults["payee_name"], key=f"{prefix}_payee_name"
@@ -210,7 +214,8 @@ def _confirm(page: Page, receipt: dict[str, Any], lists: Lists, currency: str) -
     if not create:
         return
     try:
-        overrides = logic.accept_overrides(values)
+        own = currencies.currency_of(lists.wallets, values["wallet"], currency)
+        overrides = logic.accept_overrides(values, places(own))
         tx = api.get_client().post(
             data.ledger_path(f"/receipts/{receipt['id']}/accept"), {"overrides": overrides}
         )
@@ -218,4 +223,5 @@ def _confirm(page: Page, receipt: dict[str, Any], lists: Lists, currency: str) -
         show_form_error(error)
         return
     st.session_state.pop(SCAN_KEY, None)
-    page.written(f"Created the expense of {tx['amount']} {currency} with the receipt attached.")
+    amount = format_money(tx["amount"], tx.get("currency") or currency)
+    page.written(f"Created the expense of {amount} with the receipt attached.")

@@ -10,9 +10,9 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import api, data, forms, labels, plans
+from dashboard import api, currencies, data, forms, labels, plans
 from dashboard.api import ApiError
-from dashboard.formatting import format_money
+from dashboard.formatting import format_money, places
 from dashboard.forms import FormErrors
 from dashboard.plans import every, recurring_name
 from dashboard.views import transaction_form
@@ -58,7 +58,7 @@ def _recurring_actions(page: Page, templates: list[dict[str, Any]], currency: st
 
     def show(tid: str) -> str:
         t = by_id[tid]
-        amount = format_money(t["amount"], currency)
+        amount = format_money(t["amount"], t.get("currency") or currency)
         return f"{recurring_name(t)} · {amount} · {every(t['frequency'], t['interval']).lower()}"
 
     tid = st.selectbox("Recurring transaction", list(by_id), format_func=show, key="plan_rec_pick")
@@ -113,13 +113,14 @@ def _recurring_edit(page: Page, template: dict[str, Any], path: str, currency: s
         return
     kind = template["kind"]
     prefix = f"plan_rec_edit_{template['id']}"
+    own = template.get("currency") or currency
     with st.form(f"{prefix}_form", border=True):
         st.markdown("**Change it**")
         values: dict[str, Any] = {"date": date.fromisoformat(str(template["start_date"]))}
         left, right = st.columns(2)
         values["amount"] = left.text_input(
-            f"Amount ({currency})",
-            value=f"{Decimal(str(template['amount'])):.2f}",
+            f"Amount ({own})",
+            value=f"{Decimal(str(template['amount'])):.{places(own)}f}",
             max_chars=20,
             key=f"{prefix}_amount",
         )
@@ -172,6 +173,7 @@ def _recurring_edit(page: Page, template: dict[str, Any], path: str, currency: s
             frequency,
             int(interval),
             end,
+            places(_wallet_currency(lists, values, currency)),
         )
     except FormErrors as error:
         forms.show_form_error(error)
@@ -199,9 +201,12 @@ def _recurring_add(page: Page, currency: str) -> None:
     initial = transaction_form.defaults(kind, lists)
     with st.form(f"plan_rec_add_form_{kind}", border=True):
         values: dict[str, Any] = {}
-        values["amount"] = st.text_input(
-            f"Amount ({currency})", placeholder="12.50", key=f"{prefix}_amount"
+        label = (
+            "Amount (the wallet's currency)"
+            if transaction_form.in_currencies(lists, currency)
+            else f"Amount ({currency})"
         )
+        values["amount"] = st.text_input(label, placeholder="12.50", key=f"{prefix}_amount")
         values["description"] = st.text_input(
             "Description", max_chars=255, placeholder="Rent", key=f"{prefix}_description"
         )
@@ -244,7 +249,8 @@ def _recurring_add(page: Page, currency: str) -> None:
     if not submitted:
         return
     try:
-        body = plans.recurring_payload(kind, values, frequency, int(interval), end)
+        decimals = places(_wallet_currency(lists, values, currency))
+        body = plans.recurring_payload(kind, values, frequency, int(interval), end, decimals)
         created = api.get_client().post(data.ledger_path("/recurring"), json=body)
     except (ApiError, FormErrors) as error:
         forms.show_form_error(error)
@@ -256,3 +262,9 @@ def _recurring_add(page: Page, currency: str) -> None:
         f"Added {recurring_name(body)} ({every(frequency, interval).lower()})"
         + (f"; the next is due on {following}." if following else ".")
     )
+
+
+def _wallet_currency(lists: forms.Lists, values: dict[str, Any], base: str) -> str:
+    """The currency of the wallet a template's amount is in (SPEC §14)."""
+    wallet = values.get("wallet") or values.get("from_wallet")
+    return currencies.currency_of(lists.wallets, wallet, base)

@@ -1,6 +1,7 @@
 """Setup: the ledger's wallets with reconcile (views/setup_wallets.py), buckets with the
 allocation percentages and their live total (views/setup_buckets.py), and categories
-(views/setup_categories.py), payees (views/setup_payees.py) and rules (views/setup_rules.py)."""
+(views/setup_categories.py), payees (views/setup_payees.py), rules (views/setup_rules.py) and
+exchange rates (views/setup_rates.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dashboard.views import (
     setup_buckets,
     setup_categories,
     setup_payees,
+    setup_rates,
     setup_rules,
     setup_wallets,
 )
@@ -27,8 +29,10 @@ def render() -> None:
 
     # Tabs that track their state survive reruns that change what is drawn above them (a
     # success message): untracked tabs would jump back to the first one.
-    wallets_tab, buckets_tab, categories_tab, payees_tab, rules_tab = st.tabs(
-        ["Wallets", "Buckets", "Categories", "Payees", "Rules"], key="setup_tab", on_change="rerun"
+    wallets_tab, buckets_tab, categories_tab, payees_tab, rules_tab, rates_tab = st.tabs(
+        ["Wallets", "Buckets", "Categories", "Payees", "Rules", "Rates"],
+        key="setup_tab",
+        on_change="rerun",
     )
     with wallets_tab:
         setup_wallets.section(PAGE, currency, can_write)
@@ -40,3 +44,5 @@ def render() -> None:
         setup_payees.section(PAGE, can_write)
     with rules_tab:
         setup_rules.section(PAGE, currency, can_write)
+    with rates_tab:
+        setup_rates.section(PAGE, currency, can_write)

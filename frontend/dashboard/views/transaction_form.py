@@ -11,11 +11,12 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import api, data, forms, labels, rules
+from dashboard import api, currencies, data, forms, labels, rules
 from dashboard.api import ApiError
-from dashboard.formatting import literal
+from dashboard.formatting import format_money, literal, places
 from dashboard.forms import FormErrors, Lists
 from dashboard.views.common import Page, today
+from dashboard.views.currency_fields import currency_select, rate_hint
 
 ADD_KIND_KEY = "tx_add_kind"
 _KEPT_ON_KIND_CHANGE = ("date", "amount", "description", "notes", "tags", "payee_name")
@@ -60,15 +61,30 @@ def _transaction_fields(
     split: bool = False,
 ) -> dict[str, Any]:
     """The widgets of one kind's form; returns the values typed. Keys: ``<prefix>_<field>``.
-    A ``split`` form has no category box: the split editor below it has one per line."""
+    A ``split`` form has no category box: the split editor below it has one per line.
+
+    ``currency`` is the ledger's (base) one. In a ledger with wallets in other currencies
+    (SPEC §14; the form is then no st.form, so it follows the wallet chosen) the amount is in
+    the wallet's currency, and `_currency_fields` adds what such a transaction needs."""
     values: dict[str, Any] = {}
     left, right = st.columns(2)
+    # The boxes on the right first: the amount's currency is the chosen wallet's.
+    with right:
+        if kind in forms.PAYEE_KINDS:
+            values["payee_name"] = payee_select(prefix, initial.get("payee_name"), lists)
+        for name in forms.KIND_REFERENCES[kind]:
+            if name == "category" and split:
+                continue  # each line has its own
+            values[name] = reference_select(kind, name, prefix, initial.get(name), lists)
+    own = currencies.currency_of(
+        lists.wallets, values.get("wallet") or values.get("from_wallet"), currency
+    )
     with left:
         values["date"] = st.date_input("Date", value=initial.get("date"), key=f"{prefix}_date")
-        amount_label = f"Amount ({currency})"
+        amount_label = f"Amount ({own})"
         amount_help = None
         if kind == "adjustment":
-            amount_label = f"Amount ({currency}, + adds, - removes)"
+            amount_label = f"Amount ({own}, + adds, - removes)"
             amount_help = "A signed amount: -20.00 takes 20 away from the wallet and bucket."
         values["amount"] = st.text_input(
             amount_label,
@@ -90,17 +106,90 @@ def _transaction_fields(
             help="Separate tags with commas.",
             key=f"{prefix}_tags",
         )
-    with right:
-        if kind in forms.PAYEE_KINDS:
-            values["payee_name"] = payee_select(prefix, initial.get("payee_name"), lists)
-        for name in forms.KIND_REFERENCES[kind]:
-            if name == "category" and split:
-                continue  # each line has its own
-            values[name] = reference_select(kind, name, prefix, initial.get(name), lists)
+    values["places"] = {"amount": places(own), "base_amount": places(currency)}
+    if in_currencies(lists, currency):
+        values.update(_currency_fields(kind, prefix, initial, lists, currency, values))
     values["notes"] = st.text_area(
         "Notes", value=initial.get("notes", ""), max_chars=2000, height=68, key=f"{prefix}_notes"
     )
     return values
+
+
+def in_currencies(lists: Lists, base: str) -> bool:
+    """Whether the ledger has a wallet in another currency than its own (SPEC §14)."""
+    return bool(currencies.others(lists.wallets, base))
+
+
+def _currency_fields(
+    kind: str,
+    prefix: str,
+    initial: Mapping[str, Any],
+    lists: Lists,
+    base: str,
+    values: dict[str, Any],
+) -> dict[str, Any]:
+    """What a transaction in another currency needs: the rate that will be used and an
+    optional amount in the base currency (needed without a rate); a transfer between
+    currencies the amount received; an expense optionally what the receipt said in a
+    foreign currency. Keys ``<prefix>_base_amount``, ``_to_amount``, ``_foreign_amount``,
+    ``_foreign_currency``."""
+    typed: dict[str, Any] = {}
+    amounts = dict(values["places"])
+    own = currencies.currency_of(
+        lists.wallets, values.get("wallet") or values.get("from_wallet"), base
+    )
+    target = None
+    if kind == "transfer" and values.get("to_wallet"):
+        target = currencies.currency_of(lists.wallets, values["to_wallet"], base)
+    if target is not None and values.get("from_wallet") and target != own:
+        typed["to_amount"] = st.text_input(
+            f"Amount received in {target}",
+            value=initial.get("to_amount") or "",
+            placeholder="0" if not places(target) else "0." + "0" * places(target),
+            help=f"The wallets hold different currencies: what arrived in {target}.",
+            key=f"{prefix}_to_amount",
+        )
+        amounts["to_amount"] = places(target)
+    # One side of a transfer in the base currency gives the base amount itself.
+    needs_base = own != base and target != base
+    if needs_base:
+        lookup = rate_hint(own, base, values.get("date"))
+        if lookup and lookup.get("rate") is not None:
+            try:
+                amount = forms.parse_amount(
+                    values.get("amount") or "", signed=True, decimals=places(own)
+                )
+                at_rate = currencies.converted(amount, lookup["rate"], base)
+                st.caption(literal(f"{values['amount']} {own} ≈ {at_rate} at this rate."))
+            except FormErrors:
+                pass
+        missing = lookup is not None and lookup.get("rate") is None
+        typed["base_amount"] = st.text_input(
+            f"Amount in {base}" + (" (needed: no rate)" if missing else " (optional)"),
+            value=initial.get("base_amount") or "",
+            placeholder="0.00",
+            help=f"What it cost in {base} (your bank statement says). Empty: the rate is used.",
+            key=f"{prefix}_base_amount",
+        )
+    if kind == "expense":
+        with st.expander("Paid in a foreign currency? (for information)"):
+            left, right = st.columns(2)
+            with right:
+                foreign = currency_select(
+                    "Foreign currency",
+                    f"{prefix}_foreign_currency",
+                    initial.get("foreign_currency") or None,
+                )
+            typed["foreign_amount"] = left.text_input(
+                "Foreign amount",
+                value=initial.get("foreign_amount") or "",
+                help="What the receipt said, in its currency; kept with the expense only.",
+                key=f"{prefix}_foreign_amount",
+            )
+            typed["foreign_currency"] = foreign or ""
+            amounts["foreign_amount"] = places(foreign)
+    typed["places"] = amounts
+    return typed
 
 
 def payee_select(prefix: str, current: str | None, lists: Lists) -> str | None:
@@ -139,6 +228,7 @@ def split_editor(
     initial: list[dict[str, Any]],
     lists: Lists,
     currency: str,
+    decimals: int = 2,
 ) -> list[dict[str, Any]]:
     """The split lines (category, amount, bucket, description; keys
     ``<prefix>_split_<n>_<column>``), what is left to assign as they change, "Add a line" and
@@ -185,11 +275,11 @@ def split_editor(
         )
         lines.append(line)
     try:
-        total: Decimal | None = forms.parse_amount(amount_text)
+        total: Decimal | None = forms.parse_amount(amount_text, decimals=decimals)
     except FormErrors:
         total = None
-    left = rules.left_to_assign(total, lines)
-    text = rules.left_text(left, currency)
+    left = rules.left_to_assign(total, lines, decimals)
+    text = rules.left_text(left, currency, decimals)
     if left:
         st.warning(text, icon=":material/call_split:")
     else:
@@ -201,7 +291,7 @@ def split_editor(
         st.session_state[count_key] = len(lines) + 1
         st.rerun()
     if even.button("Split the rest evenly", key=f"{prefix}_split_even", disabled=not left):
-        shared = rules.split_rest_evenly(total, lines)
+        shared = rules.split_rest_evenly(total, lines, decimals)
         if shared is None:
             st.info("Empty a line's amount (or add a line) to give it the rest.")
         else:
@@ -222,11 +312,14 @@ def split_cleared(prefix: str, count: int) -> dict[str, Any]:
     return cleared
 
 
-def split_lines(kind: str, amount_text: str, lines: list[dict[str, Any]], lists: Lists) -> list:
-    """The editor's lines → the API's ``splits`` (FormErrors naming the line)."""
-    total = forms.parse_amount(amount_text)
+def split_lines(
+    kind: str, amount_text: str, lines: list[dict[str, Any]], lists: Lists, decimals: int = 2
+) -> list:
+    """The editor's lines → the API's ``splits`` (FormErrors naming the line); amounts with
+    ``decimals``, the places of the wallet's currency."""
+    total = forms.parse_amount(amount_text, decimals=decimals)
     objects = rules.Objects(lists.wallets, lists.buckets, lists.categories, lists.payees)
-    return rules.build_splits(forms.CATEGORY_TYPE[kind], total, lines, objects)
+    return rules.build_splits(forms.CATEGORY_TYPE[kind], total, lines, objects, decimals)
 
 
 def reference_select(
@@ -294,24 +387,33 @@ def add_form(page: Page, lists: Lists, currency: str) -> None:
     kind = kind_choice(ADD_KIND_KEY)
     prefix = f"tx_add_{kind}"
     split = split_toggle(kind, prefix, False)
-    # A split form is no st.form: what is left to assign follows every keystroke.
-    with nullcontext() if split else st.form(f"tx_add_form_{kind}", border=False):
+    # A split form is no st.form: what is left to assign follows every keystroke; nor is one
+    # in a ledger with wallets in other currencies: the rate follows the wallet and the date.
+    live = split or in_currencies(lists, currency)
+    with nullcontext() if live else st.form(f"tx_add_form_{kind}", border=False):
         values = _transaction_fields(kind, prefix, defaults(kind, lists), lists, currency, split)
-        lines = split_editor(kind, prefix, values["amount"], [], lists, currency) if split else []
-        submit = st.button if split else st.form_submit_button
+        lines = []
+        if split:
+            lines = split_editor(
+                kind, prefix, values["amount"], [], lists, currency, values["places"]["amount"]
+            )
+        submit = st.button if live else st.form_submit_button
         submitted = submit("Add transaction", type="primary", key="tx_add_submit")
     if not submitted:
         return
     try:
         if split:
-            values["splits"] = split_lines(kind, values["amount"], lines, lists)
-        payload = forms.build_payload(kind, values)
+            values["splits"] = split_lines(
+                kind, values["amount"], lines, lists, values["places"]["amount"]
+            )
+        payload = forms.build_payload(kind, values, values.get("places"))
         created = api.get_client().post(data.ledger_path("/transactions"), json=payload)
     except (ApiError, FormErrors) as error:
         forms.show_form_error(error)
         return
     # The next one often shares the date and wallet; what is typed fresh each time goes.
-    forms.reset_later({f"{prefix}_{name}": "" for name in ("amount", "description", "notes")})
+    fresh = ("amount", "description", "notes", "base_amount", "to_amount", "foreign_amount")
+    forms.reset_later({f"{prefix}_{name}": "" for name in fresh})
     forms.reset_later({f"{prefix}_tags": "", f"{prefix}_payee": None})
     if split:
         forms.reset_later(split_cleared(prefix, len(lines)))
@@ -336,24 +438,34 @@ def edit_form(page: Page, tx: dict[str, Any], tid: str, lists: Lists, currency: 
         )
     prefix = f"tx_edit_{tid}_{kind}"
     initial = forms.form_values(tx)
+    # The booked base amount is not offered again: a changed amount would keep it stale.
+    initial["base_amount"] = ""
     if kind != tx["kind"]:
         initial = {**defaults(kind, lists), **{k: initial[k] for k in _KEPT_ON_KIND_CHANGE}}
     objects = rules.Objects(lists.wallets, lists.buckets, lists.categories, lists.payees)
     split = split_toggle(kind, prefix, bool(tx.get("splits")) and kind == tx["kind"])
-    with nullcontext() if split else st.form(f"tx_edit_form_{tid}_{kind}", border=False):
+    live = split or in_currencies(lists, currency)
+    if (tx.get("currency") or currency) != currency and tx.get("base_amount") is not None:
+        booked = format_money(tx["base_amount"], currency)
+        st.caption(f"Booked at {booked}; an amount in {currency} typed below replaces it.")
+    with nullcontext() if live else st.form(f"tx_edit_form_{tid}_{kind}", border=False):
         values = _transaction_fields(kind, prefix, initial, lists, currency, split)
         lines = []
         if split:
             shown = rules.split_rows(tx, objects) if kind == tx["kind"] else []
-            lines = split_editor(kind, prefix, values["amount"], shown, lists, currency)
-        submit = st.button if split else st.form_submit_button
+            lines = split_editor(
+                kind, prefix, values["amount"], shown, lists, currency, values["places"]["amount"]
+            )
+        submit = st.button if live else st.form_submit_button
         submitted = submit("Save changes", type="primary", key="tx_edit_submit")
     if not submitted:
         return
     try:
         if split:
-            values["splits"] = split_lines(kind, values["amount"], lines, lists)
-        body = forms.changes(tx, forms.build_payload(kind, values))
+            values["splits"] = split_lines(
+                kind, values["amount"], lines, lists, values["places"]["amount"]
+            )
+        body = forms.changes(tx, forms.build_payload(kind, values, values.get("places")))
         if not body:
             st.info("Nothing changed.")
             return

@@ -216,10 +216,10 @@ def _browse(filters: dict[str, str], lists: Lists, currency: str, can_write: boo
 
 
 def transaction_frame(
-    items: list[dict[str, Any]], lists: Lists, wallet: str | None = None
+    items: list[dict[str, Any]], lists: Lists, wallet: str | None = None, base: str | None = None
 ) -> pd.DataFrame:
     frame = tables.transaction_table(
-        items, lists.wallets, lists.buckets, lists.categories, wallet=wallet
+        items, lists.wallets, lists.buckets, lists.categories, wallet=wallet, base=base
     )
     frame["Tags"] = [", ".join(item.get("tags") or []) for item in items]
     return frame
@@ -253,7 +253,7 @@ def _table(
 ) -> list[int]:
     """The page's table, a bank statement when ``wallet`` is set (its running balance after
     every row); returns the rows selected (several: a bulk edit)."""
-    frame = transaction_frame(items, lists, wallet)
+    frame = transaction_frame(items, lists, wallet, currency)
     money = tables.money_columns(frame)
     signs = _signs(items, frame, wallet)
     colours = [AMOUNT_COLOURS[sign] for sign in signs]
@@ -270,7 +270,7 @@ def _table(
         },
         # The money before the bucket: an income's split is long, and last it can take the
         # rest of the row without pushing the amount and the balance out of sight.
-        column_order=[c for c in REGISTER_COLUMNS if c in frame.columns],
+        column_order=tables.column_order(frame, REGISTER_COLUMNS),
         # The whole page of rows at once: the page scrolls, not a box inside it.
         height=TABLE_HEADER_PX + ROW_PX * len(frame),
         on_select="rerun",
