@@ -15,6 +15,7 @@
 
 import json
 import logging
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -53,6 +54,7 @@ from budget.exchange.signals import import_finished
 from budget.exchange.sources import Record, Source, source_open
 from budget.exchange.values import AUTO, AmbiguousDates, values_detect
 from budget.ledgers.models import Ledger
+from budget.ledgers.services import ledger_lock
 from budget.money import services as money_services
 from budget.money.models import (
     REFERENCE_FIELDS,
@@ -60,9 +62,11 @@ from budget.money.models import (
     Category,
     CategoryType,
     Payee,
+    Transaction,
     Wallet,
 )
-from budget.money.rules import References, reference_error, transaction_errors
+from budget.money.rollup import GroupedLegs
+from budget.money.rules import References, batch_errors, reference_error, transaction_errors
 
 logger = logging.getLogger(__name__)
 
@@ -573,7 +577,12 @@ def import_run(*, job_id: UUID, run_id: UUID) -> str:
     """The worker's part: inserts every row of the job in one database transaction.
 
     Safe to run twice: it only acts on a job that is running under `run_id`, and holds the
-    job's row lock throughout, so a second worker waits and then finds the job done."""
+    job's row lock throughout, so a second worker waits and then finds the job done.
+
+    The ledger's row lock (which every write to the ledger waits for) is taken only for
+    the last step: the rows are checked and COPYed without it, then, under it, the
+    references they use are read again (a wallet archived meanwhile fails the import as
+    the check would have) and both rollups get the rows in grouped SQL (`rollup_add`)."""
     try:
         with transaction.atomic():
             job = (
@@ -589,8 +598,15 @@ def import_run(*, job_id: UUID, run_id: UUID) -> str:
             progress_set(job_id=job_id, run_id=run_id, processed=0)
             if job.skip_duplicates:
                 job.total = duplicates.duplicates_refresh(job=job)
-            created = _rows_insert(job, run_id)
-            ImportRow.objects.filter(job=job).delete()
+            _constraints_now()
+            created, seen = _rows_insert(job, run_id)
+            legs = GroupedLegs(transactions=Transaction.objects.filter(import_job=job))
+            locked_at = time.monotonic()
+            ledger_lock(ledger_ids=[job.ledger_id])
+            if _references_changed(seen):
+                _rows_recheck(job)
+            legs.apply()
+            ImportRow.objects.filter(job=job)._raw_delete(ImportRow.objects.db)
             job.status = ImportStatus.DONE
             job.created_count = created
             job.finished_at = timezone.now()
@@ -607,6 +623,12 @@ def import_run(*, job_id: UUID, run_id: UUID) -> str:
                     count=created,
                 )
             import_finished.send(sender=ImportJob, ledger_id=job.ledger_id, job=job)
+        logger.info(
+            "Import %s: %d rows; the ledger was locked for %.2f s",
+            job_id,
+            created,
+            time.monotonic() - locked_at,
+        )
     except _ImportFailed as failure:
         _failed(job_id, run_id, failure.detail, failure.errors, failure.count)
         return "failed"
@@ -618,6 +640,15 @@ def import_run(*, job_id: UUID, run_id: UUID) -> str:
     return "done"
 
 
+def _constraints_now() -> None:
+    """PostgreSQL checks the foreign keys of 100 000 new rows as they are written rather
+    than at the commit (Django makes them deferred), which would hold the ledger lock for
+    seconds more."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def _splits_read(data: dict[str, Any]) -> dict[str, Any]:
     """A stored row's split lines with their amounts as Decimal again."""
     if not data.get("splits"):
@@ -625,7 +656,9 @@ def _splits_read(data: dict[str, Any]) -> dict[str, Any]:
     return {"splits": [{**line, "amount": Decimal(line["amount"])} for line in data["splits"]]}
 
 
-def _rows_insert(job: ImportJob, run_id: UUID) -> int:
+def _chunks(job: ImportJob) -> Iterator[tuple[list[int], list[dict[str, Any]]]]:
+    """The job's stored rows to insert, COMMIT_CHUNK at a time: their lines, and their
+    input as `transactions_insert` takes it."""
     rows = ImportRow.objects.filter(job=job)
     if job.skip_duplicates:
         rows = rows.filter(duplicate_of__isnull=True)
@@ -634,8 +667,8 @@ def _rows_insert(job: ImportJob, run_id: UUID) -> int:
         .values_list("line", "date", "kind", "amount", "description", "external_id", "data")
         .iterator(chunk_size=COMMIT_CHUNK)
     )
-    created = 0
     while chunk := list(islice(stream, COMMIT_CHUNK)):
+        lines = [line for line, *_ in chunk]
         items = [
             {
                 **data,
@@ -649,24 +682,68 @@ def _rows_insert(job: ImportJob, run_id: UUID) -> int:
             }
             for _, day, kind, amount, description, external_id, data in chunk
         ]
+        yield lines, items
+
+
+def _no_longer_valid(errors: list[dict[str, Any]], lines: list[int]) -> _ImportFailed:
+    errors = [{**e, "row": lines[e["row"]]} for e in errors]
+    bad = len({e["row"] for e in errors})
+    return _ImportFailed(
+        f"{bad} row{'s' if bad != 1 else ''} no longer pass the checks (e.g. a wallet "
+        "was archived since the file was checked); nothing was imported.",
+        errors[:LIST_LIMIT],
+        len(errors),
+    )
+
+
+def _rows_insert(job: ImportJob, run_id: UUID) -> tuple[int, References]:
+    """Checks and inserts the rows, chunk by chunk, with the rules every new transaction
+    follows (`transactions_insert`; what the rules of §12 filled in ran at the check:
+    what the preview showed is imported); returns how many, and every wallet, bucket and
+    category they refer to as they were read."""
+    created, seen = 0, References()
+    for lines, items in _chunks(job):
         try:
-            # The rules ran when the file was checked (what the preview showed is imported).
-            money_services.transactions_create(
-                ledger=job.ledger, items=items, bulk=True, prepared=True, logged=False
+            txs, _, refs = money_services.transactions_insert(
+                ledger=job.ledger, items=items, bulk=True
             )
         except Invalid as error:
-            lines = [line for line, *_ in chunk]
-            errors = [{**e, "row": lines[e["row"]]} for e in (error.errors or [])]
-            bad = len({e["row"] for e in errors})
-            raise _ImportFailed(
-                f"{bad} row{'s' if bad != 1 else ''} no longer pass the checks (e.g. a wallet "
-                "was archived since the file was checked); nothing was imported.",
-                errors[:LIST_LIMIT],
-                len(errors),
-            ) from error
-        created += len(chunk)
+            raise _no_longer_valid(error.errors or [], lines) from error
+        for group in ("wallets", "buckets", "categories"):
+            getattr(seen, group).update(getattr(refs, group))
+        money_services.transactions_allocate_later(txs)
+        money_services.transactions_created(ledger_id=job.ledger_id, txs=txs)
+        created += len(txs)
         progress_set(job_id=job.pk, run_id=run_id, processed=created)
-    return created
+    return created, seen
+
+
+def _references_changed(seen: References) -> bool:
+    """Whether a wallet, bucket or category the rows refer to was archived, deleted or
+    given another type since they were checked (read under the ledger lock, which those
+    changes take too)."""
+
+    def state(objects) -> dict[UUID, tuple]:
+        return {o.pk: (o.archived, getattr(o, "type", None)) for o in objects}
+
+    return any(
+        state(model.objects.filter(pk__in=list(known))) != state(known.values())
+        for model, known in (
+            (Wallet, seen.wallets),
+            (Bucket, seen.buckets),
+            (Category, seen.categories),
+        )
+        if known
+    )
+
+
+def _rows_recheck(job: ImportJob) -> None:
+    """The rows checked again by the same rules, against the references as they are now;
+    the import fails naming each row that no longer passes."""
+    for lines, items in _chunks(job):
+        _, errors = batch_errors(ledger=job.ledger, items=items, rows=list(range(len(items))))
+        if errors:
+            raise _no_longer_valid(errors, lines)
 
 
 def _failed(
