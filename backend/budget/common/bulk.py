@@ -56,7 +56,9 @@ def _value_of(field: models.Field, connection) -> Callable[[models.Model], Any]:
     `get_db_prep_save` would give it, without calling them where they change nothing."""
     target = field.target_field if field.is_relation else field
     stamped = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
-    if stamped or type(target) not in _PLAIN:
+    if type(target) not in _PLAIN:
         return lambda obj: field.get_db_prep_save(field.pre_save(obj, add=True), connection)
+    if stamped:  # created_at, updated_at
+        return lambda obj: field.pre_save(obj, add=True)
     attname = field.attname
     return lambda obj: getattr(obj, attname)

@@ -10,7 +10,8 @@
   chunks, so the rollup, the ledger's version and allocation stay right. A worker killed
   half-way leaves nothing behind; the job then looks stale and can be committed again.
 - `import_delete` undoes a finished import (its transactions and their allocations, nothing
-  else) or discards one that was never committed.
+  else) — a large one in a worker (`import_undo`), in batches — or discards one that was
+  never committed.
 """
 
 import json
@@ -562,6 +563,7 @@ def _not_committable(job: ImportJob) -> str:
         ImportStatus.DONE: "This import is already done.",
         ImportStatus.FAILED: f"This import failed ({job.detail}); upload the file again.",
         ImportStatus.UNDONE: "This import was undone; upload the file again to import it anew.",
+        ImportStatus.UNDOING: "This import is being undone; upload the file again afterwards.",
     }.get(job.status, f"An import that is {job.status} cannot be committed.")
 
 
@@ -767,29 +769,99 @@ def _failed(
 # --- Undoing and discarding -----------------------------------------------------------------
 
 
-def import_delete(*, job: ImportJob) -> None:
-    """Undoes a done import (the job stays, `undone`); discards any other job, except one
-    that is running."""
+UNDO_BATCH = 20_000  # transactions an undo removes per database transaction
+
+
+def import_delete(*, job: ImportJob) -> ImportJob | None:
+    """Undoes a done import (the job stays, `undone`), or discards any other job, except
+    one that is running. An import of at most IMPORT_UNDO_SYNC_ROWS transactions is undone
+    at once (None: 204); a larger one is queued for a worker and the job, now `undoing`,
+    is answered (202) for its progress. Asking again while it undoes answers the job."""
     with transaction.atomic():
         job = _locked(job)
         if job.status == ImportStatus.RUNNING and not is_stale(job):
             raise _state_conflict("This import is running; wait until it is done, then undo it.")
+        if job.status == ImportStatus.UNDOING:
+            if is_stale(job):
+                _undo_queue(job)
+            return job
         if job.status != ImportStatus.DONE:
             job.delete()
-            return
+            return None
+        remaining = Transaction.objects.filter(import_job=job).count()
+        if remaining > settings.IMPORT_UNDO_SYNC_ROWS:
+            job.total = remaining
+            _undo_queue(job)
+            return job
         removed = money_services.transactions_delete(ledger=job.ledger, filters=Q(import_job=job))
-        job.status = ImportStatus.UNDONE
-        job.finished_at = timezone.now()
-        job.detail = f"Undone: {removed} transaction{'s were' if removed != 1 else ' was'} removed."
-        job.save()
-        activity.record(
-            ledger_id=job.ledger_id,
-            action="undo",
-            object_type="import",
-            object_id=job.pk,
-            summary=job.filename or "import",
-            count=removed,
-        )
+        _undone(job, removed)
+    return None
+
+
+def _undo_queue(job: ImportJob) -> None:
+    """Marks the job `undoing` under a new run id and queues the worker on commit, in the
+    name of who asks (the sweep: the system)."""
+    actor = activity.actor()
+    job.status = ImportStatus.UNDOING
+    job.run_id = uuid.uuid4()
+    job.started_at = timezone.now()
+    job.detail = f"Removing {job.total} transaction{'s' if job.total != 1 else ''}."
+    job.save()
+    enqueue_on_commit(
+        "budget.exchange.tasks.import_undo_task",
+        str(job.pk),
+        str(job.run_id),
+        str(actor.user_id) if actor.user_id else None,
+        actor.via,
+        task_name=f"undo import {job.pk}",
+    )
+
+
+def _undone(job: ImportJob, removed: int) -> None:
+    job.status = ImportStatus.UNDONE
+    job.finished_at = timezone.now()
+    job.detail = f"Undone: {removed} transaction{'s were' if removed != 1 else ' was'} removed."
+    job.save()
+    activity.record(
+        ledger_id=job.ledger_id,
+        action="undo",
+        object_type="import",
+        object_id=job.pk,
+        summary=job.filename or "import",
+        count=removed,
+    )
+
+
+def import_undo(
+    *, job_id: UUID, run_id: UUID, user_id: UUID | None = None, via: str = "worker"
+) -> str:
+    """The worker's part of an undo: removes the import's transactions UNDO_BATCH at a
+    time, each batch in its own database transaction (its rollup taken off in grouped SQL,
+    the ledger locked for that batch only), writing the progress after each. A worker
+    stopped half-way leaves the job `undoing` with fewer transactions; the sweep, or
+    another DELETE, queues it again and it goes on where it stopped."""
+    user = User.objects.filter(pk=user_id).first() if user_id else None
+    with activity.acting_as(user, via):
+        while True:
+            with transaction.atomic():
+                job = (
+                    ImportJob.objects.select_for_update(of=("self",))
+                    .select_related("ledger")
+                    .filter(pk=job_id)
+                    .first()
+                )
+                if job is None or job.status != ImportStatus.UNDOING or job.run_id != run_id:
+                    return "skipped"
+                batch = Transaction.objects.filter(import_job=job).order_by("pk").values("pk")
+                removed = money_services.transactions_delete(
+                    ledger=job.ledger, filters=Q(pk__in=batch[:UNDO_BATCH])
+                )
+                left = Transaction.objects.filter(import_job=job).count() if removed else 0
+                if not left:
+                    _undone(job, job.total)
+            progress_set(job_id=job_id, run_id=run_id, processed=job.total - left)
+            if not left:
+                return "done"
 
 
 # --- The sweep --------------------------------------------------------------------------------
@@ -800,6 +872,18 @@ def import_jobs_sweep() -> dict[str, int]:
     worker stopped (stale), so a killed worker delays an import but loses nothing; and
     discards jobs never committed (or failed) after IMPORT_KEEP_DAYS, with their rows."""
     restarted = 0
+    for job in ImportJob.objects.filter(status=ImportStatus.UNDOING).order_by("started_at"):
+        if not is_stale(job):
+            continue
+        with transaction.atomic():
+            locked = (
+                ImportJob.objects.select_for_update(skip_locked=True)
+                .filter(pk=job.pk, status=ImportStatus.UNDOING, run_id=job.run_id)
+                .first()
+            )
+            if locked is not None:
+                _undo_queue(locked)
+                restarted += 1
     for job in ImportJob.objects.filter(status=ImportStatus.RUNNING).order_by("started_at"):
         if not is_stale(job):
             continue
