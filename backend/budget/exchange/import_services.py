@@ -769,7 +769,7 @@ def _failed(
 # --- Undoing and discarding -----------------------------------------------------------------
 
 
-UNDO_BATCH = 20_000  # transactions an undo removes per database transaction
+UNDO_BATCH = 50_000  # transactions an undo removes per database transaction
 
 
 def import_delete(*, job: ImportJob) -> ImportJob | None:
@@ -852,7 +852,10 @@ def import_undo(
                 )
                 if job is None or job.status != ImportStatus.UNDOING or job.run_id != run_id:
                     return "skipped"
-                batch = Transaction.objects.filter(import_job=job).order_by("pk").values("pk")
+                # By date: each batch then touches its own days and months of the rollups.
+                batch = (
+                    Transaction.objects.filter(import_job=job).order_by("date", "pk").values("pk")
+                )
                 removed = money_services.transactions_delete(
                     ledger=job.ledger, filters=Q(pk__in=batch[:UNDO_BATCH])
                 )
