@@ -1,6 +1,7 @@
 """Inserting many new rows of one model: COPY on PostgreSQL, bulk_create elsewhere."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 
@@ -25,11 +26,39 @@ def rows_insert(objs: Sequence[models.Model], *, batch_size: int = 1000) -> None
     fields = model._meta.concrete_fields
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
+    values = [_value_of(field, connection) for field in fields]
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for obj in objs:
-            copy.write_row(
-                [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
-            )
+            copy.write_row([value(obj) for value in values])
     for obj in objs:
         obj._state.adding = False
         obj._state.db = DEFAULT_DB_ALIAS
+
+
+# Fields whose value psycopg writes as it is: Django's preparation of them on PostgreSQL
+# returns the value unchanged, and calling it for 100 000 rows by 20 fields took seconds.
+_PLAIN = {
+    models.UUIDField,
+    models.CharField,
+    models.TextField,
+    models.DateField,
+    models.DateTimeField,
+    models.BooleanField,
+    models.IntegerField,
+    models.BigIntegerField,
+    models.PositiveSmallIntegerField,
+    models.BigAutoField,
+}
+
+
+def _value_of(field: models.Field, connection) -> Callable[[models.Model], Any]:
+    """How a field's value is read off an instance for COPY: as `pre_save` and
+    `get_db_prep_save` would give it, without calling them where they change nothing."""
+    target = field.target_field if field.is_relation else field
+    stamped = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    if type(target) not in _PLAIN:
+        return lambda obj: field.get_db_prep_save(field.pre_save(obj, add=True), connection)
+    if stamped:  # created_at, updated_at
+        return lambda obj: field.pre_save(obj, add=True)
+    attname = field.attname
+    return lambda obj: getattr(obj, attname)

@@ -166,13 +166,15 @@ def import_commit(
     return Status(202, job)
 
 
-@imports_jobs.delete("/{uuid:job_id}", response={204: None})
+@imports_jobs.delete("/{uuid:job_id}", response={202: ImportJobOut, 204: None})
 def import_delete(request: HttpRequest, lid: Path[UUID], job_id: UUID):
     """Undoes a done import (its transactions and their allocations), or discards a job
-    that was never committed."""
+    that was never committed (204). An import of more than IMPORT_UNDO_SYNC_ROWS (1000)
+    transactions is undone by a worker: 202 with the job, `undoing`, whose `processed` of
+    `total` counts the transactions removed until it is `undone`."""
     ledger = ledger_access(request, lid, Role.EDITOR)
-    import_services.import_delete(job=_job(ledger, job_id))
-    return Status(204, None)
+    job = import_services.import_delete(job=_job(ledger, job_id))
+    return Status(204, None) if job is None else Status(202, job)
 
 
 # --- Import profiles ------------------------------------------------------------------------

@@ -10,11 +10,13 @@
   chunks, so the rollup, the ledger's version and allocation stay right. A worker killed
   half-way leaves nothing behind; the job then looks stale and can be committed again.
 - `import_delete` undoes a finished import (its transactions and their allocations, nothing
-  else) or discards one that was never committed.
+  else) — a large one in a worker (`import_undo`), in batches — or discards one that was
+  never committed.
 """
 
 import json
 import logging
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -53,6 +55,7 @@ from budget.exchange.signals import import_finished
 from budget.exchange.sources import Record, Source, source_open
 from budget.exchange.values import AUTO, AmbiguousDates, values_detect
 from budget.ledgers.models import Ledger
+from budget.ledgers.services import ledger_lock
 from budget.money import services as money_services
 from budget.money.models import (
     REFERENCE_FIELDS,
@@ -60,9 +63,11 @@ from budget.money.models import (
     Category,
     CategoryType,
     Payee,
+    Transaction,
     Wallet,
 )
-from budget.money.rules import References, reference_error, transaction_errors
+from budget.money.rollup import GroupedLegs
+from budget.money.rules import References, batch_errors, reference_error, transaction_errors
 
 logger = logging.getLogger(__name__)
 
@@ -558,6 +563,7 @@ def _not_committable(job: ImportJob) -> str:
         ImportStatus.DONE: "This import is already done.",
         ImportStatus.FAILED: f"This import failed ({job.detail}); upload the file again.",
         ImportStatus.UNDONE: "This import was undone; upload the file again to import it anew.",
+        ImportStatus.UNDOING: "This import is being undone; upload the file again afterwards.",
     }.get(job.status, f"An import that is {job.status} cannot be committed.")
 
 
@@ -573,7 +579,12 @@ def import_run(*, job_id: UUID, run_id: UUID) -> str:
     """The worker's part: inserts every row of the job in one database transaction.
 
     Safe to run twice: it only acts on a job that is running under `run_id`, and holds the
-    job's row lock throughout, so a second worker waits and then finds the job done."""
+    job's row lock throughout, so a second worker waits and then finds the job done.
+
+    The ledger's row lock (which every write to the ledger waits for) is taken only for
+    the last step: the rows are checked and COPYed without it, then, under it, the
+    references they use are read again (a wallet archived meanwhile fails the import as
+    the check would have) and both rollups get the rows in grouped SQL (`rollup_add`)."""
     try:
         with transaction.atomic():
             job = (
@@ -589,8 +600,15 @@ def import_run(*, job_id: UUID, run_id: UUID) -> str:
             progress_set(job_id=job_id, run_id=run_id, processed=0)
             if job.skip_duplicates:
                 job.total = duplicates.duplicates_refresh(job=job)
-            created = _rows_insert(job, run_id)
-            ImportRow.objects.filter(job=job).delete()
+            _constraints_now()
+            created, seen = _rows_insert(job, run_id)
+            legs = GroupedLegs(transactions=Transaction.objects.filter(import_job=job))
+            locked_at = time.monotonic()
+            ledger_lock(ledger_ids=[job.ledger_id])
+            if _references_changed(seen):
+                _rows_recheck(job)
+            legs.apply()
+            ImportRow.objects.filter(job=job)._raw_delete(ImportRow.objects.db)
             job.status = ImportStatus.DONE
             job.created_count = created
             job.finished_at = timezone.now()
@@ -607,6 +625,12 @@ def import_run(*, job_id: UUID, run_id: UUID) -> str:
                     count=created,
                 )
             import_finished.send(sender=ImportJob, ledger_id=job.ledger_id, job=job)
+        logger.info(
+            "Import %s: %d rows; the ledger was locked for %.2f s",
+            job_id,
+            created,
+            time.monotonic() - locked_at,
+        )
     except _ImportFailed as failure:
         _failed(job_id, run_id, failure.detail, failure.errors, failure.count)
         return "failed"
@@ -618,6 +642,15 @@ def import_run(*, job_id: UUID, run_id: UUID) -> str:
     return "done"
 
 
+def _constraints_now() -> None:
+    """PostgreSQL checks the foreign keys of 100 000 new rows as they are written rather
+    than at the commit (Django makes them deferred), which would hold the ledger lock for
+    seconds more."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def _splits_read(data: dict[str, Any]) -> dict[str, Any]:
     """A stored row's split lines with their amounts as Decimal again."""
     if not data.get("splits"):
@@ -625,7 +658,9 @@ def _splits_read(data: dict[str, Any]) -> dict[str, Any]:
     return {"splits": [{**line, "amount": Decimal(line["amount"])} for line in data["splits"]]}
 
 
-def _rows_insert(job: ImportJob, run_id: UUID) -> int:
+def _chunks(job: ImportJob) -> Iterator[tuple[list[int], list[dict[str, Any]]]]:
+    """The job's stored rows to insert, COMMIT_CHUNK at a time: their lines, and their
+    input as `transactions_insert` takes it."""
     rows = ImportRow.objects.filter(job=job)
     if job.skip_duplicates:
         rows = rows.filter(duplicate_of__isnull=True)
@@ -634,8 +669,8 @@ def _rows_insert(job: ImportJob, run_id: UUID) -> int:
         .values_list("line", "date", "kind", "amount", "description", "external_id", "data")
         .iterator(chunk_size=COMMIT_CHUNK)
     )
-    created = 0
     while chunk := list(islice(stream, COMMIT_CHUNK)):
+        lines = [line for line, *_ in chunk]
         items = [
             {
                 **data,
@@ -649,24 +684,68 @@ def _rows_insert(job: ImportJob, run_id: UUID) -> int:
             }
             for _, day, kind, amount, description, external_id, data in chunk
         ]
+        yield lines, items
+
+
+def _no_longer_valid(errors: list[dict[str, Any]], lines: list[int]) -> _ImportFailed:
+    errors = [{**e, "row": lines[e["row"]]} for e in errors]
+    bad = len({e["row"] for e in errors})
+    return _ImportFailed(
+        f"{bad} row{'s' if bad != 1 else ''} no longer pass the checks (e.g. a wallet "
+        "was archived since the file was checked); nothing was imported.",
+        errors[:LIST_LIMIT],
+        len(errors),
+    )
+
+
+def _rows_insert(job: ImportJob, run_id: UUID) -> tuple[int, References]:
+    """Checks and inserts the rows, chunk by chunk, with the rules every new transaction
+    follows (`transactions_insert`; what the rules of §12 filled in ran at the check:
+    what the preview showed is imported); returns how many, and every wallet, bucket and
+    category they refer to as they were read."""
+    created, seen = 0, References()
+    for lines, items in _chunks(job):
         try:
-            # The rules ran when the file was checked (what the preview showed is imported).
-            money_services.transactions_create(
-                ledger=job.ledger, items=items, bulk=True, prepared=True, logged=False
+            txs, _, refs = money_services.transactions_insert(
+                ledger=job.ledger, items=items, bulk=True
             )
         except Invalid as error:
-            lines = [line for line, *_ in chunk]
-            errors = [{**e, "row": lines[e["row"]]} for e in (error.errors or [])]
-            bad = len({e["row"] for e in errors})
-            raise _ImportFailed(
-                f"{bad} row{'s' if bad != 1 else ''} no longer pass the checks (e.g. a wallet "
-                "was archived since the file was checked); nothing was imported.",
-                errors[:LIST_LIMIT],
-                len(errors),
-            ) from error
-        created += len(chunk)
+            raise _no_longer_valid(error.errors or [], lines) from error
+        for group in ("wallets", "buckets", "categories"):
+            getattr(seen, group).update(getattr(refs, group))
+        money_services.transactions_allocate_later(txs)
+        money_services.transactions_created(ledger_id=job.ledger_id, txs=txs)
+        created += len(txs)
         progress_set(job_id=job.pk, run_id=run_id, processed=created)
-    return created
+    return created, seen
+
+
+def _references_changed(seen: References) -> bool:
+    """Whether a wallet, bucket or category the rows refer to was archived, deleted or
+    given another type since they were checked (read under the ledger lock, which those
+    changes take too)."""
+
+    def state(objects) -> dict[UUID, tuple]:
+        return {o.pk: (o.archived, getattr(o, "type", None)) for o in objects}
+
+    return any(
+        state(model.objects.filter(pk__in=list(known))) != state(known.values())
+        for model, known in (
+            (Wallet, seen.wallets),
+            (Bucket, seen.buckets),
+            (Category, seen.categories),
+        )
+        if known
+    )
+
+
+def _rows_recheck(job: ImportJob) -> None:
+    """The rows checked again by the same rules, against the references as they are now;
+    the import fails naming each row that no longer passes."""
+    for lines, items in _chunks(job):
+        _, errors = batch_errors(ledger=job.ledger, items=items, rows=list(range(len(items))))
+        if errors:
+            raise _no_longer_valid(errors, lines)
 
 
 def _failed(
@@ -690,29 +769,102 @@ def _failed(
 # --- Undoing and discarding -----------------------------------------------------------------
 
 
-def import_delete(*, job: ImportJob) -> None:
-    """Undoes a done import (the job stays, `undone`); discards any other job, except one
-    that is running."""
+UNDO_BATCH = 50_000  # transactions an undo removes per database transaction
+
+
+def import_delete(*, job: ImportJob) -> ImportJob | None:
+    """Undoes a done import (the job stays, `undone`), or discards any other job, except
+    one that is running. An import of at most IMPORT_UNDO_SYNC_ROWS transactions is undone
+    at once (None: 204); a larger one is queued for a worker and the job, now `undoing`,
+    is answered (202) for its progress. Asking again while it undoes answers the job."""
     with transaction.atomic():
         job = _locked(job)
         if job.status == ImportStatus.RUNNING and not is_stale(job):
             raise _state_conflict("This import is running; wait until it is done, then undo it.")
+        if job.status == ImportStatus.UNDOING:
+            if is_stale(job):
+                _undo_queue(job)
+            return job
         if job.status != ImportStatus.DONE:
             job.delete()
-            return
+            return None
+        remaining = Transaction.objects.filter(import_job=job).count()
+        if remaining > settings.IMPORT_UNDO_SYNC_ROWS:
+            job.total = remaining
+            _undo_queue(job)
+            return job
         removed = money_services.transactions_delete(ledger=job.ledger, filters=Q(import_job=job))
-        job.status = ImportStatus.UNDONE
-        job.finished_at = timezone.now()
-        job.detail = f"Undone: {removed} transaction{'s were' if removed != 1 else ' was'} removed."
-        job.save()
-        activity.record(
-            ledger_id=job.ledger_id,
-            action="undo",
-            object_type="import",
-            object_id=job.pk,
-            summary=job.filename or "import",
-            count=removed,
-        )
+        _undone(job, removed)
+    return None
+
+
+def _undo_queue(job: ImportJob) -> None:
+    """Marks the job `undoing` under a new run id and queues the worker on commit, in the
+    name of who asks (the sweep: the system)."""
+    actor = activity.actor()
+    job.status = ImportStatus.UNDOING
+    job.run_id = uuid.uuid4()
+    job.started_at = timezone.now()
+    job.detail = f"Removing {job.total} transaction{'s' if job.total != 1 else ''}."
+    job.save()
+    enqueue_on_commit(
+        "budget.exchange.tasks.import_undo_task",
+        str(job.pk),
+        str(job.run_id),
+        str(actor.user_id) if actor.user_id else None,
+        actor.via,
+        task_name=f"undo import {job.pk}",
+    )
+
+
+def _undone(job: ImportJob, removed: int) -> None:
+    job.status = ImportStatus.UNDONE
+    job.finished_at = timezone.now()
+    job.detail = f"Undone: {removed} transaction{'s were' if removed != 1 else ' was'} removed."
+    job.save()
+    activity.record(
+        ledger_id=job.ledger_id,
+        action="undo",
+        object_type="import",
+        object_id=job.pk,
+        summary=job.filename or "import",
+        count=removed,
+    )
+
+
+def import_undo(
+    *, job_id: UUID, run_id: UUID, user_id: UUID | None = None, via: str = "worker"
+) -> str:
+    """The worker's part of an undo: removes the import's transactions UNDO_BATCH at a
+    time, each batch in its own database transaction (its rollup taken off in grouped SQL,
+    the ledger locked for that batch only), writing the progress after each. A worker
+    stopped half-way leaves the job `undoing` with fewer transactions; the sweep, or
+    another DELETE, queues it again and it goes on where it stopped."""
+    user = User.objects.filter(pk=user_id).first() if user_id else None
+    with activity.acting_as(user, via):
+        while True:
+            with transaction.atomic():
+                job = (
+                    ImportJob.objects.select_for_update(of=("self",))
+                    .select_related("ledger")
+                    .filter(pk=job_id)
+                    .first()
+                )
+                if job is None or job.status != ImportStatus.UNDOING or job.run_id != run_id:
+                    return "skipped"
+                # By date: each batch then touches its own days and months of the rollups.
+                batch = (
+                    Transaction.objects.filter(import_job=job).order_by("date", "pk").values("pk")
+                )
+                removed = money_services.transactions_delete(
+                    ledger=job.ledger, filters=Q(pk__in=batch[:UNDO_BATCH])
+                )
+                left = Transaction.objects.filter(import_job=job).count() if removed else 0
+                if not left:
+                    _undone(job, job.total)
+            progress_set(job_id=job_id, run_id=run_id, processed=job.total - left)
+            if not left:
+                return "done"
 
 
 # --- The sweep --------------------------------------------------------------------------------
@@ -723,6 +875,18 @@ def import_jobs_sweep() -> dict[str, int]:
     worker stopped (stale), so a killed worker delays an import but loses nothing; and
     discards jobs never committed (or failed) after IMPORT_KEEP_DAYS, with their rows."""
     restarted = 0
+    for job in ImportJob.objects.filter(status=ImportStatus.UNDOING).order_by("started_at"):
+        if not is_stale(job):
+            continue
+        with transaction.atomic():
+            locked = (
+                ImportJob.objects.select_for_update(skip_locked=True)
+                .filter(pk=job.pk, status=ImportStatus.UNDOING, run_id=job.run_id)
+                .first()
+            )
+            if locked is not None:
+                _undo_queue(locked)
+                restarted += 1
     for job in ImportJob.objects.filter(status=ImportStatus.RUNNING).order_by("started_at"):
         if not is_stale(job):
             continue

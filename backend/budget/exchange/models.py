@@ -24,6 +24,7 @@ class ImportStatus(models.TextChoices):
     RUNNING = "running"  # committed; a worker is inserting the rows
     DONE = "done"
     FAILED = "failed"
+    UNDOING = "undoing"  # was done; a worker is removing its transactions
     UNDONE = "undone"  # was done; its transactions were removed
 
 

@@ -17,6 +17,8 @@ from django.core.cache import caches
 from budget.exchange.models import ImportJob, ImportStatus
 
 KEEP_SECONDS = 24 * 3600
+# The states in which a worker is at a job: importing it, or undoing it.
+WORKING = (ImportStatus.RUNNING, ImportStatus.UNDOING)
 
 
 def _cache():
@@ -39,7 +41,7 @@ def progress_of(job: ImportJob) -> dict[str, Any] | None:
     """The progress of the job's current run, or None; read once per job object."""
     if not hasattr(job, "_progress"):
         entry = None
-        if job.status == ImportStatus.RUNNING:
+        if job.status in WORKING:
             entry = _cache().get(_key(job.pk))
             if not entry or entry.get("run") != str(job.run_id):
                 entry = None
@@ -48,6 +50,7 @@ def progress_of(job: ImportJob) -> dict[str, Any] | None:
 
 
 def processed_of(job: ImportJob) -> int:
+    """Rows imported so far of `total` (undoing: transactions removed so far)."""
     if job.status in (ImportStatus.DONE, ImportStatus.UNDONE):
         return job.created_count
     entry = progress_of(job)
@@ -55,8 +58,9 @@ def processed_of(job: ImportJob) -> int:
 
 
 def is_stale(job: ImportJob) -> bool:
-    """A running job whose worker has shown no sign of life for IMPORT_STALE_SECONDS."""
-    if job.status != ImportStatus.RUNNING:
+    """A running (or undoing) job whose worker has shown no sign of life for
+    IMPORT_STALE_SECONDS."""
+    if job.status not in WORKING:
         return False
     entry = progress_of(job)
     seen = max(job.started_at.timestamp() if job.started_at else 0, entry["at"] if entry else 0)

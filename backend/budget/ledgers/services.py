@@ -24,9 +24,12 @@ def ledger_lock(*, ledger_ids: Iterable[UUID]) -> list[UUID]:
     """Locks the ledgers' rows until the current database transaction ends; returns the
     ids locked. `ledger_ids` may be a query of ids (then a subquery). Writes that must not
     interleave within a ledger (percent sums, allocation, budget overlaps, rollup rebuilds)
-    take it first; in id order, so two writers locking several ledgers cannot deadlock."""
+    take it first; in id order, so two writers locking several ledgers cannot deadlock.
+    FOR NO KEY UPDATE, as the version bump's UPDATE locks: it does not wait for the key
+    locks that inserting rows which refer to the ledger takes (an import's 100 000
+    transactions hold them until they commit), yet writers still wait for each other."""
     return list(
-        Ledger.objects.select_for_update()
+        Ledger.objects.select_for_update(no_key=True)
         .filter(pk__in=ledger_ids)
         .order_by("pk")
         .values_list("pk", flat=True)

@@ -190,19 +190,28 @@ class TransactionFields(models.Model):
     def shared_set(self, data: dict[str, Any]) -> None:
         """Sets the shared fields from `data` (references as ids); what is missing or None
         takes the field's default."""
-        for name in SHARED_FIELDS:
-            value = data.get(name)
-            if value is None and name in _DEFAULTS:
-                value = _DEFAULTS[name].get_default()
-            setattr(self, name, list(value) if isinstance(value, list | tuple) else value)
-        for name in REFERENCE_FIELDS:
-            setattr(self, f"{name}_id", data.get(name))
+        for attname, value in shared_values(data).items():
+            setattr(self, attname, value)
 
     def shared_data(self) -> dict[str, Any]:
         """The shared fields as `shared_set` takes them (references as ids)."""
         data = {name: getattr(self, name) for name in SHARED_FIELDS}
         data.update({name: getattr(self, f"{name}_id") for name in REFERENCE_FIELDS})
         return data
+
+
+def shared_values(data: dict[str, Any]) -> dict[str, Any]:
+    """The shared fields' stored values (by attname: `wallet_id`) from `data` (references
+    as ids); what is missing or None takes the field's default."""
+    values = {}
+    for name in SHARED_FIELDS:
+        value = data.get(name)
+        if value is None and name in _DEFAULTS:
+            value = _DEFAULTS[name].get_default()
+        values[name] = list(value) if isinstance(value, list | tuple) else value
+    for name in REFERENCE_FIELDS:
+        values[f"{name}_id"] = data.get(name)
+    return values
 
 
 _SHARED = TransactionFields._meta.local_fields

@@ -230,6 +230,9 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
 IMPORT_STALE_SECONDS = env_int("IMPORT_STALE_SECONDS", 120)
 # Days a checked but never committed (or failed) import is kept, with its rows.
 IMPORT_KEEP_DAYS = env_int("IMPORT_KEEP_DAYS", 7)
+# Undoing an import of at most this many transactions happens in the DELETE request (204);
+# a larger one is a worker's job (202), removed in batches with a progress bar.
+IMPORT_UNDO_SYNC_ROWS = env_int("IMPORT_UNDO_SYNC_ROWS", 1000)
 # The worker writes an import's progress outside the import's database transaction, to a
 # cache every process shares: Redis, or the file cache of the embedded default.
 IMPORT_PROGRESS_CACHE = "default" if REDIS_URL else "qcluster"

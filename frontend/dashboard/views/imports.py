@@ -39,7 +39,7 @@ POLL_SECONDS = 0.5
 HEADER_BYTES = 64 * 1024  # enough for any header line; the file itself goes to the server
 DUPLICATES_DESCRIBED = 10  # possible duplicates shown with the existing transaction's details
 
-RUNNING = ("running",)
+RUNNING = ("running", "undoing")  # a worker is importing the file, or undoing it
 CHECKED = ("validated", "invalid")
 ROW_HELP = "Row = the line in the file; the header is line 1."
 
@@ -334,20 +334,33 @@ def _progress() -> None:
         show_error(error)
         return
     processed, total = int(job.get("processed") or 0), int(job.get("total") or 0)
-    st.progress(
-        min(1.0, processed / total) if total else 0.0,
-        text=f"Importing {job.get('filename') or 'the file'}: {processed:,} of {total:,} rows",
+    name = job.get("filename") or "the file"
+    text = (
+        f"Undoing the import of {name}: {processed:,} of {total:,} transactions removed"
+        if job["status"] == "undoing"
+        else f"Importing {name}: {processed:,} of {total:,} rows"
     )
+    st.progress(min(1.0, processed / total) if total else 0.0, text=text)
     if job["status"] != entry["job"]["status"] or job.get("stale"):
         _keep(job)
-        if job["status"] == "done":
+        if job["status"] in ("done", "undone"):
             data.changed()
         st.rerun(scope="app")
     _keep(job)
-    st.caption("You can go on using the dashboard; the import runs on the server.")
+    st.caption("You can go on using the dashboard; the work runs on the server.")
 
 
 def _stale(job: Mapping[str, Any]) -> None:
+    if job["status"] == "undoing":
+        st.warning(
+            f"Undoing the import of {literal(job.get('filename') or 'the file')} has made no "
+            "progress for a while: the server's worker may have stopped. What it removed so "
+            "far is gone; trying again removes the rest.",
+            icon=":material/hourglass_disabled:",
+        )
+        if st.button("Try again", type="primary", key="imp_undo_retry"):
+            _undo(job)
+        return
     st.warning(
         f"The import of {literal(job.get('filename') or 'the file')} has made no progress for a "
         "while: the server's worker may have stopped. Nothing of it has been written yet.",
@@ -377,17 +390,24 @@ def _done(job: Mapping[str, Any]) -> None:
     st.success(message, icon=":material/check_circle:")
     buttons = st.container(horizontal=True)
     if buttons.button("Undo import", icon=":material/undo:", key="imp_undo"):
-        try:
-            with st.spinner(f"Removing the {created:,} imported transactions…"):
-                api.get_client().delete(_job_path(job), slow=True)
-        except ApiError as error:
-            show_error(error)
-            return
-        _keep({**job, "status": "undone"})
-        data.changed()
-        st.rerun()
+        _undo(job)
     if buttons.button("Import another file", key="imp_again"):
         _start_over()
+
+
+def _undo(job: Mapping[str, Any]) -> None:
+    """A small import is undone at once (204); a large one answers the job, `undoing`,
+    whose progress the page then follows (202)."""
+    created = int(job.get("created") or 0)
+    try:
+        with st.spinner(f"Removing the {created:,} imported transactions…"):
+            answer = api.get_client().delete(_job_path(job), slow=True)
+    except ApiError as error:
+        show_error(error)
+        return
+    _keep(answer if isinstance(answer, dict) else {**job, "status": "undone"})
+    data.changed()
+    st.rerun()
 
 
 def _finished(job: Mapping[str, Any]) -> None:
