@@ -13,7 +13,7 @@ from uuid import UUID
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from budget.common.money import money_str
+from budget.common.money import money_str, percent_str
 from budget.exchange.csv_cells import csv_cell_neutralise
 from budget.exchange.models import ImportJob, ImportProfile
 from budget.ledgers.models import Ledger
@@ -191,7 +191,7 @@ def ledger_document(*, ledger: Ledger) -> dict[str, Any]:
         {
             "id": _id(pk),
             "name": name,
-            "allocation_percent": None if percent is None else money_str(percent),
+            "allocation_percent": None if percent is None else percent_str(percent),
             "is_system": is_system,
             "archived": archived,
         }

@@ -25,7 +25,7 @@ from django.db.models.expressions import RawSQL, RowRange
 from django.db.models.functions import Abs, Coalesce
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 
-from budget.common.money import CENT, ZERO, MoneyField
+from budget.common.money import ZERO, MoneyField, money_from_units
 from budget.ledgers.models import Ledger
 from budget.money.models import (
     Allocation,
@@ -285,7 +285,7 @@ def _from(tx: Transaction, *, inclusive: bool) -> Q:
 
 
 def _cents(value) -> Decimal:
-    return ZERO if value is None else (Decimal(value).scaleb(-2) + ZERO).quantize(CENT)
+    return money_from_units(value)
 
 
 def running_balances_set(*, rows: list[Transaction], wallet_id: UUID) -> None:

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "budget.common.middleware.ApiTodayMiddleware",  # outside: the JSON error pages carry it too
     "budget.common.middleware.ApiJsonErrorMiddleware",
     "budget.common.middleware.ActivityActorMiddleware",
+    "budget.common.middleware.BaseCurrencyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
