@@ -15,6 +15,7 @@ from budget.ledgers.api import router as ledgers_router
 from budget.money import api as money
 from budget.notifications.api import router as notifications_router
 from budget.planning import api as planning
+from budget.rates.api import rates as rates_router
 from budget.receipts import api as receipts
 from budget.reports.api import router as reports_router
 from budget.rules.api import rules as rules_router
@@ -62,3 +63,4 @@ api.add_router(_LEDGER, exchange.exports)  # export.csv, export.json
 api.add_router(f"{_LEDGER}/imports", exchange.imports_jobs)
 api.add_router(f"{_LEDGER}/import-profiles", exchange.import_profiles)
 api.add_router(f"{_LEDGER}/webhooks", webhooks_router)
+api.add_router(f"{_LEDGER}/rates", rates_router)

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "budget.webhooks",
     "budget.groups",
     "budget.receipts",
+    "budget.rates",
     "budget.demo",
 ]
 
