@@ -138,9 +138,11 @@ AnyMoney = Annotated[
     WithJsonSchema(_AMOUNT_SCHEMA),
 ]
 # Output only: a balance or a report total may exceed what one transaction may carry.
+# Written as a string in any dump: the API's responses are dumped in python mode and then
+# encoded, so a "json"-only serializer would never see them.
 MoneyOut = Annotated[
     Decimal,
-    PlainSerializer(_money_out, return_type=str, when_used="json"),
+    PlainSerializer(_money_out, return_type=str, when_used="always"),
     WithJsonSchema(_AMOUNT_SCHEMA),
 ]
 Percent = Annotated[

@@ -12,7 +12,7 @@ from uuid import UUID
 from ninja import Schema
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 
-from budget.common.money import Money, Percent
+from budget.common.money import AnyMoney, Money, Percent
 from budget.common.parser import JsonTooDeep, UnstorableText, json_loads
 from budget.exchange.csv_rows import FIELDS, amount_way
 from budget.exchange.models import ImportJob, ImportStatus
@@ -92,6 +92,10 @@ class _TransactionFieldsDoc(
     # The payee's name, for people reading the document; a restore goes by `payee` (the
     # document's id) and, without one, finds or creates the payee of this name.
     payee_name: str | None = Field(None, max_length=100)
+    # SPEC §14, not written by the export yet (a document's ledger is in one currency).
+    to_amount: AnyMoney | None = None
+    foreign_amount: AnyMoney | None = None
+    foreign_currency: str | None = Field(None, max_length=3)
 
 
 class TransactionDoc(_TransactionFieldsDoc):

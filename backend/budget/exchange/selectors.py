@@ -18,6 +18,7 @@ from budget.exchange.csv_cells import csv_cell_neutralise
 from budget.exchange.models import ImportJob, ImportProfile
 from budget.ledgers.models import Ledger
 from budget.money.models import (
+    CURRENCY_FIELDS,
     REFERENCE_FIELDS,
     SHARED_FIELDS,
     TRANSACTION_ONLY_FIELDS,
@@ -37,6 +38,10 @@ from budget.planning.models import (
     RecurringTransaction,
     month_text,
 )
+
+# The document's fields of a transaction and template: SPEC §2's. (The currency fields of
+# SPEC §14 are not written yet: a restored ledger is in one currency.)
+DOCUMENT_FIELDS = tuple(name for name in SHARED_FIELDS if name not in CURRENCY_FIELDS)
 
 FORMAT = "budget-ledger"
 # 2: planning (recurring, budgets, goals; a transaction's recurring and recurring_date).
@@ -241,7 +246,7 @@ def _recurring(ledger: Ledger) -> list[dict[str, Any]]:
     job of the restored ledger goes on where this one's stopped."""
     fields = (
         "id",
-        *SHARED_FIELDS,
+        *DOCUMENT_FIELDS,
         *(f"{name}_id" for name in REFERENCE_FIELDS),
         "frequency",
         "interval",
@@ -331,7 +336,7 @@ def _transactions(ledger: Ledger) -> Iterator[dict[str, Any]]:
     fields = (
         "id",
         "date",
-        *SHARED_FIELDS,
+        *DOCUMENT_FIELDS,
         *TRANSACTION_ONLY_FIELDS,
         "allocation_status",
         "recurring",

@@ -434,6 +434,8 @@ def ledger_restore(*, owner: User, document: LedgerDocument) -> Ledger:
             )
             tx.shared_set(item.model_dump())
             _references_set(tx, item, ids)
+            # A document's ledger is in one currency (SPEC §14): base amount = amount.
+            tx.currency, tx.base_amount = ledger.currency, tx.amount
             tx.bucket_id, status = transaction_defaults(
                 kind=tx.kind, bucket_id=tx.bucket_id, system_bucket_id=system.pk
             )
@@ -449,6 +451,7 @@ def ledger_restore(*, owner: User, document: LedgerDocument) -> Ledger:
                     category_id=ids["categories"][line.category],
                     bucket_id=ids["buckets"][line.bucket] if line.bucket else None,
                     amount=line.amount,
+                    base_amount=line.amount,
                     description=line.description,
                     position=position,
                 )
@@ -495,6 +498,7 @@ def _base_create(
             name=w.name,
             name_key=name_key(w.name),
             kind=w.kind,
+            currency=ledger.currency,
             archived=w.archived,
         )
         for pk, w in zip(_ordered_ids(len(doc.wallets)), doc.wallets, strict=True)
