@@ -44,6 +44,9 @@ SCHEDULES: tuple[Job, ...] = (
     Job("activity prune", "budget.activity.tasks.activity_prune", daily_at=time(3, 30)),
     # Scans a dead worker left running fail; receipts kept RECEIPT_KEEP_DAYS (SPEC §17).
     Job("receipts prune", "budget.receipts.tasks.receipts_prune_task", minutes=60),
+    # The ECB's reference rates (SPEC §14); does nothing while RATES_URL is empty. The ECB
+    # publishes around 16:00 CET.
+    Job("reference rates", "budget.rates.tasks.rates_fetch", daily_at=time(17, 30)),
 )
 
 

@@ -49,7 +49,8 @@ def rate_lookup(request: HttpRequest, lid: Path[UUID], query: Query[LookupQuery]
     """The rate a transaction in `currency` on `date` would be booked at: the ledger's own
     rate of that day, else the reference rate of that day (through the euro if need be),
     else the same for each of the 7 days before. `rate` and `source` are null when there is
-    none — a missing rate is never 1. `rate_date` is the day the rate is for."""
+    none — a missing rate is never 1; the ledger's own currency is 1 with `source`
+    `identity`. `rate_date` is the day the rate is for."""
     ledger = ledger_access(request, lid)
     found = selectors.rate_lookup(ledger=ledger, currency=query.currency, date=query.date)
     return {

@@ -8,8 +8,9 @@ cross rate through the euro otherwise — both sides published for the same day.
 currency as the base is 1 (identity); a missing rate is never taken to be 1.
 
 Rates are computed with `PRECISION` significant digits and never rounded here: the caller
-rounds the converted amount once. Each call costs at most two queries, however many pairs
-it resolves: the candidate rows are fetched at once and resolved in Python.
+rounds the converted amount once (`budget.rates.values.rate_text` writes a rate for people).
+`rates_find` costs two queries however many pairs it resolves (the candidate rows of the
+days involved, resolved in Python); `rates_latest` one, however long the history.
 """
 
 from collections.abc import Iterable
@@ -20,8 +21,9 @@ from functools import reduce
 from operator import or_
 from typing import Literal
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
+from budget.ledgers.models import Ledger
 from budget.rates.models import LedgerRate, ReferenceRate
 
 EUR = "EUR"
@@ -31,9 +33,11 @@ ONE = Decimal(1)
 
 _CONTEXT = Context(prec=PRECISION)
 # Candidate rows are fetched for windows [date - DAYS_BACK, date]; windows closer than this
-# are fetched as one, and past `_MAX_WINDOWS` the whole span is one window.
+# are fetched as one. Past `_MAX_WINDOWS` windows the candidate dates are listed, and past
+# `_MAX_DATES` of those (far below SQLite's limit of parameters) the whole span is fetched.
 _WINDOW_GAP = 31
 _MAX_WINDOWS = 40
+_MAX_DATES = 4000
 
 Source = Literal["ledger", "reference", "identity"]
 
@@ -99,31 +103,64 @@ def rates_latest_detailed(
     *, ledger_id, base: str, currencies: Iterable[str], on: date
 ) -> dict[str, Found | None]:
     """`rates_latest` telling the source and the day of each rate. On the same day the
-    ledger's rate wins, as in `rates_find`."""
+    ledger's rate wins, as in `rates_find`.
+
+    One query: a row of the ledger carrying, per currency, the newest ledger rate and the
+    newest reference rate(s) as subqueries, each an index lookup from `on` backwards, so
+    the time does not grow with the length of the history."""
     currencies = list(dict.fromkeys(currencies))
     foreign = [c for c in currencies if c != base]
     answer: dict[str, Found | None] = {c: Found(ONE, "identity", on) for c in currencies}
     if not foreign:
         return answer
-    newest_own = (
-        LedgerRate.objects.filter(ledger_id=ledger_id, currency=OuterRef("currency"), date__lte=on)
-        .order_by("-date")
-        .values("date")[:1]
-    )
-    own = {
-        currency: Found(rate, "ledger", day)
-        for currency, day, rate in LedgerRate.objects.filter(
-            ledger_id=ledger_id, currency__in=foreign, date=Subquery(newest_own), rate__gt=0
-        ).values_list("currency", "date", "rate")
-    }
-    reference = _latest_reference(base, foreign, on)
-    for currency in foreign:
-        mine, theirs = own.get(currency), reference.get(currency)
-        if mine is None or (theirs is not None and theirs.date > mine.date):
-            answer[currency] = theirs
+    columns: dict[str, Subquery] = {}
+    for index, currency in enumerate(foreign):
+        own = LedgerRate.objects.filter(
+            ledger_id=ledger_id, currency=currency, date__lte=on, rate__gt=0
+        ).order_by("-date")
+        columns[f"own_date_{index}"] = Subquery(own.values("date")[:1])
+        columns[f"own_rate_{index}"] = Subquery(own.values("rate")[:1])
+        published = _newest_published(currency, base, on)
+        columns[f"ref_date_{index}"] = Subquery(published.values("date")[:1])
+        columns[f"ref_rate_{index}"] = Subquery(published.values("rate")[:1])
+        if EUR not in (currency, base):
+            base_rate = ReferenceRate.objects.filter(
+                currency=base, date=Subquery(published.values("date")[:1])
+            )
+            columns[f"base_rate_{index}"] = Subquery(base_rate.values("rate")[:1])
+    row = Ledger.objects.filter(pk=ledger_id).annotate(**columns).values_list(*columns).first()
+    found = dict(zip(columns, row or (None,) * len(columns), strict=True))
+    for index, currency in enumerate(foreign):
+        own_date, reference_date = found[f"own_date_{index}"], found[f"ref_date_{index}"]
+        if own_date is not None and (reference_date is None or own_date >= reference_date):
+            answer[currency] = Found(found[f"own_rate_{index}"], "ledger", own_date)
+        elif reference_date is not None:
+            rate = _through_euro(
+                found[f"ref_rate_{index}"],
+                found.get(f"base_rate_{index}", found[f"ref_rate_{index}"]),
+                currency,
+                base,
+            )
+            answer[currency] = Found(rate, "reference", reference_date)
         else:
-            answer[currency] = mine
+            answer[currency] = None
     return answer
+
+
+def _newest_published(currency: str, base: str, on: date) -> QuerySet[ReferenceRate]:
+    """The reference rows of `currency`, newest first from `on`, on days the base was
+    published too (the euro itself is never published: its rate into the base is the
+    base's own row)."""
+    if currency == EUR:
+        return ReferenceRate.objects.filter(currency=base, date__lte=on, rate__gt=0).order_by(
+            "-date"
+        )
+    rows = ReferenceRate.objects.filter(currency=currency, date__lte=on, rate__gt=0)
+    if base != EUR:
+        rows = rows.filter(
+            Exists(ReferenceRate.objects.filter(currency=base, date=OuterRef("date"), rate__gt=0))
+        )
+    return rows.order_by("-date")
 
 
 def _through_euro(
@@ -163,50 +200,20 @@ def _candidates(
 
 
 def _windows(days: Iterable[date]) -> Q:
-    """Dates within `DAYS_BACK` days before any of `days`, as few date ranges."""
+    """The dates within `DAYS_BACK` days before any of `days`: as a few date ranges when
+    the days are close together, else as the list of those dates, else (very many) as
+    the whole span."""
+    days = sorted(set(days))
     spans: list[list[date]] = []
-    for day in sorted(set(days)):
+    for day in days:
         start = day - timedelta(days=DAYS_BACK)
         if spans and start <= spans[-1][1] + timedelta(days=_WINDOW_GAP):
             spans[-1][1] = day
         else:
             spans.append([start, day])
-    if len(spans) > _MAX_WINDOWS:
-        spans = [[spans[0][0], spans[-1][1]]]
-    return reduce(or_, (Q(date__range=(start, end)) for start, end in spans))
-
-
-def _latest_reference(base: str, foreign: list[str], on: date) -> dict[str, Found]:
-    """The newest reference rate on or before `on` of each currency: one query. For a cross
-    rate the newest day on which both the currency and the base were published."""
-    if base == EUR:
-        rows = ReferenceRate.objects.filter(currency=OuterRef("currency"), date__lte=on)
-        newest = rows.order_by("-date").values("date")[:1]
-        latest = ReferenceRate.objects.filter(
-            currency__in=foreign, date=Subquery(newest), rate__gt=0
-        ).values_list("currency", "date", "rate")
-        return {
-            currency: Found(_CONTEXT.divide(ONE, rate), "reference", day)
-            for currency, day, rate in latest
-        }
-    # The euro itself is not published: its rate into the base is the base's own row.
-    asked = {base if currency == EUR else currency for currency in foreign}
-    base_on_day = ReferenceRate.objects.filter(currency=base, date=OuterRef("date"), rate__gt=0)
-    newest = (
-        ReferenceRate.objects.filter(currency=OuterRef("currency"), date__lte=on)
-        .filter(Exists(base_on_day))
-        .order_by("-date")
-        .values("date")[:1]
-    )
-    latest = (
-        ReferenceRate.objects.filter(currency__in=asked, date=Subquery(newest), rate__gt=0)
-        .annotate(base_rate=Subquery(base_on_day.values("rate")[:1]))
-        .values_list("currency", "date", "rate", "base_rate")
-    )
-    answer: dict[str, Found] = {}
-    for currency, day, rate, base_rate in latest:
-        if currency == base:  # asked for only on behalf of the euro
-            answer[EUR] = Found(rate, "reference", day)
-        else:
-            answer[currency] = Found(_CONTEXT.divide(base_rate, rate), "reference", day)
-    return answer
+    if len(spans) <= _MAX_WINDOWS:
+        return reduce(or_, (Q(date__range=(start, end)) for start, end in spans))
+    candidates = {day - timedelta(days=back) for day in days for back in range(DAYS_BACK + 1)}
+    if len(candidates) <= _MAX_DATES:
+        return Q(date__in=sorted(candidates))
+    return Q(date__range=(spans[0][0], spans[-1][1]))

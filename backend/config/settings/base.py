@@ -265,6 +265,15 @@ WEBHOOK_MAX_ITEMS = env_int("WEBHOOK_MAX_ITEMS", 100)
 # Days the delivery log is kept.
 WEBHOOK_KEEP_DAYS = env_int("WEBHOOK_KEEP_DAYS", 30)
 
+# --- Exchange rates (budget.rates, SPEC §14) ---------------------------------------------------
+# Where the daily job fetches the ECB's reference rates (the CSV, the zip or the daily file),
+# e.g. https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.zip. Empty: the job does
+# nothing and the product works offline (`manage.py rates_import FILE` still imports).
+RATES_URL = env_str("RATES_URL", "")
+RATES_FETCH_TIMEOUT_SECONDS = env_int("RATES_FETCH_TIMEOUT_SECONDS", 60)
+# A download larger than this is refused (the full history zip is under 1 MB).
+RATES_FETCH_MAX_BYTES = env_int("RATES_FETCH_MAX_BYTES", 20 * 1024 * 1024)
+
 # --- Email ---------------------------------------------------------------------------------
 # Budget alerts, password resets and email verification go through Django's email backend:
 # the console by default (mails printed to the log), SMTP

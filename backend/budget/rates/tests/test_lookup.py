@@ -8,9 +8,11 @@ from fractions import Fraction
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import given
+from hypothesis import strategies as st
 
 from budget.ledgers.services import ledger_create
-from budget.rates.lookup import rates_find, rates_find_detailed, rates_latest
+from budget.rates.lookup import _through_euro, rates_find, rates_find_detailed, rates_latest
 from budget.rates.models import LedgerRate, ReferenceRate
 from budget.rates.tests.helpers import own_rate, reference_rates
 
@@ -224,9 +226,43 @@ def test_latest_into_euro_and_none_without_any_rate(ledger):
     assert latest["CHF"] is None
 
 
-def test_latest_costs_two_queries_for_many_currencies(gbp, django_assert_num_queries):
+def test_latest_costs_one_query_for_many_currencies(gbp, django_assert_num_queries):
     reference_rates(DAY, USD="1.25", GBP="1", JPY="160", CHF="0.9", SEK="11")
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         rates_latest(
             ledger_id=gbp.pk, base="GBP", currencies=["USD", "JPY", "CHF", "SEK", "EUR"], on=DAY
         )
+
+
+@pytest.mark.parametrize(
+    ("pairs", "spacing"),
+    [(60, 100), (700, 45)],  # past 40 windows: the listed dates; past 4000 of those: the span
+)
+def test_scattered_days_are_found_in_two_queries(gbp, pairs, spacing):
+    first = date(1990, 1, 1)
+    days = [first + timedelta(days=spacing * n) for n in range(pairs)]
+    ReferenceRate.objects.bulk_create(
+        ReferenceRate(currency=currency, date=day - timedelta(days=n % 9), rate=Decimal(rate))
+        for n, day in enumerate(days)
+        for currency, rate in (("USD", "1.25"), ("GBP", "1"))
+    )
+    with CaptureQueriesContext(connection) as queries:
+        found = rates_find(ledger_id=gbp.pk, base="GBP", wanted=[("USD", day) for day in days])
+    assert len(queries.captured_queries) == 2
+    assert [found[("USD", day)] for day in days] == [
+        None if n % 9 == 8 else Decimal("0.8") for n in range(pairs)
+    ]
+
+
+_RATES = st.decimals(min_value=Decimal("0.0001"), max_value=Decimal("99999"), places=4).filter(
+    lambda rate: rate > 0
+)
+
+
+@given(per_euro=_RATES, base_per_euro=_RATES)
+def test_a_cross_rate_agrees_with_the_exact_quotient_to_thirty_digits(per_euro, base_per_euro):
+    rate = _through_euro(per_euro, base_per_euro, "USD", "GBP")
+    assert _significant(rate, Fraction(base_per_euro) / Fraction(per_euro)) >= 30
+    inverse = _through_euro(per_euro, None, "USD", "EUR")
+    assert _significant(inverse, 1 / Fraction(per_euro)) >= 30
+    assert _through_euro(None, base_per_euro, "EUR", "GBP") == base_per_euro

@@ -1,9 +1,11 @@
 """/ledgers/{lid}/rates (SPEC §14): a ledger's own rates, and what a lookup would use."""
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from tests.helpers import assert_error
 
 from budget.activity.models import Entry
@@ -187,3 +189,14 @@ def test_lookup_of_a_cross_rate_writes_all_its_digits(owner_api, user):
     assert rate.startswith("0.791562269712601326")
     assert "E" not in rate
     assert len(rate) >= 22
+
+
+def test_the_list_costs_the_same_queries_for_one_rate_and_fifty(owner_api, ledger):
+    own_rate(ledger, "USD", date(2025, 1, 1), "0.9")
+    with CaptureQueriesContext(connection) as one:
+        assert owner_api.get(_path(ledger)).json()["count"] == 1
+    for day in range(2, 52):
+        own_rate(ledger, "USD", date(2025, 1, 1) + timedelta(days=day), "0.9")
+    with CaptureQueriesContext(connection) as fifty:
+        assert len(owner_api.get(_path(ledger)).json()["items"]) == 50
+    assert len(one.captured_queries) == len(fifty.captured_queries)
