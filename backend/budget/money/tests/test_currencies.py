@@ -544,3 +544,61 @@ def test_booked_base_values_equal_the_buckets_under_any_sequence(api, make_user,
             if tx.to_wallet_id == w.pk:
                 moves += tx.amount if tx.to_amount is None else tx.to_amount
         assert selectors.wallet_balance(wallet=w) == moves
+
+
+# --- JSON export and restore ------------------------------------------------------------------
+
+
+def _without_ids(doc: dict) -> dict:
+    """The document with each id replaced by its section and position."""
+    ids = {
+        item["id"]: f"{section}:{i}"
+        for section in ("wallets", "buckets", "categories", "payees", "transactions")
+        for i, item in enumerate(doc[section])
+    }
+
+    def swap(value):
+        if isinstance(value, dict):
+            return {k: swap(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [swap(v) for v in value]
+        return ids.get(value, value) if isinstance(value, str) else value
+
+    return swap(doc)
+
+
+def test_yen_and_dinar_wallets_round_trip_through_the_ledger_document(owner_api, ledger):
+    yen, dinar, bank = (
+        wallet(ledger, "Tokyo", "JPY"),
+        wallet(ledger, "Kuwait", "KWD"),
+        wallet(ledger, "Bank"),
+    )
+    own_rate(ledger, "JPY", MARCH, "0.0061")
+    for body in (
+        expense(ledger, yen, "1200"),
+        expense(ledger, dinar, "1.250", base_amount="3.81"),
+        expense(ledger, bank, "5.00", foreign_amount="5.5", foreign_currency="USD"),
+        {
+            "kind": "transfer",
+            "date": "2025-03-01",
+            "amount": "100.00",
+            "to_amount": "30.125",
+            "from_wallet": str(bank.pk),
+            "to_wallet": str(dinar.pk),
+        },
+    ):
+        assert owner_api.post(tx_path(ledger), body).status_code == 201
+    original = owner_api.get(f"/ledgers/{ledger.pk}/export.json").json()
+    wallets = {w["name"]: w.get("currency") for w in original["wallets"]}
+    assert wallets == {"Tokyo": "JPY", "Kuwait": "KWD", "Bank": None}
+    amounts = {(t["kind"], t["amount"], t.get("currency")) for t in original["transactions"]}
+    assert ("expense", "1200", "JPY") in amounts
+    assert ("expense", "1.250", "KWD") in amounts
+    created = owner_api.post("/ledgers/import-json", original)
+    assert created.status_code == 201, created.content
+    restored_id = created.json()["id"]
+    restored = owner_api.get(f"/ledgers/{restored_id}/export.json").json()
+    assert _without_ids(restored) == _without_ids(original)
+    assert rollup_drift(ledger_id=restored_id) == []
+    listed = owner_api.get(f"/ledgers/{restored_id}/transactions").json()["items"]
+    assert {t["base_amount"] for t in listed if t["currency"] == "JPY"} == {"7.32"}
