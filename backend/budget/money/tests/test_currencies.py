@@ -602,3 +602,39 @@ def test_yen_and_dinar_wallets_round_trip_through_the_ledger_document(owner_api,
     assert rollup_drift(ledger_id=restored_id) == []
     listed = owner_api.get(f"/ledgers/{restored_id}/transactions").json()["items"]
     assert {t["base_amount"] for t in listed if t["currency"] == "JPY"} == {"7.32"}
+
+
+# --- Query counts -----------------------------------------------------------------------------
+
+
+def _queries(owner_api, path: str, params=None) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert owner_api.get(path, params or {}).status_code == 200
+    return len(captured)
+
+
+def test_lists_and_reports_cost_no_more_queries_with_other_currencies(owner_api, ledger):
+    bank = wallet(ledger, "Bank")
+    for day in range(1, 6):
+        owner_api.post(tx_path(ledger), expense(ledger, bank, "1.00", date=f"2025-03-0{day}"))
+    paths = [
+        (tx_path(ledger), None),
+        (tx_path(ledger), {"wallet": str(bank.pk)}),
+        (f"/ledgers/{ledger.pk}/wallets", None),
+        (f"/ledgers/{ledger.pk}/buckets", None),
+        (f"/ledgers/{ledger.pk}/reports/monthly", {"year": 2025, "month": 3}),
+        (f"/ledgers/{ledger.pk}/reports/yearly", {"year": 2025}),
+    ]
+    before = [_queries(owner_api, p, q) for p, q in paths]
+    balances_before = _queries(owner_api, f"/ledgers/{ledger.pk}/reports/balances")
+    for code in ("USD", "JPY"):
+        w = wallet(ledger, code, code)
+        own_rate(ledger, code, MARCH, "0.5")
+        for day in range(1, 6):
+            owner_api.post(tx_path(ledger), expense(ledger, w, "2", date=f"2025-03-0{day}"))
+    assert [_queries(owner_api, p, q) for p, q in paths] == before
+    # The balances add the latest rates and the converted wallets' booked values.
+    assert _queries(owner_api, f"/ledgers/{ledger.pk}/reports/balances") <= balances_before + 3
