@@ -728,7 +728,8 @@ def _allocations_of(tx: Transaction) -> dict[UUID, Decimal]:
 
 
 def _split_key(tx: Transaction) -> tuple:
-    return (tx.kind, tx.amount, tx.date, tx.bucket_id)
+    # The parts are base amounts (SPEC §14): a new base amount splits again too.
+    return (tx.kind, tx.amount, tx.base_amount, tx.date, tx.bucket_id)
 
 
 def _changes_logged(before: dict, after: dict, *, base: str) -> dict:

@@ -638,3 +638,21 @@ def test_lists_and_reports_cost_no_more_queries_with_other_currencies(owner_api,
     assert [_queries(owner_api, p, q) for p, q in paths] == before
     # The balances add the latest rates and the converted wallets' booked values.
     assert _queries(owner_api, f"/ledgers/{ledger.pk}/reports/balances") <= balances_before + 3
+
+
+def test_a_new_base_amount_splits_an_allocated_income_again(owner_api, household):
+    h = household
+    w = wallet(h.ledger, "Dollars", "USD")
+    tx = owner_api.post(tx_path(h.ledger), income(h.ledger, w, "100.00", base_amount="90.00"))
+    owner_api.post(f"/ledgers/{h.ledger.pk}/allocations/run")
+    owner_api.patch(tx_path(h.ledger, tx.json()["id"]), {"base_amount": "10.00"})
+    owner_api.post(f"/ledgers/{h.ledger.pk}/allocations/run")
+    body = owner_api.get(tx_path(h.ledger, tx.json()["id"])).json()
+    assert {a["bucket_name"]: a["amount"] for a in body["allocations"]} == {
+        "Bills": "5.00",
+        "Savings": "2.00",
+        "Fun": "1.00",
+    }
+    buckets = {b.name: b.balance for b in selectors.buckets_of(ledger=h.ledger)}
+    assert buckets["Unallocated"] == Decimal("2.00")
+    assert rollup_drift(ledger_id=h.ledger.pk) == []
