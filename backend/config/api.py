@@ -4,6 +4,7 @@ from budget.accounts.api import router as accounts_router
 from budget.accounts.auth import BearerAuth
 from budget.activity.api import router as activity_router
 from budget.common import handlers
+from budget.common.api import currencies as currencies_router
 from budget.common.api import router as health_router
 from budget.common.openapi import BudgetAPI
 from budget.common.parser import DecimalParser
@@ -35,6 +36,7 @@ api = BudgetAPI(
 handlers.install(api)
 
 api.add_router("", health_router)
+api.add_router("/currencies", currencies_router)
 api.add_router("/auth", accounts_router)
 api.add_router("/ledgers", ledgers_router)
 api.add_router("/invitations", invitations_router)

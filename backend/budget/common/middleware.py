@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from budget.common.activity import acting_request
 from budget.common.errors import error_body
+from budget.common.money import base_currency_set
 
 
 class ApiJsonErrorMiddleware:
@@ -56,3 +57,15 @@ class ActivityActorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         with acting_request(request):
             return self.get_response(request)
+
+
+class BaseCurrencyMiddleware:
+    """Starts every request without a base currency (two places): the ledger gate sets the
+    ledger's, and a worker thread serves many requests (budget.common.money)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        base_currency_set("")
+        return self.get_response(request)

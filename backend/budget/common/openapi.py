@@ -40,6 +40,8 @@ EXTRA_ERRORS: dict[str, set[int]] = {
     # ledgers and members: the last owner cannot leave or be demoted; only owners read
     # the pending invitations
     "ledger_invitation_list": {403},
+    # a currency change with money in other currencies (SPEC §14)
+    "ledger_update": {409},
     # an invitation is accepted from a verified address only
     "invitation_accept": {403},
     "member_update": {409},

@@ -87,7 +87,7 @@ def _state_conflict(detail: str) -> Conflict:
 def _ledger_names(ledger: Ledger) -> tuple[Names, References, dict[UUID, str]]:
     """Every wallet, bucket and category of the ledger (archived ones too, so the rules can
     say they are archived): by name for reading the file, by id for the rules."""
-    names, refs, by_id = Names(), References(), {}
+    names, refs, by_id = Names(), References(base=ledger.currency), {}
     for noun, model, lookup in (
         ("wallet", Wallet, refs.wallets),
         ("bucket", Bucket, refs.buckets),

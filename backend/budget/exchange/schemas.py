@@ -12,7 +12,7 @@ from uuid import UUID
 from ninja import Schema
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 
-from budget.common.money import Money, Percent
+from budget.common.money import AnyMoney, Money, Percent
 from budget.common.parser import JsonTooDeep, UnstorableText, json_loads
 from budget.exchange.csv_rows import FIELDS, amount_way
 from budget.exchange.models import ImportJob, ImportStatus
@@ -40,7 +40,11 @@ class WalletDoc(BaseModel):
     id: Ref
     name: Name
     kind: WalletKind
+    # SPEC §14: written only for a wallet in another currency than the ledger's.
+    currency: str | None = None
     archived: bool = False
+
+    _check_currency = field_validator("currency")(lambda v: None if v is None else _currency(v))
 
 
 class BucketDoc(BaseModel):
@@ -74,7 +78,8 @@ class SplitDoc(BaseModel):
     """A line of a split income or expense (SPEC §13)."""
 
     category: Ref
-    amount: Money
+    amount: AnyMoney
+    base_amount: AnyMoney | None = None  # written when it differs from the amount
     bucket: OptionalRef = None
     description: str = Field("", max_length=255)
 
@@ -86,13 +91,17 @@ class _TransactionFieldsDoc(
     references are the document's own ids."""
 
     kind: Kind
-    amount: Money
+    amount: AnyMoney
     description: str = Field("", max_length=255)
     notes: str = Field("", max_length=2000)
     tags: list[Tag] = Field(default_factory=list, max_length=20)
     # The payee's name, for people reading the document; a restore goes by `payee` (the
     # document's id) and, without one, finds or creates the payee of this name.
     payee_name: str | None = Field(None, max_length=100)
+    # SPEC §14: written only when set.
+    to_amount: AnyMoney | None = None
+    foreign_amount: AnyMoney | None = None
+    foreign_currency: str | None = Field(None, max_length=3)
 
 
 class TransactionDoc(_TransactionFieldsDoc):
@@ -107,6 +116,9 @@ class TransactionDoc(_TransactionFieldsDoc):
     recurring: OptionalRef = None
     recurring_date: dt.date | None = None
     external_id: str = Field("", max_length=255)  # the bank's id (SPEC §11)
+    # SPEC §14: written only for a transaction in another currency than the ledger's.
+    currency: str | None = Field(None, max_length=3)
+    base_amount: AnyMoney | None = None
 
 
 class RecurringDoc(_TransactionFieldsDoc):

@@ -13,11 +13,12 @@ from uuid import UUID
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from budget.common.money import money_str
+from budget.common.money import money_str, percent_str
 from budget.exchange.csv_cells import csv_cell_neutralise
 from budget.exchange.models import ImportJob, ImportProfile
 from budget.ledgers.models import Ledger
 from budget.money.models import (
+    CURRENCY_FIELDS,
     REFERENCE_FIELDS,
     SHARED_FIELDS,
     TRANSACTION_ONLY_FIELDS,
@@ -37,6 +38,10 @@ from budget.planning.models import (
     RecurringTransaction,
     month_text,
 )
+
+# The document's fields of a transaction and template: SPEC §2's. (The currency fields of
+# SPEC §14 are not written yet: a restored ledger is in one currency.)
+DOCUMENT_FIELDS = tuple(name for name in SHARED_FIELDS if name not in CURRENCY_FIELDS)
 
 FORMAT = "budget-ledger"
 # 2: planning (recurring, budgets, goals; a transaction's recurring and recurring_date).
@@ -182,16 +187,24 @@ def ledger_document(*, ledger: Ledger) -> dict[str, Any]:
     Members, API keys, notifications and import jobs belong to people or to the moment,
     not to the ledger's data, and stay out."""
     wallets = [
-        {"id": _id(pk), "name": name, "kind": kind, "archived": archived}
-        for pk, name, kind, archived in Wallet.objects.filter(ledger=ledger)
+        {
+            "id": _id(pk),
+            "name": name,
+            "kind": kind,
+            # SPEC §14: only a wallet in another currency says so (a document of a ledger in
+            # one currency is as before).
+            **({"currency": currency} if currency != ledger.currency else {}),
+            "archived": archived,
+        }
+        for pk, name, kind, currency, archived in Wallet.objects.filter(ledger=ledger)
         .order_by("created_at", "id")
-        .values_list("pk", "name", "kind", "archived")
+        .values_list("pk", "name", "kind", "currency", "archived")
     ]
     buckets = [
         {
             "id": _id(pk),
             "name": name,
-            "allocation_percent": None if percent is None else money_str(percent),
+            "allocation_percent": None if percent is None else percent_str(percent),
             "is_system": is_system,
             "archived": archived,
         }
@@ -250,7 +263,7 @@ def _recurring(ledger: Ledger) -> list[dict[str, Any]]:
     job of the restored ledger goes on where this one's stopped."""
     fields = (
         "id",
-        *SHARED_FIELDS,
+        *DOCUMENT_FIELDS,
         *(f"{name}_id" for name in REFERENCE_FIELDS),
         "frequency",
         "interval",
@@ -311,6 +324,26 @@ def _budgets(ledger: Ledger) -> list[dict[str, Any]]:
     ]
 
 
+_CURRENCY_COLUMNS = ("currency", "base_amount", *CURRENCY_FIELDS, "to_wallet__currency")
+
+
+def _currency_fields(item: dict, *, currency: str, base: str) -> None:
+    """SPEC §14's fields of a transaction, in place: written only where they say something
+    (another currency, a to_amount, a foreign amount), so a document of a ledger in one
+    currency is as before."""
+    base_amount, to_amount = item.pop("base_amount"), item.pop("to_amount")
+    foreign, foreign_currency = item.pop("foreign_amount"), item.pop("foreign_currency")
+    to_currency = item.pop("to_wallet__currency")
+    if currency != base:
+        item["currency"] = currency
+        item["base_amount"] = money_str(base_amount, base)
+    if to_amount is not None:
+        item["to_amount"] = money_str(to_amount, to_currency)
+    if foreign is not None:
+        item["foreign_amount"] = money_str(foreign, foreign_currency)
+        item["foreign_currency"] = foreign_currency
+
+
 def _transactions(ledger: Ledger) -> Iterator[dict[str, Any]]:
     allocations: dict[Any, list[dict[str, str]]] = {}
     for tx_id, bucket_id, amount in (
@@ -323,29 +356,36 @@ def _transactions(ledger: Ledger) -> Iterator[dict[str, Any]]:
             {"bucket": _id(bucket_id), "amount": money_str(amount)}
         )
     splits: dict[Any, list[dict[str, Any]]] = {}
-    for tx_id, category_id, bucket_id, amount, description in (
+    for tx_id, category_id, bucket_id, amount, base, currency, description in (
         TransactionSplit.objects.filter(transaction__ledger=ledger)
         .order_by("transaction_id", "position")
-        .values_list("transaction_id", "category_id", "bucket_id", "amount", "description")
+        .values_list(
+            "transaction_id",
+            "category_id",
+            "bucket_id",
+            "amount",
+            "base_amount",
+            "transaction__currency",
+            "description",
+        )
         .iterator(chunk_size=CHUNK_SIZE)
     ):
+        line = {"category": _id(category_id), "amount": money_str(amount, currency)}
+        if base != amount:
+            line["base_amount"] = money_str(base)
         splits.setdefault(tx_id, []).append(
-            {
-                "category": _id(category_id),
-                "amount": money_str(amount),
-                "bucket": _id(bucket_id),
-                "description": description,
-            }
+            {**line, "bucket": _id(bucket_id), "description": description}
         )
     fields = (
         "id",
         "date",
-        *SHARED_FIELDS,
+        *DOCUMENT_FIELDS,
         *TRANSACTION_ONLY_FIELDS,
         "allocation_status",
         "recurring",
         "recurring_date",
         "payee__name",
+        *_CURRENCY_COLUMNS,
     )
     rows = (
         Transaction.objects.filter(ledger=ledger)
@@ -357,7 +397,9 @@ def _transactions(ledger: Ledger) -> Iterator[dict[str, Any]]:
         tx = dict(zip(fields, row[: len(fields)], strict=True))
         tx["id"] = _id(tx["id"])
         tx["date"] = tx["date"].isoformat()
-        tx["amount"] = money_str(tx["amount"])
+        currency = tx.pop("currency")
+        tx["amount"] = money_str(tx["amount"], currency)
+        _currency_fields(tx, currency=currency, base=ledger.currency)
         tx["tags"] = list(tx["tags"] or [])
         tx["recurring"] = _id(tx["recurring"])
         tx["recurring_date"] = _date(tx["recurring_date"])

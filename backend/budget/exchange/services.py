@@ -97,9 +97,15 @@ def _invalid(errors: list[dict[str, str]]) -> Invalid:
 def _stand_ins(doc: LedgerDocument, errors: list[dict[str, str]]) -> References:
     """References keyed by the document's own ids, as unsaved model instances, so
     `transaction_errors` checks the document as it checks a request."""
-    refs = References()
+    base = doc.ledger.currency
+    refs = References(base=base)
     sections = (
-        ("wallets", doc.wallets, refs.wallets, lambda w: Wallet(name=w.name, kind=w.kind)),
+        (
+            "wallets",
+            doc.wallets,
+            refs.wallets,
+            lambda w: Wallet(name=w.name, kind=w.kind, currency=w.currency or base),
+        ),
         (
             "buckets",
             doc.buckets,
@@ -428,6 +434,7 @@ def ledger_restore(*, owner: User, document: LedgerDocument) -> Ledger:
             item.id: obj.pk for item, obj in zip(doc.recurring, templates, strict=True)
         }
 
+        currencies = dict(Wallet.objects.filter(ledger=ledger).values_list("pk", "currency"))
         txs, allocations, lines = [], [], []
         for pk, item in zip(_ordered_ids(len(doc.transactions)), doc.transactions, strict=True):
             if len(txs) == RESTORE_BATCH:  # rows go in batches: memory stays bounded
@@ -445,6 +452,18 @@ def ledger_restore(*, owner: User, document: LedgerDocument) -> Ledger:
             )
             tx.shared_set(item.model_dump())
             _references_set(tx, item, ids)
+            # SPEC §14: in its wallet's currency, worth its base amount (the amount itself in
+            # the base currency; a document before currencies has only those).
+            tx.currency = currencies.get(tx.wallet_id or tx.from_wallet_id) or ledger.currency
+            tx.base_amount = (
+                item.base_amount
+                if tx.currency != ledger.currency and item.base_amount is not None
+                else tx.amount
+            )
+            if tx.currency != ledger.currency and item.base_amount is None:
+                raise _invalid(
+                    [_error(f"transactions.{len(txs)}.base_amount", "Give the base amount.")]
+                )
             tx.bucket_id, status = transaction_defaults(
                 kind=tx.kind, bucket_id=tx.bucket_id, system_bucket_id=system.pk
             )
@@ -460,6 +479,7 @@ def ledger_restore(*, owner: User, document: LedgerDocument) -> Ledger:
                     category_id=ids["categories"][line.category],
                     bucket_id=ids["buckets"][line.bucket] if line.bucket else None,
                     amount=line.amount,
+                    base_amount=line.amount if line.base_amount is None else line.base_amount,
                     description=line.description,
                     position=position,
                 )
@@ -506,6 +526,7 @@ def _base_create(
             name=w.name,
             name_key=name_key(w.name),
             kind=w.kind,
+            currency=w.currency or ledger.currency,
             archived=w.archived,
         )
         for pk, w in zip(_ordered_ids(len(doc.wallets)), doc.wallets, strict=True)

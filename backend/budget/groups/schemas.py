@@ -8,16 +8,13 @@ from django.core.validators import validate_email
 from ninja import Field, Schema
 from pydantic import BeforeValidator, field_validator
 
+from budget.common.currencies import currency_check
 from budget.common.money import Money, MoneyOut
 from budget.groups.models import SplitMode
-from budget.ledgers.currencies import ISO_4217
 
 
 def _currency(value: str) -> str:
-    value = value.strip().upper()
-    if value not in ISO_4217:
-        raise ValueError("Use an ISO 4217 currency code such as EUR or USD.")
-    return value
+    return currency_check(value)
 
 
 def _text(value: str) -> str:

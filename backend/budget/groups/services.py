@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 
 from budget.accounts.models import User
 from budget.common.errors import Conflict, Invalid, NotFound
-from budget.common.money import MAX_AMOUNT
+from budget.common.money import MAX_AMOUNT, money_units
 from budget.groups import mirroring
 from budget.groups.models import Activity, Connection, Expense, Group, Participant, Payer, Share
 from budget.groups.splitting import SplitError, converted, split_by_weights, split_weights
@@ -403,8 +403,8 @@ def _totals_apply(payers: list, shares: list, sign: int) -> None:
 
 
 def _cents(value: Decimal) -> int:
-    # F() arithmetic works on the stored integer cents (MoneyField).
-    return int(Decimal(value).scaleb(2))
+    # F() arithmetic works on the stored integers (MoneyField: thousandths).
+    return money_units(value)
 
 
 def _rows_of(expense: Expense) -> tuple[list, list, list]:

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from budget.accounts.auth import BearerAuth, jwt_user_id
 from budget.accounts.models import User
 from budget.common.errors import Forbidden, NotFound
+from budget.common.money import base_currency_set
 from budget.ledgers.models import Ledger, Membership, Role
 
 _READ_ONLY = "You can view this ledger but not change it (your role is viewer)."
@@ -41,10 +42,12 @@ class LedgerAuth(BearerAuth):
             )
             if membership is not None:
                 request.ledger_membership = membership
+                base_currency_set(membership.ledger.currency)
                 return membership.user
         user = super().authenticate(request, token)  # tells 401 (who?) from 404 (which ledger?)
         if user is not None and lid is not None:
             request.ledger_membership = _membership(user, lid)
+            base_currency_set(request.ledger_membership.ledger.currency)
         return user
 
 
@@ -63,4 +66,5 @@ def ledger_access(request: HttpRequest, lid: UUID, role: Role = Role.VIEWER) -> 
         )
     ledger = membership.ledger
     ledger.membership = membership
+    base_currency_set(ledger.currency)  # base amounts are written with its decimals
     return ledger

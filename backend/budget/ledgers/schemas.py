@@ -7,15 +7,12 @@ from django.core.validators import validate_email
 from ninja import Field, Schema
 from pydantic import field_validator
 
-from budget.ledgers.currencies import ISO_4217
+from budget.common.currencies import currency_check
 from budget.ledgers.models import InvitationKind, Role
 
 
 def _currency(value: str) -> str:
-    value = value.strip().upper()
-    if value not in ISO_4217:
-        raise ValueError("Use an ISO 4217 currency code such as EUR or USD.")
-    return value
+    return currency_check(value)
 
 
 def _name(value: str) -> str:

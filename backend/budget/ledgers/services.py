@@ -15,7 +15,11 @@ from budget.accounts.models import User
 from budget.common import activity
 from budget.common.errors import Conflict, Forbidden, NotFound
 from budget.ledgers.models import Invitation, InvitationKind, Ledger, Membership, Role
-from budget.ledgers.signals import invitation_accepters, ledger_created
+from budget.ledgers.signals import (
+    invitation_accepters,
+    ledger_created,
+    ledger_currency_changing,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +77,11 @@ def ledger_update(
         fields.append("currency")
     if fields:
         with transaction.atomic():
+            if "currency" in fields and ledger.currency != before["currency"]:
+                ledger_lock(ledger_ids=[ledger.pk])
+                ledger_currency_changing.send(
+                    sender=Ledger, ledger=ledger, old=before["currency"], new=ledger.currency
+                )
             ledger.save(update_fields=fields)
             ledger_version_bump(ledger_ids=[ledger.pk])  # reports show name and currency
             activity.record(

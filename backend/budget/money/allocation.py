@@ -1,8 +1,9 @@
 """The split rule of an income across buckets (SPEC §3), exact to the cent.
 
-Work is in integer cents and hundredths of a percent, so no rounding happens anywhere:
-each part first gets the floor of its exact share, and the cents still missing go one by
-one to the parts with the largest remainders. Ties: Unallocated loses every tie; between
+Work is in integer minor units of the base currency (cents for EUR, yen for JPY, fils for
+KWD, SPEC §14) and hundredths of a percent, so no rounding happens anywhere: each part
+first gets the floor of its exact share, and the units still missing go one by one to the
+parts with the largest remainders. Ties: Unallocated loses every tie; between
 buckets, the larger percent wins, then the bucket created first.
 """
 
@@ -10,6 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from uuid import UUID
+
+from budget.common.money import CENT, MILLI
 
 _WHOLE = 10_000  # 100 % in hundredths of a percent
 
@@ -21,9 +24,12 @@ class Share:
     created_at: datetime
 
 
-def split(amount: Decimal, shares: list[Share]) -> tuple[dict[UUID, Decimal], Decimal]:
-    """The parts of `amount` per bucket (only parts above zero) and what stays in Unallocated."""
-    cents = int(amount.scaleb(2))
+def split(
+    amount: Decimal, shares: list[Share], *, places: int = 2
+) -> tuple[dict[UUID, Decimal], Decimal]:
+    """The parts of `amount` per bucket (only parts above zero) and what stays in
+    Unallocated, in units of `places` decimals (the base currency's)."""
+    cents = int(amount.scaleb(places))
     if cents < 0:
         raise ValueError("Only a positive income is split.")
     hundredths = [int(share.percent.scaleb(2)) for share in shares]
@@ -49,8 +55,12 @@ def split(amount: Decimal, shares: list[Share]) -> tuple[dict[UUID, Decimal], De
         floors[index] += 1
 
     parts = {
-        share.bucket_id: Decimal(part).scaleb(-2)
+        share.bucket_id: _decimal(part, places)
         for share, part in zip(shares, floors, strict=False)
         if part > 0
     }
-    return parts, Decimal(floors[-1]).scaleb(-2)
+    return parts, _decimal(floors[-1], places)
+
+
+def _decimal(units: int, places: int) -> Decimal:
+    return Decimal(units).scaleb(-places).quantize(CENT if places <= 2 else MILLI)

@@ -109,7 +109,9 @@ def wallet_detail(request: HttpRequest, lid: Path[UUID], wallet_id: UUID):
 def wallet_update(request: HttpRequest, lid: Path[UUID], wallet_id: UUID, payload: WalletPatch):
     ledger = ledger_access(request, lid, Role.EDITOR)
     wallet = _one(selectors.wallets_of(ledger=ledger), wallet_id, "Wallet")
-    services.wallet_update(wallet=wallet, **_changes(payload, ("name", "kind", "archived")))
+    services.wallet_update(
+        wallet=wallet, **_changes(payload, ("name", "kind", "currency", "archived"))
+    )
     return _one(selectors.wallets_of(ledger=ledger), wallet_id, "Wallet")
 
 

@@ -70,6 +70,9 @@ class Wallet(Named):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     ledger = models.ForeignKey(Ledger, on_delete=models.CASCADE, related_name="wallets")
     kind = models.CharField(max_length=10, choices=WalletKind.choices)
+    # ISO 4217 (SPEC §14): the currency of every amount of the wallet; the ledger's unless
+    # chosen, and fixed once the wallet has transactions.
+    currency = models.CharField(max_length=3, blank=True, default="")
     archived = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -78,6 +81,11 @@ class Wallet(Named):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.currency:
+            self.currency = self.ledger.currency
+        super().save(*args, **kwargs)
 
 
 class Bucket(Named):
@@ -183,6 +191,12 @@ class TransactionFields(models.Model):
     from_bucket = _reference(Bucket)
     to_bucket = _reference(Bucket)
     payee = _reference(Payee)
+    # SPEC §14: what a transfer between wallets of different currencies brings in (in the
+    # receiving wallet's currency), and what an expense's receipt said in another currency
+    # (for information only).
+    to_amount = MoneyField(null=True, blank=True)
+    foreign_amount = MoneyField(null=True, blank=True)
+    foreign_currency = models.CharField(max_length=3, blank=True, default="")
 
     class Meta:
         abstract = True
@@ -232,6 +246,11 @@ class Transaction(TransactionFields):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     ledger = models.ForeignKey(Ledger, on_delete=models.CASCADE, related_name="transactions")
     date = models.DateField()
+    # SPEC §14: the currency of `amount` (its wallet's; a transfer's from_wallet's; the
+    # ledger's without a wallet) and the amount in the ledger's currency, converted once
+    # when booked and frozen. Equal to `amount` in the base currency.
+    currency = models.CharField(max_length=3)
+    base_amount = MoneyField()
     # The bank's id of this transaction (OFX FITID, CAMT AcctSvcrRef, a CSV column), "" when
     # none: imports find duplicates by it (SPEC §11). Not in TransactionFields: a recurring
     # template stands for many transactions, which cannot share one bank id.
@@ -308,10 +327,20 @@ class Transaction(TransactionFields):
     def __str__(self) -> str:
         return f"{self.kind} {self.amount} on {self.date}"
 
+    def save(self, *args, **kwargs) -> None:
+        # Written without the services (a test, a shell): in the ledger's currency.
+        if self.base_amount is None:
+            self.base_amount = self.amount
+        if not self.currency:
+            self.currency = self.ledger.currency
+        super().save(*args, **kwargs)
+
 
 # The fields a transaction has and a recurring template has not, as the API, the CSV
 # export and the ledger document carry them.
 TRANSACTION_ONLY_FIELDS = ("external_id",)
+# SPEC §14's fields of TransactionFields: the other plain fields are SPEC §2's.
+CURRENCY_FIELDS = ("to_amount", "foreign_amount", "foreign_currency")
 
 
 class TransactionSplit(models.Model):
@@ -326,6 +355,9 @@ class TransactionSplit(models.Model):
         Bucket, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
     amount = MoneyField()
+    # The line's part of the transaction's base_amount (largest remainder); = amount in the
+    # base currency.
+    base_amount = MoneyField()
     description = models.CharField(max_length=255, blank=True, default="")
     position = models.PositiveSmallIntegerField()
 
@@ -383,7 +415,8 @@ class Rollup(models.Model):
     wallet_id = models.UUIDField()
     bucket_id = models.UUIDField()
     category_id = models.UUIDField()
-    amount = MoneyField(default=0)
+    amount = MoneyField(default=0)  # in the wallet's currency (no wallet: the base)
+    base_amount = MoneyField(default=0)  # in the ledger's currency (SPEC §14)
     count = models.IntegerField(default=0)
 
     class Meta:
@@ -417,6 +450,8 @@ class DailyRollup(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     wallet_id = models.UUIDField()
     bucket_id = models.UUIDField()
+    # In the ledger's currency: the days of a report are base amounts (SPEC §14), so this
+    # rollup keeps only those (for a single-currency ledger, the amounts themselves).
     amount = MoneyField(default=0)
     count = models.IntegerField(default=0)
 

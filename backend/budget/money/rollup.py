@@ -18,15 +18,18 @@ from uuid import UUID
 
 from django.db import connection, transaction
 from django.db.models import (
+    Case,
     Count,
     Exists,
     ExpressionWrapper,
     F,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, TruncMonth
 
@@ -52,8 +55,9 @@ class Leg(NamedTuple):
     wallet_id: UUID
     bucket_id: UUID
     category_id: UUID
-    amount: Decimal
+    amount: Decimal  # in the wallet's currency (a leg without a wallet: the base)
     day: date
+    base: Decimal  # in the ledger's currency (SPEC §14): what buckets and reports count
 
     @property
     def key(self) -> tuple:
@@ -75,11 +79,13 @@ MONTHLY_KEY = ["ledger_id", "month", "kind", "wallet_id", "bucket_id", "category
 
 
 class Line(NamedTuple):
-    """One line of a split transaction, as its legs need it (bucket None: the transaction's)."""
+    """One line of a split transaction, as its legs need it (bucket None: the transaction's;
+    base None: the amount)."""
 
     category_id: UUID
     bucket_id: UUID | None
     amount: Decimal
+    base_amount: Decimal | None = None
 
 
 def transaction_legs(
@@ -90,12 +96,21 @@ def transaction_legs(
     lines: list[Line] | None = None,
 ) -> list[Leg]:
     """The balance changes `tx` makes. `allocations` are its split parts when it is an
-    allocated income; `lines` its split lines (SPEC §13), if it has any."""
+    allocated income (base amounts); `lines` its split lines (SPEC §13), if it has any.
+
+    Each leg carries the amount in its wallet's currency and the base amount. An allocated
+    income in another currency than the base gives its whole amount to the leg that stays
+    in Unallocated and none to the parts, so each wallet's sum stays exact."""
     month = tx.date.replace(day=1)
     category = tx.category_id or NONE_ID
+    base = tx.amount if tx.base_amount is None else tx.base_amount
 
     def leg(
-        wallet: UUID | None, bucket: UUID | None, amount: Decimal, category: UUID = category
+        wallet: UUID | None,
+        bucket: UUID | None,
+        amount: Decimal,
+        value: Decimal,
+        category: UUID = category,
     ) -> Leg:
         return Leg(
             tx.ledger_id,
@@ -106,30 +121,37 @@ def transaction_legs(
             category,
             amount,
             tx.date,
+            value,
         )
 
     if lines:
-        return _split_legs(tx, leg, system_bucket_id, allocations or {}, lines)
+        return _split_legs(tx, leg, system_bucket_id, allocations or {}, lines, base)
     if tx.kind == Kind.INCOME:
         if tx.bucket_id:
-            return [leg(tx.wallet_id, tx.bucket_id, tx.amount)]
+            return [leg(tx.wallet_id, tx.bucket_id, tx.amount, base)]
         if tx.allocation_status == AllocationStatus.ALLOCATED:
             parts = allocations or {}
-            rest = tx.amount - sum(parts.values(), Decimal("0.00"))
-            legs = [leg(tx.wallet_id, bucket, part) for bucket, part in parts.items()]
-            return [*legs, leg(tx.wallet_id, system_bucket_id, rest)] if rest else legs
-        return [leg(tx.wallet_id, system_bucket_id, tx.amount)]  # pending: in Unallocated
+            rest = base - sum(parts.values(), Decimal("0.00"))
+            if tx.amount == base:
+                legs = [leg(tx.wallet_id, bucket, part, part) for bucket, part in parts.items()]
+                return [*legs, leg(tx.wallet_id, system_bucket_id, rest, rest)] if rest else legs
+            legs = [leg(tx.wallet_id, bucket, ZERO, part) for bucket, part in parts.items()]
+            return [*legs, leg(tx.wallet_id, system_bucket_id, tx.amount, rest)]
+        return [leg(tx.wallet_id, system_bucket_id, tx.amount, base)]  # pending: in Unallocated
     if tx.kind == Kind.EXPENSE:
-        return [leg(tx.wallet_id, tx.bucket_id or system_bucket_id, -tx.amount)]
+        return [leg(tx.wallet_id, tx.bucket_id or system_bucket_id, -tx.amount, -base)]
     if tx.kind == Kind.ADJUSTMENT:
-        return [leg(tx.wallet_id, tx.bucket_id or system_bucket_id, tx.amount)]
+        return [leg(tx.wallet_id, tx.bucket_id or system_bucket_id, tx.amount, base)]
+    arrives = tx.amount if tx.to_amount is None else tx.to_amount
     return [
-        leg(tx.from_wallet_id, tx.from_bucket_id, -tx.amount),
-        leg(tx.to_wallet_id, tx.to_bucket_id, tx.amount),
+        leg(tx.from_wallet_id, tx.from_bucket_id, -tx.amount, -base),
+        leg(tx.to_wallet_id, tx.to_bucket_id, arrives, base),
     ]
 
 
-def _split_legs(tx, leg, system_bucket_id, parts: dict[UUID, Decimal], lines: list[Line]):
+def _split_legs(
+    tx, leg, system_bucket_id, parts: dict[UUID, Decimal], lines: list[Line], base: Decimal
+):
     """A split transaction counts each line in its own category.
 
     An expense line leaves its own bucket (else the transaction's). An income is allocated
@@ -138,23 +160,32 @@ def _split_legs(tx, leg, system_bucket_id, parts: dict[UUID, Decimal], lines: li
     allocated part then moves from Unallocated to its bucket as two legs without a
     category. Wallets, buckets and categories each come out exact; the income total too,
     as the moves cancel out."""
+
+    def line_base(line: Line) -> Decimal:
+        return line.amount if line.base_amount is None else line.base_amount
+
     if tx.kind == Kind.EXPENSE:
         return [
             leg(
                 tx.wallet_id,
                 line.bucket_id or tx.bucket_id or system_bucket_id,
                 -line.amount,
+                -line_base(line),
                 line.category_id,
             )
             for line in lines
         ]
     bucket = tx.bucket_id or system_bucket_id
-    legs = [leg(tx.wallet_id, bucket, line.amount, line.category_id) for line in lines]
+    legs = [
+        leg(tx.wallet_id, bucket, line.amount, line_base(line), line.category_id) for line in lines
+    ]
     if tx.allocation_status == AllocationStatus.ALLOCATED:
+        same = tx.amount == base
         for target, part in parts.items():
+            moved = part if same else ZERO
             legs += [
-                leg(tx.wallet_id, system_bucket_id, -part, NONE_ID),
-                leg(tx.wallet_id, target, part, NONE_ID),
+                leg(tx.wallet_id, system_bucket_id, -moved, -part, NONE_ID),
+                leg(tx.wallet_id, target, moved, part, NONE_ID),
             ]
     return legs
 
@@ -163,41 +194,48 @@ def rollup_apply(*, plus: Iterable[Leg] = (), minus: Iterable[Leg] = ()) -> None
     plus, minus = list(plus), list(minus)
     # The ledger row first, then rollup rows in key order: every writer locks in that order.
     ledger_version_bump(ledger_ids={leg.ledger_id for leg in (*plus, *minus)})
-    monthly: dict[tuple, list] = defaultdict(lambda: [Decimal("0.00"), 0])
+    monthly: dict[tuple, list] = defaultdict(lambda: [Decimal("0.00"), Decimal("0.00"), 0])
     daily: dict[tuple, list] = defaultdict(lambda: [Decimal("0.00"), 0])
     for sign, legs in ((1, plus), (-1, minus)):
         for leg in legs:
-            entries = [monthly[leg.key]]
+            entry = monthly[leg.key]
+            entry[0] += sign * leg.amount
+            entry[1] += sign * leg.base
+            entry[2] += sign
             if leg.kind in DAILY_KINDS:
-                entries.append(
-                    daily[leg.ledger_id, leg.day, leg.kind, leg.wallet_id, leg.bucket_id]
-                )
-            for entry in entries:
-                entry[0] += sign * leg.amount
-                entry[1] += sign
-    _upsert(Rollup, MONTHLY_KEY, monthly)
-    _upsert(DailyRollup, DAILY_KEY, daily)
+                # The days of a report are in the base currency.
+                day = daily[leg.ledger_id, leg.day, leg.kind, leg.wallet_id, leg.bucket_id]
+                day[0] += sign * leg.base
+                day[1] += sign
+    _upsert(
+        Rollup,
+        MONTHLY_KEY,
+        ["amount", "base_amount", "count"],
+        monthly,
+    )
+    _upsert(DailyRollup, DAILY_KEY, ["amount", "count"], daily)
 
 
-def _upsert(model, key: list[str], net: dict[tuple, list]) -> None:
-    """Adds each (amount, count) to its row of `model`, in key order (ON CONFLICT … DO UPDATE)."""
-    rows = sorted((k, amount, count) for k, (amount, count) in net.items() if amount or count)
+def _upsert(model, key: list[str], values: list[str], net: dict[tuple, list]) -> None:
+    """Adds each entry's `values` to its row of `model`, in key order (ON CONFLICT … DO
+    UPDATE)."""
+    rows = sorted((k, *entry) for k, entry in net.items() if any(entry))
     if not rows:
         return
     fields = {f.attname: f for f in model._meta.concrete_fields}
-    columns = [*key, "amount", "count"]
+    columns = [*key, *values]
     table = model._meta.db_table
     sql = (
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
         f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET "
-        f"amount = {table}.amount + EXCLUDED.amount, count = {table}.count + EXCLUDED.count"
+        + ", ".join(f"{name} = {table}.{name} + EXCLUDED.{name}" for name in values)
     )
     params = [
         [
             fields[column].get_db_prep_save(value, connection)
-            for column, value in zip(columns, (*k, amount, count), strict=True)
+            for column, value in zip(columns, (*k, *entry), strict=True)
         ]
-        for k, amount, count in rows
+        for k, *entry in rows
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
@@ -205,84 +243,86 @@ def _upsert(model, key: list[str], net: dict[tuple, list]) -> None:
 
 # --- Many transactions at once, in SQL ----------------------------------------------------
 
-# The money columns a leg carries and both rollups sum, in one place: a column that
-# transactions, split lines, allocations and the rollups all gain (a base-currency amount)
-# is one more name here.
-ROLLUP_VALUES = ("amount",)
+# The two values a leg carries (SPEC §14): `amount` in its wallet's currency and `base` in
+# the ledger's. The monthly rollup keeps both (amount, base_amount); the daily one the base.
 
 
 def _legs_sql(rows: str) -> str:
     """Every leg of the transactions `rows` (a SELECT of their columns), as the rows
-    (ledger_id, day, kind, wallet, bucket, category, <ROLLUP_VALUES>) of a CTE named
-    `legs` — the same legs as `transaction_legs`, and `rollup_expected` checks both. Its
+    (ledger_id, day, kind, wallet, bucket, category, amount, base) of a CTE named `legs` —
+    the same legs as `transaction_legs`, and `rollup_expected` checks both. Its
     parameters: NONE_ID, then those of `rows`."""
     qn = connection.ops.quote_name
     lines = qn(TransactionSplit._meta.db_table)
     parts, buckets = qn(Allocation._meta.db_table), qn(Bucket._meta.db_table)
 
-    def values(sign: str, source: str) -> str:
-        return ", ".join(f"{sign}{source}.{qn(column)} AS {qn(column)}" for column in ROLLUP_VALUES)
+    def values(sign: str, amount: str, base: str) -> str:
+        return f"{sign}{amount} AS amount, {sign}{base} AS base"
 
-    def rest() -> str:  # what of an allocated income stays in Unallocated
-        return ", ".join(
-            f"t.{qn(c)} - COALESCE((SELECT SUM(a.{qn(c)}) FROM {parts} a "
-            f"WHERE a.transaction_id = t.id), 0) AS {qn(c)}"
-            for c in ROLLUP_VALUES
-        )
-
+    tx, line = values("", "t.amount", "t.base"), values("", "l.amount", "l.base_amount")
+    # An allocated part is a base amount; in a wallet of another currency it moves no
+    # wallet money (the whole amount stays on the Unallocated leg, as transaction_legs).
+    moved = "CASE WHEN t.same THEN a.amount ELSE 0 END"
     head = "SELECT t.ledger_id, t.day, t.kind"
     plain = "FROM t WHERE NOT t.split AND t.kind"
     income, expense = f"'{Kind.INCOME.value}'", f"'{Kind.EXPENSE.value}'"
     allocated = f"t.allocation_status = '{AllocationStatus.ALLOCATED.value}'"
+    rest = (
+        f"t.base - COALESCE((SELECT SUM(a.amount) FROM {parts} a WHERE a.transaction_id = t.id), 0)"
+    )
     legs = [
         # An expense leaves its wallet and bucket (Unallocated when it has none).
-        f"{head}, t.wallet, COALESCE(t.bucket_id, t.sys), t.category, {values('-', 't')} "
-        f"{plain} = {expense}",
-        f"{head}, t.wallet, COALESCE(t.bucket_id, t.sys), t.category, {values('', 't')} "
+        f"{head}, t.wallet, COALESCE(t.bucket_id, t.sys), t.category, "
+        f"{values('-', 't.amount', 't.base')} {plain} = {expense}",
+        f"{head}, t.wallet, COALESCE(t.bucket_id, t.sys), t.category, {tx} "
         f"{plain} = '{Kind.ADJUSTMENT.value}'",
         # An income into its bucket; else waiting in Unallocated; else as it was split.
-        f"{head}, t.wallet, t.bucket_id, t.category, {values('', 't')} "
+        f"{head}, t.wallet, t.bucket_id, t.category, {tx} "
         f"{plain} = {income} AND t.bucket_id IS NOT NULL",
-        f"{head}, t.wallet, t.sys, t.category, {values('', 't')} "
+        f"{head}, t.wallet, t.sys, t.category, {tx} "
         f"{plain} = {income} AND t.bucket_id IS NULL AND NOT {allocated}",
-        f"{head}, t.wallet, a.bucket_id, t.category, {values('', 'a')} "
+        f"{head}, t.wallet, a.bucket_id, t.category, {values('', moved, 'a.amount')} "
         f"FROM t JOIN {parts} a ON a.transaction_id = t.id "
         f"WHERE NOT t.split AND t.kind = {income} AND t.bucket_id IS NULL AND {allocated}",
-        f"SELECT * FROM (SELECT t.ledger_id, t.day, t.kind, t.wallet, t.sys AS bucket, t.category, "
-        f"{rest()} {plain} = {income} AND t.bucket_id IS NULL AND {allocated}) r "
-        f"WHERE r.{qn(ROLLUP_VALUES[0])} <> 0",
-        # A transfer: out of one side, into the other.
+        "SELECT r.ledger_id, r.day, r.kind, r.wallet, r.bucket, r.category, "
+        "CASE WHEN r.same THEN r.base ELSE r.amount END, r.base "
+        "FROM (SELECT t.ledger_id, t.day, t.kind, t.wallet, t.sys AS bucket, t.category, "
+        f"t.same, t.amount, {rest} AS base "
+        f"{plain} = {income} AND t.bucket_id IS NULL AND {allocated}) r "
+        "WHERE r.base <> 0 OR NOT r.same",
+        # A transfer: out of one side, into the other (in the receiving wallet's currency).
         f"{head}, COALESCE(t.from_wallet_id, t.none_id), COALESCE(t.from_bucket_id, t.none_id), "
-        f"t.category, {values('-', 't')} {plain} = '{Kind.TRANSFER.value}'",
+        f"t.category, {values('-', 't.amount', 't.base')} {plain} = '{Kind.TRANSFER.value}'",
         f"{head}, COALESCE(t.to_wallet_id, t.none_id), COALESCE(t.to_bucket_id, t.none_id), "
-        f"t.category, {values('', 't')} {plain} = '{Kind.TRANSFER.value}'",
+        f"t.category, {values('', 'COALESCE(t.to_amount, t.amount)', 't.base')} "
+        f"{plain} = '{Kind.TRANSFER.value}'",
         # Split transactions (see _split_legs): a leg per line, in the line's category…
         f"{head}, t.wallet, COALESCE(l.bucket_id, t.bucket_id, t.sys), l.category_id, "
-        f"{values('-', 'l')} FROM t JOIN {lines} l ON l.transaction_id = t.id "
-        f"WHERE t.kind = {expense}",
-        f"{head}, t.wallet, COALESCE(t.bucket_id, t.sys), l.category_id, {values('', 'l')} "
+        f"{values('-', 'l.amount', 'l.base_amount')} "
+        f"FROM t JOIN {lines} l ON l.transaction_id = t.id WHERE t.kind = {expense}",
+        f"{head}, t.wallet, COALESCE(t.bucket_id, t.sys), l.category_id, {line} "
         f"FROM t JOIN {lines} l ON l.transaction_id = t.id WHERE t.kind = {income}",
         # …and each allocated part of a split income moves from Unallocated to its bucket.
-        f"{head}, t.wallet, t.sys, t.none_id, {values('-', 'a')} "
+        f"{head}, t.wallet, t.sys, t.none_id, {values('-', moved, 'a.amount')} "
         f"FROM t JOIN {parts} a ON a.transaction_id = t.id "
         f"WHERE t.split AND t.kind = {income} AND {allocated}",
-        f"{head}, t.wallet, a.bucket_id, t.none_id, {values('', 'a')} "
+        f"{head}, t.wallet, a.bucket_id, t.none_id, {values('', moved, 'a.amount')} "
         f"FROM t JOIN {parts} a ON a.transaction_id = t.id "
         f"WHERE t.split AND t.kind = {income} AND {allocated}",
     ]
-    columns = ", ".join(qn(c) for c in ROLLUP_VALUES)
     return f"""
         WITH t AS (
             SELECT tx.id, tx.ledger_id, tx.{qn("date")} AS day, tx.kind, tx.bucket_id,
                 tx.from_wallet_id, tx.to_wallet_id, tx.from_bucket_id, tx.to_bucket_id,
-                tx.allocation_status, {", ".join(f"tx.{qn(c)}" for c in ROLLUP_VALUES)},
+                tx.allocation_status, tx.amount, tx.base_amount AS base, tx.to_amount,
+                tx.amount = tx.base_amount AS same,
                 COALESCE(tx.wallet_id, n.none_id) AS wallet,
                 COALESCE(tx.category_id, n.none_id) AS category, n.none_id, sys.id AS sys,
                 EXISTS (SELECT 1 FROM {lines} s WHERE s.transaction_id = tx.id) AS split
             FROM (SELECT %s AS none_id) n
             CROSS JOIN ({rows}) tx
             JOIN {buckets} sys ON sys.ledger_id = tx.ledger_id AND sys.is_system
-        ), legs (ledger_id, day, kind, wallet, bucket, category, {columns}) AS (
+        ), legs (ledger_id, day, kind, wallet, bucket, category, amount, base) AS (
             {" UNION ALL ".join(legs)}
         )"""
 
@@ -301,7 +341,9 @@ _LEG_COLUMNS = (
     "from_bucket_id",
     "to_bucket_id",
     "allocation_status",
-    *ROLLUP_VALUES,
+    "amount",
+    "base_amount",
+    "to_amount",
 )
 
 
@@ -320,12 +362,11 @@ class GroupedLegs:
         none = Rollup._meta.get_field("wallet_id").get_db_prep_value(NONE_ID, connection)
         qn = connection.ops.quote_name
         self.table = qn(f"rollup_legs_{uuid.uuid4().hex[:12]}")
-        value_sums = ", ".join(f"SUM(legs.{qn(c)}) AS {qn(c)}" for c in ROLLUP_VALUES)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""CREATE TEMPORARY TABLE {self.table} AS {_legs_sql(rows)}
                 SELECT ledger_id, day, kind, wallet, bucket, category,
-                    {value_sums}, COUNT(*) AS n
+                    SUM(legs.amount) AS amount, SUM(legs.base) AS base, COUNT(*) AS n
                 FROM legs GROUP BY ledger_id, day, kind, wallet, bucket, category""",
                 [none, *params],
             )
@@ -344,23 +385,24 @@ class GroupedLegs:
             if self.ledger_ids:
                 # The ledger row first, then rollup rows in key order: as rollup_apply.
                 ledger_version_bump(ledger_ids=self.ledger_ids)
-            for model, period, key, only in (
-                (Rollup, month, MONTHLY_KEY, ""),
-                (DailyRollup, "day", DAILY_KEY, f"AND kind IN ({daily_kinds})"),
+            for model, period, key, values, only in (
+                # model column ← temporary table column
+                (Rollup, month, MONTHLY_KEY, {"amount": "amount", "base_amount": "base"}, ""),
+                # The days of a report are in the base currency.
+                (DailyRollup, "day", DAILY_KEY, {"amount": "base"}, f"AND kind IN ({daily_kinds})"),
             ):
                 if not self.ledger_ids:
                     break
                 table = qn(model._meta.db_table)
                 grouped = ["ledger_id", period, "kind", "wallet", "bucket", "category"]
                 grouped = grouped[: len(key)]
-                sums = ", ".join(f"{sign} * SUM({qn(c)})" for c in (*ROLLUP_VALUES, "n"))
+                sums = ", ".join(f"{sign} * SUM({qn(c)})" for c in (*values.values(), "n"))
                 updates = ", ".join(
-                    f"{qn(c)} = {table}.{qn(c)} + EXCLUDED.{qn(c)}"
-                    for c in (*ROLLUP_VALUES, "count")
+                    f"{qn(c)} = {table}.{qn(c)} + EXCLUDED.{qn(c)}" for c in (*values, "count")
                 )
                 cursor.execute(
                     f"""INSERT INTO {table}
-                        ({", ".join(qn(c) for c in (*key, *ROLLUP_VALUES, "count"))})
+                        ({", ".join(qn(c) for c in (*key, *values, "count"))})
                     SELECT {", ".join(grouped)}, {sums} FROM {self.table}
                     WHERE 1 = 1 {only}
                     GROUP BY {", ".join(grouped)} ORDER BY {", ".join(grouped)}
@@ -382,10 +424,11 @@ Key = tuple  # (ledger_id, month, kind, wallet_id, bucket_id, category_id)
 
 def rollup_expected(
     *, ledger_ids: list[UUID], daily: bool = False
-) -> dict[Key, tuple[Decimal, int]]:
+) -> dict[Key, tuple[Decimal, Decimal, int]]:
     """The rollup recomputed from transactions and allocations by grouped SQL queries,
-    independently of the incremental path: (amount, count) per key. `daily`: by day
-    instead of month (the key's second part is then the date) and without categories."""
+    independently of the incremental path: (amount, base amount, count) per key. `daily`:
+    by day instead of month (the key's second part is then the date) and without
+    categories."""
     period = F if daily else TruncMonth
     system = dict(
         Bucket.objects.filter(ledger_id__in=ledger_ids, is_system=True).values_list(
@@ -396,7 +439,7 @@ def rollup_expected(
     is_split = Exists(TransactionSplit.objects.filter(transaction=OuterRef("pk")))
     rows = every.filter(~is_split)
     month = period("date")
-    expected: dict[Key, list] = defaultdict(lambda: [Decimal("0.00"), 0])
+    expected: dict[Key, list] = defaultdict(lambda: [Decimal("0.00"), Decimal("0.00"), 0])
 
     def add(
         queryset,
@@ -406,6 +449,7 @@ def rollup_expected(
         sign: int = 1,
         kind: str | None = None,
         amount: str = "amount",
+        base: str = "base_amount",
         month_of=month,
         category: str | None = "category_id",
         ledger: str = "ledger_id",
@@ -420,7 +464,8 @@ def rollup_expected(
             *([category] if category else []),
             *([] if kind else ["kind"]),
         )
-        for row in grouped.annotate(total=Sum(amount), n=Count("pk")).order_by():
+        sums = grouped.annotate(total=Sum(amount), value=Sum(base), n=Count("pk")).order_by()
+        for row in sums:
             key = (
                 row[ledger],
                 row["m"],
@@ -430,7 +475,17 @@ def rollup_expected(
                 (row[category] if category else None) or NONE_ID,
             )
             expected[key][0] += sign * row["total"]
-            expected[key][1] += row["n"]
+            expected[key][1] += sign * row["value"]
+            expected[key][2] += row["n"]
+
+    def moved(amount: str, tx: str = "") -> Case:
+        """An allocated part moves the wallet's own amount only when the income's amount is
+        its base amount (see transaction_legs)."""
+        return Case(
+            When(**{f"{tx}amount": F(f"{tx}base_amount")}, then=F(amount)),
+            default=Value(ZERO),
+            output_field=MoneyField(),
+        )
 
     add(rows.filter(kind=Kind.EXPENSE), wallet="wallet_id", bucket="bucket_id", sign=-1)
     add(rows.filter(kind=Kind.ADJUSTMENT), wallet="wallet_id", bucket="bucket_id")
@@ -441,15 +496,26 @@ def rollup_expected(
         bucket=None,
     )
     add(rows.filter(kind=Kind.TRANSFER), wallet="from_wallet_id", bucket="from_bucket_id", sign=-1)
-    add(rows.filter(kind=Kind.TRANSFER), wallet="to_wallet_id", bucket="to_bucket_id")
     add(
-        Allocation.objects.filter(transaction__ledger_id__in=ledger_ids),  # split incomes too
+        rows.filter(kind=Kind.TRANSFER).annotate(
+            arrives=Coalesce("to_amount", "amount", output_field=MoneyField())
+        ),
+        wallet="to_wallet_id",
+        bucket="to_bucket_id",
+        amount="arrives",
+    )
+    add(
+        Allocation.objects.filter(transaction__ledger_id__in=ledger_ids).annotate(
+            moved=moved("amount", "transaction__")
+        ),  # split incomes too
         ledger="transaction__ledger_id",
         month_of=period("transaction__date"),
         kind=Kind.INCOME,
         wallet="transaction__wallet_id",
         bucket="bucket_id",
         category="transaction__category_id",
+        amount="moved",
+        base="amount",
     )
     split = (
         Allocation.objects.filter(transaction=OuterRef("pk"))
@@ -457,16 +523,35 @@ def rollup_expected(
         .annotate(s=Sum("amount"))
         .values("s")
     )
-    rests = rows.filter(kind=Kind.INCOME, allocation_status=AllocationStatus.ALLOCATED).annotate(
-        rest=ExpressionWrapper(
-            F("amount")
-            - Coalesce(
-                Subquery(split, output_field=MoneyField()), Value(ZERO), output_field=MoneyField()
-            ),
-            output_field=MoneyField(),
+    rests = (
+        rows.filter(kind=Kind.INCOME, allocation_status=AllocationStatus.ALLOCATED)
+        .annotate(
+            rest=ExpressionWrapper(
+                F("base_amount")
+                - Coalesce(
+                    Subquery(split, output_field=MoneyField()),
+                    Value(ZERO),
+                    output_field=MoneyField(),
+                ),
+                output_field=MoneyField(),
+            )
+        )
+        .annotate(
+            rest_amount=Case(
+                When(amount=F("base_amount"), then=F("rest")),
+                default=F("amount"),
+                output_field=MoneyField(),
+            )
         )
     )
-    add(rests.filter(rest__gt=0), wallet="wallet_id", bucket=None, amount="rest", kind=Kind.INCOME)
+    add(
+        rests.filter(Q(rest__gt=0) | ~Q(amount=F("base_amount"))),
+        wallet="wallet_id",
+        bucket=None,
+        amount="rest_amount",
+        base="rest",
+        kind=Kind.INCOME,
+    )
 
     # Split transactions (see _split_legs): a leg per line, in the line's category.
     lines = TransactionSplit.objects.filter(transaction__ledger_id__in=ledger_ids)
@@ -494,45 +579,61 @@ def rollup_expected(
     add(incomes.filter(transaction__bucket__isnull=True), bucket=None, kind=Kind.INCOME, **line_of)
     # …and each allocated part of a split income moves from Unallocated to its bucket.
     add(
-        Allocation.objects.filter(transaction__in=every.filter(is_split)),
+        Allocation.objects.filter(transaction__in=every.filter(is_split)).annotate(
+            moved=moved("amount", "transaction__")
+        ),
         bucket=None,
         sign=-1,
         kind=Kind.INCOME,
         category=None,
+        amount="moved",
+        base="amount",
         **line_of,
     )
-    return {key: (amount, count) for key, (amount, count) in expected.items()}
+    return {key: tuple(entry) for key, entry in expected.items()}
 
 
 def daily_expected(*, ledger_ids: list[UUID]) -> dict[Key, tuple[Decimal, int]]:
     """The daily rollup recomputed from the rows: the daily aggregation of `rollup_expected`
-    summed over categories, income and expense only. Key: (ledger, date, kind, wallet, bucket)."""
+    summed over categories, income and expense only, in the base currency. Key: (ledger,
+    date, kind, wallet, bucket)."""
     expected: dict[Key, list] = defaultdict(lambda: [Decimal("0.00"), 0])
-    for key, (amount, count) in rollup_expected(ledger_ids=ledger_ids, daily=True).items():
+    for key, (_, base, count) in rollup_expected(ledger_ids=ledger_ids, daily=True).items():
         if key[2] in DAILY_KINDS:
             entry = expected[key[:5]]
-            entry[0] += amount
+            entry[0] += base
             entry[1] += count
     return {key: (amount, count) for key, (amount, count) in expected.items() if amount or count}
 
 
 def _differences(stored: dict, expected: dict) -> list[tuple[Key, tuple, tuple]]:
-    zero = (Decimal("0.00"), 0)
+    def zero(entries: dict) -> tuple:
+        width = len(next(iter(entries.values()))) if entries else 2
+        return (Decimal("0.00"),) * (width - 1) + (0,)
+
+    blank = zero(stored or expected)
     return [
-        (key, stored.get(key, zero), expected.get(key, zero))
+        (key, stored.get(key, blank), expected.get(key, blank))
         for key in sorted(set(stored) | set(expected), key=str)
-        if stored.get(key, zero) != expected.get(key, zero)
+        if stored.get(key, blank) != expected.get(key, blank)
     ]
 
 
 def rollup_drift(*, ledger_id: UUID) -> list[tuple[Key, tuple, tuple]]:
     """Keys where the stored rollups differ from a fresh aggregation: (key, stored, expected).
-    A monthly key has six parts (… category); a daily one five (ledger, date, kind, wallet,
-    bucket)."""
+    A monthly key has six parts (… category) and (amount, base amount, count); a daily one
+    five (ledger, date, kind, wallet, bucket) and (base amount, count)."""
     stored = {
-        (r.ledger_id, r.month, r.kind, r.wallet_id, r.bucket_id, r.category_id): (r.amount, r.count)
+        (r.ledger_id, r.month, r.kind, r.wallet_id, r.bucket_id, r.category_id): (
+            r.amount,
+            r.base_amount,
+            r.count,
+        )
         for r in Rollup.objects.filter(ledger_id=ledger_id)
-        if r.amount or r.count
+        if r.amount or r.base_amount or r.count
+    }
+    expected = {
+        key: entry for key, entry in rollup_expected(ledger_ids=[ledger_id]).items() if any(entry)
     }
     days = {
         (r.ledger_id, r.date, r.kind, r.wallet_id, r.bucket_id): (r.amount, r.count)
@@ -540,7 +641,7 @@ def rollup_drift(*, ledger_id: UUID) -> list[tuple[Key, tuple, tuple]]:
         if r.amount or r.count
     }
     return [
-        *_differences(stored, rollup_expected(ledger_ids=[ledger_id])),
+        *_differences(stored, expected),
         *_differences(days, daily_expected(ledger_ids=[ledger_id])),
     ]
 
@@ -576,9 +677,10 @@ def rollup_rebuild(*, ledger_id: UUID) -> int:
                 bucket_id=key[4],
                 category_id=key[5],
                 amount=amount,
+                base_amount=base,
                 count=count,
             )
-            for key, (amount, count) in expected.items()
+            for key, (amount, base, count) in expected.items()
         )
         ledger_version_bump(ledger_ids=[ledger_id])
     return len(expected)

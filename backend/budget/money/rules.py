@@ -15,8 +15,9 @@ from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
-from budget.common.money import MAX_AMOUNT
+from budget.common.money import MAX_AMOUNT, amount_check
 from budget.ledgers.models import Ledger
+from budget.money.conversion import to_currency, tx_currency
 from budget.money.models import (
     REFERENCE_FIELDS,
     REFERENCE_GROUP,
@@ -104,6 +105,7 @@ class References:
     categories: dict[UUID, Category] = field(default_factory=dict)
     payees: dict[UUID, Payee] = field(default_factory=dict)
     system_bucket: Bucket | None = None
+    base: str = ""  # the ledger's currency (SPEC §14)
 
     def lookup(self, name: str) -> dict:
         return getattr(self, REFERENCE_GROUP[name])
@@ -138,7 +140,7 @@ def references_load(*, ledger: Ledger, items: list[dict[str, Any]]) -> Reference
         collect(item, REFERENCE_FIELDS)
         for line in item.get("splits") or ():
             collect(line, SPLIT_REFERENCES)
-    refs = References()
+    refs = References(base=ledger.currency)
     if ids["wallets"]:
         refs.wallets = {
             w.pk: w for w in Wallet.objects.filter(ledger=ledger, pk__in=ids["wallets"])
@@ -225,6 +227,67 @@ def transaction_errors(
                     error(target, f"{target} must differ from {source}.")
         if not complete and not errors:
             error("from_wallet", "A transfer moves money between two wallets and/or two buckets.")
+    if not errors:
+        errors += currency_errors(kind, data, refs)
+    return errors
+
+
+def currency_errors(kind: Kind, data: dict[str, Any], refs: References) -> list[dict[str, str]]:
+    """SPEC §14: every amount has at most its currency's decimals; a transfer between
+    wallets of different currencies says what arrives (`to_amount`), and only such a
+    transfer does; `foreign_amount` + `foreign_currency` go together, on an expense; a given
+    `base_amount` has the sign of the amount."""
+    errors: list[dict[str, str]] = []
+
+    def error(name: str, message: str) -> None:
+        errors.append({"field": name, "message": message})
+
+    def places_ok(name: str, value: Decimal, code: str) -> None:
+        try:
+            amount_check(value, code)
+        except ValueError as problem:
+            error(name, str(problem))
+
+    base = refs.base
+    currency = tx_currency(data, refs.wallets, base)
+    places_ok("amount", data["amount"], currency)
+    for index, line in enumerate(data.get("splits") or ()):
+        places_ok(f"splits.{index}.amount", line["amount"], currency)
+    receiving = to_currency(data, refs.wallets, base)
+    to_amount = data.get("to_amount")
+    if receiving is not None and receiving != currency:
+        if to_amount is None:
+            error(
+                "to_amount",
+                f"A transfer from {currency} to {receiving} needs to_amount: what arrives "
+                f"in {receiving}.",
+            )
+        elif to_amount <= 0:
+            error("to_amount", "The amount must be greater than zero.")
+        else:
+            places_ok("to_amount", to_amount, receiving)
+    elif to_amount is not None:
+        error(
+            "to_amount",
+            "Only a transfer between wallets of different currencies has a to_amount.",
+        )
+    foreign, foreign_currency = data.get("foreign_amount"), data.get("foreign_currency")
+    if foreign is not None or foreign_currency:
+        if kind != Kind.EXPENSE:
+            error("foreign_amount", "Only an expense has a foreign_amount.")
+        elif foreign is None or not foreign_currency:
+            missing = "foreign_amount" if foreign is None else "foreign_currency"
+            error(missing, "Give foreign_amount and foreign_currency together.")
+        elif foreign <= 0:
+            error("foreign_amount", "The amount must be greater than zero.")
+        else:
+            places_ok("foreign_amount", foreign, foreign_currency)
+    given = data.get("base_amount")
+    if given is not None and currency != base:
+        if given == 0 or (given > 0) != (data["amount"] > 0):
+            error("base_amount", "The base amount has the sign of the amount and is not zero.")
+        else:
+            places_ok("base_amount", given, base)
     return errors
 
 

@@ -10,10 +10,21 @@ from pydantic import (
     ConfigDict,
     PrivateAttr,
     create_model,
+    field_serializer,
     field_validator,
+    model_serializer,
 )
 
-from budget.common.money import ZERO, Money, MoneyOut, Percent
+from budget.common.currencies import currency_check, places
+from budget.common.money import (
+    ZERO,
+    AnyMoney,
+    Money,
+    MoneyOut,
+    Percent,
+    base_currency,
+    money_str,
+)
 from budget.money import selectors
 from budget.money.models import (
     REFERENCE_FIELDS,
@@ -44,10 +55,29 @@ class ArchivedFilter(Schema):
 # --- Wallets ------------------------------------------------------------------------------
 
 
+def _currency(value: str | None) -> str | None:
+    return None if value is None else currency_check(value)
+
+
+CurrencyIn = Annotated[
+    str | None,
+    Field(None, description="ISO 4217 code; see GET /currencies"),
+    AfterValidator(_currency),
+]
+
+
+def _in_currency(value, info, name: str = "currency"):
+    """A serializer's help: `value` with the decimals of the object's `name` currency."""
+    return None if value is None else money_str(value, getattr(info, name, None) or None)
+
+
 class WalletIn(_Named):
     name: Name
     kind: WalletKind
-    opening_balance: Money | None = None
+    currency: CurrencyIn = Field(
+        None, description="ISO 4217; default the ledger's. Fixed once it has transactions."
+    )
+    opening_balance: AnyMoney | None = None
     opening_date: dt.date | None = None
     archived: bool = False
 
@@ -55,6 +85,7 @@ class WalletIn(_Named):
 class WalletPatch(_Named):
     name: Name | None = None
     kind: WalletKind | None = None
+    currency: CurrencyIn = None
     archived: bool | None = None
 
 
@@ -62,13 +93,18 @@ class WalletOut(Schema):
     id: UUID
     name: str
     kind: WalletKind
+    currency: str
     archived: bool
-    balance: MoneyOut
+    balance: MoneyOut = Field(description="In the wallet's currency")
     created_at: dt.datetime
+
+    @field_serializer("balance", when_used="always")
+    def balance_out(self, value):
+        return _in_currency(value, self)
 
 
 class ReconcileIn(Schema):
-    actual_balance: Money
+    actual_balance: AnyMoney
     date: dt.date | None = None
 
 
@@ -239,17 +275,41 @@ class TransactionFields(references_schema("TransactionReferences")):
     description: str = Field("", max_length=255)
     notes: str = Field("", max_length=2000)
     tags: list[Tag] = Field(default_factory=list, max_length=20)
+    # SPEC §14: what arrives, in the receiving wallet's currency (a transfer between
+    # wallets of different currencies only); what a receipt said in another currency.
+    to_amount: AnyMoney | None = None
+    foreign_amount: AnyMoney | None = None
+    foreign_currency: CurrencyIn = None
 
 
 class TransactionFieldsOut(references_schema("TransactionReferencesOut", out=True)):
     """What a transaction and a recurring template show of their shared fields."""
 
     kind: Kind
-    amount: Money
+    amount: MoneyOut
     description: str
     notes: str
     tags: list[str]
     payee_name: str | None = None
+    to_amount: MoneyOut | None = None
+    foreign_amount: MoneyOut | None = None
+    foreign_currency: str | None = None
+
+    @staticmethod
+    def resolve_foreign_currency(obj) -> str | None:
+        return obj.foreign_currency or None
+
+    @field_serializer("foreign_amount", when_used="always")
+    def foreign_amount_out(self, value):
+        return _in_currency(value, self, "foreign_currency")
+
+    @field_serializer("to_amount", when_used="always")
+    def to_amount_out(self, value):
+        return _in_currency(value, self, "to_currency")
+
+    @field_serializer("amount", when_used="always")
+    def amount_out(self, value):
+        return _in_currency(value, self)
 
     @staticmethod
     def resolve_payee_name(obj) -> str | None:
@@ -265,7 +325,7 @@ class SplitIn(Schema):
     """One line of a split income or expense (SPEC §13)."""
 
     category: UUID
-    amount: Money
+    amount: AnyMoney
     bucket: UUID | None = None
     description: str = Field("", max_length=255)
 
@@ -276,7 +336,8 @@ class SplitOut(Schema):
     category_name: str = Field(alias="category.name")
     bucket: UUID | None = Field(alias="bucket_id")
     bucket_name: str | None
-    amount: Money
+    amount: MoneyOut = Field(description="In the transaction's currency")
+    base_amount: MoneyOut = Field(description="The line's part of the base amount")
     description: str
 
     @staticmethod
@@ -284,10 +345,22 @@ class SplitOut(Schema):
         return obj.bucket.name if obj.bucket_id else None
 
 
+BaseAmountIn = Annotated[
+    Money | None,
+    Field(
+        None,
+        description="In the ledger's currency: what the bank charged, for an amount in "
+        "another currency (else converted at the rate of the date). Ignored in the base "
+        "currency, where it is the amount.",
+    ),
+]
+
+
 class TransactionIn(TransactionFields):
     kind: Kind
     date: dt.date
-    amount: Money
+    amount: AnyMoney
+    base_amount: BaseAmountIn = None
     external_id: ExternalId = None
     splits: list[SplitIn] | None = None
 
@@ -295,7 +368,8 @@ class TransactionIn(TransactionFields):
 class TransactionPatch(TransactionFields):
     kind: Kind | None = None
     date: dt.date | None = None
-    amount: Money | None = None
+    amount: AnyMoney | None = None
+    base_amount: BaseAmountIn = None
     description: str | None = Field(None, max_length=255)
     notes: str | None = Field(None, max_length=2000)
     tags: list[Tag] | None = Field(None, max_length=20)
@@ -316,6 +390,9 @@ class BulkChanges(TransactionPatch):
     does not know is an error (never silently dropped while the answer says "updated")."""
 
     model_config = ConfigDict(extra="forbid")
+    # Checked against the base currency's decimals here (as the field `changes.amount`),
+    # and against each transaction's own currency by the service.
+    amount: Money | None = None
 
 
 class BulkPatchIn(Schema):
@@ -330,12 +407,27 @@ class BulkPatchOut(Schema):
 class AllocationOut(Schema):
     bucket: UUID = Field(alias="bucket_id")
     bucket_name: str = Field(alias="bucket.name")
-    amount: Money
+    amount: MoneyOut
 
 
 class TransactionOut(TransactionFieldsOut):
     id: UUID
     date: dt.date
+    currency: str = Field(description="The currency of `amount` (ISO 4217)")
+    base_amount: MoneyOut = Field(description="In the ledger's currency, frozen when booked")
+    to_currency: str | None = Field(
+        None, description="The currency of `to_amount`: the receiving wallet's"
+    )
+
+    @model_serializer(mode="wrap", when_used="always")
+    def lines_in_currency(self, handler):
+        # A split line's amount is in the transaction's currency.
+        data = handler(self)
+        if places(self.currency) != places(base_currency()):
+            for line, row in zip(data.get("splits") or (), self.splits, strict=False):
+                line["amount"] = money_str(row.amount, self.currency)
+        return data
+
     allocation_status: AllocationStatus
     allocations: list[AllocationOut] = Field(alias="prefetched_allocations")
     splits: list[SplitOut] = Field(alias="prefetched_splits")

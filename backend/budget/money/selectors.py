@@ -26,7 +26,7 @@ from django.db.models.expressions import RawSQL, RowRange
 from django.db.models.functions import Abs, Coalesce
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 
-from budget.common.money import CENT, MAX_AMOUNT, ZERO, MoneyField
+from budget.common.money import MAX_AMOUNT, ZERO, MoneyField, money_from_units
 from budget.ledgers.models import Ledger
 from budget.money.models import (
     Allocation,
@@ -43,11 +43,13 @@ from budget.money.models import (
 
 
 def _balance(column: str, **scope: UUID) -> Coalesce:
-    """The sum of the rollup rows of each wallet or bucket (`column`), within `scope`."""
+    """The sum of the rollup rows of each wallet or bucket (`column`), within `scope`: a
+    wallet's in its own currency, a bucket's in the base currency (SPEC §14)."""
+    value = "amount" if column == "wallet_id" else "base_amount"
     sums = (
         Rollup.objects.filter(ledger_id=OuterRef("ledger_id"), **{column: OuterRef("pk")}, **scope)
         .values(column)
-        .annotate(total=Sum("amount"))
+        .annotate(total=Sum(value))
         .values("total")
     )
     return Coalesce(
@@ -99,8 +101,8 @@ def payees_of(*, ledger: Ledger, q: str | None = None) -> QuerySet[Payee]:
     return payees.order_by("name_key", "id")
 
 
-def _sum(queryset: QuerySet) -> Decimal:
-    return queryset.aggregate(total=Sum("amount"))["total"] or ZERO
+def _sum(queryset: QuerySet, value: str = "amount") -> Decimal:
+    return queryset.aggregate(total=Sum(value))["total"] or ZERO
 
 
 def wallet_balance(*, wallet: Wallet) -> Decimal:
@@ -108,7 +110,9 @@ def wallet_balance(*, wallet: Wallet) -> Decimal:
 
 
 def bucket_balance(*, bucket: Bucket) -> Decimal:
-    return _sum(Rollup.objects.filter(ledger_id=bucket.ledger_id, bucket_id=bucket.pk))
+    return _sum(
+        Rollup.objects.filter(ledger_id=bucket.ledger_id, bucket_id=bucket.pk), "base_amount"
+    )
 
 
 def pending_allocation(*, ledger: Ledger) -> Decimal:
@@ -261,6 +265,7 @@ def transactions_of(
         .filter(filters)
         .order_by(*ORDERINGS[ordering])
         .select_related("payee")
+        .annotate(to_currency=F("to_wallet__currency"))  # how to write `to_amount`
         .prefetch_related(allocations, splits)
     )
 
@@ -306,7 +311,14 @@ def _wallet_moves(*, ledger_id: UUID, wallet_id: UUID) -> QuerySet[Transaction]:
         .filter(wallet_filter(wallet_id))
         .annotate(
             delta=Case(
-                When(leaves, then=-F("amount")), default=F("amount"), output_field=MoneyField()
+                When(leaves, then=-F("amount")),
+                # What arrives from a wallet in another currency (SPEC §14).
+                When(
+                    Q(kind=Kind.TRANSFER, to_amount__isnull=False),
+                    then=F("to_amount"),
+                ),
+                default=F("amount"),
+                output_field=MoneyField(),
             )
         )
     )
@@ -323,7 +335,7 @@ def _from(tx: Transaction, *, inclusive: bool) -> Q:
 
 
 def _cents(value) -> Decimal:
-    return ZERO if value is None else (Decimal(value).scaleb(-2) + ZERO).quantize(CENT)
+    return money_from_units(value)
 
 
 def running_balances_set(*, rows: list[Transaction], wallet_id: UUID) -> None:

@@ -17,13 +17,15 @@ from django.utils import timezone
 
 from budget.common import activity
 from budget.common.bulk import rows_insert
+from budget.common.currencies import places
 from budget.common.errors import Conflict, Invalid
-from budget.common.money import MAX_AMOUNT, ZERO
+from budget.common.money import MAX_AMOUNT, ZERO, amount_check
 from budget.common.tasks import enqueue_on_commit
 from budget.ledgers.models import Ledger
 from budget.ledgers.services import ledger_lock, ledger_version_bump
 from budget.money import selectors
 from budget.money.allocation import Share, split
+from budget.money.conversion import base_amounts_fill
 from budget.money.models import (
     REFERENCE_FIELDS,
     Allocation,
@@ -82,6 +84,27 @@ def ledger_defaults_create(*, ledger: Ledger) -> None:
         for type_, names in DEFAULT_CATEGORIES.items()
         for name in names
     )
+
+
+def ledger_currency_change(*, ledger: Ledger, old: str, new: str) -> None:
+    """A ledger changes its base currency (SPEC §14) as before currencies had places: its
+    wallets and transactions in the old currency take the new one (their amounts are their
+    base amounts, and stay so). Refused (409) when money is in any other currency — its
+    base amounts were booked in the old one — or when the new currency has other decimals
+    than amounts already written."""
+    wallets = Wallet.objects.filter(ledger=ledger)
+    if Transaction.objects.filter(ledger=ledger).exclude(currency=old).exists():
+        raise Conflict(
+            "This ledger has transactions in other currencies, booked at their value in "
+            f"{old}: its currency cannot change."
+        )
+    if places(new) != places(old) and Transaction.objects.filter(ledger=ledger).exists():
+        raise Conflict(
+            f"{new} has {places(new)} decimal places and {old} {places(old)}: a ledger with "
+            "transactions cannot change between them."
+        )
+    wallets.filter(currency=old).update(currency=new)
+    Transaction.objects.filter(ledger=ledger, currency=old).update(currency=new)
 
 
 def _name_taken(noun: str, name: str) -> Conflict:
@@ -176,14 +199,21 @@ def wallet_create(
     ledger: Ledger,
     name: str,
     kind: str,
+    currency: str | None = None,
     opening_balance: Decimal | None = None,
     opening_date: date | None = None,
     archived: bool = False,
 ) -> Wallet:
+    currency = currency or ledger.currency
+    if opening_balance:
+        try:
+            amount_check(opening_balance, currency)
+        except ValueError as error:
+            raise Invalid(str(error), field="opening_balance") from error
     if archived and opening_balance:
         _archive_guard(opening_balance, "wallet")
     with transaction.atomic():
-        wallet = Wallet(ledger=ledger, name=name, kind=kind, archived=archived)
+        wallet = Wallet(ledger=ledger, name=name, kind=kind, currency=currency, archived=archived)
         _save(wallet, "wallet")
         if opening_balance:
             transaction_create(
@@ -209,6 +239,17 @@ def _archive_guard(balance: Decimal, noun: str) -> None:
 
 def wallet_update(*, wallet: Wallet, **changes: Any) -> Wallet:
     with transaction.atomic():
+        if changes.get("currency") not in (None, wallet.currency):
+            # SPEC §14: its amounts are in its currency; with any, it stays.
+            ledger_lock(ledger_ids=[wallet.ledger_id])
+            used = Transaction.objects.filter(
+                Q(wallet=wallet) | Q(from_wallet=wallet) | Q(to_wallet=wallet)
+            )
+            if used.exists():
+                raise Conflict(
+                    f"The wallet '{wallet.name}' has transactions in {wallet.currency}: its "
+                    "currency cannot change. Create a new wallet instead."
+                )
         if changes.get("archived") and not wallet.archived:
             # Under the ledger lock, as transactions_create: the balance counts every
             # transaction made with the wallet, and none comes after the archiving.
@@ -229,6 +270,10 @@ def wallet_reconcile(
     when it already is."""
     if wallet.archived:
         raise Invalid(f"The wallet '{wallet.name}' is archived.", field="wallet")
+    try:
+        amount_check(actual_balance, wallet.currency)
+    except ValueError as error:
+        raise Invalid(str(error), field="actual_balance") from error
     with transaction.atomic():
         difference = actual_balance - selectors.wallet_balance(wallet=wallet)
         if difference == ZERO:
@@ -511,6 +556,8 @@ def _transaction_values(data: dict[str, Any], system_bucket: Bucket) -> dict[str
     """A new (or changed) transaction's stored values from its input, by attname."""
     values = shared_values(data)
     values["date"] = data["date"]
+    # SPEC §14: set by base_amounts_fill, which every write calls after the checks.
+    values["currency"], values["base_amount"] = data["currency"], data["base_amount"]
     values["external_id"] = data.get("external_id") or ""
     if "recurring" in data:  # an occurrence of a recurring template (budget.planning)
         values["recurring_id"], values["recurring_date"] = (
@@ -623,6 +670,8 @@ def transactions_insert(
         items=items,
         rows=list(range(len(items))) if bulk else None,
     )
+    if not errors:
+        errors = _bases_fill(ledger, items, refs, rows=list(range(len(items))) if bulk else None)
     if errors:
         raise invalid_batch(errors, total=len(items)) if bulk else invalid_transaction(errors)
     txs = [_transaction_build(ledger, data, refs.system_bucket) for data in items]
@@ -668,6 +717,8 @@ def transactions_create(
         for tx in txs:
             if tx.payee_id:  # the output names it: no query per row
                 tx.payee = refs.payees[tx.payee_id]
+            if tx.to_wallet_id:
+                tx.to_currency = refs.wallets[tx.to_wallet_id].currency
         transactions_created(ledger_id=ledger.pk, txs=txs)
         if logged:
             one = len(txs) == 1
@@ -695,6 +746,27 @@ def transactions_created(*, ledger_id: UUID, txs: list[Transaction]) -> None:
     _written(ledger_id, txs, created=True)
 
 
+def _bases_fill(
+    ledger: Ledger, items: list[dict[str, Any]], refs, *, rows: list[int] | None = None
+) -> list[dict[str, Any]]:
+    """Each item's currency and base amount (SPEC §14), one rate lookup for all; the
+    errors of the items whose rate is missing (with `row` when `rows` is given)."""
+    found = base_amounts_fill(
+        ledger_id=ledger.pk, base=ledger.currency, items=items, wallets=refs.wallets
+    )
+    return [error if rows is None else {"row": rows[i], **error} for i, error in found]
+
+
+# What a changed base amount follows: a PATCH of any of these converts again (unless it
+# gives base_amount); other edits keep the booked value (SPEC §14: frozen).
+BASE_INPUTS = ("kind", "amount", "date", "wallet", "from_wallet", "to_wallet", "to_amount")
+
+
+def _base_reset(data: dict[str, Any], changes: dict[str, Any]) -> None:
+    if "base_amount" not in changes and any(name in changes for name in BASE_INPUTS):
+        data["base_amount"] = None
+
+
 def transaction_create(*, ledger: Ledger, data: dict[str, Any]) -> Transaction:
     return transactions_create(ledger=ledger, items=[data])[0]
 
@@ -709,6 +781,7 @@ def _split_rows(
             category=refs.categories[line["category"]],
             bucket=refs.buckets[line["bucket"]] if line.get("bucket") else None,
             amount=line["amount"],
+            base_amount=line["amount"] if line.get("base_amount") is None else line["base_amount"],
             description=line.get("description") or "",
             position=position,
         )
@@ -717,7 +790,7 @@ def _split_rows(
 
 
 def _lines(rows: Iterable[TransactionSplit]) -> list[Line]:
-    return [Line(row.category_id, row.bucket_id, row.amount) for row in rows]
+    return [Line(row.category_id, row.bucket_id, row.amount, row.base_amount) for row in rows]
 
 
 def _lines_of(ids: Iterable[UUID]) -> dict[UUID, list[Line]]:
@@ -726,7 +799,8 @@ def _lines_of(ids: Iterable[UUID]) -> dict[UUID, list[Line]]:
     rows = TransactionSplit.objects.filter(transaction_id__in=list(ids)).order_by(
         "transaction_id", "position"
     )
-    for tx_id, *line in rows.values_list("transaction_id", "category_id", "bucket_id", "amount"):
+    fields = ("transaction_id", "category_id", "bucket_id", "amount", "base_amount")
+    for tx_id, *line in rows.values_list(*fields):
         lines[tx_id].append(Line(*line))
     return lines
 
@@ -742,7 +816,9 @@ def _split_lines_of(
         "transaction_id", "position"
     )
     for row in rows:
-        legs[row.transaction_id].append(Line(row.category_id, row.bucket_id, row.amount))
+        legs[row.transaction_id].append(
+            Line(row.category_id, row.bucket_id, row.amount, row.base_amount)
+        )
         data[row.transaction_id].append(
             {
                 "category": row.category_id,
@@ -755,7 +831,13 @@ def _split_lines_of(
 
 
 def _transaction_data(tx: Transaction) -> dict[str, Any]:
-    return {"date": tx.date, "external_id": tx.external_id, **tx.shared_data()}
+    return {
+        "date": tx.date,
+        "external_id": tx.external_id,
+        "currency": tx.currency,
+        "base_amount": tx.base_amount,
+        **tx.shared_data(),
+    }
 
 
 def _allocations_of(tx: Transaction) -> dict[UUID, Decimal]:
@@ -763,7 +845,17 @@ def _allocations_of(tx: Transaction) -> dict[UUID, Decimal]:
 
 
 def _split_key(tx: Transaction) -> tuple:
-    return (tx.kind, tx.amount, tx.date, tx.bucket_id)
+    # The parts are base amounts (SPEC §14): a new base amount splits again too.
+    return (tx.kind, tx.amount, tx.base_amount, tx.date, tx.bucket_id)
+
+
+def _changes_logged(before: dict, after: dict, *, base: str) -> dict:
+    """The activity entry's changes; a base-currency amount's base amount is the amount
+    itself and not told twice."""
+    changes = activity.diff(before, after)
+    if after.get("currency") == base:
+        changes.pop("base_amount", None)
+    return changes
 
 
 def transaction_update(*, tx: Transaction, changes: dict[str, Any]) -> Transaction:
@@ -794,9 +886,14 @@ def transaction_update(*, tx: Transaction, changes: dict[str, Any]) -> Transacti
         payees_resolve(ledger=tx.ledger, items=[data])
         changes = {**changes, **({"payee": data["payee"]} if "payee_name" in changes else {})}
         refs = references_load(ledger=tx.ledger, items=[data])
+        _base_reset(data, changes)
         errors = transaction_errors(data, refs, changed=set(changes))
+        if not errors:
+            errors = _bases_fill(tx.ledger, [data], refs)
         if errors:
             raise invalid_transaction(errors)
+        if data["splits"] and data["base_amount"] != tx.base_amount:
+            data["splits"] = [dict(line) for line in data["splits"]]  # their bases follow
 
         system_id = refs.system_bucket.pk
         was_allocated = tx.allocation_status == AllocationStatus.ALLOCATED
@@ -833,7 +930,7 @@ def transaction_update(*, tx: Transaction, changes: dict[str, Any]) -> Transacti
             object_type="transaction",
             object_id=tx.pk,
             summary=transaction_summary(tx),
-            changes=activity.diff(before, data),
+            changes=_changes_logged(before, data, base=refs.base),
         )
     tx.refresh_from_db()
     return tx
@@ -906,8 +1003,11 @@ def transactions_update(*, ledger: Ledger, ids: list[UUID], changes: dict[str, A
                 data["splits"] = []  # SPEC §13: a category replaces the lines
         refs = references_load(ledger=ledger, items=items)
         for tx, data in zip(txs, items, strict=True):
+            _base_reset(data, changes)
             found_errors = transaction_errors(data, refs, changed=set(changes))
             errors += [{"row": rows[tx.pk], **e} for e in found_errors]
+        if not errors:
+            errors = _bases_fill(ledger, items, refs, rows=[rows[tx.pk] for tx in txs])
         if errors:
             errors.sort(key=lambda e: e["row"])
             bad = len({e["row"] for e in errors})
@@ -925,7 +1025,7 @@ def transactions_update(*, ledger: Ledger, ids: list[UUID], changes: dict[str, A
                 transaction_id__in=allocated
             ).values_list("transaction_id", "bucket_id", "amount"):
                 splits[tx_id][bucket_id] = amount
-        plus, minus, dropped, resplit, unsplit = [], [], [], [], []
+        plus, minus, dropped, resplit, unsplit, relined = [], [], [], [], [], []
         updates: dict[tuple, tuple[dict, list[UUID]]] = {}
         for tx, data in zip(txs, items, strict=True):
             before = {column: getattr(tx, column) for column in _BULK_COLUMNS}
@@ -938,6 +1038,12 @@ def transactions_update(*, ledger: Ledger, ids: list[UUID], changes: dict[str, A
             if lines and not data["splits"]:
                 unsplit.append(tx.pk)
                 lines = []
+            elif lines and data["base_amount"] != tx.base_amount:
+                relined.append((tx, data["splits"]))  # the lines' bases follow
+                lines = [
+                    Line(line["category"], line["bucket"], line["amount"], line["base_amount"])
+                    for line in data["splits"]
+                ]
             split_before = _split_key(tx)
             _transaction_fill(tx, data, refs.system_bucket)
             # As in transaction_update: the split stands unless its inputs changed.
@@ -963,6 +1069,13 @@ def transactions_update(*, ledger: Ledger, ids: list[UUID], changes: dict[str, A
             Allocation.objects.filter(transaction_id__in=dropped).delete()
         if unsplit:
             TransactionSplit.objects.filter(transaction_id__in=unsplit).delete()
+        if relined:
+            TransactionSplit.objects.filter(
+                transaction_id__in=[tx.pk for tx, _ in relined]
+            ).delete()
+            TransactionSplit.objects.bulk_create(
+                [row for tx, lines in relined for row in _split_rows(tx, lines, refs)]
+            )
         rollup_apply(plus=plus, minus=minus)
         if resplit:
             _allocate(resplit)
@@ -1108,11 +1221,14 @@ def _allocate(incomes: list[Transaction]) -> None:
     ledger_lock(ledger_ids=ledger_ids)
     shares: dict[UUID, list[Share]] = {lid: [] for lid in ledger_ids}
     system: dict[UUID, UUID] = {}
-    for bucket in Bucket.objects.filter(ledger_id__in=ledger_ids, archived=False).order_by(
-        "created_at", "id"
-    ):
+    unit: dict[UUID, int] = {}  # the base currency's decimals: parts are base amounts
+    buckets = Bucket.objects.filter(ledger_id__in=ledger_ids, archived=False).select_related(
+        "ledger"
+    )
+    for bucket in buckets.order_by("created_at", "id"):
         if bucket.is_system:
             system[bucket.ledger_id] = bucket.pk
+            unit[bucket.ledger_id] = places(bucket.ledger.currency)
         elif bucket.allocation_percent:
             shares[bucket.ledger_id].append(
                 Share(bucket.pk, bucket.allocation_percent, bucket.created_at)
@@ -1122,7 +1238,8 @@ def _allocate(incomes: list[Transaction]) -> None:
     for tx in incomes:
         system_id, tx_lines = system[tx.ledger_id], lines.get(tx.pk)
         minus += transaction_legs(tx, system_bucket_id=system_id, lines=tx_lines)
-        parts, _ = split(tx.amount, shares[tx.ledger_id])  # a split income: its whole amount
+        # A split income: its whole amount; in another currency: its base amount (SPEC §14).
+        parts, _ = split(tx.base_amount, shares[tx.ledger_id], places=unit[tx.ledger_id])
         rows += [Allocation(transaction=tx, bucket_id=b, amount=a) for b, a in parts.items()]
         tx.allocation_status = AllocationStatus.ALLOCATED
         plus += transaction_legs(tx, system_bucket_id=system_id, allocations=parts, lines=tx_lines)

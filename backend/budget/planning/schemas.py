@@ -124,7 +124,7 @@ class BudgetOut(Schema):
     id: UUID
     category: UUID = Field(alias="category_id")
     category_name: str = Field(alias="category.name")
-    amount: Money
+    amount: MoneyOut
     alert_percent: int
     rollover: bool
     start_month: MonthOut
@@ -185,7 +185,7 @@ class GoalOut(Schema):
     name: str
     bucket: UUID = Field(alias="bucket_id")
     bucket_name: str = Field(alias="bucket.name")
-    target_amount: Money
+    target_amount: MoneyOut
     target_date: dt.date | None
     saved: MoneyOut = Field(description="The bucket's balance")
     progress_percent: MoneyOut = Field(

@@ -96,7 +96,7 @@ def _spent_before(budgets: list[Budget], month: date) -> dict[UUID, Decimal]:
         Rollup.objects.filter(months, ledger_id=rolling[0].ledger_id, kind=Kind.EXPENSE)
         .filter(month__lt=month)
         .values("category_id")
-        .annotate(total=Sum("amount"))  # negative: money left the wallet
+        .annotate(total=Sum("base_amount"))  # negative: money left the wallet
         .order_by()
         .values_list("category_id", "total")
     )
@@ -123,7 +123,7 @@ def budget_status(*, ledger: Ledger, month: date) -> list[dict]:
             category_id__in={b.category_id for b in budgets},
         )
         .values("category_id")
-        .annotate(total=Sum("amount"))  # negative: money left the wallet
+        .annotate(total=Sum("base_amount"))  # negative: money left the wallet
         .order_by()
         .values_list("category_id", "total")
     )
@@ -178,7 +178,7 @@ def _bucket_change(month: date) -> Coalesce:
             ledger_id=OuterRef("ledger_id"), bucket_id=OuterRef("bucket_id"), month=month
         )
         .values("bucket_id")
-        .annotate(total=Sum("amount"))
+        .annotate(total=Sum("base_amount"))
         .values("total")
     )
     return Coalesce(

@@ -58,7 +58,7 @@ def _balances_by_month(rows, column: str, first: date) -> dict[date, dict[UUID, 
         rows.exclude(**{column: NONE_ID})
         .annotate(period=period)
         .values("period", column)
-        .annotate(total=Sum("amount"))
+        .annotate(total=Sum("base_amount"))
         .order_by()
     )
     by_month: dict[date, dict[UUID, Decimal]] = defaultdict(dict)
@@ -132,7 +132,7 @@ def _typical(*, ledger: Ledger, this_month: date) -> tuple[Decimal, Decimal]:
             recurring__isnull=True,
         )
         .values("kind")
-        .annotate(total=Sum("amount"))
+        .annotate(total=Sum("base_amount"))
         .order_by()
         .values_list("kind", "total")
     )
@@ -155,7 +155,9 @@ def forecast(*, ledger: Ledger, today: date, months: int, include_typical: bool)
     this_month = today.replace(day=1)
     month_list = [add_months(this_month, n) for n in range(months)]
     horizon = _month_end(month_list[-1])
-    balance = Rollup.objects.filter(ledger=ledger).aggregate(total=Sum("amount"))["total"] or ZERO
+    balance = (
+        Rollup.objects.filter(ledger=ledger).aggregate(total=Sum("base_amount"))["total"] or ZERO
+    )
     templates = RecurringTransaction.objects.filter(
         ledger=ledger, active=True, kind__in=FORECAST_KINDS, next_date__isnull=False
     ).order_by("pk")
@@ -272,7 +274,7 @@ def trends(*, ledger: Ledger, scope: Scope, today: date, months: int) -> dict:
             kind__in=(Kind.INCOME, Kind.EXPENSE),
         )
         .values("category_id", "kind", "month")
-        .annotate(total=Sum("amount"))
+        .annotate(total=Sum("base_amount"))
         .order_by()
     )
     per_category: dict[UUID, dict[date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))

@@ -3,8 +3,9 @@ from decimal import Decimal
 from uuid import UUID
 
 from ninja import Field, Schema
+from pydantic import field_serializer
 
-from budget.common.money import MoneyOut, Percent
+from budget.common.money import MoneyOut, Percent, money_str
 from budget.money.models import CategoryType, Kind, WalletKind
 from budget.planning.schemas import Month, MonthOut
 
@@ -46,8 +47,26 @@ class WalletBalance(Schema):
     id: UUID
     name: str
     kind: WalletKind
+    currency: str
     archived: bool
-    balance: MoneyOut
+    balance: MoneyOut = Field(description="In the wallet's currency")
+    balance_base: MoneyOut | None = Field(
+        description="In the ledger's currency at the latest rate on or before today; "
+        "null without one"
+    )
+
+    @field_serializer("balance", when_used="always")
+    def balance_out(self, value):
+        return money_str(value, self.currency)
+
+
+class Unconverted(Schema):
+    currency: str
+    amount: MoneyOut
+
+    @field_serializer("amount", when_used="always")
+    def amount_out(self, value):
+        return money_str(value, self.currency)
 
 
 class BucketBalance(Schema):
@@ -61,7 +80,14 @@ class BucketBalance(Schema):
 
 class BalancesOut(Schema):
     currency: str
-    net_worth: MoneyOut
+    net_worth: MoneyOut = Field(description="Σ balance_base: the wallets with a rate")
+    unconverted: list[Unconverted] = Field(
+        description="The balances of wallets without any rate, by currency"
+    )
+    revaluation: MoneyOut = Field(
+        description="Net worth at today's rates minus the booked base value of the "
+        "converted wallets: the unrealised exchange gain or loss"
+    )
     pending_allocation: MoneyOut
     wallets: list[WalletBalance]
     buckets: list[BucketBalance]

@@ -28,10 +28,12 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import ExtractMonth, ExtractYear
+from django.utils import timezone
 
 from budget.common.money import ZERO
 from budget.ledgers.models import Ledger
 from budget.money import selectors as money
+from budget.money.conversion import convert
 from budget.money.models import (
     NONE_ID,
     AllocationStatus,
@@ -160,7 +162,7 @@ def _by_category(rows: QuerySet, period: str):
     grouped = (
         rows.filter(kind__in=REPORTED)
         .values("category_id", "kind", period)
-        .annotate(total=Sum("amount"))
+        .annotate(total=Sum("base_amount"))  # in the base currency (SPEC §14)
         .order_by()
     )
     return [
@@ -217,17 +219,20 @@ def balances(*, ledger: Ledger, scope: Scope) -> dict:
         pending = pending.filter(wallet_id=scope.wallet.pk)
     if scope.bucket and not scope.bucket.is_system:
         pending = pending.none()
+    worth = _wallets_worth(ledger=ledger, wallets=wallets, scope=scope)
     return {
         "currency": ledger.currency,
-        "net_worth": sum((w.balance for w in wallets), ZERO),
-        "pending_allocation": pending.aggregate(total=Sum("amount"))["total"] or ZERO,
+        **worth,
+        "pending_allocation": pending.aggregate(total=Sum("base_amount"))["total"] or ZERO,
         "wallets": [
             {
                 "id": w.pk,
                 "name": w.name,
                 "kind": w.kind,
+                "currency": w.currency,
                 "archived": w.archived,
                 "balance": w.balance,
+                "balance_base": w.balance_base,
             }
             for w in wallets
         ],
@@ -242,6 +247,48 @@ def balances(*, ledger: Ledger, scope: Scope) -> dict:
             }
             for b in buckets
         ],
+    }
+
+
+def _wallets_worth(*, ledger: Ledger, wallets: list, scope: Scope) -> dict:
+    """SPEC §14: each wallet's `balance_base` (its balance at the latest rate on or before
+    today, whatever its age; None without one; a base wallet's own balance), the net worth
+    (their sum), the balances without a rate by currency, and the revaluation: net worth
+    minus the booked base value of the wallets that were converted. Queries only when some
+    wallet is in another currency (one for the rates, one for the booked values)."""
+    base = ledger.currency
+    foreign = sorted({w.currency for w in wallets if w.currency != base})
+    rates = {}
+    if foreign:
+        from budget.rates.lookup import rates_latest
+
+        rates = rates_latest(
+            ledger_id=ledger.pk, base=base, currencies=foreign, on=timezone.localdate()
+        )
+    unconverted: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    converted_ids = []
+    for wallet in wallets:
+        if wallet.currency == base:
+            wallet.balance_base = wallet.balance
+        elif rates.get(wallet.currency) is None:
+            wallet.balance_base = None
+            unconverted[wallet.currency] += wallet.balance
+        else:
+            wallet.balance_base = convert(wallet.balance, rates[wallet.currency], base)
+            converted_ids.append(wallet.pk)
+    net_worth = sum((w.balance_base for w in wallets if w.balance_base is not None), ZERO)
+    revaluation = ZERO
+    if converted_ids:
+        booked = scope.rollup(ledger).filter(wallet_id__in=converted_ids)
+        booked_value = booked.aggregate(total=Sum("base_amount"))["total"] or ZERO
+        converted = sum((w.balance_base for w in wallets if w.pk in converted_ids), ZERO)
+        revaluation = converted - booked_value
+    return {
+        "net_worth": net_worth,
+        "unconverted": [
+            {"currency": code, "amount": amount} for code, amount in sorted(unconverted.items())
+        ],
+        "revaluation": revaluation,
     }
 
 
@@ -278,7 +325,7 @@ def monthly(*, ledger: Ledger, scope: Scope, year: int, month: int) -> dict:
     movements = (
         rows.filter(kind=Kind.EXPENSE)
         .values("bucket_id")
-        .annotate(total=Sum("amount"))  # negative: money left the bucket
+        .annotate(total=Sum("base_amount"))  # negative: money left the bucket
         .filter(total__lt=0)
         .order_by()
     )

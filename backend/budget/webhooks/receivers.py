@@ -12,6 +12,7 @@ from uuid import UUID
 
 from django.conf import settings
 
+from budget.money.models import CURRENCY_FIELDS
 from budget.webhooks.services import event_record
 
 
@@ -23,6 +24,7 @@ def transaction_data(tx: Any) -> dict[str, Any]:
         **{
             name: str(value) if isinstance(value, UUID) else value
             for name, value in tx.shared_data().items()
+            if name not in CURRENCY_FIELDS  # SPEC §14's: not in the payload yet
         },
         "amount": str(tx.amount),
         # The payee's name as the API shows it (the services leave the payee loaded).

@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "budget.common.middleware.ApiTodayMiddleware",  # outside: the JSON error pages carry it too
     "budget.common.middleware.ApiJsonErrorMiddleware",
     "budget.common.middleware.ActivityActorMiddleware",
+    "budget.common.middleware.BaseCurrencyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -363,6 +364,9 @@ RECEIPT_MAX_PAGES = env_int("RECEIPT_MAX_PAGES", 3)
 RECEIPT_OCR_TIMEOUT_SECONDS = env_int("RECEIPT_OCR_TIMEOUT_SECONDS", 30)
 # Days a scanned receipt nobody accepted or discarded is kept (pruned daily).
 RECEIPT_KEEP_DAYS = env_int("RECEIPT_KEEP_DAYS", 30)
+# Where money finds exchange rates (SPEC §14): a dotted path, as money may not import the
+# rates app that builds on it.
+RATES_FIND = "budget.rates.lookup.rates_find"
 
 STORAGES = {
     "default": DEFAULT_FILE_STORAGE,

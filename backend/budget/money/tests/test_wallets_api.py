@@ -60,6 +60,7 @@ def test_create_answers_201_with_the_wallet(owner_api, ledger):
         "id": body["id"],
         "name": "Wallet",
         "kind": "physical",
+        "currency": "EUR",
         "archived": False,
         "balance": "0.00",
         "created_at": body["created_at"],
@@ -238,6 +239,7 @@ def test_patch_changes_only_what_it_names(owner_api, household, payload, expecte
     body = response.json()
     assert body == {
         "id": str(household.bank.pk),
+        "currency": "EUR",
         "archived": False,
         "balance": "0.00",
         "created_at": body["created_at"],
@@ -474,6 +476,12 @@ def test_reconcile_creates_the_adjustment_that_makes_the_balance_actual(
         "kind": "adjustment",
         "date": "2025-03-31",
         "amount": difference,
+        "currency": "EUR",  # SPEC §14
+        "base_amount": difference,
+        "to_amount": None,
+        "to_currency": None,
+        "foreign_amount": None,
+        "foreign_currency": None,
         "description": "Reconciliation",
         "notes": "",
         "tags": [],

@@ -97,7 +97,9 @@ def test_a_real_cluster_runs_the_daily_planning_jobs(household, make_user, tmp_p
         "budget.planning.tasks.budget_alerts_task": 1,
         "budget.planning.tasks.recurring_materialise_all": 1,
     }
-    assert [(str(d)[:10], a) for d, a in made] == [(today.isoformat(), 9500)]  # cents
+    assert [(str(d)[:10], a) for d, a in made] == [
+        (today.isoformat(), 95000)
+    ]  # thousandths (SPEC §14)
     assert notified == [
         ("alice@example.com", "budget_warning", "Budget warning: Groceries at 90.00 %"),
         ("alice@example.com", "budget_warning", "Budget warning: Housing at 95.00 %"),
