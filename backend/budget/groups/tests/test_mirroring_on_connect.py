@@ -117,7 +117,7 @@ def _connect_queries(owner_api, t, user) -> int:
     return len(queries)
 
 
-def test_connecting_costs_the_same_queries_for_3_or_30_expenses(owner_api, trip, user):
+def test_connecting_costs_the_same_queries_for_3_or_24_expenses(owner_api, trip, user):
     t = trip
     expenses_add(owner_api, t, 3)
     few = _connect_queries(owner_api, t, user)
@@ -125,10 +125,12 @@ def test_connecting_costs_the_same_queries_for_3_or_30_expenses(owner_api, trip,
     assert Transaction.objects.filter(ledger=t["h"].ledger).count() == 3 + 1
     owner_api.delete(t["path"])
     Transaction.objects.filter(ledger=t["h"].ledger).delete()  # start again, unmirrored
-    expenses_add(owner_api, t, 27, offset=3)
+    # 24, not more: SQLite's bulk insert takes at most 999 parameters a statement, so past
+    # about 38 rows of a transaction's columns it writes in two (PostgreSQL never does).
+    expenses_add(owner_api, t, 21, offset=3)
     many = _connect_queries(owner_api, t, user)
-    print(f"connect: {many} queries for 30 expenses")
-    assert Transaction.objects.filter(ledger=t["h"].ledger).count() == 30 + 10
+    print(f"connect: {many} queries for 24 expenses")
+    assert Transaction.objects.filter(ledger=t["h"].ledger).count() == 24 + 8
     assert few == many
 
 
