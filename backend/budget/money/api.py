@@ -311,8 +311,9 @@ class TransactionPages(LedgerPages):
             except (ValueError, ArithmeticError):
                 raise Invalid(CURSOR_INVALID, field="cursor") from None
         # One row more than the page tells whether another page follows.
-        items = list(queryset[offset : offset + size + 1])
+        items = list(queryset.prefetch_related(None)[offset : offset + size + 1])
         more, items = len(items) > size, items[:size]
+        selectors.transaction_lines_set(items)
         wallet = params["filters"].wallet
         if wallet is not None:
             selectors.running_balances_set(rows=items, wallet_id=wallet)
