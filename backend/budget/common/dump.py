@@ -5,20 +5,34 @@ the database just gave, where validation finds nothing to correct and costs most
 object into the dict `schema.model_validate(obj).model_dump()` gives, field for field and
 in the same order: each field from its alias (a dotted alias follows attributes) or its
 `resolve_<field>` static method, the default when the object has no such attribute, and a
-`list[<Schema>]` field read item by item with that schema. The JSON renderer then writes
-the same bytes as for the validated model. A test pins the two against each other.
+`list[<Schema>]` field read item by item with that schema. UUIDs, amounts, dates and
+times come out as the text the API's JSON encoder writes for them (converted by their exact
+type here, rather than one encoder fallback call each), so the JSON renderer writes the same
+bytes as for the validated model. A test pins the two against each other.
 """
 
+import datetime as dt
 import typing
+import uuid
 from collections.abc import Callable
+from decimal import Decimal
 from functools import cache
 from operator import attrgetter
 from typing import Any
 
 from ninja import Schema
+from ninja.responses import NinjaJSONEncoder
 from pydantic_core import PydanticUndefined
 
 _MISSING = object()
+_ENCODE = NinjaJSONEncoder().default
+# Exact type → its JSON text, as NinjaJSONEncoder writes it.
+_AS_TEXT: dict[type, Callable[[Any], str]] = {
+    uuid.UUID: str,
+    Decimal: str,
+    dt.date: dt.date.isoformat,
+    dt.datetime: _ENCODE,  # milliseconds, "Z" for UTC
+}
 
 
 def _item_schema(annotation: Any) -> type[Schema] | None:
@@ -63,6 +77,11 @@ def plain_reader(schema: type[Schema]) -> Callable[[Any], dict[str, Any]]:
     )
 
     def reader(obj: Any) -> dict[str, Any]:
-        return {name: read(obj) for name, read in readers}
+        row = {}
+        for name, read in readers:
+            value = read(obj)
+            as_text = _AS_TEXT.get(type(value))
+            row[name] = value if as_text is None else as_text(value)
+        return row
 
     return reader
