@@ -294,8 +294,12 @@ class TransactionPages(LedgerPages):
     def paginate_queryset(self, queryset, pagination, request, **params):
         ordering = params["ordering"]
         # Counted in the form that counts fastest, read in the form that reads a page fastest.
-        counted = Transaction.objects.filter(ledger_id=params["lid"])
-        count = self._count(counted.filter(params["filters"].count_expression()), request)
+        count = self._count(
+            lambda: Transaction.objects.filter(ledger_id=params["lid"]).filter(
+                params["filters"].count_expression()
+            ),
+            request,
+        )
         if count <= selectors.FEW_ROWS:
             queryset = selectors.transactions_few_first(queryset, ordering=ordering)
         size = pagination.page_size
