@@ -3,7 +3,6 @@ the rollup: a handful of rows per wallet or bucket, whatever the history's lengt
 
 import datetime as dt
 from decimal import Decimal
-from types import SimpleNamespace
 from uuid import UUID
 
 from django.db import connection
@@ -269,59 +268,6 @@ def transactions_of(
         .annotate(to_currency=F("to_wallet__currency"))  # how to write `to_amount`
         .prefetch_related(allocations, splits)
     )
-
-
-def _line(**values) -> SimpleNamespace:
-    """A split or allocation line as the output schemas read it (`line.bucket.name`)."""
-    for name in ("category", "bucket"):
-        if name in values:
-            label = values.pop(name)
-            values[name] = None if label is None else SimpleNamespace(name=label)
-    return SimpleNamespace(**values)
-
-
-def transaction_lines_set(rows: list[Transaction]) -> None:
-    """Sets `prefetched_allocations` and `prefetched_splits` on each of `rows`: the lines
-    `transactions_of` prefetches, in the same order, read as plain values (a page's worth
-    of model instances costs more than the two queries)."""
-    allocations = {tx.pk: [] for tx in rows}
-    splits = {tx.pk: [] for tx in rows}
-    lines = (
-        Allocation.objects.filter(transaction_id__in=allocations)
-        .order_by("-amount", "bucket__created_at")
-        .values_list("transaction_id", "bucket_id", "bucket__name", "amount")
-    )
-    for transaction_id, bucket_id, bucket, amount in lines:
-        allocations[transaction_id].append(_line(bucket_id=bucket_id, bucket=bucket, amount=amount))
-    lines = (
-        TransactionSplit.objects.filter(transaction_id__in=splits)
-        .order_by("position")
-        .values_list(
-            "transaction_id",
-            "id",
-            "category_id",
-            "category__name",
-            "bucket_id",
-            "bucket__name",
-            "amount",
-            "description",
-        )
-    )
-    for transaction_id, pk, category_id, category, bucket_id, bucket, amount, text in lines:
-        splits[transaction_id].append(
-            _line(
-                id=pk,
-                category_id=category_id,
-                category=category,
-                bucket_id=bucket_id,
-                bucket=bucket,
-                amount=amount,
-                description=text,
-            )
-        )
-    for tx in rows:
-        tx.prefetched_allocations = allocations[tx.pk]
-        tx.prefetched_splits = splits[tx.pk]
 
 
 # Up to this many matching rows, a page is read by sorting the matches rather than by

@@ -56,16 +56,15 @@ def _report(
     extra: dict | None = None,
 ) -> HttpResponse:
     """The report as JSON, built and serialised once per ledger version and filters (and
-    `extra`: what else it depends on, such as today). A cached answer is sent as stored; its
-    wallet or bucket filter is not looked up again: deleting one changes the version."""
+    `extra`: what else it depends on, such as today)."""
     ledger = ledger_access(request, lid)
-
-    def compute() -> str:
-        scoped = isinstance(filters, ReportFilters)
-        scope = _scope(ledger, filters) if scoped else selectors.Scope()
-        return schema.model_validate(build(ledger, scope)).model_dump_json()
-
-    body = cached_report(ledger, name, {**filters.dict(), **(extra or {})}, compute)
+    scope = _scope(ledger, filters) if isinstance(filters, ReportFilters) else selectors.Scope()
+    body = cached_report(
+        ledger,
+        name,
+        {**filters.dict(), **(extra or {})},
+        lambda: schema.model_validate(build(ledger, scope)).model_dump_json(),
+    )
     return HttpResponse(body, content_type="application/json")
 
 
