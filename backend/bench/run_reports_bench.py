@@ -3,13 +3,17 @@ trends) over HTTP, on PostgreSQL and Redis.
 
     cd backend && ../.venv/bin/python bench/run_reports_bench.py [--sizes 100000,1000000]
         [--samples 100] [--database-url postgres://postgres@127.0.0.1:5432/budget_reports_bench]
-        [--redis-url redis://127.0.0.1:6379/14]
+        [--redis-url redis://127.0.0.1:6379/14] [--currencies 3]
 
 For each size it drops and recreates the bench database and migrates it; sets up one user's
-ledger through the API (3 wallets, 4 buckets with percents, 15 categories); COPYs N
-transactions dated 2016-01-01 … 2025-12-31, and the allocation rows of the split incomes,
-straight into the tables; rebuilds the rollup with `manage.py rollup_check --rebuild`, checks
-it with `manage.py rollup_check` and runs VACUUM ANALYZE. Then it times the reports on two
+ledger through the API (3 wallets in the base currency EUR, plus with `--currencies 2/3` a
+USD and a JPY wallet; 4 buckets with percents, 15 categories); COPYs a ledger rate of each
+foreign currency for every day, N transactions dated 2016-01-01 … 2025-12-31 (amounts in
+thousandths, SPEC §14: each with its currency and its base amount converted at its day's rate,
+rounded once half away from zero, as the API does; cross-currency transfers with `to_amount`),
+and the allocation rows of the split incomes, straight into the tables; rebuilds the
+rollup with `manage.py rollup_check --rebuild`, checks it with `manage.py rollup_check`
+and runs VACUUM ANALYZE. Then it times the reports on two
 gunicorn servers (2 workers each): one uncached (REPORT_CACHE_SECONDS=0), one with the
 default Redis cache; the transaction list of one year on the uncached one; page 1 of the list
 under each filter, and the page halfway through it by number and by cursor, on the cached one;
@@ -28,7 +32,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from urllib.parse import urlsplit
 
 import psycopg
@@ -75,6 +79,18 @@ WALLETS = [
     {"name": "Cash", "kind": "physical", "opening_balance": "200.00"},
     {"name": "Savings account", "kind": "virtual"},
 ]
+BASE = "EUR"  # the ledger's currency (a new ledger's default)
+# Wallets in other currencies (--currencies N adds the first N - 1), no opening balance.
+FOREIGN_WALLETS = [
+    {"name": "US account", "kind": "virtual", "currency": "USD"},
+    {"name": "Yen cash", "kind": "physical", "currency": "JPY"},
+]
+PLACES = {"EUR": 2, "USD": 2, "JPY": 0}  # minor units (budget.common.currencies)
+# Base units per one unit, around which each day's ledger rate wanders; and the factor
+# from a euro amount range to this currency's.
+RATE_AROUND = {"USD": Decimal("0.91"), "JPY": Decimal("0.0064")}
+SCALE = {"EUR": 1, "USD": 1, "JPY": 150}
+FOREIGN_SHARE = 0.35  # of the rows in a wallet: in a foreign wallet when there are any
 # Share of each kind; incomes split further into explicit bucket / allocated / pending.
 MIX = {"expense": 0.78, "income": 0.12, "transfer": 0.08, "adjustment": 0.02}
 INCOME_MIX = {"bucket": 0.30, "allocated": 0.68, "pending": 0.02}
@@ -99,6 +115,11 @@ COLUMNS = (
     "to_bucket_id",
     "external_id",  # NOT NULL without a database default: "" as Django writes it
     "payee_id",
+    "currency",  # SPEC §14: the wallet's (a transfer's from_wallet's; else the base)
+    "base_amount",  # thousandths of the base currency, converted once at the day's rate
+    "to_amount",  # a transfer between wallets of different currencies: what arrived
+    "foreign_amount",
+    "foreign_currency",  # NOT NULL without a database default: ""
 )
 SPLIT_COLUMNS = (
     "id",
@@ -106,6 +127,7 @@ SPLIT_COLUMNS = (
     "category_id",
     "bucket_id",
     "amount",
+    "base_amount",
     "description",
     "position",
 )
@@ -119,37 +141,53 @@ BARE = {  # the yardstick: the same sums straight over the raw rows
             SELECT from_wallet_id, -amount
               FROM money_transaction WHERE ledger_id = %(lid)s AND from_wallet_id IS NOT NULL
             UNION ALL
-            SELECT to_wallet_id, amount
+            SELECT to_wallet_id, COALESCE(to_amount, amount)
               FROM money_transaction WHERE ledger_id = %(lid)s AND to_wallet_id IS NOT NULL
         ) AS movements GROUP BY wallet""",
     "monthly": """
-        SELECT date, kind, category_id, sum(amount) FROM money_transaction
+        SELECT date, kind, category_id, sum(base_amount) FROM money_transaction
          WHERE ledger_id = %(lid)s AND date BETWEEN '2024-06-01' AND '2024-06-30'
          GROUP BY 1, 2, 3""",
     "yearly": """
-        SELECT date_trunc('month', date), kind, category_id, sum(amount) FROM money_transaction
+        SELECT date_trunc('month', date), kind, category_id, sum(base_amount) FROM money_transaction
          WHERE ledger_id = %(lid)s AND date BETWEEN '2024-01-01' AND '2024-12-31'
          GROUP BY 1, 2, 3""",
     "historical": """
-        SELECT extract(year from date), kind, category_id, sum(amount) FROM money_transaction
+        SELECT extract(year from date), kind, category_id, sum(base_amount) FROM money_transaction
          WHERE ledger_id = %(lid)s GROUP BY 1, 2, 3""",
     # Net worth per month end: every wallet movement up to the range's end, by month.
     "net_worth": """
         SELECT date_trunc('month', date), wallet_id,
-               sum(CASE WHEN kind = 'expense' THEN -amount ELSE amount END)
+               sum(CASE WHEN kind = 'expense' THEN -base_amount ELSE base_amount END)
           FROM money_transaction
          WHERE ledger_id = %(lid)s AND wallet_id IS NOT NULL AND date <= '2025-12-31'
          GROUP BY 1, 2""",
     # The forecast starts from today's net worth.
     "forecast": """
-        SELECT sum(CASE WHEN kind = 'expense' THEN -amount ELSE amount END)
+        SELECT sum(CASE WHEN kind = 'expense' THEN -base_amount ELSE base_amount END)
           FROM money_transaction WHERE ledger_id = %(lid)s AND wallet_id IS NOT NULL""",
     "trends": """
-        SELECT date_trunc('month', date), kind, category_id, sum(amount) FROM money_transaction
+        SELECT date_trunc('month', date), kind, category_id, sum(base_amount) FROM money_transaction
          WHERE ledger_id = %(lid)s AND kind IN ('income', 'expense')
            AND date BETWEEN '2025-01-01' AND '2025-12-31'
          GROUP BY 1, 2, 3""",
 }
+# The checks (not timed): each wallet's booked base value from the rollup, and the net worth
+# straight from the raw rows and the ledger's rates: each wallet's balance in its currency at
+# the latest rate on or before today, rounded half away from zero (PostgreSQL's round on
+# numeric) to the base's cents, a base wallet at its balance.
+BOOKED = """
+    SELECT wallet_id, sum(base_amount) FROM money_rollup
+     WHERE ledger_id = %(lid)s GROUP BY wallet_id"""
+NET_WORTH = f"""
+    WITH balance AS ({BARE["balances"]}),
+         latest AS (
+             SELECT DISTINCT ON (currency) currency, rate FROM rates_ledgerrate
+              WHERE ledger_id = %(lid)s AND date <= CURRENT_DATE ORDER BY currency, date DESC)
+    SELECT sum(CASE WHEN w.currency = %(base)s THEN b.sum::numeric / 1000
+                    ELSE round(b.sum::numeric / 1000 * l.rate, 2) END)
+      FROM balance AS b JOIN money_wallet AS w ON w.id = b.wallet
+      LEFT JOIN latest AS l ON l.currency = w.currency"""
 # The templates the forecast runs on (made through the API, so their past occurrences exist).
 TEMPLATES = [
     ("expense", "1200.00", "Rent", "monthly", 1),
@@ -185,6 +223,12 @@ def parse_args() -> argparse.Namespace:
         "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
     )
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--currencies",
+        type=int,
+        default=3,
+        help="1: every wallet in EUR; 2: and a USD wallet; 3: and a JPY wallet",
+    )
     args = parser.parse_args()
     if urlsplit(args.database_url).scheme not in {"postgres", "postgresql", "pgsql"}:
         parser.error(
@@ -195,6 +239,8 @@ def parse_args() -> argparse.Namespace:
         args.sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     except ValueError:
         parser.error("--sizes takes comma-separated integers, e.g. 100000,1000000.")
+    if not 1 <= args.currencies <= 1 + len(FOREIGN_WALLETS):
+        parser.error(f"--currencies is 1 to {1 + len(FOREIGN_WALLETS)}.")
     if not args.sizes or min(args.sizes) < 1 or args.samples < 1:
         parser.error("--sizes and --samples must be at least 1.")
     return args
@@ -208,6 +254,34 @@ def allocation_rule():
     from budget.money import allocation
 
     return allocation
+
+
+def convert(amount: Decimal, rate: Decimal, places: int) -> Decimal:
+    """As budget.money.conversion.convert: `amount` times `rate` with 40 significant digits,
+    rounded once, half away from zero, to `places` decimals."""
+    with localcontext() as context:
+        context.prec = 40
+        return (amount * rate).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def lines_base(amounts: list[int], total: int, base_total: int) -> list[int]:
+    """As budget.money.conversion.lines_base, in thousandths of a base of 2 places: the
+    base total's cents shared in proportion to the lines' amounts by largest remainder."""
+    if total == base_total:
+        return list(amounts)
+    whole = base_total // 10
+    floors, order = [], []
+    for index, amount in enumerate(amounts):
+        floor, remainder = divmod(whole * amount, total)
+        floors.append(floor)
+        order.append((-remainder, index))
+    for _, index in sorted(order)[: whole - sum(floors)]:
+        floors[index] += 1
+    return [f * 10 for f in floors]
+
+
+def thousandths(value: Decimal | str) -> int:
+    return int(Decimal(value).scaleb(3))
 
 
 def uncached_target(size: int, report: str = "") -> float:
@@ -228,7 +302,8 @@ class Ledger:
     """The ids the generator needs, as the API answered them (strings)."""
 
     id: str
-    wallets: list[str]
+    wallets: list[str]  # the base currency's first, then the foreign ones
+    currencies: dict[str, str]  # wallet id → currency
     buckets: list[str]  # the four buckets with a percent
     system_bucket: str
     shares: list  # budget.money.allocation.Share, in the order the worker splits by
@@ -238,12 +313,16 @@ class Ledger:
     payees: list[str]
 
 
-def ledger_setup(api: Api, *, rules: int = RULES) -> Ledger:
+def ledger_setup(api: Api, *, rules: int = RULES, currencies: int = 1) -> Ledger:
     lid = api.ledger
-    wallets = [
-        api.call("POST", f"{lid}/wallets", 201, json={**body, "opening_date": str(FIRST_DAY)})["id"]
-        for body in WALLETS
+    answer = api.call("GET", lid)
+    if answer["currency"] != BASE:
+        raise SystemExit(f"The bench expects a new ledger in {BASE}: {answer}")
+    made = [
+        api.call("POST", f"{lid}/wallets", 201, json={**body, "opening_date": str(FIRST_DAY)})
+        for body in [*WALLETS, *FOREIGN_WALLETS[: currencies - 1]]
     ]
+    wallets = [w["id"] for w in made]
     for name, percent in BUCKETS.items():
         api.call("POST", f"{lid}/buckets", 201, json={"name": name, "allocation_percent": percent})
     for name in EXTRA_EXPENSES:
@@ -293,6 +372,7 @@ def ledger_setup(api: Api, *, rules: int = RULES) -> Ledger:
     return Ledger(
         id=lid.rsplit("/", 1)[-1],
         wallets=wallets,
+        currencies={w["id"]: w["currency"] for w in made},
         buckets=[b["id"] for b in user],
         system_bucket=system,
         shares=shares,
@@ -310,8 +390,10 @@ def ledger_setup(api: Api, *, rules: int = RULES) -> Ledger:
 
 
 class Rows:
-    """Transactions as Django stores them (amount in cents, UUID pks, allocation_status,
-    tags '[]'), with the allocation rows of split incomes computed by `split`."""
+    """Transactions as Django stores them (amounts in thousandths, UUID pks, allocation_status,
+    tags '[]', currency and base_amount), with the allocation rows of split incomes computed
+    by `split` from the base amount, the split lines with their base amounts, and a ledger
+    rate of each foreign currency for every day."""
 
     def __init__(self, rng: random.Random, ledger: Ledger) -> None:
         self.rng = rng
@@ -321,16 +403,42 @@ class Rows:
         self.days = [str(FIRST_DAY + timedelta(days=d)) for d in range(days)]
         self.expense_names = list(ledger.expenses)
         self.all_buckets = [*ledger.buckets, ledger.system_bucket]
+        self.home = [w for w in ledger.wallets if ledger.currencies[w] == BASE]
+        self.foreign = [w for w in ledger.wallets if ledger.currencies[w] != BASE]
+        # (currency, day) → base units per unit: a walk around RATE_AROUND, 6 significant digits
+        self.rates: dict[tuple[str, str], Decimal] = {}
+        for currency in sorted({ledger.currencies[w] for w in self.foreign}):
+            around, drift = RATE_AROUND[currency], 1.0
+            step = Decimal(1).scaleb(around.adjusted() - 5)
+            for day in self.days:
+                drift = min(1.2, max(0.8, drift * (1 + rng.uniform(-0.004, 0.004))))
+                self.rates[currency, day] = (around * Decimal(drift)).quantize(step)
         edges, total = [], 0.0
         for kind, share in MIX.items():
             total += share
             edges.append((total, kind))
         self.edges = edges
         self.counts: dict[str, int] = dict.fromkeys(
-            [*MIX, *(f"income_{k}" for k in INCOME_MIX), "split", "split_lines"], 0
+            [
+                *MIX,
+                *(f"income_{k}" for k in INCOME_MIX),
+                "split",
+                "split_lines",
+                "foreign",
+                "cross_currency_transfers",
+            ],
+            0,
         )
         # Splits come from expenses: this share of them makes SPLIT_SHARE of all rows.
         self.split_share = SPLIT_SHARE / MIX["expense"]
+
+    def rate_rows(self) -> list[tuple]:
+        """The rates_ledgerrate rows (id, ledger, currency, date, rate, created_at)."""
+        stamp = f"{FIRST_DAY} 00:00:00+00"
+        return [
+            (self._uuid(), self.ledger.id, currency, day, rate, stamp)
+            for (currency, day), rate in self.rates.items()
+        ]
 
     def _uuid(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
@@ -342,12 +450,49 @@ class Rows:
                 return kind
         return self.edges[-1][1]
 
-    def _lines(self, tx_id: str, amount: int, bucket: str) -> list[tuple]:
-        """2-3 split lines of `amount` cents in distinct expense categories."""
+    def _wallet(self) -> str:
+        if self.foreign and self.rng.random() < FOREIGN_SHARE:
+            return self.rng.choice(self.foreign)
+        return self.rng.choice(self.home)
+
+    def _amount(self, currency: str, low: float, high: float) -> int:
+        """A random amount of `low`…`high` euros' worth in `currency`'s minor units, as
+        thousandths."""
+        unit = 10 ** PLACES[currency]
+        scale = SCALE[currency]
+        minor = self.rng.randint(int(low * scale * unit), int(high * scale * unit))
+        return minor * 10 ** (3 - PLACES[currency])
+
+    def _base(self, currency: str, day: str, amount: int) -> int:
+        """The base amount of `amount` thousandths of `currency` on `day`, in thousandths."""
+        if currency == BASE:
+            return amount
+        value = convert(Decimal(amount).scaleb(-3), self.rates[currency, day], PLACES[BASE])
+        return thousandths(value)
+
+    def _to_amount(self, source: str, target: str, day: str, amount: int) -> int:
+        """What arrives in `target` for `amount` thousandths of `source`, through the day's
+        rates, in `target`'s minor units (at least one)."""
+        rate = {BASE: Decimal(1)}
+        with localcontext() as context:
+            context.prec = 40
+            value = (
+                Decimal(amount).scaleb(-3)
+                * self.rates.get((source, day), rate.get(source))
+                / self.rates.get((target, day), rate.get(target))
+            )
+        step = Decimal(1).scaleb(-PLACES[target])
+        return thousandths(max(step, value.quantize(step, rounding=ROUND_HALF_UP)))
+
+    def _lines(self, tx_id: str, amount: int, base: int, currency: str, bucket: str) -> list[tuple]:
+        """2-3 split lines of `amount` thousandths (whole minor units of `currency`) in
+        distinct expense categories, each with its share of `base`."""
         rng, ledger = self.rng, self.ledger
+        unit = 10 ** (3 - PLACES[currency])
         names = rng.sample(self.expense_names, rng.choice((2, 3)))
-        cuts = sorted(rng.sample(range(1, amount), len(names) - 1))
-        parts = [b - a for a, b in zip([0, *cuts], [*cuts, amount], strict=True)]
+        cuts = sorted(rng.sample(range(1, amount // unit), len(names) - 1))
+        parts = [(b - a) * unit for a, b in zip([0, *cuts], [*cuts, amount // unit], strict=True)]
+        bases = lines_base(parts, amount, base)
         return [
             (
                 self._uuid(),
@@ -355,10 +500,13 @@ class Rows:
                 ledger.expenses[name][0],
                 rng.choice(ledger.buckets) if rng.random() < 0.2 else None,
                 part,
+                part_base,
                 "",
                 position,
             )
-            for position, (name, part) in enumerate(zip(names, parts, strict=True))
+            for position, (name, part, part_base) in enumerate(
+                zip(names, parts, bases, strict=True)
+            )
         ]
 
     def chunk(self, count: int) -> tuple[list[tuple], list[tuple], list[tuple]]:
@@ -375,29 +523,34 @@ class Rows:
             stamp = f"{day} {hours:02d}:{minutes:02d}:{seconds:02d}.{micro:06d}+00"
             tx_id = self._uuid()
             status = "not_applicable"
-            category = wallet = bucket = None
+            category = wallet = bucket = to_amount = None
             from_wallet = to_wallet = from_bucket = to_bucket = payee = None
+            currency = BASE
             if kind in ("expense", "income") and rng.random() < 0.9:
                 payee = rng.choice(ledger.payees)
             if kind == "expense":
                 name = rng.choice(self.expense_names)
                 category, low, high, descriptions = ledger.expenses[name]
-                amount = rng.randint(low * 100, high * 100)
+                wallet = self._wallet()
+                currency = ledger.currencies[wallet]
+                amount = self._amount(currency, low, high)
+                base = self._base(currency, day, amount)
                 description = rng.choice(descriptions)
-                wallet = rng.choice(ledger.wallets)
                 bucket = rng.choice(ledger.buckets) if rng.random() < 0.6 else ledger.system_bucket
-                if amount >= 300 and rng.random() < self.split_share:
-                    split = self._lines(tx_id, amount, bucket)
+                if amount >= 3000 and rng.random() < self.split_share:
+                    split = self._lines(tx_id, amount, base, currency, bucket)
                     lines += split
                     category = None
                     self.counts["split"] += 1
                     self.counts["split_lines"] += len(split)
             elif kind == "income":
-                amount = rng.randint(300_00, 2000_00)
                 salary = rng.random() < 0.6
                 category = ledger.incomes[0] if salary else rng.choice(ledger.incomes[1:])
                 description = "Salary" if salary else "Income"
-                wallet = ledger.wallets[0] if rng.random() < 0.8 else rng.choice(ledger.wallets)
+                wallet = ledger.wallets[0] if rng.random() < 0.8 else self._wallet()
+                currency = ledger.currencies[wallet]
+                amount = self._amount(currency, 300, 2000)
+                base = self._base(currency, day, amount)
                 roll = rng.random()
                 if roll < INCOME_MIX["bucket"]:
                     self.counts["income_bucket"] += 1
@@ -405,28 +558,42 @@ class Rows:
                 elif roll < INCOME_MIX["bucket"] + INCOME_MIX["allocated"]:
                     self.counts["income_allocated"] += 1
                     status = "allocated"
-                    parts, _ = self.split(Decimal(amount).scaleb(-2), ledger.shares)
+                    parts, _ = self.split(Decimal(base).scaleb(-3), ledger.shares)
                     allocations += [
-                        (tx_id, str(bucket_id), int(part.scaleb(2)))
+                        (tx_id, str(bucket_id), thousandths(part))
                         for bucket_id, part in parts.items()
                     ]
                 else:
                     self.counts["income_pending"] += 1
                     status = "pending"
             elif kind == "transfer":
-                amount = rng.randint(100, 2000_00)
                 category = ledger.transfer
                 if rng.random() < 0.5:
-                    from_wallet, to_wallet = rng.sample(ledger.wallets, 2)
+                    from_wallet = self._wallet()
+                    to_wallet = rng.choice([w for w in ledger.wallets if w != from_wallet])
+                    currency = ledger.currencies[from_wallet]
+                    receiving = ledger.currencies[to_wallet]
+                    amount = self._amount(currency, 1, 2000)
+                    if receiving != currency:
+                        to_amount = self._to_amount(currency, receiving, day, amount)
+                        self.counts["cross_currency_transfers"] += 1
+                    if receiving == BASE and to_amount is not None:
+                        base = to_amount  # one side in the base: that side's amount
+                    else:
+                        base = self._base(currency, day, amount)
                     description = "Transfer"
                 else:
+                    amount = base = self._amount(BASE, 1, 2000)
                     from_bucket, to_bucket = rng.sample(self.all_buckets, 2)
                     description = "Move between buckets"
             else:
-                amount = rng.randint(100, 2000_00) * rng.choice((1, -1))
+                wallet = self._wallet()
+                currency = ledger.currencies[wallet]
+                amount = self._amount(currency, 1, 2000) * rng.choice((1, -1))
+                base = self._base(currency, day, amount)
                 description = "Correction"
-                wallet = rng.choice(ledger.wallets)
                 bucket = rng.choice(ledger.buckets) if rng.random() < 0.3 else ledger.system_bucket
+            self.counts["foreign"] += currency != BASE
             transactions.append(
                 (
                     tx_id,
@@ -449,16 +616,32 @@ class Rows:
                     to_bucket,
                     "",
                     payee,
+                    currency,
+                    base,
+                    to_amount,
+                    None,
+                    "",
                 )
             )
         return transactions, allocations, lines
 
 
 def bulk_copy(database_url: str, rows: Rows, size: int) -> dict:
-    """Generates and COPYs `size` transactions in chunks, one database transaction each."""
+    """Generates and COPYs the rates and `size` transactions in chunks, one database
+    transaction each."""
     generating = copying = 0.0
     allocation_rows = 0
     with psycopg.connect(_pg_url(database_url)) as conn:
+        rates = rows.rate_rows()
+        with (
+            conn.transaction(),
+            conn.cursor() as cursor,
+            cursor.copy(
+                "COPY rates_ledgerrate (id, ledger_id, currency, date, rate, created_at) FROM STDIN"
+            ) as copy,
+        ):
+            for row in rates:
+                copy.write_row(row)
         for offset in range(0, size, COPY_CHUNK):
             started = time.perf_counter()
             transactions, allocations, lines = rows.chunk(min(COPY_CHUNK, size - offset))
@@ -491,6 +674,7 @@ def bulk_copy(database_url: str, rows: Rows, size: int) -> dict:
         "copy_seconds": round(copying, 2),
         "rows_per_second": round(size / (generating + copying)),
         "chunk": COPY_CHUNK,
+        "rate_rows": len(rates),
         "kinds": rows.counts,
     }
 
@@ -518,7 +702,8 @@ def manage(env: dict[str, str], *arguments: str) -> tuple[float, str]:
 
 def bare_timings(database_url: str, ledger_id: str) -> tuple[dict, dict]:
     """p50/p95 of each bare query over BARE_RUNS runs (after one untimed run), and the
-    raw per-wallet sums (in cents) for checking the balances."""
+    raw per-wallet sums (in thousandths of each wallet's currency) for checking the
+    balances."""
     timings: dict[str, dict] = {}
     with psycopg.connect(_pg_url(database_url), autocommit=True) as conn:
         params = {"lid": ledger_id}
@@ -537,22 +722,49 @@ def bare_timings(database_url: str, ledger_id: str) -> tuple[dict, dict]:
     return timings, raw
 
 
-def cents_of(amount: str) -> int:
-    return int(Decimal(amount).scaleb(2))
+def worth_sql(database_url: str, ledger_id: str) -> tuple[dict[str, int], Decimal]:
+    """Each wallet's booked base value from the rollup (thousandths), and the net worth
+    computed straight from the raw rows and the rates (SPEC §14)."""
+    params = {"lid": ledger_id, "base": BASE}
+    with psycopg.connect(_pg_url(database_url), autocommit=True) as conn:
+        booked = {str(w): total for w, total in conn.execute(BOOKED, params).fetchall()}
+        net_worth = conn.execute(NET_WORTH, params).fetchone()[0] or Decimal(0)
+    return booked, net_worth
 
 
-def balances_check(balances: dict, raw: dict[str, int]) -> dict:
-    wallets = sum(cents_of(w["balance"]) for w in balances["wallets"])
-    buckets = sum(cents_of(b["balance"]) for b in balances["buckets"])
-    per_wallet = {w["id"]: cents_of(w["balance"]) for w in balances["wallets"]}
-    if not (wallets == buckets == cents_of(balances["net_worth"])):
-        raise SystemExit(f"Σ wallets {wallets} != Σ buckets {buckets} (cents): {balances}")
+def balances_check(
+    balances: dict, raw: dict[str, int], booked: dict[str, int], net_worth: Decimal
+) -> dict:
+    """Σ wallets' booked base value = Σ buckets (invariant 1, SPEC §14); each wallet's
+    balance (its own currency) = its sum over the raw rows; net worth = the SQL's; the
+    revaluation = the converted wallets' worth minus their booked base value."""
+    wallets = balances["wallets"]
+    booked_total = sum(booked.get(w["id"], 0) for w in wallets)
+    buckets = sum(thousandths(b["balance"]) for b in balances["buckets"])
+    per_wallet = {w["id"]: thousandths(w["balance"]) for w in wallets}
+    if booked_total != buckets:
+        raise SystemExit(
+            f"Σ wallets' booked base value {booked_total} != Σ buckets {buckets} "
+            f"(thousandths): {balances}"
+        )
     if per_wallet != raw:
         raise SystemExit(f"Wallet balances {per_wallet} != sums over the raw rows {raw}")
+    if Decimal(balances["net_worth"]) != net_worth:
+        raise SystemExit(f"net_worth {balances['net_worth']} != the SQL's {net_worth}")
+    foreign = [w for w in wallets if w["currency"] != balances["currency"]]
+    revaluation = sum(
+        (Decimal(w["balance_base"]) - Decimal(booked.get(w["id"], 0)).scaleb(-3) for w in foreign),
+        Decimal(0),
+    )
+    if Decimal(balances["revaluation"]) != revaluation or balances["unconverted"]:
+        raise SystemExit(f"revaluation {balances['revaluation']} != {revaluation}: {balances}")
     return {
-        "sum_wallets": f"{Decimal(wallets).scaleb(-2):.2f}",
-        "sum_buckets": f"{Decimal(buckets).scaleb(-2):.2f}",
+        "sum_wallets_booked_base": f"{Decimal(booked_total).scaleb(-3):.2f}",
+        "sum_buckets": f"{Decimal(buckets).scaleb(-3):.2f}",
         "net_worth": balances["net_worth"],
+        "net_worth_sql": f"{net_worth:.2f}",
+        "revaluation": balances["revaluation"],
+        "wallets": {w["currency"] + " " + w["name"]: w["balance"] for w in wallets},
         "pending_allocation": balances["pending_allocation"],
         "wallets_equal_raw_rows": True,
     }
@@ -705,7 +917,7 @@ def run_size(args: argparse.Namespace, size: int, rng: random.Random) -> dict:
         )
         servers.append(process)
         api = Api(base).sign_in(f"reports-{size}-{int(time.time())}@example.com")
-        ledger = ledger_setup(api)
+        ledger = ledger_setup(api, currencies=args.currencies)
 
         print(f"Generating and COPYing {size} transactions (2016-2025) ...", flush=True)
         load = bulk_copy(args.database_url, Rows(rng, ledger), size)
@@ -740,7 +952,10 @@ def run_size(args: argparse.Namespace, size: int, rng: random.Random) -> dict:
 
         balances = api.call("GET", f"{api.ledger}/reports/balances")
         _, raw = bare_timings(args.database_url, ledger.id)  # also warms the buffers
-        checks = balances_check(balances, {w: raw.get(w, 0) for w in ledger.wallets})
+        booked, net_worth = worth_sql(args.database_url, ledger.id)
+        checks = balances_check(
+            balances, {w: raw.get(w, 0) for w in ledger.wallets}, booked, net_worth
+        )
 
         print(f"Measuring ({args.samples} samples after {WARMUP} warm-ups) ...", flush=True)
         uncached_m = block(
@@ -896,15 +1111,22 @@ def table(result: dict) -> str:
         f"{kinds['income_bucket']} to a bucket, {kinds['income_pending']} pending), "
         f"{kinds['transfer']} transfers, {kinds['adjustment']} adjustments; "
         f"{kinds['split']} expenses split into {kinds['split_lines']} lines; "
+        f"{kinds['foreign']} in a wallet not in {BASE} "
+        f"({kinds['cross_currency_transfers']} transfers between currencies, with "
+        f"to_amount), {load['rate_rows']} ledger rates (each foreign currency, every day); "
         f"{PAYEES} payees on 90 % of incomes and expenses; {RULES} active rules.",
         f"- Rollup rebuild (`manage.py rollup_check --rebuild`, incl. its drift pass and "
         f"Django start-up): {result['rollup_rebuild']['seconds']:.1f} s → "
         f"{result['rollup_rows']} rollup rows; check (`manage.py rollup_check`): "
         f'{result["rollup_check"]["seconds"]:.1f} s, "{result["rollup_check"]["output"]}"; '
         f"VACUUM ANALYZE {result['vacuum_analyze_seconds']:.1f} s.",
-        f"- Balances: Σ wallets {result['checks']['sum_wallets']} = Σ buckets "
-        f"{result['checks']['sum_buckets']} = net worth; each wallet equals its sum over the "
-        f"raw rows. The list's count ({result['checks']['list_count']}) equals psql's.",
+        f"- Balances: Σ wallets' booked base value (rollup) "
+        f"{result['checks']['sum_wallets_booked_base']} = Σ buckets "
+        f"{result['checks']['sum_buckets']}; net worth {result['checks']['net_worth']} "
+        f"(revaluation {result['checks']['revaluation']}) = the SQL over the raw rows and "
+        f"the rates; each wallet's balance in its currency equals its sum over the raw rows "
+        f"({', '.join(f'{k} {v}' for k, v in result['checks']['wallets'].items())}). The "
+        f"list's count ({result['checks']['list_count']}) equals psql's.",
         f"- Machine: nproc {machine['nproc']}, RAM {machine['ram']}, PostgreSQL "
         f"{machine['postgresql']}, Python {machine['python']} ({machine['platform']}); "
         f"autovacuum {machine['autovacuum']}.",
@@ -934,6 +1156,7 @@ def main() -> None:
             "dates": [str(FIRST_DAY), str(LAST_DAY)],
             "mix": MIX,
             "income_mix": INCOME_MIX,
+            "currencies": [BASE, *(w["currency"] for w in FOREIGN_WALLETS)][: args.currencies],
         },
         "sizes": {},
     }
