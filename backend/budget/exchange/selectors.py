@@ -38,6 +38,8 @@ from budget.planning.models import (
     RecurringTransaction,
     month_text,
 )
+from budget.rates.models import LedgerRate
+from budget.rates.values import rate_text
 
 # The document's fields of a transaction and template: SPEC §2's. (The currency fields of
 # SPEC §14 are not written yet: a restored ledger is in one currency.)
@@ -268,6 +270,13 @@ def ledger_document(*, ledger: Ledger) -> dict[str, Any]:
         ],
         "transactions": list(_transactions(ledger)),
         "recurring": _recurring(ledger),
+        # SPEC §14: the ledger's own exchange rates (the reference rates are the system's).
+        "rates": [
+            {"currency": currency, "date": day.isoformat(), "rate": rate_text(rate)}
+            for currency, day, rate in LedgerRate.objects.filter(ledger=ledger)
+            .order_by("currency", "date")
+            .values_list("currency", "date", "rate")
+        ],
         "budgets": _budgets(ledger),
         "goals": [
             {
@@ -299,6 +308,10 @@ def _recurring(ledger: Ledger) -> list[dict[str, Any]]:
         "last_date",
         "next_date",
         "payee__name",
+        *CURRENCY_FIELDS,
+        "wallet__currency",
+        "from_wallet__currency",
+        "to_wallet__currency",
     )
     templates = []
     for row in (
@@ -308,7 +321,19 @@ def _recurring(ledger: Ledger) -> list[dict[str, Any]]:
     ):
         item = {name.removesuffix("_id").replace("__", "_"): value for name, value in row.items()}
         item["id"] = _id(item["id"])
-        item["amount"] = money_str(item["amount"])
+        # SPEC §14: the amount in its wallet's currency; to_amount and the receipt's amount
+        # written only when set (a template of a ledger in one currency is as before).
+        currency = item.pop("wallet_currency") or item.pop("from_wallet_currency")
+        item.pop("from_wallet_currency", None)
+        receiving = item.pop("to_wallet_currency")
+        item["amount"] = money_str(item["amount"], currency or ledger.currency)
+        for name, code in (("to_amount", receiving), ("foreign_amount", item["foreign_currency"])):
+            if item[name] is None:
+                del item[name]
+            else:
+                item[name] = money_str(item[name], code or ledger.currency)
+        if not item["foreign_currency"]:
+            del item["foreign_currency"]
         item["tags"] = list(item["tags"] or [])
         for name in REFERENCE_FIELDS:
             item[name] = _id(item[name])
