@@ -460,23 +460,22 @@ def _check_chunk(
             tally.pending = []
 
 
-def _rates_check(job, checked: list[list], refs: References) -> None:
+def _rates_check(job, checked: list[tuple], refs: References) -> None:
     """SPEC §14: a valid row in another currency without base_amount needs a rate of its
     date; one lookup for the chunk (on copies: the commit converts again), a row error
     without one."""
-    valid = [entry for entry in checked if not entry[3]]
+    valid = [position for position, entry in enumerate(checked) if not entry[3]]
     if not valid:
         return
-    copies = [dict(entry[1].data) for entry in valid]
+    copies = [dict(checked[position][1].data) for position in valid]
     for copy in copies:
         copy.pop("splits", None)
     found = base_amounts_fill(
         ledger_id=job.ledger_id, base=job.ledger.currency, items=copies, wallets=refs.wallets
     )
     for index, error in found:
-        line, parsed, _, _ = valid[index]
-        position = checked.index(valid[index])
-        checked[position] = (line, parsed, [(line, [error])], [error])
+        line, parsed, _, _ = checked[valid[index]]
+        checked[valid[index]] = (line, parsed, [(line, [error])], [error])
 
 
 def _payees_known(ledger: Ledger, refs: References, items: list[dict[str, Any]]) -> None:
