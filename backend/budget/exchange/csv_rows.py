@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from budget.common.currencies import currency_check
 from budget.common.money import money_str
 from budget.exchange.csv_cells import csv_cell_restore
 from budget.exchange.values import AUTO, parse_amount, parse_date
@@ -39,10 +40,16 @@ FIELDS = (
     # The payee's name (SPEC §12): found or created by name when the row is imported. A
     # record without a description takes it as its description too (budget.exchange.sources).
     "payee",
-    # Read into the record, not (yet) into the transaction: currency until its field
-    # exists, time never (a date is a day).
     "external_id",
+    # SPEC §14: the row's currency must be its wallet's; the amount in the ledger's
+    # currency (else converted at the rate of the date), the transfer's receiving amount,
+    # what the receipt said. The export writes them all.
     "currency",
+    "base_amount",
+    "to_amount",
+    "foreign_amount",
+    "foreign_currency",
+    # Never read into the transaction (a date is a day).
     "time",  # mapped so that a file's time column is named, and then ignored (SPEC §11)
     # The lines of a split transaction (SPEC §13): consecutive rows with the same split_of
     # are one transaction, each row a line in its category with its amount.
@@ -108,7 +115,11 @@ OTHER_WAYS = {
 # --- Cells -----------------------------------------------------------------------------------
 
 
-NUMBER_FIELDS = frozenset({"amount", "signed_amount", "debit", "credit"})
+NUMBER_FIELDS = frozenset(
+    {"amount", "signed_amount", "debit", "credit", "base_amount", "to_amount", "foreign_amount"}
+)
+# SPEC §14's amounts of a row, each optional.
+CURRENCY_AMOUNTS = ("base_amount", "to_amount", "foreign_amount")
 
 
 def csv_cell_text(name: str, cell: str) -> str:
@@ -135,6 +146,7 @@ class Names:
     wallet: dict[str, Any] = field(default_factory=dict)
     bucket: dict[str, Any] = field(default_factory=dict)
     category: dict[str, Any] = field(default_factory=dict)
+    base: str = ""  # the ledger's currency
 
     def add(self, noun: str, obj: Any) -> None:
         lookup = getattr(self, noun)
@@ -259,7 +271,37 @@ class RowParser:
                 error(name, f"No {noun} named '{value}'{nor} in this ledger.")
             data[name] = obj.pk if obj is not None else None
         self._defaults(data)
+        self._currencies(text, data, error)
         return ParsedRow(None if errors else data, errors, text)
+
+    def _currencies(self, text: dict[str, str], data: dict[str, Any], error) -> None:
+        """SPEC §14: the row's `currency` (a column, or the statement's) is its wallet's;
+        the other amounts are read as given (their decimals are checked with the rules of
+        every transaction)."""
+        for name in CURRENCY_AMOUNTS:
+            if text.get(name):
+                try:
+                    data[name] = parse_amount(text[name], self.options.decimal)
+                except ValueError as e:
+                    error(name, str(e))
+        if text.get("foreign_currency"):
+            try:
+                data["foreign_currency"] = currency_check(text["foreign_currency"])
+            except ValueError as e:
+                error("foreign_currency", str(e))
+        written = text.get("currency", "").strip()
+        if not written:
+            return
+        try:
+            currency = currency_check(written)
+        except ValueError as e:
+            error("currency", str(e))
+            return
+        wallet = self.names.find("wallet", str(data.get("wallet") or data.get("from_wallet") or ""))
+        expected = (wallet.currency if wallet is not None else "") or self.names.base
+        if expected and currency != expected:
+            holder = f"the wallet {wallet.name}" if wallet is not None else "the ledger"
+            error("currency", f"This row is in {currency}; {holder} is in {expected}.")
 
     def splits_join(self, rows: list[ParsedRow]) -> tuple[dict[str, Any], list[tuple[int, dict]]]:
         """The rows of one split transaction (each parsed, none with errors) as its data: the
@@ -307,6 +349,9 @@ class RowParser:
                 }
             )
         joined = {**first, "category": None, "splits": lines}
+        # The export writes each line's base amount: the transaction's is their sum.
+        bases = [row.data.get("base_amount") for row in rows]
+        joined["base_amount"] = None if None in bases else sum(bases, Decimal("0.00"))
         joined["amount"] = sum((line["amount"] for line in lines), Decimal("0.00"))
         total = rows[0].cells.get("split_total")
         if total:

@@ -40,6 +40,7 @@ from budget.common.money import money_str
 from budget.common.tasks import enqueue_on_commit
 from budget.exchange import duplicates
 from budget.exchange.csv_rows import (
+    CURRENCY_AMOUNTS,
     FileProblem,
     Names,
     Options,
@@ -57,6 +58,7 @@ from budget.exchange.values import AUTO, AmbiguousDates, values_detect
 from budget.ledgers.models import Ledger
 from budget.ledgers.services import ledger_lock
 from budget.money import services as money_services
+from budget.money.conversion import base_amounts_fill
 from budget.money.models import (
     REFERENCE_FIELDS,
     Bucket,
@@ -87,7 +89,7 @@ def _state_conflict(detail: str) -> Conflict:
 def _ledger_names(ledger: Ledger) -> tuple[Names, References, dict[UUID, str]]:
     """Every wallet, bucket and category of the ledger (archived ones too, so the rules can
     say they are archived): by name for reading the file, by id for the rules."""
-    names, refs, by_id = Names(), References(base=ledger.currency), {}
+    names, refs, by_id = Names(base=ledger.currency), References(base=ledger.currency), {}
     for noun, model, lookup in (
         ("wallet", Wallet, refs.wallets),
         ("bucket", Bucket, refs.buckets),
@@ -182,6 +184,10 @@ def _stored(line: int, data: dict[str, Any]) -> tuple:
     """A checked row as stored: the columns of _STORED."""
     rest = {"notes": data["notes"], "tags": data["tags"], "payee_name": data.get("payee_name")}
     rest |= {name: str(data[name]) for name in REFERENCE_FIELDS if data.get(name)}
+    # SPEC §14: written only when the file gave them.
+    rest |= {name: str(data[name]) for name in CURRENCY_AMOUNTS if data.get(name) is not None}
+    if data.get("foreign_currency"):
+        rest["foreign_currency"] = data["foreign_currency"]
     if data.get("splits"):
         rest["splits"] = [
             {
@@ -423,6 +429,7 @@ def _check_chunk(
     if readable:
         money_services.transactions_prepare(ledger=job.ledger, items=readable)
         _payees_known(job.ledger, refs, readable)
+    checked = []
     for line, parsed, by_row in chunk:
         if by_row is None:
             if parsed.data is None:
@@ -433,6 +440,9 @@ def _check_chunk(
             by_row = [(line, errors)] if errors else []
         else:
             errors = [e for _, row_errors in by_row for e in row_errors]
+        checked.append((line, parsed, by_row, errors))
+    _rates_check(job, checked, refs)
+    for line, parsed, by_row, errors in checked:
         if len(tally.preview) < PREVIEW_ROWS:
             tally.preview.append(
                 preview_row(line, parsed, valid=not errors, names_by_id=names_by_id)
@@ -448,6 +458,24 @@ def _check_chunk(
         if len(tally.pending) >= ROWS_PER_INSERT:
             _rows_store(job, tally.pending)
             tally.pending = []
+
+
+def _rates_check(job, checked: list[tuple], refs: References) -> None:
+    """SPEC §14: a valid row in another currency without base_amount needs a rate of its
+    date; one lookup for the chunk (on copies: the commit converts again), a row error
+    without one."""
+    valid = [position for position, entry in enumerate(checked) if not entry[3]]
+    if not valid:
+        return
+    copies = [dict(checked[position][1].data) for position in valid]
+    for copy in copies:
+        copy.pop("splits", None)
+    found = base_amounts_fill(
+        ledger_id=job.ledger_id, base=job.ledger.currency, items=copies, wallets=refs.wallets
+    )
+    for index, error in found:
+        line, parsed, _, _ = checked[valid[index]]
+        checked[valid[index]] = (line, parsed, [(line, [error])], [error])
 
 
 def _payees_known(ledger: Ledger, refs: References, items: list[dict[str, Any]]) -> None:
@@ -652,10 +680,12 @@ def _constraints_now() -> None:
 
 
 def _splits_read(data: dict[str, Any]) -> dict[str, Any]:
-    """A stored row's split lines with their amounts as Decimal again."""
+    """A stored row's split lines and SPEC §14 amounts as Decimal again."""
+    read = {name: Decimal(data[name]) for name in CURRENCY_AMOUNTS if data.get(name)}
     if not data.get("splits"):
-        return {}
-    return {"splits": [{**line, "amount": Decimal(line["amount"])} for line in data["splits"]]}
+        return read
+    lines = [{**line, "amount": Decimal(line["amount"])} for line in data["splits"]]
+    return {**read, "splits": lines}
 
 
 def _chunks(job: ImportJob) -> Iterator[tuple[list[int], list[dict[str, Any]]]]:

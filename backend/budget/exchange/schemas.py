@@ -23,6 +23,7 @@ from budget.money.models import AllocationStatus, CategoryType, Kind, WalletKind
 from budget.money.schemas import Name, Tag, _Named, references_schema
 from budget.planning.models import Frequency, Threshold
 from budget.planning.schemas import Month, WholePercent
+from budget.rates.schemas import Currency, Rate
 
 Ref = Annotated[str, Field(min_length=1, max_length=64)]
 OptionalRef = Ref | None
@@ -176,10 +177,20 @@ class ImportedText(BaseModel):
     external_id: str = Field("", max_length=255)
 
 
+class RateDoc(BaseModel):
+    """One of the ledger's own exchange rates (SPEC §14): one `currency` is worth `rate`
+    units of the ledger's currency on `date`."""
+
+    currency: Currency
+    date: dt.date
+    rate: Rate
+
+
 class LedgerDocument(BaseModel):
     """Version 2 added `recurring`, `budgets`, `goals` and the transactions' `recurring`
     and `recurring_date`; version 3 the transactions' `splits`, `payees` and the `payee` of
-    transactions and templates. An older document has none of them, and restores as such."""
+    transactions and templates. An older document has none of them, and restores as such.
+    SPEC §14's fields (currencies, base amounts, `rates`) are optional within version 3."""
 
     format: Literal["budget-ledger"]
     version: Literal[1, 2, 3]
@@ -190,6 +201,7 @@ class LedgerDocument(BaseModel):
     payees: list[PayeeDoc] = Field(default_factory=list, max_length=100_000)
     transactions: list[TransactionDoc] = Field(default_factory=list)
     recurring: list[RecurringDoc] = Field(default_factory=list, max_length=10_000)
+    rates: list[RateDoc] = Field(default_factory=list, max_length=100_000)
     budgets: list[BudgetDoc] = Field(default_factory=list, max_length=10_000)
     goals: list[GoalDoc] = Field(default_factory=list, max_length=10_000)
 

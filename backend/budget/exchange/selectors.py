@@ -38,6 +38,8 @@ from budget.planning.models import (
     RecurringTransaction,
     month_text,
 )
+from budget.rates.models import LedgerRate
+from budget.rates.values import rate_text
 
 # The document's fields of a transaction and template: SPEC §2's. (The currency fields of
 # SPEC §14 are not written yet: a restored ledger is in one currency.)
@@ -53,6 +55,7 @@ VERSION = 3
 # `split_of` the transaction's id (the import joins the rows back into one transaction), and
 # the line's own bucket and description follow.
 SPLIT_COLUMNS = ("split_of", "split_bucket", "split_description")
+CSV_CURRENCY_COLUMNS = ("currency", "base_amount", *CURRENCY_FIELDS)
 
 # SPEC §10's columns, then the transfer's four references: without them a transfer's
 # wallets and buckets would be lost.
@@ -75,6 +78,9 @@ CSV_HEADER = (
     "payee",  # by name, as the import reads it back (SPEC §12)
     *TRANSACTION_ONLY_FIELDS,
     *SPLIT_COLUMNS,
+    # SPEC §14, last so that readers of the older header keep working: the amount's
+    # currency, its value in the ledger's, and the transfer's and the receipt's amounts.
+    *CSV_CURRENCY_COLUMNS,
 )
 _CSV_COLUMNS = (
     "date",
@@ -95,18 +101,20 @@ _CSV_COLUMNS = (
     "payee__name",
     *TRANSACTION_ONLY_FIELDS,
 )
+# Read after the columns above: each amount is written with its own currency's decimals.
+_CSV_MONEY = ("currency", "base_amount", *CURRENCY_FIELDS, "to_wallet__currency")
 _CATEGORY, _AMOUNT = _CSV_COLUMNS.index("category__name"), _CSV_COLUMNS.index("amount")
 CHUNK_SIZE = 2000  # rows fetched per database round trip
 CSV_ROWS_PER_CHUNK = 500  # rows per piece of the streamed response
 
 
-def _csv_cell(name: str, value: Any) -> str:
-    """The amount is a number, written plain; every other cell is text, neutralised where a
-    spreadsheet would run it (SPEC §19)."""
+def _csv_cell(name: str, value: Any, currency: str | None = None) -> str:
+    """The amount is a number, written plain (with `currency`'s decimals); every other cell
+    is text, neutralised where a spreadsheet would run it (SPEC §19)."""
     if value is None:
         return ""
     if name == "amount":
-        return money_str(value)
+        return money_str(value, currency)
     if name == "tags":
         return csv_cell_neutralise("|".join(value or []))
     return csv_cell_neutralise(str(value))
@@ -119,7 +127,7 @@ def csv_chunks(*, ledger: Ledger, filters: Q = Q(), ordering: str = "date") -> I
     rows = (
         transactions.prefetch_related(None)
         .annotate(is_split=Exists(TransactionSplit.objects.filter(transaction=OuterRef("pk"))))
-        .values_list(*_CSV_COLUMNS, "is_split")
+        .values_list(*_CSV_COLUMNS, *_CSV_MONEY, "is_split")
         .iterator(chunk_size=CHUNK_SIZE)
     )
     line_order = [
@@ -129,7 +137,14 @@ def csv_chunks(*, ledger: Ledger, filters: Q = Q(), ordering: str = "date") -> I
     lines = (
         TransactionSplit.objects.filter(transaction__in=transactions.values("pk"))
         .order_by(*line_order, "position")
-        .values_list("transaction_id", "category__name", "amount", "bucket__name", "description")
+        .values_list(
+            "transaction_id",
+            "category__name",
+            "amount",
+            "bucket__name",
+            "description",
+            "base_amount",
+        )
         .iterator(chunk_size=CHUNK_SIZE)
     )
     buffer = io.StringIO()
@@ -137,24 +152,37 @@ def csv_chunks(*, ledger: Ledger, filters: Q = Q(), ordering: str = "date") -> I
     writer.writerow(CSV_HEADER)
     count = 0
     line = next(lines, None)
-    for *row, is_split in rows:
-        written: list[tuple[list, tuple]] = [(row, ("", "", ""))]
+    base = ledger.currency
+    for *everything, is_split in rows:
+        row, money = everything[: len(_CSV_COLUMNS)], everything[len(_CSV_COLUMNS) :]
+        currency, base_amount, to_amount, foreign, foreign_currency, receiving = money
+        written: list[tuple[list, tuple, Any]] = [(row, ("", "", ""), base_amount)]
         if is_split:
             tx_id = row[_CSV_COLUMNS.index("id")]
             written = []
             # Both streams share one order: this transaction's lines come next.
             while line is not None and line[0] == tx_id:
-                _, category, amount, bucket, description = line
+                _, category, amount, bucket, description, line_base = line
                 line_row = list(row)
                 line_row[_CATEGORY], line_row[_AMOUNT] = category, amount
-                written.append((line_row, (tx_id, bucket, description)))
+                written.append((line_row, (tx_id, bucket, description), line_base))
                 line = next(lines, None)
             # Split between the two queries (the export is not one snapshot): as it was read.
-            written = written or [(row, ("", "", ""))]
-        for values, split in written:
+            written = written or [(row, ("", "", ""), base_amount)]
+        for values, split, row_base in written:
             writer.writerow(
-                [_csv_cell(name, value) for name, value in zip(_CSV_COLUMNS, values, strict=True)]
+                [
+                    _csv_cell(name, value, currency)
+                    for name, value in zip(_CSV_COLUMNS, values, strict=True)
+                ]
                 + [_csv_cell("split", value) for value in split]
+                + [
+                    currency,
+                    _csv_cell("amount", row_base, base),
+                    _csv_cell("amount", to_amount, receiving or base),
+                    _csv_cell("amount", foreign, foreign_currency),
+                    foreign_currency,
+                ]
             )
             count += 1
             if count % CSV_ROWS_PER_CHUNK == 0:
@@ -242,6 +270,13 @@ def ledger_document(*, ledger: Ledger) -> dict[str, Any]:
         ],
         "transactions": list(_transactions(ledger)),
         "recurring": _recurring(ledger),
+        # SPEC §14: the ledger's own exchange rates (the reference rates are the system's).
+        "rates": [
+            {"currency": currency, "date": day.isoformat(), "rate": rate_text(rate)}
+            for currency, day, rate in LedgerRate.objects.filter(ledger=ledger)
+            .order_by("currency", "date")
+            .values_list("currency", "date", "rate")
+        ],
         "budgets": _budgets(ledger),
         "goals": [
             {
@@ -273,6 +308,10 @@ def _recurring(ledger: Ledger) -> list[dict[str, Any]]:
         "last_date",
         "next_date",
         "payee__name",
+        *CURRENCY_FIELDS,
+        "wallet__currency",
+        "from_wallet__currency",
+        "to_wallet__currency",
     )
     templates = []
     for row in (
@@ -282,7 +321,19 @@ def _recurring(ledger: Ledger) -> list[dict[str, Any]]:
     ):
         item = {name.removesuffix("_id").replace("__", "_"): value for name, value in row.items()}
         item["id"] = _id(item["id"])
-        item["amount"] = money_str(item["amount"])
+        # SPEC §14: the amount in its wallet's currency; to_amount and the receipt's amount
+        # written only when set (a template of a ledger in one currency is as before).
+        currency = item.pop("wallet_currency") or item.pop("from_wallet_currency")
+        item.pop("from_wallet_currency", None)
+        receiving = item.pop("to_wallet_currency")
+        item["amount"] = money_str(item["amount"], currency or ledger.currency)
+        for name, code in (("to_amount", receiving), ("foreign_amount", item["foreign_currency"])):
+            if item[name] is None:
+                del item[name]
+            else:
+                item[name] = money_str(item[name], code or ledger.currency)
+        if not item["foreign_currency"]:
+            del item["foreign_currency"]
         item["tags"] = list(item["tags"] or [])
         for name in REFERENCE_FIELDS:
             item[name] = _id(item[name])

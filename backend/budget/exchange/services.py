@@ -58,6 +58,7 @@ from budget.planning.services import (
     goal_check,
     template_next_date,
 )
+from budget.rates.models import LedgerRate
 
 ZERO = Decimal("0.00")
 RESTORE_BATCH = 1000
@@ -382,8 +383,23 @@ def document_errors(doc: LedgerDocument) -> list[dict[str, str]]:
             errors.append({"field": f"transactions.{index}.{e['field']}", "message": e["message"]})
         errors += _allocation_errors(index, tx, refs)
     errors += _occurrence_errors(doc)
+    errors += _rate_errors(doc)
     errors += _template_errors(doc, refs)
     errors += _budget_goal_errors(doc, refs)
+    return errors
+
+
+def _rate_errors(doc: LedgerDocument) -> list[dict[str, str]]:
+    """SPEC §14: a rate is of another currency than the ledger's, one per currency and day."""
+    errors, seen = [], set()
+    for index, rate in enumerate(doc.rates):
+        if rate.currency == doc.ledger.currency:
+            message = f"{rate.currency} is this ledger's own currency: its rate is always 1."
+            errors.append(_error(f"rates.{index}.currency", message))
+        elif (rate.currency, rate.date) in seen:
+            message = f"The {rate.currency} rate of {rate.date.isoformat()} is given twice."
+            errors.append(_error(f"rates.{index}.date", message))
+        seen.add((rate.currency, rate.date))
     return errors
 
 
@@ -430,6 +446,13 @@ def ledger_restore(*, owner: User, document: LedgerDocument) -> Ledger:
             _references_set(template, item, ids)
             templates.append(template)
         RecurringTransaction.objects.bulk_create(templates)
+        LedgerRate.objects.bulk_create(
+            (
+                LedgerRate(ledger=ledger, currency=r.currency, date=r.date, rate=r.rate)
+                for r in doc.rates
+            ),
+            batch_size=RESTORE_BATCH,
+        )
         ids["recurring"] = {
             item.id: obj.pk for item, obj in zip(doc.recurring, templates, strict=True)
         }

@@ -282,6 +282,7 @@ _NUMBER = {
 }
 AMOUNT_EXAMPLES = {".": "1234.56, -1,234.56 or (12.34)", ",": "1234,56 or -1.234,56"}
 CENT = Decimal("0.01")
+MILLI = Decimal("0.001")
 
 
 def _currency_off(text: str) -> str | None:
@@ -341,8 +342,9 @@ def _number(text: str, decimal: str) -> Decimal | None:
 
 
 def parse_amount(text: str, decimal: str) -> Decimal:
-    """An exact, signed Decimal with two places; a third decimal place is refused, never
-    rounded. ValueError saying why a cell is no amount."""
+    """An exact, signed Decimal with two places (three when it has a third); a fourth
+    decimal place is refused, never rounded. The wallet's currency decides later how many
+    it may have (SPEC §14). ValueError saying why a cell is no amount."""
     number = _number(text, decimal)
     if number is None:
         hint = ""
@@ -353,9 +355,10 @@ def parse_amount(text: str, decimal: str) -> Decimal:
         )
     if abs(number) > MAX_AMOUNT:
         raise ValueError("The amount is too large (at most 999999999999.99).")
-    if number != number.quantize(CENT, rounding="ROUND_DOWN"):
-        raise ValueError(f"'{text}' has more than 2 decimal places; nothing is rounded.")
-    return number.quantize(CENT)
+    if number != number.quantize(MILLI, rounding="ROUND_DOWN"):
+        raise ValueError(f"'{text}' has more than 3 decimal places; nothing is rounded.")
+    cents = number.quantize(CENT, rounding="ROUND_DOWN")
+    return cents if cents == number else number.quantize(MILLI)
 
 
 def decimal_check(decimal: str) -> str:
@@ -367,7 +370,15 @@ def decimal_check(decimal: str) -> str:
 # --- auto: one pass over every cell ----------------------------------------------------------
 
 DATE_FIELDS = ("date",)
-AMOUNT_FIELDS = ("amount", "signed_amount", "debit", "credit")
+AMOUNT_FIELDS = (
+    "amount",
+    "signed_amount",
+    "debit",
+    "credit",
+    "base_amount",
+    "to_amount",
+    "foreign_amount",
+)
 _CACHE_LIMIT = 10_000  # distinct dates remembered (a year of days is 366)
 
 

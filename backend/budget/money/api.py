@@ -129,7 +129,9 @@ def wallet_reconcile(request: HttpRequest, lid: Path[UUID], wallet_id: UUID, pay
     adjustment = services.wallet_reconcile(
         wallet=wallet, actual_balance=payload.actual_balance, on=payload.date
     )
-    return {"adjustment": adjustment, "balance": selectors.wallet_balance(wallet=wallet)}
+    # The balance in the wallet's currency (SPEC §14: a JPY wallet's is "1200").
+    balance = selectors.wallet_balance(wallet=wallet)
+    return {"adjustment": adjustment, "balance": balance, "currency": wallet.currency}
 
 
 # --- Buckets ------------------------------------------------------------------------------

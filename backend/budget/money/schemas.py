@@ -426,6 +426,9 @@ class TransactionOut(TransactionFieldsOut):
         if places(self.currency) != places(base_currency()):
             for line, row in zip(data.get("splits") or (), self.splits, strict=False):
                 line["amount"] = money_str(row.amount, self.currency)
+        # The running balance is the filtered wallet's, in its currency (SPEC §14).
+        if self.running_balance is not None and self.running_currency:
+            data["running_balance"] = money_str(self.running_balance, self.running_currency)
         return data
 
     allocation_status: AllocationStatus
@@ -445,6 +448,8 @@ class TransactionOut(TransactionFieldsOut):
             "Null otherwise."
         ),
     )
+    # The filtered wallet's currency (set with running_balance); not written.
+    running_currency: str | None = Field(None, exclude=True)
 
 
 class TransactionFilters(FilterSchema):
@@ -505,3 +510,9 @@ class AllocationRunOut(Schema):
 class ReconcileOut(Schema):
     adjustment: TransactionOut | None
     balance: MoneyOut
+    # The wallet's currency (SPEC §14): the balance is written with its decimals.
+    currency: str = Field("", exclude=True)
+
+    @field_serializer("balance", when_used="always")
+    def balance_in_currency(self, value):
+        return money_str(value, self.currency or None)

@@ -377,21 +377,25 @@ def running_balances_set(*, rows: list[Transaction], wallet_id: UUID) -> None:
         .order_by()
         .values("id", "running")
     )
+    # The wallet's currency, in which the balances are written (SPEC §14).
+    currency = Wallet.objects.filter(pk=wallet_id).values("currency")
     # Subqueries in the select list come first in the text, then the FROM, then the ids.
     sqls, params = [], []
-    for queryset in (months_before, month_before, window):
+    for queryset in (months_before, month_before, currency, window):
         sql, more = queryset.query.sql_with_params()
         sqls.append(sql)
         params.extend(more)
     pk = Transaction._meta.pk
     ids = [pk.get_db_prep_value(tx.pk, connection) for tx in rows]
     sql = (
-        f"SELECT w.id, w.running, ({sqls[0]}), ({sqls[1]}) FROM ({sqls[2]}) w "
+        f"SELECT w.id, w.running, ({sqls[0]}), ({sqls[1]}), ({sqls[2]}) FROM ({sqls[3]}) w "
         f"WHERE w.id IN ({', '.join(['%s'] * len(ids))})"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *ids])
         found = cursor.fetchall()
-    by_id = {pk.to_python(row[0]): sum(map(_cents, row[1:]), ZERO) for row in found}
+    by_id = {pk.to_python(row[0]): sum(map(_cents, row[1:4]), ZERO) for row in found}
+    code = found[0][4] if found else ""
     for tx in rows:
         tx.running_balance = by_id.get(tx.pk)
+        tx.running_currency = code

@@ -209,8 +209,17 @@ def recurring_delete(*, template: RecurringTransaction) -> None:
         _logged(template, "delete", "recurring", _recurring_summary(template), pk=pk)
 
 
+def _rateless_rows(error: Invalid) -> set[int]:
+    """The rows of a refused batch whose only fault is a missing exchange rate (SPEC §14);
+    empty when any row has another fault."""
+    errors = error.errors or []
+    if not errors or any(e["field"] != "base_amount" or "row" not in e for e in errors):
+        return set()
+    return {e["row"] for e in errors}
+
+
 def recurring_materialise(
-    *, template: RecurringTransaction, today: date | None = None
+    *, template: RecurringTransaction, today: date | None = None, skip_missing_rates: bool = False
 ) -> tuple[int, date | None]:
     """Creates every occurrence dated up to `today` (default: today in TIME_ZONE) that does
     not exist yet; returns (how many were created, the next date).
@@ -218,6 +227,8 @@ def recurring_materialise(
     The template row is locked and the last occurrence re-read under the lock, so two runs
     at once (two workers, a worker and the API) make each occurrence once. One run makes at
     most RECURRING_MAX_CATCH_UP occurrences; after a long downtime the next runs go on.
+    With `skip_missing_rates` (the daily job), an occurrence in another currency without a
+    rate of its date is skipped and logged, and the others are made.
     """
     today = today or timezone.localdate()
     with transaction.atomic():
@@ -234,7 +245,7 @@ def recurring_materialise(
         template.last_date = max(
             (d for d in (template.last_date, made["last"]) if d is not None), default=None
         )
-        dates = []
+        dates, skipped = [], set()
         if template.active:
             limit = settings.RECURRING_MAX_CATCH_UP
             schedule = {name: getattr(template, name) for name in SCHEDULE_FIELDS}
@@ -250,15 +261,27 @@ def recurring_materialise(
                 )
         if dates:
             data = template.shared_data()
+            items = [
+                {**data, "date": day, "recurring": template.pk, "recurring_date": day}
+                for day in dates
+            ]
             try:
-                money.transactions_create(
-                    ledger=template.ledger,
-                    items=[
-                        {**data, "date": day, "recurring": template.pk, "recurring_date": day}
-                        for day in dates
-                    ],
-                    bulk=True,
-                )
+                try:
+                    money.transactions_create(ledger=template.ledger, items=items, bulk=True)
+                except Invalid as error:
+                    skipped = _rateless_rows(error) if skip_missing_rates else set()
+                    if not skipped:
+                        raise
+                    # SPEC §14: an occurrence in another currency without a rate of its date
+                    # is skipped (logged), the others are made.
+                    logger.warning(
+                        "Recurring transaction %s: no exchange rate for %s; skipped.",
+                        template.pk,
+                        ", ".join(dates[row].isoformat() for row in sorted(skipped)),
+                    )
+                    rest = [item for row, item in enumerate(items) if row not in skipped]
+                    if rest:
+                        money.transactions_create(ledger=template.ledger, items=rest, bulk=True)
             except Invalid as error:
                 # Every row is the template on another date: name its fields once.
                 errors = [e for e in error.errors if e["row"] == 0]
@@ -274,7 +297,7 @@ def recurring_materialise(
         RecurringTransaction.objects.filter(pk=template.pk).update(
             last_date=template.last_date, next_date=template.next_date
         )
-    return len(dates), template.next_date
+    return len(dates) - len(skipped), template.next_date
 
 
 # --- Budgets ------------------------------------------------------------------------------

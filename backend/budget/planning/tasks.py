@@ -22,7 +22,7 @@ def recurring_materialise_all() -> int:
     for pk in selectors.recurring_due_ids(today=today):
         try:
             created += services.recurring_materialise(
-                template=RecurringTransaction(pk=pk), today=today
+                template=RecurringTransaction(pk=pk), today=today, skip_missing_rates=True
             )[0]
         except Invalid as error:
             logger.warning("Recurring transaction %s was not made: %s", pk, error.errors)

@@ -12,12 +12,16 @@ from uuid import UUID
 
 from django.conf import settings
 
+from budget.common.money import money_str
+from budget.ledgers.models import Ledger
 from budget.money.models import CURRENCY_FIELDS
 from budget.webhooks.services import event_record
 
 
-def transaction_data(tx: Any) -> dict[str, Any]:
-    """A transaction as the API shows it, references as ids."""
+def transaction_data(tx: Any, base: str | None = None) -> dict[str, Any]:
+    """A transaction as the API shows it, references as ids; amounts with their currency's
+    decimals (SPEC §14: `amount` in `currency`, `base_amount` in the ledger's, `base`)."""
+    currency = getattr(tx, "currency", "") or base or ""
     return {
         "id": str(tx.pk),
         "date": tx.date.isoformat(),
@@ -26,7 +30,9 @@ def transaction_data(tx: Any) -> dict[str, Any]:
             for name, value in tx.shared_data().items()
             if name not in CURRENCY_FIELDS  # SPEC §14's: not in the payload yet
         },
-        "amount": str(tx.amount),
+        "amount": money_str(tx.amount, currency),
+        "currency": currency,
+        "base_amount": money_str(tx.base_amount, base or currency),
         # The payee's name as the API shows it (the services leave the payee loaded).
         "payee_name": tx.payee.name if tx.payee_id else None,
         "external_id": tx.external_id or None,
@@ -34,9 +40,10 @@ def transaction_data(tx: Any) -> dict[str, Any]:
     }
 
 
-def _transactions(transactions: list, count: int) -> dict[str, Any]:
+def _transactions(ledger_id: UUID, transactions: list, count: int) -> dict[str, Any]:
     shown = transactions[: settings.WEBHOOK_MAX_ITEMS]
-    return {"count": count, "transactions": [transaction_data(tx) for tx in shown]}
+    base = Ledger.objects.filter(pk=ledger_id).values_list("currency", flat=True).first()
+    return {"count": count, "transactions": [transaction_data(tx, base) for tx in shown]}
 
 
 def transactions_written(
@@ -48,7 +55,7 @@ def transactions_written(
         event_record(
             ledger_id=ledger_id,
             event=event,
-            data=lambda: _transactions(transactions, len(transactions)),
+            data=lambda: _transactions(ledger_id, transactions, len(transactions)),
         )
 
 
@@ -57,7 +64,7 @@ def transactions_deleted(*, ledger_id: UUID, transactions: list, count: int, **_
         event_record(
             ledger_id=ledger_id,
             event="transaction.deleted",
-            data=lambda: _transactions(transactions, count),
+            data=lambda: _transactions(ledger_id, transactions, count),
         )
 
 

@@ -113,7 +113,9 @@ def _check_form(lists: Any, currency: str, entry: dict[str, Any] | None) -> None
         "A bank's CSV, OFX/QFX, QIF or CAMT file, in any common encoding. By default a CSV's "
         f"columns are `{','.join(forms.CSV_COLUMNS)}` (tags separated by "
         f"`{forms.TAG_SEPARATOR}`), as in the export below; a bank's CSV with other column "
-        "names can be mapped. Nothing is written until you import the checked file."
+        "names can be mapped. A row's currency (a `currency` column, or the statement's) must "
+        "be its wallet's, and its amounts have that currency's decimals. Nothing is written "
+        "until you import the checked file."
     )
     generation = st.session_state.get(UPLOADER_KEY, 0)
     upload = st.file_uploader(

@@ -85,13 +85,16 @@ def test_export_is_the_exact_csv_of_the_filtered_transactions(owner_api, book):
     expected = (
         "date,kind,amount,description,category,wallet,bucket,notes,tags,id,allocation_status,"
         "from_wallet,to_wallet,from_bucket,to_bucket,payee,external_id,"
-        "split_of,split_bucket,split_description\r\n"
+        "split_of,split_bucket,split_description,"
+        "currency,base_amount,to_amount,foreign_amount,foreign_currency\r\n"
         f"2025-03-01,income,1000.00,Salary,Salary,Bank,Savings,,,{salary.pk},not_applicable"
-        ",,,,,,,,,\r\n"
+        ",,,,,,,,,,EUR,1000.00,,,\r\n"
         f'2025-03-02,expense,25.50,"Market, ""fresh""",Groceries,Bank,Unallocated,"two\nlines",'
-        f"food|weekly,{market.pk},not_applicable,,,,,,,,,\r\n"
-        f"2025-03-03,transfer,100.00,,,,,,,{move.pk},not_applicable,Bank,Cash,Savings,Fun,,,,,\r\n"
-        f"2025-03-04,adjustment,-5.00,,,Cash,Unallocated,,,{fix.pk},not_applicable,,,,,,,,,\r\n"
+        f"food|weekly,{market.pk},not_applicable,,,,,,,,,,EUR,25.50,,,\r\n"
+        f"2025-03-03,transfer,100.00,,,,,,,{move.pk},not_applicable,Bank,Cash,Savings,Fun,,,,,"
+        ",EUR,100.00,,,\r\n"
+        f"2025-03-04,adjustment,-5.00,,,Cash,Unallocated,,,{fix.pk},not_applicable,,,,,,,,,"
+        ",EUR,-5.00,,,\r\n"
     )
     assert b"".join(response.streaming_content) == expected.encode()
 

@@ -247,7 +247,8 @@ def test_three_decimals_are_an_error_never_rounded(owner_api, household):
         {
             "row": 2,
             "field": "amount",
-            "message": "'12.345' has more than 2 decimal places; nothing is rounded.",
+            # Read, then refused by the wallet's currency (SPEC §14: EUR has 2 places).
+            "message": "Use at most 2 decimal places.",
         }
     ]
 

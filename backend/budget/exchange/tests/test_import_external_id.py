@@ -110,8 +110,11 @@ def test_the_exports_carry_the_external_id_and_the_restore_keeps_it(owner_api, h
         owner_api.get(f"/ledgers/{h.ledger.pk}/export.csv").streaming_content
     ).decode()
     header, row = csv_text.splitlines()[:2]
-    assert header.endswith(",external_id,split_of,split_bucket,split_description")
-    assert row.endswith(",FIT-1,,,")
+    assert header.endswith(
+        ",external_id,split_of,split_bucket,split_description,"
+        "currency,base_amount,to_amount,foreign_amount,foreign_currency"
+    )
+    assert ",FIT-1,,,,EUR," in row
     document = owner_api.get(f"/ledgers/{h.ledger.pk}/export.json").json()
     assert [t["external_id"] for t in document["transactions"]] == ["FIT-1"]
     restored = owner_api.post("/ledgers/import-json", document).json()

@@ -10,6 +10,7 @@ import random
 import re
 import time
 import zipfile
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from budget.exchange.models import ImportJob
 from budget.exchange.tests.helpers import csv_text, imports_path, upload
 from budget.money.models import Category, Transaction
 from budget.money.rollup import rollup_drift
+from budget.money.services import wallet_create
+from budget.rates.tests.helpers import own_rate
 
 pytestmark = pytest.mark.django_db
 
@@ -93,10 +96,21 @@ def test_ofx_1x_sgml_declared_cp1252_imports_to_the_cent(owner_api, household, c
     assert balance(owner_api, h) - before == Decimal("2313.75")  # the file's LEDGERBAL
 
 
+def usd_card(h):
+    """The card statement is in USD (CURDEF): it goes into a USD wallet (SPEC §14), its
+    rows converted at the ledger's rates."""
+    card = wallet_create(ledger=h.ledger, name="US card", kind="virtual", currency="USD")
+    for day in (date(2025, 3, 7), date(2025, 3, 12), date(2025, 3, 20)):
+        own_rate(h.ledger, "USD", day, "0.9")
+    return card
+
+
 def test_ofx_2x_xml_qfx_reads_name_or_payee_name(owner_api, household, commit):
     h = household
-    before = balance(owner_api, h)
-    job, made = imported(owner_api, h, commit, sample("card-2x.qfx"), **DEFAULTS)
+    card = usd_card(h)
+    job, made = imported(
+        owner_api, h, commit, sample("card-2x.qfx"), **{**DEFAULTS, "wallet": "US card"}
+    )
     assert job["detected"]["format"] == "ofx"
     assert job["detected"]["encoding"] == "utf-8"
     assert [(t.kind, t.amount, t.description, t.notes) for t in made] == [
@@ -104,13 +118,30 @@ def test_ofx_2x_xml_qfx_reads_name_or_payee_name(owner_api, household, commit):
         ("income", Decimal("15.00"), "STATEMENT CREDIT", ""),
         ("expense", Decimal("9.99"), "STREAMFLIX.COM", ""),
     ]
+    assert [(t.currency, t.base_amount) for t in made] == [
+        ("USD", Decimal("57.75")),  # 64.17 * 0.9 = 57.753
+        ("USD", Decimal("13.50")),
+        ("USD", Decimal("8.99")),  # 8.991
+    ]
     assert [t.payee.name for t in made] == [t.description for t in made]
-    assert balance(owner_api, h) - before == Decimal("-59.16")
+    card.refresh_from_db()
+    response = owner_api.get(f"/ledgers/{h.ledger.pk}/wallets/{card.pk}")
+    assert response.json()["balance"] == "-59.16"
+
+
+def test_a_usd_statement_into_a_eur_wallet_is_a_row_error(owner_api, household):
+    job = checked(owner_api, household, sample("card-2x.qfx"), **DEFAULTS)
+    assert job["status"] == "invalid"
+    assert job["valid_rows"] == 0
+    assert job["errors"][0]["field"] == "currency"
+    assert job["errors"][0]["message"] == "This row is in USD; the wallet Bank is in EUR."
+    assert not Transaction.objects.filter(import_job_id=job["id"]).exists()
 
 
 def test_ofx_with_tags_in_lower_case(owner_api, household, commit):
     content = re.sub(rb"</?[A-Z0-9.]+>", lambda tag: tag.group(0).lower(), sample("card-2x.qfx"))
-    _, made = imported(owner_api, household, commit, content, **DEFAULTS)
+    usd_card(household)
+    _, made = imported(owner_api, household, commit, content, **{**DEFAULTS, "wallet": "US card"})
     assert [t.amount for t in made] == [Decimal("64.17"), Decimal("15.00"), Decimal("9.99")]
 
 

@@ -94,10 +94,17 @@ def test_cells_that_are_no_amount(text, decimal):
         parse_amount(text, decimal)
 
 
-@pytest.mark.parametrize("text", ["12.345", "$0.001", "(1,234.567)"])
-def test_a_third_decimal_place_is_an_error_never_rounded(text):
-    with pytest.raises(ValueError, match="more than 2 decimal places"):
+@pytest.mark.parametrize("text", ["12.3456", "$0.0001", "(1,234.5678)"])
+def test_a_fourth_decimal_place_is_an_error_never_rounded(text):
+    # Three places read (a KWD wallet takes them); the wallet's currency decides (SPEC §14).
+    with pytest.raises(ValueError, match="more than 3 decimal places"):
         parse_amount(text, ".")
+
+
+def test_a_third_decimal_place_reads_exactly():
+    assert parse_amount("1.250", ".") == Decimal("1.25")
+    assert str(parse_amount("(1,234.567)", ".")) == "-1234.567"
+    assert str(parse_amount("12.30", ".")) == "12.30"
 
 
 def test_a_decimal_comma_read_with_a_point_says_how_to_read_it():

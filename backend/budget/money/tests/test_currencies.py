@@ -656,3 +656,29 @@ def test_a_new_base_amount_splits_an_allocated_income_again(owner_api, household
     buckets = {b.name: b.balance for b in selectors.buckets_of(ledger=h.ledger)}
     assert buckets["Unallocated"] == Decimal("2.00")
     assert rollup_drift(ledger_id=h.ledger.pk) == []
+
+
+# --- Balances written in the wallet's currency ---------------------------------------------
+
+
+def test_running_balance_and_reconcile_use_the_wallet_currency_places(owner_api, ledger):
+    yen = wallet(ledger, "Tokyo", "JPY")
+    dinar = wallet(ledger, "Kuwait", "KWD")
+    own_rate(ledger, "JPY", MARCH, "0.0061")
+    own_rate(ledger, "KWD", MARCH, "2.9871")
+    assert owner_api.post(tx_path(ledger), income(ledger, yen, "5000")).status_code == 201
+    assert owner_api.post(tx_path(ledger), expense(ledger, yen, "1200")).status_code == 201
+    assert owner_api.post(tx_path(ledger), income(ledger, dinar, "1.250")).status_code == 201
+    listed = owner_api.get(tx_path(ledger), {"wallet": str(yen.pk), "ordering": "date"})
+    assert sorted(t["running_balance"] for t in listed.json()["items"]) == ["3800", "5000"]
+    listed = owner_api.get(tx_path(ledger), {"wallet": str(dinar.pk)})
+    assert [t["running_balance"] for t in listed.json()["items"]] == ["1.250"]
+    response = owner_api.post(
+        f"/ledgers/{ledger.pk}/wallets/{yen.pk}/reconcile",
+        {"actual_balance": "3500", "date": "2025-03-01"},
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["balance"] == "3500"
+    assert "currency" not in body
+    assert body["adjustment"]["amount"] == "-300"

@@ -332,3 +332,35 @@ def test_two_workers_on_the_same_template_make_each_occurrence_once(household):
     assert sorted(results) == [0, 0, 0, 59]
     assert len(occurrence_dates(template.pk)) == 59
     assert_no_drift(household.ledger)
+
+
+def test_the_daily_job_skips_an_occurrence_without_a_rate_and_makes_the_rest(
+    api, user, household, caplog
+):
+    from budget.money.services import wallet_create
+    from budget.rates.tests.helpers import own_rate
+
+    h = household
+    yen = wallet_create(ledger=h.ledger, name="Tokyo", kind="virtual", currency="JPY")
+    own_rate(h.ledger, "JPY", date(2025, 2, 1), "0.0061")
+    own_rate(h.ledger, "JPY", date(2025, 4, 1), "0.0062")  # none within 7 days of 1 March
+    with at(date(2025, 1, 15)):
+        home = post(
+            api,
+            user,
+            h,
+            rent(h, wallet=str(yen.pk), amount="90000", start_date="2025-02-01"),
+        )
+        pay = post(api, user, h, salary(h, start_date="2025-02-25"))
+    with at(date(2025, 4, 10)):
+        assert tasks.recurring_materialise_all() == 4  # 2 rents and 2 salaries
+        assert tasks.recurring_materialise_all() == 0
+    assert "no exchange rate for 2025-03-01; skipped" in caplog.text
+    assert occurrence_dates(home["id"]) == [date(2025, 2, 1), date(2025, 4, 1)]
+    assert occurrence_dates(pay["id"]) == [date(2025, 2, 25), date(2025, 3, 25)]
+    made = Transaction.objects.filter(recurring_id=home["id"]).order_by("date")
+    assert [(t.amount, t.currency, t.base_amount) for t in made] == [
+        (Decimal("90000"), "JPY", Decimal("549.00")),
+        (Decimal("90000"), "JPY", Decimal("558.00")),
+    ]
+    assert_no_drift(h.ledger)

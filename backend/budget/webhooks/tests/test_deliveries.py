@@ -68,6 +68,8 @@ def test_a_created_transaction_is_posted_signed(owner_api, household, receiver, 
                     "date": "2025-03-02",
                     "kind": "expense",
                     "amount": "25.50",
+                    "currency": "EUR",  # SPEC §14
+                    "base_amount": "25.50",
                     "description": "Bread",
                     "notes": "",
                     "tags": [],
@@ -371,3 +373,20 @@ def test_a_slow_receiver_times_out(owner_api, household, receiver, run_on_commit
     delivery = Delivery.objects.get()
     assert (delivery.status, delivery.attempts, delivery.response_code) == ("pending", 1, None)
     assert delivery.last_error == "No answer within 1 s."
+
+
+def test_a_payload_carries_the_currency_and_base_amount(
+    owner_api, household, receiver, run_on_commit
+):
+    from budget.money.services import wallet_create
+    from budget.rates.tests.helpers import own_rate
+
+    h = household
+    yen = wallet_create(ledger=h.ledger, name="Tokyo", kind="virtual", currency="JPY")
+    own_rate(h.ledger, "JPY", date(2025, 3, 2), "0.0061")
+    hook(h.ledger, receiver)
+    with run_on_commit():
+        post_ok(owner_api, h.ledger, expense(h, amount="1200", wallet=str(yen.pk)))
+    [request] = receiver.requests
+    [item] = request.json["data"]["transactions"]
+    assert (item["amount"], item["currency"], item["base_amount"]) == ("1200", "JPY", "7.32")
