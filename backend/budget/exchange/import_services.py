@@ -603,6 +603,22 @@ class _ImportFailed(Exception):
         self.count = count
 
 
+def _job_claimed(job_id: UUID, run_id: UUID, status: str) -> ImportJob | None:
+    """The job's row, locked, while it is still `status` under `run_id` (else None: another
+    run took it over, or it ended). Only the job's row: PostgreSQL refuses FOR UPDATE on the
+    nullable side of an outer join; the job's author is read when the activity entry is
+    written."""
+    job = (
+        ImportJob.objects.select_for_update(of=("self",))
+        .select_related("ledger")
+        .filter(pk=job_id)
+        .first()
+    )
+    if job is None or job.status != status or job.run_id != run_id:
+        return None
+    return job
+
+
 def import_run(*, job_id: UUID, run_id: UUID) -> str:
     """The worker's part: inserts every row of the job in one database transaction.
 
@@ -615,15 +631,8 @@ def import_run(*, job_id: UUID, run_id: UUID) -> str:
     the check would have) and both rollups get the rows in grouped SQL (`rollup_add`)."""
     try:
         with transaction.atomic():
-            job = (
-                # Only the job's row: PostgreSQL refuses FOR UPDATE on the nullable side of
-                # an outer join; the job's author is read when the activity entry is written.
-                ImportJob.objects.select_for_update(of=("self",))
-                .select_related("ledger")
-                .filter(pk=job_id)
-                .first()
-            )
-            if job is None or job.status != ImportStatus.RUNNING or job.run_id != run_id:
+            job = _job_claimed(job_id, run_id, ImportStatus.RUNNING)
+            if job is None:
                 return "skipped"
             progress_set(job_id=job_id, run_id=run_id, processed=0)
             if job.skip_duplicates:
@@ -874,13 +883,8 @@ def import_undo(
     with activity.acting_as(user, via):
         while True:
             with transaction.atomic():
-                job = (
-                    ImportJob.objects.select_for_update(of=("self",))
-                    .select_related("ledger")
-                    .filter(pk=job_id)
-                    .first()
-                )
-                if job is None or job.status != ImportStatus.UNDOING or job.run_id != run_id:
+                job = _job_claimed(job_id, run_id, ImportStatus.UNDOING)
+                if job is None:
                     return "skipped"
                 # By date: each batch then touches its own days and months of the rollups.
                 batch = (
