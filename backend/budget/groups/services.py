@@ -335,6 +335,7 @@ def _checked(group: Group, data: dict[str, Any]) -> Checked:
         ) from error
     currency, rate, group_amount = _in_group_currency(group, data, errors)
     payers = [(p["participant"], p["amount"]) for p in data["paid_by"]]
+    payers_exact = True  # every payer's amount has at most the currency's decimals
     if not payers:
         errors.append({"field": "paid_by", "message": "Name who paid."})
     for index, (who, paid) in enumerate(payers):
@@ -349,9 +350,10 @@ def _checked(group: Group, data: dict[str, Any]) -> Checked:
                 amount_check(paid, currency)
             except ValueError as error:
                 errors.append({"field": f"paid_by.{index}.amount", "message": str(error)})
+                payers_exact = False
     if len({who for who, _ in payers}) != len(payers):
         errors.append({"field": "paid_by", "message": "Name each participant at most once."})
-    if payers and sum(p for _, p in payers) != amount:
+    if payers and payers_exact and sum(p for _, p in payers) != amount:
         errors.append(
             {
                 "field": "paid_by",

@@ -105,3 +105,18 @@ def test_a_dinar_group_counts_in_thousandths(owner_api):
     assert set(balances(owner_api, gid).values()) == {"0.000"}
     body = expense({alice: "1.0005"}, "1.0005", [alice, bea])
     assert_error(owner_api.post(f"/groups/{gid}/expenses", body), 422)
+
+
+def test_a_euro_group_refuses_a_third_decimal_naming_the_field(owner_api):
+    gid, alice, bea, _ = _group(owner_api, "EUR")
+    body = expense({alice: "12.345"}, "12.345", [alice, bea])
+    error = assert_error(owner_api.post(f"/groups/{gid}/expenses", body), 422, field="amount")
+    assert error["errors"] == [{"field": "amount", "message": "Use at most 2 decimal places."}]
+    body = expense({alice: "12.345"}, "12.35", [alice, bea])
+    error = assert_error(owner_api.post(f"/groups/{gid}/expenses", body), 422)
+    assert error["errors"] == [
+        {"field": "paid_by.0.amount", "message": "Use at most 2 decimal places."}
+    ]
+    settle = {"from": bea, "to": alice, "amount": "1.0005", "date": "2025-03-09"}
+    error = assert_error(owner_api.post(f"/groups/{gid}/settlements", settle), 422, field="amount")
+    assert "for ." not in str(error)
