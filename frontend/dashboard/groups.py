@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 from typing import Any
 
-from dashboard.formatting import format_money
+from dashboard.formatting import format_money, places
 
 # The API's split modes (budget.groups.models.SplitMode), in the order the form offers them.
 SPLIT_MODES = ("equal", "shares", "percent", "exact")
@@ -44,25 +44,28 @@ def number(text: str | None) -> Decimal | None:
     return value if value.is_finite() else None
 
 
-def split_by_weights(amount: Decimal, weights: list[Fraction]) -> list[Decimal]:
-    """The API's rule: each share floored to the cent, the missing cents one each to the
-    largest remainders, ties to the earlier part; the parts add up to `amount`."""
-    units = int(amount.scaleb(2))
+def split_by_weights(amount: Decimal, weights: list[Fraction], decimals: int = 2) -> list[Decimal]:
+    """The API's rule: each share floored to the minor unit (`decimals` places: the cent, the
+    whole yen), the missing units one each to the largest remainders, ties to the earlier
+    part; the parts add up to `amount`."""
+    units = int(amount.scaleb(decimals))
     total = sum(weights, Fraction(0))
     exact = [units * w / total for w in weights]
     parts = [math.floor(e) for e in exact]
     order = sorted(range(len(parts)), key=lambda i: (-(exact[i] - parts[i]), i))
     for i in order[: units - sum(parts)]:
         parts[i] += 1
-    return [Decimal(p).scaleb(-2).quantize(Decimal("0.01")) for p in parts]
+    step = Decimal(1).scaleb(-decimals)
+    return [Decimal(p).scaleb(-decimals).quantize(step) for p in parts]
 
 
-def converted(amount: Decimal, rate: Decimal) -> Decimal:
+def converted(amount: Decimal, rate: Decimal, decimals: int = 2) -> Decimal:
     """The API's conversion of an expense in another currency into the group's: amount *
-    rate rounded half away from zero to the cent, once."""
+    rate rounded half away from zero to the group currency's minor unit, once."""
     with localcontext() as context:
         context.prec = 60
-        return (amount * rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        step = Decimal(1).scaleb(-decimals)
+        return (amount * rate).quantize(step, rounding=ROUND_HALF_UP)
 
 
 def split_preview(
@@ -71,19 +74,24 @@ def split_preview(
     parts: list[tuple[str, Decimal | None]],
     rate: Decimal | None = None,
     currency: str = "",
+    group_currency: str = "",
 ) -> Preview:
     """What each person in `parts` (id, typed value) would owe of `amount`; with a `rate`
     (an expense in another currency), in the group's currency: the converted amount split
-    by the same weights (exact amounts are typed in the expense's currency)."""
+    by the same weights (exact amounts are typed in the expense's currency). Amounts have
+    their currency's decimals (SPEC §14)."""
+    spent, owed_places = places(currency or group_currency), places(group_currency)
     if amount is None or amount <= 0:
         return Preview(problem="Enter an amount above zero.")
-    if amount != amount.quantize(Decimal("0.01")):
-        return Preview(problem="Use at most 2 decimal places.")
+    if amount != amount.quantize(Decimal(1).scaleb(-spent), rounding="ROUND_DOWN"):
+        if spent == 0:
+            return Preview(problem="Use whole amounts: this currency has no decimal places.")
+        return Preview(problem=f"Use at most {spent} decimal places.")
     if currency and rate is None:
         return Preview(problem=f"Enter the rate of {currency}.")
     if rate is not None and rate <= 0:
         return Preview(problem="A rate is above zero.")
-    group_amount = amount if rate is None else converted(amount, rate)
+    group_amount = amount if rate is None else converted(amount, rate, owed_places)
     if group_amount <= 0:
         return Preview(problem="At this rate the expense comes to zero.")
     if not parts:
@@ -104,13 +112,13 @@ def split_preview(
         if mode in ("percent", "exact") and remainder != 0:
             unit = " %" if mode == "percent" else ""
             if remainder > 0:
-                problem = f"{remainder:,.2f}{unit} left to assign."
+                problem = f"{remainder:,.{2 if unit else spent}f}{unit} left to assign."
             else:
-                problem = f"{-remainder:,.2f}{unit} too much."
+                problem = f"{-remainder:,.{2 if unit else spent}f}{unit} too much."
             return Preview(remainder=remainder, problem=problem)
         if sum(weights) == 0:
             return Preview(problem="The values add up to zero.")
-    owed = split_by_weights(group_amount, weights)
+    owed = split_by_weights(group_amount, weights, owed_places)
     remainder = Decimal("0.00") if mode in ("percent", "exact") else None
     return Preview(owed=dict(zip([p for p, _ in parts], owed, strict=True)), remainder=remainder)
 
@@ -136,14 +144,16 @@ def expense_body(
     category_name: str = "",
     currency: str = "",
     rate: Decimal | None = None,
+    group_currency: str = "",
 ) -> dict[str, Any]:
-    """The JSON of POST /groups/{gid}/expenses; money as strings. `currency` and `rate`
-    only for an expense in another currency than the group's."""
+    """The JSON of POST /groups/{gid}/expenses; money as strings with the expense currency's
+    decimals. `currency` and `rate` only for an expense in another currency than the group's."""
+    spent = places(currency or group_currency)
     body: dict[str, Any] = {
         "title": title,
-        "amount": f"{amount:.2f}",
+        "amount": f"{amount:.{spent}f}",
         "date": date,
-        "paid_by": [{"participant": p, "amount": f"{a:.2f}"} for p, a in payers.items()],
+        "paid_by": [{"participant": p, "amount": f"{a:.{spent}f}"} for p, a in payers.items()],
         "split": {
             "mode": mode,
             "parts": [

@@ -265,3 +265,27 @@ def test_the_activity_tab_names_who_did_what(fake):
     assert list(activity["Who"]) == ["Ada"]
     assert list(activity["Did"]) == ["added"]
     assert list(activity["What"]) == ["expense 60.00 Dinner"]
+
+
+def test_the_preview_counts_in_the_currencies_minor_units():
+    parts = [("a", None), ("b", None), ("c", None)]
+    yen = split_preview(D("1000"), "equal", parts, group_currency="JPY")
+    assert list(yen.owed.values()) == [D("334"), D("333"), D("333")]
+    assert split_preview(D("12.5"), "equal", parts, group_currency="JPY").problem
+    dinar = split_preview(D("10.000"), "equal", parts, group_currency="KWD")
+    assert list(dinar.owed.values()) == [D("3.334"), D("3.333"), D("3.333")]
+    # 10.05 USD at 150.1 = 1508.505 JPY → 1509 whole yen, split among three
+    dollars = split_preview(
+        D("10.05"), "equal", parts, rate=D("150.1"), currency="USD", group_currency="JPY"
+    )
+    assert list(dollars.owed.values()) == [D("503"), D("503"), D("503")]
+    body = expense_body(
+        title="Ramen",
+        amount=D("1000"),
+        date="2025-03-01",
+        payers={"a": D("1000")},
+        mode="equal",
+        parts=parts,
+        group_currency="JPY",
+    )
+    assert (body["amount"], body["paid_by"][0]["amount"]) == ("1000", "1000")

@@ -45,10 +45,12 @@ def _exact(number: Decimal) -> Decimal:
 
 
 def places_message(allowed: int, code: str = "") -> str:
-    if allowed == 2:
-        return "Use at most 2 decimal places."
     if allowed == 0:
+        if not code:
+            return "Use whole amounts: no decimal places."
         return f"Use whole amounts for {code}: it has no decimal places."
+    if allowed == 2 or not code:  # no currency named: the bare rule
+        return f"Use at most {allowed} decimal places."
     return f"Use at most {allowed} decimal places for {code}."
 
 

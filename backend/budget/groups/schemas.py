@@ -6,10 +6,10 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from ninja import Field, Schema
-from pydantic import BeforeValidator, field_validator
+from pydantic import BeforeValidator, field_serializer, field_validator
 
-from budget.common.currencies import currency_check
-from budget.common.money import Money, MoneyOut
+from budget.common.currencies import amount_str, currency_check
+from budget.common.money import AnyMoney, MoneyOut, money_str
 from budget.groups.models import SplitMode
 
 
@@ -98,6 +98,10 @@ class GroupOut(Schema):
     def resolve_balance(group) -> Decimal:
         return group.me_paid - group.me_owed
 
+    @field_serializer("balance", when_used="always")
+    def balance_out(self, value: Decimal) -> str:
+        return money_str(value, self.currency)
+
 
 def _link(value: str | None) -> str | None:
     if value is None:
@@ -155,7 +159,7 @@ class ParticipantOut(Schema):
 
 class PaidIn(Schema):
     participant: UUID
-    amount: Money
+    amount: AnyMoney = Field(description="In the expense's currency, with at most its decimals")
 
 
 class PartIn(Schema):
@@ -170,7 +174,7 @@ class SplitIn(Schema):
 
 class ExpenseIn(Schema):
     title: Name = Field(max_length=200)
-    amount: Money = Field(gt=0)
+    amount: AnyMoney = Field(gt=0, description="With at most the decimals of `currency`")
     date: dt.date
     currency: str | None = None
     rate: Rate = Field(
@@ -191,7 +195,7 @@ class ExpenseIn(Schema):
 
 class ExpensePatch(Schema):
     title: Name | None = Field(None, max_length=200)
-    amount: Money | None = Field(None, gt=0)
+    amount: AnyMoney | None = Field(None, gt=0)
     date: dt.date | None = None
     currency: str | None = None
     rate: Rate = Field(
@@ -211,7 +215,7 @@ class ExpensePatch(Schema):
 
 class PaidOut(Schema):
     participant: UUID = Field(alias="participant_id")
-    amount: MoneyOut = Field(description="In the expense's currency")
+    amount: str = Field(description="In the expense's currency")
     group_amount: MoneyOut = Field(alias="paid", description="In the group's currency")
 
 
@@ -257,9 +261,20 @@ class ExpenseOut(Schema):
     def resolve_rate(expense) -> str | None:
         return None if expense.rate is None else format(expense.rate.normalize(), "f")
 
+    @field_serializer("amount", when_used="always")
+    def amount_out(self, value: Decimal) -> str:
+        return amount_str(value, self.currency)
+
     @staticmethod
     def resolve_paid_by(expense):
-        return list(expense.payers.all())
+        return [
+            {
+                "participant_id": p.participant_id,
+                "amount": amount_str(p.amount, expense.currency),
+                "paid": p.paid,
+            }
+            for p in expense.payers.all()
+        ]
 
     @staticmethod
     def resolve_split(expense):
@@ -294,7 +309,7 @@ class SettleUpOut(Schema):
 class SettlementIn(Schema):
     from_participant: UUID = Field(alias="from")
     to: UUID
-    amount: Money = Field(gt=0)
+    amount: AnyMoney = Field(gt=0, description="In the group's currency, with at most its decimals")
     date: dt.date
 
 

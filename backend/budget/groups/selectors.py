@@ -8,7 +8,9 @@ from uuid import UUID
 from django.db.models import F, Prefetch, QuerySet
 
 from budget.accounts.models import User
+from budget.common.currencies import amount_str, places
 from budget.common.errors import Forbidden, NotFound
+from budget.common.money import base_currency_set
 from budget.groups.models import Activity, Connection, Expense, Group, Participant, Payer, Share
 from budget.groups.splitting import settle_up
 
@@ -36,6 +38,7 @@ def group_access(*, user: User, gid: UUID) -> Group:
         raise NotFound("Group not found.")
     group = me.group
     group.me = me
+    base_currency_set(group.currency)  # the group's amounts are written with its decimals
     return group
 
 
@@ -92,7 +95,9 @@ def settle_up_of(*, group: Group) -> list[dict[str, Any]]:
     )
     names = {pk: name for pk, name, *_ in rows}
     links = {pk: link for pk, *_, link in rows}
-    transfers = settle_up([(pk, paid - owed) for pk, _, paid, owed, _ in rows])
+    transfers = settle_up(
+        [(pk, paid - owed) for pk, _, paid, owed, _ in rows], places(group.currency)
+    )
     return [
         {
             "from_participant": payer,
@@ -100,7 +105,9 @@ def settle_up_of(*, group: Group) -> list[dict[str, Any]]:
             "to": receiver,
             "to_name": names[receiver],
             "amount": amount,
-            "pay_url": f"{links[receiver]}{amount:.2f}" if links[receiver] else None,
+            "pay_url": f"{links[receiver]}{amount_str(amount, group.currency)}"
+            if links[receiver]
+            else None,
         }
         for payer, receiver, amount in transfers
     ]

@@ -15,8 +15,9 @@ from django.db.models import F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from budget.accounts.models import User
+from budget.common.currencies import amount_str, places
 from budget.common.errors import Conflict, Invalid, NotFound
-from budget.common.money import MAX_AMOUNT, money_units
+from budget.common.money import MAX_AMOUNT, amount_check, money_units
 from budget.groups import mirroring
 from budget.groups.models import Activity, Connection, Expense, Group, Participant, Payer, Share
 from budget.groups.splitting import SplitError, converted, split_by_weights, split_weights
@@ -300,12 +301,13 @@ def _in_group_currency(group: Group, data: dict[str, Any], errors: list) -> tupl
     if rate <= 0:
         errors.append({"field": "rate", "message": "A rate is above 0."})
         return currency, rate, amount
-    group_amount = converted(amount, rate)
+    group_amount = converted(amount, rate, places(group.currency))
     if group_amount <= 0:
         errors.append(
             {
                 "field": "rate",
-                "message": f"At this rate the expense comes to 0.00 {group.currency}.",
+                "message": f"At this rate the expense comes to "
+                f"{amount_str(Decimal(0), group.currency)} {group.currency}.",
             }
         )
     elif group_amount > MAX_AMOUNT:
@@ -323,8 +325,17 @@ def _checked(group: Group, data: dict[str, Any]) -> Checked:
     errors = []
     members = set(group.participants.values_list("pk", flat=True))
     amount: Decimal = data["amount"]
+    code = data.get("currency") or group.currency
+    try:
+        amount_check(amount, code)
+    except ValueError as error:
+        raise Invalid(
+            "The expense is invalid; nothing was saved.",
+            errors=[{"field": "amount", "message": str(error)}],
+        ) from error
     currency, rate, group_amount = _in_group_currency(group, data, errors)
     payers = [(p["participant"], p["amount"]) for p in data["paid_by"]]
+    payers_exact = True  # every payer's amount has at most the currency's decimals
     if not payers:
         errors.append({"field": "paid_by", "message": "Name who paid."})
     for index, (who, paid) in enumerate(payers):
@@ -334,14 +345,21 @@ def _checked(group: Group, data: dict[str, Any]) -> Checked:
             )
         if paid <= 0:
             errors.append({"field": f"paid_by.{index}.amount", "message": "Must be above 0."})
+        else:
+            try:
+                amount_check(paid, currency)
+            except ValueError as error:
+                errors.append({"field": f"paid_by.{index}.amount", "message": str(error)})
+                payers_exact = False
     if len({who for who, _ in payers}) != len(payers):
         errors.append({"field": "paid_by", "message": "Name each participant at most once."})
-    if payers and sum(p for _, p in payers) != amount:
+    if payers and payers_exact and sum(p for _, p in payers) != amount:
         errors.append(
             {
                 "field": "paid_by",
-                "message": f"The payers' amounts add up to {sum(p for _, p in payers):.2f}, "
-                f"not {amount:.2f}.",
+                "message": "The payers' amounts add up to "
+                f"{amount_str(sum(p for _, p in payers), currency)}, "
+                f"not {amount_str(amount, currency)}.",
             }
         )
     split = data["split"]
@@ -365,8 +383,10 @@ def _checked(group: Group, data: dict[str, Any]) -> Checked:
             errors.append({"field": "split", "message": "A payment goes to someone else."})
     owed: list[Decimal] = []
     try:
-        weights = split_weights(split["mode"], amount, [value for _, value in parts])
-        owed = split_by_weights(group_amount, weights)
+        weights = split_weights(
+            split["mode"], amount, [value for _, value in parts], places(currency), currency
+        )
+        owed = split_by_weights(group_amount, weights, places(group.currency))
     except SplitError as error:
         errors.append({"field": error.field, "message": error.message})
     if errors:
@@ -377,7 +397,7 @@ def _checked(group: Group, data: dict[str, Any]) -> Checked:
     ]
     # What each paid in the group's currency: the group amount split by what they paid, so
     # the parts add up to it exactly (and equal what they paid in the group's currency).
-    paid = split_by_weights(group_amount, [Fraction(a) for _, a in payers])
+    paid = split_by_weights(group_amount, [Fraction(a) for _, a in payers], places(group.currency))
     in_group = [(who, part) for (who, _), part in zip(payers, paid, strict=True)]
     return Checked(currency, rate, group_amount, payers, in_group, shares)
 
@@ -441,7 +461,7 @@ LOGGED_FIELDS = (*EXPENSE_FIELDS, "currency", "rate")
 def _summary(expense: Expense) -> str:
     kind = "payment" if expense.is_payment else "expense"
     currency = f" {expense.currency}" if expense.rate is not None else ""
-    return f"{kind} {expense.amount:.2f}{currency} {expense.title}"
+    return f"{kind} {amount_str(expense.amount, expense.currency)}{currency} {expense.title}"
 
 
 def expense_create(*, group: Group, data: dict[str, Any], user: User | None) -> Expense:
@@ -536,7 +556,15 @@ def expense_delete(*, expense: Expense, user: User | None) -> None:
 def settlement_create(
     *, group: Group, payer: UUID, receiver: UUID, amount: Decimal, date, user: User | None
 ) -> Expense:
-    """Records money handed over: a payment expense from `payer` to `receiver`."""
+    """Records money handed over: a payment expense from `payer` to `receiver`, in the
+    group's currency."""
+    try:
+        amount_check(amount, group.currency)
+    except ValueError as error:
+        raise Invalid(
+            "The settlement is invalid; nothing was saved.",
+            errors=[{"field": "amount", "message": str(error)}],
+        ) from error
     names = dict(group.participants.filter(pk__in=[payer, receiver]).values_list("pk", "name"))
     title = f"{names.get(payer, '?')} paid {names.get(receiver, '?')}"
     return expense_create(

@@ -13,7 +13,7 @@ import streamlit as st
 
 from dashboard import api, data, session
 from dashboard.api import ApiError
-from dashboard.formatting import format_money, literal
+from dashboard.formatting import format_money, literal, places
 from dashboard.groups import (
     SPLIT_LABELS,
     SPLIT_MODES,
@@ -245,9 +245,17 @@ def _expense_add(group: dict[str, Any], people: list[dict[str, Any]]) -> None:
             label = {"shares": "shares", "percent": "%", "exact": spent_in}[mode]
             typed = value.text_input(label, key=f"groups_exp_val_{mode}_{pid}")
         parts.append((pid, number(typed)))
-    preview = split_preview(amount, mode, parts, rate=rate, currency=spent_in if foreign else "")
+    preview = split_preview(
+        amount,
+        mode,
+        parts,
+        rate=rate,
+        currency=spent_in if foreign else "",
+        group_currency=currency,
+    )
     if foreign and amount is not None and rate is not None and not preview.problem:
-        st.caption(f"{format_money(converted(amount, rate), currency)} in the group's currency.")
+        in_group = converted(amount, rate, places(currency))
+        st.caption(f"{format_money(in_group, currency)} in the group's currency.")
     if preview.owed:
         table = pd.DataFrame(
             {"Person": [names[p] for p in preview.owed], "Owes": list(preview.owed.values())}
@@ -273,6 +281,7 @@ def _expense_add(group: dict[str, Any], people: list[dict[str, Any]]) -> None:
         parts=parts,
         currency=spent_in if foreign else "",
         rate=rate,
+        group_currency=currency,
     )
     try:
         api.get_client().post(f"/groups/{gid}/expenses", body)
