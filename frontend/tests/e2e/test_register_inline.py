@@ -11,7 +11,6 @@ from tests.e2e.browser import (
     TIMEOUT_MS,
     ApiUser,
     Screenshot,
-    cell_texts,
     choose,
     expect_no_traceback,
     expect_success,
@@ -31,6 +30,14 @@ ROW_PX = 35  # the grid's header and rows (dashboard/views/transactions.py)
 def _editor(page: Page) -> Locator:
     # The grid's element holds a second test id of the same name inside (its canvas part).
     return page.locator(".st-key-wide_tx_editor").get_by_test_id("stDataFrame").first
+
+
+def _row(grid: Locator, row: int) -> Locator:
+    return grid.locator("tbody tr[role=row]").nth(row)
+
+
+def _cell(grid: Locator, row: int, column: int) -> Locator:
+    return _row(grid, row).locator("td[role=gridcell]").nth(column)
 
 
 def _edit_cell(page: Page, grid: Locator, row: int, column: int, text: str) -> None:
@@ -86,10 +93,10 @@ def test_a_description_and_an_amount_edited_in_the_register(
     grid = _editor(page)
     expect(grid).to_be_visible(timeout=TIMEOUT_MS)
     # The grid's cells reach the page's accessible table a moment after it is drawn.
-    expect(grid.locator("td[role=gridcell]").first).to_be_attached(timeout=TIMEOUT_MS)
-    before = cell_texts(grid)
-    assert [r[2] for r in before[:2]] == ["Shop", "Rent"], before
-    assert "380.00 EUR" in before[0]
+    # Each row's cells may arrive one by one: wait for the ones checked (Playwright retries).
+    expect(_cell(grid, 0, 2)).to_have_text("Shop", timeout=TIMEOUT_MS)
+    expect(_cell(grid, 1, 2)).to_have_text("Rent", timeout=TIMEOUT_MS)
+    expect(_row(grid, 0)).to_contain_text("380.00 EUR", timeout=TIMEOUT_MS)
 
     # The newest row: Description is the third column, Amount the sixth.
     _edit_cell(page, grid, 0, 2, "Weekly shop")
@@ -108,12 +115,11 @@ def test_a_description_and_an_amount_edited_in_the_register(
     expect(grid.locator("td[role=gridcell]", has_text="Weekly shop")).to_have_count(
         1, timeout=TIMEOUT_MS
     )
-    expect(grid.locator("td[role=gridcell]").first).to_be_attached(timeout=TIMEOUT_MS)
-    after = cell_texts(grid)
-    assert after[0][2] == "Weekly shop", after
-    assert "-45.00" in after[0], after
-    assert "355.00 EUR" in after[0], after
-    assert "400.00 EUR" in after[1], after  # the rows before it keep their balance
+    expect(_cell(grid, 0, 2)).to_have_text("Weekly shop", timeout=TIMEOUT_MS)
+    expect(_row(grid, 0)).to_contain_text("-45.00", timeout=TIMEOUT_MS)
+    expect(_row(grid, 0)).to_contain_text("355.00 EUR", timeout=TIMEOUT_MS)
+    # The rows before it keep their balance.
+    expect(_row(grid, 1)).to_contain_text("400.00 EUR", timeout=TIMEOUT_MS)
     screenshot("register-inline-saved")
 
 
