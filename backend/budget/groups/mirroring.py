@@ -1,19 +1,24 @@
 """Group expenses mirrored into the ledgers their participants connected (SPEC §15).
 
 For each connection, an expense makes at most three transactions in the ledger, each
-carrying `group_expense`: `share` (an expense of the participant's share from the loan
-wallet), `paid` (a transfer of what they paid from the pay wallet to the loan wallet) and,
-for a payment they received, `received` (a transfer from the loan wallet to the pay wallet).
-So the loan wallet's balance moves by paid - owed: their group balance. They are written
-through money's services, so rollups, activity log, budgets and webhooks follow, and they
-can be changed only from here while the connection lasts: `mirrored_transactions_guard`
-refuses any other write.
+carrying `group_expense` and `group_participant`: `share` (an expense of the participant's
+share from the loan wallet), `paid` (a transfer of what they paid from the pay wallet to the
+loan wallet) and, for a payment they received, `received` (a transfer from the loan wallet
+to the pay wallet). So the loan wallet's balance moves by paid - owed: their group balance.
+They are written through money's services, so rollups, activity log, budgets and webhooks
+follow, and they can be changed only from here while the connection lasts:
+`mirrored_transactions_guard` refuses any other write.
+
+The loan wallet is in the group's currency; the ledger's base and the pay wallet may be in
+any. A pay wallet in another currency makes transfers across currencies: the group amount on
+the loan wallet's side, on the other that amount at the rate of the expense's date
+(`conversion.rates_across`, the ledger's §14 lookup), rounded once (`conversion.convert`).
 
 Connecting mirrors the group's existing expenses too, in bulk, in the same database
-transaction; each expense is mirrored into a ledger's loan wallet at most once. What a
-connection made keeps its `group_expense` when the connection ends (so a reconnection finds
-it, adopts it and mirrors nothing twice), but is then an ordinary transaction its owner may
-change."""
+transaction. What a connection made keeps `group_expense` and `group_participant` when the
+connection ends, and is then an ordinary transaction its owner may change; connecting again
+to the same ledger adopts it (whatever wallets were used) and brings it up to date, so
+nothing is mirrored twice."""
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager

@@ -201,3 +201,25 @@ def test_the_loan_wallet_must_be_in_the_groups_currency(owner_api, dollars):
     assert error["errors"] == [
         {"field": "loan_wallet", "message": "Choose a loan wallet in the group's currency (EUR)."}
     ]
+
+
+def test_a_dollar_card_in_a_euro_ledger_pays_at_the_inverse_of_its_rate(owner_api, household):
+    h = household
+    gid = group_create(owner_api, currency="EUR")["id"]
+    alice = owner_api.get(f"/groups/{gid}").json()["me"]
+    bea = guest_add(owner_api, gid, "Bea")
+    loan = money.wallet_create(ledger=h.ledger, name="Trip", kind="loan")
+    card = money.wallet_create(ledger=h.ledger, name="Card", kind="virtual", currency="USD")
+    own_rate(h.ledger, "USD", MARCH_1, "0.8")  # 1 EUR = 1.25 USD
+    assert connect(owner_api, gid, alice, h.ledger, loan, card).status_code == 200
+    expense_post(owner_api, gid, expense({alice: "10.01"}, "10.01", [alice, bea]))
+    paid = made(h.ledger)["transfer"]
+    # 10.01 EUR x 1.25 = 12.5125 USD -> 12.51; worth what arrives in euros, the base.
+    assert (paid.amount, paid.currency, paid.to_amount, paid.base_amount) == (
+        Decimal("12.51"),
+        "USD",
+        Decimal("10.01"),
+        Decimal("10.01"),
+    )
+    assert wallet_balance(loan) == Decimal(balances(owner_api, gid)[alice])
+    assert_ledger_invariants(h.ledger)
