@@ -235,3 +235,29 @@ def test_reconnecting_costs_the_same_queries_for_3_or_24_expenses(
     assert touching(t["h"].ledger, t["loan2"]) == mirrors(t["h"].ledger).count() >= 24
     assert touching(t["h"].ledger, t["loan"]) == 0
     in_step(owner_api, t, t["h"].ledger, t["loan2"])
+
+
+def test_the_migration_names_the_participant_of_what_live_connections_hold(owner_api, trip):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    t = trip
+    connected(owner_api, t, t["loan"], t["h"].bank)
+    expenses_add(owner_api, t, 3)
+    ordinary = money.transaction_create(
+        ledger=t["h"].ledger,
+        data={
+            "kind": "transfer",
+            "date": date(2025, 3, 1),
+            "amount": Decimal("5.00"),
+            "from_wallet": t["h"].bank.pk,
+            "to_wallet": t["loan"].pk,
+        },
+    )
+    mirrors(t["h"].ledger).update(group_participant=None)  # as written before the column
+    migration = import_module("budget.groups.migrations.0004_mirrors_name_their_participant")
+    migration.participants_fill(apps, None)
+    named = set(mirrors(t["h"].ledger).values_list("group_participant_id", flat=True))
+    assert named == {Participant.objects.get(pk=t["alice"]).pk}
+    assert Transaction.objects.get(pk=ordinary.pk).group_participant_id is None
