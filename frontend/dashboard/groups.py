@@ -177,3 +177,34 @@ def original_text(expense: dict[str, Any]) -> str:
     if expense.get("rate") is None:
         return ""
     return f"{format_money(expense['amount'], expense['currency'])} at {expense['rate']}"
+
+
+CONVERTED_NOTE = "Paid amounts are converted at the rate of each expense's date."
+
+
+@dataclass
+class ConnectChoices:
+    """The wallets the "My ledger" form offers (SPEC §15): loan wallets in the group's
+    currency, and any other wallet to pay from (id → label, the currency named when it is
+    not the group's); `foreign` holds the pay wallets in another currency."""
+
+    loans: dict[str, str]
+    pays: dict[str, str]
+    foreign: set[str]
+
+
+def connect_choices(
+    wallets: list[dict[str, Any]], group_currency: str, ledger_currency: str
+) -> ConnectChoices:
+    def currency(wallet: dict[str, Any]) -> str:
+        return wallet.get("currency") or ledger_currency
+
+    loans = {
+        w["id"]: w["name"] for w in wallets if w["kind"] == "loan" and currency(w) == group_currency
+    }
+    others = [w for w in wallets if w["kind"] != "loan"]
+    foreign = {w["id"] for w in others if currency(w) != group_currency}
+    pays = {
+        w["id"]: f"{w['name']} ({currency(w)})" if w["id"] in foreign else w["name"] for w in others
+    }
+    return ConnectChoices(loans, pays, foreign)

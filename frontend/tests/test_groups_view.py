@@ -8,7 +8,9 @@ from decimal import Decimal
 import pytest
 
 from dashboard.groups import (
+    CONVERTED_NOTE,
     balance_text,
+    connect_choices,
     converted,
     expense_body,
     number,
@@ -231,6 +233,47 @@ def test_connecting_my_share_to_a_ledger(fake):
     assert "Connected" in texts(at)
     at.button(key="groups_disconnect").click().run()
     assert [c.method for c in fake.writes() if c.path.endswith("/ledger")] == ["PUT", "DELETE"]
+
+
+def test_loan_wallets_in_the_groups_currency_and_pay_wallets_in_any(fake):
+    choices = connect_choices(
+        [
+            {"id": "w-loan", "name": "Trip", "kind": "loan", "currency": "EUR"},
+            {"id": "w-loan-usd", "name": "Trip $", "kind": "loan", "currency": "USD"},
+            {"id": "w-bank", "name": "Bank", "kind": "virtual", "currency": ""},
+            {"id": "w-jpy", "name": "Yen", "kind": "physical", "currency": "JPY"},
+        ],
+        "EUR",
+        "EUR",
+    )
+    assert choices.loans == {"w-loan": "Trip"}
+    assert choices.pays == {"w-bank": "Bank", "w-jpy": "Yen (JPY)"}
+    assert choices.foreign == {"w-jpy"}
+
+
+def test_connecting_with_a_pay_wallet_in_another_currency(fake):
+    fake.in_currencies()
+    fake.wallets.append(
+        {
+            "id": "w-loan-usd",
+            "name": "Dollar loan",
+            "kind": "loan",
+            "archived": False,
+            "currency": "USD",
+            "balance": "0.00",
+            "created_at": "2025-01-01T00:00:00Z",
+        }
+    )
+    at = app_on("groups").run()
+    assert at.selectbox(key="groups_conn_loan").options == ["Trip friends"]
+    assert CONVERTED_NOTE not in texts(at)
+    at.selectbox(key="groups_conn_pay").set_value("w-jpy").run()
+    assert "Yen cash (JPY)" in at.selectbox(key="groups_conn_pay").options
+    assert CONVERTED_NOTE in texts(at)
+    at.button(key="groups_connect").click().run()
+    assert not at.exception
+    [put] = [c for c in fake.writes() if c.method == "PUT"]
+    assert (put.json["loan_wallet"], put.json["pay_wallet"]) == ("w-loan", "w-jpy")
 
 
 def test_a_group_invitation_on_home_joins_without_switching_ledgers(fake):

@@ -54,7 +54,7 @@ EXTRA_ERRORS: dict[str, set[int]] = {
     "participant_update": {403},
     "participant_delete": {403, 409},
     "connection_get": {403},
-    "connection_set": {403},
+    "connection_set": {403, 409},
     "connection_delete": {403},
     "expense_create": {409},
     "expense_update": {409},

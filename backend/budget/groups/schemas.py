@@ -314,9 +314,14 @@ class SettlementIn(Schema):
 
 
 class ConnectionIn(Schema):
-    ledger: UUID
-    loan_wallet: UUID
-    pay_wallet: UUID
+    ledger: UUID = Field(description="A ledger you edit, in any currency.")
+    loan_wallet: UUID = Field(
+        description="An active loan wallet of that ledger in the group's currency."
+    )
+    pay_wallet: UUID = Field(
+        description="An active wallet you pay from; in another currency than the group's, "
+        "paid amounts are converted at the rate of each expense's date."
+    )
     category: UUID | None = None
 
 

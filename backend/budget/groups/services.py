@@ -196,9 +196,12 @@ def connection_set(
     category_id: UUID | None = None,
 ) -> Connection:
     """Connects the participant's share of the group to one of `user`'s ledgers (an editor
-    there). The group's existing expenses that involve them are mirrored at once (in the
-    same database transaction), and every expense write from now on; a connection replaced
-    by another leaves what the old one made as ordinary transactions."""
+    there). The ledger may have any base currency; the loan wallet is in the group's, the
+    pay wallet in any (SPEC §15). The group's existing expenses that involve them are
+    mirrored at once (in the same database transaction), and every expense write from now
+    on; what their earlier connections made in this ledger is adopted and brought up to
+    date (`connection_mirror`), what they made in another ledger stays there as ordinary
+    transactions."""
     errors = []
     membership = (
         Membership.objects.select_related("ledger").filter(ledger_id=ledger_id, user=user).first()
@@ -211,13 +214,14 @@ def connection_set(
     ledger = membership.ledger
     wallets = {w.pk: w for w in Wallet.objects.filter(ledger=ledger, archived=False)}
     loan = wallets.get(loan_wallet_id)
+    currency = participant.group.currency
     if loan is None or loan.kind != WalletKind.LOAN:
         errors.append({"field": "loan_wallet", "message": "Choose an active loan wallet."})
-    if ledger.currency != participant.group.currency:
+    elif (loan.currency or ledger.currency) != currency:
         errors.append(
             {
-                "field": "ledger",
-                "message": f"Not in the group's currency ({participant.group.currency}).",
+                "field": "loan_wallet",
+                "message": f"Choose a loan wallet in the group's currency ({currency}).",
             }
         )
     pay = wallets.get(pay_wallet_id)
@@ -243,8 +247,8 @@ def connection_set(
         connection = Connection.objects.create(
             participant=participant,
             ledger=ledger,
-            loan_wallet_id=loan_wallet_id,
-            pay_wallet_id=pay_wallet_id,
+            loan_wallet=loan,
+            pay_wallet=pay,
             category_id=category_id,
         )
         mirroring.connection_mirror(connection=connection)
@@ -253,7 +257,8 @@ def connection_set(
 
 def connection_delete(*, connection: Connection) -> None:
     """Stops the mirroring; what it made stays in the ledger as ordinary transactions (they
-    keep their `group_expense`, so a reconnection mirrors nothing twice)."""
+    keep their `group_expense` and `group_participant`, so a reconnection to this ledger
+    adopts them and mirrors nothing twice)."""
     connection.delete()
 
 

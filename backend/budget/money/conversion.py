@@ -56,6 +56,33 @@ def convert(amount: Decimal, rate: Decimal, base: str) -> Decimal:
     return rounded.quantize(Decimal("0.01")) if places(base) <= 2 else rounded
 
 
+def rates_across(
+    *, ledger_id, base: str, source: str, target: str, days
+) -> tuple[dict[date, Decimal], dict[date, str]]:
+    """How many `target` units one `source` unit is worth on each of `days`, by the ledger's
+    lookup (SPEC §14): its rates go into its base currency, so the rate is source→base over
+    target→base (one of them is 1 when it is the base), computed with `PRECISION` digits
+    for `convert` to round once. Returns the rates, and for each day without one the
+    missing-rate message. One rate lookup for all the days."""
+    days = sorted(set(days))
+    found = rates_find()(
+        ledger_id=ledger_id,
+        base=base,
+        wanted=[(currency, day) for day in days for currency in (source, target)],
+    )
+    rates, missing = {}, {}
+    for day in days:
+        into, out_of = found.get((source, day)), found.get((target, day))
+        if into is None or out_of is None:
+            lacking = source if into is None else target
+            missing[day] = missing_rate_message(lacking, base, day)
+            continue
+        with localcontext() as context:
+            context.prec = PRECISION
+            rates[day] = into / out_of
+    return rates, missing
+
+
 def missing_rate_message(currency: str, base: str, day: date) -> str:
     return f"No {currency}→{base} rate for {day.isoformat()}; give base_amount or add a rate"
 

@@ -284,6 +284,15 @@ class Transaction(TransactionFields):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Whose share it mirrors: a reconnection finds what that participant's connections made
+    # in this ledger, whichever wallets they used (and what a deleted expense left).
+    group_participant = models.ForeignKey(
+        "groups.Participant",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -568,6 +568,8 @@ def _transaction_values(data: dict[str, Any], system_bucket: Bucket) -> dict[str
         values["import_job_id"] = data["import_job"]
     if "group_expense" in data:  # mirrors a group expense (budget.groups)
         values["group_expense_id"] = data["group_expense"]
+    if "group_participant" in data:  # whose share it mirrors (budget.groups)
+        values["group_participant_id"] = data["group_participant"]
     values["bucket_id"], values["allocation_status"] = transaction_defaults(
         kind=values["kind"], bucket_id=values["bucket_id"], system_bucket_id=system_bucket.pk
     )
@@ -950,6 +952,9 @@ _BULK_COLUMNS = tuple(
 )
 
 
+_BULK_NAMES = {f.attname: f.name for f in Transaction._meta.concrete_fields}
+
+
 def _hashable(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
@@ -977,6 +982,30 @@ def transactions_update(*, ledger: Ledger, ids: list[UUID], changes: dict[str, A
     if errors:
         raise Invalid("These changes cannot be made in bulk.", errors=errors)
     rows = {pk: row for row, pk in reversed(list(enumerate(ids)))}  # first index of each
+    return _transactions_change(
+        ledger=ledger, changes=dict.fromkeys(rows, changes), rows=rows, shared=changes
+    )
+
+
+def transactions_update_rows(*, ledger: Ledger, changes: dict[UUID, dict[str, Any]]) -> int:
+    """Applies each transaction's own `changes` (id → changes; no kind, bank id, split lines
+    or payee name), all or none, as `transactions_update` does — checks, rollup, allocation,
+    budgets, one activity entry — in a fixed number of queries whatever the number of
+    transactions: the rows are written with one bulk UPDATE. For a caller that brings many
+    transactions in line at once (a group connected again: budget.groups)."""
+    rows = {pk: row for row, pk in enumerate(changes)}
+    return _transactions_change(ledger=ledger, changes=changes, rows=rows, shared=None)
+
+
+def _transactions_change(
+    *,
+    ledger: Ledger,
+    changes: dict[UUID, dict[str, Any]],
+    rows: dict[UUID, int],
+    shared: dict[str, Any] | None,
+) -> int:
+    """The bulk edit of `transactions_update` (`shared`: the changes every row takes) and
+    `transactions_update_rows` (None: each row its own)."""
     with transaction.atomic():
         # Rows first, then the ledger, in the order the allocation locks them.
         txs = list(
@@ -986,10 +1015,10 @@ def transactions_update(*, ledger: Ledger, ids: list[UUID], changes: dict[str, A
         )
         ledger_lock(ledger_ids=[ledger.pk])
         transactions_changing.send(sender=Transaction, transactions=txs)
-        if "payee_name" in changes:  # one payee for all, found or created once
-            named = {"payee_name": changes["payee_name"]}
+        if shared and "payee_name" in shared:  # one payee for all, found or created once
+            named = {"payee_name": shared["payee_name"]}
             payees_resolve(ledger=ledger, items=[named])
-            changes = {**changes, "payee": named["payee"]}
+            changes = {pk: {**shared, "payee": named["payee"]} for pk in changes}
         found = {tx.pk for tx in txs}
         errors = [
             {"row": row, "field": "ids", "message": "No such transaction in this ledger."}
@@ -997,14 +1026,16 @@ def transactions_update(*, ledger: Ledger, ids: list[UUID], changes: dict[str, A
             if pk not in found
         ]
         lines_of, lines_data = _split_lines_of([tx.pk for tx in txs])
-        items = [{**_transaction_data(tx), "splits": lines_data[tx.pk], **changes} for tx in txs]
-        for data in items:
-            if changes.get("category") and data["splits"]:
+        items = [
+            {**_transaction_data(tx), "splits": lines_data[tx.pk], **changes[tx.pk]} for tx in txs
+        ]
+        for tx, data in zip(txs, items, strict=True):
+            if changes[tx.pk].get("category") and data["splits"]:
                 data["splits"] = []  # SPEC §13: a category replaces the lines
         refs = references_load(ledger=ledger, items=items)
         for tx, data in zip(txs, items, strict=True):
-            _base_reset(data, changes)
-            found_errors = transaction_errors(data, refs, changed=set(changes))
+            _base_reset(data, changes[tx.pk])
+            found_errors = transaction_errors(data, refs, changed=set(changes[tx.pk]))
             errors += [{"row": rows[tx.pk], **e} for e in found_errors]
         if not errors:
             errors = _bases_fill(ledger, items, refs, rows=[rows[tx.pk] for tx in txs])
@@ -1063,8 +1094,18 @@ def transactions_update(*, ledger: Ledger, ids: list[UUID], changes: dict[str, A
                 key = tuple(sorted((c, _hashable(v)) for c, v in new.items()))
                 updates.setdefault(key, (new, []))[1].append(tx.pk)
         now = timezone.now()
-        for values, pks in updates.values():
-            Transaction.objects.filter(pk__in=pks).update(**values, updated_at=now)
+        if shared is not None:  # a handful of value sets: one UPDATE each
+            for values, pks in updates.values():
+                Transaction.objects.filter(pk__in=pks).update(**values, updated_at=now)
+        elif updates:  # a value set per row: one bulk UPDATE of the columns any row changed
+            columns = {column for values, _ in updates.values() for column in values}
+            changed = {pk for _, pks in updates.values() for pk in pks}
+            written = [tx for tx in txs if tx.pk in changed]
+            for tx in written:
+                tx.updated_at = now
+            Transaction.objects.bulk_update(
+                written, [_BULK_NAMES[column] for column in sorted(columns)] + ["updated_at"]
+            )
         if dropped:
             Allocation.objects.filter(transaction_id__in=dropped).delete()
         if unsplit:
@@ -1090,7 +1131,7 @@ def transactions_update(*, ledger: Ledger, ids: list[UUID], changes: dict[str, A
             object_type="transaction",
             summary=f"{len(txs)} transactions",
             # The old values differ from row to row: a bulk entry names the new ones.
-            changes={name: [None, activity.plain(value)] for name, value in changes.items()},
+            changes={name: [None, activity.plain(value)] for name, value in (shared or {}).items()},
             count=len(txs),
         )
     return len(txs)

@@ -15,9 +15,11 @@ from dashboard import api, data, session
 from dashboard.api import ApiError
 from dashboard.formatting import format_money, literal, places
 from dashboard.groups import (
+    CONVERTED_NOTE,
     SPLIT_LABELS,
     SPLIT_MODES,
     balance_text,
+    connect_choices,
     converted,
     expense_body,
     number,
@@ -457,14 +459,18 @@ def _my_ledger(group: dict[str, Any]) -> None:
     except ApiError as error:
         show_error(error)
         return
-    loans = {w["id"]: w["name"] for w in wallets if w["kind"] == "loan"}
-    others = {w["id"]: w["name"] for w in wallets if w["kind"] != "loan"}
+    ledger_currency = next((x.get("currency", "") for x in ledgers if x["id"] == lid), "")
+    choices = connect_choices(wallets, group["currency"], ledger_currency)
+    loans, others = choices.loans, choices.pays
     if not loans or not others:
-        st.info("The ledger needs a loan wallet (for the group) and a wallet you pay from.")
+        st.info(
+            f"The ledger needs a loan wallet in {group['currency']} (for the group) and a "
+            "wallet you pay from."
+        )
         return
     spend = {c["id"]: c["name"] for c in categories if c["type"] == "expense"}
     loan = st.selectbox(
-        "Loan wallet (its balance = your group balance)",
+        f"Loan wallet in {group['currency']} (its balance = your group balance)",
         list(loans),
         format_func=lambda x: literal(loans[x]),
         key="groups_conn_loan",
@@ -472,6 +478,8 @@ def _my_ledger(group: dict[str, Any]) -> None:
     pay = st.selectbox(
         "I pay from", list(others), format_func=lambda x: literal(others[x]), key="groups_conn_pay"
     )
+    if pay in choices.foreign:
+        st.caption(CONVERTED_NOTE)
     category = st.selectbox(
         "Category of my share",
         [None, *spend],

@@ -9,7 +9,12 @@ from django.test.utils import CaptureQueriesContext
 
 from budget.groups import services
 from budget.groups.models import Participant
-from budget.groups.tests.helpers import balances, expense, expense_post, group_create, guest_add
+from budget.groups.tests.helpers import (
+    balances,
+    expenses_add,
+    group_create,
+    guest_add,
+)
 from budget.money import services as money
 from budget.money.models import Transaction
 from budget.money.tests.helpers import assert_books_balance
@@ -46,23 +51,6 @@ def trip(owner_api, household):
         "path": f"/groups/{gid}/participants/{alice}/ledger",
         "body": body,
     }
-
-
-def expenses_add(owner_api, t, n: int, offset: int = 0) -> None:
-    """`n` expenses: Alice pays every third; the rest Bea; split 3 ways by shares 1:2:3 so
-    the shares are uneven cents."""
-    for i in range(offset, offset + n):
-        payer = t["alice"] if i % 3 == 0 else t["bea"]
-        amount = f"{10 + i}.{i % 100:02d}"
-        body = expense(
-            {payer: amount},
-            amount,
-            [(t["alice"], "1"), (t["bea"], "2"), (t["carl"], "3")],
-            mode="shares",
-            title=f"Thing {i}",
-            date=f"2025-03-{1 + i % 28:02d}",
-        )
-        expense_post(owner_api, t["gid"], body)
 
 
 def test_connecting_after_30_expenses_mirrors_all_30_with_the_right_shares(owner_api, trip):
