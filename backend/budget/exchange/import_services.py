@@ -420,13 +420,16 @@ def _check_chunk(
 ) -> None:
     """Checks a chunk of read rows: the rules and the payee history fill what the rows left
     empty (once for the chunk: SPEC §12), then the import's default categories, then the
-    rules of every transaction. A split transaction (its rows joined, `by_row` its errors
+    category's default bucket (`transactions_prepare`), then the rules of every
+    transaction. A split transaction (its rows joined, `by_row` its errors
     per row) was checked whole when it was joined; rules fill none of its categories."""
     readable = [
         parsed.data for _, parsed, by_row in chunk if parsed.data is not None and by_row is None
     ]
     if readable:
-        money_services.transactions_prepare(ledger=job.ledger, items=readable)
+        money_services.transactions_prepare(
+            ledger=job.ledger, items=readable, defaults=parser.category_default
+        )
         _payees_known(job.ledger, refs, readable)
     checked = []
     for line, parsed, by_row in chunk:
@@ -434,7 +437,6 @@ def _check_chunk(
             if parsed.data is None:
                 errors = parsed.errors
             else:
-                parser.category_default(parsed.data)
                 errors = parsed.errors or _field_errors(parsed.data, refs)
             by_row = [(line, errors)] if errors else []
         else:

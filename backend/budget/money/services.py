@@ -5,7 +5,7 @@ rollup in that same transaction (`budget.money.rollup`).
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -614,12 +614,22 @@ def transaction_summary(tx: Transaction) -> str:
     return " ".join(p for p in (tx.kind, f"{tx.amount:.2f}", tx.description) if p)
 
 
-def transactions_prepare(*, ledger: Ledger, items: list[dict[str, Any]]) -> None:
+def transactions_prepare(
+    *,
+    ledger: Ledger,
+    items: list[dict[str, Any]],
+    defaults: Callable[[dict[str, Any]], None] | None = None,
+) -> None:
     """What happens to new transactions' input before it is checked, in place: the apps
     that fill empty fields (rules, the payee history: budget.rules) through
-    `transactions_preparing`. The import's check calls it too, so a row that a rule gives
-    its category is valid (SPEC §11, §12)."""
+    `transactions_preparing`, then the caller's own `defaults` for what they left empty
+    (the import's default categories, SPEC §11), then the category's default bucket — so a
+    category from any of them gets it. The import's check calls it too, so a row that a
+    rule gives its category is valid (SPEC §11, §12)."""
     transactions_preparing.send(sender=Transaction, ledger=ledger, items=items)
+    if defaults is not None:
+        for item in items:
+            defaults(item)
     category_default_buckets_fill(ledger=ledger, items=items)
 
 

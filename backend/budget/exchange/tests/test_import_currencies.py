@@ -205,7 +205,7 @@ def test_the_preview_and_the_transactions_agree_in_a_yen_ledger(owner_api, user,
     """A ledger in JPY (no decimals) with a KWD wallet (three): the preview, the stored
     split lines and the transactions keep every thousandth."""
     yen_book = ledger_create(name="Tokyo", owner=user, currency="JPY")
-    dinar = wallet_create(ledger=yen_book, name="Dinar", kind="virtual", currency="KWD")
+    wallet_create(ledger=yen_book, name="Dinar", kind="virtual", currency="KWD")
     own_rate(yen_book, "KWD", MARCH, "487.5")
     header = "date,kind,amount,description,category,wallet,split_of,split_total"
     content = csv_text(
