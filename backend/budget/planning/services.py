@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from budget.accounts.models import User
 from budget.common import activity
+from budget.common.currencies import amount_str
 from budget.common.errors import Conflict, Invalid
 from budget.common.tasks import enqueue_on_commit
 from budget.ledgers.models import Ledger, Role
@@ -33,6 +34,7 @@ from budget.money.models import (
     CategoryType,
     Kind,
     Transaction,
+    Wallet,
 )
 from budget.money.rules import (
     ALLOWED,
@@ -40,7 +42,7 @@ from budget.money.rules import (
     references_load,
     transaction_errors,
 )
-from budget.notifications.models import NotificationKind
+from budget.notifications.models import Notification, NotificationKind
 from budget.notifications.services import notifications_create
 from budget.planning import selectors
 from budget.planning.models import (
@@ -228,7 +230,9 @@ def recurring_materialise(
     at once (two workers, a worker and the API) make each occurrence once. One run makes at
     most RECURRING_MAX_CATCH_UP occurrences; after a long downtime the next runs go on.
     With `skip_missing_rates` (the daily job), an occurrence in another currency without a
-    rate of its date is skipped and logged, and the others are made.
+    rate of its date is skipped, logged and notified (`_skipped_notify`), and the others
+    are made. A skipped occurrence is not tried again: `last_date` passes it as it passes
+    a deleted one.
     """
     today = today or timezone.localdate()
     with transaction.atomic():
@@ -273,12 +277,14 @@ def recurring_materialise(
                     if not skipped:
                         raise
                     # SPEC §14: an occurrence in another currency without a rate of its date
-                    # is skipped (logged), the others are made.
+                    # is skipped (logged, and the owners and editors are told), the others
+                    # are made.
                     logger.warning(
                         "Recurring transaction %s: no exchange rate for %s; skipped.",
                         template.pk,
                         ", ".join(dates[row].isoformat() for row in sorted(skipped)),
                     )
+                    _skipped_notify(template, [dates[row] for row in sorted(skipped)])
                     rest = [item for row, item in enumerate(items) if row not in skipped]
                     if rest:
                         money.transactions_create(ledger=template.ledger, items=rest, bulk=True)
@@ -298,6 +304,63 @@ def recurring_materialise(
             last_date=template.last_date, next_date=template.next_date
         )
     return len(dates) - len(skipped), template.next_date
+
+
+def _alert_recipients(ledger_id: UUID) -> list[User]:
+    """Who hears of a ledger's alerts: its active owners and editors (SPEC §10)."""
+    return list(
+        User.objects.filter(
+            memberships__ledger_id=ledger_id,
+            memberships__role__in=(Role.OWNER, Role.EDITOR),
+            is_active=True,
+        ).order_by("email")
+    )
+
+
+def _skipped_notify(template: RecurringTransaction, days: list[date]) -> None:
+    """Tells the ledger's owners and editors of each occurrence of `template` the daily job
+    skipped for want of an exchange rate (SPEC §14): which template, date and currency, and
+    what to do. Once per template and date: the job passes a skipped date for good, and a
+    date already told of is not told again."""
+    ledger = template.ledger
+    wallet_id = template.wallet_id or template.from_wallet_id
+    currency = Wallet.objects.filter(pk=wallet_id).values_list("currency", flat=True).first()
+    currency, base = currency or ledger.currency, ledger.currency
+    told = set(
+        Notification.objects.filter(
+            ledger=ledger,
+            kind=NotificationKind.RECURRING_SKIPPED,
+            data__template=str(template.pk),
+        ).values_list("data__date", flat=True)
+    )
+    days = [day for day in days if day.isoformat() not in told]
+    if not days:
+        return
+    recipients = _alert_recipients(ledger.pk)
+    amount = f"{amount_str(template.amount, currency)} {currency}"
+    name = template.description or f"{template.kind} of {amount}"
+    for day in days:
+        notifications_create(
+            users=recipients,
+            ledger=ledger,
+            kind=NotificationKind.RECURRING_SKIPPED,
+            title=f"Recurring transaction not made: {name}",
+            message=(
+                f"{ledger.name}: the recurring {template.kind} '{name}' ({amount}) due on "
+                f"{day.isoformat()} was not made: there is no {currency}→{base} exchange rate "
+                "for that date or the 7 days before. It will not be made later by itself: add "
+                f"it under Transactions with its amount in {base} (what your bank charged), "
+                f"or add the rate first. So that the next occurrences are made, add {currency} "
+                "rates in Setup → Rates."
+            ),
+            data={
+                "template": str(template.pk),
+                "description": template.description,
+                "date": day.isoformat(),
+                "currency": currency,
+                "base_currency": base,
+            },
+        )
 
 
 # --- Budgets ------------------------------------------------------------------------------
@@ -508,13 +571,7 @@ def budget_alerts_check(*, ledger_id: UUID, months: list[date]) -> int:
             todo.append((month, status, new))
     if not todo:
         return 0
-    recipients = list(
-        User.objects.filter(
-            memberships__ledger=ledger,
-            memberships__role__in=(Role.OWNER, Role.EDITOR),
-            is_active=True,
-        ).order_by("email")
-    )
+    recipients = _alert_recipients(ledger.pk)
     sent = 0
     for month, status, thresholds in todo:
         with transaction.atomic():
