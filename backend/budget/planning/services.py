@@ -510,10 +510,13 @@ def _alert_text(ledger: Ledger, status: dict, month: date, threshold: str) -> tu
     """The notification's title and text. A rolling-over budget speaks of what was
     available (the month's limit plus what carried over), which its state is measured on."""
     name, currency = status["category_name"], ledger.currency
-    spent = f"{status['spent']:.2f}"
-    limit = f"{status['available']:.2f}"
+    spent = amount_str(status["spent"], currency)
+    limit = amount_str(status["available"], currency)
     if status["carried"]:
-        own, carried = f"{status['limit']:.2f}", f"{status['carried']:.2f}"
+        own, carried = (
+            amount_str(status["limit"], currency),
+            amount_str(status["carried"], currency),
+        )
         limit = f"{limit} {currency} available ({own} + {carried} carried)"
     else:
         limit = f"{limit} {currency}"
@@ -521,7 +524,7 @@ def _alert_text(ledger: Ledger, status: dict, month: date, threshold: str) -> tu
     percent = "nothing was left" if percent is None else f"{percent:.2f} %"
     when = f"{month:%B %Y}"
     if threshold == Threshold.EXCEEDED:
-        over = f"{-status['remaining']:.2f}"
+        over = amount_str(-status["remaining"], currency)
         return (
             f"Budget exceeded: {name}",
             f"{ledger.name}: {spent} {currency} spent on {name} in {when}, over the budget "
@@ -597,10 +600,11 @@ def budget_alerts_check(*, ledger_id: UUID, months: list[date]) -> int:
                 "category_name": status["category_name"],
                 "month": month_text(month),
                 "threshold": str(threshold),
-                "limit": f"{status['limit']:.2f}",
-                "carried": f"{status['carried']:.2f}",
-                "available": f"{status['available']:.2f}",
-                "spent": f"{status['spent']:.2f}",
+                # In the ledger's currency, with its decimals (SPEC §14).
+                "limit": amount_str(status["limit"], ledger.currency),
+                "carried": amount_str(status["carried"], ledger.currency),
+                "available": amount_str(status["available"], ledger.currency),
+                "spent": amount_str(status["spent"], ledger.currency),
                 "percent_used": (
                     None if status["percent_used"] is None else f"{status['percent_used']:.2f}"
                 ),
