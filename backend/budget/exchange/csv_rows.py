@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from budget.common.currencies import amount_str, currency_check
+from budget.common.currencies import amount_str_exact, currency_check
 from budget.exchange.csv_cells import csv_cell_restore
 from budget.exchange.values import AUTO, parse_amount, parse_date
 from budget.money.models import REFERENCE_FIELDS, REFERENCE_NOUN, Kind
@@ -427,7 +427,7 @@ def preview_row(
         "valid": valid,
         "kind": str(data["kind"]),
         "date": data["date"].isoformat(),
-        "amount": preview_amount(data["amount"], currency),
+        "amount": amount_str_exact(data["amount"], currency),
         "currency": currency,
         "description": data["description"],
         **{name: names_by_id.get(data[name]) for name in REFERENCE_FIELDS},
@@ -436,10 +436,3 @@ def preview_row(
         "tags": data["tags"],
         "duplicate": None,
     }
-
-
-def preview_amount(value: Decimal, currency: str) -> str:
-    """`value` with the currency's decimals; one with more (a row error: "12.50" for JPY)
-    exactly as it was read, never rounded."""
-    text = amount_str(value, currency)
-    return text if Decimal(text) == value else f"{value:f}"
