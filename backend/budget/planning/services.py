@@ -139,8 +139,20 @@ def _logged(obj, action: str, noun: str, summary: str, changes=None, pk=None) ->
     )
 
 
+def _template_currency(template: RecurringTransaction) -> str:
+    """The currency of the template's amount: its wallet's (a transfer's from_wallet's), the
+    ledger's without one."""
+    wallet_id = template.wallet_id or template.from_wallet_id
+    found = Wallet.objects.filter(pk=wallet_id).values_list("currency", flat=True).first()
+    if found:
+        return found
+    return Ledger.objects.values_list("currency", flat=True).get(pk=template.ledger_id)
+
+
 def _recurring_summary(template: RecurringTransaction) -> str:
-    return " ".join(p for p in (template.kind, f"{template.amount:.2f}", template.description) if p)
+    """ "expense 1200 Rent": the amount with its currency's decimals."""
+    amount = amount_str(template.amount, _template_currency(template))
+    return " ".join(p for p in (template.kind, amount, template.description) if p)
 
 
 def recurring_create(*, ledger: Ledger, **fields: Any) -> RecurringTransaction:
@@ -323,9 +335,7 @@ def _skipped_notify(template: RecurringTransaction, days: list[date]) -> None:
     what to do. Once per template and date: the job passes a skipped date for good, and a
     date already told of is not told again."""
     ledger = template.ledger
-    wallet_id = template.wallet_id or template.from_wallet_id
-    currency = Wallet.objects.filter(pk=wallet_id).values_list("currency", flat=True).first()
-    currency, base = currency or ledger.currency, ledger.currency
+    currency, base = _template_currency(template), ledger.currency
     told = set(
         Notification.objects.filter(
             ledger=ledger,
@@ -366,6 +376,11 @@ def _skipped_notify(template: RecurringTransaction, days: list[date]) -> None:
 # --- Budgets ------------------------------------------------------------------------------
 
 BUDGET_FIELDS = ("category", "amount", "alert_percent", "rollover", "start_month", "end_month")
+
+
+def _budget_amount(budget: Budget) -> str:
+    """The limit with the ledger currency's decimals, for the activity log."""
+    return amount_str(budget.amount, budget.ledger.currency)
 
 
 def budget_category_error(category: Category | None, *, archived_ok: bool = False) -> str | None:
@@ -458,7 +473,7 @@ def budget_create(
         budget_check(ledger=ledger, data=data, changed=None, budget_id=None)
         budget = Budget(ledger=ledger, category_id=data.pop("category"), **data)
         budget.save()
-        _logged(budget, "create", "budget", f"{budget.amount:.2f} from {budget.start_month}")
+        _logged(budget, "create", "budget", f"{_budget_amount(budget)} from {budget.start_month}")
         _alerts_enqueue(budget)
     return budget
 
@@ -487,7 +502,7 @@ def budget_update(*, budget: Budget, changes: dict[str, Any]) -> Budget:
         for name, value in data.items():
             setattr(budget, name, value)
         budget.save()
-        _logged(budget, "update", "budget", f"{budget.amount:.2f}", changes)
+        _logged(budget, "update", "budget", _budget_amount(budget), changes)
         _alerts_enqueue(budget)
     return Budget.objects.select_related("category").get(pk=budget.pk)
 
@@ -497,7 +512,7 @@ def budget_delete(*, budget: Budget) -> None:
     with transaction.atomic():
         pk = budget.pk
         budget.delete()
-        _logged(budget, "delete", "budget", f"{budget.amount:.2f}", pk=pk)
+        _logged(budget, "delete", "budget", _budget_amount(budget), pk=pk)
 
 
 # --- Budget alerts ------------------------------------------------------------------------

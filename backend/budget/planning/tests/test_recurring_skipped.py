@@ -117,3 +117,11 @@ def test_each_skipped_date_is_told_once_and_the_rest_is_made(yen_rent):
     told = Notification.objects.filter(kind="recurring_skipped", user__email="ed@example.com")
     assert sorted(n.data["date"] for n in told) == ["2025-03-01", "2025-05-01", "2025-06-01"]
     assert occurrence_dates(home["id"]) == [date(2025, 2, 1), date(2025, 4, 1)]
+
+
+def test_the_activity_log_names_a_template_s_amount_in_its_currency(owner_api, yen_rent):
+    h, home = yen_rent
+    entries = owner_api.get(
+        f"/ledgers/{h.ledger.pk}/activity", {"object_type": "recurring", "object_id": home["id"]}
+    ).json()["items"]
+    assert [e["summary"] for e in entries] == ["expense 90000 Tokyo flat"]
