@@ -336,6 +336,7 @@ def preview_row(row: int, **fields: Any) -> dict[str, Any]:
         "kind": "expense",
         "date": "2025-03-05",
         "amount": "12.30",
+        "currency": "EUR",  # the row's wallet's (SPEC §14)
         "description": "Bakery",
         "category": "Groceries",
         "wallet": "Bank",

@@ -306,6 +306,29 @@ def test_a_checked_file_shows_counts_and_the_first_rows(fake: FakeLedgerClient) 
     assert not at.error
 
 
+def test_the_preview_writes_each_amount_with_its_wallet_s_currency(
+    fake: FakeLedgerClient,
+) -> None:
+    # As the server answers a file for wallets in JPY (no decimals) and KWD (three); the bad
+    # row's cell stays as written.
+    fake.import_check = import_job(
+        valid_rows=3,
+        error_count=1,
+        errors=[{"row": 5, "field": "amount", "message": "Use whole amounts for JPY."}],
+        preview=[
+            preview_row(2, amount="1200", currency="JPY", wallet="Tokyo"),
+            preview_row(3, kind="income", amount="1.250", currency="KWD", wallet="Dinar"),
+            preview_row(4, amount="12.30"),
+            preview_row(5, valid=False, amount="12.50", currency="JPY", wallet="Tokyo"),
+        ],
+    )
+    at = _checked(fake)
+
+    preview = _frame(at, "Row", "Status")
+    assert preview["Amount"].tolist() == ["-1,200 JPY", "1.250 KWD", "-12.30 EUR", "12.50"]
+    assert preview["Wallet"].tolist() == ["Tokyo", "Dinar", "Bank", "Tokyo"]
+
+
 def test_row_errors_are_listed_and_nothing_can_be_imported(fake: FakeLedgerClient) -> None:
     fake.import_check = import_job(
         "invalid",

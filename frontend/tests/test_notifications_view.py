@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import data, session
 from dashboard.api import SESSION_EXPIRED_MESSAGE, ApiError, ApiUnavailable, SessionExpired
+from dashboard.formatting import literal
 from dashboard.views import notifications
 from tests import pages
 from tests.conftest import EMAIL
@@ -133,6 +134,34 @@ def test_no_notifications_says_what_comes_here(fake: FakeLedgerClient) -> None:
     assert not at.exception
     assert "No notifications yet. When spending reaches a budget's alert percentage" in texts(at)
     assert at.button(key=notifications.READ_ALL_KEY).disabled
+
+
+def test_a_skipped_recurring_transaction_is_shown_as_plain_text(fake: FakeLedgerClient) -> None:
+    # As the daily job writes it (budget.planning.services); the template's description is
+    # the user's own text.
+    message = (
+        "Family: the recurring expense '*Tokyo* flat_2' (90000 JPY) due on 2025-03-01 was "
+        "not made: there is no JPY→EUR exchange rate for that date or the 7 days before. It "
+        "will not be made later by itself: add it under Transactions with its amount in EUR "
+        "(what your bank charged), or add the rate first. So that the next occurrences are "
+        "made, add JPY rates in Setup → Rates."
+    )
+    fake.notifications = [
+        notification(
+            "n-rent",
+            "Recurring transaction not made: *Tokyo* flat_2",
+            "2025-04-10T00:05:00Z",
+            kind="recurring_skipped",
+            message=message,
+            data={"template": "r-1", "date": "2025-03-01", "currency": "JPY"},
+        )
+    ]
+    at = _page()
+
+    assert not at.exception
+    shown = [m.value for m in at.markdown]
+    assert f"**{literal('Recurring transaction not made: *Tokyo* flat_2')}**" in shown
+    assert literal(message) in shown
 
 
 def test_many_notifications_come_a_page_at_a_time(fake: FakeLedgerClient) -> None:

@@ -95,7 +95,7 @@ def test_a_loan_wallet_can_open_negative_and_without_balance_nothing_is_sent(
 
 
 def test_archiving_a_wallet_with_money_shows_the_api_detail(fake: FakeLedgerClient) -> None:
-    detail = "This wallet still holds 2450.10; move the money out before archiving it."
+    detail = "This wallet still holds 2450.10 EUR; move the money out before archiving it."
     fake.fail("PATCH", f"{LP}/wallets/w-bank", ApiError(409, "balance_not_zero", detail))
     at = _page()
     at.button(key="setup_wallet_w-bank_archive").click().run()

@@ -49,6 +49,13 @@ def amount_str(value: Decimal, code: str) -> str:
     return f"{value:.{places(code)}f}"
 
 
+def amount_str_exact(value: Decimal, code: str) -> str:
+    """`value` with the currency's decimals; one with more (an amount refused for them, named
+    in a message or a preview: "12.50" JPY) exactly as it is, never rounded."""
+    text = amount_str(value, code)
+    return text if Decimal(text) == value else f"{value:f}"
+
+
 def currency_check(value: str) -> str:
     """The code, upper-cased, if it is a currency of the table; ValueError otherwise (a
     pydantic validator turns it into a 422 naming the field)."""

@@ -12,8 +12,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from budget.common.currencies import currency_check
-from budget.common.money import money_str
+from budget.common.currencies import amount_str_exact, currency_check
 from budget.exchange.csv_cells import csv_cell_restore
 from budget.exchange.values import AUTO, parse_amount, parse_date
 from budget.money.models import REFERENCE_FIELDS, REFERENCE_NOUN, Kind
@@ -398,10 +397,12 @@ class RowParser:
 
 
 def preview_row(
-    line: int, parsed: ParsedRow, *, valid: bool, names_by_id: dict[Any, str]
+    line: int, parsed: ParsedRow, *, valid: bool, names_by_id: dict[Any, str], currency: str
 ) -> dict[str, Any]:
     """A row as the dashboard shows it before the commit: names, not ids; the cells as
-    written when they could not be read."""
+    written when they could not be read. `currency` is the row's (its wallet's, SPEC §14):
+    the amount has its decimals, as the transaction will answer it ("1200" JPY, "1.250"
+    KWD)."""
     if parsed.data is None:
         cells = parsed.cells
         return {
@@ -413,6 +414,7 @@ def preview_row(
                 (cells[f] for f in ("amount", "signed_amount", "debit", "credit") if cells.get(f)),
                 None,
             ),
+            "currency": currency,
             "description": cells.get("description"),
             **{name: cells.get(name) or None for name in REFERENCE_FIELDS},
             "notes": cells.get("notes", ""),
@@ -425,7 +427,8 @@ def preview_row(
         "valid": valid,
         "kind": str(data["kind"]),
         "date": data["date"].isoformat(),
-        "amount": money_str(data["amount"]),
+        "amount": amount_str_exact(data["amount"], currency),
+        "currency": currency,
         "description": data["description"],
         **{name: names_by_id.get(data[name]) for name in REFERENCE_FIELDS},
         "payee": data.get("payee_name"),  # by name, as the other references

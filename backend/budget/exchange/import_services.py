@@ -36,7 +36,6 @@ from budget.accounts.models import User
 from budget.common import activity
 from budget.common.errors import Conflict, Invalid, PayloadTooLarge
 from budget.common.handlers import clean_message
-from budget.common.money import money_str
 from budget.common.tasks import enqueue_on_commit
 from budget.exchange import duplicates
 from budget.exchange.csv_rows import (
@@ -58,7 +57,7 @@ from budget.exchange.values import AUTO, AmbiguousDates, values_detect
 from budget.ledgers.models import Ledger
 from budget.ledgers.services import ledger_lock
 from budget.money import services as money_services
-from budget.money.conversion import base_amounts_fill
+from budget.money.conversion import base_amounts_fill, tx_currency
 from budget.money.models import (
     REFERENCE_FIELDS,
     Bucket,
@@ -192,7 +191,7 @@ def _stored(line: int, data: dict[str, Any]) -> tuple:
         rest["splits"] = [
             {
                 "category": str(line["category"]),
-                "amount": money_str(line["amount"]),
+                "amount": f"{line['amount']:f}",  # exact: the wallet's currency may have 3
                 "bucket": str(line["bucket"]) if line["bucket"] else None,
                 "description": line["description"],
             }
@@ -421,13 +420,16 @@ def _check_chunk(
 ) -> None:
     """Checks a chunk of read rows: the rules and the payee history fill what the rows left
     empty (once for the chunk: SPEC §12), then the import's default categories, then the
-    rules of every transaction. A split transaction (its rows joined, `by_row` its errors
+    category's default bucket (`transactions_prepare`), then the rules of every
+    transaction. A split transaction (its rows joined, `by_row` its errors
     per row) was checked whole when it was joined; rules fill none of its categories."""
     readable = [
         parsed.data for _, parsed, by_row in chunk if parsed.data is not None and by_row is None
     ]
     if readable:
-        money_services.transactions_prepare(ledger=job.ledger, items=readable)
+        money_services.transactions_prepare(
+            ledger=job.ledger, items=readable, defaults=parser.category_default
+        )
         _payees_known(job.ledger, refs, readable)
     checked = []
     for line, parsed, by_row in chunk:
@@ -435,7 +437,6 @@ def _check_chunk(
             if parsed.data is None:
                 errors = parsed.errors
             else:
-                parser.category_default(parsed.data)
                 errors = parsed.errors or _field_errors(parsed.data, refs)
             by_row = [(line, errors)] if errors else []
         else:
@@ -445,7 +446,13 @@ def _check_chunk(
     for line, parsed, by_row, errors in checked:
         if len(tally.preview) < PREVIEW_ROWS:
             tally.preview.append(
-                preview_row(line, parsed, valid=not errors, names_by_id=names_by_id)
+                preview_row(
+                    line,
+                    parsed,
+                    valid=not errors,
+                    names_by_id=names_by_id,
+                    currency=_row_currency(parsed, parser, refs),
+                )
             )
         if errors:
             for row, row_errors in by_row:
@@ -458,6 +465,18 @@ def _check_chunk(
         if len(tally.pending) >= ROWS_PER_INSERT:
             _rows_store(job, tally.pending)
             tally.pending = []
+
+
+def _row_currency(parsed: ParsedRow, parser: RowParser, refs: References) -> str:
+    """The currency of a row's amount (SPEC §14): its wallet's (a transfer's from_wallet's),
+    the ledger's without one; for a row that could not be read, that of the wallet its
+    cells name, if any."""
+    if parsed.data is not None:
+        return tx_currency(parsed.data, refs.wallets, refs.base)
+    cells = parsed.cells
+    name = cells.get("wallet") or cells.get("from_wallet") or str(parser.options.wallet or "")
+    wallet = parser.names.find("wallet", name) if name else None
+    return (wallet.currency if wallet is not None else "") or refs.base
 
 
 def _rates_check(job, checked: list[tuple], refs: References) -> None:

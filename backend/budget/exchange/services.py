@@ -13,6 +13,7 @@ by the planning services' own rules once the ledger's categories and buckets exi
 same database transaction; every error of the document still comes in one 422.
 """
 
+import contextlib
 import uuid
 from datetime import date
 from decimal import Decimal
@@ -24,8 +25,10 @@ from pydantic import ValidationError as PydanticValidationError
 
 from budget.accounts.models import User
 from budget.common import activity
+from budget.common.currencies import currency_check
 from budget.common.errors import Conflict, Invalid
 from budget.common.handlers import clean_message
+from budget.common.money import base_currency_set
 from budget.exchange.schemas import LedgerDocument, RecurringDoc
 from budget.ledgers.models import Ledger
 from budget.ledgers.services import ledger_create
@@ -69,7 +72,11 @@ def _max_transactions() -> int:
 
 
 def document_parse(raw: Any) -> LedgerDocument:
-    """The document's shape and values; 422 naming every bad field (`transactions.3.amount`)."""
+    """The document's shape and values; 422 naming every bad field (`transactions.3.amount`).
+
+    The document's base-currency amounts (allocations, budgets, goals) are read with the
+    decimals of its ledger's currency, the request's ledger from here on (SPEC §14: 1.250
+    in a KWD ledger, whole yen in a JPY one)."""
     if isinstance(raw, dict):
         transactions = raw.get("transactions")
         if isinstance(transactions, list) and len(transactions) > _max_transactions():
@@ -77,6 +84,11 @@ def document_parse(raw: Any) -> LedgerDocument:
                 f"A restore takes at most {_max_transactions()} transactions.",
                 field="transactions",
             )
+        ledger = raw.get("ledger")
+        currency = ledger.get("currency", "EUR") if isinstance(ledger, dict) else None
+        if isinstance(currency, str):
+            with contextlib.suppress(ValueError):  # named as `ledger.currency` below
+                base_currency_set(currency_check(currency))
     try:
         return LedgerDocument.model_validate(raw)
     except PydanticValidationError as error:
@@ -232,7 +244,8 @@ def _allocation_errors(index: int, tx, refs: References) -> list[dict[str, str]]
                 }
             )
         total += part.amount
-    if tx.allocations and total > tx.amount:
+    # Allocations move buckets, which are in the base currency (SPEC §14).
+    if tx.allocations and total > (tx.amount if tx.base_amount is None else tx.base_amount):
         errors.append(
             {
                 "field": f"{prefix}.allocations",

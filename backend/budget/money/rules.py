@@ -11,10 +11,11 @@ calls the very rules the API does.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 from uuid import UUID
 
+from budget.common.currencies import amount_str_exact
 from budget.common.money import MAX_AMOUNT, amount_check
 from budget.ledgers.models import Ledger
 from budget.money.conversion import to_currency, tx_currency
@@ -199,7 +200,7 @@ def transaction_errors(
 
     if lines:
         archived_ok = changed is not None and "splits" not in changed
-        errors += split_errors(kind, amount, lines, refs, archived_ok=archived_ok)
+        errors += split_errors(kind, data, refs, archived_ok=archived_ok)
         if "category" in given:
             error("category", "A split transaction has no category of its own: each line has one.")
 
@@ -297,11 +298,13 @@ SPLIT_REFERENCES = ("category", "bucket")
 
 
 def split_errors(
-    kind: Kind, amount: Decimal, lines: list[dict[str, Any]], refs: References, *, archived_ok: bool
+    kind: Kind, data: dict[str, Any], refs: References, *, archived_ok: bool
 ) -> list[dict[str, str]]:
     """The rules of SPEC §13 for the lines of a split income or expense: 2 to 50 lines,
     each above zero in an active category of the transaction's type (and, on an expense,
     an active bucket of the ledger), adding up to the amount exactly."""
+    amount: Decimal = data["amount"]
+    lines: list[dict[str, Any]] = data["splits"]
     if kind not in (Kind.INCOME, Kind.EXPENSE):
         return [
             {
@@ -353,12 +356,15 @@ def split_errors(
                 errors.append({"field": f"{prefix}.bucket", "message": message})
     total = sum((line["amount"] for line in lines), Decimal("0.00"))
     if total != amount:
+        # In the transaction's currency (SPEC §14), never rounded: "1.749" KWD, "1200" JPY.
+        code = tx_currency(data, refs.wallets, refs.base)
+        written = partial(amount_str_exact, code=code)
         side = "over" if total > amount else "under"
         errors.append(
             {
                 "field": "splits",
-                "message": f"The lines add up to {total:.2f}: {abs(total - amount):.2f} {side} "
-                f"the amount {amount:.2f}.",
+                "message": f"The lines add up to {written(total)}: "
+                f"{written(abs(total - amount))} {side} the amount {written(amount)}.",
             }
         )
     return errors

@@ -5,7 +5,7 @@ rollup in that same transaction (`budget.money.rollup`).
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from budget.common import activity
 from budget.common.bulk import rows_insert
-from budget.common.currencies import places
+from budget.common.currencies import amount_str, amount_str_exact, places
 from budget.common.errors import Conflict, Invalid
 from budget.common.money import MAX_AMOUNT, ZERO, amount_check
 from budget.common.tasks import enqueue_on_commit
@@ -211,7 +211,7 @@ def wallet_create(
         except ValueError as error:
             raise Invalid(str(error), field="opening_balance") from error
     if archived and opening_balance:
-        _archive_guard(opening_balance, "wallet")
+        _archive_guard(opening_balance, "wallet", currency)
     with transaction.atomic():
         wallet = Wallet(ledger=ledger, name=name, kind=kind, currency=currency, archived=archived)
         _save(wallet, "wallet")
@@ -229,10 +229,13 @@ def wallet_create(
     return wallet
 
 
-def _archive_guard(balance: Decimal, noun: str) -> None:
+def _archive_guard(balance: Decimal, noun: str, currency: str) -> None:
+    """409 unless `balance` (in `currency`: a wallet's own, a bucket's the ledger's) is zero;
+    the message writes it with the currency's decimals, "0.005 KWD", never "0.01"."""
     if balance != ZERO:
+        held = " ".join(p for p in (amount_str_exact(balance, currency), currency) if p)
         raise Conflict(
-            f"This {noun} still holds {balance:.2f}; move the money out before archiving it.",
+            f"This {noun} still holds {held}; move the money out before archiving it.",
             code="balance_not_zero",
         )
 
@@ -254,7 +257,7 @@ def wallet_update(*, wallet: Wallet, **changes: Any) -> Wallet:
             # Under the ledger lock, as transactions_create: the balance counts every
             # transaction made with the wallet, and none comes after the archiving.
             ledger_lock(ledger_ids=[wallet.ledger_id])
-            _archive_guard(selectors.wallet_balance(wallet=wallet), "wallet")
+            _archive_guard(selectors.wallet_balance(wallet=wallet), "wallet", wallet.currency)
         _save(wallet, "wallet", _apply(wallet, changes))
     return wallet
 
@@ -348,7 +351,8 @@ def bucket_update(*, bucket: Bucket, **changes: Any) -> Bucket:
         ledger_lock(ledger_ids=[bucket.ledger_id])
         archived = changes.get("archived", bucket.archived)
         if archived and not bucket.archived:
-            _archive_guard(selectors.bucket_balance(bucket=bucket), "bucket")
+            base = Ledger.objects.values_list("currency", flat=True).get(pk=bucket.ledger_id)
+            _archive_guard(selectors.bucket_balance(bucket=bucket), "bucket", base)
         percent = changes.get("allocation_percent", bucket.allocation_percent)
         if "allocation_percent" in changes or not archived:
             _percent_sum_check(
@@ -612,16 +616,27 @@ def _written(ledger_id: UUID, txs: list[Transaction], *, created: bool) -> None:
 
 
 def transaction_summary(tx: Transaction) -> str:
-    """A transaction in the activity log: "expense 12.50 Rent"."""
-    return " ".join(p for p in (tx.kind, f"{tx.amount:.2f}", tx.description) if p)
+    """A transaction in the activity log: "expense 12.50 Rent", its amount with its
+    currency's decimals ("expense 1200 Ramen" from a JPY wallet)."""
+    return " ".join(p for p in (tx.kind, amount_str(tx.amount, tx.currency), tx.description) if p)
 
 
-def transactions_prepare(*, ledger: Ledger, items: list[dict[str, Any]]) -> None:
+def transactions_prepare(
+    *,
+    ledger: Ledger,
+    items: list[dict[str, Any]],
+    defaults: Callable[[dict[str, Any]], None] | None = None,
+) -> None:
     """What happens to new transactions' input before it is checked, in place: the apps
     that fill empty fields (rules, the payee history: budget.rules) through
-    `transactions_preparing`. The import's check calls it too, so a row that a rule gives
-    its category is valid (SPEC §11, §12)."""
+    `transactions_preparing`, then the caller's own `defaults` for what they left empty
+    (the import's default categories, SPEC §11), then the category's default bucket — so a
+    category from any of them gets it. The import's check calls it too, so a row that a
+    rule gives its category is valid (SPEC §11, §12)."""
     transactions_preparing.send(sender=Transaction, ledger=ledger, items=items)
+    if defaults is not None:
+        for item in items:
+            defaults(item)
     category_default_buckets_fill(ledger=ledger, items=items)
 
 

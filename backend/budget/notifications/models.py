@@ -10,6 +10,10 @@ from budget.ledgers.models import Ledger
 class NotificationKind(models.TextChoices):
     BUDGET_WARNING = "budget_warning", "A budget reached its alert percentage"
     BUDGET_EXCEEDED = "budget_exceeded", "A budget was exceeded"
+    RECURRING_SKIPPED = (
+        "recurring_skipped",
+        "A recurring transaction was not made: no exchange rate for its date",
+    )
 
 
 class Notification(models.Model):

@@ -21,7 +21,8 @@ class NotificationOut(Schema):
     message: str
     data: dict[str, Any] = Field(
         description="Details for the kind; budget alerts: budget, category, month, "
-        "threshold, limit, spent, percent_used"
+        "threshold, limit, spent, percent_used; recurring_skipped: template, description, "
+        "date, currency, base_currency"
     )
     created_at: dt.datetime
     read_at: dt.datetime | None

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from budget.accounts.models import User
 from budget.common import activity
+from budget.common.currencies import amount_str
 from budget.common.errors import Conflict, Invalid
 from budget.common.tasks import enqueue_on_commit
 from budget.ledgers.models import Ledger, Role
@@ -33,6 +34,7 @@ from budget.money.models import (
     CategoryType,
     Kind,
     Transaction,
+    Wallet,
 )
 from budget.money.rules import (
     ALLOWED,
@@ -40,7 +42,7 @@ from budget.money.rules import (
     references_load,
     transaction_errors,
 )
-from budget.notifications.models import NotificationKind
+from budget.notifications.models import Notification, NotificationKind
 from budget.notifications.services import notifications_create
 from budget.planning import selectors
 from budget.planning.models import (
@@ -137,8 +139,20 @@ def _logged(obj, action: str, noun: str, summary: str, changes=None, pk=None) ->
     )
 
 
+def _template_currency(template: RecurringTransaction) -> str:
+    """The currency of the template's amount: its wallet's (a transfer's from_wallet's), the
+    ledger's without one."""
+    wallet_id = template.wallet_id or template.from_wallet_id
+    found = Wallet.objects.filter(pk=wallet_id).values_list("currency", flat=True).first()
+    if found:
+        return found
+    return Ledger.objects.values_list("currency", flat=True).get(pk=template.ledger_id)
+
+
 def _recurring_summary(template: RecurringTransaction) -> str:
-    return " ".join(p for p in (template.kind, f"{template.amount:.2f}", template.description) if p)
+    """ "expense 1200 Rent": the amount with its currency's decimals."""
+    amount = amount_str(template.amount, _template_currency(template))
+    return " ".join(p for p in (template.kind, amount, template.description) if p)
 
 
 def recurring_create(*, ledger: Ledger, **fields: Any) -> RecurringTransaction:
@@ -228,7 +242,9 @@ def recurring_materialise(
     at once (two workers, a worker and the API) make each occurrence once. One run makes at
     most RECURRING_MAX_CATCH_UP occurrences; after a long downtime the next runs go on.
     With `skip_missing_rates` (the daily job), an occurrence in another currency without a
-    rate of its date is skipped and logged, and the others are made.
+    rate of its date is skipped, logged and notified (`_skipped_notify`), and the others
+    are made. A skipped occurrence is not tried again: `last_date` passes it as it passes
+    a deleted one.
     """
     today = today or timezone.localdate()
     with transaction.atomic():
@@ -273,12 +289,14 @@ def recurring_materialise(
                     if not skipped:
                         raise
                     # SPEC §14: an occurrence in another currency without a rate of its date
-                    # is skipped (logged), the others are made.
+                    # is skipped (logged, and the owners and editors are told), the others
+                    # are made.
                     logger.warning(
                         "Recurring transaction %s: no exchange rate for %s; skipped.",
                         template.pk,
                         ", ".join(dates[row].isoformat() for row in sorted(skipped)),
                     )
+                    _skipped_notify(template, [dates[row] for row in sorted(skipped)])
                     rest = [item for row, item in enumerate(items) if row not in skipped]
                     if rest:
                         money.transactions_create(ledger=template.ledger, items=rest, bulk=True)
@@ -300,9 +318,69 @@ def recurring_materialise(
     return len(dates) - len(skipped), template.next_date
 
 
+def _alert_recipients(ledger_id: UUID) -> list[User]:
+    """Who hears of a ledger's alerts: its active owners and editors (SPEC §10)."""
+    return list(
+        User.objects.filter(
+            memberships__ledger_id=ledger_id,
+            memberships__role__in=(Role.OWNER, Role.EDITOR),
+            is_active=True,
+        ).order_by("email")
+    )
+
+
+def _skipped_notify(template: RecurringTransaction, days: list[date]) -> None:
+    """Tells the ledger's owners and editors of each occurrence of `template` the daily job
+    skipped for want of an exchange rate (SPEC §14): which template, date and currency, and
+    what to do. Once per template and date: the job passes a skipped date for good, and a
+    date already told of is not told again."""
+    ledger = template.ledger
+    currency, base = _template_currency(template), ledger.currency
+    told = set(
+        Notification.objects.filter(
+            ledger=ledger,
+            kind=NotificationKind.RECURRING_SKIPPED,
+            data__template=str(template.pk),
+        ).values_list("data__date", flat=True)
+    )
+    days = [day for day in days if day.isoformat() not in told]
+    if not days:
+        return
+    recipients = _alert_recipients(ledger.pk)
+    amount = f"{amount_str(template.amount, currency)} {currency}"
+    name = template.description or f"{template.kind} of {amount}"
+    for day in days:
+        notifications_create(
+            users=recipients,
+            ledger=ledger,
+            kind=NotificationKind.RECURRING_SKIPPED,
+            title=f"Recurring transaction not made: {name}",
+            message=(
+                f"{ledger.name}: the recurring {template.kind} '{name}' ({amount}) due on "
+                f"{day.isoformat()} was not made: there is no {currency}→{base} exchange rate "
+                "for that date or the 7 days before. It will not be made later by itself: add "
+                f"it under Transactions with its amount in {base} (what your bank charged), "
+                f"or add the rate first. So that the next occurrences are made, add {currency} "
+                "rates in Setup → Rates."
+            ),
+            data={
+                "template": str(template.pk),
+                "description": template.description,
+                "date": day.isoformat(),
+                "currency": currency,
+                "base_currency": base,
+            },
+        )
+
+
 # --- Budgets ------------------------------------------------------------------------------
 
 BUDGET_FIELDS = ("category", "amount", "alert_percent", "rollover", "start_month", "end_month")
+
+
+def _budget_amount(budget: Budget) -> str:
+    """The limit with the ledger currency's decimals, for the activity log."""
+    return amount_str(budget.amount, budget.ledger.currency)
 
 
 def budget_category_error(category: Category | None, *, archived_ok: bool = False) -> str | None:
@@ -395,7 +473,7 @@ def budget_create(
         budget_check(ledger=ledger, data=data, changed=None, budget_id=None)
         budget = Budget(ledger=ledger, category_id=data.pop("category"), **data)
         budget.save()
-        _logged(budget, "create", "budget", f"{budget.amount:.2f} from {budget.start_month}")
+        _logged(budget, "create", "budget", f"{_budget_amount(budget)} from {budget.start_month}")
         _alerts_enqueue(budget)
     return budget
 
@@ -424,7 +502,7 @@ def budget_update(*, budget: Budget, changes: dict[str, Any]) -> Budget:
         for name, value in data.items():
             setattr(budget, name, value)
         budget.save()
-        _logged(budget, "update", "budget", f"{budget.amount:.2f}", changes)
+        _logged(budget, "update", "budget", _budget_amount(budget), changes)
         _alerts_enqueue(budget)
     return Budget.objects.select_related("category").get(pk=budget.pk)
 
@@ -434,7 +512,7 @@ def budget_delete(*, budget: Budget) -> None:
     with transaction.atomic():
         pk = budget.pk
         budget.delete()
-        _logged(budget, "delete", "budget", f"{budget.amount:.2f}", pk=pk)
+        _logged(budget, "delete", "budget", _budget_amount(budget), pk=pk)
 
 
 # --- Budget alerts ------------------------------------------------------------------------
@@ -447,10 +525,13 @@ def _alert_text(ledger: Ledger, status: dict, month: date, threshold: str) -> tu
     """The notification's title and text. A rolling-over budget speaks of what was
     available (the month's limit plus what carried over), which its state is measured on."""
     name, currency = status["category_name"], ledger.currency
-    spent = f"{status['spent']:.2f}"
-    limit = f"{status['available']:.2f}"
+    spent = amount_str(status["spent"], currency)
+    limit = amount_str(status["available"], currency)
     if status["carried"]:
-        own, carried = f"{status['limit']:.2f}", f"{status['carried']:.2f}"
+        own, carried = (
+            amount_str(status["limit"], currency),
+            amount_str(status["carried"], currency),
+        )
         limit = f"{limit} {currency} available ({own} + {carried} carried)"
     else:
         limit = f"{limit} {currency}"
@@ -458,7 +539,7 @@ def _alert_text(ledger: Ledger, status: dict, month: date, threshold: str) -> tu
     percent = "nothing was left" if percent is None else f"{percent:.2f} %"
     when = f"{month:%B %Y}"
     if threshold == Threshold.EXCEEDED:
-        over = f"{-status['remaining']:.2f}"
+        over = amount_str(-status["remaining"], currency)
         return (
             f"Budget exceeded: {name}",
             f"{ledger.name}: {spent} {currency} spent on {name} in {when}, over the budget "
@@ -508,13 +589,7 @@ def budget_alerts_check(*, ledger_id: UUID, months: list[date]) -> int:
             todo.append((month, status, new))
     if not todo:
         return 0
-    recipients = list(
-        User.objects.filter(
-            memberships__ledger=ledger,
-            memberships__role__in=(Role.OWNER, Role.EDITOR),
-            is_active=True,
-        ).order_by("email")
-    )
+    recipients = _alert_recipients(ledger.pk)
     sent = 0
     for month, status, thresholds in todo:
         with transaction.atomic():
@@ -540,10 +615,11 @@ def budget_alerts_check(*, ledger_id: UUID, months: list[date]) -> int:
                 "category_name": status["category_name"],
                 "month": month_text(month),
                 "threshold": str(threshold),
-                "limit": f"{status['limit']:.2f}",
-                "carried": f"{status['carried']:.2f}",
-                "available": f"{status['available']:.2f}",
-                "spent": f"{status['spent']:.2f}",
+                # In the ledger's currency, with its decimals (SPEC §14).
+                "limit": amount_str(status["limit"], ledger.currency),
+                "carried": amount_str(status["carried"], ledger.currency),
+                "available": amount_str(status["available"], ledger.currency),
+                "spent": amount_str(status["spent"], ledger.currency),
                 "percent_used": (
                     None if status["percent_used"] is None else f"{status['percent_used']:.2f}"
                 ),

@@ -1,5 +1,7 @@
-"""Notifications: the signed-in user's messages (budget alerts), newest first, unread ones
-marked; mark one or all of them read. The unread count is in the sidebar of every page."""
+"""Notifications: the signed-in user's messages (budget alerts, recurring transactions not
+made for want of an exchange rate), newest first, unread ones marked; mark one or all of
+them read. The unread count is in the sidebar of every page. Every kind is shown alike: the
+server's title and message, as plain text."""
 
 from __future__ import annotations
 
@@ -99,7 +101,8 @@ def _list(unread_only: bool) -> None:
         else:
             st.info(
                 "No notifications yet. When spending reaches a budget's alert percentage or "
-                "goes over its limit, you hear about it here."
+                "goes over its limit, or a recurring transaction could not be made for want "
+                "of an exchange rate, you hear about it here."
             )
         return
 

@@ -10,7 +10,8 @@ from decimal import Decimal
 import pytest
 from django.db.models import Q
 
-from budget.exchange.tests.helpers import csv_text, upload, validated
+from budget.exchange.tests.helpers import csv_text, imports_path, upload, validated
+from budget.ledgers.services import ledger_create
 from budget.money import services
 from budget.money.models import Transaction
 from budget.money.rollup import rollup_drift
@@ -169,3 +170,62 @@ def test_a_row_without_a_rate_is_a_row_error(owner_api, wallets):
     assert [(e["row"], e["field"], e["message"]) for e in errors] == [
         (3, "base_amount", "No JPY→EUR rate for 2025-01-01; give base_amount or add a rate"),
     ]
+
+
+def test_the_preview_writes_each_amount_with_its_wallet_s_decimals(owner_api, wallets):
+    h, *_ = wallets
+    header = "date,kind,amount,description,category,wallet,from_wallet,to_wallet,to_amount"
+    content = csv_text(
+        "2025-03-01,expense,1200,Sushi,Groceries,Yen,,,",
+        "2025-03-01,expense,1.25,Tea,Groceries,Dinar,,,",
+        "2025-03-01,expense,12.3,Bread,Groceries,Bank,,,",
+        "2025-03-01,transfer,2000,Change,,,Yen,Dinar,4.125",
+        "2025-03-01,expense,12.50,Ramen,Groceries,Yen,,,",  # too many decimals for JPY
+        "2025-03-01,expense,oops,Tea,Groceries,Dinar,,,",  # not an amount
+        header=header,
+    )
+    response = upload(owner_api, h.ledger, content)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert [(r["row"], r["valid"], r["amount"], r["currency"]) for r in body["preview"]] == [
+        (2, True, "1200", "JPY"),
+        (3, True, "1.250", "KWD"),
+        (4, True, "12.30", "EUR"),
+        (5, True, "2000", "JPY"),
+        (6, False, "12.50", "JPY"),  # as read, never rounded to "12"
+        (7, False, "oops", "KWD"),  # the cell as written
+    ]
+    # The transactions answer the same amounts once imported.
+    fetched = owner_api.get(imports_path(h.ledger, body["id"])).json()
+    assert fetched["preview"] == body["preview"]
+    assert [(e["row"], e["field"]) for e in body["errors"]] == [(6, "amount"), (7, "amount")]
+
+
+def test_the_preview_and_the_transactions_agree_in_a_yen_ledger(owner_api, user, commit):
+    """A ledger in JPY (no decimals) with a KWD wallet (three): the preview, the stored
+    split lines and the transactions keep every thousandth."""
+    yen_book = ledger_create(name="Tokyo", owner=user, currency="JPY")
+    wallet_create(ledger=yen_book, name="Dinar", kind="virtual", currency="KWD")
+    own_rate(yen_book, "KWD", MARCH, "487.5")
+    header = "date,kind,amount,description,category,wallet,split_of"
+    content = csv_text(
+        "2025-03-01,expense,0.750,Market,Groceries,Dinar,m1",
+        "2025-03-01,expense,0.500,Market,Leisure,Dinar,m1",
+        "2025-03-01,expense,2.125,Tea,Groceries,Dinar,",
+        header=header,
+    )
+    job = validated(owner_api, yen_book, content)
+    assert [(r["amount"], r["currency"]) for r in job["preview"]] == [
+        ("1.250", "KWD"),
+        ("2.125", "KWD"),
+    ]
+    done = commit(owner_api, yen_book, job["id"])
+    assert done["status"] == "done", done
+    listed = owner_api.get(f"/ledgers/{yen_book.pk}/transactions", {"ordering": "amount"})
+    items = listed.json()["items"]
+    assert [(t["amount"], t["currency"], t["base_amount"]) for t in items] == [
+        ("1.250", "KWD", "609"),  # 609.375
+        ("2.125", "KWD", "1036"),  # 1035.9375
+    ]
+    assert [line["amount"] for line in items[0]["splits"]] == ["0.750", "0.500"]
+    assert [r["amount"] for r in job["preview"]] == [t["amount"] for t in items]

@@ -314,6 +314,7 @@ def test_the_preview_shows_the_first_rows_with_names(owner_api, household):
         "kind": "expense",
         "date": "2025-03-01",
         "amount": "1.00",
+        "currency": "EUR",
         "description": "Row 1",
         "category": "Groceries",
         "wallet": "Bank",

@@ -180,6 +180,41 @@ def test_an_imported_row_gets_its_default(
     assert_books_balance(h.ledger)
 
 
+def test_a_row_whose_category_is_the_import_s_default_gets_its_default_bucket(
+    owner_api, groceries_to_bills, django_capture_on_commit_callbacks
+):
+    """SPEC §11: a row without a category takes the import's `expense_category`; that
+    category's default bucket follows, as for a category the row named."""
+    h = groceries_to_bills
+    header = "date,kind,amount,description,category,wallet,bucket"
+    job = validated(
+        owner_api,
+        h.ledger,
+        csv_text(
+            "2025-03-01,expense,4.20,Milk,,Bank,",
+            "2025-03-02,expense,9.00,Cinema,,Bank,Fun",
+            "2025-03-03,expense,2.00,Bus,Transport,Bank,",
+            header=header,
+        ),
+        expense_category="Groceries",
+    )
+    assert [(r["category"], r["bucket"]) for r in job["preview"]] == [
+        ("Groceries", "Bills"),
+        ("Groceries", "Fun"),
+        ("Transport", None),
+    ]
+    with django_capture_on_commit_callbacks(execute=True):  # the import task, as a worker
+        response = owner_api.post(imports_path(h.ledger, job["id"], "commit"), {})
+    assert response.status_code == 202, response.content
+    rows = Transaction.objects.filter(import_job_id=job["id"]).order_by("date")
+    assert [(row.category_id, row.bucket_id) for row in rows] == [
+        (h.groceries.pk, h.bills.pk),
+        (h.groceries.pk, h.fun.pk),
+        (h.category("Transport").pk, h.unallocated.pk),
+    ]
+    assert_books_balance(h.ledger)
+
+
 def test_a_recurring_occurrence_gets_its_default(groceries_to_bills):
     h = groceries_to_bills
     with time_machine.travel(datetime(2025, 1, 1, 12, tzinfo=UTC), tick=False):

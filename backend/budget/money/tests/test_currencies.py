@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.helpers import assert_error
 
 from budget.accounts import services as account_services
 from budget.common.currencies import CURRENCY_CODES, places
@@ -682,3 +683,50 @@ def test_running_balance_and_reconcile_use_the_wallet_currency_places(owner_api,
     assert body["balance"] == "3500"
     assert "currency" not in body
     assert body["adjustment"]["amount"] == "-300"
+
+
+# --- Messages name amounts with their currency's decimals --------------------------------------
+
+
+def test_a_split_that_does_not_add_up_names_the_amounts_exactly(owner_api, ledger):
+    dinar = wallet(ledger, "Dinar", "KWD")
+    own_rate(ledger, "KWD", MARCH, "2.9871")
+    lines = [
+        {"category": str(category(ledger, "Groceries").pk), "amount": "1.750"},
+        {"category": str(category(ledger, "Leisure").pk), "amount": "0.499"},
+    ]
+    response = owner_api.post(
+        tx_path(ledger), expense(ledger, dinar, "2.250", category=None, splits=lines)
+    )
+    body = assert_error(response, 422)
+    assert body["errors"] == [
+        {"field": "splits", "message": "The lines add up to 2.249: 0.001 under the amount 2.250."}
+    ]
+    assert not Transaction.objects.filter(ledger=ledger).exists()
+
+
+def test_a_wallet_or_bucket_that_still_holds_money_names_it_in_its_currency(owner_api, ledger):
+    dinar = wallet(ledger, "Dinar", "KWD")
+    own_rate(ledger, "KWD", MARCH, "2.9871")
+    fun = bucket_create(ledger=ledger, name="Fun", allocation_percent=Decimal("0.00"))
+    body = income(ledger, dinar, "0.005", bucket=str(fun.pk))
+    assert owner_api.post(tx_path(ledger), body).status_code == 201
+    response = owner_api.patch(f"/ledgers/{ledger.pk}/wallets/{dinar.pk}", {"archived": True})
+    assert assert_error(response, 409, "balance_not_zero")["detail"] == (
+        "This wallet still holds 0.005 KWD; move the money out before archiving it."
+    )
+    response = owner_api.patch(f"/ledgers/{ledger.pk}/buckets/{fun.pk}", {"archived": True})
+    assert assert_error(response, 409, "balance_not_zero")["detail"] == (
+        "This bucket still holds 0.01 EUR; move the money out before archiving it."
+    )
+
+
+def test_the_activity_log_names_an_amount_with_its_currency_s_decimals(owner_api, ledger):
+    dinar = wallet(ledger, "Dinar", "KWD")
+    own_rate(ledger, "KWD", MARCH, "2.9871")
+    tx = owner_api.post(tx_path(ledger), expense(ledger, dinar, "1.255", description="Tea"))
+    assert tx.status_code == 201, tx.content
+    entries = owner_api.get(
+        f"/ledgers/{ledger.pk}/activity", {"object_type": "transaction"}
+    ).json()["items"]
+    assert [e["summary"] for e in entries] == ["expense 1.255 Tea"]

@@ -14,6 +14,7 @@ from django_q.models import Schedule, Task
 
 from budget.common.schedules import schedules_apply
 from budget.ledgers.models import Membership
+from budget.ledgers.services import ledger_create
 from budget.money import services as money
 from budget.money.models import Transaction
 from budget.money.tests.helpers import Household, expense, income, post_ok, transfer, tx_path
@@ -433,3 +434,40 @@ def test_two_workers_checking_at_once_send_each_alert_once(household, family):
         ("eddie@example.com", "budget_warning"),
     ]
     assert Notification.objects.count() == 6
+
+
+@pytest.mark.parametrize(
+    ("currency", "limit", "spent", "text", "data"),
+    [
+        ("KWD", "1.250", "1.001", "1.001 of 1.250 KWD", ("1.250", "1.001", "0.000")),
+        ("JPY", "1250", "1001", "1001 of 1250 JPY", ("1250", "1001", "0")),
+    ],
+)
+def test_an_alert_writes_amounts_with_the_ledger_currency_s_decimals(
+    user, currency, limit, spent, text, data
+):
+    """SPEC §14: "1.001 of 1.250 KWD", never the rounded "1.00 of 1.25"."""
+    ledger = ledger_create(name="Abroad", owner=user, currency=currency)
+    wallet = money.wallet_create(ledger=ledger, name="Cash", kind="physical")
+    groceries = ledger.categories.get(name="Groceries")
+    services.budget_create(
+        ledger=ledger, category=groceries.pk, amount=Decimal(limit), start_month=MARCH
+    )
+    money.transaction_create(
+        ledger=ledger,
+        data={
+            "kind": "expense",
+            "date": date(2025, 3, 5),
+            "amount": Decimal(spent),
+            "wallet": wallet.pk,
+            "category": groceries.pk,
+        },
+    )
+    assert services.budget_alerts_check(ledger_id=ledger.pk, months=[MARCH]) == 1
+    notification = Notification.objects.get(ledger=ledger)
+    assert f"{text} spent on Groceries in March 2025" in notification.message
+    assert (
+        notification.data["limit"],
+        notification.data["spent"],
+        notification.data["carried"],
+    ) == data
