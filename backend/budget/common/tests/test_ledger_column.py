@@ -4,10 +4,23 @@ row that reaches its ledger only through a parent could not be placed. Found rat
 listed: a new model that points (through any chain of foreign keys) at a ledger's rows and
 forgets the column fails here."""
 
+from datetime import date
+from decimal import Decimal
+
+import pytest
 from django.apps import apps
-from django.db import models
+from django.db import connection, models
+from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
+from tests.helpers import assert_ledger_of_parent, ledger_ids_of
 
 from budget.ledgers.models import Ledger
+from budget.money import services as money
+from budget.money.models import Allocation, TransactionSplit
+from budget.planning import services as planning
+from budget.planning.models import BudgetAlert
+from budget.webhooks import services as webhooks
+from budget.webhooks.models import Delivery, Webhook
 
 # Models that are pointed at, not owned: following a foreign key to one does not make a
 # row a ledger's. README "Distributing by ledger" lists them as reference tables.
@@ -110,3 +123,79 @@ def test_the_ledger_column_of_every_ledgers_table_is_required_where_the_row_alwa
         if (field := _ledger_field(model)) is not None and field.null
     }
     assert nullable == {"notifications.Notification", "ledgers.Invitation"}
+
+
+# --- The migrations that added the column ---------------------------------------------------
+
+BEFORE = [
+    ("money", "0018_currencies"),
+    ("planning", "0009_currencies"),
+    ("webhooks", "0001_initial"),
+]
+
+
+def _migrate(targets: list[tuple[str, str]]) -> None:
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migrations_fill_ledger_id_from_each_rows_parent(make_user):
+    """Rows written before the column existed get their parent's ledger: the column is
+    dropped (the migrations undone), the rows stay, and migrating again fills it in."""
+    owners = [make_user(), make_user()]
+    for owner in owners:
+        ledger = owner.default_ledger
+        bank = money.wallet_create(ledger=ledger, name="Bank", kind="virtual")
+        money.bucket_create(ledger=ledger, name="Rent", allocation_percent=Decimal("40.00"))
+        groceries = ledger.categories.get(name="Groceries")
+        leisure = ledger.categories.get(name="Leisure")
+        day = date(2025, 3, 1)
+        income = money.transaction_create(
+            ledger=ledger,
+            data={
+                "kind": "income",
+                "date": day,
+                "amount": Decimal("100.00"),
+                "wallet": bank.pk,
+                "category": ledger.categories.get(name="Salary").pk,
+            },
+        )
+        money.incomes_allocate(ids=[income.pk])
+        money.transaction_create(
+            ledger=ledger,
+            data={
+                "kind": "expense",
+                "date": day,
+                "amount": Decimal("30.00"),
+                "wallet": bank.pk,
+                "splits": [
+                    {"category": groceries.pk, "amount": Decimal("10.00")},
+                    {"category": leisure.pk, "amount": Decimal("20.00")},
+                ],
+            },
+        )
+        budget = planning.budget_create(
+            ledger=ledger, category=groceries.pk, amount=Decimal("5.00"), start_month=day
+        )
+        BudgetAlert.objects.create(ledger=ledger, budget=budget, month=day, threshold="warning")
+        # Straight to the table: creating one through the service resolves its host.
+        webhook = Webhook.objects.create(
+            ledger=ledger, url="https://example.com/h", events=["*"], secret="s"
+        )
+        webhooks.event_record(ledger_id=ledger.pk, event="budget.alert", data={})
+        assert Delivery.objects.filter(webhook=webhook).exists()
+    expected = {
+        (Allocation, "transaction"): ledger_ids_of(Allocation, "transaction"),
+        (TransactionSplit, "transaction"): ledger_ids_of(TransactionSplit, "transaction"),
+        (BudgetAlert, "budget"): ledger_ids_of(BudgetAlert, "budget"),
+        (Delivery, "webhook"): ledger_ids_of(Delivery, "webhook"),
+    }
+
+    _migrate(BEFORE)
+    _migrate(MigrationLoader(connection).graph.leaf_nodes())
+
+    for (model, parent), pairs in expected.items():
+        assert len({own for own, _ in pairs}) == 2, model  # both ledgers have rows
+        assert assert_ledger_of_parent(model, parent) == pairs, model
