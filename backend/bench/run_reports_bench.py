@@ -123,6 +123,7 @@ COLUMNS = (
 )
 SPLIT_COLUMNS = (
     "id",
+    "ledger_id",
     "transaction_id",
     "category_id",
     "bucket_id",
@@ -496,6 +497,7 @@ class Rows:
         return [
             (
                 self._uuid(),
+                ledger.id,
                 tx_id,
                 ledger.expenses[name][0],
                 rng.choice(ledger.buckets) if rng.random() < 0.2 else None,
@@ -560,7 +562,7 @@ class Rows:
                     status = "allocated"
                     parts, _ = self.split(Decimal(base).scaleb(-3), ledger.shares)
                     allocations += [
-                        (tx_id, str(bucket_id), thousandths(part))
+                        (ledger.id, tx_id, str(bucket_id), thousandths(part))
                         for bucket_id, part in parts.items()
                     ]
                 else:
@@ -654,7 +656,8 @@ def bulk_copy(database_url: str, rows: Rows, size: int) -> dict:
                     for row in transactions:
                         copy.write_row(row)
                 with cursor.copy(
-                    "COPY money_allocation (transaction_id, bucket_id, amount) FROM STDIN"
+                    "COPY money_allocation (ledger_id, transaction_id, bucket_id, amount) "
+                    "FROM STDIN"
                 ) as copy:
                     for row in allocations:
                         copy.write_row(row)

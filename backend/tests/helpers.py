@@ -67,3 +67,17 @@ def assert_error(response, status: int, code: str | None = None, field: str | No
     if field:
         assert field in {e["field"] for e in body["errors"]}, body
     return body
+
+
+def ledger_ids_of(model, parent: str) -> list[tuple]:
+    """Each row of `model` as (its ledger_id, its `parent`'s ledger_id): the rows a write
+    path made carry their parent's ledger (README "Distributing by ledger")."""
+    return list(model.objects.order_by("pk").values_list("ledger_id", f"{parent}__ledger_id"))
+
+
+def assert_ledger_of_parent(model, parent: str, *, at_least: int = 1) -> list[tuple]:
+    """Every row of `model` (at least `at_least` of them) is in its `parent`'s ledger."""
+    pairs = ledger_ids_of(model, parent)
+    assert len(pairs) >= at_least, f"expected {model.__name__} rows, found {len(pairs)}"
+    assert [own for own, _ in pairs] == [theirs for _, theirs in pairs]
+    return pairs

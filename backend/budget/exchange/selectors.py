@@ -349,7 +349,7 @@ def _budgets(ledger: Ledger) -> list[dict[str, Any]]:
     threshold)."""
     alerts: dict[Any, list[dict[str, str]]] = {}
     for budget_id, month, threshold in (
-        BudgetAlert.objects.filter(budget__ledger=ledger)
+        BudgetAlert.objects.filter(ledger=ledger)
         .order_by("budget_id", "month", "threshold")
         .values_list("budget_id", "month", "threshold")
     ):
@@ -398,7 +398,7 @@ def _currency_fields(item: dict, *, currency: str, base: str) -> None:
 def _transactions(ledger: Ledger) -> Iterator[dict[str, Any]]:
     allocations: dict[Any, list[dict[str, str]]] = {}
     for tx_id, bucket_id, amount in (
-        Allocation.objects.filter(transaction__ledger=ledger)
+        Allocation.objects.filter(ledger=ledger)
         .order_by("transaction_id", "bucket__created_at", "bucket_id")
         .values_list("transaction_id", "bucket_id", "amount")
         .iterator(chunk_size=CHUNK_SIZE)
@@ -408,7 +408,7 @@ def _transactions(ledger: Ledger) -> Iterator[dict[str, Any]]:
         )
     splits: dict[Any, list[dict[str, Any]]] = {}
     for tx_id, category_id, bucket_id, amount, base, currency, description in (
-        TransactionSplit.objects.filter(transaction__ledger=ledger)
+        TransactionSplit.objects.filter(ledger=ledger)
         .order_by("transaction_id", "position")
         .values_list(
             "transaction_id",

@@ -506,11 +506,17 @@ def ledger_restore(*, owner: User, document: LedgerDocument) -> Ledger:
             tx.allocation_status = item.allocation_status or _stored_split(status, item)
             txs.append(tx)
             allocations += [
-                Allocation(transaction_id=pk, bucket_id=ids["buckets"][a.bucket], amount=a.amount)
+                Allocation(
+                    ledger=ledger,
+                    transaction_id=pk,
+                    bucket_id=ids["buckets"][a.bucket],
+                    amount=a.amount,
+                )
                 for a in item.allocations
             ]
             lines += [
                 TransactionSplit(
+                    ledger=ledger,
                     transaction_id=pk,
                     category_id=ids["categories"][line.category],
                     bucket_id=ids["buckets"][line.bucket] if line.bucket else None,
@@ -674,7 +680,8 @@ def _planning_create(
         budget = Budget(id=pk, ledger=ledger, category_id=data.pop("category"), **data)
         budget.save(force_insert=True)
         alerts += [
-            BudgetAlert(budget=budget, month=a.month, threshold=a.threshold) for a in item.alerts
+            BudgetAlert(ledger=ledger, budget=budget, month=a.month, threshold=a.threshold)
+            for a in item.alerts
         ]
     BudgetAlert.objects.bulk_create(alerts, batch_size=1000)
 

@@ -358,6 +358,9 @@ class TransactionSplit(models.Model):
     a transaction add up to its amount exactly."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # The transaction's ledger (README "Distributing by ledger"): its own column, so that
+    # a distributed database keeps a ledger's rows together; always the transaction's.
+    ledger = models.ForeignKey(Ledger, on_delete=models.CASCADE, related_name="+", db_index=False)
     transaction = models.ForeignKey(Transaction, on_delete=models.CASCADE, related_name="splits")
     category = models.ForeignKey(Category, on_delete=models.RESTRICT, related_name="+")
     bucket = models.ForeignKey(
@@ -381,6 +384,10 @@ class TransactionSplit(models.Model):
             # The ?category= filter reads the transactions with a line in the category
             # from this index alone (an index-only scan), never the lines themselves.
             models.Index(fields=["category", "transaction"], name="money_split_category_tx"),
+            # A ledger's lines in transaction order (the export, the rollup check).
+            models.Index(
+                fields=["ledger", "transaction", "position"], name="money_split_ledger_tx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -392,6 +399,8 @@ class Allocation(models.Model):
     is not a row."""
 
     id = models.BigAutoField(primary_key=True)
+    # The transaction's ledger, as a split line's.
+    ledger = models.ForeignKey(Ledger, on_delete=models.CASCADE, related_name="+", db_index=False)
     transaction = models.ForeignKey(
         Transaction, on_delete=models.CASCADE, related_name="allocations"
     )
@@ -403,6 +412,9 @@ class Allocation(models.Model):
             models.UniqueConstraint(
                 fields=["transaction", "bucket"], name="money_allocation_unique"
             ),
+        ]
+        indexes = [
+            models.Index(fields=["ledger", "transaction"], name="money_allocation_ledger_tx"),
         ]
 
     def __str__(self) -> str:

@@ -505,7 +505,7 @@ def rollup_expected(
         amount="arrives",
     )
     add(
-        Allocation.objects.filter(transaction__ledger_id__in=ledger_ids).annotate(
+        Allocation.objects.filter(ledger_id__in=ledger_ids).annotate(
             moved=moved("amount", "transaction__")
         ),  # split incomes too
         ledger="transaction__ledger_id",
@@ -554,7 +554,7 @@ def rollup_expected(
     )
 
     # Split transactions (see _split_legs): a leg per line, in the line's category.
-    lines = TransactionSplit.objects.filter(transaction__ledger_id__in=ledger_ids)
+    lines = TransactionSplit.objects.filter(ledger_id__in=ledger_ids)
     line_of = {
         "ledger": "transaction__ledger_id",
         "month_of": period("transaction__date"),

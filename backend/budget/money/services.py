@@ -794,6 +794,7 @@ def _split_rows(
     """The rows of `tx`'s split lines (already checked), their references from `refs`."""
     return [
         TransactionSplit(
+            ledger_id=tx.ledger_id,
             transaction=tx,
             category=refs.categories[line["category"]],
             bucket=refs.buckets[line["bucket"]] if line.get("bucket") else None,
@@ -1216,8 +1217,10 @@ def transactions_delete(*, ledger: Ledger, filters: Q) -> int:
         if not count:
             return 0
         rollup_add(transactions=rows, sign=-1)
-        allocations = Allocation.objects.filter(transaction__in=rows.values("pk"))
-        split_lines = TransactionSplit.objects.filter(transaction__in=rows.values("pk"))
+        allocations = Allocation.objects.filter(ledger=ledger, transaction__in=rows.values("pk"))
+        split_lines = TransactionSplit.objects.filter(
+            ledger=ledger, transaction__in=rows.values("pk")
+        )
         allocations._raw_delete(allocations.db)  # nothing points at an allocation
         split_lines._raw_delete(split_lines.db)  # nor at a line
         # Apps whose rows point at transactions (attachments: budget.receipts) delete them
@@ -1296,7 +1299,10 @@ def _allocate(incomes: list[Transaction]) -> None:
         minus += transaction_legs(tx, system_bucket_id=system_id, lines=tx_lines)
         # A split income: its whole amount; in another currency: its base amount (SPEC §14).
         parts, _ = split(tx.base_amount, shares[tx.ledger_id], places=unit[tx.ledger_id])
-        rows += [Allocation(transaction=tx, bucket_id=b, amount=a) for b, a in parts.items()]
+        rows += [
+            Allocation(ledger_id=tx.ledger_id, transaction=tx, bucket_id=b, amount=a)
+            for b, a in parts.items()
+        ]
         tx.allocation_status = AllocationStatus.ALLOCATED
         plus += transaction_legs(tx, system_bucket_id=system_id, allocations=parts, lines=tx_lines)
     Allocation.objects.bulk_create(rows)

@@ -114,6 +114,8 @@ class BudgetAlert(models.Model):
     """
 
     id = models.BigAutoField(primary_key=True)
+    # The budget's ledger (README "Distributing by ledger"): always the budget's.
+    ledger = models.ForeignKey(Ledger, on_delete=models.CASCADE, related_name="+", db_index=False)
     budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="alerts")
     month = models.DateField()
     threshold = models.CharField(max_length=10, choices=Threshold.choices)
@@ -124,6 +126,10 @@ class BudgetAlert(models.Model):
             models.UniqueConstraint(
                 fields=["budget", "month", "threshold"], name="planning_budget_alert_once"
             ),
+        ]
+        indexes = [
+            # A ledger's alerts by budget (the backup, a ledger's deletion).
+            models.Index(fields=["ledger", "budget"], name="planning_alert_ledger_budget"),
         ]
 
     def __str__(self) -> str:

@@ -579,7 +579,9 @@ def budget_alerts_check(*, ledger_id: UUID, months: list[date]) -> int:
         return 0
     done = set(
         BudgetAlert.objects.filter(
-            budget_id__in={s["budget"] for _, s in due}, month__in={m for m, _ in due}
+            ledger=ledger,
+            budget_id__in={s["budget"] for _, s in due},
+            month__in={m for m, _ in due},
         ).values_list("budget_id", "month", "threshold")
     )
     todo = []
@@ -597,7 +599,10 @@ def budget_alerts_check(*, ledger_id: UUID, months: list[date]) -> int:
                 threshold
                 for threshold in thresholds
                 if BudgetAlert.objects.get_or_create(
-                    budget_id=status["budget"], month=month, threshold=threshold
+                    budget_id=status["budget"],
+                    month=month,
+                    threshold=threshold,
+                    defaults={"ledger": ledger},
                 )[1]
             ]
             if not won:

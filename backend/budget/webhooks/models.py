@@ -49,6 +49,8 @@ class Delivery(models.Model):
     and its `id` lets a receiver drop repeats) and how the attempts went."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # The webhook's ledger (README "Distributing by ledger"): always the webhook's.
+    ledger = models.ForeignKey(Ledger, on_delete=models.CASCADE, related_name="+", db_index=False)
     webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
     event = models.CharField(max_length=40)
     body = models.TextField()
@@ -66,7 +68,10 @@ class Delivery(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["webhook", "-created_at"], name="webhooks_delivery_newest"),
+            # A webhook's deliveries, newest first (the list filters on both).
+            models.Index(
+                fields=["ledger", "webhook", "-created_at"], name="webhooks_delivery_newest"
+            ),
             models.Index(
                 fields=["next_attempt_at"],
                 condition=models.Q(status="pending"),

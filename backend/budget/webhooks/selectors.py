@@ -9,5 +9,10 @@ def webhooks_of(*, ledger: Ledger) -> QuerySet[Webhook]:
 
 
 def deliveries_of(*, webhook: Webhook) -> QuerySet[Delivery]:
-    """Newest first; the body stays out (it can be large)."""
-    return Delivery.objects.filter(webhook=webhook).defer("body").order_by("-created_at", "-id")
+    """Newest first; the body stays out (it can be large). By ledger and webhook: the
+    index (ledger, webhook, -created_at) serves it."""
+    return (
+        Delivery.objects.filter(ledger_id=webhook.ledger_id, webhook=webhook)
+        .defer("body")
+        .order_by("-created_at", "-id")
+    )

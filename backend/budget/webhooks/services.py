@@ -89,6 +89,7 @@ def event_record(
         deliveries.append(
             Delivery(
                 id=delivery_id,
+                ledger_id=hook.ledger_id,
                 webhook=hook,
                 event=event,
                 body=json.dumps(payload, cls=DjangoJSONEncoder, separators=(",", ":")),

@@ -9,10 +9,11 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from tests.helpers import assert_ledger_of_parent
 
 from budget.ledgers.models import Membership
 from budget.money import selectors, services
-from budget.money.models import AllocationStatus, Transaction
+from budget.money.models import Allocation, AllocationStatus, Transaction, TransactionSplit
 from budget.money.rollup import rollup_drift
 from budget.notifications.models import Notification
 from budget.planning import services as planning
@@ -456,3 +457,19 @@ def test_an_empty_ledger_round_trips(owner_api, ledger):
     created = owner_api.post("/ledgers/import-json", original)
     assert created.status_code == 201, created.content
     assert _normalized(_export(owner_api, created.json()["id"])) == _normalized(original)
+
+
+def test_the_restored_rows_carry_the_new_ledger(owner_api, planned_book):
+    """README "Distributing by ledger": allocations, split lines and budget alerts written
+    by a restore carry the restored ledger's id, as their parents do."""
+    h = planned_book
+    created = owner_api.post("/ledgers/import-json", _export(owner_api, h.ledger.pk)).json()
+
+    for model, parent in (
+        (Allocation, "transaction"),
+        (TransactionSplit, "transaction"),
+        (BudgetAlert, "budget"),
+    ):
+        pairs = assert_ledger_of_parent(model, parent)
+        restored = [own for own, _ in pairs if str(own) == created["id"]]
+        assert len(restored) * 2 == len(pairs), model  # as many as the original has

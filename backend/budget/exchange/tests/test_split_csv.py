@@ -8,10 +8,11 @@ from decimal import Decimal
 
 import pytest
 from django.db.models import Q
+from tests.helpers import assert_ledger_of_parent
 
 from budget.exchange.tests.helpers import csv_text, imports_path, upload, validated
 from budget.money import services
-from budget.money.models import Transaction, TransactionSplit
+from budget.money.models import Allocation, Transaction, TransactionSplit
 from budget.money.rollup import rollup_drift
 
 pytestmark = pytest.mark.django_db
@@ -165,3 +166,23 @@ def test_import_reports_a_bad_line_on_its_own_row(owner_api, household):
     ]
     assert "needs an expense category, not income" in job["errors"][0]["message"]
     assert "2 to 50 lines" in job["errors"][3]["message"]
+
+
+def test_an_imports_split_lines_and_allocations_carry_the_ledger(owner_api, household, commit):
+    """README "Distributing by ledger": the rows an import commit writes (split lines,
+    then the allocations of its incomes) carry their transaction's ledger_id."""
+    content = csv_text(
+        "2025-03-02,expense,60.00,Market,Groceries,Bank,,s1,",
+        "2025-03-02,expense,30.00,Market,Leisure,Bank,,s1,Fun",
+        "2025-03-01,income,900.00,Pay,Salary,Bank,,s2,",
+        "2025-03-01,income,100.00,Pay,Other income,Bank,,s2,",
+        "2025-03-03,income,50.00,Gift,Other income,Bank,,,",
+        header=SPLIT_HEADER,
+    )
+    job = validated(owner_api, household.ledger, content)
+    done = commit(owner_api, household.ledger, job["id"])
+
+    assert done["status"] == "done", done
+    lines = assert_ledger_of_parent(TransactionSplit, "transaction", at_least=4)
+    parts = assert_ledger_of_parent(Allocation, "transaction", at_least=6)  # 2 incomes, 3 buckets
+    assert {own for own, _ in lines + parts} == {household.ledger.pk}

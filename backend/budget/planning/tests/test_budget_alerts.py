@@ -11,6 +11,7 @@ import time_machine
 from django.db import connection, connections
 from django.utils import timezone
 from django_q.models import Schedule, Task
+from tests.helpers import assert_ledger_of_parent
 
 from budget.common.schedules import schedules_apply
 from budget.ledgers.models import Membership
@@ -380,6 +381,37 @@ def test_the_daily_check_covers_the_current_month_of_every_ledger(household, fam
     assert sent(ledger=h.ledger) == everyone("budget_warning")
     assert sent(ledger=other) == [("zed@example.com", "budget_exceeded")]
     assert {n.data["month"] for n in Notification.objects.all()} == {"2025-03"}
+
+
+def test_the_daily_check_writes_each_alert_in_its_budgets_ledger(household, make_user):
+    """README "Distributing by ledger": an alert row carries its budget's ledger_id."""
+    h = household
+    budget(h)
+    other = make_user("zed@example.com").default_ledger
+    housing = other.categories.get(name="Housing")
+    services.budget_create(
+        ledger=other, category=housing.pk, amount=Decimal("10.00"), start_month=MARCH
+    )
+    wallet = money.wallet_create(ledger=other, name="Bank", kind="virtual")
+    spend(h, "150.00", date(2025, 3, 5))
+    money.transaction_create(
+        ledger=other,
+        data={
+            "kind": "expense",
+            "date": date(2025, 3, 9),
+            "amount": Decimal("10.01"),
+            "wallet": wallet.pk,
+            "category": housing.pk,
+        },
+    )
+
+    with time_machine.travel(datetime(2025, 3, 31, 23, tzinfo=UTC), tick=False):
+        assert tasks.budget_alerts_daily() == 2
+
+    # Both thresholds in each ledger (the warning recorded with the exceeded alert).
+    pairs = assert_ledger_of_parent(BudgetAlert, "budget", at_least=4)
+    assert len(pairs) == 4
+    assert {own for own, _ in pairs} == {h.ledger.pk, other.pk}
 
 
 def test_the_daily_schedule_is_created_by_migrate():

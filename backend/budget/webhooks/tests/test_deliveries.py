@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.utils import timezone
+from tests.helpers import assert_ledger_of_parent
 
 from budget.exchange.tests.helpers import csv_text, imports_path, validated
 from budget.money.tests.helpers import expense, income, post_ok, tx_path
@@ -390,3 +391,14 @@ def test_a_payload_carries_the_currency_and_base_amount(
     [request] = receiver.requests
     [item] = request.json["data"]["transactions"]
     assert (item["amount"], item["currency"], item["base_amount"]) == ("1200", "JPY", "7.32")
+
+
+def test_a_delivery_carries_its_webhooks_ledger(owner_api, household, bob, receiver):
+    """README "Distributing by ledger": the row's ledger_id is its webhook's."""
+    hook(household.ledger, receiver)
+    hook(bob.default_ledger, receiver)
+    post_ok(owner_api, household.ledger, expense(household))
+    services.event_record(ledger_id=bob.default_ledger.pk, event="budget.alert", data={})
+
+    pairs = assert_ledger_of_parent(Delivery, "webhook", at_least=2)
+    assert sorted(own for own, _ in pairs) == sorted([household.ledger.pk, bob.default_ledger.pk])

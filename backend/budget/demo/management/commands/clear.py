@@ -55,7 +55,7 @@ def _ledger_finance_clear(*, ledger: Ledger) -> int:
     with transaction.atomic():
         count = Transaction.objects.filter(ledger=ledger).count()
         # Allocations first: then deleting the transactions cascades to nothing.
-        Allocation.objects.filter(transaction__ledger=ledger).delete()
+        Allocation.objects.filter(ledger=ledger).delete()
         for model in _finance_models():
             try:
                 model._default_manager.filter(ledger=ledger).only("pk").delete()
