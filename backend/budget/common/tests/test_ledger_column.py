@@ -128,7 +128,7 @@ def test_the_ledger_column_of_every_ledgers_table_is_required_where_the_row_alwa
 # --- The migrations that added the column ---------------------------------------------------
 
 BEFORE = [
-    ("money", "0018_currencies"),
+    ("money", "0019_transaction_group_participant"),
     ("planning", "0009_currencies"),
     ("webhooks", "0001_initial"),
 ]

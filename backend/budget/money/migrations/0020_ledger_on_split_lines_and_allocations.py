@@ -21,7 +21,7 @@ FROM money_transaction WHERE money_transaction.id = money_allocation.transaction
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("money", "0018_currencies"),
+        ("money", "0019_transaction_group_participant"),
         ("ledgers", "0004_invitation_group"),
     ]
 

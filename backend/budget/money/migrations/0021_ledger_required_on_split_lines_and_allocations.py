@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('ledgers', '0004_invitation_group'),
-        ('money', '0019_ledger_on_split_lines_and_allocations'),
+        ('money', '0020_ledger_on_split_lines_and_allocations'),
     ]
 
     operations = [
