@@ -3,7 +3,7 @@ trends) over HTTP, on PostgreSQL and Redis.
 
     cd backend && ../.venv/bin/python bench/run_reports_bench.py [--sizes 100000,1000000]
         [--samples 100] [--database-url postgres://postgres@127.0.0.1:5432/budget_reports_bench]
-        [--redis-url redis://127.0.0.1:6379/14] [--currencies 3]
+        [--redis-url redis://127.0.0.1:6379/14] [--currencies 3] [--reuse] [--explain]
 
 For each size it drops and recreates the bench database and migrates it; sets up one user's
 ledger through the API (3 wallets in the base currency EUR, plus with `--currencies 2/3` a
@@ -11,9 +11,16 @@ USD and a JPY wallet; 4 buckets with percents, 15 categories); COPYs a ledger ra
 foreign currency for every day, N transactions dated 2016-01-01 … 2025-12-31 (amounts in
 thousandths, SPEC §14: each with its currency and its base amount converted at its day's rate,
 rounded once half away from zero, as the API does; cross-currency transfers with `to_amount`),
-and the allocation rows of the split incomes, straight into the tables; rebuilds the
-rollup with `manage.py rollup_check --rebuild`, checks it with `manage.py rollup_check`
-and runs VACUUM ANALYZE. Then it times the reports on two
+and the allocation rows of the split incomes, straight into the tables: one COPY per table in
+one database transaction, the transactions streamed as they are generated, with the loaded
+tables' non-unique indexes and foreign keys dropped before and made again after (a built
+index, a foreign key checked by one join; the schema is compared with what it was). It then
+rebuilds the rollup with `manage.py rollup_check --rebuild`, checks it with `manage.py
+rollup_check` and runs VACUUM ANALYZE, timing each phase. `--reuse` skips all of that and
+measures the database the last run built (one size; what it needs is recorded in
+bench-results/reports-build-<database>.json). `--explain` also runs EXPLAIN (ANALYZE,
+BUFFERS) of the queries behind page 1 of the list under each filter (bench/explain_list.py)
+and stops on a sequential scan of money_transaction. Then it times the reports on two
 gunicorn servers (2 workers each): one uncached (REPORT_CACHE_SECONDS=0), one with the
 default Redis cache; the transaction list of one year on the uncached one; page 1 of the list
 under each filter, and the page halfway through it by number and by cursor, on the cached one;
@@ -1044,10 +1051,12 @@ def state_path(args: argparse.Namespace) -> Path:
     return RESULTS / f"reports-build-{urlsplit(args.database_url).path.lstrip('/')}.json"
 
 
-def build(args: argparse.Namespace, size: int, rng: random.Random, env: dict, api: Api) -> dict:
+def build(
+    args: argparse.Namespace, size: int, rng: random.Random, env: dict, api: Api, migrate: float
+) -> dict:
     """Sets up the ledger through `api` (a new user), loads `size` transactions, rebuilds
     and checks the rollup and runs VACUUM ANALYZE; returns the state `--reuse` reads."""
-    phases: dict[str, float] = {}
+    phases = {"migrate_seconds": migrate}
     started = time.perf_counter()
     email = f"reports-{size}-{int(time.time())}@example.com"
     api.sign_in(email)
@@ -1142,8 +1151,7 @@ def run_size(args: argparse.Namespace, size: int, rng: random.Random) -> dict:
         if args.reuse:
             state = reused(args, size, api)
         else:
-            state = build(args, size, rng, env, api)
-            state["phases"]["migrate_seconds"] = round(migrate_seconds, 2)
+            state = build(args, size, rng, env, api, migrate_seconds)
         ledger = Ledger(**state["ledger"], shares=[])
         with psycopg.connect(_pg_url(args.database_url)) as conn:
             rollup_rows = conn.execute(
@@ -1320,10 +1328,13 @@ def table(result: dict) -> str:
         f"database transaction with the {load['indexes']} non-unique indexes and "
         f"{load['foreign_keys']} foreign keys of the loaded tables dropped; then the indexes "
         f"built in {load['index_seconds']:.1f} s and the foreign keys checked and made in "
-        f"{load['foreign_key_seconds']:.1f} s; migrate "
-        f"{result['phases'].get('migrate_seconds', 0):.1f} s, setup through the API "
-        f"{result['phases']['setup_seconds']:.1f} s"
-        f"{'; this run reused that build (--reuse)' if result['reused'] else ''}). "
+        f"{load['foreign_key_seconds']:.1f} s; "
+        + "".join(
+            f"{label} {result['phases'][key]:.1f} s, "
+            for key, label in (("migrate_seconds", "migrate"), ("setup_seconds", "setup"))
+            if key in result["phases"]
+        ).removesuffix(", ")
+        + f"{'; this run reused that build (--reuse)' if result['reused'] else ''}). "
         f"Mix: {kinds['expense']} expenses, "
         f"{kinds['income']} incomes ({kinds['income_allocated']} split, "
         f"{kinds['income_bucket']} to a bucket, {kinds['income_pending']} pending), "
