@@ -1137,6 +1137,7 @@ def run_size(args: argparse.Namespace, size: int, rng: random.Random) -> dict:
             pg_version = conn.execute("SHOW server_version").fetchone()[0]
     else:
         print(f"Recreating {name} and migrating ...", flush=True)
+        state_path(args).unlink(missing_ok=True)  # a build that stops half-way is not reused
         pg_version = database_recreate(args.database_url)
         migrate_seconds, _ = manage(env, "migrate", "--noinput", "-v", "0")
     uncached_env = {**env, "REPORT_CACHE_SECONDS": "0"}
