@@ -3,7 +3,7 @@ trends) over HTTP, on PostgreSQL and Redis.
 
     cd backend && ../.venv/bin/python bench/run_reports_bench.py [--sizes 100000,1000000]
         [--samples 100] [--database-url postgres://postgres@127.0.0.1:5432/budget_reports_bench]
-        [--redis-url redis://127.0.0.1:6379/14] [--currencies 3]
+        [--redis-url redis://127.0.0.1:6379/14] [--currencies 3] [--reuse] [--explain]
 
 For each size it drops and recreates the bench database and migrates it; sets up one user's
 ledger through the API (3 wallets in the base currency EUR, plus with `--currencies 2/3` a
@@ -11,9 +11,16 @@ USD and a JPY wallet; 4 buckets with percents, 15 categories); COPYs a ledger ra
 foreign currency for every day, N transactions dated 2016-01-01 … 2025-12-31 (amounts in
 thousandths, SPEC §14: each with its currency and its base amount converted at its day's rate,
 rounded once half away from zero, as the API does; cross-currency transfers with `to_amount`),
-and the allocation rows of the split incomes, straight into the tables; rebuilds the
-rollup with `manage.py rollup_check --rebuild`, checks it with `manage.py rollup_check`
-and runs VACUUM ANALYZE. Then it times the reports on two
+and the allocation rows of the split incomes, straight into the tables: one COPY per table in
+one database transaction, the transactions streamed as they are generated, with the loaded
+tables' non-unique indexes and foreign keys dropped before and made again after (a built
+index, a foreign key checked by one join; the schema is compared with what it was). It then
+rebuilds the rollup with `manage.py rollup_check --rebuild`, checks it with `manage.py
+rollup_check` and runs VACUUM ANALYZE, timing each phase. `--reuse` skips all of that and
+measures the database the last run built (one size; what it needs is recorded in
+bench-results/reports-build-<database>.json). `--explain` also runs EXPLAIN (ANALYZE,
+BUFFERS) of the queries behind page 1 of the list under each filter (bench/explain_list.py)
+and stops on a sequential scan of money_transaction. Then it times the reports on two
 gunicorn servers (2 workers each): one uncached (REPORT_CACHE_SECONDS=0), one with the
 default Redis cache; the transaction list of one year on the uncached one; page 1 of the list
 under each filter, and the page halfway through it by number and by cursor, on the cached one;
@@ -30,15 +37,17 @@ import subprocess
 import sys
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import psycopg
 from run_bench import (
     BACKEND,
     EXPENSES,
+    PASSWORD,
     RESULTS,
     Api,
     _pg_url,
@@ -225,6 +234,17 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure the database the last run built (one size, same --currencies) "
+        "without rebuilding it",
+    )
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="also EXPLAIN (ANALYZE, BUFFERS) page 1 of the list under each filter",
+    )
+    parser.add_argument(
         "--currencies",
         type=int,
         default=3,
@@ -242,6 +262,8 @@ def parse_args() -> argparse.Namespace:
         parser.error("--sizes takes comma-separated integers, e.g. 100000,1000000.")
     if not 1 <= args.currencies <= 1 + len(FOREIGN_WALLETS):
         parser.error(f"--currencies is 1 to {1 + len(FOREIGN_WALLETS)}.")
+    if args.reuse and len(args.sizes) != 1:
+        parser.error("--reuse measures the one size the database holds: pass one --sizes.")
     if not args.sizes or min(args.sizes) < 1 or args.samples < 1:
         parser.error("--sizes and --samples must be at least 1.")
     return args
@@ -628,53 +650,135 @@ class Rows:
         return transactions, allocations, lines
 
 
+# The tables the bench COPYs into: their non-unique indexes and their foreign keys are dropped
+# before the COPY and made again after it, set-based (a B-tree or GIN index built once from
+# sorted rows, a foreign key checked by one join), instead of maintained row by row.
+LOADED = ("money_transaction", "money_allocation", "money_transactionsplit", "rates_ledgerrate")
+MAINTENANCE_WORK_MEM = "1GB"
+
+
+def load_schema(conn: psycopg.Connection) -> tuple[list[str], list[str]]:
+    """The statements that make the loaded tables' non-unique indexes and foreign keys (the
+    unique ones stay: they check the generated ids), as the migrations made them."""
+    indexes = [
+        row[0]
+        for row in conn.execute(
+            "SELECT pg_get_indexdef(x.indexrelid) FROM pg_index AS x "
+            "JOIN pg_class AS c ON c.oid = x.indexrelid "
+            "WHERE x.indrelid = ANY(%s::regclass[]) AND NOT x.indisunique "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint AS k WHERE k.conindid = x.indexrelid) "
+            "ORDER BY c.relname",
+            (list(LOADED),),
+        )
+    ]
+    keys = [
+        f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}"
+        for table, name, definition in conn.execute(
+            "SELECT conrelid::regclass::text, quote_ident(conname), pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) "
+            "ORDER BY conname",
+            (list(LOADED),),
+        )
+    ]
+    return indexes, keys
+
+
+def load_schema_drop(conn: psycopg.Connection) -> None:
+    for (name,) in conn.execute(
+        "SELECT x.indexrelid::regclass::text FROM pg_index AS x "
+        "WHERE x.indrelid = ANY(%s::regclass[]) AND NOT x.indisunique "
+        "AND NOT EXISTS (SELECT 1 FROM pg_constraint AS k WHERE k.conindid = x.indexrelid)",
+        (list(LOADED),),
+    ).fetchall():
+        conn.execute(f"DROP INDEX {name}")
+    for table, name in conn.execute(
+        "SELECT conrelid::regclass::text, quote_ident(conname) FROM pg_constraint "
+        "WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])",
+        (list(LOADED),),
+    ).fetchall():
+        conn.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
+
+
 def bulk_copy(database_url: str, rows: Rows, size: int) -> dict:
-    """Generates and COPYs the rates and `size` transactions in chunks, one database
-    transaction each."""
+    """Generates the rates and `size` transactions in chunks and streams them into one COPY
+    per table, in one database transaction, with the tables' non-unique indexes and foreign
+    keys dropped first and made again after (`load_schema`); checks the schema came back as
+    it was."""
     generating = copying = 0.0
     allocation_rows = 0
-    with psycopg.connect(_pg_url(database_url)) as conn:
+    with psycopg.connect(_pg_url(database_url), autocommit=True) as conn:
+        conn.execute(f"SET maintenance_work_mem = '{MAINTENANCE_WORK_MEM}'")
+        conn.execute("SET max_parallel_maintenance_workers = 2")
+        indexes, keys = load_schema(conn)
+        started = time.perf_counter()
+        with conn.transaction():
+            load_schema_drop(conn)
+        drop_seconds = time.perf_counter() - started
         rates = rows.rate_rows()
-        with (
-            conn.transaction(),
-            conn.cursor() as cursor,
-            cursor.copy(
+        with conn.transaction(), conn.cursor() as cursor:
+            with cursor.copy(
                 "COPY rates_ledgerrate (id, ledger_id, currency, date, rate, created_at) FROM STDIN"
-            ) as copy,
-        ):
-            for row in rates:
-                copy.write_row(row)
-        for offset in range(0, size, COPY_CHUNK):
-            started = time.perf_counter()
-            transactions, allocations, lines = rows.chunk(min(COPY_CHUNK, size - offset))
-            generating += time.perf_counter() - started
-            started = time.perf_counter()
-            with conn.transaction(), conn.cursor() as cursor:
-                with cursor.copy(
-                    f"COPY money_transaction ({', '.join(COLUMNS)}) FROM STDIN"
-                ) as copy:
+            ) as copy:
+                for row in rates:
+                    copy.write_row(row)
+            # The allocations and split lines wait in lists until their transactions are in
+            # (a few hundred thousand small tuples at 1 000 000 rows); the transactions go
+            # into the COPY as they are made.
+            allocations: list[tuple] = []
+            lines: list[tuple] = []
+            with cursor.copy(f"COPY money_transaction ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+                for offset in range(0, size, COPY_CHUNK):
+                    started = time.perf_counter()
+                    transactions, chunk_allocations, chunk_lines = rows.chunk(
+                        min(COPY_CHUNK, size - offset)
+                    )
+                    allocations += chunk_allocations
+                    lines += chunk_lines
+                    generating += time.perf_counter() - started
+                    started = time.perf_counter()
                     for row in transactions:
                         copy.write_row(row)
-                with cursor.copy(
-                    "COPY money_allocation (ledger_id, transaction_id, bucket_id, amount) "
-                    "FROM STDIN"
-                ) as copy:
-                    for row in allocations:
-                        copy.write_row(row)
-                with cursor.copy(
-                    f"COPY money_transactionsplit ({', '.join(SPLIT_COLUMNS)}) FROM STDIN"
-                ) as copy:
-                    for row in lines:
-                        copy.write_row(row)
+                    copying += time.perf_counter() - started
+                    print(f"  {offset + len(transactions)} rows", flush=True)
+            started = time.perf_counter()
+            with cursor.copy(
+                "COPY money_allocation (ledger_id, transaction_id, bucket_id, amount) FROM STDIN"
+            ) as copy:
+                for row in allocations:
+                    copy.write_row(row)
+            with cursor.copy(
+                f"COPY money_transactionsplit ({', '.join(SPLIT_COLUMNS)}) FROM STDIN"
+            ) as copy:
+                for row in lines:
+                    copy.write_row(row)
             copying += time.perf_counter() - started
-            allocation_rows += len(allocations)
-            print(f"  {offset + len(transactions)} rows", flush=True)
+            allocation_rows = len(allocations)
+        print(f"  generated {generating:.1f} s, COPY {copying:.1f} s", flush=True)
+        started = time.perf_counter()
+        with conn.transaction():
+            for statement in indexes:
+                conn.execute(statement)
+        index_seconds = time.perf_counter() - started
+        print(f"  {len(indexes)} indexes built in {index_seconds:.1f} s", flush=True)
+        started = time.perf_counter()
+        with conn.transaction():
+            for statement in keys:
+                conn.execute(statement)
+        key_seconds = time.perf_counter() - started
+        print(f"  {len(keys)} foreign keys checked and made in {key_seconds:.1f} s", flush=True)
+        if load_schema(conn) != (indexes, keys):
+            raise SystemExit("The loaded tables' indexes or foreign keys did not come back.")
     return {
         "rows": size,
         "allocation_rows": allocation_rows,
         "seconds": round(generating + copying, 2),
         "generate_seconds": round(generating, 2),
         "copy_seconds": round(copying, 2),
+        "drop_seconds": round(drop_seconds, 2),
+        "index_seconds": round(index_seconds, 2),
+        "indexes": len(indexes),
+        "foreign_key_seconds": round(key_seconds, 2),
+        "foreign_keys": len(keys),
         "rows_per_second": round(size / (generating + copying)),
         "chunk": COPY_CHUNK,
         "rate_rows": len(rates),
@@ -891,6 +995,46 @@ def deep_pages(api: Api, ledger: Ledger, samples: int) -> dict:
     return timings
 
 
+def explain_pages(args: argparse.Namespace, api: Api, ledger: Ledger) -> dict:
+    """EXPLAIN (ANALYZE, BUFFERS) of page 1's queries under each filter (bench/explain_list.py,
+    in process with the cached server's settings): filter → the page's queries and the count
+    a first request after a write makes, each with its planning and execution time and the
+    tables it reads sequentially. Refuses a plan that reads money_transaction sequentially."""
+    env = server_env(args)
+    env.pop("REPORT_CACHE_SECONDS", None)
+    token = api.session.headers["Authorization"].removeprefix("Bearer ")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "bench/explain_list.py",
+            api.ledger,
+            token,
+            json.dumps(list_filters(ledger)),
+        ],
+        cwd=BACKEND,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode:
+        raise SystemExit(f"bench/explain_list.py exited with {done.returncode}:\n{done.stderr}")
+    plans = json.loads(done.stdout)
+    for name, queries in plans.items():
+        for query in queries:
+            print(
+                f"  {name:9} {'count' if query['count'] else 'page':5} planning "
+                f"{query['planning_ms']:7.2f} ms, execution {query['execution_ms']:8.2f} ms, "
+                f"seq scans: {', '.join(query['seq_scans']) or 'none'}",
+                flush=True,
+            )
+    scans = [
+        name for name, queries in plans.items() for q in queries if q["seq_scan_money_transaction"]
+    ]
+    if scans:
+        raise SystemExit(f"A sequential scan of money_transaction under the filters {scans}.")
+    return plans
+
+
 def block(name: str, loads: dict, work):
     """Runs `work()`, recording the 1-minute load average before and after."""
     before = load_1m()
@@ -903,14 +1047,101 @@ def block(name: str, loads: dict, work):
 # --- One size -------------------------------------------------------------------------------
 
 
+def state_path(args: argparse.Namespace) -> Path:
+    """Where a build records what `--reuse` needs: the user, the ledger's ids, the build's
+    figures."""
+    return RESULTS / f"reports-build-{urlsplit(args.database_url).path.lstrip('/')}.json"
+
+
+def build(
+    args: argparse.Namespace, size: int, rng: random.Random, env: dict, api: Api, migrate: float
+) -> dict:
+    """Sets up the ledger through `api` (a new user), loads `size` transactions, rebuilds
+    and checks the rollup and runs VACUUM ANALYZE; returns the state `--reuse` reads."""
+    phases = {"migrate_seconds": migrate}
+    started = time.perf_counter()
+    email = f"reports-{size}-{int(time.time())}@example.com"
+    api.sign_in(email)
+    ledger = ledger_setup(api, currencies=args.currencies)
+    phases["setup_seconds"] = time.perf_counter() - started
+
+    print(f"Generating and COPYing {size} transactions (2016-2025) ...", flush=True)
+    load = bulk_copy(args.database_url, Rows(rng, ledger), size)
+    print(f"  {load['seconds']:.1f} s ({load['rows_per_second']} rows/s)", flush=True)
+    rebuild_seconds, rebuild_out = manage(env, "rollup_check", "--rebuild")
+    print(f"  rollup_check --rebuild: {rebuild_seconds:.1f} s", flush=True)
+    check_seconds, check_out = manage(env, "rollup_check")
+    if not check_out.endswith(", 0 drifted"):
+        raise SystemExit(f"rollup_check found drift after the rebuild:\n{check_out}")
+    print(f"  rollup_check: {check_seconds:.1f} s, {check_out}", flush=True)
+    started = time.perf_counter()
+    autovacuum = database_analyze(args.database_url)
+    analyze_seconds = time.perf_counter() - started
+    print(f"  VACUUM ANALYZE: {analyze_seconds:.1f} s", flush=True)
+    state = {
+        "size": size,
+        "currencies": args.currencies,
+        "seed": args.seed,
+        "email": email,
+        "ledger": {k: v for k, v in asdict(ledger).items() if k != "shares"},
+        "load": load,
+        "phases": {k: round(v, 2) for k, v in phases.items()},
+        "autovacuum": autovacuum,
+        "rollup_rebuild": {
+            "command": "manage.py rollup_check --rebuild",
+            "seconds": round(rebuild_seconds, 2),
+            "output": rebuild_out.splitlines()[-2:],
+        },
+        "rollup_check": {
+            "command": "manage.py rollup_check",
+            "seconds": round(check_seconds, 2),
+            "output": check_out,
+        },
+        "vacuum_analyze_seconds": round(analyze_seconds, 2),
+    }
+    state_path(args).write_text(json.dumps(state, indent=2) + "\n")
+    return state
+
+
+def reused(args: argparse.Namespace, size: int, api: Api) -> dict:
+    """The state of the last build in the database (`--reuse`), its user signed in again;
+    refuses a build of another size or currency count, or a database that changed."""
+    path = state_path(args)
+    if not path.exists():
+        raise SystemExit(f"--reuse: no build recorded in {path}; run once without --reuse.")
+    state = json.loads(path.read_text())
+    if (state["size"], state["currencies"]) != (size, args.currencies):
+        raise SystemExit(
+            f"--reuse: the database holds {state['size']} rows in {state['currencies']} "
+            f"currencies, not {size} in {args.currencies}; run without --reuse to rebuild."
+        )
+    tokens = api.call("POST", "/auth/token", json={"email": state["email"], "password": PASSWORD})
+    api.session.headers["Authorization"] = f"Bearer {tokens['access']}"
+    api.ledger = f"/ledgers/{state['ledger']['id']}"
+    with psycopg.connect(_pg_url(args.database_url)) as conn:
+        rows = conn.execute(
+            "SELECT count(*) FROM money_transaction WHERE ledger_id = %s", (state["ledger"]["id"],)
+        ).fetchone()[0]
+    if rows < size:
+        raise SystemExit(f"--reuse: the ledger holds {rows} transactions, not {size}; rebuild.")
+    print(f"Reusing the build recorded in {path} ({rows} transactions).", flush=True)
+    return state
+
+
 def run_size(args: argparse.Namespace, size: int, rng: random.Random) -> dict:
     print(f"\n== {size} transactions ==", flush=True)
     name = urlsplit(args.database_url).path.lstrip("/")
-    print(f"Recreating {name} and migrating ...", flush=True)
-    pg_version = database_recreate(args.database_url)
     env = server_env(args)
     env.pop("REPORT_CACHE_SECONDS", None)
-    manage(env, "migrate", "--noinput", "-v", "0")
+    migrate_seconds = 0.0
+    if args.reuse:
+        with psycopg.connect(_pg_url(args.database_url)) as conn:
+            pg_version = conn.execute("SHOW server_version").fetchone()[0]
+    else:
+        print(f"Recreating {name} and migrating ...", flush=True)
+        state_path(args).unlink(missing_ok=True)  # a build that stops half-way is not reused
+        pg_version = database_recreate(args.database_url)
+        migrate_seconds, _ = manage(env, "migrate", "--noinput", "-v", "0")
     uncached_env = {**env, "REPORT_CACHE_SECONDS": "0"}
     servers = []
     loads: dict[str, dict] = {}
@@ -919,21 +1150,12 @@ def run_size(args: argparse.Namespace, size: int, rng: random.Random) -> dict:
             uncached_env, RESULTS / f"gunicorn-reports-{size}-uncached.log"
         )
         servers.append(process)
-        api = Api(base).sign_in(f"reports-{size}-{int(time.time())}@example.com")
-        ledger = ledger_setup(api, currencies=args.currencies)
-
-        print(f"Generating and COPYing {size} transactions (2016-2025) ...", flush=True)
-        load = bulk_copy(args.database_url, Rows(rng, ledger), size)
-        print(f"  {load['seconds']:.1f} s ({load['rows_per_second']} rows/s)", flush=True)
-        rebuild_seconds, rebuild_out = manage(env, "rollup_check", "--rebuild")
-        print(f"  rollup_check --rebuild: {rebuild_seconds:.1f} s", flush=True)
-        check_seconds, check_out = manage(env, "rollup_check")
-        if not check_out.endswith(", 0 drifted"):
-            raise SystemExit(f"rollup_check found drift after the rebuild:\n{check_out}")
-        print(f"  rollup_check: {check_seconds:.1f} s, {check_out}", flush=True)
-        started = time.perf_counter()
-        autovacuum = database_analyze(args.database_url)
-        analyze_seconds = time.perf_counter() - started
+        api = Api(base)
+        if args.reuse:
+            state = reused(args, size, api)
+        else:
+            state = build(args, size, rng, env, api, migrate_seconds)
+        ledger = Ledger(**state["ledger"], shares=[])
         with psycopg.connect(_pg_url(args.database_url)) as conn:
             rollup_rows = conn.execute(
                 "SELECT count(*) FROM money_rollup WHERE ledger_id = %s", (ledger.id,)
@@ -946,6 +1168,8 @@ def run_size(args: argparse.Namespace, size: int, rng: random.Random) -> dict:
                 "AND date BETWEEN %s AND %s",
                 (ledger.id, date(YEAR, 1, 1), date(YEAR, 12, 31)),
             ).fetchone()[0]
+        if args.explain:
+            explains = block("EXPLAIN list pages", loads, lambda: explain_pages(args, api, ledger))
 
         process, cached_base = server_start(env, RESULTS / f"gunicorn-reports-{size}-cached.log")
         servers.append(process)
@@ -999,19 +1223,14 @@ def run_size(args: argparse.Namespace, size: int, rng: random.Random) -> dict:
         "ledger_rows": total_rows,
         "rows_in_year": year_rows,
         "database": database_label(args.database_url),
-        "machine": {**machine_facts(pg_version), "autovacuum": autovacuum},
-        "load": load,
-        "rollup_rebuild": {
-            "command": "manage.py rollup_check --rebuild",
-            "seconds": round(rebuild_seconds, 2),
-            "output": rebuild_out.splitlines()[-2:],
-        },
-        "rollup_check": {
-            "command": "manage.py rollup_check",
-            "seconds": round(check_seconds, 2),
-            "output": check_out,
-        },
-        "vacuum_analyze_seconds": round(analyze_seconds, 2),
+        "machine": {**machine_facts(pg_version), "autovacuum": state["autovacuum"]},
+        "reused": args.reuse,
+        "load": state["load"],
+        "phases": state["phases"],
+        "rollup_rebuild": state["rollup_rebuild"],
+        "rollup_check": state["rollup_check"],
+        "vacuum_analyze_seconds": state["vacuum_analyze_seconds"],
+        "explain": explains if args.explain else {},
         "rollup_rows": rollup_rows,
         "checks": {**checks, "list_count": list_count},
         "measurements": {
@@ -1108,8 +1327,18 @@ def table(result: dict) -> str:
         f"- Load: {load['rows']} transactions (+ {result['ledger_rows'] - load['rows']} opening "
         f"balances made through the API) and {load['allocation_rows']} allocation rows in "
         f"{load['seconds']:.1f} s ({load['rows_per_second']} rows/s; generating "
-        f"{load['generate_seconds']:.1f} s, COPY {load['copy_seconds']:.1f} s, "
-        f"{load['chunk']} rows per transaction). Mix: {kinds['expense']} expenses, "
+        f"{load['generate_seconds']:.1f} s, COPY {load['copy_seconds']:.1f} s in one "
+        f"database transaction with the {load['indexes']} non-unique indexes and "
+        f"{load['foreign_keys']} foreign keys of the loaded tables dropped; then the indexes "
+        f"built in {load['index_seconds']:.1f} s and the foreign keys checked and made in "
+        f"{load['foreign_key_seconds']:.1f} s; "
+        + "".join(
+            f"{label} {result['phases'][key]:.1f} s, "
+            for key, label in (("migrate_seconds", "migrate"), ("setup_seconds", "setup"))
+            if key in result["phases"]
+        ).removesuffix(", ")
+        + f"{'; this run reused that build (--reuse)' if result['reused'] else ''}). "
+        f"Mix: {kinds['expense']} expenses, "
         f"{kinds['income']} incomes ({kinds['income_allocated']} split, "
         f"{kinds['income_bucket']} to a bucket, {kinds['income_pending']} pending), "
         f"{kinds['transfer']} transfers, {kinds['adjustment']} adjustments; "
