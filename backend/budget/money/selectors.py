@@ -367,13 +367,31 @@ def _transaction_in(model, ids: list[UUID]) -> Q:
 
 def transaction_lines_set(rows: list[TransactionRow]) -> None:
     """Sets `prefetched_allocations` and `prefetched_splits` on each of `rows`: the lines
-    `transactions_of` prefetches, in the same order, as plain values."""
-    if not rows:
-        return
+    `transactions_of` prefetches, in the same order, as plain values.
+
+    Only the rows that can have lines are asked about, and a query is left out when none
+    can: allocation lines belong to an allocated income only (SPEC §3; every write path
+    keeps it so), split lines to an income or expense without a category (SPEC §13). A
+    page of expenses with their categories is then read in one query."""
     allocations: dict[UUID, list] = {tx.id: [] for tx in rows}
     splits: dict[UUID, list] = {tx.id: [] for tx in rows}
+    for tx in rows:
+        tx.prefetched_allocations = allocations[tx.id]
+        tx.prefetched_splits = splits[tx.id]
+    allocated = [tx.id for tx in rows if tx.allocation_status == AllocationStatus.ALLOCATED]
+    split = [tx.id for tx in rows if tx.category_id is None and tx.kind in _SPLIT_KINDS]
+    if allocated:
+        _allocations_read(allocations, allocated)
+    if split:
+        _splits_read(splits, split)
+
+
+_SPLIT_KINDS = (Kind.INCOME, Kind.EXPENSE)
+
+
+def _allocations_read(allocations: dict[UUID, list], ids: list[UUID]) -> None:
     lines = (
-        Allocation.objects.filter(_transaction_in(Allocation, list(allocations)))
+        Allocation.objects.filter(_transaction_in(Allocation, ids))
         .order_by("-amount", "bucket__created_at")
         .values_list("transaction_id", "bucket_id", "bucket__name", "amount")
     )
@@ -381,8 +399,11 @@ def transaction_lines_set(rows: list[TransactionRow]) -> None:
         allocations[transaction_id].append(
             SimpleNamespace(bucket_id=bucket_id, bucket_name=bucket_name, amount=amount)
         )
+
+
+def _splits_read(splits: dict[UUID, list], ids: list[UUID]) -> None:
     lines = (
-        TransactionSplit.objects.filter(_transaction_in(TransactionSplit, list(splits)))
+        TransactionSplit.objects.filter(_transaction_in(TransactionSplit, ids))
         .order_by("position")
         .values_list(
             "transaction_id",
@@ -410,9 +431,6 @@ def transaction_lines_set(rows: list[TransactionRow]) -> None:
                 description=description,
             )
         )
-    for tx in rows:
-        tx.prefetched_allocations = allocations[tx.id]
-        tx.prefetched_splits = splits[tx.id]
 
 
 # Up to this many matching rows, a page is read by sorting the matches rather than by

@@ -24,7 +24,7 @@ from budget.groups.tests.helpers import expense_post, group_create, guest_add
 from budget.money import selectors, services
 from budget.money.models import Category, Transaction
 from budget.money.schemas import TransactionFilters, TransactionOut
-from budget.money.tests.helpers import post_ok, tx_path
+from budget.money.tests.helpers import expense, income, post_ok, transfer, tx_path
 from budget.rates.tests.helpers import own_rate
 
 pytestmark = pytest.mark.django_db
@@ -263,3 +263,29 @@ def test_list_rows_equal_the_detail_of_each_row(owner_api, books):
     for item in items:
         assert item == owner_api.get(tx_path(ledger, item["id"])).json()
     assert json.dumps(items)  # plain JSON values only
+
+
+@pytest.mark.parametrize(
+    ("kind", "lines"),
+    [
+        ("expense", 0),  # expenses with their category: no line can exist
+        ("transfer", 0),
+        ("income", 1),  # allocated incomes: their allocation lines
+    ],
+)
+def test_a_page_asks_only_for_the_lines_its_rows_can_have(
+    owner_api, household, kind, lines, django_assert_num_queries
+):
+    """Allocation lines belong to allocated incomes, split lines to incomes and expenses
+    without a category: a page of other rows is read without asking for either."""
+    body = {"expense": expense, "income": income, "transfer": transfer}[kind](household)
+    for _ in range(3):
+        post_ok(owner_api, household.ledger, body)
+    if kind == "income":
+        assert owner_api.post(f"/ledgers/{household.ledger.pk}/allocations/run").status_code == 200
+    path = tx_path(household.ledger)
+    assert owner_api.get(path, {"kind": kind}).json()["count"] == 3  # the count is cached
+    with django_assert_num_queries(2 + lines):  # the gate, the page (, the lines)
+        page = owner_api.get(path, {"kind": kind}).json()
+    assert len(page["items"]) == 3
+    assert all(bool(row["allocations"]) == (kind == "income") for row in page["items"])
