@@ -15,7 +15,7 @@ from functools import partial
 from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -29,7 +29,29 @@ REST_SECONDS = 5.0
 _resting_until: dict[str, float] = {}
 
 
+class _ReusedClientRedisCacheClient(RedisCacheClient):
+    """Django's client builds a `redis.Redis` on every cache call (its set-up, a table of
+    reply parsers, costs more than a local round trip); one per connection pool is kept
+    instead. A `redis.Redis` is safe to share between threads: it takes a connection from
+    its pool for each command (and the pool starts afresh in a forked process)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            client = self._clients[index] = super().get_client(key, write=write)
+        return client
+
+
 class FailOpenRedisCache(RedisCache):
+    def __init__(self, server, params) -> None:
+        super().__init__(server, params)
+        self._class = _ReusedClientRedisCacheClient
+
     def _server(self) -> str:
         return self._servers[0]
 

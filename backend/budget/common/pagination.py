@@ -5,12 +5,14 @@ import base64
 import binascii
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
 
@@ -52,7 +54,11 @@ class LedgerPages(Pages):
             "count": self._count(queryset, request),
         }
 
-    def _count(self, queryset: QuerySet, request: HttpRequest) -> int:
+    def _count(self, queryset: QuerySet | Callable[[], QuerySet], request: HttpRequest) -> int:
+        """The count of `queryset`, or of the queryset a callable builds, only when the
+        cached count misses: building a filtered queryset is a good part of a cached page."""
+        if not isinstance(queryset, QuerySet):
+            queryset = SimpleLazyObject(queryset)
         ledger = getattr(getattr(request, "ledger_membership", None), "ledger", None)
         if ledger is None or settings.REPORT_CACHE_SECONDS <= 0:
             return queryset.count()

@@ -4,6 +4,7 @@ from uuid import UUID
 
 from django.db.models import Q
 from ninja import Field, FilterLookup, FilterSchema, Schema
+from ninja.responses import NinjaJSONEncoder
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -450,6 +451,77 @@ class TransactionOut(TransactionFieldsOut):
     )
     # The filtered wallet's currency (set with running_balance); not written.
     running_currency: str | None = Field(None, exclude=True)
+
+
+_WRITE_TIME = NinjaJSONEncoder().default  # milliseconds, "Z" for UTC, as the API writes them
+
+
+def _id(value: UUID | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def transaction_out_plain(tx: Any) -> dict[str, Any]:
+    """`TransactionOut.model_validate(tx).model_dump()` of a list row read as plain values
+    (`selectors.transaction_rows`), with the text the API's JSON encoder writes for ids,
+    dates and times: the same bytes once encoded, without validating values the database
+    just gave (most of a page's time otherwise). Amounts in their currency's decimals as
+    TransactionOut's serializers write them. A change to TransactionOut is a change here:
+    test_transaction_list_render pins the two to each other, field for field."""
+    code = tx.currency
+    row = {name: _id(getattr(tx, f"{name}_id")) for name in REFERENCE_FIELDS}
+    row.update(
+        kind=tx.kind,
+        amount=money_str(tx.amount, code or None),
+        description=tx.description,
+        notes=tx.notes,
+        tags=list(tx.tags),
+        payee_name=tx.payee_name,
+        to_amount=_in(tx.to_amount, tx.to_currency),
+        foreign_amount=_in(tx.foreign_amount, tx.foreign_currency),
+        foreign_currency=tx.foreign_currency or None,
+        id=str(tx.id),
+        date=tx.date.isoformat(),
+        currency=code,
+        base_amount=money_str(tx.base_amount),
+        to_currency=tx.to_currency,
+        allocation_status=tx.allocation_status,
+        allocations=[
+            {
+                "bucket": str(a.bucket_id),
+                "bucket_name": a.bucket_name,
+                "amount": money_str(a.amount),
+            }
+            for a in tx.prefetched_allocations
+        ],
+        splits=[
+            {
+                "id": str(line.id),
+                "category": str(line.category_id),
+                "category_name": line.category_name,
+                "bucket": _id(line.bucket_id),
+                "bucket_name": line.bucket_name,
+                # A line's amount is in the transaction's currency (see lines_in_currency).
+                "amount": money_str(line.amount, code),
+                "base_amount": money_str(line.base_amount),
+                "description": line.description,
+            }
+            for line in tx.prefetched_splits
+        ],
+        recurring=_id(tx.recurring_id),
+        group_expense=_id(tx.group_expense_id),
+        external_id=tx.external_id,
+        created_at=_WRITE_TIME(tx.created_at),
+        updated_at=_WRITE_TIME(tx.updated_at),
+        running_balance=_in(
+            getattr(tx, "running_balance", None), getattr(tx, "running_currency", None)
+        ),
+    )
+    return row
+
+
+def _in(value, code: str | None) -> str | None:
+    """`value` in `code`'s decimals (the base currency's without one), None for None."""
+    return None if value is None else money_str(value, code or None)
 
 
 class TransactionFilters(FilterSchema):

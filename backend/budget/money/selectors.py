@@ -3,10 +3,12 @@ the rollup: a handful of rows per wallet or bucket, whatever the history's lengt
 
 import datetime as dt
 from decimal import Decimal
+from types import SimpleNamespace
 from uuid import UUID
 
 from django.db import connection
 from django.db.models import (
+    BigIntegerField,
     BooleanField,
     Case,
     Count,
@@ -29,6 +31,7 @@ from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from budget.common.money import MAX_AMOUNT, ZERO, MoneyField, money_from_units
 from budget.ledgers.models import Ledger
 from budget.money.models import (
+    REFERENCE_FIELDS,
     Allocation,
     AllocationStatus,
     Bucket,
@@ -62,21 +65,55 @@ def _archived(queryset: QuerySet, archived: bool | None) -> QuerySet:
 
 
 def wallets_of(
-    *, ledger: Ledger, archived: bool | None = None, bucket: Bucket | None = None
+    *,
+    ledger: Ledger,
+    archived: bool | None = None,
+    bucket: Bucket | None = None,
+    balance: bool = True,
 ) -> QuerySet[Wallet]:
-    """Wallets with `balance`; with `bucket`, only the money of that bucket in each."""
-    scope = {"bucket_id": bucket.pk} if bucket else {}
-    wallets = Wallet.objects.filter(ledger=ledger).annotate(balance=_balance("wallet_id", **scope))
+    """Wallets with `balance` (unless `balance=False`); with `bucket`, only the money of
+    that bucket in each."""
+    wallets = Wallet.objects.filter(ledger=ledger)
+    if balance:
+        scope = {"bucket_id": bucket.pk} if bucket else {}
+        wallets = wallets.annotate(balance=_balance("wallet_id", **scope))
     return _archived(wallets, archived).order_by("archived", "name", "id")
 
 
 def buckets_of(
-    *, ledger: Ledger, archived: bool | None = None, wallet: Wallet | None = None
+    *,
+    ledger: Ledger,
+    archived: bool | None = None,
+    wallet: Wallet | None = None,
+    balance: bool = True,
 ) -> QuerySet[Bucket]:
-    """Buckets with `balance`; with `wallet`, only the money of each held in that wallet."""
-    scope = {"wallet_id": wallet.pk} if wallet else {}
-    buckets = Bucket.objects.filter(ledger=ledger).annotate(balance=_balance("bucket_id", **scope))
+    """Buckets with `balance` (unless `balance=False`); with `wallet`, only the money of
+    each held in that wallet."""
+    buckets = Bucket.objects.filter(ledger=ledger)
+    if balance:
+        scope = {"wallet_id": wallet.pk} if wallet else {}
+        buckets = buckets.annotate(balance=_balance("bucket_id", **scope))
     return _archived(buckets, archived).order_by("-is_system", "archived", "created_at", "id")
+
+
+def rollup_by_wallet_and_bucket(*, ledger: Ledger) -> list[tuple[UUID, UUID, int, int, int]]:
+    """The ledger's rollup summed per (wallet, bucket), in stored units (thousandths): the
+    amount (in the wallet's currency), the base amount, and the base amount of the rows
+    with movements (`count > 0`, as the reports read the rollup). One pass over the
+    rollup gives every wallet's and every bucket's balance: a few rows per wallet and
+    bucket pair, whatever the history's length."""
+    units = BigIntegerField()
+    return list(
+        Rollup.objects.filter(ledger=ledger)
+        .values("wallet_id", "bucket_id")
+        .annotate(
+            amount=Sum("amount", output_field=units),
+            base=Sum("base_amount", output_field=units),
+            booked=Sum("base_amount", filter=Q(count__gt=0), output_field=units),
+        )
+        .order_by()
+        .values_list("wallet_id", "bucket_id", "amount", "base", "booked")
+    )
 
 
 def categories_of(*, ledger: Ledger, archived: bool | None = None) -> QuerySet[Category]:
@@ -268,6 +305,132 @@ def transactions_of(
         .annotate(to_currency=F("to_wallet__currency"))  # how to write `to_amount`
         .prefetch_related(allocations, splits)
     )
+
+
+class TransactionRow(SimpleNamespace):
+    """A transaction of a list page read as plain values: the attributes `TransactionOut`
+    reads (the references as `<field>_id`, `payee_name`, `to_currency`, the lines as
+    `prefetched_allocations` and `prefetched_splits`), without a model instance."""
+
+    @property
+    def pk(self) -> UUID:
+        return self.id
+
+
+# The columns of a list row (`payee__name` is read as `payee_name`).
+_ROW_COLUMNS = (
+    "id",
+    "ledger_id",
+    "kind",
+    "date",
+    "amount",
+    "currency",
+    "base_amount",
+    "to_amount",
+    "foreign_amount",
+    "foreign_currency",
+    "description",
+    "notes",
+    "tags",
+    "allocation_status",
+    "external_id",
+    "recurring_id",
+    "group_expense_id",
+    "created_at",
+    "updated_at",
+    *(f"{name}_id" for name in REFERENCE_FIELDS),
+    "to_currency",
+    "payee__name",
+)
+
+
+def transaction_rows(queryset: QuerySet[Transaction]) -> list[TransactionRow]:
+    """The rows of `queryset` (a slice of `transactions_of`) as plain values with their
+    split and allocation lines: three queries, as the prefetching queryset takes, but no
+    model instances, which cost more than the queries on a page of 50."""
+    rows = []
+    for values in queryset.prefetch_related(None).values(*_ROW_COLUMNS):
+        values["payee_name"] = values.pop("payee__name")
+        rows.append(TransactionRow(**values))
+    transaction_lines_set(rows)
+    return rows
+
+
+def _transaction_in(model, ids: list[UUID]) -> Q:
+    """`transaction_id IN ids`; on PostgreSQL `= ANY(%s)` with the ids as one array
+    parameter, which spares preparing and quoting a page's ids one by one."""
+    if connection.vendor != "postgresql":
+        return Q(transaction_id__in=ids)
+    column = f'"{model._meta.db_table}"."transaction_id"'
+    return Q(RawSQL(f"{column} = ANY(%s::uuid[])", (ids,), output_field=BooleanField()))
+
+
+def transaction_lines_set(rows: list[TransactionRow]) -> None:
+    """Sets `prefetched_allocations` and `prefetched_splits` on each of `rows`: the lines
+    `transactions_of` prefetches, in the same order, as plain values.
+
+    Only the rows that can have lines are asked about, and a query is left out when none
+    can: allocation lines belong to an allocated income only (SPEC §3; every write path
+    keeps it so), split lines to an income or expense without a category (SPEC §13). A
+    page of expenses with their categories is then read in one query."""
+    allocations: dict[UUID, list] = {tx.id: [] for tx in rows}
+    splits: dict[UUID, list] = {tx.id: [] for tx in rows}
+    for tx in rows:
+        tx.prefetched_allocations = allocations[tx.id]
+        tx.prefetched_splits = splits[tx.id]
+    allocated = [tx.id for tx in rows if tx.allocation_status == AllocationStatus.ALLOCATED]
+    split = [tx.id for tx in rows if tx.category_id is None and tx.kind in _SPLIT_KINDS]
+    if allocated:
+        _allocations_read(allocations, allocated)
+    if split:
+        _splits_read(splits, split)
+
+
+_SPLIT_KINDS = (Kind.INCOME, Kind.EXPENSE)
+
+
+def _allocations_read(allocations: dict[UUID, list], ids: list[UUID]) -> None:
+    lines = (
+        Allocation.objects.filter(_transaction_in(Allocation, ids))
+        .order_by("-amount", "bucket__created_at")
+        .values_list("transaction_id", "bucket_id", "bucket__name", "amount")
+    )
+    for transaction_id, bucket_id, bucket_name, amount in lines:
+        allocations[transaction_id].append(
+            SimpleNamespace(bucket_id=bucket_id, bucket_name=bucket_name, amount=amount)
+        )
+
+
+def _splits_read(splits: dict[UUID, list], ids: list[UUID]) -> None:
+    lines = (
+        TransactionSplit.objects.filter(_transaction_in(TransactionSplit, ids))
+        .order_by("position")
+        .values_list(
+            "transaction_id",
+            "id",
+            "category_id",
+            "category__name",
+            "bucket_id",
+            "bucket__name",
+            "amount",
+            "base_amount",
+            "description",
+        )
+    )
+    for transaction_id, pk, category_id, category_name, bucket_id, bucket_name, *rest in lines:
+        amount, base_amount, description = rest
+        splits[transaction_id].append(
+            SimpleNamespace(
+                id=pk,
+                category_id=category_id,
+                category_name=category_name,
+                bucket_id=bucket_id,
+                bucket_name=bucket_name,
+                amount=amount,
+                base_amount=base_amount,
+                description=description,
+            )
+        )
 
 
 # Up to this many matching rows, a page is read by sorting the matches rather than by

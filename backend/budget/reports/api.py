@@ -56,15 +56,17 @@ def _report(
     extra: dict | None = None,
 ) -> HttpResponse:
     """The report as JSON, built and serialised once per ledger version and filters (and
-    `extra`: what else it depends on, such as today)."""
+    `extra`: what else it depends on, such as today). A cached answer is sent as the bytes
+    stored, after the one query of the ledger gate: its wallet or bucket filter was found
+    in this ledger when it was built, and deleting either changes the ledger's version."""
     ledger = ledger_access(request, lid)
-    scope = _scope(ledger, filters) if isinstance(filters, ReportFilters) else selectors.Scope()
-    body = cached_report(
-        ledger,
-        name,
-        {**filters.dict(), **(extra or {})},
-        lambda: schema.model_validate(build(ledger, scope)).model_dump_json(),
-    )
+
+    def compute() -> str:
+        scoped = isinstance(filters, ReportFilters)
+        scope = _scope(ledger, filters) if scoped else selectors.Scope()
+        return schema.model_validate(build(ledger, scope)).model_dump_json()
+
+    body = cached_report(ledger, name, {**filters.dict(), **(extra or {})}, compute)
     return HttpResponse(body, content_type="application/json")
 
 

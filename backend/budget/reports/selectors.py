@@ -30,7 +30,7 @@ from django.db.models import (
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
-from budget.common.money import ZERO
+from budget.common.money import ZERO, money_from_units
 from budget.ledgers.models import Ledger
 from budget.money import selectors as money
 from budget.money.conversion import convert
@@ -207,19 +207,20 @@ def _report_totals(totals: dict) -> dict:
 
 
 def balances(*, ledger: Ledger, scope: Scope) -> dict:
-    wallets = money.wallets_of(ledger=ledger, bucket=scope.bucket)
-    buckets = money.buckets_of(ledger=ledger, wallet=scope.wallet)
+    wallets = money.wallets_of(ledger=ledger, balance=False)
+    buckets = money.buckets_of(ledger=ledger, balance=False)
     if scope.wallet:
         wallets = wallets.filter(pk=scope.wallet.pk)
     if scope.bucket:
         buckets = buckets.filter(pk=scope.bucket.pk)
     wallets, buckets = list(wallets), list(buckets)
+    booked = _balances_set(ledger=ledger, scope=scope, wallets=wallets, buckets=buckets)
     pending = Transaction.objects.filter(ledger=ledger, allocation_status=AllocationStatus.PENDING)
     if scope.wallet:
         pending = pending.filter(wallet_id=scope.wallet.pk)
     if scope.bucket and not scope.bucket.is_system:
         pending = pending.none()
-    worth = _wallets_worth(ledger=ledger, wallets=wallets, scope=scope)
+    worth = _wallets_worth(ledger=ledger, wallets=wallets, booked=booked)
     return {
         "currency": ledger.currency,
         **worth,
@@ -250,12 +251,38 @@ def balances(*, ledger: Ledger, scope: Scope) -> dict:
     }
 
 
-def _wallets_worth(*, ledger: Ledger, wallets: list, scope: Scope) -> dict:
+def _balances_set(*, ledger: Ledger, scope: Scope, wallets: list, buckets: list) -> dict:
+    """Sets `balance` on each of `wallets` (in its currency; with a bucket filter, only
+    that bucket's money) and `buckets` (in the base currency; with a wallet filter, only
+    the money held in that wallet), from one pass over the rollup summed per wallet and
+    bucket; answers each wallet's booked base value within the scope (`_wallets_worth`)."""
+    in_wallet: dict[UUID, int] = defaultdict(int)
+    in_bucket: dict[UUID, int] = defaultdict(int)
+    booked: dict[UUID, int] = defaultdict(int)
+    wallet_id = scope.wallet.pk if scope.wallet else None
+    bucket_id = scope.bucket.pk if scope.bucket else None
+    for wallet, bucket, amount, base, booked_base in money.rollup_by_wallet_and_bucket(
+        ledger=ledger
+    ):
+        if bucket_id is None or bucket == bucket_id:
+            in_wallet[wallet] += amount
+            if wallet_id is None or wallet == wallet_id:
+                booked[wallet] += booked_base or 0
+        if wallet_id is None or wallet == wallet_id:
+            in_bucket[bucket] += base
+    for w in wallets:
+        w.balance = money_from_units(in_wallet.get(w.pk, 0))
+    for b in buckets:
+        b.balance = money_from_units(in_bucket.get(b.pk, 0))
+    return {pk: money_from_units(units) for pk, units in booked.items()}
+
+
+def _wallets_worth(*, ledger: Ledger, wallets: list, booked: dict) -> dict:
     """SPEC §14: each wallet's `balance_base` (its balance at the latest rate on or before
     today, whatever its age; None without one; a base wallet's own balance), the net worth
     (their sum), the balances without a rate by currency, and the revaluation: net worth
-    minus the booked base value of the wallets that were converted. Queries only when some
-    wallet is in another currency (one for the rates, one for the booked values)."""
+    minus the booked base value (`booked`, by wallet) of the wallets that were converted.
+    A query only when some wallet is in another currency (the rates)."""
     base = ledger.currency
     foreign = sorted({w.currency for w in wallets if w.currency != base})
     rates = {}
@@ -279,8 +306,7 @@ def _wallets_worth(*, ledger: Ledger, wallets: list, scope: Scope) -> dict:
     net_worth = sum((w.balance_base for w in wallets if w.balance_base is not None), ZERO)
     revaluation = ZERO
     if converted_ids:
-        booked = scope.rollup(ledger).filter(wallet_id__in=converted_ids)
-        booked_value = booked.aggregate(total=Sum("base_amount"))["total"] or ZERO
+        booked_value = sum((booked.get(pk, ZERO) for pk in converted_ids), ZERO)
         converted = sum((w.balance_base for w in wallets if w.pk in converted_ids), ZERO)
         revaluation = converted - booked_value
     return {

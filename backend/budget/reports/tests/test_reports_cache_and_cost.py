@@ -88,6 +88,59 @@ def test_cached_report_takes_no_report_query(
         assert owner_api.get(path, params).json() == first
 
 
+FILTERED = [
+    *REPORTS,
+    ("net-worth", {"from": "2024-01", "to": "2024-12"}),
+    ("trends", {"months": 6}),
+]
+
+
+@pytest.mark.parametrize("by", ["wallet", "bucket"])
+@pytest.mark.parametrize(("name", "params"), FILTERED)
+def test_cached_filtered_report_is_sent_as_stored_after_one_query(
+    owner_api, ledger, name, params, by, django_assert_num_queries
+):
+    """The wallet or bucket of the filter was looked up when the report was built; the
+    cached bytes are sent after the ledger gate's one query, without validating them."""
+    fill(ledger, categories=3, months=3)
+    scope = (ledger.wallets if by == "wallet" else ledger.buckets).order_by("name").first()
+    path = f"/ledgers/{ledger.pk}/reports/{name}"
+    query = {**params, by: str(scope.pk)}
+    first = owner_api.get(path, query)
+    assert first.status_code == 200, first.content
+    with django_assert_num_queries(1):  # user, membership and ledger in one query
+        again = owner_api.get(path, query)
+    assert again.content == first.content
+    assert again["Content-Type"] == "application/json"
+
+
+def test_a_deleted_wallet_is_not_served_from_the_cache(owner_api, ledger):
+    fill(ledger, categories=2, months=2)
+    empty = services.wallet_create(ledger=ledger, name="Empty", kind="virtual")
+    path = f"/ledgers/{ledger.pk}/reports/historical"
+    for _ in range(2):  # built, then cached
+        assert owner_api.get(path, {"wallet": str(empty.pk)}).status_code == 200
+    gone = owner_api.delete(f"/ledgers/{ledger.pk}/wallets/{empty.pk}")
+    assert gone.status_code == 204, gone.content
+    answer = owner_api.get(path, {"wallet": str(empty.pk)})
+    assert answer.status_code == 422
+    assert answer.json()["detail"] == "No such wallet in this ledger."
+
+
+def test_another_ledgers_wallet_or_bucket_is_refused_every_time(owner_api, ledger, make_user):
+    other = make_user().default_ledger
+    foreign = {
+        "wallet": services.wallet_create(ledger=other, name="Theirs", kind="virtual"),
+        "bucket": other.buckets.get(is_system=True),
+    }
+    path = f"/ledgers/{ledger.pk}/reports/balances"
+    for by, obj in foreign.items():
+        for _ in range(2):  # a refusal is never cached
+            answer = owner_api.get(path, {by: str(obj.pk)})
+            assert answer.status_code == 422
+            assert answer.json()["detail"] == f"No such {by} in this ledger."
+
+
 def _income(ledger, amount: str, day=date(2024, 5, 10)):
     wallet = ledger.wallets.first() or services.wallet_create(
         ledger=ledger, name="Bank", kind="virtual"
