@@ -8,6 +8,7 @@ and categories into ids), to be checked by `budget.money.rules` like every other
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -206,6 +207,21 @@ class RowParser:
     def __init__(self, *, options: Options, names: Names):
         self.options = options
         self.names = names
+        # Each date text read once (a file of 100 000 rows has about a thousand days): the
+        # date, or why the text is none, by (text, format).
+        self._dates: dict[tuple[str, str], date | str] = {}
+
+    def _date(self, text: str) -> date:
+        key = (text, self.options.date_format)
+        if key not in self._dates:
+            try:
+                self._dates[key] = parse_date(text, self.options.date_format)
+            except ValueError as e:
+                self._dates[key] = str(e)
+        found = self._dates[key]
+        if isinstance(found, str):
+            raise ValueError(found)
+        return found
 
     def parse(self, text: dict[str, str]) -> ParsedRow:
         errors: list[dict[str, str]] = []
@@ -256,7 +272,7 @@ class RowParser:
                 error("amount", str(e) if text["amount"] else "The amount is required.")
         text.setdefault("date", "")
         try:
-            data["date"] = parse_date(text["date"], options.date_format)
+            data["date"] = self._date(text["date"])
         except ValueError as e:
             error("date", str(e) if text["date"] else "The date is required.")
 
