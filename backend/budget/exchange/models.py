@@ -75,6 +75,9 @@ class ImportRow(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")
+    # The job's ledger, written with each row (issue 21: every finance table carries
+    # ledger_id), so a ledger's rows are found and removed without the job.
+    ledger = models.ForeignKey(Ledger, on_delete=models.CASCADE, related_name="+")
     line = models.IntegerField()  # in the file; the header is line 1
     date = models.DateField()
     kind = models.CharField(max_length=10, choices=Kind.choices)

@@ -758,6 +758,12 @@ def transactions_allocate_later(txs: list[Transaction]) -> None:
     _allocation_enqueue([tx.pk for tx in txs if tx.allocation_status == AllocationStatus.PENDING])
 
 
+def incomes_allocate_later(ids: list[UUID]) -> None:
+    """Queues the split of new incomes that wait for it (by id: an import written in SQL),
+    when the transaction commits."""
+    _allocation_enqueue(ids)
+
+
 def transactions_created(*, ledger_id: UUID, txs: list[Transaction]) -> None:
     """Tells the apps that watch new transactions (budgets, webhooks) of `txs`."""
     _written(ledger_id, txs, created=True)

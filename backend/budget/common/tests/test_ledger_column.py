@@ -32,9 +32,7 @@ REFERENCE_MODELS = {
     "groups.Expense": "a shared expense mirrored into several ledgers",
 }
 # Models that are a ledger's rows but do not carry the column yet, each with the reason.
-NOT_A_LEDGERS = {
-    "exchange.ImportRow": "its column comes with the import rows' own change (issue 21)",
-}
+NOT_A_LEDGERS: dict[str, str] = {}
 
 
 def _label(model: type[models.Model]) -> str:

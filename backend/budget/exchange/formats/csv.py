@@ -324,8 +324,12 @@ class CsvSource(Source):
                     ],
                 )
                 continue
+            # A cell that does not start with a quote is only trimmed (csv_cell_text), without
+            # a call per cell: 2.6 million in a file of 100 000 rows.
             fields = {
-                name: csv_cell_text(name, cells[index]) for name, index in self.columns.items()
+                name: cell.strip() if cell[:1] != "'" else csv_cell_text(name, cell)
+                for name, index in self.columns.items()
+                if (cell := cells[index]) is not None
             }
             yield Record(line, record_fields(fields))
 
