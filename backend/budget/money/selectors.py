@@ -10,7 +10,6 @@ from django.db import connection
 from django.db.models import (
     BigIntegerField,
     BooleanField,
-    Case,
     Count,
     Exists,
     F,
@@ -21,10 +20,8 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
-    When,
-    Window,
 )
-from django.db.models.expressions import RawSQL, RowRange
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Abs, Coalesce
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 
@@ -465,40 +462,52 @@ def transaction_get(*, ledger: Ledger, transaction_id: UUID) -> Transaction:
 # and `date` orderings are this order reversed and as is.
 REGISTER_ORDER = ("date", "created_at", "id")
 
+# What a transaction changes in the wallet (the second %s): an expense or a transfer out of
+# it takes its amount; a transfer into it from a wallet in another currency brings its
+# `to_amount` (SPEC §14); anything else brings its amount.
+_DELTA = (
+    f"CASE WHEN t.kind = '{Kind.EXPENSE.value}' "
+    f"OR (t.kind = '{Kind.TRANSFER.value}' AND t.from_wallet_id = %s) THEN -t.amount "
+    f"WHEN t.kind = '{Kind.TRANSFER.value}' AND t.to_amount IS NOT NULL THEN t.to_amount "
+    "ELSE t.amount END"
+)
+# The ledger's transactions that touch the wallet (ledger, wallet three times).
+_MOVES = (
+    "FROM money_transaction t WHERE t.ledger_id = %s "
+    "AND (t.wallet_id = %s OR t.from_wallet_id = %s OR t.to_wallet_id = %s)"
+)
+# Strictly before (date, created_at, id) in register order; the bare `date` bound beside it
+# is what the (ledger, wallet, date) indexes serve.
+_BEFORE = (
+    "(t.date < %s OR (t.date = %s AND (t.created_at < %s OR (t.created_at = %s AND t.id < %s))))"
+)
+_RUNNING_SQL = (
+    "SELECT w.id, w.running, "
+    # The months before the oldest row's month, from the monthly rollup.
+    "(SELECT SUM(r.amount) FROM money_rollup r "
+    "WHERE r.ledger_id = %s AND r.wallet_id = %s AND r.month < %s), "
+    # Its month's rows before it.
+    f"(SELECT SUM({_DELTA}) {_MOVES} AND t.date >= %s AND t.date <= %s AND {_BEFORE}), "
+    # The wallet's currency, in which the balances are written (SPEC §14).
+    "(SELECT c.currency FROM money_wallet c WHERE c.id = %s) "
+    # A window sum over the wallet's rows from the page's oldest to its newest.
+    f"FROM (SELECT t.id, SUM({_DELTA}) OVER (ORDER BY t.date, t.created_at, t.id "
+    f"ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running {_MOVES} "
+    f"AND t.date >= %s AND t.date <= %s AND NOT {_BEFORE} "
+    "AND NOT (t.date > %s OR (t.date = %s AND (t.created_at > %s "
+    "OR (t.created_at = %s AND t.id > %s))))) w "
+)
 
-def _wallet_moves(*, ledger_id: UUID, wallet_id: UUID) -> QuerySet[Transaction]:
-    """The wallet's transactions, each with `delta`: its signed change to the wallet."""
-    leaves = Q(kind=Kind.EXPENSE) | Q(kind=Kind.TRANSFER, from_wallet_id=wallet_id)
-    return (
-        Transaction.objects.filter(ledger_id=ledger_id)
-        .filter(wallet_filter(wallet_id))
-        .annotate(
-            delta=Case(
-                When(leaves, then=-F("amount")),
-                # What arrives from a wallet in another currency (SPEC §14).
-                When(
-                    Q(kind=Kind.TRANSFER, to_amount__isnull=False),
-                    then=F("to_amount"),
-                ),
-                default=F("amount"),
-                output_field=MoneyField(),
-            )
-        )
-    )
+
+def _register_key(tx, ops) -> list:
+    """`_BEFORE`'s parameters for `tx`'s place in the register."""
+    day = ops.adapt_datefield_value(tx.date)
+    created = ops.adapt_datetimefield_value(tx.created_at)
+    return [day, day, created, created, _uuid_param(tx.pk)]
 
 
-def _from(tx: Transaction, *, inclusive: bool) -> Q:
-    """Rows at or after `tx` in register order (after only, unless `inclusive`)."""
-    last = {"id__gte": tx.pk} if inclusive else {"id__gt": tx.pk}
-    return (
-        Q(date__gt=tx.date)
-        | Q(date=tx.date, created_at__gt=tx.created_at)
-        | Q(date=tx.date, created_at=tx.created_at, **last)
-    )
-
-
-def _cents(value) -> Decimal:
-    return money_from_units(value)
+def _uuid_param(value: UUID):
+    return Transaction._meta.pk.get_db_prep_value(value, connection)
 
 
 def running_balances_set(*, rows: list[Transaction], wallet_id: UUID) -> None:
@@ -508,56 +517,34 @@ def running_balances_set(*, rows: list[Transaction], wallet_id: UUID) -> None:
 
     One query whatever the page: a window sum over the wallet's rows from the page's
     oldest to its newest (in register order), plus the balance before the oldest: the
-    monthly rollup of the months before it and one sum over its month's earlier rows.
-    """
+    monthly rollup of the months before it and one sum over its month's earlier rows. The
+    text is fixed (`_RUNNING_SQL`), only its parameters change: building it from querysets
+    on every request cost more than running it."""
     if not rows:
         return
-    key = [F(name).asc() for name in REGISTER_ORDER]
+    ops = connection.ops
     oldest = min(rows, key=lambda tx: (tx.date, tx.created_at, tx.pk))
     newest = max(rows, key=lambda tx: (tx.date, tx.created_at, tx.pk))
-    moves = _wallet_moves(ledger_id=oldest.ledger_id, wallet_id=wallet_id)
-    month = oldest.date.replace(day=1)
-    months_before = (
-        Rollup.objects.filter(ledger_id=oldest.ledger_id, wallet_id=wallet_id, month__lt=month)
-        .order_by()
-        .values("ledger_id")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    month_before = (
-        moves.filter(date__gte=month, date__lte=oldest.date)
-        .exclude(_from(oldest, inclusive=True))
-        .order_by()
-        .values("ledger_id")
-        .annotate(total=Sum("delta"))
-        .values("total")
-    )
-    window = (
-        moves.filter(date__gte=oldest.date, date__lte=newest.date)
-        .filter(_from(oldest, inclusive=True))
-        .exclude(_from(newest, inclusive=False))
-        .annotate(running=Window(Sum("delta"), order_by=key, frame=RowRange(None, 0)))
-        .order_by()
-        .values("id", "running")
-    )
-    # The wallet's currency, in which the balances are written (SPEC §14).
-    currency = Wallet.objects.filter(pk=wallet_id).values("currency")
-    # Subqueries in the select list come first in the text, then the FROM, then the ids.
-    sqls, params = [], []
-    for queryset in (months_before, month_before, currency, window):
-        sql, more = queryset.query.sql_with_params()
-        sqls.append(sql)
-        params.extend(more)
-    pk = Transaction._meta.pk
-    ids = [pk.get_db_prep_value(tx.pk, connection) for tx in rows]
-    sql = (
-        f"SELECT w.id, w.running, ({sqls[0]}), ({sqls[1]}), ({sqls[2]}) FROM ({sqls[3]}) w "
-        f"WHERE w.id IN ({', '.join(['%s'] * len(ids))})"
-    )
+    ledger, wallet = _uuid_param(oldest.ledger_id), _uuid_param(wallet_id)
+    moves = [wallet, ledger, wallet, wallet, wallet]  # _DELTA's, then _MOVES'
+    month = ops.adapt_datefield_value(oldest.date.replace(day=1))
+    first, last = ops.adapt_datefield_value(oldest.date), ops.adapt_datefield_value(newest.date)
+    after_oldest = _register_key(oldest, ops)
+    ids = [_uuid_param(tx.pk) for tx in rows]
+    if connection.vendor == "postgresql":
+        # One array parameter rather than a page's ids one by one.
+        where, ids = "WHERE w.id = ANY(%s::uuid[])", [ids]
+    else:
+        where = f"WHERE w.id IN ({', '.join(['%s'] * len(ids))})"
+    params = [ledger, wallet, month]  # the months before
+    params += [*moves, month, first, *after_oldest]  # its month's rows before it
+    params += [wallet]  # the currency
+    params += [*moves, first, last, *after_oldest, *_register_key(newest, ops), *ids]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *ids])
+        cursor.execute(_RUNNING_SQL + where, params)
         found = cursor.fetchall()
-    by_id = {pk.to_python(row[0]): sum(map(_cents, row[1:4]), ZERO) for row in found}
+    pk = Transaction._meta.pk
+    by_id = {pk.to_python(row[0]): sum(map(money_from_units, row[1:4]), ZERO) for row in found}
     code = found[0][4] if found else ""
     for tx in rows:
         tx.running_balance = by_id.get(tx.pk)
