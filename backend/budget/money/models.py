@@ -448,7 +448,13 @@ class Rollup(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["ledger", "wallet_id"], name="money_rollup_wallet"),
+            # A wallet's balance, and its balance before a month (the running balance of
+            # its register), read from this index alone.
+            models.Index(
+                fields=["ledger", "wallet_id", "month"],
+                include=["amount"],
+                name="money_rollup_wallet_month",
+            ),
             models.Index(fields=["ledger", "bucket_id"], name="money_rollup_bucket"),
         ]
 
