@@ -353,15 +353,6 @@ def transaction_rows(queryset: QuerySet[Transaction]) -> list[TransactionRow]:
     return rows
 
 
-def _transaction_in(model, ids: list[UUID]) -> Q:
-    """`transaction_id IN ids`; on PostgreSQL `= ANY(%s)` with the ids as one array
-    parameter, which spares preparing and quoting a page's ids one by one."""
-    if connection.vendor != "postgresql":
-        return Q(transaction_id__in=ids)
-    column = f'"{model._meta.db_table}"."transaction_id"'
-    return Q(RawSQL(f"{column} = ANY(%s::uuid[])", (ids,), output_field=BooleanField()))
-
-
 def transaction_lines_set(rows: list[TransactionRow]) -> None:
     """Sets `prefetched_allocations` and `prefetched_splits` on each of `rows`: the lines
     `transactions_of` prefetches, in the same order, as plain values.
@@ -386,45 +377,74 @@ def transaction_lines_set(rows: list[TransactionRow]) -> None:
 _SPLIT_KINDS = (Kind.INCOME, Kind.EXPENSE)
 
 
+def _uuid_param(value: UUID):
+    return Transaction._meta.pk.get_db_prep_value(value, connection)
+
+
+def _lines_of(ids: list[UUID]) -> tuple[str, list]:
+    """`transaction_id IN ids` for a fixed text: on PostgreSQL `= ANY(%s)` with the ids as
+    one array parameter."""
+    values = [_uuid_param(pk) for pk in ids]
+    if connection.vendor == "postgresql":
+        return "= ANY(%s::uuid[])", [values]
+    return f"IN ({', '.join(['%s'] * len(values))})", values
+
+
+def _uuid(value) -> UUID | None:
+    """A uuid column as read by the cursor (SQLite gives its text)."""
+    return value if value is None or isinstance(value, UUID) else UUID(value)
+
+
+def _money(value) -> Decimal | None:
+    """A MoneyField column as read by the cursor, as the field reads it."""
+    return None if value is None else money_from_units(value)
+
+
+# The lines of a page, as `transactions_of` prefetches them, in fixed texts: compiling the
+# querysets cost more than running them.
+_ALLOCATIONS_SQL = (
+    "SELECT a.transaction_id, a.bucket_id, b.name, a.amount FROM money_allocation a "
+    "INNER JOIN money_bucket b ON a.bucket_id = b.id WHERE a.transaction_id {ids} "
+    "ORDER BY a.amount DESC, b.created_at ASC"
+)
+_SPLITS_SQL = (
+    "SELECT s.transaction_id, s.id, s.category_id, c.name, s.bucket_id, b.name, s.amount, "
+    "s.base_amount, s.description FROM money_transactionsplit s "
+    "INNER JOIN money_category c ON s.category_id = c.id "
+    "LEFT OUTER JOIN money_bucket b ON s.bucket_id = b.id WHERE s.transaction_id {ids} "
+    "ORDER BY s.position ASC"
+)
+
+
 def _allocations_read(allocations: dict[UUID, list], ids: list[UUID]) -> None:
-    lines = (
-        Allocation.objects.filter(_transaction_in(Allocation, ids))
-        .order_by("-amount", "bucket__created_at")
-        .values_list("transaction_id", "bucket_id", "bucket__name", "amount")
-    )
+    where, params = _lines_of(ids)
+    with connection.cursor() as cursor:
+        cursor.execute(_ALLOCATIONS_SQL.format(ids=where), params)
+        lines = cursor.fetchall()
     for transaction_id, bucket_id, bucket_name, amount in lines:
-        allocations[transaction_id].append(
-            SimpleNamespace(bucket_id=bucket_id, bucket_name=bucket_name, amount=amount)
+        allocations[_uuid(transaction_id)].append(
+            SimpleNamespace(
+                bucket_id=_uuid(bucket_id), bucket_name=bucket_name, amount=_money(amount)
+            )
         )
 
 
 def _splits_read(splits: dict[UUID, list], ids: list[UUID]) -> None:
-    lines = (
-        TransactionSplit.objects.filter(_transaction_in(TransactionSplit, ids))
-        .order_by("position")
-        .values_list(
-            "transaction_id",
-            "id",
-            "category_id",
-            "category__name",
-            "bucket_id",
-            "bucket__name",
-            "amount",
-            "base_amount",
-            "description",
-        )
-    )
+    where, params = _lines_of(ids)
+    with connection.cursor() as cursor:
+        cursor.execute(_SPLITS_SQL.format(ids=where), params)
+        lines = cursor.fetchall()
     for transaction_id, pk, category_id, category_name, bucket_id, bucket_name, *rest in lines:
         amount, base_amount, description = rest
-        splits[transaction_id].append(
+        splits[_uuid(transaction_id)].append(
             SimpleNamespace(
-                id=pk,
-                category_id=category_id,
+                id=_uuid(pk),
+                category_id=_uuid(category_id),
                 category_name=category_name,
-                bucket_id=bucket_id,
+                bucket_id=_uuid(bucket_id),
                 bucket_name=bucket_name,
-                amount=amount,
-                base_amount=base_amount,
+                amount=_money(amount),
+                base_amount=_money(base_amount),
                 description=description,
             )
         )
@@ -504,10 +524,6 @@ def _register_key(tx, ops) -> list:
     day = ops.adapt_datefield_value(tx.date)
     created = ops.adapt_datetimefield_value(tx.created_at)
     return [day, day, created, created, _uuid_param(tx.pk)]
-
-
-def _uuid_param(value: UUID):
-    return Transaction._meta.pk.get_db_prep_value(value, connection)
 
 
 def running_balances_set(*, rows: list[Transaction], wallet_id: UUID) -> None:
