@@ -186,3 +186,86 @@ def test_running_balance_costs_one_query_per_page(
             body = owner_api.get(path, {**params, "wallet": str(h.bank.pk), "page_size": 50})
         assert body.status_code == 200
         assert all(t["running_balance"] is not None for t in body.json()["items"])
+
+
+def _yen_history(h, yen) -> list[dict]:
+    """Four months of a JPY wallet's movements: incomes and expenses in yen, transfers in
+    from the euro wallet (what arrives is `to_amount`) and out to it, adjustments."""
+    rng = random.Random(11)
+    rows = []
+    for n in range(70):
+        day = (date(2025, 1, 3) + timedelta(days=rng.randrange(115))).isoformat()
+        yen_amount = str(rng.randrange(1, 90_000))
+        pick = n % 5
+        if pick == 0:
+            rows.append(income(h, yen_amount, date=day, wallet=str(yen.pk)))
+        elif pick == 1:
+            rows.append(expense(h, yen_amount, date=day, wallet=str(yen.pk)))
+        elif pick == 2:
+            inward = {"from_wallet": str(h.bank.pk), "to_wallet": str(yen.pk)}
+            rows.append(transfer(h, "61.00", date=day, to_amount=yen_amount, **inward))
+        elif pick == 3:
+            outward = {"from_wallet": str(yen.pk), "to_wallet": str(h.bank.pk)}
+            rows.append(transfer(h, yen_amount, date=day, to_amount="12.20", **outward))
+        else:
+            sign = rng.choice(["", "-"])
+            rows.append(adjustment(h, f"{sign}{yen_amount}", date=day, wallet=str(yen.pk)))
+    return rows
+
+
+def _yen_expected(ledger, yen) -> dict[str, str]:
+    """The JPY wallet's balance after each of its rows, summed here over every row."""
+    rows = sorted(
+        Transaction.objects.filter(ledger=ledger), key=lambda t: (t.date, t.created_at, t.pk)
+    )
+    balance, after = Decimal(0), {}
+    for tx in rows:
+        if tx.kind == Kind.TRANSFER and tx.to_wallet_id == yen.pk:
+            balance += tx.to_amount
+        elif tx.kind == Kind.TRANSFER and tx.from_wallet_id == yen.pk:
+            balance -= tx.amount
+        elif tx.kind != Kind.TRANSFER and tx.wallet_id == yen.pk:
+            balance += -tx.amount if tx.kind == Kind.EXPENSE else tx.amount
+        else:
+            continue
+        after[str(tx.pk)] = f"{balance:.0f}"
+    return after
+
+
+@pytest.mark.parametrize("ordering", ["-date", "date"])
+def test_a_yen_wallet_running_balance_deep_in_the_list_and_across_months(
+    owner_api, household, ordering
+):
+    """Pages deep in the register, some of them spanning a month's end, each row's balance
+    equal to the cumulative sum in yen (no decimals): the months before from the rollup,
+    the month's earlier rows and the page's window must add up exactly."""
+    from budget.money.services import wallet_create
+    from budget.rates.tests.helpers import own_rate
+
+    h = household
+    yen = wallet_create(ledger=h.ledger, name="Tokyo", kind="virtual", currency="JPY")
+    for day in range(120):
+        own_rate(h.ledger, "JPY", date(2025, 1, 1) + timedelta(days=day), "0.0061")
+    rows = _yen_history(h, yen)
+    for body in rows[:20]:
+        response = owner_api.post(tx_path(h.ledger), body)
+        assert response.status_code == 201, response.content
+    bulk = owner_api.post(f"{tx_path(h.ledger)}/bulk", {"items": rows[20:]})
+    assert bulk.status_code == 201, bulk.content
+    expected = _yen_expected(h.ledger, yen)
+    pages, page = [], 1
+    while True:
+        params = {"wallet": str(yen.pk), "ordering": ordering, "page": page, "page_size": 6}
+        body = owner_api.get(tx_path(h.ledger), params).json()
+        pages.append(body["items"])
+        if page * 6 >= body["count"]:
+            break
+        page += 1
+    assert len(pages) >= 10
+    assert sum(len(items) for items in pages) == len(expected) == 70
+    across = [items for items in pages if len({t["date"][:7] for t in items}) > 1]
+    assert across  # pages whose oldest row is in an earlier month than their newest
+    for items in pages:
+        assert {t["id"]: t["running_balance"] for t in items} == {
+            t["id"]: expected[t["id"]] for t in items
+        }
