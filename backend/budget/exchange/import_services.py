@@ -68,7 +68,13 @@ from budget.money.models import (
     Wallet,
 )
 from budget.money.rollup import GroupedLegs
-from budget.money.rules import References, batch_errors, reference_error, transaction_errors
+from budget.money.rules import (
+    References,
+    batch_errors,
+    reference_error,
+    transaction_errors,
+    transaction_errors_memo,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -161,9 +167,12 @@ def _options_json(options: Options) -> dict[str, Any]:
     }
 
 
-def _field_errors(data: dict[str, Any], refs: References) -> list[dict[str, str]]:
+def _field_errors(
+    data: dict[str, Any], refs: References, memo: dict | None = None
+) -> list[dict[str, str]]:
     """The rules of every new transaction: the limits of the text fields, then
-    `transaction_errors` (kind, references, archived, amounts)."""
+    `transaction_errors` (kind, references, archived, amounts), once per distinct set of
+    what they read with `memo` (the check's, for its one `refs`)."""
     try:
         ImportedText(
             description=data["description"],
@@ -176,7 +185,9 @@ def _field_errors(data: dict[str, Any], refs: References) -> list[dict[str, str]
             {"field": str(e["loc"][0]) if e["loc"] else "row", "message": clean_message(e["msg"])}
             for e in error.errors()
         ]
-    return transaction_errors(data, refs)
+    if memo is None:
+        return transaction_errors(data, refs)
+    return transaction_errors_memo(data, refs, memo)
 
 
 _STORED = ("line", "date", "kind", "amount", "wallet_id", "description", "external_id", "data")
@@ -259,6 +270,8 @@ class _Tally:
         self.pending: list[tuple] = []
         self.first: date | None = None
         self.last: date | None = None
+        # transaction_errors by what it reads (rules.transaction_errors_memo).
+        self.rules_memo: dict[tuple, list[dict[str, str]]] = {}
 
     def error(self, line: int, errors: list[dict[str, str]]) -> None:
         self.error_count += len(errors)
@@ -446,7 +459,7 @@ def _check_chunk(
             if parsed.data is None:
                 errors = parsed.errors
             else:
-                errors = parsed.errors or _field_errors(parsed.data, refs)
+                errors = parsed.errors or _field_errors(parsed.data, refs, tally.rules_memo)
             by_row = [(line, errors)] if errors else []
         else:
             errors = [e for _, row_errors in by_row for e in row_errors]

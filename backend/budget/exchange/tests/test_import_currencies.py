@@ -157,6 +157,31 @@ def test_amounts_have_the_wallet_currency_s_decimals(owner_api, wallets, commit)
     assert (tx.amount, tx.base_amount) == (Decimal("1.250"), Decimal("3.73"))  # 3.733875
 
 
+def test_rows_alike_but_for_the_amount_s_places_are_checked_apart(owner_api, wallets):
+    # The check works the rules out once per kind, references and amount shape
+    # (rules.transaction_errors_memo): 12.00 and 12.50 have the same exponent but need 0 and
+    # 1 places; the errors are those of each row on its own.
+    h, *_ = wallets
+    header = "date,kind,amount,description,category,wallet"
+    errors = _invalid(
+        owner_api,
+        h,
+        "2025-03-01,expense,12.00,Sushi,Groceries,Yen",
+        "2025-03-01,expense,12.50,Sushi,Groceries,Yen",
+        "2025-03-01,expense,12.00,Sushi,Groceries,Yen",
+        "2025-03-01,expense,0,Sushi,Groceries,Yen",
+        "2025-03-01,expense,12.340,Bread,Groceries,Bank",
+        "2025-03-01,expense,12.345,Bread,Groceries,Bank",
+        "2025-03-01,expense,12.30,Bread,Groceries,Bank",
+        header=header,
+    )
+    assert [(e["row"], e["field"], e["message"]) for e in errors] == [
+        (3, "amount", "Use whole amounts for JPY: it has no decimal places."),
+        (5, "amount", "The amount must be greater than zero."),
+        (7, "amount", "Use at most 2 decimal places."),
+    ]
+
+
 def test_a_row_without_a_rate_is_a_row_error(owner_api, wallets):
     h, *_ = wallets
     header = "date,kind,amount,description,category,wallet"
