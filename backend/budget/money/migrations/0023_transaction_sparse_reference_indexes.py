@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
         ('exchange', '0008_importrow_ledger_required'),
         ('groups', '0004_mirrors_name_their_participant'),
         ('ledgers', '0004_invitation_group'),
-        ('money', '0021_ledger_required_on_split_lines_and_allocations'),
+        ('money', '0022_rollup_wallet_month_index'),
         ('planning', '0011_ledger_required_on_budget_alerts'),
     ]
 
