@@ -46,11 +46,15 @@ class SessionTokenStore:
 
 def remember() -> None:
     """Keep this sign-in across reloads and tabs: the page then posts the claim code for the
-    cookie (app.py). Without tokens (a test's fake client) there is nothing to keep."""
+    cookie (app.py). Without tokens (a test's fake client) there is nothing to keep; with the
+    vault's Redis down the sign-in lasts as long as this tab."""
     tokens = st.session_state.get(TOKENS_KEY)
     if tokens is None:
         return
-    vault_id, code = VAULT.open(tokens)
+    opened = VAULT.open(tokens)
+    if opened is None:
+        return
+    vault_id, code = opened
     st.session_state[VAULT_ID_KEY] = vault_id
     st.session_state[CLAIM_KEY] = code
 

@@ -7,29 +7,60 @@ the cookie is handed over through a route of the ASGI app (``server.py``): after
 page posts a one-time claim code (valid for a minute) and the answer sets the cookie. A new tab
 or a reload sends the cookie with its first request; ``st.context.cookies`` reads it there.
 
-Trade-offs (see the README): the store lives in the dashboard's memory, so restarting the
-dashboard signs everybody out (the refresh tokens stay valid at the API until they expire or are
-blacklisted), and one dashboard process serves a remembered session (no sticky sessions needed
-with one replica).
+Two stores behind one interface (see the README, "Staying signed in"):
+
+- ``RedisSessionVault`` when the dashboard has ``DASHBOARD_REDIS_URL`` (or else ``REDIS_URL``):
+  every dashboard replica sees every remembered session, and a restart signs nobody out. Keys
+  name sha256 hashes of the session id and of the claim code, so reading Redis never shows a
+  cookie's value. Redis down: no remembered session (the sign-in form), one warning in the log.
+- ``SessionVault`` otherwise: the dashboard process's memory, so restarting the dashboard signs
+  everybody out (the refresh tokens stay valid at the API until they expire or are
+  blacklisted), and more than one replica needs sticky sessions.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import os
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:
+    from redis import Redis
+
     from dashboard.api import Tokens
+
+logger = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 COOKIE_NAME = "budget_session"
 ROUTE_PATH = "/dashboard-session"
 CLAIM_SECONDS = 60
 # As long as the API's refresh tokens live (REFRESH_TOKEN_DAYS at the API, 7 by default).
 SESSION_DAYS = int(os.environ.get("SESSION_DAYS", "7"))
+# Redis that does not answer costs at most this long per call, and is then left alone a while.
+REDIS_TIMEOUT_SECONDS = 1.0
+REDIS_RETRY_SECONDS = 5.0
+
+
+class Vault(Protocol):
+    lifetime_seconds: float
+
+    def open(self, tokens: Tokens) -> tuple[str, str] | None: ...
+
+    def claim(self, code: str) -> str | None: ...
+
+    def tokens(self, session_id: str | None) -> Tokens | None: ...
+
+    def update(self, session_id: str, tokens: Tokens) -> None: ...
+
+    def close(self, session_id: str | None) -> None: ...
 
 
 @dataclass
@@ -39,22 +70,30 @@ class _Entry:
 
 
 class SessionVault:
-    """Session id → token pair, and one-time claim codes → session id. Thread-safe."""
+    """Session id → token pair, and one-time claim codes → session id, in this process's
+    memory. Thread-safe."""
 
-    def __init__(self, lifetime_seconds: float = SESSION_DAYS * 86400) -> None:
+    def __init__(
+        self,
+        lifetime_seconds: float = SESSION_DAYS * 86400,
+        *,
+        claim_seconds: float = CLAIM_SECONDS,
+    ) -> None:
         self.lifetime_seconds = lifetime_seconds
+        self.claim_seconds = claim_seconds
         self._lock = threading.Lock()
         self._sessions: dict[str, _Entry] = {}
         self._claims: dict[str, tuple[str, float]] = {}
 
-    def open(self, tokens: Tokens) -> tuple[str, str]:
-        """Remember ``tokens``; returns (session id, claim code for the cookie)."""
+    def open(self, tokens: Tokens) -> tuple[str, str] | None:
+        """Remember ``tokens``; returns (session id, claim code for the cookie), or None when
+        the store cannot keep them (Redis down: the sign-in then lasts as long as the tab)."""
         session_id = secrets.token_urlsafe(32)
         code = secrets.token_urlsafe(32)
         now = time.monotonic()
         with self._lock:
             self._sessions[session_id] = _Entry(tokens, now + self.lifetime_seconds)
-            self._claims[code] = (session_id, now + CLAIM_SECONDS)
+            self._claims[code] = (session_id, now + self.claim_seconds)
             self._forget_expired(now)
         return session_id, code
 
@@ -96,7 +135,168 @@ class SessionVault:
                 del self._sessions[session_id]
 
 
-VAULT = SessionVault()
+class RedisSessionVault:
+    """The same vault in Redis, shared by every dashboard replica and kept across restarts.
+
+    A session is one key, ``<prefix>session:<sha256 of the id>`` holding the pair as JSON, that
+    Redis expires after the session's lifetime (set once, at open: an update keeps the TTL, as
+    the memory store keeps ``expires_at``). A claim code is ``<prefix>claim:<sha256 of the
+    code>``, expiring after ``claim_seconds``; it holds the session id sealed with the code, and
+    GETDEL hands it out once, whichever replica asks first. Rotation is one ``SET … XX
+    KEEPTTL``: the last writer wins and a closed session stays closed.
+
+    Any Redis error counts as "nothing remembered": the caller gets None and carries on, one
+    warning is logged per outage, and for ``REDIS_RETRY_SECONDS`` after a failure the store does
+    not ask Redis at all (a Redis that never answers would cost a timeout on every API call)."""
+
+    def __init__(
+        self,
+        url: str,
+        lifetime_seconds: float = SESSION_DAYS * 86400,
+        *,
+        claim_seconds: float = CLAIM_SECONDS,
+        prefix: str = "dashboard:",
+        timeout_seconds: float = REDIS_TIMEOUT_SECONDS,
+    ) -> None:
+        import redis
+
+        self.lifetime_seconds = lifetime_seconds
+        self.claim_seconds = claim_seconds
+        self.prefix = prefix
+        self.client: Redis = redis.Redis.from_url(
+            url,
+            socket_connect_timeout=timeout_seconds,
+            socket_timeout=timeout_seconds,
+            decode_responses=True,
+        )
+        self._errors: tuple[type[Exception], ...] = (redis.RedisError, OSError)
+        self._lock = threading.Lock()
+        self._unavailable = False
+        self._retry_at = 0.0
+
+    def open(self, tokens: Tokens) -> tuple[str, str] | None:
+        session_id = secrets.token_urlsafe(32)
+        code = secrets.token_urlsafe(32)
+
+        def write(client: Redis) -> tuple[str, str]:
+            with client.pipeline(transaction=True) as pipe:
+                pipe.set(
+                    self._session_key(session_id), _dump(tokens), px=_ms(self.lifetime_seconds)
+                )
+                pipe.set(self._claim_key(code), _seal(session_id, code), px=_ms(self.claim_seconds))
+                pipe.execute()
+            return session_id, code
+
+        return self._run(write, None)
+
+    def claim(self, code: str) -> str | None:
+        def take(client: Redis) -> str | None:
+            sealed = client.getdel(self._claim_key(code))
+            session_id = _unseal(sealed, code) if isinstance(sealed, str) else None
+            if session_id is None or not client.exists(self._session_key(session_id)):
+                return None
+            return session_id
+
+        return self._run(take, None)
+
+    def tokens(self, session_id: str | None) -> Tokens | None:
+        if not session_id:
+            return None
+        stored = self._run(lambda client: client.get(self._session_key(session_id)), None)
+        return _load(stored) if isinstance(stored, str) else None
+
+    def update(self, session_id: str, tokens: Tokens) -> None:
+        key = self._session_key(session_id)
+        self._run(lambda client: client.set(key, _dump(tokens), xx=True, keepttl=True), None)
+
+    def close(self, session_id: str | None) -> None:
+        if session_id:
+            key = self._session_key(session_id)
+            self._run(lambda client: client.delete(key), None)
+
+    def _session_key(self, session_id: str) -> str:
+        return f"{self.prefix}session:{_sha256(session_id)}"
+
+    def _claim_key(self, code: str) -> str:
+        return f"{self.prefix}claim:{_sha256(code)}"
+
+    def _run(self, call: Callable[[Redis], _T], fallback: _T) -> _T:
+        if time.monotonic() < self._retry_at:
+            return fallback
+        try:
+            result = call(self.client)
+        except self._errors as error:
+            with self._lock:
+                self._retry_at = time.monotonic() + REDIS_RETRY_SECONDS
+                first = not self._unavailable
+                self._unavailable = True
+            if first:
+                logger.warning(
+                    "Redis for remembered dashboard sessions is unavailable (%s): "
+                    "sign-ins are not remembered until it is back",
+                    error,
+                )
+            return fallback
+        if self._unavailable:
+            with self._lock:
+                self._unavailable = False
+            logger.info("Redis for remembered dashboard sessions is back")
+        return result
+
+
+def _sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def _ms(seconds: float) -> int:
+    # PX takes a positive whole number; a lifetime of zero or less expires at once.
+    return max(1, int(seconds * 1000))
+
+
+def _dump(tokens: Tokens) -> str:
+    return json.dumps({"access": tokens.access, "refresh": tokens.refresh})
+
+
+def _load(stored: str) -> Tokens | None:
+    from dashboard.api import Tokens  # dashboard.api imports this module (through session)
+
+    try:
+        pair = json.loads(stored)
+        return Tokens(str(pair["access"]), str(pair["refresh"]))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _pad(code: str) -> bytes:
+    return hashlib.sha512(b"budget-dashboard-claim\0" + code.encode()).digest()
+
+
+def _seal(session_id: str, code: str) -> str:
+    """The session id XOR a pad derived from the claim code: only the code's holder reads it."""
+    raw = session_id.encode("ascii")
+    return bytes(a ^ b for a, b in zip(raw, _pad(code), strict=False)).hex()
+
+
+def _unseal(sealed: str, code: str) -> str | None:
+    try:
+        raw = bytes.fromhex(sealed)
+        return bytes(a ^ b for a, b in zip(raw, _pad(code), strict=False)).decode("ascii")
+    except ValueError:
+        return None
+
+
+def redis_url() -> str:
+    """The Redis that holds remembered sessions: DASHBOARD_REDIS_URL, else REDIS_URL (the one a
+    compose file or a PaaS plugin already gives the api), else none."""
+    return os.environ.get("DASHBOARD_REDIS_URL") or os.environ.get("REDIS_URL") or ""
+
+
+def vault_from_env() -> Vault:
+    url = redis_url()
+    return RedisSessionVault(url) if url else SessionVault()
+
+
+VAULT: Vault = vault_from_env()
 
 
 def cookie_session_id(cookies: Any) -> str | None:
