@@ -242,12 +242,19 @@ def _cluster_running(log: Path) -> bool:
 
 
 def _start_dashboard(
-    tmp: Path, api_url: str, processes: list[subprocess.Popen[bytes]], logs: contextlib.ExitStack
+    tmp: Path,
+    api_url: str,
+    processes: list[subprocess.Popen[bytes]],
+    logs: contextlib.ExitStack,
+    *,
+    name: str = "dashboard",
+    extra_env: dict[str, str] | None = None,
 ) -> str:
     # The sidebar's timer would close select boxes the tests are about to click.
     env = dict(os.environ, API_URL=api_url, PYTHONUNBUFFERED="1", DASHBOARD_REFRESH_SECONDS="0")
+    env.update(extra_env or {})
     port = _free_port()
-    log = tmp / "dashboard.log"
+    log = tmp / f"{name}.log"
     process = subprocess.Popen(
         [
             sys.executable,
@@ -277,7 +284,7 @@ def _start_dashboard(
     _wait_until(
         process,
         log,
-        "the dashboard",
+        f"the {name}",
         lambda: requests.get(f"{url}/_stcore/health", timeout=2).text.strip() == "ok",
     )
     return url
