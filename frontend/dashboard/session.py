@@ -36,8 +36,10 @@ class SessionTokenStore:
     def set(self, tokens: Tokens) -> None:
         st.session_state[TOKENS_KEY] = tokens
         vault_id = st.session_state.get(VAULT_ID_KEY)
-        if vault_id:
-            VAULT.update(vault_id, tokens)
+        if vault_id and not VAULT.update(vault_id, tokens):
+            # The vault's Redis is down: its pair is now stale (this refresh token replaced
+            # it), so this tab goes on with its own pair instead of reading that one back.
+            st.session_state.pop(VAULT_ID_KEY, None)
 
     def clear(self) -> None:
         st.session_state.pop(TOKENS_KEY, None)

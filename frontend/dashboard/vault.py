@@ -58,7 +58,7 @@ class Vault(Protocol):
 
     def tokens(self, session_id: str | None) -> Tokens | None: ...
 
-    def update(self, session_id: str, tokens: Tokens) -> None: ...
+    def update(self, session_id: str, tokens: Tokens) -> bool: ...
 
     def close(self, session_id: str | None) -> None: ...
 
@@ -115,12 +115,14 @@ class SessionVault:
                 return None
             return entry.tokens
 
-    def update(self, session_id: str, tokens: Tokens) -> None:
-        """A rotated pair replaces the old one for every tab of the session."""
+    def update(self, session_id: str, tokens: Tokens) -> bool:
+        """A rotated pair replaces the old one for every tab of the session (a closed session
+        stays closed). False only when the store could not be written to (Redis down)."""
         with self._lock:
             entry = self._sessions.get(session_id)
             if entry is not None:
                 entry.tokens = tokens
+        return True
 
     def close(self, session_id: str | None) -> None:
         with self._lock:
@@ -205,9 +207,14 @@ class RedisSessionVault:
         stored = self._run(lambda client: client.get(self._session_key(session_id)), None)
         return _load(stored) if isinstance(stored, str) else None
 
-    def update(self, session_id: str, tokens: Tokens) -> None:
+    def update(self, session_id: str, tokens: Tokens) -> bool:
         key = self._session_key(session_id)
-        self._run(lambda client: client.set(key, _dump(tokens), xx=True, keepttl=True), None)
+
+        def write(client: Redis) -> bool:
+            client.set(key, _dump(tokens), xx=True, keepttl=True)
+            return True
+
+        return self._run(write, False)
 
     def close(self, session_id: str | None) -> None:
         if session_id:

@@ -59,7 +59,7 @@ def test_a_rotation_on_one_replica_is_seen_on_the_other_and_the_last_one_wins(
     one, two = _replica(prefix), _replica(prefix)
     session_id, _ = one.open(Tokens("a1", "r1")) or ("", "")
 
-    two.update(session_id, Tokens("a2", "r2"))
+    assert two.update(session_id, Tokens("a2", "r2"))
     assert one.tokens(session_id) == Tokens("a2", "r2")
     one.update(session_id, Tokens("a3", "r3"))
     assert two.tokens(session_id) == Tokens("a3", "r3")
@@ -133,7 +133,7 @@ def test_an_unreachable_redis_means_nothing_remembered_and_one_warning(
     assert down.open(Tokens("a", "r")) is None
     assert down.claim("code") is None
     assert down.tokens("session") is None
-    down.update("session", Tokens("a", "r"))
+    assert not down.update("session", Tokens("a", "r"))
     down.close("session")
     monkeypatch.setattr(vault_module, "REDIS_RETRY_SECONDS", 0.0)
     assert down.tokens("session") is None  # asked again, still down: no second warning
@@ -181,3 +181,28 @@ def test_signing_in_works_while_the_redis_is_down_just_not_remembered(
         at.run()  # the next rerun still calls the API with the tab's own tokens
         assert not at.exception
         assert session.USER_KEY in at.session_state
+
+
+def _rotate_while_down_page() -> None:
+    import streamlit as st
+
+    from dashboard import session
+    from dashboard.api import Tokens
+
+    st.session_state[session.VAULT_ID_KEY] = "remembered"
+    session.SessionTokenStore().set(Tokens("a2", "r2"))
+    st.write(str(st.session_state.get(session.VAULT_ID_KEY)))
+    st.write(session.SessionTokenStore().get().refresh)
+
+
+def test_a_rotation_the_redis_cannot_keep_leaves_the_tab_on_its_own_pair(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(
+        session, "VAULT", RedisSessionVault(f"redis://127.0.0.1:{_closed_port()}/0")
+    )
+
+    at = AppTest.from_function(_rotate_while_down_page, default_timeout=10).run()
+
+    assert not at.exception
+    assert [m.value for m in at.markdown] == ["None", "r2"]
