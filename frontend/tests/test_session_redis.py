@@ -206,3 +206,25 @@ def test_a_rotation_the_redis_cannot_keep_leaves_the_tab_on_its_own_pair(
 
     assert not at.exception
     assert [m.value for m in at.markdown] == ["None", "r2"]
+
+
+def test_a_redis_that_never_answers_costs_one_timeout_then_is_left_alone(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()  # connections queue up; nobody ever reads or answers
+        port = silent.getsockname()[1]
+        hung = RedisSessionVault(f"redis://127.0.0.1:{port}/0", timeout_seconds=0.3)
+        caplog.set_level(logging.WARNING, logger="dashboard.vault")
+
+        started = time.monotonic()
+        assert hung.tokens("session") is None
+        first = time.monotonic() - started
+        assert hung.tokens("session") is None
+        assert hung.open(Tokens("a", "r")) is None
+        rest = time.monotonic() - started - first
+
+    assert 0.2 < first < 2
+    assert rest < 0.1
+    assert len([r for r in caplog.records if r.levelno == logging.WARNING]) == 1
