@@ -37,6 +37,25 @@ class Pages(PageNumberPagination):
     def __init__(self, **kwargs) -> None:
         super().__init__(page_size=DEFAULT_PAGE_SIZE, max_page_size=MAX_PAGE_SIZE, **kwargs)
 
+    def paginate_queryset(
+        self, queryset: QuerySet, pagination: "Pages.Input", request: HttpRequest, **params: Any
+    ) -> dict[str, Any]:
+        offset = (pagination.page - 1) * pagination.page_size
+        items = list(queryset[offset : offset + pagination.page_size])
+        count = page_count(items, offset, pagination.page_size)
+        return {"items": items, "count": self._count(queryset, request) if count is None else count}
+
+    def _count(self, queryset: QuerySet, request: HttpRequest) -> int:
+        return queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
+
+
+def page_count(items: list, offset: int, size: int) -> int | None:
+    """The total a page already tells, without counting: a page that is not full (but not
+    empty, unless it is the first) ends the list. None when only a count can tell."""
+    if len(items) < size and (items or offset == 0):
+        return offset + len(items)
+    return None
+
 
 class LedgerPages(Pages):
     """Pages of a ledger's rows whose total count is cached under the ledger's version.
@@ -44,15 +63,6 @@ class LedgerPages(Pages):
     Counting every matching row is most of a list request's time on a long history; the
     version changes with every write to the ledger, so a cached count is never stale.
     """
-
-    def paginate_queryset(
-        self, queryset: QuerySet, pagination: Pages.Input, request: HttpRequest, **params: Any
-    ) -> dict[str, Any]:
-        offset = (pagination.page - 1) * pagination.page_size
-        return {
-            "items": queryset[offset : offset + pagination.page_size],
-            "count": self._count(queryset, request),
-        }
 
     def _count(self, queryset: QuerySet | Callable[[], QuerySet], request: HttpRequest) -> int:
         """The count of `queryset`, or of the queryset a callable builds, only when the

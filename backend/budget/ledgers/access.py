@@ -46,9 +46,7 @@ def _member_sql(vendor: str) -> tuple[str, list[list[tuple]]]:
         for field in model._meta.concrete_fields:
             columns.append(f'"{table}"."{field.column}"')
             col = field.get_col(table)
-            converters = connection.ops.get_db_converters(col) + field.get_db_converters(
-                connection
-            )
+            converters = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
             fields.append((field.attname, col, converters))
         readers.append(fields)
     membership, ledger, user = tables
