@@ -27,6 +27,7 @@ what was just entered (about one request in six writes).
 
 # locust patches the standard library for gevent when imported: it comes first.
 import locust  # isort: skip
+from locust.contrib.fasthttp import FastHttpUser  # isort: skip
 from locust.env import Environment  # isort: skip
 
 import argparse
@@ -138,17 +139,18 @@ def person_class(families: list[Family], rate_per_person: float) -> type:
     """A locust user class: one person of one of the families, using the dashboard."""
     counter = iter(range(10**9))
 
-    class Person(locust.HttpUser):
+    class Person(FastHttpUser):
         wait_time = locust.constant_throughput(rate_per_person)
 
         def on_start(self) -> None:
             self.family = families[next(counter) % len(families)]
-            self.client.headers["Authorization"] = self.family.token
+            self.headers = {"Authorization": self.family.token}
             self.rng = random.Random()
             self.mine: list[str] = []
 
         def get(self, path: str, name: str, **params) -> None:
-            self.client.get(f"{self.family.ledger}{path}", params=params, name=name)
+            path = f"{self.family.ledger}{path}"
+            self.client.get(path, params=params, name=name, headers=self.headers)
 
         # Reading: the register and the overview.
         @locust.task(12)
@@ -220,7 +222,9 @@ def person_class(families: list[Family], rate_per_person: float) -> type:
 
         def created(self, body: dict, name: str) -> None:
             path = f"{self.family.ledger}/transactions"
-            with self.client.post(path, json=body, name=name, catch_response=True) as answer:
+            with self.client.post(
+                path, json=body, name=name, headers=self.headers, catch_response=True
+            ) as answer:
                 if answer.status_code == 201:
                     self.mine.append(answer.json()["id"])
                 else:
@@ -231,14 +235,14 @@ def person_class(families: list[Family], rate_per_person: float) -> type:
             if self.mine:
                 path = f"{self.family.ledger}/transactions/{self.rng.choice(self.mine)}"
                 body = {"amount": f"{self.rng.randint(100, 9000) / 100:.2f}", "notes": "edited"}
-                self.client.patch(path, json=body, name="edit transaction")
+                self.client.patch(path, json=body, name="edit transaction", headers=self.headers)
 
         @locust.task(1)
         def delete(self) -> None:
             if self.mine:
                 tx_id = self.mine.pop(self.rng.randrange(len(self.mine)))
                 path = f"{self.family.ledger}/transactions/{tx_id}"
-                self.client.delete(path, name="delete transaction")
+                self.client.delete(path, name="delete transaction", headers=self.headers)
 
     return Person
 
@@ -251,6 +255,7 @@ def step(base: str, families: list[Family], rate: float, seconds: int) -> dict:
     people = max(1, math.ceil(rate / PER_PERSON_RPS))
     person = person_class(families, rate / people)
     timings: list[float] = []
+    by_name: dict[str, list[float]] = {}
     failures: list[str] = []
     measuring = False
 
@@ -260,6 +265,7 @@ def step(base: str, families: list[Family], rate: float, seconds: int) -> dict:
         if not measuring:
             return
         timings.append(response_time)
+        by_name.setdefault(name, []).append(response_time)
         if exception is not None:
             failures.append(f"{name}: {exception}"[:300])
 
@@ -287,6 +293,14 @@ def step(base: str, families: list[Family], rate: float, seconds: int) -> dict:
         "failures": len(failures),
         "failure_examples": sorted(set(failures))[:5],
         "load_average_1m": [round(load_before, 2), round(load_after, 2)],
+        "endpoints": {
+            name: {
+                "requests": len(times),
+                "p50_ms": round(percentile(times, 0.50), 1),
+                "p95_ms": round(percentile(times, 0.95), 1),
+            }
+            for name, times in sorted(by_name.items())
+        },
     }
 
 
@@ -400,6 +414,14 @@ def main() -> None:
                         f"    {result['rps']:.1f} req/s, p50 {result['p50_ms']:.1f} ms, "
                         f"p95 {result['p95_ms']:.1f} ms, {result['failures']} failures, "
                         f"load {result['load_average_1m'][0]} → {result['load_average_1m'][1]}",
+                        flush=True,
+                    )
+                    slowest = sorted(
+                        result["endpoints"].items(), key=lambda item: -item[1]["p95_ms"]
+                    )[:3]
+                    print(
+                        "    slowest p95: "
+                        + ", ".join(f"{name} {e['p95_ms']:.0f} ms" for name, e in slowest),
                         flush=True,
                     )
                     steps.append(result)

@@ -406,10 +406,21 @@ def transaction_bulk_update(request: HttpRequest, lid: Path[UUID], payload: Bulk
     }
 
 
+def _transaction_answer(request: HttpRequest, ledger, transaction_id: UUID) -> HttpResponse:
+    """One transaction as TransactionOut writes it, read and written as a list page's rows
+    are (`transaction_rows`, `transaction_out_plain`)."""
+    rows = selectors.transaction_rows(
+        selectors.transactions_of(ledger=ledger).filter(pk=transaction_id)[:1]
+    )
+    if not rows:
+        raise NotFound("Transaction not found.")
+    content = _JSON.render(request, transaction_out_plain(rows[0]), response_status=200)
+    return HttpResponse(content, content_type=f"{_JSON.media_type}; charset={_JSON.charset}")
+
+
 @transactions.get("/{uuid:transaction_id}", response=TransactionOut)
 def transaction_detail(request: HttpRequest, lid: Path[UUID], transaction_id: UUID):
-    ledger = ledger_access(request, lid)
-    return _one(selectors.transactions_of(ledger=ledger), transaction_id, "Transaction")
+    return _transaction_answer(request, ledger_access(request, lid), transaction_id)
 
 
 @transactions.patch("/{uuid:transaction_id}", response=TransactionOut)
@@ -420,7 +431,7 @@ def transaction_update(
     tx = _one(ledger.transactions.all(), transaction_id, "Transaction")
     changes = _changes(payload, _PATCH_REQUIRED)
     services.transaction_update(tx=tx, changes=changes)
-    return _one(selectors.transactions_of(ledger=ledger), transaction_id, "Transaction")
+    return _transaction_answer(request, ledger, transaction_id)
 
 
 @transactions.delete("/{uuid:transaction_id}", response={204: None})

@@ -884,9 +884,13 @@ def _changes_logged(before: dict, after: dict, *, base: str) -> dict:
 
 def transaction_update(*, tx: Transaction, changes: dict[str, Any]) -> Transaction:
     """Applies `changes`. An allocated income whose amount, date or bucket changes is
-    split again with the current percentages; other edits keep its split."""
+    split again with the current percentages; other edits keep its split. Returns the
+    transaction as saved (lines made by a new split are not read back)."""
     with transaction.atomic():
-        tx = Transaction.objects.select_for_update().get(pk=tx.pk)
+        locked = Transaction.objects.select_for_update().get(pk=tx.pk)
+        if Transaction.ledger.is_cached(tx):
+            locked.ledger = tx.ledger  # the caller's, not read again
+        tx = locked
         transactions_changing.send(sender=Transaction, transactions=[tx])
         data = _transaction_data(tx)
         # Its split lines, read once: as the input takes them and as rollup legs.
@@ -956,7 +960,6 @@ def transaction_update(*, tx: Transaction, changes: dict[str, Any]) -> Transacti
             summary=transaction_summary(tx),
             changes=_changes_logged(before, data, base=refs.base),
         )
-    tx.refresh_from_db()
     return tx
 
 
@@ -1169,9 +1172,7 @@ def transactions_update_each(*, ledger: Ledger, changes: dict[UUID, dict[str, An
     ids = list(changes)
     with transaction.atomic():
         for start in range(0, len(ids), UPDATE_BATCH):
-            batch = Transaction.objects.filter(
-                ledger=ledger, pk__in=ids[start : start + UPDATE_BATCH]
-            )
+            batch = ledger.transactions.filter(pk__in=ids[start : start + UPDATE_BATCH])
             for tx in batch.order_by("created_at", "id"):
                 transaction_update(tx=tx, changes=changes[tx.pk])
     return len(ids)
