@@ -5,7 +5,7 @@ as the deployment runs it, on PostgreSQL and Redis (`make bench-load`).
         [--transactions 20000] [--rates 10,25,50,100,150,200] [--seconds 20]
         [--models sync,gthread] [--threads 4] [--workers 2]
         [--database-url postgres://postgres@127.0.0.1:5432/budget_load_bench]
-        [--redis-url redis://127.0.0.1:6379/14]
+        [--redis-url redis://127.0.0.1:6379/14] [--reuse]
 
 It drops and recreates the bench database, migrates it, starts a Django-Q2 cluster (it splits
 the incomes the families post, as the worker does in production), registers the families
@@ -18,7 +18,9 @@ as to send its share of the rate, and falls behind when the server is slower) fo
 after a short warm-up. Prints requests per second, p50/p95 and failures per step, with the
 1-minute load average beside them (the machine may be shared), the highest rate whose p95
 stayed ≤ 200 ms for each model, and writes bench-results/load.json. The database is kept; the
-`bench` cluster's Redis keys are deleted.
+`bench` cluster's Redis keys are deleted. `--reuse` skips the database and the families and
+measures those of the last build (recorded in bench-results/load-families-<database>.json;
+the writes of earlier runs stay in their ledgers).
 
 The mix is what the dashboard asks for while a family uses it: the register and its pages,
 searches, balances, reports, categories; creating expenses and incomes, editing and deleting
@@ -43,6 +45,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import gevent
+import psycopg
 from run_bench import (
     BACKEND,
     CLUSTER,
@@ -86,6 +89,11 @@ def parse_args() -> argparse.Namespace:
         "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
     )
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure the families the last run built in this database (their tokens last 10 h)",
+    )
     args = parser.parse_args()
     if urlsplit(args.database_url).scheme not in {"postgres", "postgresql", "pgsql"}:
         parser.error("the load benchmark needs PostgreSQL: pass --database-url postgres://…")
@@ -107,7 +115,10 @@ def parse_args() -> argparse.Namespace:
 class Family:
     """What a simulated person needs to act for one family: its token, ids and dates."""
 
-    def __init__(self, household: Household, today: date) -> None:
+    def __init__(self, household: Household | None, today: date) -> None:
+        self.today = today
+        if household is None:  # filled from a saved record (--reuse)
+            return
         api = household.api
         self.token = api.session.headers["Authorization"]
         self.ledger = api.ledger
@@ -117,7 +128,27 @@ class Family:
             cid for name, cid in household.categories.items() if name in ("Groceries", "Leisure")
         ]
         self.income_category = household.incomes[0]
-        self.today = today
+
+    _SAVED = ("token", "ledger", "wallets", "buckets", "expense_categories", "income_category")
+
+    def record(self) -> dict:
+        return {name: getattr(self, name) for name in self._SAVED}
+
+    @classmethod
+    def from_record(cls, record: dict) -> "Family":
+        family = cls(None, datetime.now(UTC).date())
+        for name in cls._SAVED:
+            setattr(family, name, record[name])
+        return family
+
+
+def database_version(database_url: str) -> str:
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        return conn.execute("SHOW server_version").fetchone()[0]
+
+
+def families_path(args: argparse.Namespace) -> Path:
+    return RESULTS / f"load-families-{urlsplit(args.database_url).path.lstrip('/')}.json"
 
 
 def families_load(args: argparse.Namespace, base: str) -> list[Family]:
@@ -382,24 +413,35 @@ def table(results: dict) -> str:
 def main() -> None:
     args = parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
-    print(f"Recreating {urlsplit(args.database_url).path.lstrip('/')} ...", flush=True)
-    pg_version = database_recreate(args.database_url)
     env = {**server_env(args), "PYTHONUNBUFFERED": "1"}
+    saved = families_path(args)
+    if args.reuse and not saved.exists():
+        raise SystemExit(f"--reuse: no record of an earlier build at {saved}")
+    if not args.reuse:
+        print(f"Recreating {urlsplit(args.database_url).path.lstrip('/')} ...", flush=True)
+        saved.unlink(missing_ok=True)
+        database_recreate(args.database_url)
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
         cwd=BACKEND,
         env=env,
         check=True,
     )
+    pg_version = database_version(args.database_url)
     worker = cluster_start(env, RESULTS / "qcluster-load.log")
     results: dict = {"models": {}}
     try:
-        process, base = server_start(env, RESULTS / "gunicorn-load-setup.log")
-        try:
-            print(f"Setting up {args.families} families ...", flush=True)
-            families = families_load(args, base)
-        finally:
-            server_stop(process)
+        if args.reuse:
+            families = [Family.from_record(r) for r in json.loads(saved.read_text())]
+            print(f"Reusing the {len(families)} families of {saved.name}", flush=True)
+        else:
+            process, base = server_start(env, RESULTS / "gunicorn-load-setup.log")
+            try:
+                print(f"Setting up {args.families} families ...", flush=True)
+                families = families_load(args, base)
+            finally:
+                server_stop(process)
+            saved.write_text(json.dumps([f.record() for f in families]) + "\n")
         autovacuum = database_analyze(args.database_url)
         for model in args.models:
             log = RESULTS / f"gunicorn-load-{model}.log"

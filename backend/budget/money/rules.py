@@ -15,6 +15,8 @@ from functools import lru_cache, partial
 from typing import Any
 from uuid import UUID
 
+from django.db import connection
+
 from budget.common.currencies import amount_str_exact
 from budget.common.money import MAX_AMOUNT, amount_check
 from budget.ledgers.models import Ledger
@@ -143,21 +145,31 @@ def references_load(*, ledger: Ledger, items: list[dict[str, Any]]) -> Reference
             collect(line, SPLIT_REFERENCES)
     refs = References(base=ledger.currency)
     if ids["wallets"]:
-        refs.wallets = {
-            w.pk: w for w in Wallet.objects.filter(ledger=ledger, pk__in=ids["wallets"])
-        }
-    buckets = Bucket.objects.filter(ledger=ledger, pk__in=ids["buckets"]) | Bucket.objects.filter(
-        ledger=ledger, is_system=True
-    )
-    refs.buckets = {b.pk: b for b in buckets}
+        refs.wallets = _of_ledger(Wallet, ledger, ids["wallets"])
+    refs.buckets = _of_ledger(Bucket, ledger, ids["buckets"], also="is_system")
     refs.system_bucket = next(b for b in refs.buckets.values() if b.is_system)
     if ids["categories"]:
-        refs.categories = {
-            c.pk: c for c in Category.objects.filter(ledger=ledger, pk__in=ids["categories"])
-        }
+        refs.categories = _of_ledger(Category, ledger, ids["categories"])
     if ids["payees"]:
-        refs.payees = {p.pk: p for p in Payee.objects.filter(ledger=ledger, pk__in=ids["payees"])}
+        refs.payees = _of_ledger(Payee, ledger, ids["payees"])
     return refs
+
+
+def _of_ledger(model, ledger: Ledger, ids: set[UUID], *, also: str = "") -> dict[UUID, Any]:
+    """The rows of `model` in `ledger` with one of `ids` (or, with `also`, whose boolean
+    column `also` is true), by primary key: one fixed text run raw, since compiling the
+    queryset cost more than running it on every write."""
+    pk = model._meta.pk
+    values = [pk.get_db_prep_value(value, connection) for value in ids]
+    if connection.vendor == "postgresql":
+        where, params = f'"{pk.column}" = ANY(%s::uuid[])', [values]
+    else:
+        where, params = f'"{pk.column}" IN ({", ".join(["%s"] * len(values)) or "NULL"})', values
+    if also:
+        where = f'({where} OR "{also}")'
+    sql = f'SELECT * FROM "{model._meta.db_table}" WHERE "ledger_id" = %s AND {where}'
+    ledger_id = Ledger._meta.pk.get_db_prep_value(ledger.pk, connection)
+    return {row.pk: row for row in model.objects.raw(sql, [ledger_id, *params])}
 
 
 def transaction_errors(

@@ -367,7 +367,7 @@ def transaction_lines_set(rows: list[TransactionRow]) -> None:
         tx.prefetched_allocations = allocations[tx.id]
         tx.prefetched_splits = splits[tx.id]
     allocated = [tx.id for tx in rows if tx.allocation_status == AllocationStatus.ALLOCATED]
-    split = [tx.id for tx in rows if tx.category_id is None and tx.kind in _SPLIT_KINDS]
+    split = [tx.id for tx in rows if may_have_lines(tx)]
     if allocated:
         _allocations_read(allocations, allocated)
     if split:
@@ -375,6 +375,12 @@ def transaction_lines_set(rows: list[TransactionRow]) -> None:
 
 
 _SPLIT_KINDS = (Kind.INCOME, Kind.EXPENSE)
+
+
+def may_have_lines(tx) -> bool:
+    """Whether `tx` (a model or a list row) can have split lines: only an income or expense
+    without a category has them (SPEC §13; every write path keeps it so)."""
+    return tx.category_id is None and tx.kind in _SPLIT_KINDS
 
 
 def _uuid_param(value: UUID):

@@ -894,7 +894,10 @@ def transaction_update(*, tx: Transaction, changes: dict[str, Any]) -> Transacti
         transactions_changing.send(sender=Transaction, transactions=[tx])
         data = _transaction_data(tx)
         # Its split lines, read once: as the input takes them and as rollup legs.
-        legs_of, lines_data = _split_lines_of([tx.pk])
+        if selectors.may_have_lines(tx):
+            legs_of, lines_data = _split_lines_of([tx.pk])
+        else:
+            legs_of, lines_data = {tx.pk: []}, {tx.pk: []}
         data["splits"] = old_splits = lines_data[tx.pk]
         before = dict(data)
         if changes.get("kind", tx.kind) != tx.kind:
@@ -1189,7 +1192,7 @@ def transaction_delete(*, tx: Transaction) -> None:
         allocations = (
             _allocations_of(tx) if tx.allocation_status == AllocationStatus.ALLOCATED else {}
         )
-        lines = _lines_of([tx.pk])[tx.pk]
+        lines = _lines_of([tx.pk])[tx.pk] if selectors.may_have_lines(tx) else []
         legs = transaction_legs(
             tx, system_bucket_id=system_id, allocations=allocations, lines=lines
         )
