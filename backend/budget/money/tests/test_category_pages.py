@@ -141,6 +141,7 @@ def test_the_walk_probes_split_lines_row_by_row(owner_api, mixed, monkeypatch):
         db.execute("SET LOCAL enable_seqscan = off")  # a small table would be read whole
         db.execute(f"EXPLAIN {page}")
         plan = "\n".join(row[0] for row in db.fetchall())
+    # Which index reads a table of 64 rows depends on its statistics; the probe does not.
+    assert "SubPlan" in plan, plan
     assert "hashed SubPlan" not in plan, plan
     assert "category_id IS NULL" in plan, plan
-    assert "money_tx_ledger_date" in plan, plan
