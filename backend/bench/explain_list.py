@@ -1,5 +1,6 @@
-"""EXPLAIN (ANALYZE, BUFFERS) of the queries behind page 1 of the transaction list, per filter
-(run by run_reports_bench.py --explain, in a process of its own with the bench's environment).
+"""EXPLAIN (ANALYZE, BUFFERS) of the queries behind a page of the transaction list, per filter
+(page 1, or the page a `cursor` among the filter's parameters leads to; run by
+run_reports_bench.py --explain, in a process of its own with the bench's environment).
 
     ../.venv/bin/python bench/explain_list.py LEDGER_PATH TOKEN FILTERS_JSON
 

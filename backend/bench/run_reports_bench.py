@@ -19,8 +19,9 @@ rebuilds the rollup with `manage.py rollup_check --rebuild`, checks it with `man
 rollup_check` and runs VACUUM ANALYZE, timing each phase. `--reuse` skips all of that and
 measures the database the last run built (one size; what it needs is recorded in
 bench-results/reports-build-<database>.json). `--explain` also runs EXPLAIN (ANALYZE,
-BUFFERS) of the queries behind page 1 of the list under each filter (bench/explain_list.py)
-and stops on a sequential scan of money_transaction. Then it times the reports on two
+BUFFERS) of the queries behind page 1 of the list under each filter and behind the page
+halfway through it by cursor (bench/explain_list.py) and stops on a sequential scan of
+money_transaction. Then it times the reports on two
 gunicorn servers (2 workers each): one uncached (REPORT_CACHE_SECONDS=0), one with the
 default Redis cache; the transaction list of one year on the uncached one; page 1 of the list
 under each filter, and the page halfway through it by number and by cursor, on the cached one;
@@ -966,16 +967,28 @@ def list_pages(api: Api, ledger: Ledger, samples: int) -> dict:
     return timings
 
 
+def deep_filters(ledger: Ledger) -> dict[str, dict]:
+    """The lists whose page halfway through is measured: no filter, a wallet's register."""
+    return {"none": {}, "wallet": {"wallet": ledger.wallets[0]}}
+
+
+def halfway(api: Api, query: dict) -> tuple[int, dict]:
+    """The number of the page halfway through the list, and the page before it (whose
+    `next_cursor` leads to it)."""
+    path = f"{api.ledger}/transactions"
+    deep = max(2, api.call("GET", path, params=query)["count"] // 100)
+    return deep, api.call("GET", path, params={**query, "page": deep - 1})
+
+
 def deep_pages(api: Api, ledger: Ledger, samples: int) -> dict:
     """The page halfway through the list, by number (OFFSET: reads and drops every row
     before it) and by cursor (keyset: starts at its row in the index), with no filter and
     with a wallet's register; the cursor is the `next_cursor` of the page before it."""
     timings = {}
     path = f"{api.ledger}/transactions"
-    for name, params in (("none", {}), ("wallet", {"wallet": ledger.wallets[0]})):
+    for name, params in deep_filters(ledger).items():
         query = {**params, "page_size": 50}
-        deep = max(2, api.call("GET", path, params=query)["count"] // 100)
-        before = api.call("GET", path, params={**query, "page": deep - 1})
+        deep, before = halfway(api, query)
         by_number = api.call("GET", path, params={**query, "page": deep})["items"]
         by_cursor = api.call("GET", path, params={**query, "cursor": before["next_cursor"]})
         if [t["id"] for t in by_cursor["items"]] != [t["id"] for t in by_number]:
@@ -996,20 +1009,25 @@ def deep_pages(api: Api, ledger: Ledger, samples: int) -> dict:
 
 
 def explain_pages(args: argparse.Namespace, api: Api, ledger: Ledger) -> dict:
-    """EXPLAIN (ANALYZE, BUFFERS) of page 1's queries under each filter (bench/explain_list.py,
+    """EXPLAIN (ANALYZE, BUFFERS) of page 1's queries under each filter and of the page
+    halfway by cursor of the lists `deep_pages` measures (bench/explain_list.py,
     in process with the cached server's settings): filter → the page's queries and the count
     a first request after a write makes, each with its planning and execution time and the
     tables it reads sequentially. Refuses a plan that reads money_transaction sequentially."""
     env = server_env(args)
     env.pop("REPORT_CACHE_SECONDS", None)
     token = api.session.headers["Authorization"].removeprefix("Bearer ")
+    filters = list_filters(ledger)
+    for name, params in deep_filters(ledger).items():  # and the page halfway, by cursor
+        _, before = halfway(api, {**params, "page_size": 50})
+        filters[f"{name}, halfway by cursor"] = {**params, "cursor": before["next_cursor"]}
     done = subprocess.run(
         [
             sys.executable,
             "bench/explain_list.py",
             api.ledger,
             token,
-            json.dumps(list_filters(ledger)),
+            json.dumps(filters),
         ],
         cwd=BACKEND,
         env=env,

@@ -305,7 +305,13 @@ class TransactionPages(LedgerPages):
             request,
         )
         if count <= selectors.FEW_ROWS:
-            queryset = selectors.transactions_few_first(queryset, ordering=ordering)
+            # Few matches: found through the filters' indexes in their counting form, sorted.
+            found = selectors.transactions_of(
+                ledger=ledger_access(request, params["lid"]),
+                filters=params["filters"].count_expression(),
+                ordering=ordering,
+            )
+            queryset = selectors.transactions_few_first(found, ordering=ordering)
         size = pagination.page_size
         if pagination.cursor is None:
             offset = (pagination.page - 1) * size

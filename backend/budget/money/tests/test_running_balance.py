@@ -111,6 +111,34 @@ def test_running_balance_is_the_wallet_balance_after_each_row(owner_api, history
     assert {t["id"]: t["running_balance"] for t in items} == expected
 
 
+@pytest.mark.parametrize("ordering", ["-date", "date"])
+def test_every_row_as_the_oldest_of_its_page(owner_api, history, ordering):
+    """Pages of one row walked by cursor: each row is its page's oldest, so the balance
+    before it is read from both sides of its month (the rollup up to its month plus the
+    days before it when it is in the month's first half; the rollup through its month minus
+    the rest of the month from it on in the second), same-day rows and splits among them."""
+    h = history
+    expected = expected_balances(h.ledger, h.bank)
+    params, seen, cursor = (
+        {"wallet": str(h.bank.pk), "ordering": ordering, "page_size": 1},
+        {},
+        None,
+    )
+    while True:
+        body = owner_api.get(
+            tx_path(h.ledger), {**params, **({"cursor": cursor} if cursor else {})}
+        )
+        assert body.status_code == 200, body.content
+        body = body.json()
+        seen.update({t["id"]: (t["running_balance"], t["date"]) for t in body["items"]})
+        if (cursor := body["next_cursor"]) is None:
+            break
+    assert {pk: balance for pk, (balance, _) in seen.items()} == expected
+    days = {int(day[8:]) for _, day in seen.values()}
+    assert min(days) <= 10  # both sides of a month were read
+    assert max(days) >= 25
+
+
 def test_the_newest_running_balance_is_the_wallet_balance(owner_api, history):
     h = history
     newest = owner_api.get(tx_path(h.ledger), {"wallet": str(h.bank.pk)}).json()["items"][0]
