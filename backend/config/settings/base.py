@@ -165,7 +165,10 @@ Q_CLUSTER = {
     "retry": 360,
     "max_attempts": 3,
     "catch_up": False,
-    "save_limit": 500,
+    # Successful tasks are not stored (-1): nothing reads them, and with a positive limit
+    # Django-Q2 locks and loads every stored success to prune one on each task (a budget
+    # check per expense made that most of the worker's time under load). Failures stay.
+    "save_limit": env_int("Q_SAVE_LIMIT", -1),
     "ack_failures": True,
     "poll": 1,
     "label": "Django Q2",

@@ -2,7 +2,7 @@
 environment names them, so CI runs the same tests against both."""
 
 from config.settings.base import *  # noqa: F403
-from config.settings.env import env_bool
+from config.settings.env import env_bool, env_int
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -14,4 +14,9 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 
 # Tasks run inline when their on-commit hook fires, unless a test starts a real cluster.
-Q_CLUSTER = {**Q_CLUSTER, "sync": env_bool("Q_SYNC", True)}  # noqa: F405
+# Tests read what ran from the stored tasks, successes included (production keeps none).
+Q_CLUSTER = {
+    **Q_CLUSTER,  # noqa: F405
+    "sync": env_bool("Q_SYNC", True),
+    "save_limit": env_int("Q_SAVE_LIMIT", 250),
+}
