@@ -3,7 +3,7 @@ as the deployment runs it, on PostgreSQL and Redis (`make bench-load`).
 
     cd backend && ../.venv/bin/python bench/run_load_bench.py [--families 6]
         [--transactions 20000] [--rates 10,25,50,100,150,200] [--seconds 20]
-        [--models sync,gthread] [--threads 4] [--workers 2]
+        [--models sync:2,sync:4,gthread:2x4] [--threads 4] [--workers 2]
         [--database-url postgres://postgres@127.0.0.1:5432/budget_load_bench]
         [--redis-url redis://127.0.0.1:6379/14] [--reuse]
 
@@ -11,7 +11,8 @@ It drops and recreates the bench database, migrates it, starts a Django-Q2 clust
 the incomes the families post, as the worker does in production), registers the families
 through the API (3 wallets, 3 buckets, the default categories each), bulk-loads
 `--transactions` rows into each ledger and runs VACUUM ANALYZE. Then for each worker model
-(`sync`: `--workers N`, as the images run it; `gthread`: `--workers N --threads T`) it starts
+of `--models` (`sync:N`: N sync workers, as the images run them with WEB_CONCURRENCY=N;
+`gthread:NxT`: N workers of T threads; by default 2 and 4 sync workers and 2 x 4 threads) it starts
 gunicorn with the deployment's command line and offers the families' request mix at each rate
 of `--rates` (requests per second, open to the server's pace: each simulated person waits so
 as to send its share of the rate, and falls behind when the server is slower) for `--seconds`
@@ -68,6 +69,7 @@ TARGET_RPS = 150.0
 WARMUP_SECONDS = 4
 PER_PERSON_RPS = 2.0  # one person clicking through the dashboard at a brisk pace
 MODELS = ("sync", "gthread")
+DEFAULT_MODELS = "sync:2,sync:4,gthread:2x4"
 
 
 def parse_args() -> argparse.Namespace:
@@ -76,7 +78,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--transactions", type=int, default=20_000, help="rows per ledger")
     parser.add_argument("--rates", default="10,25,50,100,150,200", help="requests/s per step")
     parser.add_argument("--seconds", type=int, default=20, help="measured seconds per step")
-    parser.add_argument("--models", default=",".join(MODELS))
+    parser.add_argument(
+        "--models",
+        default=DEFAULT_MODELS,
+        help="worker models to compare: sync (--workers), sync:N (N workers), gthread "
+        "(--workers x --threads), gthread:NxT",
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (processes)")
     parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     parser.add_argument(
@@ -101,9 +108,10 @@ def parse_args() -> argparse.Namespace:
         args.rates = [float(rate) for rate in args.rates.split(",")]
     except ValueError:
         parser.error("--rates takes comma-separated numbers, e.g. 25,50,100")
-    args.models = [m.strip() for m in args.models.split(",")]
-    if set(args.models) - set(MODELS):
-        parser.error(f"--models takes {', '.join(MODELS)}")
+    try:
+        args.models = [model_parse(m.strip(), args) for m in args.models.split(",")]
+    except ValueError:
+        parser.error("--models takes sync, sync:N, gthread or gthread:NxT, comma-separated")
     if min(args.rates) <= 0 or args.seconds < 1 or args.families < 1 or args.transactions < 1:
         parser.error("--rates, --seconds, --families and --transactions must be positive")
     return args
@@ -335,18 +343,38 @@ def step(base: str, families: list[Family], rate: float, seconds: int) -> dict:
     }
 
 
-def model_flags(model: str, args: argparse.Namespace) -> tuple[str, ...]:
-    """The deployment's gunicorn flags (Dockerfile, docker-compose.prod.yml, railway.json)
-    with the worker model under test."""
-    flags = ("--workers", str(args.workers), "--access-logfile", "-", "--timeout", "60")
-    if model == "gthread":
-        flags += ("--worker-class", "gthread", "--threads", str(args.threads))
+def model_parse(text: str, args: argparse.Namespace) -> tuple[str, int, int]:
+    """(worker class, workers, threads) of `sync`, `sync:N`, `gthread` or `gthread:NxT`."""
+    kind, _, size = text.partition(":")
+    if kind not in MODELS:
+        raise ValueError(text)
+    if kind == "sync":
+        workers, threads = (int(size) if size else args.workers), 1
+    else:
+        workers, threads = map(int, size.split("x")) if size else (args.workers, args.threads)
+    if workers < 1 or threads < 1:
+        raise ValueError(text)
+    return kind, workers, threads
+
+
+def model_key(model: tuple[str, int, int]) -> str:
+    kind, workers, threads = model
+    return f"{kind}:{workers}" if kind == "sync" else f"{kind}:{workers}x{threads}"
+
+
+def model_flags(model: tuple[str, int, int]) -> tuple[str, ...]:
+    """The deployment's gunicorn flags (Dockerfile, docker-compose.prod.yml, railway.json:
+    `--workers ${WEB_CONCURRENCY}`) with the worker model under test."""
+    kind, workers, threads = model
+    flags = ("--workers", str(workers), "--access-logfile", "-", "--timeout", "60")
+    if kind == "gthread":
+        flags += ("--worker-class", "gthread", "--threads", str(threads))
     return flags
 
 
-def model_label(model: str, args: argparse.Namespace) -> str:
-    threads = args.threads if model == "gthread" else 1
-    return f"{model}: {args.workers} workers x {threads} thread{'s' if threads > 1 else ''}"
+def model_label(model: tuple[str, int, int]) -> str:
+    kind, workers, threads = model
+    return f"{kind}: {workers} workers x {threads} thread{'s' if threads > 1 else ''}"
 
 
 def best_rate(steps: list[dict]) -> float | None:
@@ -444,9 +472,10 @@ def main() -> None:
             saved.write_text(json.dumps([f.record() for f in families]) + "\n")
         autovacuum = database_analyze(args.database_url)
         for model in args.models:
-            log = RESULTS / f"gunicorn-load-{model}.log"
-            process, base = server_start(env, log, extra=model_flags(model, args))
-            label = model_label(model, args)
+            key = model_key(model)
+            log = RESULTS / f"gunicorn-load-{key.replace(':', '-')}.log"
+            process, base = server_start(env, log, extra=model_flags(model))
+            label = model_label(model)
             steps = []
             try:
                 for rate in args.rates:
@@ -469,9 +498,9 @@ def main() -> None:
                     steps.append(result)
             finally:
                 server_stop(process)
-            results["models"][model] = {
+            results["models"][key] = {
                 "label": label,
-                "flags": " ".join(model_flags(model, args)),
+                "flags": " ".join(model_flags(model)),
                 "steps": steps,
                 "best_rps_p95_within_limit": best_rate(steps),
                 "peak_rps": max(s["rps"] for s in steps),
