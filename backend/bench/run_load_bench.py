@@ -14,8 +14,11 @@ through the API (3 wallets, 3 buckets, the default categories each), bulk-loads
 of `--models` (`sync:N`: N sync workers, as the images run them with WEB_CONCURRENCY=N;
 `gthread:NxT`: N workers of T threads; by default 2 and 4 sync workers and 2 x 4 threads) it starts
 gunicorn with the deployment's command line and offers the families' request mix at each rate
-of `--rates` (requests per second, open to the server's pace: each simulated person waits so
-as to send its share of the rate, and falls behind when the server is slower) for `--seconds`
+of `--rates` (requests per second, open to the server's pace: each simulated person waits a
+random time, exponential with its share of the rate as mean rate, so arrivals are Poisson as
+from people clicking independently, and falls behind when the server is slower; `--arrivals
+lockstep` uses locust's constant_throughput instead, whose people all send at the same
+instants) for `--seconds`
 after a short warm-up. Prints requests per second, p50/p95 and failures per step, with the
 1-minute load average beside them (the machine may be shared), the highest rate whose p95
 stayed ≤ 200 ms for each model, and writes bench-results/load.json. The database is kept; the
@@ -97,6 +100,14 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument(
+        "--arrivals",
+        choices=("poisson", "lockstep"),
+        default="poisson",
+        help="poisson: each person waits a random (exponential) time between requests, so "
+        "the rate is met on average; lockstep: locust's constant_throughput (every person "
+        "sends at the same instants)",
+    )
+    parser.add_argument(
         "--reuse",
         action="store_true",
         help="measure the families the last run built in this database (their tokens last 10 h)",
@@ -174,12 +185,20 @@ def families_load(args: argparse.Namespace, base: str) -> list[Family]:
     return families
 
 
-def person_class(families: list[Family], rate_per_person: float) -> type:
+def person_class(families: list[Family], rate_per_person: float, arrivals: str) -> type:
     """A locust user class: one person of one of the families, using the dashboard."""
     counter = iter(range(10**9))
 
     class Person(FastHttpUser):
-        wait_time = locust.constant_throughput(rate_per_person)
+        if arrivals == "lockstep":
+            wait_time = locust.constant_throughput(rate_per_person)
+        else:
+
+            def wait_time(self) -> float:
+                # Poisson arrivals: people click independently. (With constant throughput
+                # everyone started together stays in step: a burst of every person's
+                # request at once, each 1/rate seconds, which no population sends.)
+                return self.rng.expovariate(rate_per_person)
 
         def on_start(self) -> None:
             self.family = families[next(counter) % len(families)]
@@ -289,10 +308,10 @@ def person_class(families: list[Family], rate_per_person: float) -> type:
 # --- One step -------------------------------------------------------------------------------
 
 
-def step(base: str, families: list[Family], rate: float, seconds: int) -> dict:
+def step(base: str, families: list[Family], rate: float, seconds: int, arrivals: str) -> dict:
     """Offers `rate` requests per second for `seconds` (after a warm-up); what came back."""
     people = max(1, math.ceil(rate / PER_PERSON_RPS))
-    person = person_class(families, rate / people)
+    person = person_class(families, rate / people, arrivals)
     timings: list[float] = []
     by_name: dict[str, list[float]] = {}
     failures: list[str] = []
@@ -430,7 +449,8 @@ def table(results: dict) -> str:
         "",
         f"{c['families']} families of {c['transactions_per_ledger']} transactions each, "
         f"{c['seconds']} s per step after a {WARMUP_SECONDS} s warm-up, "
-        f"{PER_PERSON_RPS:.0f} req/s per simulated person, locust {locust.__version__} in "
+        f"{PER_PERSON_RPS:.0f} req/s per simulated person ({c['arrivals']} arrivals), "
+        f"locust {locust.__version__} in "
         f"one process on the same machine; a Django-Q2 cluster splits the incomes meanwhile. "
         f"Machine: nproc {m['nproc']}, RAM {m['ram']}, PostgreSQL {m['postgresql']}, "
         f"Python {m['python']}; database {c['database']}.",
@@ -480,7 +500,7 @@ def main() -> None:
             try:
                 for rate in args.rates:
                     print(f"  {label}: offering {rate:.0f} req/s ...", flush=True)
-                    result = step(base, families, rate, args.seconds)
+                    result = step(base, families, rate, args.seconds, args.arrivals)
                     print(
                         f"    {result['rps']:.1f} req/s, p50 {result['p50_ms']:.1f} ms, "
                         f"p95 {result['p95_ms']:.1f} ms, {result['failures']} failures, "
@@ -525,6 +545,7 @@ def main() -> None:
             "transactions_per_ledger": args.transactions,
             "rates": args.rates,
             "seconds": args.seconds,
+            "arrivals": args.arrivals,
             "warmup_seconds": WARMUP_SECONDS,
             "database": database_label(args.database_url),
         },
