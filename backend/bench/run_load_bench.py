@@ -195,10 +195,15 @@ def person_class(families: list[Family], rate_per_person: float, arrivals: str) 
         else:
 
             def wait_time(self) -> float:
-                # Poisson arrivals: people click independently. (With constant throughput
-                # everyone started together stays in step: a burst of every person's
-                # request at once, each 1/rate seconds, which no population sends.)
-                return self.rng.expovariate(rate_per_person)
+                # Poisson arrivals: people click independently, each at exponential
+                # intervals from their previous click (not from its answer, so a slow answer
+                # does not lower the rate offered unless the person is still waiting for it).
+                # With constant throughput everyone started together stays in step: a burst
+                # of every person's request at once, each 1/rate seconds.
+                now = time.monotonic()
+                self.next_at = max(getattr(self, "next_at", now), now - 1.0)
+                self.next_at += self.rng.expovariate(rate_per_person)
+                return max(0.0, self.next_at - now)
 
         def on_start(self) -> None:
             self.family = families[next(counter) % len(families)]
