@@ -135,6 +135,8 @@ def csv_cell_text(name: str, cell: str) -> str:
 
 
 def parse_tags(text: str) -> list[str]:
+    if not text:  # most rows
+        return []
     return [tag.strip() for tag in text.split("|") if tag.strip()]
 
 

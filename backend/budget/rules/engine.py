@@ -197,6 +197,8 @@ def rules_run(*, ledger: Ledger, items: list[dict]) -> None:
     in position order (a matching rule with `stop` ends the run for that transaction),
     then the payee history for an income or expense still without a category."""
     rules = active_rules(ledger=ledger)
+    if not rules and not any(item.get("payee") or item.get("payee_name") for item in items):
+        return  # no rule to match, no payee whose history to follow
     compiled = [CompiledRule.of(rule) for rule in rules]
     targets = targets_load(ledger=ledger, rules=rules) if rules else Targets()
     views = views_build(ledger=ledger, items=items, rules=rules)
