@@ -17,7 +17,7 @@ from budget.ledgers.models import Ledger
 from budget.money.models import Bucket, Category, Kind, Payee, Transaction, name_key
 from budget.money.rules import ALLOWED, CATEGORY_TYPE
 from budget.rules.models import Rule
-from budget.rules.vocabulary import TAGS_MAX, CompiledRule, Item
+from budget.rules.vocabulary import TAGS_MAX, CompiledRule, Item, condition_test
 
 
 @dataclass
@@ -192,22 +192,95 @@ def history_categories(*, ledger: Ledger, payee_ids: set[UUID]) -> dict[tuple[UU
     return {key: category for key, (_, category) in best.items()}
 
 
+# What a condition on a field reads of an item besides that field (`condition_test`), and
+# what an action on a field reads besides it (`actions_apply`; every action reads the kind).
+_CONDITION_READS = {"wallet": ("wallet", "from_wallet", "to_wallet")}
+_ACTION_READS = {"payee": ("payee", "payee_name"), "payee_name": ("payee", "payee_name")}
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _copied(values: dict[str, Any]) -> dict[str, Any]:
+    return {name: list(v) if isinstance(v, list) else v for name, v in values.items()}
+
+
+def memo_key(rules: list[Rule]):
+    """A function of an item's view giving what running `rules` over it depends on: the
+    values of every field a condition or an action of theirs reads, and for the amount
+    (which no action changes) only the answer of each distinct amount condition. Items
+    with the same key get the same changes, so a batch runs the rules once per key."""
+    fields, amounts = {"kind"}, {}
+    for rule in rules:
+        for condition in rule.conditions:
+            if condition["field"] == "amount":
+                amounts.setdefault(repr((condition["op"], condition["value"])), condition)
+            else:
+                name = condition["field"]
+                fields.update(_CONDITION_READS.get(name, (name,)))
+        for action in rule.actions:
+            fields.update(_ACTION_READS.get(action["field"], (action["field"],)))
+    names = tuple(sorted(fields))
+    tests = [condition_test(condition) for condition in amounts.values()]
+
+    def key(view: Item) -> tuple:
+        return (
+            *[_hashable(view.get(name)) for name in names],
+            *[test(view) for test in tests],
+        )
+
+    return key
+
+
+def _rules_apply(items: list[dict], views: list[Item], compiled, targets, key_of) -> None:
+    """The rules over each item (and its view), once per distinct key (`memo_key`)."""
+    memo: dict[tuple, tuple[list[dict], dict]] = {}
+    for item, view in zip(items, views, strict=True):
+        key = key_of(view)
+        try:
+            found = memo.get(key)
+        except TypeError:  # a value that cannot be a key: this item without the memo
+            key, found = None, None
+        if found is not None:
+            applied, view_changes = found
+            for changes in applied:
+                _input_set(item, _copied(changes))
+            view.update(_copied(view_changes))
+            continue
+        before, applied = dict(view), []
+        for rule in compiled:
+            if rule.matches(view):
+                changes = actions_apply(view, rule.actions, targets)
+                _input_set(item, changes)
+                applied.append(_copied(changes))
+                if rule.stop:
+                    break
+        if key is not None:
+            view_changes = {
+                name: value
+                for name, value in view.items()
+                if name not in before or before[name] != value
+            }
+            memo[key] = (applied, _copied(view_changes))
+
+
 def rules_run(*, ledger: Ledger, items: list[dict]) -> None:
     """Fills what new transactions' input left empty, in place: the ledger's active rules
     in position order (a matching rule with `stop` ends the run for that transaction),
-    then the payee history for an income or expense still without a category."""
+    then the payee history for an income or expense still without a category.
+
+    The rules run once per distinct `memo_key` of the batch (an import of 100 000 rows
+    repeats the same few descriptions, wallets and categories); the other items with that
+    key get the same changes, to their input and their view."""
     rules = active_rules(ledger=ledger)
     if not rules and not any(item.get("payee") or item.get("payee_name") for item in items):
         return  # no rule to match, no payee whose history to follow
     compiled = [CompiledRule.of(rule) for rule in rules]
     targets = targets_load(ledger=ledger, rules=rules) if rules else Targets()
     views = views_build(ledger=ledger, items=items, rules=rules)
-    for item, view in zip(items, views, strict=True):
-        for rule in compiled:
-            if rule.matches(view):
-                _input_set(item, actions_apply(view, rule.actions, targets))
-                if rule.stop:
-                    break
+    if rules:
+        _rules_apply(items, views, compiled, targets, memo_key(rules))
     learners = [
         (item, view)
         for item, view in zip(items, views, strict=True)
