@@ -79,7 +79,7 @@ from budget.money.rules import (
 
 logger = logging.getLogger(__name__)
 
-ROWS_PER_INSERT = 2000  # checked rows stored per INSERT
+ROWS_PER_INSERT = 5000  # rows checked (rules, references) and stored (COPY) at a time
 COMMIT_CHUNK = 10_000  # rows per transactions_create call: fewer, larger rollup upserts
 PREVIEW_ROWS = 20
 # PostgreSQL commits a job whose wallets are all in the ledger's currency with one

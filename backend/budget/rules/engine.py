@@ -198,12 +198,15 @@ _CONDITION_READS = {"wallet": ("wallet", "from_wallet", "to_wallet")}
 _ACTION_READS = {"payee": ("payee", "payee_name"), "payee_name": ("payee", "payee_name")}
 
 
-def _hashable(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value
+def _lists(values: dict[str, Any]) -> list[str]:
+    return [name for name, value in values.items() if isinstance(value, list)]
 
 
-def _copied(values: dict[str, Any]) -> dict[str, Any]:
-    return {name: list(v) if isinstance(v, list) else v for name, v in values.items()}
+def _replay(target: dict[str, Any], values: dict[str, Any], lists: list[str]) -> None:
+    """`values` set on `target`, each list its own copy (items never share a list)."""
+    target.update(values)
+    for name in lists:
+        target[name] = list(values[name])
 
 
 def memo_key(rules: list[Rule]):
@@ -221,12 +224,16 @@ def memo_key(rules: list[Rule]):
                 fields.update(_CONDITION_READS.get(name, (name,)))
         for action in rule.actions:
             fields.update(_ACTION_READS.get(action["field"], (action["field"],)))
-    names = tuple(sorted(fields))
+    # The tags (a list) as a tuple; every other field as it is (a value that cannot be a
+    # key makes the caller run the rules for that item).
+    names = tuple(sorted(fields - {"tags"}))
     tests = [condition_test(condition) for condition in amounts.values()]
+    tagged = "tags" in fields
 
     def key(view: Item) -> tuple:
         return (
-            *[_hashable(view.get(name)) for name in names],
+            *map(view.get, names),
+            tuple(view.get("tags") or ()) if tagged else (),
             *[test(view) for test in tests],
         )
 
@@ -234,8 +241,9 @@ def memo_key(rules: list[Rule]):
 
 
 def _rules_apply(items: list[dict], views: list[Item], compiled, targets, key_of) -> None:
-    """The rules over each item (and its view), once per distinct key (`memo_key`)."""
-    memo: dict[tuple, tuple[list[dict], dict]] = {}
+    """The rules over each item (and its view), once per distinct key (`memo_key`): what
+    they set on the first item and its view is set on the others with that key."""
+    memo: dict[tuple, tuple[dict, list[str], dict, list[str]]] = {}
     for item, view in zip(items, views, strict=True):
         key = key_of(view)
         try:
@@ -243,26 +251,27 @@ def _rules_apply(items: list[dict], views: list[Item], compiled, targets, key_of
         except TypeError:  # a value that cannot be a key: this item without the memo
             key, found = None, None
         if found is not None:
-            applied, view_changes = found
-            for changes in applied:
-                _input_set(item, _copied(changes))
-            view.update(_copied(view_changes))
+            item_set, item_lists, view_set, view_lists = found
+            _replay(item, item_set, item_lists)
+            _replay(view, view_set, view_lists)
             continue
-        before, applied = dict(view), []
+        before, item_set = dict(view), {}
         for rule in compiled:
             if rule.matches(view):
                 changes = actions_apply(view, rule.actions, targets)
                 _input_set(item, changes)
-                applied.append(_copied(changes))
+                _input_set(item_set, changes)  # what the item got, in the end
                 if rule.stop:
                     break
         if key is not None:
-            view_changes = {
+            view_set = {
                 name: value
                 for name, value in view.items()
                 if name not in before or before[name] != value
             }
-            memo[key] = (applied, _copied(view_changes))
+            memo[key] = (item_set, _lists(item_set), view_set, _lists(view_set))
+            _replay(item_set, dict(item_set), _lists(item_set))  # its own lists, too
+            _replay(view_set, dict(view_set), _lists(view_set))
 
 
 def rules_run(*, ledger: Ledger, items: list[dict]) -> None:
