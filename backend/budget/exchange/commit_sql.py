@@ -129,10 +129,12 @@ def representatives(job: ImportJob, payees: dict[str, str | None]) -> list[dict[
     return found
 
 
-def references_errors(job: ImportJob, payees: dict[str, str | None]) -> list[dict[str, Any]]:
-    """The rules of every transaction on one row per distinct set of references: the
-    errors (`row`: the line) that a reference changed since the check now causes."""
-    found = representatives(job, payees)
+def references_errors(
+    job: ImportJob, found: list[tuple[int, dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """The rules of every transaction on one row per distinct set of references (`found`:
+    `representatives`): the errors (`row`: the line) that a reference changed since the
+    check now causes."""
     if not found:
         return []
     _, errors = batch_errors(

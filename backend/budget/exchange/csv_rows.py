@@ -135,6 +135,8 @@ def csv_cell_text(name: str, cell: str) -> str:
 
 
 def parse_tags(text: str) -> list[str]:
+    if not text:  # most rows
+        return []
     return [tag.strip() for tag in text.split("|") if tag.strip()]
 
 
@@ -229,11 +231,11 @@ class RowParser:
             errors.append({"field": name, "message": message})
 
         text = dict(text)
-        for name, value in text.items():
-            if len(value) > MAX_FIELD_CHARS:
-                error(name, f"The cell holds {len(value)} characters; far more than allowed.")
-                text[name] = value[:100] + "…"
-        if errors:
+        if max(map(len, text.values()), default=0) > MAX_FIELD_CHARS:  # seldom: no loop
+            for name, value in text.items():
+                if len(value) > MAX_FIELD_CHARS:
+                    error(name, f"The cell holds {len(value)} characters; far more than allowed.")
+                    text[name] = value[:100] + "…"
             return ParsedRow(None, errors, text)
 
         data: dict[str, Any] = {}
@@ -280,7 +282,8 @@ class RowParser:
         data["tags"] = parse_tags(text.get("tags", ""))
         # The payee by name, created at the commit when the ledger has none of that name.
         data["payee"] = None
-        data["payee_name"] = payee_name_clean(text.get("payee", "")) or None
+        payee = text.get("payee")
+        data["payee_name"] = (payee_name_clean(payee) or None) if payee else None
         for name, noun in REFERENCE_NOUN.items():
             if name == "payee":
                 continue

@@ -61,6 +61,12 @@ class Source:
     def records(self) -> Iterator[Record]:  # pragma: no cover - every format has its own
         raise NotImplementedError
 
+    def value_cells(self) -> tuple[Iterator[tuple[int, Any]], dict[str, int] | None]:
+        """For `values_detect`'s first pass over the dates and amounts: (row, fields or None
+        for a record with an error) and None, or a format's cheaper (row, cells or None) and
+        the columns of the fields in the cells."""
+        return ((r.row, None if r.errors else r.fields) for r in self.records()), None
+
     def _counted(self, records: Iterator[Record]) -> Iterator[Record]:
         count = 0
         for record in records:

@@ -248,6 +248,7 @@ def transaction_errors(
 # Besides the kind and the references, what `transaction_errors` reads of a new transaction
 # without split lines; of the amount only its size, sign and places (no message quotes it).
 _MEMO_VALUES = ("to_amount", "foreign_amount", "foreign_currency", "base_amount")
+_MEMO_FIELDS = (*REFERENCE_FIELDS, *_MEMO_VALUES)
 
 
 def transaction_errors_memo(
@@ -269,8 +270,7 @@ def transaction_errors_memo(
         (amount > 0) - (amount < 0),
         # The places it needs (1.10 needs one): what the currency's places are checked by.
         min(amount.normalize().as_tuple().exponent, 0),
-        *(data.get(name) for name in REFERENCE_FIELDS),
-        *(data.get(name) for name in _MEMO_VALUES),
+        *map(data.get, _MEMO_FIELDS),  # each field's value, None when absent
     )
     found = memo.get(key)
     if found is None:

@@ -17,7 +17,7 @@ from budget.ledgers.models import Ledger
 from budget.money.models import Bucket, Category, Kind, Payee, Transaction, name_key
 from budget.money.rules import ALLOWED, CATEGORY_TYPE
 from budget.rules.models import Rule
-from budget.rules.vocabulary import TAGS_MAX, CompiledRule, Item
+from budget.rules.vocabulary import TAGS_MAX, CompiledRule, Item, condition_test
 
 
 @dataclass
@@ -192,20 +192,104 @@ def history_categories(*, ledger: Ledger, payee_ids: set[UUID]) -> dict[tuple[UU
     return {key: category for key, (_, category) in best.items()}
 
 
+# What a condition on a field reads of an item besides that field (`condition_test`), and
+# what an action on a field reads besides it (`actions_apply`; every action reads the kind).
+_CONDITION_READS = {"wallet": ("wallet", "from_wallet", "to_wallet")}
+_ACTION_READS = {"payee": ("payee", "payee_name"), "payee_name": ("payee", "payee_name")}
+
+
+def _lists(values: dict[str, Any]) -> list[str]:
+    return [name for name, value in values.items() if isinstance(value, list)]
+
+
+def _replay(target: dict[str, Any], values: dict[str, Any], lists: list[str]) -> None:
+    """`values` set on `target`, each list its own copy (items never share a list)."""
+    target.update(values)
+    for name in lists:
+        target[name] = list(values[name])
+
+
+def memo_key(rules: list[Rule]):
+    """A function of an item's view giving what running `rules` over it depends on: the
+    values of every field a condition or an action of theirs reads, and for the amount
+    (which no action changes) only the answer of each distinct amount condition. Items
+    with the same key get the same changes, so a batch runs the rules once per key."""
+    fields, amounts = {"kind"}, {}
+    for rule in rules:
+        for condition in rule.conditions:
+            if condition["field"] == "amount":
+                amounts.setdefault(repr((condition["op"], condition["value"])), condition)
+            else:
+                name = condition["field"]
+                fields.update(_CONDITION_READS.get(name, (name,)))
+        for action in rule.actions:
+            fields.update(_ACTION_READS.get(action["field"], (action["field"],)))
+    # The tags (a list) as a tuple; every other field as it is (a value that cannot be a
+    # key makes the caller run the rules for that item).
+    names = tuple(sorted(fields - {"tags"}))
+    tests = [condition_test(condition) for condition in amounts.values()]
+    tagged = "tags" in fields
+
+    def key(view: Item) -> tuple:
+        return (
+            *map(view.get, names),
+            tuple(view.get("tags") or ()) if tagged else (),
+            *[test(view) for test in tests],
+        )
+
+    return key
+
+
+def _rules_apply(items: list[dict], views: list[Item], compiled, targets, key_of) -> None:
+    """The rules over each item (and its view), once per distinct key (`memo_key`): what
+    they set on the first item and its view is set on the others with that key."""
+    memo: dict[tuple, tuple[dict, list[str], dict, list[str]]] = {}
+    for item, view in zip(items, views, strict=True):
+        key = key_of(view)
+        try:
+            found = memo.get(key)
+        except TypeError:  # a value that cannot be a key: this item without the memo
+            key, found = None, None
+        if found is not None:
+            item_set, item_lists, view_set, view_lists = found
+            _replay(item, item_set, item_lists)
+            _replay(view, view_set, view_lists)
+            continue
+        before, item_set = dict(view), {}
+        for rule in compiled:
+            if rule.matches(view):
+                changes = actions_apply(view, rule.actions, targets)
+                _input_set(item, changes)
+                _input_set(item_set, changes)  # what the item got, in the end
+                if rule.stop:
+                    break
+        if key is not None:
+            view_set = {
+                name: value
+                for name, value in view.items()
+                if name not in before or before[name] != value
+            }
+            memo[key] = (item_set, _lists(item_set), view_set, _lists(view_set))
+            _replay(item_set, dict(item_set), _lists(item_set))  # its own lists, too
+            _replay(view_set, dict(view_set), _lists(view_set))
+
+
 def rules_run(*, ledger: Ledger, items: list[dict]) -> None:
     """Fills what new transactions' input left empty, in place: the ledger's active rules
     in position order (a matching rule with `stop` ends the run for that transaction),
-    then the payee history for an income or expense still without a category."""
+    then the payee history for an income or expense still without a category.
+
+    The rules run once per distinct `memo_key` of the batch (an import of 100 000 rows
+    repeats the same few descriptions, wallets and categories); the other items with that
+    key get the same changes, to their input and their view."""
     rules = active_rules(ledger=ledger)
+    if not rules and not any(item.get("payee") or item.get("payee_name") for item in items):
+        return  # no rule to match, no payee whose history to follow
     compiled = [CompiledRule.of(rule) for rule in rules]
     targets = targets_load(ledger=ledger, rules=rules) if rules else Targets()
     views = views_build(ledger=ledger, items=items, rules=rules)
-    for item, view in zip(items, views, strict=True):
-        for rule in compiled:
-            if rule.matches(view):
-                _input_set(item, actions_apply(view, rule.actions, targets))
-                if rule.stop:
-                    break
+    if rules:
+        _rules_apply(items, views, compiled, targets, memo_key(rules))
     learners = [
         (item, view)
         for item, view in zip(items, views, strict=True)

@@ -10,6 +10,7 @@ import csv
 import re
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 
 from budget.exchange.csv_rows import (
     AMOUNT_WAYS,
@@ -286,43 +287,53 @@ class CsvSource(Source):
     def records(self) -> Iterator[Record]:
         return self._counted(self._records())
 
-    def _records(self) -> Iterator[Record]:
+    def value_cells(self) -> tuple[Iterator[tuple[int, Any]], dict[str, int]]:
+        """The rows' cells as read (None for a row with an error), counted as `records`
+        counts: the first pass over the dates and amounts builds no record per row."""
+        return self._counted((line, cells) for line, cells, _ in self._cells()), self.columns
+
+    def _cells(self) -> Iterator[tuple[int, list[str] | None, dict[str, str] | None]]:
+        """(line, cells, None) for each row after the header, (line, None, error) for one
+        that cannot be read or has another number of cells."""
         width = len(self.header) if self.header is not None else None
         reach = max(self.columns.values(), default=-1) + 1
         for line, cells in self._rows():
             if self.header_line is not None and line <= self.header_line:
                 continue
             if cells is None:
-                yield Record(
+                yield (
                     line,
-                    {},
-                    [
-                        {
-                            "field": "row",
-                            "message": f"The line is longer than {MAX_LINE_BYTES // 1024} KiB, "
-                            "or a quoted cell in it never ends.",
-                        }
-                    ],
+                    None,
+                    {
+                        "field": "row",
+                        "message": f"The line is longer than {MAX_LINE_BYTES // 1024} KiB, "
+                        "or a quoted cell in it never ends.",
+                    },
                 )
                 continue
             if width is not None:
                 if len(cells) > width and not any(cell.strip() for cell in cells[width:]):
                     cells = cells[:width]  # a trailing delimiter
                 if len(cells) != width:
-                    yield Record(line, {}, [_width_error(len(cells), width)])
+                    yield line, None, _width_error(len(cells), width)
                     continue
             elif len(cells) < reach:
-                yield Record(
+                yield (
                     line,
-                    {},
-                    [
-                        {
-                            "field": "row",
-                            "message": f"This row has {len(cells)} cells but the mapping reads "
-                            f"column #{reach}.",
-                        }
-                    ],
+                    None,
+                    {
+                        "field": "row",
+                        "message": f"This row has {len(cells)} cells but the mapping reads "
+                        f"column #{reach}.",
+                    },
                 )
+                continue
+            yield line, cells, None
+
+    def _records(self) -> Iterator[Record]:
+        for line, cells, error in self._cells():
+            if cells is None:
+                yield Record(line, {}, [error])
                 continue
             # A cell that does not start with a quote is only trimmed (csv_cell_text), without
             # a call per cell: 2.6 million in a file of 100 000 rows.
