@@ -237,6 +237,10 @@ IMPORT_KEEP_DAYS = env_int("IMPORT_KEEP_DAYS", 7)
 # Undoing an import of at most this many transactions happens in the DELETE request (204);
 # a larger one is a worker's job (202), removed in batches with a progress bar.
 IMPORT_UNDO_SYNC_ROWS = env_int("IMPORT_UNDO_SYNC_ROWS", 1000)
+# After an import of at least this many rows the worker refreshes PostgreSQL's statistics of
+# the transactions (ANALYZE): planned on stale ones, the next file's duplicate search by bank
+# id scanned the ledger once per row (minutes) until autovacuum caught up.
+IMPORT_ANALYZE_ROWS = env_int("IMPORT_ANALYZE_ROWS", 5000)
 # The worker writes an import's progress outside the import's database transaction, to a
 # cache every process shares: Redis, or the file cache of the embedded default.
 IMPORT_PROGRESS_CACHE = "default" if REDIS_URL else "qcluster"

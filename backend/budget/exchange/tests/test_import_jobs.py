@@ -8,6 +8,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from tests.helpers import assert_error
 
@@ -630,3 +632,20 @@ def test_the_sweep_discards_old_jobs_never_committed(owner_api, household, commi
     }
     assert ImportRow.objects.filter(job_id=recent).count() == 4
     assert Transaction.objects.filter(import_job_id=ids["done"]).count() == 4
+
+
+# --- Statistics after a large import ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("threshold", "analyzed"), [(4, True), (5, False)])
+def test_a_large_import_refreshes_the_planners_statistics(
+    owner_api, household, commit, settings, threshold, analyzed
+):
+    """From IMPORT_ANALYZE_ROWS imported rows on, the worker ANALYZEs the transactions, so the
+    next file's duplicate search is planned on the ledger as it now is (PostgreSQL only)."""
+    settings.IMPORT_ANALYZE_ROWS = threshold
+    job = validated(owner_api, household.ledger, csv_text(*ROWS))
+    with CaptureQueriesContext(connection) as queries:
+        assert commit(owner_api, household.ledger, job["id"])["created"] == 4
+    ran = any(q["sql"] == "ANALYZE money_transaction" for q in queries.captured_queries)
+    assert ran is (analyzed and connection.vendor == "postgresql")
