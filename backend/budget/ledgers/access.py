@@ -15,6 +15,7 @@ from budget.accounts.auth import BearerAuth, jwt_user_id
 from budget.accounts.models import User
 from budget.common.errors import Forbidden, NotFound
 from budget.common.money import base_currency_set
+from budget.common.raw import uuid_param
 from budget.ledgers.models import Ledger, Membership, Role
 
 _READ_ONLY = "You can view this ledger but not change it (your role is viewer)."
@@ -65,10 +66,7 @@ def active_membership(lid, user_id) -> Membership | None:
     loaded, or None: one query of a fixed text."""
     sql, readers = _member_sql(connection.vendor)
     try:
-        params = [
-            Ledger._meta.pk.get_db_prep_value(UUID(str(lid)), connection),
-            User._meta.pk.get_db_prep_value(UUID(str(user_id)), connection),
-        ]
+        params = [uuid_param(UUID(str(lid))), uuid_param(UUID(str(user_id)))]
     except ValueError:
         return None
     with connection.cursor() as cursor:

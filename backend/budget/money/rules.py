@@ -15,10 +15,9 @@ from functools import lru_cache, partial
 from typing import Any
 from uuid import UUID
 
-from django.db import connection
-
 from budget.common.currencies import amount_str_exact
 from budget.common.money import MAX_AMOUNT, amount_check
+from budget.common.raw import ledger_rows, uuid_in
 from budget.ledgers.models import Ledger
 from budget.money.conversion import to_currency, tx_currency
 from budget.money.models import (
@@ -157,19 +156,10 @@ def references_load(*, ledger: Ledger, items: list[dict[str, Any]]) -> Reference
 
 def _of_ledger(model, ledger: Ledger, ids: set[UUID], *, also: str = "") -> dict[UUID, Any]:
     """The rows of `model` in `ledger` with one of `ids` (or, with `also`, whose boolean
-    column `also` is true), by primary key: one fixed text run raw, since compiling the
-    queryset cost more than running it on every write."""
-    pk = model._meta.pk
-    values = [pk.get_db_prep_value(value, connection) for value in ids]
-    if connection.vendor == "postgresql":
-        where, params = f'"{pk.column}" = ANY(%s::uuid[])', [values]
-    else:
-        where, params = f'"{pk.column}" IN ({", ".join(["%s"] * len(values)) or "NULL"})', values
-    if also:
-        where = f'({where} OR "{also}")'
-    sql = f'SELECT * FROM "{model._meta.db_table}" WHERE "ledger_id" = %s AND {where}'
-    ledger_id = Ledger._meta.pk.get_db_prep_value(ledger.pk, connection)
-    return {row.pk: row for row in model.objects.raw(sql, [ledger_id, *params])}
+    column `also` is true), by primary key."""
+    where, params = uuid_in(ids)
+    condition = f'"{model._meta.pk.column}" {where}' + (f' OR "{also}"' if also else "")
+    return {row.pk: row for row in ledger_rows(model, ledger.pk, condition, params)}
 
 
 def transaction_errors(

@@ -26,6 +26,7 @@ from django.db.models.functions import Abs, Coalesce
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 
 from budget.common.money import MAX_AMOUNT, ZERO, MoneyField, money_from_units
+from budget.common.raw import uuid_in, uuid_param
 from budget.ledgers.models import Ledger
 from budget.money.models import (
     REFERENCE_FIELDS,
@@ -396,19 +397,6 @@ def may_have_lines(tx) -> bool:
     return tx.category_id is None and tx.kind in _SPLIT_KINDS
 
 
-def _uuid_param(value: UUID):
-    return Transaction._meta.pk.get_db_prep_value(value, connection)
-
-
-def _lines_of(ids: list[UUID]) -> tuple[str, list]:
-    """`transaction_id IN ids` for a fixed text: on PostgreSQL `= ANY(%s)` with the ids as
-    one array parameter."""
-    values = [_uuid_param(pk) for pk in ids]
-    if connection.vendor == "postgresql":
-        return "= ANY(%s::uuid[])", [values]
-    return f"IN ({', '.join(['%s'] * len(values))})", values
-
-
 def _uuid(value) -> UUID | None:
     """A uuid column as read by the cursor (SQLite gives its text)."""
     return value if value is None or isinstance(value, UUID) else UUID(value)
@@ -436,7 +424,7 @@ _SPLITS_SQL = (
 
 
 def _allocations_read(allocations: dict[UUID, list], ids: list[UUID]) -> None:
-    where, params = _lines_of(ids)
+    where, params = uuid_in(ids)
     with connection.cursor() as cursor:
         cursor.execute(_ALLOCATIONS_SQL.format(ids=where), params)
         lines = cursor.fetchall()
@@ -449,7 +437,7 @@ def _allocations_read(allocations: dict[UUID, list], ids: list[UUID]) -> None:
 
 
 def _splits_read(splits: dict[UUID, list], ids: list[UUID]) -> None:
-    where, params = _lines_of(ids)
+    where, params = uuid_in(ids)
     with connection.cursor() as cursor:
         cursor.execute(_SPLITS_SQL.format(ids=where), params)
         lines = cursor.fetchall()
@@ -557,7 +545,7 @@ def _register_key(tx, ops) -> list:
     """`_BEFORE`'s parameters for `tx`'s place in the register."""
     day = ops.adapt_datefield_value(tx.date)
     created = ops.adapt_datetimefield_value(tx.created_at)
-    return [day, day, created, created, _uuid_param(tx.pk)]
+    return [day, day, created, created, uuid_param(tx.pk)]
 
 
 def running_balances_set(*, rows: list[Transaction], wallet_id: UUID) -> None:
@@ -575,7 +563,7 @@ def running_balances_set(*, rows: list[Transaction], wallet_id: UUID) -> None:
     ops = connection.ops
     oldest = min(rows, key=lambda tx: (tx.date, tx.created_at, tx.pk))
     newest = max(rows, key=lambda tx: (tx.date, tx.created_at, tx.pk))
-    ledger, wallet = _uuid_param(oldest.ledger_id), _uuid_param(wallet_id)
+    ledger, wallet = uuid_param(oldest.ledger_id), uuid_param(wallet_id)
     moves = [wallet, ledger, wallet, wallet, wallet]  # _DELTA's, then _MOVES'
     start = oldest.date.replace(day=1)
     end = (start + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
@@ -585,12 +573,8 @@ def running_balances_set(*, rows: list[Transaction], wallet_id: UUID) -> None:
     # The part of the month read: from its first day to the row, or from the row to its end.
     part = [first, ops.adapt_datefield_value(end)] if from_month_end else [month, first]
     after_oldest = _register_key(oldest, ops)
-    ids = [_uuid_param(tx.pk) for tx in rows]
-    if connection.vendor == "postgresql":
-        # One array parameter rather than a page's ids one by one.
-        where, ids = "WHERE w.id = ANY(%s::uuid[])", [ids]
-    else:
-        where = f"WHERE w.id IN ({', '.join(['%s'] * len(ids))})"
+    in_ids, ids = uuid_in([tx.pk for tx in rows])
+    where = f"WHERE w.id {in_ids}"
     params = [ledger, wallet, month]  # the months before (or through) its month
     params += [*moves, *after_oldest, *part]  # its month's rows before it (or from it on)
     params += [wallet]  # the currency

@@ -12,10 +12,11 @@ from uuid import UUID, uuid4
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from budget.common.errors import Invalid
+from budget.common.raw import ledger_rows
 from budget.common.tasks import enqueue, enqueue_on_commit
 from budget.ledgers.models import Ledger
 from budget.webhooks import sender
@@ -103,12 +104,8 @@ def event_record(
 
 
 def _active_hooks(ledger_id: UUID) -> list[Webhook]:
-    """The ledger's active webhooks: a fixed text run raw, as every write of a transaction
-    asks (compiling the queryset cost more than running it)."""
-    table = Webhook._meta.db_table
-    ledger = Webhook._meta.get_field("ledger").get_db_prep_value(ledger_id, connection)
-    sql = f'SELECT * FROM "{table}" WHERE "ledger_id" = %s AND "active"'
-    return list(Webhook.objects.raw(sql, [ledger]))
+    """The ledger's active webhooks (every write of a transaction asks)."""
+    return ledger_rows(Webhook, ledger_id, '"active"')
 
 
 # --- Delivering ---------------------------------------------------------------------------
