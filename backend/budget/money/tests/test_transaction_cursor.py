@@ -200,6 +200,10 @@ def test_a_deep_cursor_page_starts_at_its_row_in_the_index(owner_api, same_days)
     )[:51]
     with connection.cursor() as db:
         db.execute("SET LOCAL enable_seqscan = off")  # a 50-row table would be read whole
+        # Nor sorted after any index that names the ledger, as the planner may choose once
+        # the table has statistics (another test's ANALYZE, autovacuum): the page's order
+        # comes from the (ledger, date) index, which is what this test is about.
+        db.execute("SET LOCAL enable_sort = off")
         sql, params = queryset.query.sql_with_params()
         db.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in db.fetchall())
