@@ -43,7 +43,7 @@ def ledger_lock(*, ledger_ids: Iterable[UUID]) -> list[UUID]:
 def ledger_version_bump(*, ledger_ids: Iterable[UUID]) -> None:
     """Every write that changes what a report shows calls this in its own database
     transaction: cached reports and list counts are keyed by the version, so the next read
-    is computed afresh (budget.reports.cache). One UPDATE for all the ledgers."""
+    is computed afresh (budget.ledgers.cache). One UPDATE for all the ledgers."""
     Ledger.objects.filter(pk__in=set(ledger_ids)).update(version=F("version") + 1)
 
 

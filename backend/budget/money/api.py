@@ -306,8 +306,8 @@ class TransactionPages(LedgerPages):
         )
         if count <= selectors.FEW_ROWS:
             # Few matches: found through the filters' indexes in their counting form, sorted.
-            found = selectors.transactions_of(
-                ledger=ledger_access(request, params["lid"]),
+            found = selectors.transactions_found(
+                ledger_id=params["lid"],
                 filters=params["filters"].count_expression(),
                 ordering=ordering,
             )
@@ -325,11 +325,12 @@ class TransactionPages(LedgerPages):
             except (ValueError, ArithmeticError):
                 raise Invalid(CURSOR_INVALID, field="cursor") from None
         # One row more than the page tells whether another page follows.
-        items = selectors.transaction_rows(queryset[offset : offset + size + 1])
+        items = selectors.transaction_rows(queryset[offset : offset + size + 1], ordering=ordering)
         more, items = len(items) > size, items[:size]
         wallet = params["filters"].wallet
         if wallet is not None:
-            selectors.running_balances_set(rows=items, wallet_id=wallet)
+            ledger = ledger_access(request, params["lid"])
+            selectors.running_balances_set(ledger=ledger, rows=items, wallet_id=wallet)
         after = selectors.keyset_keys(items[-1], ordering=ordering) if more else None
         return {
             "items": [transaction_out_plain(tx) for tx in items],
@@ -364,8 +365,8 @@ def transaction_list(
     ordering: Ordering = "-date",
 ):
     ledger = ledger_access(request, lid)
-    return selectors.transactions_of(
-        ledger=ledger, filters=filters.get_filter_expression(), ordering=ordering
+    return selectors.transactions_found(
+        ledger_id=ledger.pk, filters=filters.get_filter_expression(), ordering=ordering
     )
 
 
@@ -416,7 +417,7 @@ def _transaction_answer(request: HttpRequest, ledger, transaction_id: UUID) -> H
     """One transaction as TransactionOut writes it, read and written as a list page's rows
     are (`transaction_rows`, `transaction_out_plain`)."""
     rows = selectors.transaction_rows(
-        selectors.transactions_of(ledger=ledger).filter(pk=transaction_id)[:1]
+        selectors.transactions_found(ledger_id=ledger.pk).filter(pk=transaction_id)[:1]
     )
     if not rows:
         raise NotFound("Transaction not found.")

@@ -9,10 +9,10 @@ from ninja import Path, Query, Router, Schema
 
 from budget.common.errors import Invalid
 from budget.ledgers.access import LedgerAuth, ledger_access
+from budget.ledgers.cache import version_cached
 from budget.ledgers.models import Ledger
 from budget.money.models import Bucket, Wallet
 from budget.reports import insights, selectors
-from budget.reports.cache import cached_report
 from budget.reports.schemas import (
     MAX_NET_WORTH_MONTHS,
     BalancesOut,
@@ -66,7 +66,7 @@ def _report(
         scope = _scope(ledger, filters) if scoped else selectors.Scope()
         return schema.model_validate(build(ledger, scope)).model_dump_json()
 
-    body = cached_report(ledger, name, {**filters.dict(), **(extra or {})}, compute)
+    body = version_cached(ledger, name, {**filters.dict(), **(extra or {})}, compute)
     return HttpResponse(body, content_type="application/json")
 
 

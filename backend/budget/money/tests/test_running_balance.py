@@ -297,3 +297,28 @@ def test_a_yen_wallet_running_balance_deep_in_the_list_and_across_months(
         assert {t["id"]: t["running_balance"] for t in items} == {
             t["id"]: expected[t["id"]] for t in items
         }
+
+
+@pytest.mark.parametrize("change", ["create", "edit", "delete"])
+def test_a_write_in_an_earlier_month_moves_every_later_running_balance(owner_api, history, change):
+    """The rollup's months before a page are cached under the ledger's version: a write in
+    a month before the page's changes the version, and the page's balances follow it."""
+    h = history
+    path = tx_path(h.ledger)
+    params = {"wallet": str(h.bank.pk), "date_from": "2025-03-01", "page_size": 50}
+    before = owner_api.get(path, params).json()["items"]
+    assert before
+    earlier = Transaction.objects.filter(ledger=h.ledger, wallet=h.bank, date__lt="2025-01-01")
+    if change == "create":
+        body = adjustment(h, "-12.34", date="2024-12-02", wallet=str(h.bank.pk))
+        assert owner_api.post(path, body).status_code == 201
+    elif change == "edit":
+        tx = earlier.filter(kind=Kind.ADJUSTMENT).first() or earlier.first()
+        assert owner_api.patch(f"{path}/{tx.pk}", {"amount": "1.23"}).status_code == 200
+    else:
+        tx = earlier.first()
+        assert owner_api.delete(f"{path}/{tx.pk}").status_code == 204
+    after = owner_api.get(path, params).json()["items"]
+    expected = expected_balances(h.ledger, h.bank)
+    assert [t["running_balance"] for t in after] == [expected[t["id"]] for t in after]
+    assert [t["running_balance"] for t in after] != [t["running_balance"] for t in before]

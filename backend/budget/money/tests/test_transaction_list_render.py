@@ -199,7 +199,7 @@ def _validated_page(ledger, params: dict) -> bytes:
         )
     )
     if filters.wallet:
-        selectors.running_balances_set(rows=items, wallet_id=filters.wallet)
+        selectors.running_balances_set(ledger=ledger, rows=items, wallet_id=filters.wallet)
     base_currency_set(ledger.currency)
     try:
         rows = [TransactionOut.model_validate(tx).model_dump() for tx in items]

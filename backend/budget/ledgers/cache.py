@@ -1,4 +1,5 @@
-"""Report caching under the ledger's version.
+"""Caching under the ledger's version: reports, and the sums a register's running balance
+reads (budget.money.selectors).
 
 Every write that changes what a report shows bumps `Ledger.version` in its own database
 transaction, and the version is part of the key: a new version is a cold cache, so a
@@ -14,7 +15,7 @@ from django.core.cache import cache
 from budget.ledgers.models import Ledger
 
 
-def cached_report(
+def version_cached(
     ledger: Ledger, name: str, params: dict[str, Any], compute: Callable[[], Any]
 ) -> Any:
     seconds = settings.REPORT_CACHE_SECONDS
