@@ -437,10 +437,8 @@ def transaction_lines_set(rows: list[TransactionRow]) -> None:
         tx.prefetched_splits = splits[tx.id]
     allocated = [tx.id for tx in rows if tx.allocation_status == AllocationStatus.ALLOCATED]
     split = [tx.id for tx in rows if may_have_lines(tx)]
-    if allocated:
-        _allocations_read(allocations, allocated)
-    if split:
-        _splits_read(splits, split)
+    if allocated or split:
+        _lines_read(allocations, splits, allocated=allocated, split=split)
 
 
 _SPLIT_KINDS = (Kind.INCOME, Kind.EXPENSE)
@@ -462,54 +460,63 @@ def _money(value) -> Decimal | None:
     return None if value is None else money_from_units(value)
 
 
-# The lines of a page, as `transactions_of` prefetches them, in fixed texts: compiling the
-# querysets cost more than running them.
+# The lines of a page, as `transactions_of` prefetches them, in fixed texts (compiling the
+# querysets cost more than running them), in one shape so that a page with both kinds reads
+# them in one query: (0, allocation) or (1, split line), the transaction, the line's id,
+# category and its name, bucket and its name, amount, base amount, description, and the two
+# sort keys of its kind.
 _ALLOCATIONS_SQL = (
-    "SELECT a.transaction_id, a.bucket_id, b.name, a.amount FROM money_allocation a "
-    "INNER JOIN money_bucket b ON a.bucket_id = b.id WHERE a.transaction_id {ids} "
-    "ORDER BY a.amount DESC, b.created_at ASC"
+    "SELECT 0, a.transaction_id, NULL, NULL, NULL, a.bucket_id, b.name, a.amount, NULL, "
+    "NULL, -a.amount, b.created_at FROM money_allocation a "
+    "INNER JOIN money_bucket b ON a.bucket_id = b.id WHERE a.transaction_id {ids}"
 )
 _SPLITS_SQL = (
-    "SELECT s.transaction_id, s.id, s.category_id, c.name, s.bucket_id, b.name, s.amount, "
-    "s.base_amount, s.description FROM money_transactionsplit s "
+    "SELECT 1, s.transaction_id, s.id, s.category_id, c.name, s.bucket_id, b.name, s.amount, "
+    "s.base_amount, s.description, s.position, NULL FROM money_transactionsplit s "
     "INNER JOIN money_category c ON s.category_id = c.id "
-    "LEFT OUTER JOIN money_bucket b ON s.bucket_id = b.id WHERE s.transaction_id {ids} "
-    "ORDER BY s.position ASC"
+    "LEFT OUTER JOIN money_bucket b ON s.bucket_id = b.id WHERE s.transaction_id {ids}"
 )
+# Allocations by amount, largest first, then their buckets' age; split lines by position.
+_LINES_ORDER = " ORDER BY 1, 11, 12"
 
 
-def _allocations_read(allocations: dict[UUID, list], ids: list[UUID]) -> None:
-    where, params = uuid_in(ids)
+def _lines_read(
+    allocations: dict[UUID, list],
+    splits: dict[UUID, list],
+    *,
+    allocated: list[UUID],
+    split: list[UUID],
+) -> None:
+    """Appends the allocation lines of `allocated` and the split lines of `split` to their
+    transactions' lists in `allocations` and `splits`, read in one query."""
+    parts, params = [], []
+    for text, ids in ((_ALLOCATIONS_SQL, allocated), (_SPLITS_SQL, split)):
+        if ids:
+            where, values = uuid_in(ids)
+            parts.append(text.format(ids=where))
+            params += values
     with connection.cursor() as cursor:
-        cursor.execute(_ALLOCATIONS_SQL.format(ids=where), params)
+        cursor.execute(" UNION ALL ".join(parts) + _LINES_ORDER, params)
         lines = cursor.fetchall()
-    for transaction_id, bucket_id, bucket_name, amount in lines:
-        allocations[_uuid(transaction_id)].append(
-            SimpleNamespace(
+    for kind, transaction_id, pk, category_id, category_name, *rest in lines:
+        bucket_id, bucket_name, amount, base_amount, description, _, _ = rest
+        if kind == 0:
+            line = SimpleNamespace(
                 bucket_id=_uuid(bucket_id), bucket_name=bucket_name, amount=_money(amount)
             )
+            allocations[_uuid(transaction_id)].append(line)
+            continue
+        line = SimpleNamespace(
+            id=_uuid(pk),
+            category_id=_uuid(category_id),
+            category_name=category_name,
+            bucket_id=_uuid(bucket_id),
+            bucket_name=bucket_name,
+            amount=_money(amount),
+            base_amount=_money(base_amount),
+            description=description,
         )
-
-
-def _splits_read(splits: dict[UUID, list], ids: list[UUID]) -> None:
-    where, params = uuid_in(ids)
-    with connection.cursor() as cursor:
-        cursor.execute(_SPLITS_SQL.format(ids=where), params)
-        lines = cursor.fetchall()
-    for transaction_id, pk, category_id, category_name, bucket_id, bucket_name, *rest in lines:
-        amount, base_amount, description = rest
-        splits[_uuid(transaction_id)].append(
-            SimpleNamespace(
-                id=_uuid(pk),
-                category_id=_uuid(category_id),
-                category_name=category_name,
-                bucket_id=_uuid(bucket_id),
-                bucket_name=bucket_name,
-                amount=_money(amount),
-                base_amount=_money(base_amount),
-                description=description,
-            )
-        )
+        splits[_uuid(transaction_id)].append(line)
 
 
 # Up to this many matching rows, a page is read by sorting the matches rather than by
@@ -565,57 +572,34 @@ _BEFORE = (
 )
 
 
-def _running_sql(*, from_month_end: bool) -> str:
-    """The running balance's query. The balance before the page's oldest row is the
-    monthly rollup up to its month plus that month's rows before it (`from_month_end`
-    False), or the rollup through its month minus the month's rows from it on (True):
-    whichever side of the row is the shorter part of its month, so at most half a month
-    of the wallet's rows is read (a page dated the 30th read the whole month before)."""
+def _before_sql(*, from_month_end: bool) -> str:
+    """The wallet's balance before a row: the monthly rollup up to the row's month plus
+    that month's rows before it (`from_month_end` False), or the rollup through its month
+    minus the month's rows from it on (True): whichever side of the row is the shorter part
+    of its month, so at most half a month of the wallet's rows is read (a page dated the
+    30th read the whole month before)."""
     if from_month_end:
-        rows = f"-SUM({_DELTA}) {_MOVES} AND NOT {_BEFORE}"
+        months, rows = "r.month <= %s", f"-SUM({_DELTA}) {_MOVES} AND NOT {_BEFORE}"
     else:
-        rows = f"SUM({_DELTA}) {_MOVES} AND {_BEFORE}"
+        months, rows = "r.month < %s", f"SUM({_DELTA}) {_MOVES} AND {_BEFORE}"
     return (
-        "SELECT w.id, w.running, "
-        # Its month's rows before it (or, subtracted, from it to the month's end).
-        f"(SELECT {rows} AND t.date >= %s AND t.date <= %s), "
-        # The wallet's currency, in which the balances are written (SPEC §14).
-        "(SELECT c.currency FROM money_wallet c WHERE c.id = %s) "
-        # A window sum over the wallet's rows from the page's oldest to its newest.
-        f"FROM (SELECT t.id, SUM({_DELTA}) OVER (ORDER BY t.date, t.created_at, t.id "
-        f"ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running {_MOVES} "
-        f"AND t.date >= %s AND t.date <= %s AND NOT {_BEFORE} "
-        "AND NOT (t.date > %s OR (t.date = %s AND (t.created_at > %s "
-        "OR (t.created_at = %s AND t.id > %s))))) w "
+        "SELECT (SELECT SUM(r.amount) FROM money_rollup r "
+        f"WHERE r.ledger_id = %s AND r.wallet_id = %s AND {months}), "
+        f"(SELECT {rows} AND t.date >= %s AND t.date <= %s)"
     )
 
 
-_RUNNING_SQL = {end: _running_sql(from_month_end=end) for end in (False, True)}
-# The wallet's movements in the months before a month (or through it), from the monthly
-# rollup: a few rows per month, wallet, kind, bucket and category.
-_MONTHS_SQL = {
-    through: "SELECT SUM(r.amount) FROM money_rollup r WHERE r.ledger_id = %s "
-    f"AND r.wallet_id = %s AND r.month {'<=' if through else '<'} %s"
-    for through in (False, True)
-}
-
-
-def _months_sum(ledger: Ledger, wallet_id: UUID, month: dt.date, *, through: bool) -> int:
-    """`_MONTHS_SQL` in the rollup's units, cached under the ledger's version as reports
-    are (`version_cached`): at 1 000 000 rows a wallet has about 9 000 rollup rows, read
-    again for every page of its register (1.7 ms of a page's 2.3 ms in PostgreSQL), though
-    they change only with a write, which changes the version."""
-
-    def compute() -> int:
-        params = [uuid_param(ledger.pk), uuid_param(wallet_id)]
-        params.append(connection.ops.adapt_datefield_value(month))
-        with connection.cursor() as cursor:
-            cursor.execute(_MONTHS_SQL[through], params)
-            (units,) = cursor.fetchone()
-        return int(units or 0)
-
-    key = {"wallet": wallet_id, "month": month, "through": through}
-    return version_cached(ledger, "register-months", key, compute)
+_BEFORE_SQL = {end: _before_sql(from_month_end=end) for end in (False, True)}
+# A window sum over the wallet's rows from the page's oldest to its newest (in register
+# order), and the wallet's currency, in which the balances are written (SPEC §14).
+_RUNNING_SQL = (
+    "SELECT w.id, w.running, (SELECT c.currency FROM money_wallet c WHERE c.id = %s) "
+    f"FROM (SELECT t.id, SUM({_DELTA}) OVER (ORDER BY t.date, t.created_at, t.id "
+    f"ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running {_MOVES} "
+    f"AND t.date >= %s AND t.date <= %s AND NOT {_BEFORE} "
+    "AND NOT (t.date > %s OR (t.date = %s AND (t.created_at > %s "
+    "OR (t.created_at = %s AND t.id > %s))))) w "
+)
 
 
 def _register_key(tx, ops) -> list:
@@ -625,17 +609,44 @@ def _register_key(tx, ops) -> list:
     return [day, day, created, created, uuid_param(tx.pk)]
 
 
+def _balance_before(ledger: Ledger, wallet_id: UUID, tx) -> int:
+    """The wallet's balance right before `tx` in register order, in the rollup's units
+    (`_BEFORE_SQL`), cached under the ledger's version as reports are (`version_cached`).
+    At 1 000 000 rows it sums about 9 000 rollup rows and reads up to half a month of the
+    wallet's rows (about 1 500 here); they change only with a write, and a write changes
+    the version. A page asked again (the dashboard asks on every rerun) costs one cache
+    read."""
+
+    def compute() -> int:
+        ops = connection.ops
+        start = tx.date.replace(day=1)
+        end = (start + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
+        from_month_end = (end - tx.date) < (tx.date - start)
+        month, first = ops.adapt_datefield_value(start), ops.adapt_datefield_value(tx.date)
+        # The part of the month read: from its first day to the row, or from the row on.
+        part = [first, ops.adapt_datefield_value(end)] if from_month_end else [month, first]
+        ledger_id, wallet = uuid_param(ledger.pk), uuid_param(wallet_id)
+        params = [ledger_id, wallet, month]
+        params += [wallet, ledger_id, wallet, wallet, wallet]  # _DELTA's, then _MOVES'
+        params += [*_register_key(tx, ops), *part]
+        with connection.cursor() as cursor:
+            cursor.execute(_BEFORE_SQL[from_month_end], params)
+            months, rows = cursor.fetchone()
+        return int(months or 0) + int(rows or 0)
+
+    key = {"wallet": wallet_id, "row": tx.pk, "date": tx.date, "at": tx.created_at.isoformat()}
+    return version_cached(ledger, "balance-before", key, compute)
+
+
 def running_balances_set(*, ledger: Ledger, rows: list[Transaction], wallet_id: UUID) -> None:
     """Sets `running_balance` on each of `rows` (a page of a list filtered by this wallet):
     the wallet's balance right after the transaction, counting every transaction of the
     wallet, not only those the list's other filters keep.
 
-    One query whatever the page: a window sum over the wallet's rows from the page's
-    oldest to its newest (in register order), plus the balance before the oldest: one sum
-    over the shorter part of its month (`_running_sql`) and the monthly rollup's months
-    before (or through) it (`_months_sum`, cached under the ledger's version). The texts
-    are fixed (`_RUNNING_SQL`), only their parameters change: building them from
-    querysets on every request cost more than running them."""
+    The wallet's balance right before the page's oldest row (`_balance_before`, cached)
+    plus one query, whatever the page: a window sum over the wallet's rows from the page's
+    oldest to its newest. The texts are fixed, only their parameters change: building them
+    from querysets on every request cost more than running them."""
     if not rows:
         return
     ops = connection.ops
@@ -643,28 +654,17 @@ def running_balances_set(*, ledger: Ledger, rows: list[Transaction], wallet_id: 
     newest = max(rows, key=lambda tx: (tx.date, tx.created_at, tx.pk))
     wallet = uuid_param(wallet_id)
     moves = [wallet, uuid_param(ledger.pk), wallet, wallet, wallet]  # _DELTA's, then _MOVES'
-    start = oldest.date.replace(day=1)
-    end = (start + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
-    from_month_end = (end - oldest.date) < (oldest.date - start)
-    month = ops.adapt_datefield_value(start)
     first, last = ops.adapt_datefield_value(oldest.date), ops.adapt_datefield_value(newest.date)
-    # The part of the month read: from its first day to the row, or from the row to its end.
-    part = [first, ops.adapt_datefield_value(end)] if from_month_end else [month, first]
-    after_oldest = _register_key(oldest, ops)
     in_ids, ids = uuid_in([tx.pk for tx in rows])
-    where = f"WHERE w.id {in_ids}"
-    params = [*moves, *after_oldest, *part]  # its month's rows before it (or from it on)
-    params += [wallet]  # the currency
-    params += [*moves, first, last, *after_oldest, *_register_key(newest, ops), *ids]
+    params = [wallet, *moves, first, last, *_register_key(oldest, ops)]
+    params += [*_register_key(newest, ops), *ids]
     with connection.cursor() as cursor:
-        cursor.execute(_RUNNING_SQL[from_month_end] + where, params)
+        cursor.execute(f"{_RUNNING_SQL}WHERE w.id {in_ids}", params)
         found = cursor.fetchall()
+    before = _balance_before(ledger, wallet_id, oldest)
     pk = Transaction._meta.pk
-    months = _months_sum(ledger, wallet_id, start, through=from_month_end)
-    by_id = {
-        pk.to_python(row[0]): sum(map(money_from_units, (*row[1:3], months)), ZERO) for row in found
-    }
-    code = found[0][3] if found else ""
+    by_id = {pk.to_python(row[0]): money_from_units(before + int(row[1])) for row in found}
+    code = found[0][2] if found else ""
     for tx in rows:
         tx.running_balance = by_id.get(tx.pk)
         tx.running_currency = code
