@@ -4,13 +4,12 @@ depend on what else the machine runs (`make bench-load` measures the rates).
 
     cd backend && ../.venv/bin/python bench/cpu_per_request.py [--samples 200]
         [--database-url postgres://postgres@127.0.0.1:5432/budget_load_bench]
-        [--redis-url redis://127.0.0.1:6379/14] [--profile NAME]
+        [--redis-url redis://127.0.0.1:6379/14]
 
 Needs the database `make bench-load` built (its families). For each request of the mix it
 sends `--samples` requests one after another over one keep-alive connection and reads the CPU
 time (user + system, /proc) of the gunicorn worker and of the database's server processes
-before and after: CPU ms per request for each, and the wall-clock p50. `--profile NAME` runs
-that request under cProfile inside the worker instead (PROFILE_REQUESTS) and prints the top.
+before and after: CPU ms per request for each, and the wall-clock p50.
 """
 
 import argparse
