@@ -242,7 +242,7 @@ def rows_copy(
                 AND r.line > %(after)s AND r.line <= %(upto)s
         ), txs AS (
             INSERT INTO {_table(Transaction)} ({tx_columns})
-            SELECT {tx_select} FROM s ORDER BY s.line
+            SELECT {tx_select} FROM s ORDER BY s.date, s.line
             RETURNING 1
         ), lines AS (
             INSERT INTO {_table(TransactionSplit)} ({line_columns})
