@@ -6,7 +6,6 @@ database transaction only), so the plan can only use the composite one or none."
 
 import pytest
 from django.db import connection
-from django.db.models import Q
 
 from budget.money import selectors
 from budget.money.models import Transaction
