@@ -68,3 +68,21 @@ def test_the_payee_filter_and_count_reach_the_payee_by_index(ledger):
     assert by_filter.count() == 10
     counted = selectors.payees_of(ledger=h.ledger)
     assert [p.transaction_count for p in counted] == [10]
+
+
+def test_the_notes_search_reaches_the_notes_by_their_partial_trigram_index(ledger):
+    """The trigram index of the notes holds only rows with notes (`notes <> ''`), which the
+    search's notes arm states beside its LIKE."""
+    h = ledger
+    Transaction.objects.filter(ledger=h.ledger, kind="expense").update(notes="paid by card")
+    # Without the ledger's condition, whose indexes would serve a table this small better.
+    queryset = Transaction.objects.filter(selectors.text_filter("card"))
+    with connection.cursor() as db:
+        db.execute("SET LOCAL enable_seqscan = off")
+        sql, params = queryset.query.sql_with_params()
+        db.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in db.fetchall())
+        db.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'money_tx_notes_trgm'")
+        assert db.fetchone()[0].endswith("WHERE (notes <> ''::text)")
+    assert "money_tx_notes_trgm" in plan, plan
+    assert queryset.count() == 10
