@@ -109,12 +109,20 @@ def representatives(job: ImportJob, payees: dict[str, str | None]) -> list[dict[
     keys = ["r.kind", *(f"r.data->>'{key}'" for key in REFERENCE_KEYS), "r.data->'splits'"]
     rows = _table(ImportRow)
     with connection.cursor() as cursor:
-        # Grouped (hashed), not DISTINCT ON: that sorted 100 000 rows by ten keys.
+        # Grouped (hashed), not DISTINCT ON: that sorted 100 000 rows by ten keys. The
+        # first lines are gathered once (MATERIALIZED), then each one's row read by the
+        # index (LATERAL … LIMIT 1, which the planner cannot turn into a join the other way
+        # round): as `line IN (subquery)`, statistics taken while the table held other
+        # jobs' rows (autovacuum's, after another file was checked) made the planner expect
+        # one row of this job and group all of them again for each row (minutes for
+        # 100 000 rows; issue 21).
         cursor.execute(
+            f"WITH firsts AS MATERIALIZED (SELECT MIN(r.line) AS line FROM {rows} r "
+            f"WHERE {where} GROUP BY {', '.join(keys)}) "
             f"SELECT r.line, r.date, r.kind, r.amount, r.description, r.external_id, r.data "
-            f"FROM {rows} r WHERE r.job_id = %s AND r.line IN (SELECT MIN(r.line) FROM {rows} r "
-            f"WHERE {where} GROUP BY {', '.join(keys)}) ORDER BY r.line",
-            [job.pk, *params],
+            f"FROM firsts f CROSS JOIN LATERAL (SELECT * FROM {rows} r "
+            f"WHERE r.job_id = %s AND r.line = f.line LIMIT 1) r ORDER BY r.line",
+            [*params, job.pk],
         )
         amount = ImportRow._meta.get_field("amount")
         found = []
@@ -231,6 +239,9 @@ def rows_copy(
         "position": "l.n - 1",
     }
     where, _ = _rows_where(job)
+    # The transactions go in by date (their created_at still follows the file): most of
+    # their indexes are (ledger, …, date), which then take the entries in order instead of
+    # all over (issue 21: about 0.6 s less for 100 000 rows of a file in no date order).
     tx_columns, tx_select = _columns(Transaction, tx_values)
     line_columns, line_select = _columns(TransactionSplit, line_values)
     sql = f"""
@@ -242,7 +253,7 @@ def rows_copy(
                 AND r.line > %(after)s AND r.line <= %(upto)s
         ), txs AS (
             INSERT INTO {_table(Transaction)} ({tx_columns})
-            SELECT {tx_select} FROM s ORDER BY s.line
+            SELECT {tx_select} FROM s ORDER BY s.date, s.line
             RETURNING 1
         ), lines AS (
             INSERT INTO {_table(TransactionSplit)} ({line_columns})

@@ -1028,6 +1028,19 @@ def _undone(job: ImportJob, removed: int) -> None:
     )
 
 
+def _undo_batch(job: ImportJob) -> Q:
+    """The next batch of an undo: the job's transactions up to the day of its UNDO_BATCH-th
+    by date (all that are left when fewer), so at least UNDO_BATCH, more when that day has
+    more. By date, each batch touches its own days and months of the rollups; by a date
+    bound rather than `pk IN (… ORDER BY date LIMIT n)`, each statement of the delete reads
+    the job's rows by its index once instead of sorting them again (issue 21: about 0.25 s
+    a statement for 100 000 rows)."""
+    rows = Transaction.objects.filter(import_job=job)
+    last = rows.order_by("date").values_list("date", flat=True)[UNDO_BATCH - 1 : UNDO_BATCH]
+    day = next(iter(last), None)
+    return Q(import_job=job) if day is None else Q(import_job=job, date__lte=day)
+
+
 def import_undo(
     *, job_id: UUID, run_id: UUID, user_id: UUID | None = None, via: str = "worker"
 ) -> str:
@@ -1043,12 +1056,8 @@ def import_undo(
                 job = _job_claimed(job_id, run_id, ImportStatus.UNDOING)
                 if job is None:
                     return "skipped"
-                # By date: each batch then touches its own days and months of the rollups.
-                batch = (
-                    Transaction.objects.filter(import_job=job).order_by("date", "pk").values("pk")
-                )
                 removed = money_services.transactions_delete(
-                    ledger=job.ledger, filters=Q(pk__in=batch[:UNDO_BATCH])
+                    ledger=job.ledger, filters=_undo_batch(job)
                 )
                 left = Transaction.objects.filter(import_job=job).count() if removed else 0
                 if not left:

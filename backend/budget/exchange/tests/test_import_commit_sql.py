@@ -130,3 +130,32 @@ def test_each_checked_row_carries_its_ledger(owner_api, household):
     rows = ImportRow.objects.filter(job_id=job["id"])
     assert rows.count() == len(ROWS) - 2
     assert set(rows.values_list("ledger_id", flat=True)) == {h.ledger.pk}
+
+
+def test_the_representatives_are_read_by_line_whatever_the_statistics(owner_api, household):
+    """One row per distinct set of references; each read by (job, line) from the index after
+    the first lines are grouped once, a plan that statistics of other jobs' rows cannot
+    turn into grouping every row again for each row (issue 21)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's plan")
+    h = household
+    job = ImportJob.objects.get(
+        pk=validated(owner_api, h.ledger, csv_text(*ROWS, header=HEADER))["id"]
+    )
+    statements: list[tuple] = []
+
+    def spy(execute, sql, params, many, context):
+        statements.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(spy):
+        found = commit_sql.representatives(job, commit_sql.payees_of(job))
+    lines = [line for line, _ in found]
+    assert lines == sorted(lines)
+    assert len(lines) == len(set(lines)) > 1
+    sql, params = next((s, p) for s, p in statements if "GROUP BY" in s)
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "CTE firsts" in plan, plan
+    assert "AND (line = f.line))" in plan, plan

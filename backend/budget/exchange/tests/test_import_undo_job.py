@@ -137,3 +137,23 @@ def test_a_wallet_archived_while_the_rows_go_in_fails_the_import(owner_api, hous
     h.cash.refresh_from_db()
     assert not h.cash.archived  # the archive was rolled back with the import
     assert rollup_drift(ledger_id=h.ledger.pk) == []
+
+
+def test_an_undo_batch_ends_at_the_end_of_a_day(
+    owner_api, household, imported, django_capture_on_commit_callbacks, monkeypatch
+):
+    """A batch is the transactions up to the day of the UNDO_BATCH-th by date: the second
+    of 2025-03-02 goes with the first, the day is never split between two batches."""
+    monkeypatch.setattr(import_services, "UNDO_BATCH", 2)
+    seen: list[int] = []
+    real = import_services.progress_set
+
+    def recorded(**kwargs):
+        seen.append(kwargs["processed"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(import_services, "progress_set", recorded)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert owner_api.delete(imports_path(household.ledger, imported["id"])).status_code == 202
+    assert seen == [3, 5]
+    assert rollup_drift(ledger_id=household.ledger.pk) == []
