@@ -36,10 +36,17 @@ def duplicates_mark(*, job: ImportJob, first: date, last: date) -> int:
     job_id = uuid_field.get_db_prep_value(job.pk, connection)
     ledger_id = uuid_field.get_db_prep_value(job.ledger_id, connection)
     wallet = f"COALESCE({qn('wallet_id')}, {qn('from_wallet_id')})"
+    # `external_id > ''` says what `= <the row's id>` implies (a row here has one) in a form
+    # the (ledger, external_id, wallet) index takes as a range: planned once for every row,
+    # the lookup otherwise costed "= some id" from the statistics alone, and where the
+    # ledger's transactions had no bank id (a CSV history; SPEC §11) those say one value for
+    # every row, so each of 100 000 rows read the whole ledger (an OFX check after a large CSV
+    # import ran past gunicorn's timeout).
     by_id = f"""
         UPDATE {rows} SET {qn("duplicate_of")} = (
             SELECT t.{qn("id")} FROM {txs} t
             WHERE t.{qn("ledger_id")} = %s
+                AND t.{qn("external_id")} > ''
                 AND t.{qn("external_id")} = {rows}.{qn("external_id")}
                 AND COALESCE(t.{qn("wallet_id")}, t.{qn("from_wallet_id")})
                     = {rows}.{qn("wallet_id")}

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from tests.helpers import assert_error
 
 from budget.exchange.models import ImportRow
@@ -195,3 +196,36 @@ def test_a_second_import_of_the_same_statement_is_all_duplicates(owner_api, hous
     assert again["duplicate_count"] == 2
     by_id = {t.external_id: str(t.pk) for t in Transaction.objects.all()}
     assert _duplicates(again) == [(2, by_id["FIT-1"]), (3, by_id["FIT-2"])]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan")
+def test_the_bank_id_lookup_uses_its_index_after_a_history_without_bank_ids(owner_api, household):
+    """A ledger whose transactions carry no bank id (a CSV history), analyzed: its statistics
+    say every row has the same `external_id`, so "= this row's id" alone looked like the
+    whole ledger and the per-row lookup read all of it, 100 000 times for an OFX file. The
+    check's lookup (its UPDATE, explained instead of run) is an index scan of (ledger,
+    external_id, wallet) whatever the statistics."""
+    h = household
+    for n in range(300):
+        _existing(h, day=date(2025, 1, 1 + n % 28), amount=f"{1 + n}.00")
+    plans = []
+
+    def explain(execute, sql, params, many, context):
+        if sql.lstrip().startswith("UPDATE") and '"external_id" >' in sql:
+            execute(f"EXPLAIN {sql}", params, many, context)
+            plans.append("\n".join(row[0] for row in context["cursor"].fetchall()))
+            return None
+        return execute(sql, params, many, context)
+
+    with connection.cursor() as cursor:
+        try:
+            cursor.execute("ANALYZE money_transaction")
+            with connection.execute_wrapper(explain):
+                _check(owner_api, h, "2025-01-05,-4.50,Coffee,FIT1", "2025-01-06,-3.00,Tea,FIT2")
+        finally:
+            # The statistics outlive the test's transaction: taken again without its rows.
+            Transaction.objects.filter(ledger=h.ledger).delete()
+            cursor.execute("ANALYZE money_transaction")
+    assert len(plans) == 1, plans
+    assert "money_tx_external_id" in plans[0], plans[0]
+    assert "Seq Scan on money_transaction" not in plans[0], plans[0]
