@@ -151,12 +151,11 @@ def _condition_value(field_name: str, op: str, value: str, objects: Objects, whe
             pair = _BETWEEN.match(value)
             if not pair:
                 raise fail("Enter two amounts such as 10 to 20.")
-            low = forms.parse_balance(pair[1], field_name=where, required=True)
-            high = forms.parse_balance(pair[2], field_name=where, required=True)
+            low, high = _rule_amount(pair[1], where), _rule_amount(pair[2], where)
             if low > high:
                 raise fail("The first amount is above the second.")
             return [str(low), str(high)]
-        return str(forms.parse_balance(value, field_name=where, required=True))
+        return str(_rule_amount(value, where))
     if field_name == "kind":
         kind = value.casefold()
         if kind not in forms.KINDS:
@@ -170,6 +169,17 @@ def _condition_value(field_name: str, op: str, value: str, objects: Objects, whe
     if op == "matches" and len(value) > MAX_PATTERN:
         raise fail(f"Keep the pattern to {MAX_PATTERN} characters.")
     return value
+
+
+# A rule may test a wallet in any currency: as many places as any has (KWD's three).
+RULE_AMOUNT_PLACES = 3
+
+
+def _rule_amount(text: str, where: str) -> Decimal:
+    """A condition's amount, exact: two places unless it needs three (12.50, 1.005)."""
+    amount = forms.parse_balance(text, field_name=where, required=True, decimals=RULE_AMOUNT_PLACES)
+    two = amount.quantize(Decimal("0.01"))
+    return two if two == amount else amount
 
 
 def build_actions(rows: Sequence[Mapping[str, Any]], objects: Objects) -> list[dict[str, Any]]:

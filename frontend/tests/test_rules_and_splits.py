@@ -51,12 +51,24 @@ def test_conditions_name_objects_by_id_and_amounts_exactly() -> None:
     ]
 
 
+def test_an_amount_condition_takes_a_three_place_currencys_amount() -> None:
+    """A wallet in KWD holds 1.005 (SPEC §14); two places stay two."""
+    rows = [
+        {"field": "amount", "op": "eq", "value": "1.005"},
+        {"field": "amount", "op": "between", "value": "1 to 1.250"},
+    ]
+    assert rules.build_conditions(rows, OBJECTS) == [
+        {"field": "amount", "op": "eq", "value": "1.005"},
+        {"field": "amount", "op": "between", "value": ["1.00", "1.25"]},
+    ]
+
+
 @pytest.mark.parametrize(
     ("row", "where", "message"),
     [
         ({"field": "amount", "op": "contains", "value": "3"}, "conditions.0.op", "Amount takes"),
         ({"field": "amount", "op": "between", "value": "20 to 10"}, "conditions.0.value", "above"),
-        ({"field": "amount", "op": "gt", "value": "1.234"}, "conditions.0.value", "2 decimal"),
+        ({"field": "amount", "op": "gt", "value": "1.2345"}, "conditions.0.value", "3 decimal"),
         ({"field": "wallet", "op": "is", "value": "Safe"}, "conditions.0.value", "No wallet"),
         ({"field": "notes", "op": "matches", "value": "x" * 501}, "conditions.0.value", "500"),
         ({"field": "kind", "op": "is", "value": "gift"}, "conditions.0.value", "one of"),

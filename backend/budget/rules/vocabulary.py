@@ -15,6 +15,7 @@ from uuid import UUID
 
 import re2
 
+from budget.common.currencies import MAX_PLACES
 from budget.common.money import MAX_AMOUNT
 from budget.money.models import Kind
 
@@ -65,9 +66,16 @@ def _money(value: Any) -> Decimal | None:
         return None
     if not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT:
         return None
-    if amount.as_tuple().exponent < -2:
+    # As many places as any currency has (SPEC §14: a rule may test a wallet in KWD).
+    if amount.as_tuple().exponent < -MAX_PLACES:
         return None
-    return amount.quantize(Decimal("0.01"))
+    return amount
+
+
+def _amount_text(amount: Decimal) -> str:
+    """An amount condition as stored: two places, three when the third is not zero."""
+    two = amount.quantize(Decimal("0.01"))
+    return f"{two:.2f}" if two == amount else f"{amount:.{MAX_PLACES}f}"
 
 
 def _uuid(value: Any) -> UUID | None:
@@ -154,16 +162,22 @@ def _condition_check(condition: dict, known: Known) -> tuple[list[tuple[str, str
             )
             if bounds is None or None in bounds:
                 return [
-                    ("value", "Expected [low, high]: two amounts of at most 2 decimal places.")
+                    (
+                        "value",
+                        "Expected [low, high]: two amounts of at most "
+                        f"{MAX_PLACES} decimal places.",
+                    )
                 ], clean
             if bounds[0] > bounds[1]:
                 return [("value", "The low amount is above the high one.")], clean
-            clean["value"] = [f"{b:.2f}" for b in bounds]
+            clean["value"] = [_amount_text(b) for b in bounds]
         else:
             amount = _money(value)
             if amount is None:
-                return [("value", "Expected an amount ≥ 0 with at most 2 decimal places.")], clean
-            clean["value"] = f"{amount:.2f}"
+                return [
+                    ("value", f"Expected an amount ≥ 0 with at most {MAX_PLACES} decimal places.")
+                ], clean
+            clean["value"] = _amount_text(amount)
     elif name == "kind":
         if value not in Kind.values:
             return [("value", f"Expected a kind: {_list(Kind.values)}.")], clean

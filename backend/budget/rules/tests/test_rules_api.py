@@ -69,6 +69,7 @@ def test_amounts_and_ids_are_stored_as_strings(owner_api, household):
         conditions=[
             {"field": "amount", "op": "between", "value": [10, "20.5"]},
             {"field": "amount", "op": "gt", "value": 3},
+            {"field": "amount", "op": "lt", "value": "1.005"},
             {"field": "wallet", "op": "is", "value": str(h.bank.pk).upper()},
             {"field": "kind", "op": "is_not", "value": "income"},
         ],
@@ -78,6 +79,7 @@ def test_amounts_and_ids_are_stored_as_strings(owner_api, household):
     assert rule["conditions"] == [
         {"field": "amount", "op": "between", "value": ["10.00", "20.50"]},
         {"field": "amount", "op": "gt", "value": "3.00"},
+        {"field": "amount", "op": "lt", "value": "1.005"},  # a KWD amount: three places
         {"field": "wallet", "op": "is", "value": str(h.bank.pk)},
         {"field": "kind", "op": "is_not", "value": "income"},
     ]
@@ -97,7 +99,8 @@ def test_amounts_and_ids_are_stored_as_strings(owner_api, household):
         # RE2 has no back-references: a pattern that could run in exponential time.
         ([{"field": "notes", "op": "matches", "value": r"(a+)\1"}], "conditions.0.value"),
         ([{"field": "description", "op": "matches", "value": "a" * 501}], "conditions.0.value"),
-        ([{"field": "amount", "op": "eq", "value": "1.234"}], "conditions.0.value"),
+        # Three places are a currency's most (KWD); four are none's.
+        ([{"field": "amount", "op": "eq", "value": "1.2345"}], "conditions.0.value"),
         ([{"field": "amount", "op": "eq", "value": "abc"}], "conditions.0.value"),
         ([{"field": "amount", "op": "between", "value": ["5", "1"]}], "conditions.0.value"),
         ([{"field": "amount", "op": "between", "value": "5"}], "conditions.0.value"),

@@ -2,7 +2,7 @@
 rows, recurring occurrences."""
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,8 +12,10 @@ from tests.helpers import assert_error
 from budget.exchange.tests.helpers import imports_path, validated
 from budget.money import services as money
 from budget.money.models import Payee, Transaction
+from budget.money.services import wallet_create
 from budget.money.tests.helpers import expense, income, post_ok, transfer, tx_path
 from budget.planning import services as planning
+from budget.rates.models import LedgerRate
 from budget.rules.tests.helpers import rule_body, rules_path
 
 pytestmark = pytest.mark.django_db
@@ -104,6 +106,38 @@ def test_amount_conditions_compare_the_absolute_amount(owner_api, household):
     )
     body = {"kind": "adjustment", "date": "2025-03-01", "amount": "-7.00", "wallet": str(h.bank.pk)}
     assert post_ok(owner_api, h.ledger, body)["notes"] == "hit"
+
+
+@pytest.mark.parametrize(
+    ("op", "value", "amounts_hit"),
+    [
+        ("eq", "1.005", {"1.005"}),
+        ("gt", "1.005", {"1.250"}),
+        ("lte", "1.005", {"1.000", "1.005"}),
+        ("between", ["1.001", "1.25"], {"1.005", "1.250"}),
+    ],
+)
+def test_amount_conditions_take_a_three_place_currencys_amounts(
+    owner_api, household, op, value, amounts_hit
+):
+    """SPEC §14: a wallet in KWD holds amounts of three places; a rule can tell them apart."""
+    h = household
+    dinars = wallet_create(ledger=h.ledger, name="Kuwait", kind="virtual", currency="KWD")
+    LedgerRate.objects.create(
+        ledger=h.ledger, currency="KWD", date=date(2025, 3, 2), rate=Decimal("3")
+    )
+    add_rule(
+        owner_api,
+        h,
+        conditions=when("amount", op, value),
+        actions=[{"field": "notes", "value": "hit"}],
+    )
+    hits = {
+        amount
+        for amount in ("1.000", "1.005", "1.250")
+        if post_ok(owner_api, h.ledger, expense(h, amount, wallet=str(dinars.pk)))["notes"] == "hit"
+    }
+    assert hits == amounts_hit
 
 
 def test_kind_wallet_category_and_payee_conditions(owner_api, household):
