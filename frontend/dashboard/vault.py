@@ -12,7 +12,9 @@ Two stores behind one interface (see the README, "Staying signed in"):
 - ``RedisSessionVault`` when the dashboard has ``DASHBOARD_REDIS_URL`` (or else ``REDIS_URL``):
   every dashboard replica sees every remembered session, and a restart signs nobody out. Keys
   name sha256 hashes of the session id and of the claim code, so reading Redis never shows a
-  cookie's value. Redis down: no remembered session (the sign-in form), one warning in the log.
+  cookie's value, and the token pair is encrypted (Fernet) with a key derived from the session
+  id, so reading Redis gives no usable token either: only the browser's cookie opens its pair.
+  Redis down: no remembered session (the sign-in form), one warning in the log.
 - ``SessionVault`` otherwise: the dashboard process's memory, so restarting the dashboard signs
   everybody out (the refresh tokens stay valid at the API until they expire or are
   blacklisted), and more than one replica needs sticky sessions.
@@ -20,6 +22,7 @@ Two stores behind one interface (see the README, "Staying signed in"):
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import logging
@@ -30,6 +33,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from cryptography.fernet import Fernet, InvalidToken
 
 if TYPE_CHECKING:
     from redis import Redis
@@ -140,7 +145,8 @@ class SessionVault:
 class RedisSessionVault:
     """The same vault in Redis, shared by every dashboard replica and kept across restarts.
 
-    A session is one key, ``<prefix>session:<sha256 of the id>`` holding the pair as JSON, that
+    A session is one key, ``<prefix>session:<sha256 of the id>`` holding the pair as JSON
+    sealed with a key only the session id gives (`_dump`), that
     Redis expires after the session's lifetime (set once, at open: an update keeps the TTL, as
     the memory store keeps ``expires_at``). A claim code is ``<prefix>claim:<sha256 of the
     code>``, expiring after ``claim_seconds``; it holds the session id sealed with the code, and
@@ -183,7 +189,9 @@ class RedisSessionVault:
         def write(client: Redis) -> tuple[str, str]:
             with client.pipeline(transaction=True) as pipe:
                 pipe.set(
-                    self._session_key(session_id), _dump(tokens), px=_ms(self.lifetime_seconds)
+                    self._session_key(session_id),
+                    _dump(tokens, session_id),
+                    px=_ms(self.lifetime_seconds),
                 )
                 pipe.set(self._claim_key(code), _seal(session_id, code), px=_ms(self.claim_seconds))
                 pipe.execute()
@@ -205,13 +213,13 @@ class RedisSessionVault:
         if not session_id:
             return None
         stored = self._run(lambda client: client.get(self._session_key(session_id)), None)
-        return _load(stored) if isinstance(stored, str) else None
+        return _load(stored, session_id) if isinstance(stored, str) else None
 
     def update(self, session_id: str, tokens: Tokens) -> bool:
         key = self._session_key(session_id)
 
         def write(client: Redis) -> bool:
-            client.set(key, _dump(tokens), xx=True, keepttl=True)
+            client.set(key, _dump(tokens, session_id), xx=True, keepttl=True)
             return True
 
         return self._run(write, False)
@@ -260,17 +268,29 @@ def _ms(seconds: float) -> int:
     return max(1, int(seconds * 1000))
 
 
-def _dump(tokens: Tokens) -> str:
-    return json.dumps({"access": tokens.access, "refresh": tokens.refresh})
+def _fernet(session_id: str) -> Fernet:
+    """The key of a session's stored pair: derived from its id (which only the browser's
+    cookie holds; Redis names the key by another hash of it), with its own label."""
+    digest = hashlib.sha256(b"budget-dashboard-tokens\0" + session_id.encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
 
 
-def _load(stored: str) -> Tokens | None:
+def _dump(tokens: Tokens, session_id: str) -> str:
+    """The pair as stored: JSON, encrypted and authenticated (Fernet: AES-CBC and HMAC-SHA256,
+    a fresh IV each write) under the session's key."""
+    plain = json.dumps({"access": tokens.access, "refresh": tokens.refresh}).encode()
+    return _fernet(session_id).encrypt(plain).decode("ascii")
+
+
+def _load(stored: str, session_id: str) -> Tokens | None:
+    """The pair `_dump` stored, or None when it does not open with this session's key (an
+    entry written before pairs were encrypted, or altered: that session signs in again)."""
     from dashboard.api import Tokens  # dashboard.api imports this module (through session)
 
     try:
-        pair = json.loads(stored)
+        pair = json.loads(_fernet(session_id).decrypt(stored.encode("ascii")))
         return Tokens(str(pair["access"]), str(pair["refresh"]))
-    except (ValueError, KeyError, TypeError):
+    except (InvalidToken, ValueError, KeyError, TypeError):
         return None
 
 

@@ -117,6 +117,43 @@ def test_keys_expire_with_the_lifetime_and_never_show_the_cookie_value(prefix: s
     assert not any(code in key or code in value for key, value in stored.items())
 
 
+def test_the_stored_pair_is_encrypted_and_opens_only_with_its_session_id(prefix: str) -> None:
+    """Whoever reads that Redis reads no token: the pair is sealed with a key derived from the
+    session id, which only the browser's cookie holds."""
+    one, two = _replica(prefix), _replica(prefix)
+    access, refresh = "access-" + uuid.uuid4().hex, "refresh-" + uuid.uuid4().hex
+    session_id, _ = one.open(Tokens(access, refresh)) or ("", "")
+    other_id, _ = one.open(Tokens("a", "r")) or ("", "")
+    client = redis.Redis.from_url(TEST_REDIS_URL, decode_responses=True)
+    key = f"{prefix}session:{hashlib.sha256(session_id.encode()).hexdigest()}"
+    other_key = f"{prefix}session:{hashlib.sha256(other_id.encode()).hexdigest()}"
+
+    sealed = client.get(key)
+    for text in (access, refresh, access[7:], refresh[8:], "refresh"):
+        assert text not in sealed
+    assert two.tokens(session_id) == Tokens(access, refresh)
+    one.update(session_id, Tokens(access, refresh))
+    assert client.get(key) != sealed  # a fresh IV each write
+    assert two.tokens(session_id) == Tokens(access, refresh)
+
+    # Under another session's key it opens for nobody; altered, neither.
+    client.set(other_key, sealed, keepttl=True)
+    assert two.tokens(other_id) is None
+    client.set(key, sealed[:-4] + ("AAAA" if not sealed.endswith("AAAA") else "BBBB"))
+    assert two.tokens(session_id) is None
+
+
+def test_a_pair_stored_in_plain_text_by_an_earlier_version_means_signing_in_again(
+    prefix: str,
+) -> None:
+    one = _replica(prefix)
+    session_id, _ = one.open(Tokens("a", "r")) or ("", "")
+    client = redis.Redis.from_url(TEST_REDIS_URL, decode_responses=True)
+    key = f"{prefix}session:{hashlib.sha256(session_id.encode()).hexdigest()}"
+    client.set(key, '{"access": "a", "refresh": "r"}', keepttl=True)
+    assert one.tokens(session_id) is None
+
+
 def _closed_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
