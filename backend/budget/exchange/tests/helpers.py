@@ -31,3 +31,10 @@ def validated(api, ledger, content: str | bytes, **fields) -> dict:
     body = response.json()
     assert body["status"] == "validated", body
     return body
+
+
+# Two rows of the default header that check out in the household's ledger.
+TWO_ROWS = (
+    "2025-03-01,income,1000.00,Salary,Salary,Bank,,,",
+    "2025-03-02,expense,25.50,Market,Groceries,Bank,Fun,,food",
+)

@@ -9,16 +9,13 @@ from django.db import connection
 
 from budget.exchange import import_services
 from budget.exchange.models import ImportJob
-from budget.exchange.tests.helpers import csv_text, imports_path, validated
+from budget.exchange.tests.helpers import TWO_ROWS, csv_text, imports_path, validated
 from budget.ledgers.services import ledger_delete
 from budget.money.models import Transaction
 
 pytestmark = pytest.mark.django_db
 
-ROWS = (
-    "2025-03-01,income,1000.00,Salary,Salary,Bank,,,",
-    "2025-03-02,expense,25.50,Market,Groceries,Bank,Fun,,food",
-)
+ROWS = TWO_ROWS
 
 
 def _orphans() -> int:

@@ -12,16 +12,13 @@ from django.utils import timezone
 
 from budget.exchange import import_services
 from budget.exchange.models import ImportJob, ImportRow
-from budget.exchange.tests.helpers import csv_text, validated
+from budget.exchange.tests.helpers import TWO_ROWS, csv_text, validated
 from budget.ledgers.models import Ledger
 from budget.ledgers.services import ledger_delete
 
 pytestmark = pytest.mark.django_db
 
-ROWS = (
-    "2025-03-01,income,1000.00,Salary,Salary,Bank,,,",
-    "2025-03-02,expense,25.50,Market,Groceries,Bank,Fun,,food",
-)
+ROWS = TWO_ROWS
 
 
 def _orphans() -> int:

@@ -81,19 +81,23 @@ def test_text_conditions_ignore_case(owner_api, household, field, op, text, valu
     ],
 )
 def test_amount_conditions(owner_api, household, op, value, amounts_hit):
-    h = household
+    assert _amounts_hit(owner_api, household, op, value, ("10.00", "25.50", "30.00")) == amounts_hit
+
+
+def _amounts_hit(owner_api, h, op, value, amounts, **extra) -> set[str]:
+    """Which of `amounts` (new expenses, `extra` their other fields) a rule of one amount
+    condition marks."""
     add_rule(
         owner_api,
         h,
         conditions=when("amount", op, value),
         actions=[{"field": "notes", "value": "hit"}],
     )
-    hits = {
+    return {
         amount
-        for amount in ("10.00", "25.50", "30.00")
-        if post_ok(owner_api, h.ledger, expense(h, amount))["notes"] == "hit"
+        for amount in amounts
+        if post_ok(owner_api, h.ledger, expense(h, amount, **extra))["notes"] == "hit"
     }
-    assert hits == amounts_hit
 
 
 def test_amount_conditions_compare_the_absolute_amount(owner_api, household):
@@ -126,17 +130,8 @@ def test_amount_conditions_take_a_three_place_currencys_amounts(
     LedgerRate.objects.create(
         ledger=h.ledger, currency="KWD", date=date(2025, 3, 2), rate=Decimal("3")
     )
-    add_rule(
-        owner_api,
-        h,
-        conditions=when("amount", op, value),
-        actions=[{"field": "notes", "value": "hit"}],
-    )
-    hits = {
-        amount
-        for amount in ("1.000", "1.005", "1.250")
-        if post_ok(owner_api, h.ledger, expense(h, amount, wallet=str(dinars.pk)))["notes"] == "hit"
-    }
+    amounts = ("1.000", "1.005", "1.250")
+    hits = _amounts_hit(owner_api, h, op, value, amounts, wallet=str(dinars.pk))
     assert hits == amounts_hit
 
 
