@@ -326,9 +326,7 @@ def transactions_of(
         to_attr="prefetched_splits",
     )
     return (
-        Transaction.objects.filter(ledger=ledger)
-        .filter(filters)
-        .order_by(*ORDERINGS[ordering])
+        transactions_found(ledger_id=ledger.pk, filters=filters, ordering=ordering)
         .select_related("payee")
         .annotate(to_currency=F("to_wallet__currency"))  # how to write `to_amount`
         .prefetch_related(allocations, splits)
