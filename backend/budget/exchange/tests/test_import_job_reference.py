@@ -15,8 +15,6 @@ from budget.money.models import Transaction
 
 pytestmark = pytest.mark.django_db
 
-ROWS = TWO_ROWS
-
 
 def _orphans() -> int:
     return (
@@ -28,9 +26,9 @@ def _orphans() -> int:
 
 @pytest.fixture
 def imported(owner_api, household, commit) -> ImportJob:
-    job = validated(owner_api, household.ledger, csv_text(*ROWS))
+    job = validated(owner_api, household.ledger, csv_text(*TWO_ROWS))
     assert commit(owner_api, household.ledger, job["id"])["status"] == "done"
-    assert Transaction.objects.filter(import_job_id=job["id"]).count() == len(ROWS)
+    assert Transaction.objects.filter(import_job_id=job["id"]).count() == len(TWO_ROWS)
     return ImportJob.objects.get(pk=job["id"])
 
 
@@ -40,7 +38,7 @@ def test_a_deleted_job_leaves_its_transactions_without_a_job(imported, how):
         imported.delete()
     else:  # as the sweep deletes the jobs it discards
         ImportJob.objects.filter(pk=imported.pk).delete()
-    assert Transaction.objects.filter(import_job__isnull=True).count() == len(ROWS)
+    assert Transaction.objects.filter(import_job__isnull=True).count() == len(TWO_ROWS)
     assert _orphans() == 0
 
 
@@ -55,7 +53,7 @@ def test_a_job_deleted_before_its_worker_runs_gets_no_transactions(
 ):
     """The one writer of the column, the commit, acts only on its job claimed `FOR UPDATE`
     (`_job_claimed`): a job gone by then is skipped, nothing written."""
-    job = validated(owner_api, household.ledger, csv_text(*ROWS))
+    job = validated(owner_api, household.ledger, csv_text(*TWO_ROWS))
     with django_capture_on_commit_callbacks(execute=False):
         response = owner_api.post(imports_path(household.ledger, job["id"], "commit"), {})
     assert response.status_code == 202, response.content

@@ -18,8 +18,6 @@ from budget.ledgers.services import ledger_delete
 
 pytestmark = pytest.mark.django_db
 
-ROWS = TWO_ROWS
-
 
 def _orphans() -> int:
     return (
@@ -30,7 +28,7 @@ def _orphans() -> int:
 
 @pytest.fixture
 def checked(owner_api, household) -> ImportJob:
-    job = validated(owner_api, household.ledger, csv_text(*ROWS))
+    job = validated(owner_api, household.ledger, csv_text(*TWO_ROWS))
     assert ImportRow.objects.filter(job_id=job["id"], ledger=household.ledger).count() == 2
     return ImportJob.objects.get(pk=job["id"])
 
