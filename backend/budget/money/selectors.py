@@ -123,9 +123,13 @@ def categories_of(*, ledger: Ledger, archived: bool | None = None) -> QuerySet[C
 
 
 def payees_of(*, ledger: Ledger, q: str | None = None) -> QuerySet[Payee]:
-    """Payees with `transaction_count`, counted in SQL, by name."""
+    """Payees with `transaction_count`, counted in SQL, by name.
+
+    Counted by the payee alone: a transaction names only a payee of its own ledger (the
+    rules of every write path), and `(payee, date)` then answers from the index alone (with
+    the ledger's condition too, each of the payee's rows was read for its ledger)."""
     used = (
-        Transaction.objects.filter(ledger_id=OuterRef("ledger_id"), payee_id=OuterRef("pk"))
+        Transaction.objects.filter(payee_id=OuterRef("pk"))
         .values("payee_id")
         .annotate(n=Count("pk"))
         .values("n")
