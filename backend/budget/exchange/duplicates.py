@@ -99,14 +99,19 @@ def duplicates_mark(*, job: ImportJob, first: date, last: date) -> int:
         job_id,
     ]
     rows_left = ImportRow.objects.filter(job=job, wallet_id__isnull=False)
+    # (b) pairs rows only with transactions of the file's date range: with none there (a
+    # first import into the ledger, an older period) it cannot pair a row, and is left out
+    # rather than sorting every row of the file (about 0.5 s for 100 000 rows; issue 21).
+    in_range = Transaction.objects.filter(ledger_id=job.ledger_id, date__range=(first, last))
     with connection.cursor() as cursor:
         if rows_left.exclude(external_id="").exists():
             cursor.execute(by_id, [ledger_id, job_id])
-        # A pass without rows would still sort every transaction of the date range.
-        if rows_left.filter(external_id="").exists():
-            cursor.execute(by_key.format(rows_with_id=no_id, txs_with_id="1 = 1"), key_params)
-        if rows_left.filter(duplicate_of__isnull=True).exclude(external_id="").exists():
-            cursor.execute(by_key.format(rows_with_id=has_id, txs_with_id=no_id), key_params)
+        if in_range.exists():
+            # A pass without rows would still sort every transaction of the date range.
+            if rows_left.filter(external_id="").exists():
+                cursor.execute(by_key.format(rows_with_id=no_id, txs_with_id="1 = 1"), key_params)
+            if rows_left.filter(duplicate_of__isnull=True).exclude(external_id="").exists():
+                cursor.execute(by_key.format(rows_with_id=has_id, txs_with_id=no_id), key_params)
     return ImportRow.objects.filter(job=job, duplicate_of__isnull=False).count()
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from tests.helpers import assert_error
 
 from budget.exchange.models import ImportRow
@@ -186,6 +187,31 @@ def test_two_coffees_with_their_bank_ids_against_one_typed_in_make_one_duplicate
     done = commit(owner_api, household.ledger, job["id"], skip_duplicates=True)
     assert done["created"] == 1
     assert Transaction.objects.get(import_job_id=job["id"]).external_id == "FIT-2"
+
+
+def _key_pass_ran(queries) -> bool:
+    """Whether the duplicate search by key (b) ran: its window numbers identical rows."""
+    return any("ROW_NUMBER" in q["sql"].upper() for q in queries.captured_queries)
+
+
+def test_without_a_transaction_in_the_files_dates_the_key_search_is_left_out(owner_api, household):
+    """(b) pairs rows only with transactions of the file's date range: with none there it
+    cannot pair a row and does not run (it sorted every row of the file); (a), by bank id,
+    still finds the transaction of another year."""
+    earlier = _existing(household, external_id="FIT-1", day=date(2024, 6, 1))
+    rows = ("2031-03-01,-4.50,Coffee,FIT-1", "2031-03-01,-4.50,Coffee,", "2031-03-01,-4.50,Coffee,")
+    with CaptureQueriesContext(connection) as queries:
+        job = _check(owner_api, household, *rows)
+    assert _duplicates(job) == [(2, str(earlier.pk))]
+    assert not _key_pass_ran(queries)
+
+
+def test_with_a_transaction_in_the_files_dates_the_key_search_runs(owner_api, household):
+    typed = _existing(household, day=date(2031, 3, 1))
+    with CaptureQueriesContext(connection) as queries:
+        job = _check(owner_api, household, "2031-03-01,-4.50,Coffee,", "2031-03-01,-4.50,Coffee,")
+    assert _duplicates(job) == [(2, str(typed.pk))]
+    assert _key_pass_ran(queries)
 
 
 def test_a_second_import_of_the_same_statement_is_all_duplicates(owner_api, household, commit):
