@@ -265,7 +265,7 @@ _SPARSE_REFERENCES = (
 # ledger, so the ledger's condition keeps every row it finds) and the foreign key's lookups
 # by value (a deletion's RESTRICT). Until issue 21's sixth pass each had two, `(reference)`
 # and `(ledger, reference, date)`: an entry more per row on every insert. The wallet's is
-# full (every row but an adjustment has one), the others partial as above.
+# full (most rows have one), the others partial as above.
 _FILTERED_REFERENCES = ("wallet", "from_wallet", "to_wallet", "category", "payee")
 
 
