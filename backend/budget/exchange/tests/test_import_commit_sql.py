@@ -159,3 +159,25 @@ def test_the_representatives_are_read_by_line_whatever_the_statistics(owner_api,
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "CTE firsts" in plan, plan
     assert "AND (line = f.line))" in plan, plan
+
+
+@pytest.mark.parametrize("size", [1, 2, 4, 8, 9, 50])
+@pytest.mark.parametrize("skipping", [False, True])
+def test_the_commit_writes_the_rows_in_runs_of_its_chunk_size(owner_api, household, size, skipping):
+    """`chunk_ends`: the last line of each run of `size` rows to insert, and the last line
+    (a duplicate left out when the commit skips them)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the commit in SQL is PostgreSQL's")
+    h = household
+    job = ImportJob.objects.get(
+        pk=validated(owner_api, h.ledger, csv_text(*ROWS, header=HEADER))["id"]
+    )
+    lines = list(ImportRow.objects.filter(job=job).order_by("line").values_list("line", flat=True))
+    if skipping:
+        job.skip_duplicates = True
+        ImportRow.objects.filter(job=job, line=lines[1]).update(duplicate_of=job.pk)
+        lines.remove(lines[1])
+    ends = lines[size - 1 :: size]
+    if ends[-1:] != lines[-1:]:
+        ends.append(lines[-1])
+    assert commit_sql.chunk_ends(job, size) == ends
