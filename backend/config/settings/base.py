@@ -223,7 +223,7 @@ RECURRING_MAX_CATCH_UP = env_int("RECURRING_MAX_CATCH_UP", 3660)
 # --- Restoring an exported ledger (POST /ledgers/import-json) ---------------------------------
 # The largest document taken (an export of 200 000 transactions, the most a restore takes, is
 # about 100 MB). It is read as a stream, but the web worker holds every transaction, checked,
-# until the whole document is: its peak grows by about 375 MB at the limit (README, Performance).
+# until the whole document is: its peak grows by 375 to 460 MB at the limit (README, Performance).
 EXCHANGE_IMPORT_MAX_BYTES = env_int("EXCHANGE_IMPORT_MAX_BYTES", 200 * 1024 * 1024)
 
 # --- CSV import jobs (budget.exchange) --------------------------------------------------------
