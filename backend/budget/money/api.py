@@ -398,7 +398,8 @@ def transaction_bulk_create(request: HttpRequest, lid: Path[UUID], payload: Bulk
         errors += batch_errors(ledger=ledger, items=items, rows=rows)[1]
         errors.sort(key=lambda e: e["row"])
         raise services.invalid_batch(errors, total=len(payload.items))
-    return Status(201, services.transactions_create(ledger=ledger, items=items, bulk=True))
+    created = services.transactions_create(ledger=ledger, items=items, bulk=True)
+    return _transactions_answer(request, ledger, [tx.pk for tx in created], status=201)
 
 
 @transactions.patch("/bulk", response=BulkPatchOut)
@@ -421,8 +422,27 @@ def _transaction_answer(request: HttpRequest, ledger, transaction_id: UUID) -> H
     )
     if not rows:
         raise NotFound("Transaction not found.")
-    content = _JSON.render(request, transaction_out_plain(rows[0]), response_status=200)
-    return HttpResponse(content, content_type=f"{_JSON.media_type}; charset={_JSON.charset}")
+    return _json_response(request, transaction_out_plain(rows[0]), status=200)
+
+
+def _transactions_answer(
+    request: HttpRequest, ledger, ids: list[UUID], *, status: int
+) -> HttpResponse:
+    """The transactions `ids` in that order, as a list page's rows are read and written:
+    for 1 000 new ones that is two queries and plain dicts, where validating the model
+    instances through TransactionOut took about a third of a bulk create's time."""
+    rows = selectors.transaction_rows(
+        selectors.transactions_found(ledger_id=ledger.pk).filter(pk__in=ids)
+    )
+    by_id = {tx.id: tx for tx in rows}
+    return _json_response(request, [transaction_out_plain(by_id[pk]) for pk in ids], status=status)
+
+
+def _json_response(request: HttpRequest, data: Any, *, status: int) -> HttpResponse:
+    content = _JSON.render(request, data, response_status=status)
+    return HttpResponse(
+        content, status=status, content_type=f"{_JSON.media_type}; charset={_JSON.charset}"
+    )
 
 
 @transactions.get("/{uuid:transaction_id}", response=TransactionOut)

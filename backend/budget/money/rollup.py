@@ -218,27 +218,39 @@ def rollup_apply(*, plus: Iterable[Leg] = (), minus: Iterable[Leg] = ()) -> None
 
 def _upsert(model, key: list[str], values: list[str], net: dict[tuple, list]) -> None:
     """Adds each entry's `values` to its row of `model`, in key order (ON CONFLICT … DO
-    UPDATE)."""
+    UPDATE). On PostgreSQL in one statement over arrays, a column each (`unnest` keeps their
+    order): a bulk write of 1 000 transactions has about as many keys, which a statement
+    each (executemany, as on SQLite) took about twice as long to write. The keys are
+    distinct, so the statement never meets its own row twice."""
     rows = sorted((k, *entry) for k, entry in net.items() if any(entry))
     if not rows:
         return
-    fields = {f.attname: f for f in model._meta.concrete_fields}
-    columns = [*key, *values]
+    fields = [model._meta.get_field(name) for name in (*key, *values)]
+    columns = [field.column for field in fields]
     table = model._meta.db_table
-    sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
-        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET "
-        + ", ".join(f"{name} = {table}.{name} + EXCLUDED.{name}" for name in values)
+    conflict = f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET " + ", ".join(
+        f"{name} = {table}.{name} + EXCLUDED.{name}" for name in values
     )
-    params = [
+    prepared = [
         [
-            fields[column].get_db_prep_save(value, connection)
-            for column, value in zip(columns, (*k, *entry), strict=True)
+            field.get_db_prep_save(value, connection)
+            for field, value in zip(fields, (*k, *entry), strict=True)
         ]
         for k, *entry in rows
     ]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+        if connection.vendor != "postgresql":
+            holders = ", ".join(["%s"] * len(columns))
+            cursor.executemany(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({holders}){conflict}",
+                prepared,
+            )
+            return
+        arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest({arrays}){conflict}",
+            [list(column) for column in zip(*prepared, strict=True)],
+        )
 
 
 # --- Many transactions at once, in SQL ----------------------------------------------------
