@@ -231,25 +231,33 @@ def _upsert(model, key: list[str], values: list[str], net: dict[tuple, list]) ->
     conflict = f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET " + ", ".join(
         f"{name} = {table}.{name} + EXCLUDED.{name}" for name in values
     )
-    prepared = [
-        [
-            field.get_db_prep_save(value, connection)
-            for field, value in zip(fields, (*k, *entry), strict=True)
-        ]
-        for k, *entry in rows
-    ]
+    flat = [(*k, *entry) for k, *entry in rows]
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
             holders = ", ".join(["%s"] * len(columns))
             cursor.executemany(
                 f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({holders}){conflict}",
-                prepared,
+                [
+                    [
+                        field.get_db_prep_save(value, connection)
+                        for field, value in zip(fields, row, strict=True)
+                    ]
+                    for row in flat
+                ],
             )
             return
+        # The ids, dates, kinds and counts go to PostgreSQL as they are; only money is
+        # stored in another form (MoneyField's units): a field's call on every value was
+        # about half of this function's time.
         arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
         cursor.execute(
             f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest({arrays}){conflict}",
-            [list(column) for column in zip(*prepared, strict=True)],
+            [
+                [field.get_prep_value(value) for value in column]
+                if isinstance(field, MoneyField)
+                else list(column)
+                for field, column in zip(fields, zip(*flat, strict=True), strict=True)
+            ],
         )
 
 
