@@ -342,6 +342,14 @@ class TransactionPages(LedgerPages):
 _JSON = JSONRenderer()  # the API's renderer
 
 
+def _json_response(request: HttpRequest, data: Any, *, status: int) -> HttpResponse:
+    """`data` (already what the response schema writes) as the API's JSON."""
+    content = _JSON.render(request, data, response_status=status)
+    return HttpResponse(
+        content, status=status, content_type=f"{_JSON.media_type}; charset={_JSON.charset}"
+    )
+
+
 def _rendered(view):
     """The page as JSON straight away: its rows are already what TransactionOut writes
     (`transaction_out_plain`), so validating them again would only cost time. The response
@@ -349,8 +357,7 @@ def _rendered(view):
 
     @wraps(view)
     def render(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        content = _JSON.render(request, view(request, **kwargs), response_status=200)
-        return HttpResponse(content, content_type=f"{_JSON.media_type}; charset={_JSON.charset}")
+        return _json_response(request, view(request, **kwargs), status=200)
 
     return render
 
@@ -436,13 +443,6 @@ def _transactions_answer(
     )
     by_id = {tx.id: tx for tx in rows}
     return _json_response(request, [transaction_out_plain(by_id[pk]) for pk in ids], status=status)
-
-
-def _json_response(request: HttpRequest, data: Any, *, status: int) -> HttpResponse:
-    content = _JSON.render(request, data, response_status=status)
-    return HttpResponse(
-        content, status=status, content_type=f"{_JSON.media_type}; charset={_JSON.charset}"
-    )
 
 
 @transactions.get("/{uuid:transaction_id}", response=TransactionOut)

@@ -222,7 +222,7 @@ def _upsert(model, key: list[str], values: list[str], net: dict[tuple, list]) ->
     order): a bulk write of 1 000 transactions has about as many keys, which a statement
     each (executemany, as on SQLite) took about twice as long to write. The keys are
     distinct, so the statement never meets its own row twice."""
-    rows = sorted((k, *entry) for k, entry in net.items() if any(entry))
+    rows = sorted((*k, *entry) for k, entry in net.items() if any(entry))
     if not rows:
         return
     fields = [model._meta.get_field(name) for name in (*key, *values)]
@@ -231,7 +231,6 @@ def _upsert(model, key: list[str], values: list[str], net: dict[tuple, list]) ->
     conflict = f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET " + ", ".join(
         f"{name} = {table}.{name} + EXCLUDED.{name}" for name in values
     )
-    flat = [(*k, *entry) for k, *entry in rows]
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
             holders = ", ".join(["%s"] * len(columns))
@@ -242,7 +241,7 @@ def _upsert(model, key: list[str], values: list[str], net: dict[tuple, list]) ->
                         field.get_db_prep_save(value, connection)
                         for field, value in zip(fields, row, strict=True)
                     ]
-                    for row in flat
+                    for row in rows
                 ],
             )
             return
@@ -256,7 +255,7 @@ def _upsert(model, key: list[str], values: list[str], net: dict[tuple, list]) ->
                 [field.get_prep_value(value) for value in column]
                 if isinstance(field, MoneyField)
                 else list(column)
-                for field, column in zip(fields, zip(*flat, strict=True), strict=True)
+                for field, column in zip(fields, zip(*rows, strict=True), strict=True)
             ],
         )
 
