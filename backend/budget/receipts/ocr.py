@@ -10,7 +10,6 @@ import shutil
 from collections.abc import Iterator
 
 import pypdfium2 as pdfium
-import pytesseract
 from django.conf import settings
 from PIL import Image, ImageFilter, ImageOps
 
@@ -111,6 +110,11 @@ def pages_of(content: bytes, content_type: str) -> Iterator[Image.Image]:
 
 def text_read(content: bytes, content_type: str) -> str:
     """The text of the file's pages, one after the other."""
+    # Imported here, in the worker that reads: pytesseract imports pandas and numpy when
+    # they are installed (`make run`'s environment has them for the dashboard), about 75 MB
+    # and a quarter of a second in every API process that never reads a receipt.
+    import pytesseract
+
     command = tesseract_path()
     if command is None:
         raise OcrUnavailable()
