@@ -93,3 +93,24 @@ def adjustment(h: Household, amount: str = "-5.00", **extra) -> dict:
         "wallet": str(h.cash.pk),
         **extra,
     }
+
+
+def line(category, amount: str, **extra) -> dict:
+    """A split line (SPEC §13) of `amount` in `category`."""
+    return {"category": str(category.pk), "amount": amount, **extra}
+
+
+def split_expense(h: Household, amount: str = "100.00", lines=None, **extra) -> dict:
+    lines = lines or [
+        line(h.groceries, "60.00", description="Food"),
+        line(h.category("Leisure"), "40.00", bucket=str(h.fun.pk)),
+    ]
+    return expense(h, amount, category=None, splits=lines, **extra)
+
+
+def split_income(h: Household, amount: str = "1000.00", lines=None, **extra) -> dict:
+    lines = lines or [
+        line(h.salary, "900.00"),
+        line(h.category("Other income"), "100.00", description="Bonus"),
+    ]
+    return income(h, amount, category=None, splits=lines, **extra)

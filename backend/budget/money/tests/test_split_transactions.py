@@ -11,31 +11,14 @@ from budget.money.tests.helpers import (
     assert_books_balance,
     expense,
     income,
+    line,
+    split_expense,
+    split_income,
     transfer,
     tx_path,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def line(category, amount: str, **extra) -> dict:
-    return {"category": str(category.pk), "amount": amount, **extra}
-
-
-def split_expense(h, amount: str = "100.00", lines=None, **extra) -> dict:
-    lines = lines or [
-        line(h.groceries, "60.00", description="Food"),
-        line(h.category("Leisure"), "40.00", bucket=str(h.fun.pk)),
-    ]
-    return expense(h, amount, category=None, splits=lines, **extra)
-
-
-def split_income(h, amount: str = "1000.00", lines=None, **extra) -> dict:
-    lines = lines or [
-        line(h.salary, "900.00"),
-        line(h.category("Other income"), "100.00", description="Bonus"),
-    ]
-    return income(h, amount, category=None, splits=lines, **extra)
 
 
 def create(owner_api, h, body, status=201) -> dict:

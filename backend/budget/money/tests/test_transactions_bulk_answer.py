@@ -8,8 +8,15 @@ from ninja.renderers import JSONRenderer
 
 from budget.money import selectors
 from budget.money.schemas import TransactionOut
-from budget.money.tests.helpers import adjustment, expense, income, transfer, tx_path
-from budget.money.tests.test_split_transactions import split_expense, split_income
+from budget.money.tests.helpers import (
+    adjustment,
+    expense,
+    income,
+    split_expense,
+    split_income,
+    transfer,
+    tx_path,
+)
 
 pytestmark = pytest.mark.django_db
 
